@@ -1,0 +1,258 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { Severity } from "./handler/types";
+import { BUILT_IN_RULE_IDS, BUILT_IN_RULES, CIS_PATTERNS, ORIGINAL_SIGNIN_PATTERN, type RuleDefinition } from "./rules";
+
+export const PROJECT = "console-login-alerts";
+
+/** Bad stack configuration. A RunError, so `pulumi preview` prints the message without a stack trace. */
+export class ConfigError extends pulumi.RunError {
+    constructor(message: string) {
+        super(message);
+        this.name = "ConfigError";
+    }
+}
+
+/** The two things the program needs from the stack's configuration store. */
+export interface ConfigSource {
+    get(key: string): string | undefined;
+    isSecret(key: string): boolean;
+}
+
+/** Settings for one stack, validated. */
+export interface StackSettings {
+    /** Plain text only in memory, for validation; the program wraps it with `pulumi.secret`. */
+    slackWebhookUrl: string;
+    timeZone: string;
+    trailLogRetentionDays: number;
+    functionLogRetentionDays: number;
+    trailBucketExpirationDays: number;
+    forceDestroyTrailBucket: boolean;
+    rules: RuleDefinition[];
+    mentions: Partial<Record<Severity, string>>;
+    accountLabels: Record<string, string>;
+    notifyOnOk: boolean;
+    lagAllowanceMinutes: number;
+    sweepIntervalMinutes: number;
+}
+
+// The values CloudWatch Logs accepts for retentionInDays.
+export const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+const SEVERITIES: readonly Severity[] = ["info", "high", "critical"];
+const WEBHOOK_EXAMPLE = "https://hooks.slack.com/services/T0000/B0000/XXXXXXXX";
+const SET_WEBHOOK = `pulumi config set --secret slackWebhookUrl ${WEBHOOK_EXAMPLE}`;
+
+function key(name: string): string {
+    return `${PROJECT}:${name}`;
+}
+
+function readWebhook(source: ConfigSource): string {
+    const value = source.get("slackWebhookUrl");
+    if (value === undefined || value.trim() === "") {
+        throw new ConfigError(
+            `Missing required configuration key ${key("slackWebhookUrl")}: the Slack incoming webhook URL. ` + `Set it as a secret with: ${SET_WEBHOOK}`,
+        );
+    }
+    if (!source.isSecret("slackWebhookUrl")) {
+        throw new ConfigError(
+            `Configuration key ${key("slackWebhookUrl")} is stored in plain text; a webhook URL lets anyone post to your channel. ` +
+                `Store it as a secret with: ${SET_WEBHOOK}`,
+        );
+    }
+    let url: URL | undefined;
+    try {
+        url = new URL(value.trim());
+    } catch {
+        url = undefined;
+    }
+    // The value itself is never echoed: it is a secret even when it is wrong.
+    if (!url || url.protocol !== "https:" || !url.hostname) {
+        throw new ConfigError(
+            `Configuration key ${key("slackWebhookUrl")} must be an https:// URL (a Slack incoming webhook). ` + `Set it again with: ${SET_WEBHOOK}`,
+        );
+    }
+    return value.trim();
+}
+
+function readInteger(source: ConfigSource, name: string, fallback: number, check: (n: number) => string | undefined): number {
+    const raw = source.get(name);
+    if (raw === undefined) {
+        return fallback;
+    }
+    const n = Number(raw);
+    const problem = Number.isInteger(n) ? check(n) : "a whole number";
+    if (problem) {
+        throw new ConfigError(`Configuration key ${key(name)} must be ${problem}, not ${JSON.stringify(raw)}. Fix it with: pulumi config set ${name} ${fallback}`);
+    }
+    return n;
+}
+
+function readRetention(source: ConfigSource, name: string): number {
+    return readInteger(source, name, 365, (n) => (RETENTION_DAYS.includes(n) ? undefined : `one of the retention periods CloudWatch Logs accepts (${RETENTION_DAYS.join(", ")})`));
+}
+
+function readBoolean(source: ConfigSource, name: string, fallback: boolean): boolean {
+    const raw = source.get(name);
+    if (raw === undefined) {
+        return fallback;
+    }
+    if (raw !== "true" && raw !== "false") {
+        throw new ConfigError(`Configuration key ${key(name)} must be true or false, not ${JSON.stringify(raw)}. Fix it with: pulumi config set ${name} ${fallback}`);
+    }
+    return raw === "true";
+}
+
+function readJson<T>(source: ConfigSource, name: string, fallback: T, example: string): T {
+    const raw = source.get(name);
+    if (raw === undefined) {
+        return fallback;
+    }
+    try {
+        return JSON.parse(raw) as T;
+    } catch {
+        throw new ConfigError(`Configuration key ${key(name)} must be JSON (YAML in Pulumi.<stack>.yaml). Fix it with: pulumi config set --path '${name}' '${example}'`);
+    }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** The shape every filter pattern here must have: a JSON pattern in braces. */
+export function checkPattern(name: string, pattern: unknown): string {
+    if (typeof pattern !== "string" || !/^\s*\{[\s\S]*\}\s*$/.test(pattern) || pattern.length > 1024) {
+        throw new ConfigError(
+            `Configuration key ${key(name)} must be a CloudWatch Logs JSON filter pattern in braces, at most 1024 characters, ` +
+                `such as '{ ($.eventName = "ConsoleLogin") }'.`,
+        );
+    }
+    return pattern.trim();
+}
+
+const RULE_ID = /^[a-z][a-z0-9-]{1,38}[a-z0-9]$/;
+
+function readRules(source: ConfigSource): RuleDefinition[] {
+    const useCis = readBoolean(source, "useCisPatterns", false);
+    const disabled = readJson<unknown>(source, "disabledRules", [], '["signin-failures"]');
+    if (!Array.isArray(disabled) || disabled.some((id) => typeof id !== "string" || !(BUILT_IN_RULE_IDS as readonly string[]).includes(id))) {
+        throw new ConfigError(`Configuration key ${key("disabledRules")} must be a list of built-in rule ids (${BUILT_IN_RULE_IDS.join(", ")}).`);
+    }
+    const rules: RuleDefinition[] = [];
+    for (const id of BUILT_IN_RULE_IDS) {
+        if (disabled.includes(id)) {
+            continue;
+        }
+        const rule = { ...BUILT_IN_RULES[id] };
+        if (useCis && CIS_PATTERNS[id]) {
+            rule.pattern = CIS_PATTERNS[id];
+        }
+        if (id === "console-signin") {
+            rule.pattern = checkPattern("signInFilterPattern", source.get("signInFilterPattern") ?? ORIGINAL_SIGNIN_PATTERN);
+        }
+        if (id === "signin-failures") {
+            rule.threshold = readInteger(source, "failureThreshold", 1, (n) => (n >= 1 ? undefined : "at least 1"));
+            rule.periodSeconds = readInteger(source, "failurePeriodSeconds", 60, (n) =>
+                n === 10 || n === 30 || (n >= 60 && n % 60 === 0) ? undefined : "10, 30, or a multiple of 60",
+            );
+        }
+        rules.push(rule);
+    }
+    const custom = readJson<unknown>(source, "customRules", [], '[{"id":"break-glass","pattern":"{ $.userIdentity.userName = \\"break-glass\\" }","severity":"critical"}]');
+    if (!Array.isArray(custom)) {
+        throw new ConfigError(`Configuration key ${key("customRules")} must be a list of rules, each with id, pattern and severity.`);
+    }
+    custom.forEach((entry: unknown, index) => {
+        const where = `customRules[${index}]`;
+        if (!isRecord(entry) || typeof entry["id"] !== "string" || !RULE_ID.test(entry["id"])) {
+            throw new ConfigError(`Configuration key ${key(where)} needs an id of 3 to 40 lower-case letters, digits and dashes, starting with a letter.`);
+        }
+        const id = entry["id"];
+        if (rules.some((r) => r.id === id) || (BUILT_IN_RULE_IDS as readonly string[]).includes(id)) {
+            throw new ConfigError(`Configuration key ${key(where)} reuses the rule id ${id}; every rule needs its own id.`);
+        }
+        const severity = entry["severity"];
+        if (typeof severity !== "string" || !SEVERITIES.includes(severity as Severity)) {
+            throw new ConfigError(`Configuration key ${key(`${where}.severity`)} must be one of ${SEVERITIES.join(", ")}.`);
+        }
+        rules.push({
+            id,
+            title: typeof entry["title"] === "string" ? entry["title"] : id,
+            pattern: checkPattern(`${where}.pattern`, entry["pattern"]),
+            severity: severity as Severity,
+            threshold: 1,
+            periodSeconds: 60,
+        });
+    });
+    if (rules.length === 0) {
+        throw new ConfigError(`Every rule is switched off; remove some ids from ${key("disabledRules")} or add ${key("customRules")}.`);
+    }
+    return rules;
+}
+
+function readMentions(source: ConfigSource): Partial<Record<Severity, string>> {
+    const mentions = readJson<unknown>(source, "mentions", {}, '{"critical":"<!here>"}');
+    if (!isRecord(mentions)) {
+        throw new ConfigError(`Configuration key ${key("mentions")} must map a severity to a Slack mention, e.g. {"critical":"<!here>"}.`);
+    }
+    const out: Partial<Record<Severity, string>> = {};
+    for (const [severity, mention] of Object.entries(mentions)) {
+        if (!SEVERITIES.includes(severity as Severity)) {
+            throw new ConfigError(`Configuration key ${key(`mentions.${severity}`)} names no severity; use ${SEVERITIES.join(", ")}.`);
+        }
+        // Only Slack's own mention syntax: <!here>, <!channel>, <@U123>, <!subteam^S123>.
+        if (typeof mention !== "string" || !/^<(!here|!channel|!everyone|@[UW][A-Z0-9]+|!subteam\^[A-Z0-9]+)>$/.test(mention)) {
+            throw new ConfigError(
+                `Configuration key ${key(`mentions.${severity}`)} must be a Slack mention such as <!here>, <!channel>, <@U0123ABCD> or <!subteam^S0123ABCD>.`,
+            );
+        }
+        out[severity as Severity] = mention;
+    }
+    return out;
+}
+
+function readAccountLabels(source: ConfigSource): Record<string, string> {
+    const labels = readJson<unknown>(source, "accountLabels", {}, '{"111122223333":"production"}');
+    if (!isRecord(labels) || Object.entries(labels).some(([id, label]) => !/^\d{12}$/.test(id) || typeof label !== "string")) {
+        throw new ConfigError(`Configuration key ${key("accountLabels")} must map 12-digit account ids to names, e.g. {"111122223333":"production"}.`);
+    }
+    return labels as Record<string, string>;
+}
+
+function readTimeZone(source: ConfigSource): string {
+    const zone = source.get("timeZone") ?? "UTC";
+    try {
+        new Intl.DateTimeFormat("en-US", { timeZone: zone });
+    } catch {
+        throw new ConfigError(`Configuration key ${key("timeZone")} must be an IANA time zone such as UTC or Asia/Tokyo, not ${JSON.stringify(zone)}.`);
+    }
+    return zone;
+}
+
+/** Reads and checks every key; the first problem stops the program with a message naming the key and the fix. */
+export function readStackSettings(source: ConfigSource): StackSettings {
+    return {
+        slackWebhookUrl: readWebhook(source),
+        timeZone: readTimeZone(source),
+        trailLogRetentionDays: readRetention(source, "trailLogRetentionDays"),
+        functionLogRetentionDays: readRetention(source, "functionLogRetentionDays"),
+        trailBucketExpirationDays: readInteger(source, "trailBucketExpirationDays", 365, (n) => (n >= 1 ? undefined : "at least 1")),
+        forceDestroyTrailBucket: readBoolean(source, "forceDestroyTrailBucket", false),
+        rules: readRules(source),
+        mentions: readMentions(source),
+        accountLabels: readAccountLabels(source),
+        notifyOnOk: readBoolean(source, "notifyOnOk", false),
+        lagAllowanceMinutes: readInteger(source, "lagAllowanceMinutes", 60, (n) => (n >= 15 && n <= 1440 ? undefined : "between 15 and 1440")),
+        sweepIntervalMinutes: readInteger(source, "sweepIntervalMinutes", 5, (n) => (n >= 1 && n <= 60 ? undefined : "between 1 and 60")),
+    };
+}
+
+/** The stack's real configuration, as `pulumi preview` and `pulumi up` provide it. */
+export function pulumiConfigSource(): ConfigSource {
+    const config = new pulumi.Config(PROJECT);
+    // The SDK knows which keys are secret but does not export the check in its typings.
+    const runtime = pulumi.runtime as unknown as { isConfigSecret?: (fullKey: string) => boolean };
+    return {
+        get: (name) => config.get(name),
+        isSecret: (name) => runtime.isConfigSecret?.(key(name)) ?? false,
+    };
+}

@@ -1,0 +1,220 @@
+import { buildOkMessage, buildPendingMessage, buildSignInMessages, type Presentation, type SlackMessage } from "./format";
+import { createAwsPorts, log, postToSlack, realClock, type AwsPorts, type Clock, type FetchLike } from "./io";
+import { alarmWindow, classifyTrigger, lookupWindow, parseAlarmNotification, parseCloudTrailRecord, ruleForAlarm, toSignIn } from "./parse";
+import type { AlarmNotification, HandlerSettings, RuleSpec, SignIn } from "./types";
+
+/** The part of the Lambda context the handler uses. */
+export interface InvocationContext {
+    awsRequestId: string;
+    getRemainingTimeInMillis(): number;
+}
+
+/** What one invocation did; returned to Lambda and asserted by tests. */
+export interface InvocationReport {
+    trigger: "sweep" | "sns" | "unknown";
+    rulesScanned: string[];
+    posted: number;
+    messages: number;
+    skipped: string[];
+}
+
+// Records of posted events outlive any lookup window by a wide margin.
+const POSTED_TTL_SECONDS = 14 * 24 * 3600;
+// Never search further back than this, even after a long outage.
+const MAX_LOOKBACK_MS = 7 * 24 * 3600 * 1000;
+// Time kept back from the Lambda deadline to record progress and release the lease.
+const SAFETY_MS = 5000;
+// How long an invocation waits for another one's sweep to finish before leaving the work to it.
+const LEASE_WAIT_MS = 30000;
+
+export function readSettings(env: Record<string, string | undefined>): HandlerSettings {
+    const required = (key: string): string => {
+        const value = env[key];
+        if (!value) {
+            throw new Error(`Environment variable ${key} is not set; redeploy the stack.`);
+        }
+        return value;
+    };
+    return {
+        webhookParameterName: required("WEBHOOK_PARAMETER_NAME"),
+        trailLogGroupName: required("TRAIL_LOG_GROUP_NAME"),
+        stateTableName: required("STATE_TABLE_NAME"),
+        timeZone: env["TIME_ZONE"] || "UTC",
+        rules: JSON.parse(required("ALERT_RULES")) as RuleSpec[],
+        accountLabels: JSON.parse(env["ACCOUNT_LABELS"] || "{}") as Record<string, string>,
+        notifyOnOk: env["NOTIFY_ON_OK"] === "true",
+        lagAllowanceMinutes: Number(env["LAG_ALLOWANCE_MINUTES"] || "60"),
+        mentions: JSON.parse(env["MENTIONS"] || "{}") as HandlerSettings["mentions"],
+        minPostIntervalMs: Number(env["MIN_POST_INTERVAL_MS"] || "1100"),
+    };
+}
+
+export interface HandlerDeps {
+    settings: HandlerSettings;
+    aws: AwsPorts;
+    fetch: FetchLike;
+    clock?: Clock;
+}
+
+/**
+ * Builds the function's handler. Every invocation (alarm ALARM or OK, or the scheduled sweep)
+ * reports all matching events after the rule's cursor minus the lag allowance that are not yet
+ * recorded as posted, so nothing depends on the alarm changing state at the right moment.
+ */
+export function createHandler(deps: HandlerDeps): (event: unknown, context: InvocationContext) => Promise<InvocationReport> {
+    const { settings, aws } = deps;
+    const clock = deps.clock ?? realClock;
+    const presentation: Presentation = { timeZone: settings.timeZone, accountLabels: settings.accountLabels, mentions: settings.mentions };
+    let webhook: string | undefined;
+    let lastPostAt = 0;
+
+    async function send(message: SlackMessage, deadlineMs: number): Promise<void> {
+        webhook ??= await aws.getSecureParameter(settings.webhookParameterName);
+        // Slack allows about one message per second per webhook.
+        const gap = lastPostAt + settings.minPostIntervalMs - clock.now();
+        if (gap > 0) {
+            await clock.sleep(gap);
+        }
+        await postToSlack(deps.fetch, webhook, message, { deadlineMs, requestTimeoutMs: 10000, backoffBaseMs: 500, backoffCapMs: 8000 }, clock);
+        lastPostAt = clock.now();
+    }
+
+    async function sweepRule(rule: RuleSpec, alarm: AlarmNotification | undefined, deadlineMs: number, report: InvocationReport): Promise<void> {
+        const nowMs = clock.now();
+        const cursorMs = await aws.store.getCursor(rule.id);
+        const window = lookupWindow({
+            nowMs,
+            cursorMs,
+            alarm: alarm ? alarmWindow(alarm) : undefined,
+            lagAllowanceMs: settings.lagAllowanceMinutes * 60000,
+            maxLookbackMs: MAX_LOOKBACK_MS,
+        });
+        const events = await aws.filterLogEvents(settings.trailLogGroupName, rule.pattern, window);
+        const byId = new Map<string, SignIn>();
+        for (const event of events) {
+            const parsed = parseCloudTrailRecord(event.message);
+            if (!parsed.ok) {
+                report.skipped.push(`${rule.id}: ${parsed.reason}`);
+                log("warn", "skipped a log event", { rule: rule.id, reason: parsed.reason });
+                continue;
+            }
+            byId.set(parsed.value.eventID, toSignIn(parsed.value));
+        }
+        const fresh = await aws.store.unposted([...byId.keys()]);
+        const toPost = [...byId.values()].filter((s) => fresh.has(s.eventId));
+        log("info", "looked up events", { rule: rule.id, window, found: byId.size, new: toPost.length });
+
+        const expiresAt = Math.floor(nowMs / 1000) + POSTED_TTL_SECONDS;
+        for (const { message, eventIds } of buildSignInMessages(rule, toPost, presentation)) {
+            await send(message, deadlineMs);
+            // Recorded per message, so a failure later in the batch re-posts only what Slack did not take.
+            await aws.store.markPosted(eventIds, expiresAt);
+            report.posted += eventIds.length;
+            report.messages += 1;
+        }
+
+        if (alarm) {
+            const noteKey = `alarm#${alarm.alarmName}#${alarm.newState}#${alarm.stateChangeTime.toISOString()}`;
+            const note =
+                alarm.newState === "ALARM" && byId.size === 0
+                    ? buildPendingMessage(rule, alarm, presentation)
+                    : alarm.newState === "OK" && settings.notifyOnOk
+                      ? buildOkMessage(rule, alarm, presentation)
+                      : undefined;
+            if (note && (await aws.store.unposted([noteKey])).size === 1) {
+                await send(note, deadlineMs);
+                await aws.store.markPosted([noteKey], expiresAt);
+                report.messages += 1;
+            }
+        }
+        await aws.store.setCursor(rule.id, nowMs);
+    }
+
+    return async function handler(event, context) {
+        const deadlineMs = clock.now() + context.getRemainingTimeInMillis() - SAFETY_MS;
+        const trigger = classifyTrigger(event);
+        const report: InvocationReport = { trigger: trigger.kind, rulesScanned: [], posted: 0, messages: 0, skipped: [] };
+        const work = new Map<string, { rule: RuleSpec; alarm?: AlarmNotification }>();
+
+        if (trigger.kind === "unknown") {
+            report.skipped.push(trigger.reason);
+            log("warn", "ignored an event that is neither an SNS notification nor the scheduled sweep", { reason: trigger.reason });
+            return report;
+        }
+        if (trigger.kind === "sweep") {
+            for (const rule of settings.rules) {
+                work.set(rule.id, { rule });
+            }
+        } else {
+            for (const message of trigger.messages) {
+                const alarm = message.ok ? parseAlarmNotification(message.value.body) : message;
+                if (!alarm.ok) {
+                    report.skipped.push(alarm.reason);
+                    log("warn", "skipped an SNS record", { reason: alarm.reason });
+                    continue;
+                }
+                const rule = ruleForAlarm(settings.rules, alarm.value.alarmName);
+                if (!rule) {
+                    report.skipped.push(`alarm ${alarm.value.alarmName} belongs to no rule of this stack`);
+                    log("warn", "skipped a notification of an unknown alarm", { alarm: alarm.value.alarmName });
+                    continue;
+                }
+                if (alarm.value.newState === "INSUFFICIENT_DATA") {
+                    report.skipped.push(`alarm ${alarm.value.alarmName} went to INSUFFICIENT_DATA`);
+                    continue;
+                }
+                work.set(rule.id, { rule, alarm: alarm.value });
+            }
+        }
+        if (work.size === 0) {
+            return report;
+        }
+
+        // One sweep at a time: two concurrent ones would both see the same events as unposted.
+        const leaseUntil = deadlineMs + SAFETY_MS;
+        let leased = await aws.store.acquireLease(context.awsRequestId, leaseUntil, clock.now());
+        const waitUntil = Math.min(clock.now() + LEASE_WAIT_MS, deadlineMs);
+        while (!leased && clock.now() < waitUntil) {
+            await clock.sleep(2000);
+            leased = await aws.store.acquireLease(context.awsRequestId, leaseUntil, clock.now());
+        }
+        if (!leased) {
+            // The holder's sweep, or the next scheduled one, covers these events: the cursors have not moved past them.
+            log("info", "another invocation is sweeping; leaving the work to it");
+            report.skipped.push("another invocation holds the sweep lease");
+            return report;
+        }
+
+        const failures: string[] = [];
+        try {
+            for (const { rule, alarm } of work.values()) {
+                report.rulesScanned.push(rule.id);
+                try {
+                    await sweepRule(rule, alarm, deadlineMs, report);
+                } catch (err) {
+                    failures.push(`${rule.id}: ${(err as Error).name}: ${(err as Error).message}`);
+                    log("error", "rule failed", { rule: rule.id, error: (err as Error).message, name: (err as Error).name });
+                }
+            }
+        } finally {
+            await aws.store.releaseLease(context.awsRequestId);
+        }
+        log("info", "invocation done", { ...report });
+        if (failures.length > 0) {
+            // Failing the invocation makes Lambda retry it and, after the retries, dead-letter it.
+            throw new Error(`Sign-in alerts failed for ${failures.length} rule(s): ${failures.join("; ")}`);
+        }
+        return report;
+    };
+}
+
+/**
+ * The factory Lambda runs once per cold start. It captures nothing from the Pulumi program: the
+ * settings come from the environment and the webhook from SSM at run time.
+ */
+export function lambdaHandlerFactory(): (event: unknown, context: InvocationContext) => Promise<InvocationReport> {
+    const settings = readSettings(process.env);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const fetch = require("node-fetch") as FetchLike;
+    return createHandler({ settings, aws: createAwsPorts(settings.stateTableName), fetch });
+}

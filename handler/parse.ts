@@ -1,0 +1,217 @@
+import type { AlarmNotification, CloudTrailRecord, RuleSpec, SignIn, TimeWindow } from "./types";
+
+/** Either a value or the reason it could not be had; bad input is reported, never thrown. */
+export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
+const fail = <T>(reason: string): Parsed<T> => ({ ok: false, reason });
+
+function isObject(value: unknown): value is Record<string, unknown> {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function asString(value: unknown): string | undefined {
+    return typeof value === "string" && value.length > 0 ? value : undefined;
+}
+
+/** What invoked the function: SNS alarm notifications, or the scheduled sweep. */
+export type Trigger =
+    | { kind: "sweep" }
+    | { kind: "sns"; messages: Array<Parsed<{ messageId: string; body: string }>> }
+    | { kind: "unknown"; reason: string };
+
+export function classifyTrigger(event: unknown): Trigger {
+    if (!isObject(event)) {
+        return { kind: "unknown", reason: "the event is not a JSON object" };
+    }
+    if (event["source"] === "aws.events" && event["detail-type"] === "Scheduled Event") {
+        return { kind: "sweep" };
+    }
+    const records = event["Records"];
+    if (!Array.isArray(records)) {
+        return { kind: "unknown", reason: "the event has neither Records nor a scheduled-event source" };
+    }
+    return {
+        kind: "sns",
+        messages: records.map((record: unknown, index) => {
+            if (!isObject(record) || !isObject(record["Sns"])) {
+                return fail(`record ${index} has no Sns object`);
+            }
+            const sns = record["Sns"];
+            const body = sns["Message"];
+            if (typeof body !== "string") {
+                return fail(`record ${index} has no Sns.Message string`);
+            }
+            return ok({ messageId: asString(sns["MessageId"]) ?? `record-${index}`, body });
+        }),
+    };
+}
+
+// An array, not a Set: closure serialization cannot carry a Set captured at module scope.
+const ALARM_STATES: readonly string[] = ["ALARM", "OK", "INSUFFICIENT_DATA"];
+
+/** Parses the JSON body CloudWatch publishes to SNS when an alarm changes state. */
+export function parseAlarmNotification(body: string): Parsed<AlarmNotification> {
+    let json: unknown;
+    try {
+        json = JSON.parse(body);
+    } catch {
+        return fail("the SNS message is not JSON");
+    }
+    if (!isObject(json)) {
+        return fail("the SNS message is not a JSON object");
+    }
+    const alarmName = asString(json["AlarmName"]);
+    const newState = asString(json["NewStateValue"]);
+    const changed = Date.parse(String(json["StateChangeTime"] ?? ""));
+    if (!alarmName) {
+        return fail("the SNS message has no AlarmName, so it is not a CloudWatch alarm notification");
+    }
+    if (!newState || !ALARM_STATES.includes(newState)) {
+        return fail(`alarm ${alarmName} has an unknown NewStateValue ${JSON.stringify(json["NewStateValue"])}`);
+    }
+    if (Number.isNaN(changed)) {
+        return fail(`alarm ${alarmName} has no valid StateChangeTime`);
+    }
+    const trigger = isObject(json["Trigger"]) ? json["Trigger"] : {};
+    const period = Number(trigger["Period"]);
+    const evaluations = Number(trigger["EvaluationPeriods"]);
+    const arn = asString(json["AlarmArn"]) ?? "";
+    return ok({
+        alarmName,
+        newState: newState as AlarmNotification["newState"],
+        oldState: asString(json["OldStateValue"]) ?? "",
+        reason: asString(json["NewStateReason"]) ?? "",
+        stateChangeTime: new Date(changed),
+        region: arn.split(":")[3] ?? "",
+        accountId: asString(json["AWSAccountId"]) ?? arn.split(":")[4] ?? "",
+        periodSeconds: Number.isFinite(period) && period > 0 ? period : 60,
+        evaluationPeriods: Number.isInteger(evaluations) && evaluations > 0 ? evaluations : 1,
+    });
+}
+
+// CloudWatch writes datapoint times in the state reason as "(08/06/21 07:53:00)": day/month/year, UTC.
+const DATAPOINT_TIME = /\((\d{2})\/(\d{2})\/(\d{2}) (\d{2}):(\d{2}):(\d{2})\)/g;
+
+/**
+ * The span of log-event time the alarm looked at: its datapoints when the reason names them,
+ * otherwise the evaluation periods that end at the state change.
+ */
+export function alarmWindow(alarm: AlarmNotification): TimeWindow {
+    const stamps = [...alarm.reason.matchAll(DATAPOINT_TIME)].map((m) =>
+        Date.UTC(2000 + Number(m[3]), Number(m[2]) - 1, Number(m[1]), Number(m[4]), Number(m[5]), Number(m[6])),
+    );
+    const periodMs = alarm.periodSeconds * 1000;
+    if (stamps.length > 0) {
+        return { startMs: Math.min(...stamps), endMs: Math.max(...stamps) + periodMs };
+    }
+    const endMs = alarm.stateChangeTime.getTime();
+    return { startMs: endMs - periodMs * alarm.evaluationPeriods, endMs };
+}
+
+/**
+ * The log-event time range to search: from the stored cursor (or the alarm's window, whichever is
+ * earlier) minus the lag allowance, to now. Re-reading the allowance every time is what catches
+ * events CloudTrail delivers late; de-duplication by eventID keeps them from being posted twice.
+ */
+export function lookupWindow(args: {
+    nowMs: number;
+    cursorMs?: number;
+    alarm?: TimeWindow;
+    lagAllowanceMs: number;
+    maxLookbackMs: number;
+}): TimeWindow {
+    const from = Math.min(args.cursorMs ?? args.nowMs, args.alarm?.startMs ?? args.nowMs);
+    const startMs = Math.max(from - args.lagAllowanceMs, args.nowMs - args.maxLookbackMs);
+    return { startMs, endMs: args.nowMs };
+}
+
+/** Finds the rule an alarm notification belongs to. */
+export function ruleForAlarm(rules: readonly RuleSpec[], alarmName: string): RuleSpec | undefined {
+    return rules.find((rule) => rule.alarmName === alarmName);
+}
+
+/** Parses one log event's message as a CloudTrail record. */
+/** A CloudTrail record known to carry the two fields de-duplication and ordering depend on. */
+export type ValidRecord = CloudTrailRecord & { eventID: string; eventTime: string };
+
+export function parseCloudTrailRecord(message: string): Parsed<ValidRecord> {
+    let json: unknown;
+    try {
+        json = JSON.parse(message);
+    } catch {
+        return fail("the log event is not JSON");
+    }
+    if (!isObject(json)) {
+        return fail("the log event is not a JSON object");
+    }
+    if (!asString(json["eventID"])) {
+        return fail("the CloudTrail record has no eventID");
+    }
+    if (Number.isNaN(Date.parse(String(json["eventTime"] ?? "")))) {
+        return fail(`CloudTrail record ${String(json["eventID"])} has no valid eventTime`);
+    }
+    return ok(json as unknown as ValidRecord);
+}
+
+const HIDDEN_USER = "HIDDEN_DUE_TO_SECURITY_REASONS";
+
+/** Who acted, in the words a person would use: user name, root, or role and session for assumed roles. */
+export function describePrincipal(record: CloudTrailRecord): string {
+    const identity = record.userIdentity ?? {};
+    switch (identity.type) {
+        case "Root":
+            return "root";
+        case "IAMUser":
+            if (identity.userName === HIDDEN_USER) {
+                return "unknown user name";
+            }
+            return identity.userName ?? identity.arn ?? identity.principalId ?? "unknown IAM user";
+        case "AssumedRole": {
+            // arn:aws:sts::111122223333:assumed-role/ROLE/SESSION: for SSO and SAML the session is the person.
+            const parts = (identity.arn ?? "").split(":assumed-role/")[1]?.split("/");
+            const role = identity.sessionContext?.sessionIssuer?.userName ?? parts?.[0];
+            const session = parts && parts.length > 1 ? parts.slice(1).join("/") : undefined;
+            if (session && role) {
+                return `${session} (role ${role})`;
+            }
+            return identity.arn ?? role ?? identity.principalId ?? "unknown role session";
+        }
+        default:
+            return identity.userName ?? identity.arn ?? identity.principalId ?? identity.invokedBy ?? "unknown principal";
+    }
+}
+
+function resultOf(record: CloudTrailRecord): SignIn["result"] {
+    const value = record.responseElements?.[record.eventName ?? ""];
+    if (value === "Success" || value === "Failure") {
+        return value;
+    }
+    if (record.errorMessage || (record as { errorCode?: unknown }).errorCode) {
+        return "Failure";
+    }
+    return record.eventType === "AwsConsoleSignIn" ? "Unknown" : "Success";
+}
+
+function mfaOf(record: CloudTrailRecord): SignIn["mfa"] {
+    const value = record.additionalEventData?.["MFAUsed"];
+    return value === "Yes" || value === "No" ? value : "n/a";
+}
+
+/** Reduces a CloudTrail record to the facts a Slack reader needs. */
+export function toSignIn(record: ValidRecord): SignIn {
+    return {
+        eventId: record.eventID,
+        who: describePrincipal(record),
+        identityType: record.userIdentity?.type ?? "unknown",
+        eventName: record.eventName ?? "unknown",
+        result: resultOf(record),
+        mfa: mfaOf(record),
+        sourceIp: record.sourceIPAddress ?? "unknown",
+        region: record.awsRegion ?? "unknown",
+        eventTime: new Date(record.eventTime),
+        userAgent: record.userAgent ?? "",
+        accountId: record.recipientAccountId ?? record.userIdentity?.accountId ?? "unknown",
+        ...(record.errorMessage ? { errorMessage: record.errorMessage } : {}),
+    };
+}

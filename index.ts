@@ -1,0 +1,29 @@
+import * as pulumi from "@pulumi/pulumi";
+import { pulumiConfigSource, readStackSettings } from "./config";
+import { LoginAlerts } from "./loginAlerts";
+
+const settings = readStackSettings(pulumiConfigSource());
+
+const alerts = new LoginAlerts("login-alerts", {
+    slackWebhookUrl: pulumi.secret(settings.slackWebhookUrl),
+    rules: settings.rules,
+    timeZone: settings.timeZone,
+    trailLogRetentionDays: settings.trailLogRetentionDays,
+    functionLogRetentionDays: settings.functionLogRetentionDays,
+    trailBucketExpirationDays: settings.trailBucketExpirationDays,
+    forceDestroyTrailBucket: settings.forceDestroyTrailBucket,
+    mentions: settings.mentions,
+    accountLabels: settings.accountLabels,
+    notifyOnOk: settings.notifyOnOk,
+    lagAllowanceMinutes: settings.lagAllowanceMinutes,
+    sweepIntervalMinutes: settings.sweepIntervalMinutes,
+});
+
+export const trailArn = alerts.trail.arn;
+export const trailLogGroupName = alerts.trailLogGroup.name;
+export const trailBucketName = alerts.trailBucket.bucket;
+export const alarmTopicArn = alerts.alarmTopic.arn;
+export const functionName = alerts.function.name;
+export const webhookParameterName = alerts.webhookParameter.name;
+export const deadLetterQueueUrl = alerts.deadLetterQueue.url;
+export const alarmNames = Object.fromEntries(Object.entries(alerts.rules).map(([id, r]) => [id, r.alarm.name]));

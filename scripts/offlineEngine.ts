@@ -1,0 +1,248 @@
+/**
+ * Runs the Pulumi program in this process against a mock engine and records every resource the
+ * way the engine would receive it: URN, type, parent, dependencies, inputs, and which inputs are
+ * secret. Used by `npm start` (the offline plan) and by the tests.
+ */
+import * as crypto from "crypto";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+
+export const MOCK_ACCOUNT = "111122223333";
+export const MOCK_REGION = "us-east-1";
+
+const SIG = "4dabf18193072939515e22adb298388d";
+const ASSET_SIG = "c44067f5952c0a294b673a41bacd8c17";
+const ARCHIVE_SIG = "0def7320c3a5731c473e5ecbe6d01bc7";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
+
+/** An asset or archive input, with text inlined where the program gave text. */
+export type PlanAsset = { kind: "asset"; text?: string; path?: string; uri?: string } | { kind: "archive"; assets?: Record<string, PlanAsset>; path?: string };
+
+export interface RecordedResource {
+    urn: string;
+    type: string;
+    name: string;
+    parent?: string;
+    custom: boolean;
+    dependencies: string[];
+    propertyDependencies: Record<string, string[]>;
+    /** Inputs with secrets unwrapped (the way policies see them) and assets as {@link PlanAsset}. */
+    inputs: Record<string, unknown>;
+    /** Top-level and nested paths (`a.b[0]`) whose values were secret. */
+    secretPaths: string[];
+    id?: string;
+    state: Record<string, unknown>;
+}
+
+export interface OfflineRun {
+    resources: RecordedResource[];
+    /** The program's exports, resolved; secret values as `{ secret: value }`. */
+    outputs: Record<string, unknown>;
+}
+
+export interface OfflineOptions {
+    /** Fully qualified config (`project:key` → string). */
+    config: Record<string, string>;
+    /** Fully qualified keys whose values are secret. */
+    secretKeys: string[];
+    stack?: string;
+    project?: string;
+    /** Module path of the program; defaults to the repository's index.ts. */
+    program?: string;
+}
+
+function autoname(name: string): string {
+    return `${name}-${crypto.createHash("sha1").update(name).digest("hex").slice(0, 7)}`;
+}
+
+/** Plausible provider state for each resource type: the physical names and ARNs the program wires together. */
+function mockState(type: string, name: string, inputs: Record<string, unknown>): { id: string; state: Record<string, unknown> } {
+    const physical = typeof inputs["name"] === "string" ? (inputs["name"] as string) : autoname(name);
+    const a = `${MOCK_REGION}:${MOCK_ACCOUNT}`;
+    switch (type) {
+        case "aws:s3/bucket:Bucket": {
+            const bucket = typeof inputs["bucket"] === "string" ? (inputs["bucket"] as string) : autoname(name);
+            return { id: bucket, state: { ...inputs, bucket, arn: `arn:aws:s3:::${bucket}` } };
+        }
+        case "aws:cloudwatch/logGroup:LogGroup":
+            return { id: physical, state: { ...inputs, name: physical, arn: `arn:aws:logs:${a}:log-group:${physical}` } };
+        case "aws:iam/role:Role":
+            return { id: physical, state: { ...inputs, name: physical, arn: `arn:aws:iam::${MOCK_ACCOUNT}:role/${physical}` } };
+        case "aws:cloudtrail/trail:Trail":
+            return { id: physical, state: { ...inputs, name: physical, arn: `arn:aws:cloudtrail:${a}:trail/${physical}` } };
+        case "aws:ssm/parameter:Parameter":
+            return { id: physical, state: { ...inputs, name: physical, arn: `arn:aws:ssm:${a}:parameter${physical.startsWith("/") ? "" : "/"}${physical}` } };
+        case "aws:sns/topic:Topic":
+            return { id: `arn:aws:sns:${a}:${physical}`, state: { ...inputs, name: physical, arn: `arn:aws:sns:${a}:${physical}` } };
+        case "aws:sqs/queue:Queue":
+            return {
+                id: `https://sqs.${MOCK_REGION}.amazonaws.com/${MOCK_ACCOUNT}/${physical}`,
+                state: { ...inputs, name: physical, arn: `arn:aws:sqs:${a}:${physical}`, url: `https://sqs.${MOCK_REGION}.amazonaws.com/${MOCK_ACCOUNT}/${physical}` },
+            };
+        case "aws:dynamodb/table:Table":
+            return { id: physical, state: { ...inputs, name: physical, arn: `arn:aws:dynamodb:${a}:table/${physical}` } };
+        case "aws:lambda/function:Function":
+            return { id: physical, state: { ...inputs, name: physical, arn: `arn:aws:lambda:${a}:function:${physical}` } };
+        case "aws:cloudwatch/metricAlarm:MetricAlarm":
+            return { id: physical, state: { ...inputs, name: physical, arn: `arn:aws:cloudwatch:${a}:alarm:${physical}` } };
+        case "aws:cloudwatch/eventRule:EventRule":
+            return { id: physical, state: { ...inputs, name: physical, arn: `arn:aws:events:${a}:rule/${physical}` } };
+        case "aws:kms/key:Key":
+            return { id: autoname(name), state: { ...inputs, arn: `arn:aws:kms:${a}:key/${autoname(name)}`, keyId: autoname(name) } };
+        default:
+            return { id: `${physical}-id`, state: { ...inputs, name: physical, arn: `arn:aws:${type.split(":")[0]}:${a}:${physical}` } };
+    }
+}
+
+const mocks: pulumi.runtime.Mocks = {
+    newResource: (args) => mockState(args.type, args.name, args.inputs as Record<string, unknown>),
+    call: (args) => {
+        switch (args.token) {
+            case "aws:index/getCallerIdentity:getCallerIdentity":
+                return { accountId: MOCK_ACCOUNT, arn: `arn:aws:iam::${MOCK_ACCOUNT}:user/deployer`, userId: "AIDAMOCK", id: MOCK_ACCOUNT };
+            case "aws:index/getRegion:getRegion":
+                return { name: MOCK_REGION, region: MOCK_REGION, id: MOCK_REGION, description: "US East (N. Virginia)", endpoint: `ec2.${MOCK_REGION}.amazonaws.com` };
+            case "aws:index/getPartition:getPartition":
+                return { partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws", id: "aws" };
+            default:
+                throw new Error(`The offline engine has no answer for ${args.token}.`);
+        }
+    },
+};
+
+/** Decodes the engine's wire form: unwraps secrets (noting their paths) and keeps asset text. */
+export function decodeWire(value: unknown, at: string, secretPaths: string[]): unknown {
+    if (Array.isArray(value)) {
+        return value.map((v, i) => decodeWire(v, `${at}[${i}]`, secretPaths));
+    }
+    if (value === null || typeof value !== "object") {
+        return value;
+    }
+    const obj = value as Record<string, unknown>;
+    switch (obj[SIG]) {
+        case SECRET_SIG:
+            secretPaths.push(at);
+            return decodeWire(obj["value"], at, []);
+        case ASSET_SIG:
+            return { kind: "asset", ...(obj["text"] !== undefined ? { text: obj["text"] } : {}), ...(obj["path"] ? { path: obj["path"] } : {}), ...(obj["uri"] ? { uri: obj["uri"] } : {}) };
+        case ARCHIVE_SIG: {
+            if (obj["assets"]) {
+                const assets: Record<string, unknown> = {};
+                for (const [k, v] of Object.entries(obj["assets"] as Record<string, unknown>)) {
+                    assets[k] = decodeWire(v, `${at}.${k}`, secretPaths);
+                }
+                return { kind: "archive", assets };
+            }
+            return { kind: "archive", ...(obj["path"] ? { path: obj["path"] } : {}) };
+        }
+        case RESOURCE_SIG:
+            return obj["id"] ?? obj["urn"];
+        default: {
+            const out: Record<string, unknown> = {};
+            for (const [k, v] of Object.entries(obj)) {
+                out[k] = decodeWire(v, at ? `${at}.${k}` : k, secretPaths);
+            }
+            return out;
+        }
+    }
+}
+
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getCustom(): boolean;
+    getDependenciesList(): string[];
+    getPropertydependenciesMap(): { forEach(cb: (value: { getUrnsList(): string[] }, key: string) => void): void };
+    getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+}
+
+function projectFiles(root: string): string[] {
+    return Object.keys(require.cache).filter((file) => file.startsWith(root) && !file.includes(`${path.sep}node_modules${path.sep}`));
+}
+
+/** Runs the program once under mocks and returns every resource it registered. */
+export async function runProgramOffline(options: OfflineOptions): Promise<OfflineRun> {
+    const root = path.resolve(__dirname, "..");
+    const program = options.program ?? path.join(root, "index.ts");
+    await pulumi.runtime.setMocks(mocks, options.project ?? "console-login-alerts", options.stack ?? "dev", false);
+    pulumi.runtime.setAllConfig(options.config, options.secretKeys);
+
+    const monitor = pulumi.runtime.getMonitor() as unknown as {
+        registerResource(req: RegisterRequest, cb: (err: unknown, res: unknown) => void): Promise<void>;
+        resources: Map<string, { urn: string; id: string | null; state: unknown }>;
+    };
+    const recorded: RecordedResource[] = [];
+    const original = monitor.registerResource.bind(monitor);
+    monitor.registerResource = async (req, cb) => {
+        await original(req, (err, res) => {
+            if (!err) {
+                const urn = (res as { getUrn(): string }).getUrn();
+                const secretPaths: string[] = [];
+                const inputs = decodeWire(req.getObject()?.toJavaScript() ?? {}, "", secretPaths) as Record<string, unknown>;
+                const propertyDependencies: Record<string, string[]> = {};
+                req.getPropertydependenciesMap().forEach((deps, key) => {
+                    propertyDependencies[key] = deps.getUrnsList();
+                });
+                const entry = monitor.resources.get(urn);
+                recorded.push({
+                    urn,
+                    type: req.getType(),
+                    name: req.getName(),
+                    ...(req.getParent() ? { parent: req.getParent() } : {}),
+                    custom: req.getCustom(),
+                    dependencies: req.getDependenciesList(),
+                    propertyDependencies,
+                    inputs,
+                    secretPaths,
+                    ...(entry?.id ? { id: entry.id } : {}),
+                    state: (decodeWire(entry?.state ?? {}, "", []) as Record<string, unknown>) ?? {},
+                });
+            }
+            cb(err, res);
+        });
+    };
+
+    // A fresh module graph each run, so the program reads this run's config.
+    for (const file of projectFiles(root)) {
+        if (file !== __filename && !file.includes(`${path.sep}scripts${path.sep}`) && !file.includes(`${path.sep}test${path.sep}`)) {
+            delete require.cache[file];
+        }
+    }
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const exported = require(program) as Record<string, unknown>;
+    const outputs: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(exported)) {
+        outputs[name] = await resolveOutput(value);
+    }
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
+    await settings.waitForRPCs();
+    monitor.registerResource = original;
+    return { resources: recorded, outputs };
+}
+
+/** Resolves an Output (or a structure of them) to a plain value; secrets as `{ secret: value }`. */
+export async function resolveOutput(value: unknown): Promise<unknown> {
+    if (pulumi.Output.isInstance(value)) {
+        const output = value as pulumi.Output<unknown>;
+        const [plain, secret] = await Promise.all([
+            new Promise<unknown>((resolve) => output.apply((v) => resolve(v))),
+            (output as unknown as { isSecret: Promise<boolean> }).isSecret,
+        ]);
+        const resolved = await resolveOutput(plain);
+        return secret ? { secret: resolved } : resolved;
+    }
+    if (Array.isArray(value)) {
+        return Promise.all(value.map(resolveOutput));
+    }
+    if (value && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+        const out: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(value)) {
+            out[k] = await resolveOutput(v);
+        }
+        return out;
+    }
+    return value;
+}

@@ -1,0 +1,174 @@
+/**
+ * The offline plan: runs the program against a mock engine with a stack's configuration and
+ * prints every resource it would create. No credentials, no network, no Pulumi CLI.
+ *
+ *   npm start                      # Pulumi.dev.yaml, as a tree
+ *   npm start -- --stack prod      # Pulumi.prod.yaml
+ *   npm start -- --json            # machine-readable, every input resolved
+ */
+import * as fs from "fs";
+import * as path from "path";
+import * as yaml from "js-yaml";
+import { runProgramOffline, type PlanAsset, type RecordedResource } from "./offlineEngine";
+
+const ROOT = path.resolve(__dirname, "..");
+export const PLACEHOLDER_WEBHOOK = "https://hooks.slack.com/services/T00000000/B00000000/OFFLINEPLACEHOLDER";
+
+export interface StackConfig {
+    config: Record<string, string>;
+    secretKeys: string[];
+    notes: string[];
+}
+
+/**
+ * Reads Pulumi.yaml defaults and Pulumi.<stack>.yaml the way the CLI would, except that `secure:`
+ * values cannot be decrypted here: they become a placeholder secret, and a note says so.
+ */
+export function loadStackConfig(stack: string, root = ROOT): StackConfig {
+    const project = yaml.load(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8")) as { name: string; config?: Record<string, { default?: unknown }> };
+    const stackFile = path.join(root, `Pulumi.${stack}.yaml`);
+    if (!fs.existsSync(stackFile)) {
+        throw new Error(`No stack file ${path.basename(stackFile)}; create it with: pulumi stack init ${stack}`);
+    }
+    const stackYaml = (yaml.load(fs.readFileSync(stackFile, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+    const config: Record<string, string> = {};
+    const secretKeys: string[] = [];
+    const notes: string[] = [];
+    const encode = (v: unknown): string => (typeof v === "string" ? v : JSON.stringify(v));
+    for (const [key, spec] of Object.entries(project.config ?? {})) {
+        if (spec && typeof spec === "object" && "default" in spec) {
+            config[key.includes(":") ? key : `${project.name}:${key}`] = encode(spec.default);
+        }
+    }
+    for (const [key, value] of Object.entries(stackYaml.config ?? {})) {
+        if (value && typeof value === "object" && "secure" in (value as object)) {
+            config[key] = key.endsWith(":slackWebhookUrl") ? PLACEHOLDER_WEBHOOK : "offline-placeholder";
+            secretKeys.push(key);
+            notes.push(`${key} is encrypted in ${path.basename(stackFile)}; the plan uses a placeholder secret in its place.`);
+        } else {
+            config[key] = encode(value);
+        }
+    }
+    const webhookKey = `${project.name}:slackWebhookUrl`;
+    if (!(webhookKey in config)) {
+        config[webhookKey] = PLACEHOLDER_WEBHOOK;
+        secretKeys.push(webhookKey);
+        notes.push(`${webhookKey} is not set; the plan uses a placeholder secret. Set it with: pulumi config set --secret slackWebhookUrl <url>`);
+    }
+    return { config, secretKeys, notes };
+}
+
+function redact(value: unknown, at: string, secrets: string[]): unknown {
+    if (secrets.includes(at)) {
+        return "[secret]";
+    }
+    if (Array.isArray(value)) {
+        return value.map((v, i) => redact(v, `${at}[${i}]`, secrets));
+    }
+    if (value && typeof value === "object") {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redact(v, at ? `${at}.${k}` : k, secrets)]));
+    }
+    return value;
+}
+
+/** The resource list as `--json` prints it: secrets shown as "[secret]". */
+export function planJson(resources: RecordedResource[], outputs: Record<string, unknown>, notes: string[]): unknown {
+    return {
+        resources: resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, parent: r.parent ?? null, inputs: redact(r.inputs, "", r.secretPaths) })),
+        outputs: redact(outputs, "", []),
+        notes,
+    };
+}
+
+const KEY_INPUTS: Record<string, string[]> = {
+    "aws:cloudtrail/trail:Trail": ["name", "isMultiRegionTrail", "includeGlobalServiceEvents", "enableLogFileValidation", "cloudWatchLogsGroupArn"],
+    "aws:cloudwatch/logGroup:LogGroup": ["retentionInDays"],
+    "aws:cloudwatch/logMetricFilter:LogMetricFilter": ["pattern"],
+    "aws:cloudwatch/metricAlarm:MetricAlarm": ["threshold", "period", "evaluationPeriods", "treatMissingData"],
+    "aws:lambda/function:Function": ["runtime", "memorySize", "timeout", "code"],
+    "aws:ssm/parameter:Parameter": ["name", "type", "value"],
+    "aws:s3/bucket:Bucket": ["forceDestroy"],
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": ["rules"],
+    "aws:sqs/queue:Queue": ["messageRetentionSeconds", "sqsManagedSseEnabled"],
+    "aws:cloudwatch/eventRule:EventRule": ["scheduleExpression"],
+    "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": ["maximumRetryAttempts", "maximumEventAgeInSeconds"],
+    "aws:sns/topicSubscription:TopicSubscription": ["protocol"],
+};
+
+function describeInput(value: unknown, secret: boolean): string {
+    if (secret) {
+        return "[secret]";
+    }
+    const asset = value as PlanAsset | undefined;
+    if (asset && typeof asset === "object" && "kind" in asset && asset.kind === "archive" && asset.assets) {
+        const index = asset.assets["__index.js"];
+        const size = index && index.kind === "asset" && index.text ? `, __index.js ${index.text.length} bytes` : "";
+        return `archive of ${Object.keys(asset.assets).length} entries${size}`;
+    }
+    if (Array.isArray(value) && value.length === 1 && typeof value[0] === "object" && value[0] !== null && "expiration" in value[0]) {
+        return `expire after ${(value[0] as { expiration: { days: number } }).expiration.days} days`;
+    }
+    return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+/** The plan as a tree: each resource under its parent, with its key inputs. */
+export function planTree(resources: RecordedResource[]): string {
+    const lines: string[] = [];
+    const children = (parent: string | undefined) => resources.filter((r) => r.parent === parent || (!parent && !resources.some((p) => p.urn === r.parent)));
+    const walk = (list: RecordedResource[], depth: number) => {
+        for (const r of list) {
+            const keys = (KEY_INPUTS[r.type] ?? []).filter((k) => r.inputs[k] !== undefined);
+            const details = keys.map((k) => `${k}=${describeInput(r.inputs[k], r.secretPaths.includes(k))}`).join("  ");
+            lines.push(`${"  ".repeat(depth)}+ ${r.type}  ${r.name}${details ? `\n${"  ".repeat(depth + 2)}${details}` : ""}`);
+            walk(
+                resources.filter((c) => c.parent === r.urn),
+                depth + 1,
+            );
+        }
+    };
+    walk(children(undefined), 0);
+    return lines.join("\n");
+}
+
+async function main(argv: string[]): Promise<number> {
+    const json = argv.includes("--json");
+    const stackIndex = argv.indexOf("--stack");
+    const stack = stackIndex >= 0 ? argv[stackIndex + 1] : "dev";
+    if (!stack) {
+        console.error("--stack needs a stack name, e.g. --stack dev");
+        return 2;
+    }
+    const { config, secretKeys, notes } = loadStackConfig(stack);
+    let run;
+    try {
+        run = await runProgramOffline({ config, secretKeys, stack });
+    } catch (err) {
+        // The same message `pulumi preview` would stop with.
+        console.error(`error: ${(err as Error).message}`);
+        return 1;
+    }
+    if (json) {
+        console.log(JSON.stringify(planJson(run.resources, run.outputs, notes), null, 2));
+        return 0;
+    }
+    console.log(`Plan for stack ${stack}: ${run.resources.length} resources (offline, mock engine)\n`);
+    console.log(planTree(run.resources));
+    console.log("\nOutputs:");
+    for (const [k, v] of Object.entries(run.outputs)) {
+        console.log(`  ${k}: ${JSON.stringify(v)}`);
+    }
+    for (const note of notes) {
+        console.log(`\nnote: ${note}`);
+    }
+    return 0;
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2)).then(
+        (code) => process.exit(code),
+        (err: Error) => {
+            console.error(`error: ${err.message}`);
+            process.exit(1);
+        },
+    );
+}

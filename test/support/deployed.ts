@@ -1,0 +1,155 @@
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import type { OfflineRun, PlanAsset, RecordedResource } from "../../scripts/offlineEngine";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+// What the Lambda runtime adds to the package: the AWS SDK v3 (and what it depends on), nothing else.
+const PACKAGED_ONLY = ["node-fetch", "tr46", "webidl-conversions", "whatwg-url"];
+
+export interface DeployedFunction {
+    /** The unpacked code archive, as Lambda would unpack it into /var/task. */
+    dir: string;
+    /** The function's environment variables from its resource inputs. */
+    environment: Record<string, string>;
+    /** The serialized handler's text. */
+    indexJs: string;
+    /** Stand-in for the runtime's own node_modules (the AWS SDK), without the packaged dependencies. */
+    runtimeModules: string;
+    resource: RecordedResource;
+}
+
+/** Finds the one Lambda function of a run. */
+export function functionResource(run: OfflineRun): RecordedResource {
+    const fns = run.resources.filter((r) => r.type === "aws:lambda/function:Function");
+    if (fns.length !== 1) {
+        throw new Error(`expected one Lambda function, found ${fns.length}`);
+    }
+    return fns[0]!;
+}
+
+/** The serialized `__index.js` text of a function's code archive. */
+export function indexJsOf(resource: RecordedResource): string {
+    const code = resource.inputs["code"] as PlanAsset;
+    if (code.kind !== "archive" || !code.assets) {
+        throw new Error("the function's code is not an asset archive");
+    }
+    const index = code.assets["__index.js"];
+    if (!index || index.kind !== "asset" || typeof index.text !== "string") {
+        throw new Error("the code archive has no __index.js text");
+    }
+    return index.text;
+}
+
+/** Writes the function's code archive to a folder exactly as it would be packaged. */
+export function unpackFunction(run: OfflineRun): DeployedFunction {
+    const resource = functionResource(run);
+    const code = resource.inputs["code"] as PlanAsset & { kind: "archive" };
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "login-alerts-fn-"));
+    for (const [name, asset] of Object.entries(code.assets ?? {})) {
+        const target = path.join(dir, name);
+        fs.mkdirSync(path.dirname(target), { recursive: true });
+        if (asset.kind === "asset" && typeof asset.text === "string") {
+            fs.writeFileSync(target, asset.text);
+        } else if (asset.path) {
+            fs.cpSync(path.resolve(ROOT, asset.path), target, { recursive: true });
+        } else {
+            throw new Error(`cannot unpack archive entry ${name}`);
+        }
+    }
+    const runtimeModules = fs.mkdtempSync(path.join(os.tmpdir(), "login-alerts-runtime-"));
+    for (const entry of fs.readdirSync(path.join(ROOT, "node_modules"))) {
+        if (!PACKAGED_ONLY.includes(entry) && !entry.startsWith(".")) {
+            fs.symlinkSync(path.join(ROOT, "node_modules", entry), path.join(runtimeModules, entry));
+        }
+    }
+    const env = (resource.inputs["environment"] as { variables?: Record<string, string> } | undefined)?.variables ?? {};
+    return { dir, environment: env, indexJs: fs.readFileSync(path.join(dir, "__index.js"), "utf8"), runtimeModules, resource };
+}
+
+export interface InvocationResult {
+    ok: boolean;
+    value?: unknown;
+    error?: { name: string; message: string };
+}
+
+export interface ChildRun {
+    results: InvocationResult[];
+    stdout: string;
+    stderr: string;
+    exitCode: number | null;
+    /** Milliseconds from spawning the process to its exit. */
+    wallMs: number;
+    spawnedAt: number;
+}
+
+// Loads the handler the way the Lambda Node.js runtime does (module "__index", export "handler")
+// and invokes it once per event in the same process, as a warm container would.
+const RUNNER = `
+const path = require("path");
+const events = JSON.parse(process.env.__EVENTS);
+const budget = Number(process.env.__REMAINING_MS);
+(async () => {
+  const { handler } = require(path.join(process.env.LAMBDA_TASK_ROOT, "__index.js"));
+  for (let i = 0; i < events.length; i++) {
+    const deadline = Date.now() + budget;
+    const context = { awsRequestId: "req-" + process.pid + "-" + i, functionName: "login-alerts", getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()) };
+    try {
+      const value = await handler(events[i], context);
+      process.stdout.write("@@RESULT " + JSON.stringify({ ok: true, value }) + "\\n");
+    } catch (err) {
+      process.stdout.write("@@RESULT " + JSON.stringify({ ok: false, error: { name: err.name, message: err.message } }) + "\\n");
+    }
+  }
+  // Keep-alive sockets of the SDK would hold the process open; a Lambda container is frozen instead.
+  process.stdout.write("", () => process.exit(0));
+})();
+`;
+
+/** Runs the deployed handler in a child Node process over a list of events. */
+export function invokeInChild(
+    fn: DeployedFunction,
+    events: unknown[],
+    options: { env: Record<string, string>; remainingMs?: number; timeoutMs?: number },
+): Promise<ChildRun> {
+    const spawnedAt = Date.now();
+    const child = spawn(process.execPath, ["-e", RUNNER], {
+        cwd: fn.dir,
+        env: {
+            PATH: process.env["PATH"] ?? "",
+            LAMBDA_TASK_ROOT: fn.dir,
+            NODE_PATH: fn.runtimeModules,
+            TZ: "UTC",
+            ...fn.environment,
+            ...options.env,
+            __EVENTS: JSON.stringify(events),
+            __REMAINING_MS: String(options.remainingMs ?? 300000),
+        },
+        stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    return new Promise((resolve, reject) => {
+        const killer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 120000);
+        child.on("error", reject);
+        child.on("close", (exitCode) => {
+            clearTimeout(killer);
+            const results = stdout
+                .split("\n")
+                .filter((l) => l.startsWith("@@RESULT "))
+                .map((l) => JSON.parse(l.slice("@@RESULT ".length)) as InvocationResult);
+            resolve({ results, stdout, stderr, exitCode, wallMs: Date.now() - spawnedAt, spawnedAt });
+        });
+    });
+}
+
+/** Log lines the function wrote (structured JSON), parsed. */
+export function logLines(run: ChildRun): Array<Record<string, unknown>> {
+    return (run.stdout + "\n" + run.stderr)
+        .split("\n")
+        .filter((l) => l.startsWith("{"))
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+}

@@ -1,0 +1,45 @@
+import * as fs from "fs";
+import * as path from "path";
+import { runProgramOffline, type OfflineRun, type RecordedResource } from "../../scripts/offlineEngine";
+
+/** A webhook URL that must never show up anywhere but the SSM parameter. */
+export const TEST_WEBHOOK = "https://hooks.slack.com/services/T0TEST000/B0TEST000/s3cr3tW3bh00kT0k3nZZ";
+export const WEBHOOK_KEY = "console-login-alerts:slackWebhookUrl";
+
+export function fixture<T = Record<string, unknown>>(name: string): T {
+    return JSON.parse(fs.readFileSync(path.join(__dirname, "..", "fixtures", `${name}.json`), "utf8")) as T;
+}
+
+/** Runs the program with the given extra config (short keys), the webhook set as a secret. */
+export function runWith(extra: Record<string, string> = {}, stack = "dev"): Promise<OfflineRun> {
+    const config: Record<string, string> = { [WEBHOOK_KEY]: TEST_WEBHOOK };
+    for (const [k, v] of Object.entries(extra)) {
+        config[`console-login-alerts:${k}`] = v;
+    }
+    return runProgramOffline({ config, secretKeys: [WEBHOOK_KEY], stack });
+}
+
+let defaultRun: Promise<OfflineRun> | undefined;
+
+/** The program with default configuration, run once per test process. */
+export function defaultProgram(): Promise<OfflineRun> {
+    defaultRun ??= runWith();
+    return defaultRun;
+}
+
+export function byName(run: OfflineRun, name: string): RecordedResource {
+    const found = run.resources.find((r) => r.name === name);
+    if (!found) {
+        throw new Error(`no resource named ${name}; have ${run.resources.map((r) => r.name).join(", ")}`);
+    }
+    return found;
+}
+
+export function ofType(run: OfflineRun, type: string): RecordedResource[] {
+    return run.resources.filter((r) => r.type === type);
+}
+
+/** Parses a JSON policy document input. */
+export function policyDoc(resource: RecordedResource, input = "policy"): { Statement: Array<Record<string, unknown>> } {
+    return JSON.parse(String(resource.inputs[input])) as { Statement: Array<Record<string, unknown>> };
+}
