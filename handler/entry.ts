@@ -46,6 +46,9 @@ export function readSettings(env: Record<string, string | undefined>): HandlerSe
         lagAllowanceMinutes: Number(env["LAG_ALLOWANCE_MINUTES"] || "60"),
         mentions: JSON.parse(env["MENTIONS"] || "{}") as HandlerSettings["mentions"],
         minPostIntervalMs: Number(env["MIN_POST_INTERVAL_MS"] || "1100"),
+        slackTimeoutMs: Number(env["SLACK_TIMEOUT_MS"] || "10000"),
+        slackBackoffBaseMs: Number(env["SLACK_BACKOFF_BASE_MS"] || "500"),
+        slackBackoffCapMs: Number(env["SLACK_BACKOFF_CAP_MS"] || "8000"),
     };
 }
 
@@ -75,7 +78,13 @@ export function createHandler(deps: HandlerDeps): (event: unknown, context: Invo
         if (gap > 0) {
             await clock.sleep(gap);
         }
-        await postToSlack(deps.fetch, webhook, message, { deadlineMs, requestTimeoutMs: 10000, backoffBaseMs: 500, backoffCapMs: 8000 }, clock);
+        await postToSlack(
+            deps.fetch,
+            webhook,
+            message,
+            { deadlineMs, requestTimeoutMs: settings.slackTimeoutMs, backoffBaseMs: settings.slackBackoffBaseMs, backoffCapMs: settings.slackBackoffCapMs },
+            clock,
+        );
         lastPostAt = clock.now();
     }
 

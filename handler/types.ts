@@ -32,6 +32,11 @@ export interface HandlerSettings {
     mentions: Partial<Record<Severity, string>>;
     /** Smallest gap between two messages to the same webhook. */
     minPostIntervalMs: number;
+    /** Per-request timeout for Slack. */
+    slackTimeoutMs: number;
+    /** First backoff step after a 5xx or network error; doubles per attempt up to the cap. */
+    slackBackoffBaseMs: number;
+    slackBackoffCapMs: number;
 }
 
 /** The part of a CloudTrail record this project reads; everything is optional because records vary. */

@@ -1,0 +1,23 @@
+import tseslint from "typescript-eslint";
+import mocha from "eslint-plugin-mocha";
+
+export default tseslint.config(
+    { ignores: ["**/node_modules/**", "bin/**", "policy/bin/**", "**/*.js", "**/*.mjs"] },
+    ...tseslint.configs.recommended,
+    {
+        rules: {
+            "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
+            eqeqeq: ["error", "always"],
+            "no-console": "off",
+        },
+    },
+    {
+        files: ["test/**/*.ts"],
+        plugins: { mocha },
+        rules: {
+            // A focused or skipped (pending) test silently shrinks the suite.
+            "mocha/no-exclusive-tests": "error",
+            "mocha/no-pending-tests": "error",
+        },
+    },
+);

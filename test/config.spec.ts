@@ -1,0 +1,186 @@
+import * as assert from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { ConfigError, readStackSettings, type ConfigSource } from "../config";
+import { BUILT_IN_RULES, CIS_PATTERNS, ORIGINAL_SIGNIN_PATTERN } from "../rules";
+import { runWith, TEST_WEBHOOK, WEBHOOK_KEY } from "./support/program";
+import { runProgramOffline } from "../scripts/offlineEngine";
+
+const SET = "pulumi config set --secret slackWebhookUrl https://hooks.slack.com/services/T0000/B0000/XXXXXXXX";
+
+function source(values: Record<string, string>, secret: string[] = ["slackWebhookUrl"]): ConfigSource {
+    return { get: (k) => values[k], isSecret: (k) => secret.includes(k) };
+}
+
+function errorOf(values: Record<string, string>, secret?: string[]): string {
+    try {
+        readStackSettings(source({ slackWebhookUrl: TEST_WEBHOOK, ...values }, secret));
+    } catch (err) {
+        assert.ok(err instanceof ConfigError, `threw ${String(err)}`);
+        return (err as Error).message;
+    }
+    assert.fail("no error");
+}
+
+describe("stack configuration", function () {
+    it("defaults every optional key", function () {
+        const s = readStackSettings(source({ slackWebhookUrl: TEST_WEBHOOK }));
+        assert.deepStrictEqual(
+            { ...s, rules: s.rules.map((r) => r.id) },
+            {
+                slackWebhookUrl: TEST_WEBHOOK,
+                timeZone: "UTC",
+                trailLogRetentionDays: 365,
+                functionLogRetentionDays: 365,
+                trailBucketExpirationDays: 365,
+                forceDestroyTrailBucket: false,
+                rules: ["console-signin", "signin-without-mfa", "root-activity", "signin-failures"],
+                mentions: {},
+                accountLabels: {},
+                notifyOnOk: false,
+                lagAllowanceMinutes: 60,
+                sweepIntervalMinutes: 5,
+            },
+        );
+        assert.strictEqual(s.rules[0]!.pattern, ORIGINAL_SIGNIN_PATTERN);
+    });
+
+    it("stops on a missing webhook with the command that sets it as a secret", function () {
+        assert.throws(() => readStackSettings(source({})), {
+            name: "ConfigError",
+            message: `Missing required configuration key console-login-alerts:slackWebhookUrl: the Slack incoming webhook URL. Set it as a secret with: ${SET}`,
+        });
+    });
+
+    it("stops on a webhook stored without --secret", function () {
+        assert.strictEqual(
+            errorOf({}, []),
+            `Configuration key console-login-alerts:slackWebhookUrl is stored in plain text; a webhook URL lets anyone post to your channel. Store it as a secret with: ${SET}`,
+        );
+    });
+
+    it("stops on a webhook that is not an https:// URL, without echoing it", function () {
+        for (const bad of ["http://hooks.slack.com/services/T/B/X", "hooks.slack.com/services/T/B/X", "not a url"]) {
+            const message = errorOf({ slackWebhookUrl: bad });
+            assert.strictEqual(
+                message,
+                `Configuration key console-login-alerts:slackWebhookUrl must be an https:// URL (a Slack incoming webhook). Set it again with: ${SET}`,
+            );
+            assert.ok(!message.includes(bad));
+        }
+    });
+
+    it("names the key and the fix for every other bad value", function () {
+        const cases: Array<[Record<string, string>, string]> = [
+            [{ timeZone: "Mars/Olympus" }, 'Configuration key console-login-alerts:timeZone must be an IANA time zone such as UTC or Asia/Tokyo, not "Mars/Olympus".'],
+            [
+                { trailLogRetentionDays: "100" },
+                'Configuration key console-login-alerts:trailLogRetentionDays must be one of the retention periods CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653), not "100". Fix it with: pulumi config set trailLogRetentionDays 365',
+            ],
+            [{ trailBucketExpirationDays: "ten" }, 'Configuration key console-login-alerts:trailBucketExpirationDays must be a whole number, not "ten". Fix it with: pulumi config set trailBucketExpirationDays 365'],
+            [{ forceDestroyTrailBucket: "yes" }, 'Configuration key console-login-alerts:forceDestroyTrailBucket must be true or false, not "yes". Fix it with: pulumi config set forceDestroyTrailBucket false'],
+            [
+                { signInFilterPattern: '$.eventName = "ConsoleLogin"' },
+                `Configuration key console-login-alerts:signInFilterPattern must be a CloudWatch Logs JSON filter pattern in braces, at most 1024 characters, such as '{ ($.eventName = "ConsoleLogin") }'.`,
+            ],
+            [{ disabledRules: '["nope"]' }, "Configuration key console-login-alerts:disabledRules must be a list of built-in rule ids (console-signin, signin-without-mfa, root-activity, signin-failures)."],
+            [{ mentions: '{"critical":"@here"}' }, "Configuration key console-login-alerts:mentions.critical must be a Slack mention such as <!here>, <!channel>, <@U0123ABCD> or <!subteam^S0123ABCD>."],
+            [{ accountLabels: '{"1234":"prod"}' }, 'Configuration key console-login-alerts:accountLabels must map 12-digit account ids to names, e.g. {"111122223333":"production"}.'],
+            [{ lagAllowanceMinutes: "5" }, 'Configuration key console-login-alerts:lagAllowanceMinutes must be between 15 and 1440, not "5". Fix it with: pulumi config set lagAllowanceMinutes 60'],
+            [{ failurePeriodSeconds: "90" }, 'Configuration key console-login-alerts:failurePeriodSeconds must be 10, 30, or a multiple of 60, not "90". Fix it with: pulumi config set failurePeriodSeconds 60'],
+            [
+                { customRules: '[{"id":"x","pattern":"{ $.a = 1 }","severity":"high"}]' },
+                "Configuration key console-login-alerts:customRules[0] needs an id of 3 to 40 lower-case letters, digits and dashes, starting with a letter.",
+            ],
+            [
+                { customRules: '[{"id":"root-activity","pattern":"{ $.a = 1 }","severity":"high"}]' },
+                "Configuration key console-login-alerts:customRules[0] reuses the rule id root-activity; every rule needs its own id.",
+            ],
+            [
+                { customRules: '[{"id":"break-glass","pattern":"{ $.a = 1 }","severity":"urgent"}]' },
+                "Configuration key console-login-alerts:customRules[0].severity must be one of info, high, critical.",
+            ],
+            [
+                { disabledRules: '["console-signin","signin-without-mfa","root-activity","signin-failures"]' },
+                "Every rule is switched off; remove some ids from console-login-alerts:disabledRules or add console-login-alerts:customRules.",
+            ],
+        ];
+        for (const [values, message] of cases) {
+            assert.strictEqual(errorOf(values), message);
+        }
+    });
+
+    it("switches rules off, adds custom ones, and uses the CIS patterns on request", function () {
+        const s = readStackSettings(
+            source({
+                slackWebhookUrl: TEST_WEBHOOK,
+                disabledRules: '["console-signin"]',
+                useCisPatterns: "true",
+                failureThreshold: "3",
+                failurePeriodSeconds: "300",
+                customRules: '[{"id":"break-glass","title":"Break-glass user","pattern":"{ $.userIdentity.userName = \\"break-glass\\" }","severity":"critical"}]',
+            }),
+        );
+        assert.deepStrictEqual(
+            s.rules.map((r) => [r.id, r.pattern, r.severity, r.threshold, r.periodSeconds]),
+            [
+                ["signin-without-mfa", CIS_PATTERNS["signin-without-mfa"], "high", 1, 60],
+                ["root-activity", CIS_PATTERNS["root-activity"], "critical", 1, 60],
+                ["signin-failures", CIS_PATTERNS["signin-failures"], "high", 3, 300],
+                ["break-glass", '{ $.userIdentity.userName = "break-glass" }', "critical", 1, 60],
+            ],
+        );
+        assert.notStrictEqual(BUILT_IN_RULES["root-activity"].pattern, CIS_PATTERNS["root-activity"]);
+    });
+
+    it("stops the program itself (as pulumi preview would) before any resource is registered", async function () {
+        await assert.rejects(
+            runProgramOffline({ config: { [WEBHOOK_KEY]: TEST_WEBHOOK }, secretKeys: [] }),
+            (err: Error) => err.message.startsWith("Configuration key console-login-alerts:slackWebhookUrl is stored in plain text"),
+        );
+        const ok = await runWith();
+        assert.ok(ok.resources.length > 30);
+    });
+
+    describe("npm start (the offline plan)", function () {
+        const root = path.resolve(__dirname, "..");
+        const stackFile = path.join(root, "Pulumi.configtest.yaml");
+        after(() => fs.rmSync(stackFile, { force: true }));
+
+        function plan(config: Record<string, unknown>, ...args: string[]) {
+            fs.writeFileSync(stackFile, JSON.stringify({ config }));
+            return spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", "scripts/plan.ts", "--stack", "configtest", ...args], {
+                cwd: root,
+                encoding: "utf8",
+            });
+        }
+
+        it("exits non-zero with the same message when the webhook is in plain text", function () {
+            const result = plan({ "console-login-alerts:slackWebhookUrl": "https://hooks.slack.com/services/T1/B1/plain" });
+            assert.strictEqual(result.status, 1);
+            assert.strictEqual(
+                result.stderr.trim(),
+                `error: Configuration key console-login-alerts:slackWebhookUrl is stored in plain text; a webhook URL lets anyone post to your channel. Store it as a secret with: ${SET}`,
+            );
+        });
+
+        it("uses a placeholder secret for an encrypted webhook, says so, and prints every resource as JSON", function () {
+            const result = plan({ "console-login-alerts:slackWebhookUrl": { secure: "v1:AAAA:BBBB" }, "console-login-alerts:timeZone": "Asia/Tokyo" }, "--json");
+            assert.strictEqual(result.status, 0, result.stderr);
+            const out = JSON.parse(result.stdout) as {
+                resources: Array<{ urn: string; type: string; name: string; parent: string | null; inputs: Record<string, unknown> }>;
+                notes: string[];
+            };
+            assert.deepStrictEqual(out.notes, ["console-login-alerts:slackWebhookUrl is encrypted in Pulumi.configtest.yaml; the plan uses a placeholder secret in its place."]);
+            const param = out.resources.find((r) => r.name === "login-alerts-webhook")!;
+            assert.strictEqual(param.inputs["value"], "[secret]");
+            assert.strictEqual(param.urn, "urn:pulumi:configtest::console-login-alerts::console-login-alerts:index:LoginAlerts$aws:ssm/parameter:Parameter::login-alerts-webhook");
+            const fn = out.resources.find((r) => r.type === "aws:lambda/function:Function")!;
+            const code = fn.inputs["code"] as { kind: string; assets: Record<string, { text?: string }> };
+            assert.match(code.assets["__index.js"]!.text!, /exports\.handler = /);
+            assert.strictEqual((fn.inputs["environment"] as { variables: Record<string, string> }).variables["TIME_ZONE"], "Asia/Tokyo");
+            assert.ok(!result.stdout.includes("OFFLINEPLACEHOLDER"), "the placeholder secret is printed");
+        });
+    });
+});

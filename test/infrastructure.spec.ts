@@ -1,0 +1,287 @@
+import * as assert from "assert";
+import { ORIGINAL_SIGNIN_PATTERN } from "../rules";
+import type { OfflineRun } from "../scripts/offlineEngine";
+import { indexJsOf } from "./support/deployed";
+import { TEST_WEBHOOK, byName, defaultProgram, ofType, policyDoc, runWith } from "./support/program";
+
+const ACCOUNT = "111122223333";
+const TRAIL_ARN = `arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/login-alerts-dev`;
+
+describe("the LoginAlerts component under mocks", function () {
+    let run: OfflineRun;
+    let bucketArn: string;
+    let trailLogGroupArn: string;
+
+    before(async function () {
+        run = await defaultProgram();
+        bucketArn = String(byName(run, "login-alerts-trail-bucket").state["arn"]);
+        trailLogGroupArn = String(byName(run, "login-alerts-trail-logs").state["arn"]);
+    });
+
+    it("names every child from the component name and parents it to the component", function () {
+        const component = byName(run, "login-alerts");
+        assert.strictEqual(component.type, "console-login-alerts:index:LoginAlerts");
+        const children = run.resources.filter((r) => r !== component);
+        assert.ok(children.length >= 30, `only ${children.length} children`);
+        for (const child of children) {
+            assert.ok(child.name.startsWith("login-alerts-"), child.name);
+            assert.strictEqual(child.parent, component.urn, `${child.name} is not parented to the component`);
+        }
+    });
+
+    it("hardens the trail bucket: all four public-access blocks, encryption, owner-enforced objects, expiry, kept on destroy", function () {
+        assert.deepStrictEqual(byName(run, "login-alerts-trail-bucket").inputs, { forceDestroy: false });
+        const bucket = byName(run, "login-alerts-trail-bucket").state["bucket"];
+        assert.deepStrictEqual(byName(run, "login-alerts-trail-bucket-public-access").inputs, {
+            bucket,
+            blockPublicAcls: true,
+            blockPublicPolicy: true,
+            ignorePublicAcls: true,
+            restrictPublicBuckets: true,
+        });
+        assert.deepStrictEqual(byName(run, "login-alerts-trail-bucket-encryption").inputs, {
+            bucket,
+            rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true }],
+        });
+        assert.deepStrictEqual(byName(run, "login-alerts-trail-bucket-ownership").inputs, { bucket, rule: { objectOwnership: "BucketOwnerEnforced" } });
+        assert.deepStrictEqual(byName(run, "login-alerts-trail-bucket-lifecycle").inputs, {
+            bucket,
+            rules: [{ id: "expire-trail-logs", status: "Enabled", filter: {}, expiration: { days: 365 } }],
+        });
+    });
+
+    it("lets only this trail write to the bucket, under AWSLogs/<account>/, and refuses requests without TLS", function () {
+        assert.deepStrictEqual(policyDoc(byName(run, "login-alerts-trail-bucket-policy")).Statement, [
+            {
+                Sid: "CloudTrailAclCheck",
+                Effect: "Allow",
+                Principal: { Service: "cloudtrail.amazonaws.com" },
+                Action: "s3:GetBucketAcl",
+                Resource: bucketArn,
+                Condition: { StringEquals: { "aws:SourceArn": TRAIL_ARN } },
+            },
+            {
+                Sid: "CloudTrailWrite",
+                Effect: "Allow",
+                Principal: { Service: "cloudtrail.amazonaws.com" },
+                Action: "s3:PutObject",
+                Resource: `${bucketArn}/AWSLogs/${ACCOUNT}/*`,
+                Condition: { StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceArn": TRAIL_ARN } },
+            },
+            {
+                Sid: "DenyInsecureTransport",
+                Effect: "Deny",
+                Principal: "*",
+                Action: "s3:*",
+                Resource: [bucketArn, `${bucketArn}/*`],
+                Condition: { Bool: { "aws:SecureTransport": "false" } },
+            },
+        ]);
+    });
+
+    it("wires the multi-region trail to its log group through a role only CloudTrail (this trail) can assume", function () {
+        const trail = byName(run, "login-alerts-trail");
+        const role = byName(run, "login-alerts-trail-logs-role");
+        assert.deepStrictEqual(trail.inputs, {
+            name: "login-alerts-dev",
+            s3BucketName: byName(run, "login-alerts-trail-bucket").state["bucket"],
+            isMultiRegionTrail: true,
+            includeGlobalServiceEvents: true,
+            enableLogFileValidation: true,
+            cloudWatchLogsGroupArn: `${trailLogGroupArn}:*`,
+            cloudWatchLogsRoleArn: role.state["arn"],
+        });
+        assert.ok(trail.dependencies.includes(byName(run, "login-alerts-trail-bucket-policy").urn), "the trail must wait for the bucket policy");
+        assert.ok(trail.dependencies.includes(byName(run, "login-alerts-trail-logs-policy").urn), "the trail must wait for the role's policy");
+        assert.deepStrictEqual(byName(run, "login-alerts-trail-logs").inputs, { retentionInDays: 365 });
+        assert.deepStrictEqual(policyDoc(role, "assumeRolePolicy").Statement, [
+            {
+                Effect: "Allow",
+                Principal: { Service: "cloudtrail.amazonaws.com" },
+                Action: "sts:AssumeRole",
+                Condition: { StringEquals: { "aws:SourceArn": TRAIL_ARN } },
+            },
+        ]);
+        assert.deepStrictEqual(policyDoc(byName(run, "login-alerts-trail-logs-policy")).Statement, [
+            { Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${trailLogGroupArn}:log-stream:*` },
+        ]);
+    });
+
+    it("keeps the webhook in an SSM SecureString parameter, marked secret", function () {
+        const param = byName(run, "login-alerts-webhook");
+        assert.deepStrictEqual(param.inputs, {
+            name: "/console-login-alerts/login-alerts-dev/slack-webhook-url",
+            type: "SecureString",
+            value: TEST_WEBHOOK,
+            description: "Slack incoming webhook for console sign-in alerts.",
+        });
+        assert.deepStrictEqual(param.secretPaths, ["value"]);
+    });
+
+    it("counts console sign-ins with the original design's pattern, value 1, by default", function () {
+        const filter = byName(run, "login-alerts-console-signin-filter");
+        assert.deepStrictEqual(filter.inputs, {
+            logGroupName: byName(run, "login-alerts-trail-logs").state["name"],
+            pattern: ORIGINAL_SIGNIN_PATTERN,
+            metricTransformation: { name: "login-alerts-dev-console-signin", namespace: "ConsoleLoginAlerts", value: "1", unit: "Count" },
+        });
+        assert.strictEqual(
+            ORIGINAL_SIGNIN_PATTERN,
+            '{ ($.userIdentity.type = "IAMUser") && ($.eventName = "ConsoleLogin") && ($.additionalEventData.MFAUsed = "Yes") && ($.eventType = "AwsConsoleSignIn") }',
+        );
+    });
+
+    it("alarms on Sum >= 1 over 60 s, returns to OK on missing data, and notifies the topic both ways", function () {
+        const topicArn = byName(run, "login-alerts-alarms").state["arn"];
+        assert.deepStrictEqual(byName(run, "login-alerts-console-signin-alarm").inputs, {
+            alarmDescription: "Console sign-in: events matching the console-signin rule of console-login-alerts (login-alerts-dev).",
+            namespace: "ConsoleLoginAlerts",
+            metricName: "login-alerts-dev-console-signin",
+            statistic: "Sum",
+            period: 60,
+            evaluationPeriods: 1,
+            threshold: 1,
+            comparisonOperator: "GreaterThanOrEqualToThreshold",
+            treatMissingData: "notBreaching",
+            alarmActions: [topicArn],
+            okActions: [topicArn],
+        });
+    });
+
+    it("lets only CloudWatch publish to the topic, for this account's alarms", function () {
+        const topicArn = byName(run, "login-alerts-alarms").state["arn"];
+        const alarmArns = ofType(run, "aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.state["arn"]);
+        assert.strictEqual(alarmArns.length, 4);
+        assert.deepStrictEqual(policyDoc(byName(run, "login-alerts-alarms-policy")).Statement, [
+            {
+                Sid: "CloudWatchAlarmsPublish",
+                Effect: "Allow",
+                Principal: { Service: "cloudwatch.amazonaws.com" },
+                Action: "sns:Publish",
+                Resource: topicArn,
+                Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT }, ArnLike: { "aws:SourceArn": alarmArns } },
+            },
+        ]);
+    });
+
+    it("subscribes the function to the topic, with an invoke permission restricted to that topic", function () {
+        const fnArn = byName(run, "login-alerts-function").state["arn"];
+        const fnName = byName(run, "login-alerts-function").state["name"];
+        const topicArn = byName(run, "login-alerts-alarms").state["arn"];
+        assert.deepStrictEqual(byName(run, "login-alerts-alarms-subscription").inputs, { topic: topicArn, protocol: "lambda", endpoint: fnArn });
+        assert.deepStrictEqual(byName(run, "login-alerts-alarms-invoke").inputs, {
+            action: "lambda:InvokeFunction",
+            function: fnName,
+            principal: "sns.amazonaws.com",
+            sourceArn: topicArn,
+        });
+    });
+
+    it("gives the function its own least-privilege role, not the CallbackFunction default", function () {
+        const role = byName(run, "login-alerts-function-role");
+        assert.deepStrictEqual(policyDoc(role, "assumeRolePolicy").Statement, [
+            { Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" },
+        ]);
+        assert.deepStrictEqual(ofType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment"), [], "no managed policies are attached");
+        const fn = byName(run, "login-alerts-function");
+        assert.strictEqual(fn.inputs["role"], role.state["arn"]);
+        assert.deepStrictEqual(policyDoc(byName(run, "login-alerts-function-policy")).Statement, [
+            {
+                Sid: "ReadWebhook",
+                Effect: "Allow",
+                Action: "ssm:GetParameter",
+                Resource: `arn:aws:ssm:us-east-1:${ACCOUNT}:parameter/console-login-alerts/login-alerts-dev/slack-webhook-url`,
+            },
+            { Sid: "LookUpSignIns", Effect: "Allow", Action: "logs:FilterLogEvents", Resource: `${trailLogGroupArn}:*` },
+            {
+                Sid: "WriteOwnLogs",
+                Effect: "Allow",
+                Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+                Resource: `${String(byName(run, "login-alerts-function-logs").state["arn"])}:log-stream:*`,
+            },
+            {
+                Sid: "TrackPostedEvents",
+                Effect: "Allow",
+                Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem"],
+                Resource: byName(run, "login-alerts-state").state["arn"],
+            },
+            { Sid: "DeadLetter", Effect: "Allow", Action: "sqs:SendMessage", Resource: byName(run, "login-alerts-dead-letters").state["arn"] },
+        ]);
+    });
+
+    it("runs the function on nodejs22.x with its own log group, and an environment of names and settings only", function () {
+        const fn = byName(run, "login-alerts-function");
+        assert.strictEqual(fn.inputs["runtime"], "nodejs22.x");
+        assert.strictEqual(fn.inputs["memorySize"], 256);
+        assert.strictEqual(fn.inputs["timeout"], 300);
+        assert.strictEqual(fn.inputs["handler"], "__index.handler");
+        const logGroup = byName(run, "login-alerts-function-logs");
+        assert.deepStrictEqual(logGroup.inputs, { retentionInDays: 365 });
+        assert.deepStrictEqual(fn.inputs["loggingConfig"], { logFormat: "Text", logGroup: logGroup.state["name"] });
+        const variables = (fn.inputs["environment"] as { variables: Record<string, string> }).variables;
+        assert.deepStrictEqual(Object.keys(variables).sort(), [
+            "ACCOUNT_LABELS",
+            "ALERT_RULES",
+            "LAG_ALLOWANCE_MINUTES",
+            "MENTIONS",
+            "NODE_OPTIONS",
+            "NOTIFY_ON_OK",
+            "STATE_TABLE_NAME",
+            "TIME_ZONE",
+            "TRAIL_LOG_GROUP_NAME",
+            "WEBHOOK_PARAMETER_NAME",
+        ]);
+        assert.strictEqual(variables["WEBHOOK_PARAMETER_NAME"], "/console-login-alerts/login-alerts-dev/slack-webhook-url");
+        assert.strictEqual(variables["TRAIL_LOG_GROUP_NAME"], byName(run, "login-alerts-trail-logs").state["name"]);
+        assert.strictEqual(variables["TIME_ZONE"], "UTC");
+    });
+
+    it("retries failed invocations twice, then dead-letters them to an encrypted queue kept 14 days", function () {
+        const queue = byName(run, "login-alerts-dead-letters");
+        assert.deepStrictEqual(queue.inputs, { messageRetentionSeconds: 1209600, sqsManagedSseEnabled: true });
+        assert.deepStrictEqual(byName(run, "login-alerts-function-retries").inputs, {
+            functionName: byName(run, "login-alerts-function").state["name"],
+            maximumRetryAttempts: 2,
+            maximumEventAgeInSeconds: 21600,
+            destinationConfig: { onFailure: { destination: queue.state["arn"] } },
+        });
+    });
+
+    it("never lets the webhook reach the function's environment, its code, a tag or an output", function () {
+        const holders = run.resources.filter((r) => JSON.stringify(r.inputs).includes(TEST_WEBHOOK)).map((r) => r.name);
+        assert.deepStrictEqual(holders, ["login-alerts-webhook"]);
+        const fn = byName(run, "login-alerts-function");
+        assert.ok(!indexJsOf(fn).includes(TEST_WEBHOOK), "the serialized handler contains the webhook");
+        assert.ok(!indexJsOf(fn).includes("s3cr3tW3bh00k"), "the serialized handler contains part of the webhook");
+        assert.deepStrictEqual(fn.secretPaths, [], "a secret was captured into the function (its code would be marked secret)");
+        assert.ok(!JSON.stringify(run.outputs).includes(TEST_WEBHOOK), "a stack output exposes the webhook");
+        assert.ok(run.resources.every((r) => !JSON.stringify(r.inputs["tags"] ?? {}).includes("hooks.slack.com")));
+    });
+
+    it("packages only node-fetch and its dependencies beside the serialized handler", function () {
+        const code = byName(run, "login-alerts-function").inputs["code"] as { assets: Record<string, unknown> };
+        assert.deepStrictEqual(Object.keys(code.assets).sort(), ["__index.js", "node_modules/node-fetch", "node_modules/tr46", "node_modules/webidl-conversions", "node_modules/whatwg-url"]);
+        const text = indexJsOf(byName(run, "login-alerts-function"));
+        assert.match(text, /require\("@aws-sdk\/client-ssm"\)/);
+        assert.match(text, /require\("node-fetch"\)/);
+        assert.doesNotMatch(text, /@pulumi/);
+    });
+
+    it("follows configuration: retention, expiry, force-destroy, time zone, pattern", async function () {
+        const custom = await runWith({
+            trailLogRetentionDays: "731",
+            functionLogRetentionDays: "30",
+            trailBucketExpirationDays: "90",
+            forceDestroyTrailBucket: "true",
+            timeZone: "Asia/Tokyo",
+            signInFilterPattern: '{ ($.eventName = "ConsoleLogin") }',
+        });
+        assert.deepStrictEqual(byName(custom, "login-alerts-trail-logs").inputs, { retentionInDays: 731 });
+        assert.deepStrictEqual(byName(custom, "login-alerts-function-logs").inputs, { retentionInDays: 30 });
+        assert.deepStrictEqual(byName(custom, "login-alerts-trail-bucket").inputs, { forceDestroy: true });
+        assert.deepStrictEqual((byName(custom, "login-alerts-trail-bucket-lifecycle").inputs["rules"] as Array<{ expiration: unknown }>)[0]!.expiration, { days: 90 });
+        const variables = (byName(custom, "login-alerts-function").inputs["environment"] as { variables: Record<string, string> }).variables;
+        assert.strictEqual(variables["TIME_ZONE"], "Asia/Tokyo");
+        assert.strictEqual(byName(custom, "login-alerts-console-signin-filter").inputs["pattern"], '{ ($.eventName = "ConsoleLogin") }');
+    });
+});
