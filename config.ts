@@ -33,6 +33,11 @@ export interface StackSettings {
     notifyOnOk: boolean;
     lagAllowanceMinutes: number;
     sweepIntervalMinutes: number;
+    existingTrailLogGroupName?: string;
+    organizationTrail: boolean;
+    operatorEmail?: string;
+    encryptTopics: boolean;
+    encryptTrailLogs: boolean;
 }
 
 // The values CloudWatch Logs accepts for retentionInDays.
@@ -228,6 +233,36 @@ function readTimeZone(source: ConfigSource): string {
     return zone;
 }
 
+function readTrailChoice(source: ConfigSource): Pick<StackSettings, "existingTrailLogGroupName" | "organizationTrail" | "encryptTrailLogs"> {
+    const existing = source.get("existingTrailLogGroupName");
+    const organizationTrail = readBoolean(source, "organizationTrail", false);
+    const encryptTrailLogs = readBoolean(source, "encryptTrailLogs", false);
+    if (existing === undefined) {
+        return { organizationTrail, encryptTrailLogs };
+    }
+    if (!/^[.\-_/#A-Za-z0-9]{1,512}$/.test(existing)) {
+        throw new ConfigError(
+            `Configuration key ${key("existingTrailLogGroupName")} must be a CloudWatch Logs log group name (letters, digits and . - _ / #), ` +
+                `such as aws-cloudtrail-logs-111122223333-0a1b2c3d.`,
+        );
+    }
+    if (organizationTrail || encryptTrailLogs) {
+        throw new ConfigError(
+            `Configuration key ${key(organizationTrail ? "organizationTrail" : "encryptTrailLogs")} applies to a trail this stack creates, ` +
+                `but ${key("existingTrailLogGroupName")} uses an existing trail. Remove one of them with: pulumi config rm ${organizationTrail ? "organizationTrail" : "encryptTrailLogs"}`,
+        );
+    }
+    return { existingTrailLogGroupName: existing, organizationTrail, encryptTrailLogs };
+}
+
+function readEmail(source: ConfigSource): string | undefined {
+    const email = source.get("operatorEmail");
+    if (email !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
+        throw new ConfigError(`Configuration key ${key("operatorEmail")} must be an email address, such as ops@example.com.`);
+    }
+    return email;
+}
+
 /** Reads and checks every key; the first problem stops the program with a message naming the key and the fix. */
 export function readStackSettings(source: ConfigSource): StackSettings {
     return {
@@ -243,6 +278,9 @@ export function readStackSettings(source: ConfigSource): StackSettings {
         notifyOnOk: readBoolean(source, "notifyOnOk", false),
         lagAllowanceMinutes: readInteger(source, "lagAllowanceMinutes", 60, (n) => (n >= 15 && n <= 1440 ? undefined : "between 15 and 1440")),
         sweepIntervalMinutes: readInteger(source, "sweepIntervalMinutes", 5, (n) => (n >= 1 && n <= 60 ? undefined : "between 1 and 60")),
+        ...readTrailChoice(source),
+        ...(source.get("operatorEmail") !== undefined ? { operatorEmail: readEmail(source) } : {}),
+        encryptTopics: readBoolean(source, "encryptTopics", false),
     };
 }
 

@@ -17,11 +17,18 @@ const alerts = new LoginAlerts("login-alerts", {
     notifyOnOk: settings.notifyOnOk,
     lagAllowanceMinutes: settings.lagAllowanceMinutes,
     sweepIntervalMinutes: settings.sweepIntervalMinutes,
+    existingTrailLogGroupName: settings.existingTrailLogGroupName,
+    organizationTrail: settings.organizationTrail,
+    operatorEmail: settings.operatorEmail,
+    encryptTopics: settings.encryptTopics,
+    encryptTrailLogs: settings.encryptTrailLogs,
 });
 
-export const trailArn = alerts.trail.arn;
-export const trailLogGroupName = alerts.trailLogGroup.name;
-export const trailBucketName = alerts.trailBucket.bucket;
+// Absent when the stack uses an existing trail.
+export const trailArn = alerts.trail?.arn;
+export const trailBucketName = alerts.trailBucket?.bucket;
+export const trailLogGroupName = alerts.trailLogGroupName;
+export const operatorTopicArn = alerts.operatorTopic.arn;
 export const alarmTopicArn = alerts.alarmTopic.arn;
 export const functionName = alerts.function.name;
 export const webhookParameterName = alerts.webhookParameter.name;

@@ -29,6 +29,25 @@ export interface LoginAlertsArgs {
     lagAllowanceMinutes?: number;
     /** Minutes between scheduled sweeps. Defaults to 5. */
     sweepIntervalMinutes?: number;
+    /**
+     * Use an existing trail's CloudWatch Logs log group instead of creating a trail, bucket and log
+     * group. Defaults to creating them.
+     */
+    existingTrailLogGroupName?: string;
+    /** Create an organization trail (management account or delegated administrator). Defaults to false. */
+    organizationTrail?: boolean;
+    /** Email address subscribed to the operators' topic (dead letters, function errors). Defaults to none. */
+    operatorEmail?: string;
+    /** Encrypt both SNS topics with a customer-managed KMS key CloudWatch may use. Defaults to false. */
+    encryptTopics?: boolean;
+    /** Encrypt the trail's S3 log files and its log group with a customer-managed KMS key. Defaults to false. */
+    encryptTrailLogs?: boolean;
+}
+
+/** What the rest of the component needs from the trail, whether it created it or not. */
+interface TrailLogs {
+    logGroupName: pulumi.Output<string>;
+    logGroupArn: pulumi.Output<string>;
 }
 
 /** The alarm and metric filter of one rule. */
@@ -38,6 +57,7 @@ export interface RuleResources {
 }
 
 const FUNCTION_TIMEOUT_SECONDS = 300;
+const METRIC_NAMESPACE = "ConsoleLoginAlerts";
 
 // EventBridge rejects "rate(1 minutes)": the unit must be singular for 1.
 function sweepSchedule(minutes: number): string {
@@ -56,9 +76,12 @@ function assumeRolePolicy(service: string, conditions?: Record<string, Record<st
  * that looks up who signed in and tells Slack.
  */
 export class LoginAlerts extends pulumi.ComponentResource {
-    readonly trail: aws.cloudtrail.Trail;
-    readonly trailBucket: aws.s3.Bucket;
-    readonly trailLogGroup: aws.cloudwatch.LogGroup;
+    /** The trail, its bucket and log group; undefined when an existing trail's log group is used. */
+    readonly trail?: aws.cloudtrail.Trail;
+    readonly trailBucket?: aws.s3.Bucket;
+    readonly trailLogGroup?: aws.cloudwatch.LogGroup;
+    readonly trailLogGroupName: pulumi.Output<string>;
+    readonly operatorTopic: aws.sns.Topic;
     readonly webhookParameter: aws.ssm.Parameter;
     readonly alarmTopic: aws.sns.Topic;
     readonly function: aws.lambda.CallbackFunction<unknown, unknown>;
@@ -70,114 +93,29 @@ export class LoginAlerts extends pulumi.ComponentResource {
         super("console-login-alerts:index:LoginAlerts", name, {}, opts);
         const parent = { parent: this };
         const identity = aws.getCallerIdentityOutput({}, parent);
-        const region = aws.getRegionOutput({}, parent);
-        const partition = aws.getPartitionOutput({}, parent);
+        const region = aws.getRegionOutput({}, parent).region;
+        const partition = aws.getPartitionOutput({}, parent).partition;
         const account = identity.accountId;
         // Physical names that must be known before creation (the trail ARN is needed by the
         // bucket policy the trail itself depends on) carry the stack, so stacks never collide.
         const physical = `${name}-${pulumi.getStack()}`;
-        const trailName = physical;
-        const trailArn = pulumi.interpolate`arn:${partition.partition}:cloudtrail:${region.region}:${account}:trail/${trailName}`;
 
-        // --- Trail storage ------------------------------------------------------------------
-        this.trailBucket = new aws.s3.Bucket(`${name}-trail-bucket`, { forceDestroy: args.forceDestroyTrailBucket ?? false }, parent);
-        const bucket = this.trailBucket;
-        const publicAccess = new aws.s3.BucketPublicAccessBlock(
-            `${name}-trail-bucket-public-access`,
-            { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
-            parent,
-        );
-        new aws.s3.BucketServerSideEncryptionConfiguration(
-            `${name}-trail-bucket-encryption`,
-            { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true }] },
-            parent,
-        );
-        new aws.s3.BucketOwnershipControls(`${name}-trail-bucket-ownership`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, parent);
-        new aws.s3.BucketLifecycleConfiguration(
-            `${name}-trail-bucket-lifecycle`,
-            {
-                bucket: bucket.id,
-                rules: [{ id: "expire-trail-logs", status: "Enabled", filter: {}, expiration: { days: args.trailBucketExpirationDays ?? 365 } }],
-            },
-            parent,
-        );
-        const bucketPolicy = new aws.s3.BucketPolicy(
-            `${name}-trail-bucket-policy`,
-            {
-                bucket: bucket.id,
-                policy: pulumi.jsonStringify({
-                    Version: "2012-10-17",
-                    Statement: [
-                        {
-                            Sid: "CloudTrailAclCheck",
-                            Effect: "Allow",
-                            Principal: { Service: "cloudtrail.amazonaws.com" },
-                            Action: "s3:GetBucketAcl",
-                            Resource: bucket.arn,
-                            Condition: { StringEquals: { "aws:SourceArn": trailArn } },
-                        },
-                        {
-                            Sid: "CloudTrailWrite",
-                            Effect: "Allow",
-                            Principal: { Service: "cloudtrail.amazonaws.com" },
-                            Action: "s3:PutObject",
-                            Resource: pulumi.interpolate`${bucket.arn}/AWSLogs/${account}/*`,
-                            Condition: { StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceArn": trailArn } },
-                        },
-                        {
-                            Sid: "DenyInsecureTransport",
-                            Effect: "Deny",
-                            Principal: "*",
-                            Action: "s3:*",
-                            Resource: [bucket.arn, pulumi.interpolate`${bucket.arn}/*`],
-                            Condition: { Bool: { "aws:SecureTransport": "false" } },
-                        },
-                    ],
-                }),
-            },
-            // A policy applied before the public-access block could briefly be evaluated without it.
-            { parent: this, dependsOn: [publicAccess] },
-        );
-
-        // --- Trail → CloudWatch Logs ---------------------------------------------------------
-        this.trailLogGroup = new aws.cloudwatch.LogGroup(`${name}-trail-logs`, { retentionInDays: args.trailLogRetentionDays ?? 365 }, parent);
-        const trailLogGroup = this.trailLogGroup;
-        const trailLogsRole = new aws.iam.Role(
-            `${name}-trail-logs-role`,
-            { assumeRolePolicy: assumeRolePolicy("cloudtrail.amazonaws.com", { StringEquals: { "aws:SourceArn": trailArn } }) },
-            parent,
-        );
-        const trailLogsPolicy = new aws.iam.RolePolicy(
-            `${name}-trail-logs-policy`,
-            {
-                role: trailLogsRole.id,
-                policy: pulumi.jsonStringify({
-                    Version: "2012-10-17",
-                    Statement: [
-                        {
-                            Effect: "Allow",
-                            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-                            Resource: pulumi.interpolate`${trailLogGroup.arn}:log-stream:*`,
-                        },
-                    ],
-                }),
-            },
-            parent,
-        );
-        this.trail = new aws.cloudtrail.Trail(
-            `${name}-trail`,
-            {
-                name: trailName,
-                s3BucketName: bucket.id,
-                isMultiRegionTrail: true,
-                includeGlobalServiceEvents: true,
-                enableLogFileValidation: true,
-                cloudWatchLogsGroupArn: pulumi.interpolate`${trailLogGroup.arn}:*`,
-                cloudWatchLogsRoleArn: trailLogsRole.arn,
-            },
-            // CloudTrail checks bucket access and the role when the trail is created.
-            { parent: this, dependsOn: [bucketPolicy, trailLogsPolicy] },
-        );
+        let trailLogs: TrailLogs;
+        if (args.existingTrailLogGroupName) {
+            // Bring your own trail: most accounts already pay for one copy of management events.
+            const logGroupName = args.existingTrailLogGroupName;
+            trailLogs = {
+                logGroupName: pulumi.output(logGroupName),
+                logGroupArn: pulumi.interpolate`arn:${partition}:logs:${region}:${account}:log-group:${logGroupName}`,
+            };
+        } else {
+            const created = this.createTrail(name, physical, args, { account, region, partition });
+            this.trail = created.trail;
+            this.trailBucket = created.bucket;
+            this.trailLogGroup = created.logGroup;
+            trailLogs = { logGroupName: created.logGroup.name, logGroupArn: created.logGroup.arn };
+        }
+        this.trailLogGroupName = trailLogs.logGroupName;
 
         // --- Webhook, state and failure handling ---------------------------------------------
         this.webhookParameter = new aws.ssm.Parameter(
@@ -202,25 +140,29 @@ export class LoginAlerts extends pulumi.ComponentResource {
             },
             parent,
         );
-        this.deadLetterQueue = new aws.sqs.Queue(
-            `${name}-dead-letters`,
-            { messageRetentionSeconds: 14 * 24 * 3600, sqsManagedSseEnabled: true },
-            parent,
-        );
-        this.alarmTopic = new aws.sns.Topic(`${name}-alarms`, {}, parent);
+        this.deadLetterQueue = new aws.sqs.Queue(`${name}-dead-letters`, { messageRetentionSeconds: 14 * 24 * 3600, sqsManagedSseEnabled: true }, parent);
+
+        // Never alias/aws/sns: CloudWatch cannot use the AWS-managed key, so alarms would be dropped silently.
+        const topicKey = args.encryptTopics ? this.createTopicKey(name, account, partition) : undefined;
+        const topicArgs: aws.sns.TopicArgs = topicKey ? { kmsMasterKeyId: topicKey.arn } : {};
+        this.alarmTopic = new aws.sns.Topic(`${name}-alarms`, topicArgs, parent);
+        // A second channel, because Slack itself may be what is broken.
+        this.operatorTopic = new aws.sns.Topic(`${name}-operators`, topicArgs, parent);
+        if (args.operatorEmail) {
+            new aws.sns.TopicSubscription(`${name}-operators-email`, { topic: this.operatorTopic.arn, protocol: "email", endpoint: args.operatorEmail }, parent);
+        }
         const topic = this.alarmTopic;
 
         // --- One metric filter and alarm per rule --------------------------------------------
-        const namespace = "ConsoleLoginAlerts";
         this.rules = {};
         for (const rule of args.rules) {
             const metricName = `${physical}-${rule.id}`;
             const filter = new aws.cloudwatch.LogMetricFilter(
                 `${name}-${rule.id}-filter`,
                 {
-                    logGroupName: trailLogGroup.name,
+                    logGroupName: trailLogs.logGroupName,
                     pattern: rule.pattern,
-                    metricTransformation: { name: metricName, namespace, value: "1", unit: "Count" },
+                    metricTransformation: { name: metricName, namespace: METRIC_NAMESPACE, value: "1", unit: "Count" },
                 },
                 parent,
             );
@@ -228,7 +170,7 @@ export class LoginAlerts extends pulumi.ComponentResource {
                 `${name}-${rule.id}-alarm`,
                 {
                     alarmDescription: `${rule.title}: events matching the ${rule.id} rule of console-login-alerts (${physical}).`,
-                    namespace,
+                    namespace: METRIC_NAMESPACE,
                     metricName,
                     statistic: "Sum",
                     period: rule.periodSeconds,
@@ -244,28 +186,7 @@ export class LoginAlerts extends pulumi.ComponentResource {
             );
             this.rules[rule.id] = { filter, alarm };
         }
-        const alarmArns = Object.values(this.rules).map((r) => r.alarm.arn);
-
-        new aws.sns.TopicPolicy(
-            `${name}-alarms-policy`,
-            {
-                arn: topic.arn,
-                policy: pulumi.jsonStringify({
-                    Version: "2012-10-17",
-                    Statement: [
-                        {
-                            Sid: "CloudWatchAlarmsPublish",
-                            Effect: "Allow",
-                            Principal: { Service: "cloudwatch.amazonaws.com" },
-                            Action: "sns:Publish",
-                            Resource: topic.arn,
-                            Condition: { StringEquals: { "aws:SourceAccount": account }, ArnLike: { "aws:SourceArn": alarmArns } },
-                        },
-                    ],
-                }),
-            },
-            parent,
-        );
+        this.allowCloudWatchToPublish(`${name}-alarms-policy`, topic, account, Object.values(this.rules).map((r) => r.alarm.arn));
 
         // --- The function -----------------------------------------------------------------------
         const functionLogGroup = new aws.cloudwatch.LogGroup(`${name}-function-logs`, { retentionInDays: args.functionLogRetentionDays ?? 365 }, parent);
@@ -278,7 +199,7 @@ export class LoginAlerts extends pulumi.ComponentResource {
                     Version: "2012-10-17",
                     Statement: [
                         { Sid: "ReadWebhook", Effect: "Allow", Action: "ssm:GetParameter", Resource: this.webhookParameter.arn },
-                        { Sid: "LookUpSignIns", Effect: "Allow", Action: "logs:FilterLogEvents", Resource: pulumi.interpolate`${trailLogGroup.arn}:*` },
+                        { Sid: "LookUpSignIns", Effect: "Allow", Action: "logs:FilterLogEvents", Resource: pulumi.interpolate`${trailLogs.logGroupArn}:*` },
                         {
                             Sid: "WriteOwnLogs",
                             Effect: "Allow",
@@ -317,7 +238,7 @@ export class LoginAlerts extends pulumi.ComponentResource {
                 environment: {
                     variables: {
                         WEBHOOK_PARAMETER_NAME: this.webhookParameter.name,
-                        TRAIL_LOG_GROUP_NAME: trailLogGroup.name,
+                        TRAIL_LOG_GROUP_NAME: trailLogs.logGroupName,
                         STATE_TABLE_NAME: this.stateTable.name,
                         ALERT_RULES: ruleSpecs.apply((specs) => JSON.stringify(specs)),
                         TIME_ZONE: args.timeZone ?? "UTC",
@@ -367,15 +288,269 @@ export class LoginAlerts extends pulumi.ComponentResource {
         );
         new aws.cloudwatch.EventTarget(`${name}-sweep-target`, { rule: sweepRule.name, arn: fn.arn }, { parent: this, dependsOn: [invokeFromSchedule] });
 
+        // --- Operators: the alerting path's own failures ---------------------------------------
+        const deadLettersAlarm = new aws.cloudwatch.MetricAlarm(
+            `${name}-dead-letters-alarm`,
+            {
+                alarmDescription: `Sign-in notifications of console-login-alerts (${physical}) failed and were dead-lettered; see the README's redrive.`,
+                namespace: "AWS/SQS",
+                metricName: "ApproximateNumberOfMessagesVisible",
+                dimensions: { QueueName: this.deadLetterQueue.name },
+                statistic: "Maximum",
+                period: 300,
+                evaluationPeriods: 1,
+                threshold: 1,
+                comparisonOperator: "GreaterThanOrEqualToThreshold",
+                treatMissingData: "notBreaching",
+                alarmActions: [this.operatorTopic.arn],
+            },
+            parent,
+        );
+        const errorsAlarm = new aws.cloudwatch.MetricAlarm(
+            `${name}-function-errors-alarm`,
+            {
+                alarmDescription: `The console-login-alerts function (${physical}) failed; Slack or AWS may be refusing its calls.`,
+                namespace: "AWS/Lambda",
+                metricName: "Errors",
+                dimensions: { FunctionName: fn.name },
+                statistic: "Sum",
+                period: 300,
+                evaluationPeriods: 1,
+                threshold: 1,
+                comparisonOperator: "GreaterThanOrEqualToThreshold",
+                treatMissingData: "notBreaching",
+                alarmActions: [this.operatorTopic.arn],
+            },
+            parent,
+        );
+        this.allowCloudWatchToPublish(`${name}-operators-policy`, this.operatorTopic, account, [deadLettersAlarm.arn, errorsAlarm.arn]);
+
         this.registerOutputs({
             trail: this.trail,
             trailBucket: this.trailBucket,
-            trailLogGroup: this.trailLogGroup,
+            trailLogGroupName: this.trailLogGroupName,
             webhookParameter: this.webhookParameter,
             alarmTopic: this.alarmTopic,
+            operatorTopic: this.operatorTopic,
             function: this.function,
             deadLetterQueue: this.deadLetterQueue,
             stateTable: this.stateTable,
         });
+    }
+
+    /** A topic policy that lets CloudWatch publish, for this account's given alarms only. */
+    private allowCloudWatchToPublish(name: string, topic: aws.sns.Topic, account: pulumi.Input<string>, alarmArns: pulumi.Input<string>[]): void {
+        new aws.sns.TopicPolicy(
+            name,
+            {
+                arn: topic.arn,
+                policy: pulumi.jsonStringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        {
+                            Sid: "CloudWatchAlarmsPublish",
+                            Effect: "Allow",
+                            Principal: { Service: "cloudwatch.amazonaws.com" },
+                            Action: "sns:Publish",
+                            Resource: topic.arn,
+                            Condition: { StringEquals: { "aws:SourceAccount": account }, ArnLike: { "aws:SourceArn": alarmArns } },
+                        },
+                    ],
+                }),
+            },
+            { parent: this },
+        );
+    }
+
+    /** A customer-managed key both topics use, with a key policy that lets CloudWatch publish through it. */
+    private createTopicKey(name: string, account: pulumi.Output<string>, partition: pulumi.Output<string>): aws.kms.Key {
+        return new aws.kms.Key(
+            `${name}-topics-key`,
+            {
+                description: "Encrypts console-login-alerts SNS topics; CloudWatch alarms may use it.",
+                enableKeyRotation: true,
+                deletionWindowInDays: 30,
+                policy: pulumi.jsonStringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        // Key policies refer to their own key as "*".
+                        { Sid: "AccountAdministers", Effect: "Allow", Principal: { AWS: pulumi.interpolate`arn:${partition}:iam::${account}:root` }, Action: "kms:*", Resource: "*" },
+                        {
+                            Sid: "CloudWatchPublishes",
+                            Effect: "Allow",
+                            Principal: { Service: "cloudwatch.amazonaws.com" },
+                            Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+                            Resource: "*",
+                            Condition: { StringEquals: { "aws:SourceAccount": account } },
+                        },
+                    ],
+                }),
+            },
+            { parent: this },
+        );
+    }
+
+    /** The trail, its hardened bucket, its log group and the role CloudTrail writes to it with. */
+    private createTrail(
+        name: string,
+        trailName: string,
+        args: LoginAlertsArgs,
+        env: { account: pulumi.Output<string>; region: pulumi.Output<string>; partition: pulumi.Output<string> },
+    ): { trail: aws.cloudtrail.Trail; bucket: aws.s3.Bucket; logGroup: aws.cloudwatch.LogGroup } {
+        const parent = { parent: this };
+        const { account, region, partition } = env;
+        const trailArn = pulumi.interpolate`arn:${partition}:cloudtrail:${region}:${account}:trail/${trailName}`;
+        const organizationId = args.organizationTrail ? aws.organizations.getOrganizationOutput({}, parent).id : undefined;
+        const key = args.encryptTrailLogs ? this.createTrailKey(name, trailArn, env) : undefined;
+
+        const bucket = new aws.s3.Bucket(`${name}-trail-bucket`, { forceDestroy: args.forceDestroyTrailBucket ?? false }, parent);
+        const publicAccess = new aws.s3.BucketPublicAccessBlock(
+            `${name}-trail-bucket-public-access`,
+            { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+            parent,
+        );
+        new aws.s3.BucketServerSideEncryptionConfiguration(
+            `${name}-trail-bucket-encryption`,
+            {
+                bucket: bucket.id,
+                rules: [
+                    {
+                        applyServerSideEncryptionByDefault: key ? { sseAlgorithm: "aws:kms", kmsMasterKeyId: key.arn } : { sseAlgorithm: "AES256" },
+                        bucketKeyEnabled: true,
+                    },
+                ],
+            },
+            parent,
+        );
+        new aws.s3.BucketOwnershipControls(`${name}-trail-bucket-ownership`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, parent);
+        new aws.s3.BucketLifecycleConfiguration(
+            `${name}-trail-bucket-lifecycle`,
+            {
+                bucket: bucket.id,
+                rules: [{ id: "expire-trail-logs", status: "Enabled", filter: {}, expiration: { days: args.trailBucketExpirationDays ?? 365 } }],
+            },
+            parent,
+        );
+        // An organization trail also writes every member account's logs under AWSLogs/<organization id>/.
+        const writablePrefixes = organizationId
+            ? [pulumi.interpolate`${bucket.arn}/AWSLogs/${account}/*`, pulumi.interpolate`${bucket.arn}/AWSLogs/${organizationId}/*`]
+            : pulumi.interpolate`${bucket.arn}/AWSLogs/${account}/*`;
+        const bucketPolicy = new aws.s3.BucketPolicy(
+            `${name}-trail-bucket-policy`,
+            {
+                bucket: bucket.id,
+                policy: pulumi.jsonStringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        {
+                            Sid: "CloudTrailAclCheck",
+                            Effect: "Allow",
+                            Principal: { Service: "cloudtrail.amazonaws.com" },
+                            Action: "s3:GetBucketAcl",
+                            Resource: bucket.arn,
+                            Condition: { StringEquals: { "aws:SourceArn": trailArn } },
+                        },
+                        {
+                            Sid: "CloudTrailWrite",
+                            Effect: "Allow",
+                            Principal: { Service: "cloudtrail.amazonaws.com" },
+                            Action: "s3:PutObject",
+                            Resource: writablePrefixes,
+                            Condition: { StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceArn": trailArn } },
+                        },
+                        {
+                            Sid: "DenyInsecureTransport",
+                            Effect: "Deny",
+                            Principal: "*",
+                            Action: "s3:*",
+                            Resource: [bucket.arn, pulumi.interpolate`${bucket.arn}/*`],
+                            Condition: { Bool: { "aws:SecureTransport": "false" } },
+                        },
+                    ],
+                }),
+            },
+            // A policy applied before the public-access block could briefly be evaluated without it.
+            { parent: this, dependsOn: [publicAccess] },
+        );
+
+        const logGroup = new aws.cloudwatch.LogGroup(
+            `${name}-trail-logs`,
+            { retentionInDays: args.trailLogRetentionDays ?? 365, ...(key ? { kmsKeyId: key.arn } : {}) },
+            parent,
+        );
+        const role = new aws.iam.Role(
+            `${name}-trail-logs-role`,
+            { assumeRolePolicy: assumeRolePolicy("cloudtrail.amazonaws.com", { StringEquals: { "aws:SourceArn": trailArn } }) },
+            parent,
+        );
+        const rolePolicy = new aws.iam.RolePolicy(
+            `${name}-trail-logs-policy`,
+            {
+                role: role.id,
+                policy: pulumi.jsonStringify({
+                    Version: "2012-10-17",
+                    Statement: [{ Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: pulumi.interpolate`${logGroup.arn}:log-stream:*` }],
+                }),
+            },
+            parent,
+        );
+        const trail = new aws.cloudtrail.Trail(
+            `${name}-trail`,
+            {
+                name: trailName,
+                s3BucketName: bucket.id,
+                isMultiRegionTrail: true,
+                includeGlobalServiceEvents: true,
+                enableLogFileValidation: true,
+                cloudWatchLogsGroupArn: pulumi.interpolate`${logGroup.arn}:*`,
+                cloudWatchLogsRoleArn: role.arn,
+                ...(args.organizationTrail ? { isOrganizationTrail: true } : {}),
+                ...(key ? { kmsKeyId: key.arn } : {}),
+            },
+            // CloudTrail checks bucket access and the role when the trail is created.
+            { parent: this, dependsOn: [bucketPolicy, rolePolicy] },
+        );
+        return { trail, bucket, logGroup };
+    }
+
+    /** A customer-managed key for the trail's log files and log group. */
+    private createTrailKey(
+        name: string,
+        trailArn: pulumi.Output<string>,
+        env: { account: pulumi.Output<string>; region: pulumi.Output<string>; partition: pulumi.Output<string> },
+    ): aws.kms.Key {
+        const { account, region, partition } = env;
+        return new aws.kms.Key(
+            `${name}-trail-key`,
+            {
+                description: "Encrypts the console-login-alerts trail's log files and log group.",
+                enableKeyRotation: true,
+                deletionWindowInDays: 30,
+                policy: pulumi.jsonStringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        // Key policies refer to their own key as "*".
+                        { Sid: "AccountAdministers", Effect: "Allow", Principal: { AWS: pulumi.interpolate`arn:${partition}:iam::${account}:root` }, Action: "kms:*", Resource: "*" },
+                        {
+                            Sid: "CloudTrailEncrypts",
+                            Effect: "Allow",
+                            Principal: { Service: "cloudtrail.amazonaws.com" },
+                            Action: ["kms:GenerateDataKey*", "kms:DescribeKey"],
+                            Resource: "*",
+                            Condition: { StringEquals: { "aws:SourceArn": trailArn } },
+                        },
+                        {
+                            Sid: "CloudWatchLogsEncrypts",
+                            Effect: "Allow",
+                            Principal: { Service: pulumi.interpolate`logs.${region}.amazonaws.com` },
+                            Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+                            Resource: "*",
+                            Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": pulumi.interpolate`arn:${partition}:logs:${region}:${account}:log-group:*` } },
+                        },
+                    ],
+                }),
+            },
+            { parent: this },
+        );
     }
 }

@@ -9,6 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 
 export const MOCK_ACCOUNT = "111122223333";
 export const MOCK_REGION = "us-east-1";
+export const MOCK_ORGANIZATION = "o-a1b2c3d4e5";
 
 const SIG = "4dabf18193072939515e22adb298388d";
 const ASSET_SIG = "c44067f5952c0a294b673a41bacd8c17";
@@ -105,6 +106,13 @@ const mocks: pulumi.runtime.Mocks = {
                 return { name: MOCK_REGION, region: MOCK_REGION, id: MOCK_REGION, description: "US East (N. Virginia)", endpoint: `ec2.${MOCK_REGION}.amazonaws.com` };
             case "aws:index/getPartition:getPartition":
                 return { partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws", id: "aws" };
+            case "aws:organizations/getOrganization:getOrganization":
+                return {
+                    id: MOCK_ORGANIZATION,
+                    arn: `arn:aws:organizations::${MOCK_ACCOUNT}:organization/${MOCK_ORGANIZATION}`,
+                    masterAccountId: MOCK_ACCOUNT,
+                    featureSet: "ALL",
+                };
             default:
                 throw new Error(`The offline engine has no answer for ${args.token}.`);
         }

@@ -41,6 +41,9 @@ describe("stack configuration", function () {
                 notifyOnOk: false,
                 lagAllowanceMinutes: 60,
                 sweepIntervalMinutes: 5,
+                organizationTrail: false,
+                encryptTrailLogs: false,
+                encryptTopics: false,
             },
         );
         assert.strictEqual(s.rules[0]!.pattern, ORIGINAL_SIGNIN_PATTERN);
