@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { allowListProblem, type AllowEntry } from "./handler/allow";
 import type { Severity } from "./handler/types";
 import { BUILT_IN_RULE_IDS, BUILT_IN_RULES, CIS_PATTERNS, ORIGINAL_SIGNIN_PATTERN, type RuleDefinition } from "./rules";
 
@@ -38,6 +39,7 @@ export interface StackSettings {
     operatorEmail?: string;
     encryptTopics: boolean;
     encryptTrailLogs: boolean;
+    allowList: AllowEntry[];
 }
 
 // The values CloudWatch Logs accepts for retentionInDays.
@@ -255,6 +257,22 @@ function readTrailChoice(source: ConfigSource): Pick<StackSettings, "existingTra
     return { existingTrailLogGroupName: existing, organizationTrail, encryptTrailLogs };
 }
 
+function readAllowList(source: ConfigSource, rules: readonly RuleDefinition[]): AllowEntry[] {
+    const example = '[{"userNames":["break-glass"],"cidrs":["203.0.113.0/24"],"action":"downgrade"}]';
+    const entries = readJson<unknown>(source, "allowList", [], example);
+    const problem = allowListProblem(entries);
+    if (problem) {
+        throw new ConfigError(`Configuration key ${key("allowList")}${problem}. Fix it with: pulumi config set --path 'allowList' '${example}'`);
+    }
+    for (const [i, entry] of (entries as AllowEntry[]).entries()) {
+        const unknown = (entry.rules ?? []).find((id) => !rules.some((r) => r.id === id));
+        if (unknown !== undefined) {
+            throw new ConfigError(`Configuration key ${key(`allowList[${i}].rules`)} names ${unknown}, which is not a rule of this stack (${rules.map((r) => r.id).join(", ")}).`);
+        }
+    }
+    return entries as AllowEntry[];
+}
+
 function readEmail(source: ConfigSource): string | undefined {
     const email = source.get("operatorEmail");
     if (email !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
@@ -265,6 +283,7 @@ function readEmail(source: ConfigSource): string | undefined {
 
 /** Reads and checks every key; the first problem stops the program with a message naming the key and the fix. */
 export function readStackSettings(source: ConfigSource): StackSettings {
+    const rules = readRules(source);
     return {
         slackWebhookUrl: readWebhook(source),
         timeZone: readTimeZone(source),
@@ -272,7 +291,7 @@ export function readStackSettings(source: ConfigSource): StackSettings {
         functionLogRetentionDays: readRetention(source, "functionLogRetentionDays"),
         trailBucketExpirationDays: readInteger(source, "trailBucketExpirationDays", 365, (n) => (n >= 1 ? undefined : "at least 1")),
         forceDestroyTrailBucket: readBoolean(source, "forceDestroyTrailBucket", false),
-        rules: readRules(source),
+        rules,
         mentions: readMentions(source),
         accountLabels: readAccountLabels(source),
         notifyOnOk: readBoolean(source, "notifyOnOk", false),
@@ -281,6 +300,7 @@ export function readStackSettings(source: ConfigSource): StackSettings {
         ...readTrailChoice(source),
         ...(source.get("operatorEmail") !== undefined ? { operatorEmail: readEmail(source) } : {}),
         encryptTopics: readBoolean(source, "encryptTopics", false),
+        allowList: readAllowList(source, rules),
     };
 }
 

@@ -22,6 +22,7 @@ const alerts = new LoginAlerts("login-alerts", {
     operatorEmail: settings.operatorEmail,
     encryptTopics: settings.encryptTopics,
     encryptTrailLogs: settings.encryptTrailLogs,
+    allowList: settings.allowList,
 });
 
 // Absent when the stack uses an existing trail.

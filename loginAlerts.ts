@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { lambdaHandlerFactory } from "./handler/entry";
+import type { AllowEntry } from "./handler/allow";
 import type { RuleSpec, Severity } from "./handler/types";
 import type { RuleDefinition } from "./rules";
 
@@ -42,6 +43,8 @@ export interface LoginAlertsArgs {
     encryptTopics?: boolean;
     /** Encrypt the trail's S3 log files and its log group with a customer-managed KMS key. Defaults to false. */
     encryptTrailLogs?: boolean;
+    /** Known principals and networks whose sign-ins are downgraded or not posted. Defaults to none. */
+    allowList?: AllowEntry[];
 }
 
 /** What the rest of the component needs from the trail, whether it created it or not. */
@@ -244,6 +247,7 @@ export class LoginAlerts extends pulumi.ComponentResource {
                         TIME_ZONE: args.timeZone ?? "UTC",
                         ACCOUNT_LABELS: JSON.stringify(args.accountLabels ?? {}),
                         MENTIONS: JSON.stringify(args.mentions ?? {}),
+                        ALLOW_LIST: JSON.stringify(args.allowList ?? []),
                         NOTIFY_ON_OK: String(args.notifyOnOk ?? false),
                         LAG_ALLOWANCE_MINUTES: String(args.lagAllowanceMinutes ?? 60),
                         NODE_OPTIONS: "--enable-source-maps",

@@ -1,3 +1,4 @@
+import { dispose, type Disposition } from "./allow";
 import { buildOkMessage, buildPendingMessage, buildSignInMessages, type Presentation, type SlackMessage } from "./format";
 import { createAwsPorts, log, postToSlack, realClock, type AwsPorts, type Clock, type FetchLike } from "./io";
 import { alarmWindow, classifyTrigger, lookupWindow, parseAlarmNotification, parseCloudTrailRecord, ruleForAlarm, toSignIn } from "./parse";
@@ -45,6 +46,7 @@ export function readSettings(env: Record<string, string | undefined>): HandlerSe
         notifyOnOk: env["NOTIFY_ON_OK"] === "true",
         lagAllowanceMinutes: Number(env["LAG_ALLOWANCE_MINUTES"] || "60"),
         mentions: JSON.parse(env["MENTIONS"] || "{}") as HandlerSettings["mentions"],
+        allowList: JSON.parse(env["ALLOW_LIST"] || "[]") as HandlerSettings["allowList"],
         minPostIntervalMs: Number(env["MIN_POST_INTERVAL_MS"] || "1100"),
         slackTimeoutMs: Number(env["SLACK_TIMEOUT_MS"] || "10000"),
         slackBackoffBaseMs: Number(env["SLACK_BACKOFF_BASE_MS"] || "500"),
@@ -111,10 +113,35 @@ export function createHandler(deps: HandlerDeps): (event: unknown, context: Invo
         }
         const fresh = await aws.store.unposted([...byId.keys()]);
         const toPost = [...byId.values()].filter((s) => fresh.has(s.eventId));
-        log("info", "looked up events", { rule: rule.id, window, found: byId.size, new: toPost.length });
-
         const expiresAt = Math.floor(nowMs / 1000) + POSTED_TTL_SECONDS;
-        for (const { message, eventIds } of buildSignInMessages(rule, toPost, presentation)) {
+
+        const dispositions = new Map(toPost.map((s) => [s.eventId, dispose(settings.allowList, rule.id, s)]));
+        const withDisposition = (d: Disposition) => toPost.filter((s) => dispositions.get(s.eventId) === d);
+        const reported = withDisposition("report");
+        const downgraded = withDisposition("downgrade");
+        const suppressed = withDisposition("suppress");
+        log("info", "looked up events", {
+            rule: rule.id,
+            window,
+            found: byId.size,
+            new: toPost.length,
+            downgraded: downgraded.length,
+            suppressed: suppressed.length,
+        });
+        if (suppressed.length > 0) {
+            // Known sign-ins are recorded as handled so the next lookup does not consider them again.
+            await aws.store.markPosted(
+                suppressed.map((s) => s.eventId),
+                expiresAt,
+            );
+        }
+        // Downgraded sign-ins are posted as informational, without the rule's mention.
+        const knownRule: RuleSpec = { ...rule, title: `${rule.title} (known)`, severity: "info" };
+        const batches = [
+            ...buildSignInMessages(rule, reported, presentation),
+            ...buildSignInMessages(knownRule, downgraded, { ...presentation, mentions: {} }),
+        ];
+        for (const { message, eventIds } of batches) {
             await send(message, deadlineMs);
             // Recorded per message, so a failure later in the batch re-posts only what Slack did not take.
             await aws.store.markPosted(eventIds, expiresAt);

@@ -182,6 +182,14 @@ export function describePrincipal(record: CloudTrailRecord): string {
     }
 }
 
+function roleNameOf(record: CloudTrailRecord): string | undefined {
+    const identity = record.userIdentity;
+    if (identity?.type !== "AssumedRole") {
+        return undefined;
+    }
+    return identity.sessionContext?.sessionIssuer?.userName ?? (identity.arn ?? "").split(":assumed-role/")[1]?.split("/")[0];
+}
+
 function resultOf(record: CloudTrailRecord): SignIn["result"] {
     const value = record.responseElements?.[record.eventName ?? ""];
     if (value === "Success" || value === "Failure") {
@@ -203,6 +211,10 @@ export function toSignIn(record: ValidRecord): SignIn {
     return {
         eventId: record.eventID,
         who: describePrincipal(record),
+        ...(record.userIdentity?.type === "IAMUser" && record.userIdentity.userName && record.userIdentity.userName !== HIDDEN_USER
+            ? { userName: record.userIdentity.userName }
+            : {}),
+        ...(roleNameOf(record) ? { roleName: roleNameOf(record) } : {}),
         identityType: record.userIdentity?.type ?? "unknown",
         eventName: record.eventName ?? "unknown",
         result: resultOf(record),

@@ -32,6 +32,8 @@ export interface HandlerSettings {
     mentions: Partial<Record<Severity, string>>;
     /** Smallest gap between two messages to the same webhook. */
     minPostIntervalMs: number;
+    /** Known principals and networks whose sign-ins are downgraded or not posted. */
+    allowList: import("./allow").AllowEntry[];
     /** Per-request timeout for Slack. */
     slackTimeoutMs: number;
     /** First backoff step after a 5xx or network error; doubles per attempt up to the cap. */
@@ -71,6 +73,10 @@ export interface CloudTrailRecord {
 export interface SignIn {
     eventId: string;
     who: string;
+    /** The IAM user's name, for allow-lists; absent for root, roles and hidden user names. */
+    userName?: string;
+    /** The assumed role's name, for allow-lists. */
+    roleName?: string;
     identityType: string;
     eventName: string;
     result: "Success" | "Failure" | "Unknown";

@@ -44,6 +44,7 @@ describe("stack configuration", function () {
                 organizationTrail: false,
                 encryptTrailLogs: false,
                 encryptTopics: false,
+                allowList: [],
             },
         );
         assert.strictEqual(s.rules[0]!.pattern, ORIGINAL_SIGNIN_PATTERN);
@@ -105,6 +106,38 @@ describe("stack configuration", function () {
                 "Configuration key console-login-alerts:customRules[0].severity must be one of info, high, critical.",
             ],
             [
+                { allowList: '[{"cidrs":["203.0.113.7/24"],"action":"suppress"}]' },
+                'Configuration key console-login-alerts:allowList[0].cidrs has "203.0.113.7/24", which is not a network in CIDR notation such as 203.0.113.0/24 or 2001:db8::/32 (host bits must be zero). Fix it with: pulumi config set --path \'allowList\' \'[{"userNames":["break-glass"],"cidrs":["203.0.113.0/24"],"action":"downgrade"}]\'',
+            ],
+            [
+                { allowList: '[{"rolePatterns":["Admin/*"],"action":"downgrade"}]' },
+                'Configuration key console-login-alerts:allowList[0].rolePatterns has "Admin/*", which is not a role name pattern (letters, digits, + = , . @ - _ and * only). Fix it with: pulumi config set --path \'allowList\' \'[{"userNames":["break-glass"],"cidrs":["203.0.113.0/24"],"action":"downgrade"}]\'',
+            ],
+            [
+                { allowList: '[{"userNames":["ops-admin"],"action":"ignore"}]' },
+                'Configuration key console-login-alerts:allowList[0].action must be downgrade or suppress. Fix it with: pulumi config set --path \'allowList\' \'[{"userNames":["break-glass"],"cidrs":["203.0.113.0/24"],"action":"downgrade"}]\'',
+            ],
+            [
+                { allowList: '[{"action":"suppress"}]' },
+                'Configuration key console-login-alerts:allowList[0] needs at least one of userNames, rolePatterns or cidrs. Fix it with: pulumi config set --path \'allowList\' \'[{"userNames":["break-glass"],"cidrs":["203.0.113.0/24"],"action":"downgrade"}]\'',
+            ],
+            [
+                { allowList: '[{"userNames":["ops-admin"],"rules":["nope"],"action":"suppress"}]' },
+                "Configuration key console-login-alerts:allowList[0].rules names nope, which is not a rule of this stack (console-signin, signin-without-mfa, root-activity, signin-failures).",
+            ],
+            [
+                { operatorEmail: "ops" },
+                "Configuration key console-login-alerts:operatorEmail must be an email address, such as ops@example.com.",
+            ],
+            [
+                { existingTrailLogGroupName: "my trail logs" },
+                "Configuration key console-login-alerts:existingTrailLogGroupName must be a CloudWatch Logs log group name (letters, digits and . - _ / #), such as aws-cloudtrail-logs-111122223333-0a1b2c3d.",
+            ],
+            [
+                { existingTrailLogGroupName: "trail-logs", organizationTrail: "true" },
+                "Configuration key console-login-alerts:organizationTrail applies to a trail this stack creates, but console-login-alerts:existingTrailLogGroupName uses an existing trail. Remove one of them with: pulumi config rm organizationTrail",
+            ],
+            [
                 { disabledRules: '["console-signin","signin-without-mfa","root-activity","signin-failures"]' },
                 "Every rule is switched off; remove some ids from console-login-alerts:disabledRules or add console-login-alerts:customRules.",
             ],
@@ -148,12 +181,14 @@ describe("stack configuration", function () {
 
     describe("npm start (the offline plan)", function () {
         const root = path.resolve(__dirname, "..");
-        const stackFile = path.join(root, "Pulumi.configtest.yaml");
+        // Unique per process, so concurrent test runs in one checkout do not share a stack file.
+        const stack = `configtest${process.pid}`;
+        const stackFile = path.join(root, `Pulumi.${stack}.yaml`);
         after(() => fs.rmSync(stackFile, { force: true }));
 
         function plan(config: Record<string, unknown>, ...args: string[]) {
             fs.writeFileSync(stackFile, JSON.stringify({ config }));
-            return spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", "scripts/plan.ts", "--stack", "configtest", ...args], {
+            return spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", "scripts/plan.ts", "--stack", stack, ...args], {
                 cwd: root,
                 encoding: "utf8",
             });
@@ -175,10 +210,10 @@ describe("stack configuration", function () {
                 resources: Array<{ urn: string; type: string; name: string; parent: string | null; inputs: Record<string, unknown> }>;
                 notes: string[];
             };
-            assert.deepStrictEqual(out.notes, ["console-login-alerts:slackWebhookUrl is encrypted in Pulumi.configtest.yaml; the plan uses a placeholder secret in its place."]);
+            assert.deepStrictEqual(out.notes, [`console-login-alerts:slackWebhookUrl is encrypted in Pulumi.${stack}.yaml; the plan uses a placeholder secret in its place.`]);
             const param = out.resources.find((r) => r.name === "login-alerts-webhook")!;
             assert.strictEqual(param.inputs["value"], "[secret]");
-            assert.strictEqual(param.urn, "urn:pulumi:configtest::console-login-alerts::console-login-alerts:index:LoginAlerts$aws:ssm/parameter:Parameter::login-alerts-webhook");
+            assert.strictEqual(param.urn, `urn:pulumi:${stack}::console-login-alerts::console-login-alerts:index:LoginAlerts$aws:ssm/parameter:Parameter::login-alerts-webhook`);
             const fn = out.resources.find((r) => r.type === "aws:lambda/function:Function")!;
             const code = fn.inputs["code"] as { kind: string; assets: Record<string, { text?: string }> };
             assert.match(code.assets["__index.js"]!.text!, /exports\.handler = /);

@@ -178,6 +178,25 @@ describe("the deployed handler (serialized __index.js in a child process)", func
         assert.strictEqual(slack.requests.length, 0);
     });
 
+    it("posts a known principal's sign-in as informational under the rule's '(known)' title, and a suppressed one not at all", async function () {
+        storeSignIn(SAMPLE);
+        storeSignIn({ ...SAMPLE, eventID: "0b7c1a3e-7c61-4a55-9e0a-7f7f2b0c0d11", userIdentity: { type: "IAMUser", accountId: "111122223333", userName: "deploy-bot" } });
+        const allowList = JSON.stringify([
+            { userNames: ["ops-admin"], cidrs: ["203.0.113.0/24"], action: "downgrade" },
+            { userNames: ["deploy-bot"], action: "suppress" },
+        ]);
+        const run = await invokeInChild(fn, [alarmEvent(alarmName)], { env: { ...env, ALLOW_LIST: allowList, MIN_POST_INTERVAL_MS: "0" } });
+        assert.deepStrictEqual(run.results, [{ ok: true, value: { trigger: "sns", rulesScanned: ["console-signin"], posted: 1, messages: 1, skipped: [] } }], run.stderr);
+        const payload = slack.accepted[0] as typeof EXPECTED_PAYLOAD;
+        assert.deepStrictEqual(payload.blocks[0], { type: "header", text: { type: "plain_text", text: ":information_source: Console sign-in (known)", emoji: true } });
+        assert.strictEqual(payload.blocks.length, 3);
+        assert.ok(!JSON.stringify(slack.accepted).includes("deploy-bot"));
+        // The suppressed sign-in is recorded as handled: a second lookup posts nothing.
+        const again = await invokeInChild(fn, [alarmEvent(alarmName)], { env: { ...env, ALLOW_LIST: allowList } });
+        assert.strictEqual((again.results[0]!.value as { posted: number }).posted, 0);
+        assert.strictEqual(slack.accepted.length, 1);
+    });
+
     it("reaches its first Slack POST quickly from a cold start", async function () {
         storeSignIn(SAMPLE);
         const run = await invokeInChild(fn, [alarmEvent(alarmName)], { env });

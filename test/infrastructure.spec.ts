@@ -223,6 +223,7 @@ describe("the LoginAlerts component under mocks", function () {
         assert.deepStrictEqual(Object.keys(variables).sort(), [
             "ACCOUNT_LABELS",
             "ALERT_RULES",
+            "ALLOW_LIST",
             "LAG_ALLOWANCE_MINUTES",
             "MENTIONS",
             "NODE_OPTIONS",
