@@ -5,11 +5,14 @@
  *   npm start                      # Pulumi.dev.yaml, as a tree
  *   npm start -- --stack prod      # Pulumi.prod.yaml
  *   npm start -- --json            # machine-readable, every input resolved
+ *   npm start -- --no-samples      # skip the sample Slack messages
  */
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { runProgramOffline, type PlanAsset, type RecordedResource } from "./offlineEngine";
+import { checkResources } from "./policyCheck";
+import { sampleMessages } from "./sampleMessages";
 
 const ROOT = path.resolve(__dirname, "..");
 export const PLACEHOLDER_WEBHOOK = "https://hooks.slack.com/services/T00000000/B00000000/OFFLINEPLACEHOLDER";
@@ -25,7 +28,10 @@ export interface StackConfig {
  * values cannot be decrypted here: they become a placeholder secret, and a note says so.
  */
 export function loadStackConfig(stack: string, root = ROOT): StackConfig {
-    const project = yaml.load(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8")) as { name: string; config?: Record<string, { default?: unknown }> };
+    const project = yaml.load(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8")) as {
+        name: string;
+        config?: Record<string, { default?: unknown }>;
+    };
     const stackFile = path.join(root, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(stackFile)) {
         throw new Error(`No stack file ${path.basename(stackFile)}; create it with: pulumi stack init ${stack}`);
@@ -53,7 +59,9 @@ export function loadStackConfig(stack: string, root = ROOT): StackConfig {
     if (!(webhookKey in config)) {
         config[webhookKey] = PLACEHOLDER_WEBHOOK;
         secretKeys.push(webhookKey);
-        notes.push(`${webhookKey} is not set; the plan uses a placeholder secret. Set it with: pulumi config set --secret slackWebhookUrl <url>`);
+        notes.push(
+            `${webhookKey} is not set; the plan uses a placeholder secret. Set it with: pulumi config set --secret slackWebhookUrl <url>`,
+        );
     }
     return { config, secretKeys, notes };
 }
@@ -74,14 +82,26 @@ function redact(value: unknown, at: string, secrets: string[]): unknown {
 /** The resource list as `--json` prints it: secrets shown as "[secret]". */
 export function planJson(resources: RecordedResource[], outputs: Record<string, unknown>, notes: string[]): unknown {
     return {
-        resources: resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, parent: r.parent ?? null, inputs: redact(r.inputs, "", r.secretPaths) })),
+        resources: resources.map((r) => ({
+            urn: r.urn,
+            type: r.type,
+            name: r.name,
+            parent: r.parent ?? null,
+            inputs: redact(r.inputs, "", r.secretPaths),
+        })),
         outputs: redact(outputs, "", []),
         notes,
     };
 }
 
 const KEY_INPUTS: Record<string, string[]> = {
-    "aws:cloudtrail/trail:Trail": ["name", "isMultiRegionTrail", "includeGlobalServiceEvents", "enableLogFileValidation", "cloudWatchLogsGroupArn"],
+    "aws:cloudtrail/trail:Trail": [
+        "name",
+        "isMultiRegionTrail",
+        "includeGlobalServiceEvents",
+        "enableLogFileValidation",
+        "cloudWatchLogsGroupArn",
+    ],
     "aws:cloudwatch/logGroup:LogGroup": ["retentionInDays"],
     "aws:cloudwatch/logMetricFilter:LogMetricFilter": ["pattern"],
     "aws:cloudwatch/metricAlarm:MetricAlarm": ["threshold", "period", "evaluationPeriods", "treatMissingData"],
@@ -114,7 +134,8 @@ function describeInput(value: unknown, secret: boolean): string {
 /** The plan as a tree: each resource under its parent, with its key inputs. */
 export function planTree(resources: RecordedResource[]): string {
     const lines: string[] = [];
-    const children = (parent: string | undefined) => resources.filter((r) => r.parent === parent || (!parent && !resources.some((p) => p.urn === r.parent)));
+    const children = (parent: string | undefined) =>
+        resources.filter((r) => r.parent === parent || (!parent && !resources.some((p) => p.urn === r.parent)));
     const walk = (list: RecordedResource[], depth: number) => {
         for (const r of list) {
             const keys = (KEY_INPUTS[r.type] ?? []).filter((k) => r.inputs[k] !== undefined);
@@ -147,9 +168,13 @@ async function main(argv: string[]): Promise<number> {
         console.error(`error: ${(err as Error).message}`);
         return 1;
     }
+    const policy = await checkResources(run.resources);
     if (json) {
         console.log(JSON.stringify(planJson(run.resources, run.outputs, notes), null, 2));
-        return 0;
+        for (const v of policy.violations) {
+            console.error(`policy ${v.enforcementLevel}: ${v.policy}: ${v.message}`);
+        }
+        return policy.mandatoryFailed ? 1 : 0;
     }
     console.log(`Plan for stack ${stack}: ${run.resources.length} resources (offline, mock engine)\n`);
     console.log(planTree(run.resources));
@@ -159,6 +184,23 @@ async function main(argv: string[]): Promise<number> {
     }
     for (const note of notes) {
         console.log(`\nnote: ${note}`);
+    }
+
+    console.log(
+        `\nPolicy pack (policy/): ${policy.violations.length === 0 ? "no violations" : `${policy.violations.length} violation(s)`}`,
+    );
+    for (const v of policy.violations) {
+        console.log(`  [${v.enforcementLevel}] ${v.policy}: ${v.message}`);
+    }
+    if (policy.mandatoryFailed) {
+        console.error("error: a mandatory policy failed; pulumi preview --policy-pack policy would stop here.");
+        return 1;
+    }
+
+    if (!argv.includes("--no-samples")) {
+        const samples = await sampleMessages(run);
+        console.log(`\nSample sign-ins through the serialized handler (${samples.sent} Slack messages):\n`);
+        console.log(samples.rendered);
     }
     return 0;
 }
