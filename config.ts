@@ -57,7 +57,8 @@ function readWebhook(source: ConfigSource): string {
     const value = source.get("slackWebhookUrl");
     if (value === undefined || value.trim() === "") {
         throw new ConfigError(
-            `Missing required configuration key ${key("slackWebhookUrl")}: the Slack incoming webhook URL. ` + `Set it as a secret with: ${SET_WEBHOOK}`,
+            `Missing required configuration key ${key("slackWebhookUrl")}: the Slack incoming webhook URL. ` +
+                `Set it as a secret with: ${SET_WEBHOOK}`,
         );
     }
     if (!source.isSecret("slackWebhookUrl")) {
@@ -75,7 +76,8 @@ function readWebhook(source: ConfigSource): string {
     // The value itself is never echoed: it is a secret even when it is wrong.
     if (!url || url.protocol !== "https:" || !url.hostname) {
         throw new ConfigError(
-            `Configuration key ${key("slackWebhookUrl")} must be an https:// URL (a Slack incoming webhook). ` + `Set it again with: ${SET_WEBHOOK}`,
+            `Configuration key ${key("slackWebhookUrl")} must be an https:// URL (a Slack incoming webhook). ` +
+                `Set it again with: ${SET_WEBHOOK}`,
         );
     }
     return value.trim();
@@ -89,13 +91,17 @@ function readInteger(source: ConfigSource, name: string, fallback: number, check
     const n = Number(raw);
     const problem = Number.isInteger(n) ? check(n) : "a whole number";
     if (problem) {
-        throw new ConfigError(`Configuration key ${key(name)} must be ${problem}, not ${JSON.stringify(raw)}. Fix it with: pulumi config set ${name} ${fallback}`);
+        throw new ConfigError(
+            `Configuration key ${key(name)} must be ${problem}, not ${JSON.stringify(raw)}. Fix it with: pulumi config set ${name} ${fallback}`,
+        );
     }
     return n;
 }
 
 function readRetention(source: ConfigSource, name: string): number {
-    return readInteger(source, name, 365, (n) => (RETENTION_DAYS.includes(n) ? undefined : `one of the retention periods CloudWatch Logs accepts (${RETENTION_DAYS.join(", ")})`));
+    return readInteger(source, name, 365, (n) =>
+        RETENTION_DAYS.includes(n) ? undefined : `one of the retention periods CloudWatch Logs accepts (${RETENTION_DAYS.join(", ")})`,
+    );
 }
 
 function readBoolean(source: ConfigSource, name: string, fallback: boolean): boolean {
@@ -104,7 +110,9 @@ function readBoolean(source: ConfigSource, name: string, fallback: boolean): boo
         return fallback;
     }
     if (raw !== "true" && raw !== "false") {
-        throw new ConfigError(`Configuration key ${key(name)} must be true or false, not ${JSON.stringify(raw)}. Fix it with: pulumi config set ${name} ${fallback}`);
+        throw new ConfigError(
+            `Configuration key ${key(name)} must be true or false, not ${JSON.stringify(raw)}. Fix it with: pulumi config set ${name} ${fallback}`,
+        );
     }
     return raw === "true";
 }
@@ -117,7 +125,9 @@ function readJson<T>(source: ConfigSource, name: string, fallback: T, example: s
     try {
         return JSON.parse(raw) as T;
     } catch {
-        throw new ConfigError(`Configuration key ${key(name)} must be JSON (YAML in Pulumi.<stack>.yaml). Fix it with: pulumi config set --path '${name}' '${example}'`);
+        throw new ConfigError(
+            `Configuration key ${key(name)} must be JSON (YAML in Pulumi.<stack>.yaml). Fix it with: pulumi config set --path '${name}' '${example}'`,
+        );
     }
 }
 
@@ -141,8 +151,13 @@ const RULE_ID = /^[a-z][a-z0-9-]{1,38}[a-z0-9]$/;
 function readRules(source: ConfigSource): RuleDefinition[] {
     const useCis = readBoolean(source, "useCisPatterns", false);
     const disabled = readJson<unknown>(source, "disabledRules", [], '["signin-failures"]');
-    if (!Array.isArray(disabled) || disabled.some((id) => typeof id !== "string" || !(BUILT_IN_RULE_IDS as readonly string[]).includes(id))) {
-        throw new ConfigError(`Configuration key ${key("disabledRules")} must be a list of built-in rule ids (${BUILT_IN_RULE_IDS.join(", ")}).`);
+    if (
+        !Array.isArray(disabled) ||
+        disabled.some((id) => typeof id !== "string" || !(BUILT_IN_RULE_IDS as readonly string[]).includes(id))
+    ) {
+        throw new ConfigError(
+            `Configuration key ${key("disabledRules")} must be a list of built-in rule ids (${BUILT_IN_RULE_IDS.join(", ")}).`,
+        );
     }
     const rules: RuleDefinition[] = [];
     for (const id of BUILT_IN_RULE_IDS) {
@@ -164,14 +179,21 @@ function readRules(source: ConfigSource): RuleDefinition[] {
         }
         rules.push(rule);
     }
-    const custom = readJson<unknown>(source, "customRules", [], '[{"id":"break-glass","pattern":"{ $.userIdentity.userName = \\"break-glass\\" }","severity":"critical"}]');
+    const custom = readJson<unknown>(
+        source,
+        "customRules",
+        [],
+        '[{"id":"break-glass","pattern":"{ $.userIdentity.userName = \\"break-glass\\" }","severity":"critical"}]',
+    );
     if (!Array.isArray(custom)) {
         throw new ConfigError(`Configuration key ${key("customRules")} must be a list of rules, each with id, pattern and severity.`);
     }
     custom.forEach((entry: unknown, index) => {
         const where = `customRules[${index}]`;
         if (!isRecord(entry) || typeof entry["id"] !== "string" || !RULE_ID.test(entry["id"])) {
-            throw new ConfigError(`Configuration key ${key(where)} needs an id of 3 to 40 lower-case letters, digits and dashes, starting with a letter.`);
+            throw new ConfigError(
+                `Configuration key ${key(where)} needs an id of 3 to 40 lower-case letters, digits and dashes, starting with a letter.`,
+            );
         }
         const id = entry["id"];
         if (rules.some((r) => r.id === id) || (BUILT_IN_RULE_IDS as readonly string[]).includes(id)) {
@@ -220,7 +242,9 @@ function readMentions(source: ConfigSource): Partial<Record<Severity, string>> {
 function readAccountLabels(source: ConfigSource): Record<string, string> {
     const labels = readJson<unknown>(source, "accountLabels", {}, '{"111122223333":"production"}');
     if (!isRecord(labels) || Object.entries(labels).some(([id, label]) => !/^\d{12}$/.test(id) || typeof label !== "string")) {
-        throw new ConfigError(`Configuration key ${key("accountLabels")} must map 12-digit account ids to names, e.g. {"111122223333":"production"}.`);
+        throw new ConfigError(
+            `Configuration key ${key("accountLabels")} must map 12-digit account ids to names, e.g. {"111122223333":"production"}.`,
+        );
     }
     return labels as Record<string, string>;
 }
@@ -230,12 +254,16 @@ function readTimeZone(source: ConfigSource): string {
     try {
         new Intl.DateTimeFormat("en-US", { timeZone: zone });
     } catch {
-        throw new ConfigError(`Configuration key ${key("timeZone")} must be an IANA time zone such as UTC or Asia/Tokyo, not ${JSON.stringify(zone)}.`);
+        throw new ConfigError(
+            `Configuration key ${key("timeZone")} must be an IANA time zone such as UTC or Asia/Tokyo, not ${JSON.stringify(zone)}.`,
+        );
     }
     return zone;
 }
 
-function readTrailChoice(source: ConfigSource): Pick<StackSettings, "existingTrailLogGroupName" | "organizationTrail" | "encryptTrailLogs"> {
+function readTrailChoice(
+    source: ConfigSource,
+): Pick<StackSettings, "existingTrailLogGroupName" | "organizationTrail" | "encryptTrailLogs"> {
     const existing = source.get("existingTrailLogGroupName");
     const organizationTrail = readBoolean(source, "organizationTrail", false);
     const encryptTrailLogs = readBoolean(source, "encryptTrailLogs", false);
@@ -262,12 +290,16 @@ function readAllowList(source: ConfigSource, rules: readonly RuleDefinition[]): 
     const entries = readJson<unknown>(source, "allowList", [], example);
     const problem = allowListProblem(entries);
     if (problem) {
-        throw new ConfigError(`Configuration key ${key("allowList")}${problem}. Fix it with: pulumi config set --path 'allowList' '${example}'`);
+        throw new ConfigError(
+            `Configuration key ${key("allowList")}${problem}. Fix it with: pulumi config set --path 'allowList' '${example}'`,
+        );
     }
     for (const [i, entry] of (entries as AllowEntry[]).entries()) {
         const unknown = (entry.rules ?? []).find((id) => !rules.some((r) => r.id === id));
         if (unknown !== undefined) {
-            throw new ConfigError(`Configuration key ${key(`allowList[${i}].rules`)} names ${unknown}, which is not a rule of this stack (${rules.map((r) => r.id).join(", ")}).`);
+            throw new ConfigError(
+                `Configuration key ${key(`allowList[${i}].rules`)} names ${unknown}, which is not a rule of this stack (${rules.map((r) => r.id).join(", ")}).`,
+            );
         }
     }
     return entries as AllowEntry[];
@@ -295,7 +327,9 @@ export function readStackSettings(source: ConfigSource): StackSettings {
         mentions: readMentions(source),
         accountLabels: readAccountLabels(source),
         notifyOnOk: readBoolean(source, "notifyOnOk", false),
-        lagAllowanceMinutes: readInteger(source, "lagAllowanceMinutes", 60, (n) => (n >= 15 && n <= 1440 ? undefined : "between 15 and 1440")),
+        lagAllowanceMinutes: readInteger(source, "lagAllowanceMinutes", 60, (n) =>
+            n >= 15 && n <= 1440 ? undefined : "between 15 and 1440",
+        ),
         sweepIntervalMinutes: readInteger(source, "sweepIntervalMinutes", 5, (n) => (n >= 1 && n <= 60 ? undefined : "between 1 and 60")),
         ...readTrailChoice(source),
         ...(source.get("operatorEmail") !== undefined ? { operatorEmail: readEmail(source) } : {}),

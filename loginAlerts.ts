@@ -70,7 +70,14 @@ function sweepSchedule(minutes: number): string {
 function assumeRolePolicy(service: string, conditions?: Record<string, Record<string, pulumi.Input<string>>>) {
     return pulumi.jsonStringify({
         Version: "2012-10-17",
-        Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole", ...(conditions ? { Condition: conditions } : {}) }],
+        Statement: [
+            {
+                Effect: "Allow",
+                Principal: { Service: service },
+                Action: "sts:AssumeRole",
+                ...(conditions ? { Condition: conditions } : {}),
+            },
+        ],
     });
 }
 
@@ -143,7 +150,11 @@ export class LoginAlerts extends pulumi.ComponentResource {
             },
             parent,
         );
-        this.deadLetterQueue = new aws.sqs.Queue(`${name}-dead-letters`, { messageRetentionSeconds: 14 * 24 * 3600, sqsManagedSseEnabled: true }, parent);
+        this.deadLetterQueue = new aws.sqs.Queue(
+            `${name}-dead-letters`,
+            { messageRetentionSeconds: 14 * 24 * 3600, sqsManagedSseEnabled: true },
+            parent,
+        );
 
         // Never alias/aws/sns: CloudWatch cannot use the AWS-managed key, so alarms would be dropped silently.
         const topicKey = args.encryptTopics ? this.createTopicKey(name, account, partition) : undefined;
@@ -152,7 +163,11 @@ export class LoginAlerts extends pulumi.ComponentResource {
         // A second channel, because Slack itself may be what is broken.
         this.operatorTopic = new aws.sns.Topic(`${name}-operators`, topicArgs, parent);
         if (args.operatorEmail) {
-            new aws.sns.TopicSubscription(`${name}-operators-email`, { topic: this.operatorTopic.arn, protocol: "email", endpoint: args.operatorEmail }, parent);
+            new aws.sns.TopicSubscription(
+                `${name}-operators-email`,
+                { topic: this.operatorTopic.arn, protocol: "email", endpoint: args.operatorEmail },
+                parent,
+            );
         }
         const topic = this.alarmTopic;
 
@@ -189,11 +204,24 @@ export class LoginAlerts extends pulumi.ComponentResource {
             );
             this.rules[rule.id] = { filter, alarm };
         }
-        this.allowCloudWatchToPublish(`${name}-alarms-policy`, topic, account, Object.values(this.rules).map((r) => r.alarm.arn));
+        this.allowCloudWatchToPublish(
+            `${name}-alarms-policy`,
+            topic,
+            account,
+            Object.values(this.rules).map((r) => r.alarm.arn),
+        );
 
         // --- The function -----------------------------------------------------------------------
-        const functionLogGroup = new aws.cloudwatch.LogGroup(`${name}-function-logs`, { retentionInDays: args.functionLogRetentionDays ?? 365 }, parent);
-        const functionRole = new aws.iam.Role(`${name}-function-role`, { assumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com") }, parent);
+        const functionLogGroup = new aws.cloudwatch.LogGroup(
+            `${name}-function-logs`,
+            { retentionInDays: args.functionLogRetentionDays ?? 365 },
+            parent,
+        );
+        const functionRole = new aws.iam.Role(
+            `${name}-function-role`,
+            { assumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com") },
+            parent,
+        );
         const functionPolicy = new aws.iam.RolePolicy(
             `${name}-function-policy`,
             {
@@ -202,7 +230,12 @@ export class LoginAlerts extends pulumi.ComponentResource {
                     Version: "2012-10-17",
                     Statement: [
                         { Sid: "ReadWebhook", Effect: "Allow", Action: "ssm:GetParameter", Resource: this.webhookParameter.arn },
-                        { Sid: "LookUpSignIns", Effect: "Allow", Action: "logs:FilterLogEvents", Resource: pulumi.interpolate`${trailLogs.logGroupArn}:*` },
+                        {
+                            Sid: "LookUpSignIns",
+                            Effect: "Allow",
+                            Action: "logs:FilterLogEvents",
+                            Resource: pulumi.interpolate`${trailLogs.logGroupArn}:*`,
+                        },
                         {
                             Sid: "WriteOwnLogs",
                             Effect: "Allow",
@@ -212,7 +245,13 @@ export class LoginAlerts extends pulumi.ComponentResource {
                         {
                             Sid: "TrackPostedEvents",
                             Effect: "Allow",
-                            Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem"],
+                            Action: [
+                                "dynamodb:GetItem",
+                                "dynamodb:PutItem",
+                                "dynamodb:DeleteItem",
+                                "dynamodb:BatchGetItem",
+                                "dynamodb:BatchWriteItem",
+                            ],
                             Resource: this.stateTable.arn,
                         },
                         { Sid: "DeadLetter", Effect: "Allow", Action: "sqs:SendMessage", Resource: this.deadLetterQueue.arn },
@@ -224,7 +263,13 @@ export class LoginAlerts extends pulumi.ComponentResource {
 
         const ruleSpecs: pulumi.Output<RuleSpec[]> = pulumi.all(
             args.rules.map((rule) =>
-                this.rules[rule.id]!.alarm.name.apply((alarmName) => ({ id: rule.id, title: rule.title, pattern: rule.pattern, severity: rule.severity, alarmName })),
+                this.rules[rule.id]!.alarm.name.apply((alarmName) => ({
+                    id: rule.id,
+                    title: rule.title,
+                    pattern: rule.pattern,
+                    severity: rule.severity,
+                    alarmName,
+                })),
             ),
         );
         this.function = new aws.lambda.CallbackFunction(
@@ -282,7 +327,10 @@ export class LoginAlerts extends pulumi.ComponentResource {
         // The sweep reports sign-ins made while an alarm was already in ALARM and late deliveries.
         const sweepRule = new aws.cloudwatch.EventRule(
             `${name}-sweep`,
-            { description: "Scheduled sweep for console sign-ins not yet posted.", scheduleExpression: sweepSchedule(args.sweepIntervalMinutes ?? 5) },
+            {
+                description: "Scheduled sweep for console sign-ins not yet posted.",
+                scheduleExpression: sweepSchedule(args.sweepIntervalMinutes ?? 5),
+            },
             parent,
         );
         const invokeFromSchedule = new aws.lambda.Permission(
@@ -290,7 +338,11 @@ export class LoginAlerts extends pulumi.ComponentResource {
             { action: "lambda:InvokeFunction", function: fn.name, principal: "events.amazonaws.com", sourceArn: sweepRule.arn },
             parent,
         );
-        new aws.cloudwatch.EventTarget(`${name}-sweep-target`, { rule: sweepRule.name, arn: fn.arn }, { parent: this, dependsOn: [invokeFromSchedule] });
+        new aws.cloudwatch.EventTarget(
+            `${name}-sweep-target`,
+            { rule: sweepRule.name, arn: fn.arn },
+            { parent: this, dependsOn: [invokeFromSchedule] },
+        );
 
         // --- Operators: the alerting path's own failures ---------------------------------------
         const deadLettersAlarm = new aws.cloudwatch.MetricAlarm(
@@ -343,7 +395,12 @@ export class LoginAlerts extends pulumi.ComponentResource {
     }
 
     /** A topic policy that lets CloudWatch publish, for this account's given alarms only. */
-    private allowCloudWatchToPublish(name: string, topic: aws.sns.Topic, account: pulumi.Input<string>, alarmArns: pulumi.Input<string>[]): void {
+    private allowCloudWatchToPublish(
+        name: string,
+        topic: aws.sns.Topic,
+        account: pulumi.Input<string>,
+        alarmArns: pulumi.Input<string>[],
+    ): void {
         new aws.sns.TopicPolicy(
             name,
             {
@@ -378,7 +435,13 @@ export class LoginAlerts extends pulumi.ComponentResource {
                     Version: "2012-10-17",
                     Statement: [
                         // Key policies refer to their own key as "*".
-                        { Sid: "AccountAdministers", Effect: "Allow", Principal: { AWS: pulumi.interpolate`arn:${partition}:iam::${account}:root` }, Action: "kms:*", Resource: "*" },
+                        {
+                            Sid: "AccountAdministers",
+                            Effect: "Allow",
+                            Principal: { AWS: pulumi.interpolate`arn:${partition}:iam::${account}:root` },
+                            Action: "kms:*",
+                            Resource: "*",
+                        },
                         {
                             Sid: "CloudWatchPublishes",
                             Effect: "Allow",
@@ -419,19 +482,27 @@ export class LoginAlerts extends pulumi.ComponentResource {
                 bucket: bucket.id,
                 rules: [
                     {
-                        applyServerSideEncryptionByDefault: key ? { sseAlgorithm: "aws:kms", kmsMasterKeyId: key.arn } : { sseAlgorithm: "AES256" },
+                        applyServerSideEncryptionByDefault: key
+                            ? { sseAlgorithm: "aws:kms", kmsMasterKeyId: key.arn }
+                            : { sseAlgorithm: "AES256" },
                         bucketKeyEnabled: true,
                     },
                 ],
             },
             parent,
         );
-        new aws.s3.BucketOwnershipControls(`${name}-trail-bucket-ownership`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, parent);
+        new aws.s3.BucketOwnershipControls(
+            `${name}-trail-bucket-ownership`,
+            { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
+            parent,
+        );
         new aws.s3.BucketLifecycleConfiguration(
             `${name}-trail-bucket-lifecycle`,
             {
                 bucket: bucket.id,
-                rules: [{ id: "expire-trail-logs", status: "Enabled", filter: {}, expiration: { days: args.trailBucketExpirationDays ?? 365 } }],
+                rules: [
+                    { id: "expire-trail-logs", status: "Enabled", filter: {}, expiration: { days: args.trailBucketExpirationDays ?? 365 } },
+                ],
             },
             parent,
         );
@@ -493,7 +564,13 @@ export class LoginAlerts extends pulumi.ComponentResource {
                 role: role.id,
                 policy: pulumi.jsonStringify({
                     Version: "2012-10-17",
-                    Statement: [{ Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: pulumi.interpolate`${logGroup.arn}:log-stream:*` }],
+                    Statement: [
+                        {
+                            Effect: "Allow",
+                            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+                            Resource: pulumi.interpolate`${logGroup.arn}:log-stream:*`,
+                        },
+                    ],
                 }),
             },
             parent,
@@ -534,7 +611,13 @@ export class LoginAlerts extends pulumi.ComponentResource {
                     Version: "2012-10-17",
                     Statement: [
                         // Key policies refer to their own key as "*".
-                        { Sid: "AccountAdministers", Effect: "Allow", Principal: { AWS: pulumi.interpolate`arn:${partition}:iam::${account}:root` }, Action: "kms:*", Resource: "*" },
+                        {
+                            Sid: "AccountAdministers",
+                            Effect: "Allow",
+                            Principal: { AWS: pulumi.interpolate`arn:${partition}:iam::${account}:root` },
+                            Action: "kms:*",
+                            Resource: "*",
+                        },
                         {
                             Sid: "CloudTrailEncrypts",
                             Effect: "Allow",
@@ -549,7 +632,11 @@ export class LoginAlerts extends pulumi.ComponentResource {
                             Principal: { Service: pulumi.interpolate`logs.${region}.amazonaws.com` },
                             Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
                             Resource: "*",
-                            Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": pulumi.interpolate`arn:${partition}:logs:${region}:${account}:log-group:*` } },
+                            Condition: {
+                                ArnLike: {
+                                    "kms:EncryptionContext:aws:logs:arn": pulumi.interpolate`arn:${partition}:logs:${region}:${account}:log-group:*`,
+                                },
+                            },
                         },
                     ],
                 }),

@@ -57,7 +57,8 @@ export const BUILT_IN_RULES: Record<BuiltInRuleId, RuleDefinition> = {
     "signin-failures": {
         id: "signin-failures",
         title: "Failed console sign-in",
-        pattern: '{ ($.eventName = "ConsoleLogin") && ($.eventType = "AwsConsoleSignIn") && ($.responseElements.ConsoleLogin = "Failure") }',
+        pattern:
+            '{ ($.eventName = "ConsoleLogin") && ($.eventType = "AwsConsoleSignIn") && ($.responseElements.ConsoleLogin = "Failure") }',
         severity: "high",
         threshold: 1,
         periodSeconds: 60,

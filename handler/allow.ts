@@ -147,10 +147,13 @@ function matches(entry: AllowEntry, ruleId: string, signIn: SignIn): boolean {
             return false;
         }
     }
-    if (entry.cidrs?.length && !entry.cidrs.some((c) => {
-        const network = parseCidr(c);
-        return network !== undefined && inNetwork(signIn.sourceIp, network);
-    })) {
+    if (
+        entry.cidrs?.length &&
+        !entry.cidrs.some((c) => {
+            const network = parseCidr(c);
+            return network !== undefined && inNetwork(signIn.sourceIp, network);
+        })
+    ) {
         return false;
     }
     return true;

@@ -84,13 +84,23 @@ export function createHandler(deps: HandlerDeps): (event: unknown, context: Invo
             deps.fetch,
             webhook,
             message,
-            { deadlineMs, requestTimeoutMs: settings.slackTimeoutMs, backoffBaseMs: settings.slackBackoffBaseMs, backoffCapMs: settings.slackBackoffCapMs },
+            {
+                deadlineMs,
+                requestTimeoutMs: settings.slackTimeoutMs,
+                backoffBaseMs: settings.slackBackoffBaseMs,
+                backoffCapMs: settings.slackBackoffCapMs,
+            },
             clock,
         );
         lastPostAt = clock.now();
     }
 
-    async function sweepRule(rule: RuleSpec, alarm: AlarmNotification | undefined, deadlineMs: number, report: InvocationReport): Promise<void> {
+    async function sweepRule(
+        rule: RuleSpec,
+        alarm: AlarmNotification | undefined,
+        deadlineMs: number,
+        report: InvocationReport,
+    ): Promise<void> {
         const nowMs = clock.now();
         const cursorMs = await aws.store.getCursor(rule.id);
         const window = lookupWindow({

@@ -167,7 +167,11 @@ function fallbackLine(signIn: SignIn, p: Presentation): string {
 function header(rule: RuleSpec, suffix = ""): Block {
     return {
         type: "header",
-        text: { type: "plain_text", text: clip(`${SEVERITY_EMOJI[rule.severity]} ${rule.title}${suffix}`, SLACK_LIMITS.headerText), emoji: true },
+        text: {
+            type: "plain_text",
+            text: clip(`${SEVERITY_EMOJI[rule.severity]} ${rule.title}${suffix}`, SLACK_LIMITS.headerText),
+            emoji: true,
+        },
     };
 }
 

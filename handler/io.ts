@@ -16,7 +16,9 @@ export function log(level: "info" | "warn" | "error", message: string, fields: R
 
 /** Slack refused the message for a reason a retry cannot fix (bad payload, revoked or archived webhook). */
 export function slackRejectedError(status: number, slackError: string): Error {
-    const err = new Error(`Slack rejected the message with HTTP ${status} ${slackError}; retrying cannot help, fix the webhook or payload.`);
+    const err = new Error(
+        `Slack rejected the message with HTTP ${status} ${slackError}; retrying cannot help, fix the webhook or payload.`,
+    );
     err.name = "SlackRejectedError";
     return err;
 }
@@ -177,12 +179,16 @@ export function createAwsPorts(tableName: string): AwsPorts {
 
     const store: StateStore = {
         async getCursor(ruleId) {
-            const out = await ddb.send(new D.GetItemCommand({ TableName: tableName, Key: { pk: { S: `cursor#${ruleId}` } }, ConsistentRead: true }));
+            const out = await ddb.send(
+                new D.GetItemCommand({ TableName: tableName, Key: { pk: { S: `cursor#${ruleId}` } }, ConsistentRead: true }),
+            );
             const at = out.Item?.["at"]?.N;
             return at === undefined ? undefined : Number(at);
         },
         async setCursor(ruleId, atMs) {
-            await ddb.send(new D.PutItemCommand({ TableName: tableName, Item: { pk: { S: `cursor#${ruleId}` }, at: { N: String(atMs) } } }));
+            await ddb.send(
+                new D.PutItemCommand({ TableName: tableName, Item: { pk: { S: `cursor#${ruleId}` }, at: { N: String(atMs) } } }),
+            );
         },
         async unposted(keys) {
             const seen = new Set<string>();

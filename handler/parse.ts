@@ -16,9 +16,7 @@ function asString(value: unknown): string | undefined {
 
 /** What invoked the function: SNS alarm notifications, or the scheduled sweep. */
 export type Trigger =
-    | { kind: "sweep" }
-    | { kind: "sns"; messages: Array<Parsed<{ messageId: string; body: string }>> }
-    | { kind: "unknown"; reason: string };
+    { kind: "sweep" } | { kind: "sns"; messages: Array<Parsed<{ messageId: string; body: string }>> } | { kind: "unknown"; reason: string };
 
 export function classifyTrigger(event: unknown): Trigger {
     if (!isObject(event)) {

@@ -18,7 +18,8 @@ const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
 
 /** An asset or archive input, with text inlined where the program gave text. */
-export type PlanAsset = { kind: "asset"; text?: string; path?: string; uri?: string } | { kind: "archive"; assets?: Record<string, PlanAsset>; path?: string };
+export type PlanAsset =
+    { kind: "asset"; text?: string; path?: string; uri?: string } | { kind: "archive"; assets?: Record<string, PlanAsset>; path?: string };
 
 export interface RecordedResource {
     urn: string;
@@ -73,13 +74,21 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>):
         case "aws:cloudtrail/trail:Trail":
             return { id: physical, state: { ...inputs, name: physical, arn: `arn:aws:cloudtrail:${a}:trail/${physical}` } };
         case "aws:ssm/parameter:Parameter":
-            return { id: physical, state: { ...inputs, name: physical, arn: `arn:aws:ssm:${a}:parameter${physical.startsWith("/") ? "" : "/"}${physical}` } };
+            return {
+                id: physical,
+                state: { ...inputs, name: physical, arn: `arn:aws:ssm:${a}:parameter${physical.startsWith("/") ? "" : "/"}${physical}` },
+            };
         case "aws:sns/topic:Topic":
             return { id: `arn:aws:sns:${a}:${physical}`, state: { ...inputs, name: physical, arn: `arn:aws:sns:${a}:${physical}` } };
         case "aws:sqs/queue:Queue":
             return {
                 id: `https://sqs.${MOCK_REGION}.amazonaws.com/${MOCK_ACCOUNT}/${physical}`,
-                state: { ...inputs, name: physical, arn: `arn:aws:sqs:${a}:${physical}`, url: `https://sqs.${MOCK_REGION}.amazonaws.com/${MOCK_ACCOUNT}/${physical}` },
+                state: {
+                    ...inputs,
+                    name: physical,
+                    arn: `arn:aws:sqs:${a}:${physical}`,
+                    url: `https://sqs.${MOCK_REGION}.amazonaws.com/${MOCK_ACCOUNT}/${physical}`,
+                },
             };
         case "aws:dynamodb/table:Table":
             return { id: physical, state: { ...inputs, name: physical, arn: `arn:aws:dynamodb:${a}:table/${physical}` } };
@@ -103,7 +112,13 @@ const mocks: pulumi.runtime.Mocks = {
             case "aws:index/getCallerIdentity:getCallerIdentity":
                 return { accountId: MOCK_ACCOUNT, arn: `arn:aws:iam::${MOCK_ACCOUNT}:user/deployer`, userId: "AIDAMOCK", id: MOCK_ACCOUNT };
             case "aws:index/getRegion:getRegion":
-                return { name: MOCK_REGION, region: MOCK_REGION, id: MOCK_REGION, description: "US East (N. Virginia)", endpoint: `ec2.${MOCK_REGION}.amazonaws.com` };
+                return {
+                    name: MOCK_REGION,
+                    region: MOCK_REGION,
+                    id: MOCK_REGION,
+                    description: "US East (N. Virginia)",
+                    endpoint: `ec2.${MOCK_REGION}.amazonaws.com`,
+                };
             case "aws:index/getPartition:getPartition":
                 return { partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws", id: "aws" };
             case "aws:organizations/getOrganization:getOrganization":
@@ -133,7 +148,12 @@ export function decodeWire(value: unknown, at: string, secretPaths: string[]): u
             secretPaths.push(at);
             return decodeWire(obj["value"], at, []);
         case ASSET_SIG:
-            return { kind: "asset", ...(obj["text"] !== undefined ? { text: obj["text"] } : {}), ...(obj["path"] ? { path: obj["path"] } : {}), ...(obj["uri"] ? { uri: obj["uri"] } : {}) };
+            return {
+                kind: "asset",
+                ...(obj["text"] !== undefined ? { text: obj["text"] } : {}),
+                ...(obj["path"] ? { path: obj["path"] } : {}),
+                ...(obj["uri"] ? { uri: obj["uri"] } : {}),
+            };
         case ARCHIVE_SIG: {
             if (obj["assets"]) {
                 const assets: Record<string, unknown> = {};

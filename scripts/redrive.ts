@@ -16,13 +16,23 @@ export interface RedriveResult {
     skipped: number;
 }
 
-export async function redrive(args: { queueUrl: string; functionName: string; max: number; sqs?: SQSClient; lambda?: LambdaClient }): Promise<RedriveResult> {
+export async function redrive(args: {
+    queueUrl: string;
+    functionName: string;
+    max: number;
+    sqs?: SQSClient;
+    lambda?: LambdaClient;
+}): Promise<RedriveResult> {
     const sqs = args.sqs ?? new SQSClient({});
     const lambda = args.lambda ?? new LambdaClient({});
     const result: RedriveResult = { redriven: 0, skipped: 0 };
     while (result.redriven + result.skipped < args.max) {
         const out = await sqs.send(
-            new ReceiveMessageCommand({ QueueUrl: args.queueUrl, MaxNumberOfMessages: Math.min(10, args.max - result.redriven - result.skipped), WaitTimeSeconds: 1 }),
+            new ReceiveMessageCommand({
+                QueueUrl: args.queueUrl,
+                MaxNumberOfMessages: Math.min(10, args.max - result.redriven - result.skipped),
+                WaitTimeSeconds: 1,
+            }),
         );
         const messages = out.Messages ?? [];
         if (messages.length === 0) {
@@ -41,7 +51,13 @@ export async function redrive(args: { queueUrl: string; functionName: string; ma
                 result.skipped += 1;
                 continue;
             }
-            await lambda.send(new InvokeCommand({ FunctionName: args.functionName, InvocationType: "Event", Payload: Buffer.from(JSON.stringify(payload)) }));
+            await lambda.send(
+                new InvokeCommand({
+                    FunctionName: args.functionName,
+                    InvocationType: "Event",
+                    Payload: Buffer.from(JSON.stringify(payload)),
+                }),
+            );
             await sqs.send(new DeleteMessageCommand({ QueueUrl: args.queueUrl, ReceiptHandle: message.ReceiptHandle }));
             result.redriven += 1;
         }

@@ -29,7 +29,16 @@ describe("allow-lists", function () {
     });
 
     it("refuses malformed networks and networks with host bits set", function () {
-        for (const bad of ["203.0.113.0", "203.0.113.0/33", "203.0.113.7/24", "256.0.0.0/8", "2001:db8::/129", "2001:db8:::/32", "10.0.0.0/x", "a.b.c.d/8"]) {
+        for (const bad of [
+            "203.0.113.0",
+            "203.0.113.0/33",
+            "203.0.113.7/24",
+            "256.0.0.0/8",
+            "2001:db8::/129",
+            "2001:db8:::/32",
+            "10.0.0.0/x",
+            "a.b.c.d/8",
+        ]) {
             assert.strictEqual(parseCidr(bad), undefined, bad);
         }
     });
@@ -48,7 +57,10 @@ describe("allow-lists", function () {
         assert.strictEqual(allowListProblem({}), "must be a list of entries");
         assert.strictEqual(allowListProblem([null]), "[0] must be an object with action and userNames, rolePatterns or cidrs");
         assert.strictEqual(allowListProblem([{ userNames: [""], action: "suppress" }]), "[0].userNames must be a list of IAM user names");
-        assert.strictEqual(allowListProblem([{ userNames: ["a"], rules: "console-signin", action: "suppress" }]), "[0].rules must be a list of rule ids");
+        assert.strictEqual(
+            allowListProblem([{ userNames: ["a"], rules: "console-signin", action: "suppress" }]),
+            "[0].rules must be a list of rule ids",
+        );
         assert.strictEqual(allowListProblem([{ userNames: ["a"], action: "suppress" }]), undefined);
     });
 
@@ -61,10 +73,17 @@ describe("allow-lists", function () {
         const elsewhere = { ...signIn("iam-user-mfa"), sourceIp: "198.51.100.9" };
         assert.strictEqual(dispose(entries, "console-signin", elsewhere), "report", "a known user from an unknown network is reported");
         assert.strictEqual(dispose(entries, "console-signin", signIn("sso-assumed-role")), "suppress");
-        assert.strictEqual(dispose(entries, "root-activity", signIn("sso-assumed-role")), "report", "the entry applies to console-signin only");
+        assert.strictEqual(
+            dispose(entries, "root-activity", signIn("sso-assumed-role")),
+            "report",
+            "the entry applies to console-signin only",
+        );
         assert.strictEqual(dispose(entries, "console-signin", signIn("saml-federation")), "report");
         assert.strictEqual(dispose(entries, "signin-without-mfa", signIn("root-no-mfa")), "report", "root is never a user name");
-        assert.strictEqual(dispose([...entries, { userNames: ["ops-admin"], action: "suppress" }], "console-signin", signIn("iam-user-mfa")), "suppress");
+        assert.strictEqual(
+            dispose([...entries, { userNames: ["ops-admin"], action: "suppress" }], "console-signin", signIn("iam-user-mfa")),
+            "suppress",
+        );
     });
 
     it("reads user and role names from the identity, not from display text", function () {

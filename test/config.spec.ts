@@ -77,22 +77,46 @@ describe("stack configuration", function () {
 
     it("names the key and the fix for every other bad value", function () {
         const cases: Array<[Record<string, string>, string]> = [
-            [{ timeZone: "Mars/Olympus" }, 'Configuration key console-login-alerts:timeZone must be an IANA time zone such as UTC or Asia/Tokyo, not "Mars/Olympus".'],
+            [
+                { timeZone: "Mars/Olympus" },
+                'Configuration key console-login-alerts:timeZone must be an IANA time zone such as UTC or Asia/Tokyo, not "Mars/Olympus".',
+            ],
             [
                 { trailLogRetentionDays: "100" },
                 'Configuration key console-login-alerts:trailLogRetentionDays must be one of the retention periods CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653), not "100". Fix it with: pulumi config set trailLogRetentionDays 365',
             ],
-            [{ trailBucketExpirationDays: "ten" }, 'Configuration key console-login-alerts:trailBucketExpirationDays must be a whole number, not "ten". Fix it with: pulumi config set trailBucketExpirationDays 365'],
-            [{ forceDestroyTrailBucket: "yes" }, 'Configuration key console-login-alerts:forceDestroyTrailBucket must be true or false, not "yes". Fix it with: pulumi config set forceDestroyTrailBucket false'],
+            [
+                { trailBucketExpirationDays: "ten" },
+                'Configuration key console-login-alerts:trailBucketExpirationDays must be a whole number, not "ten". Fix it with: pulumi config set trailBucketExpirationDays 365',
+            ],
+            [
+                { forceDestroyTrailBucket: "yes" },
+                'Configuration key console-login-alerts:forceDestroyTrailBucket must be true or false, not "yes". Fix it with: pulumi config set forceDestroyTrailBucket false',
+            ],
             [
                 { signInFilterPattern: '$.eventName = "ConsoleLogin"' },
                 `Configuration key console-login-alerts:signInFilterPattern must be a CloudWatch Logs JSON filter pattern in braces, at most 1024 characters, such as '{ ($.eventName = "ConsoleLogin") }'.`,
             ],
-            [{ disabledRules: '["nope"]' }, "Configuration key console-login-alerts:disabledRules must be a list of built-in rule ids (console-signin, signin-without-mfa, root-activity, signin-failures)."],
-            [{ mentions: '{"critical":"@here"}' }, "Configuration key console-login-alerts:mentions.critical must be a Slack mention such as <!here>, <!channel>, <@U0123ABCD> or <!subteam^S0123ABCD>."],
-            [{ accountLabels: '{"1234":"prod"}' }, 'Configuration key console-login-alerts:accountLabels must map 12-digit account ids to names, e.g. {"111122223333":"production"}.'],
-            [{ lagAllowanceMinutes: "5" }, 'Configuration key console-login-alerts:lagAllowanceMinutes must be between 15 and 1440, not "5". Fix it with: pulumi config set lagAllowanceMinutes 60'],
-            [{ failurePeriodSeconds: "90" }, 'Configuration key console-login-alerts:failurePeriodSeconds must be 10, 30, or a multiple of 60, not "90". Fix it with: pulumi config set failurePeriodSeconds 60'],
+            [
+                { disabledRules: '["nope"]' },
+                "Configuration key console-login-alerts:disabledRules must be a list of built-in rule ids (console-signin, signin-without-mfa, root-activity, signin-failures).",
+            ],
+            [
+                { mentions: '{"critical":"@here"}' },
+                "Configuration key console-login-alerts:mentions.critical must be a Slack mention such as <!here>, <!channel>, <@U0123ABCD> or <!subteam^S0123ABCD>.",
+            ],
+            [
+                { accountLabels: '{"1234":"prod"}' },
+                'Configuration key console-login-alerts:accountLabels must map 12-digit account ids to names, e.g. {"111122223333":"production"}.',
+            ],
+            [
+                { lagAllowanceMinutes: "5" },
+                'Configuration key console-login-alerts:lagAllowanceMinutes must be between 15 and 1440, not "5". Fix it with: pulumi config set lagAllowanceMinutes 60',
+            ],
+            [
+                { failurePeriodSeconds: "90" },
+                'Configuration key console-login-alerts:failurePeriodSeconds must be 10, 30, or a multiple of 60, not "90". Fix it with: pulumi config set failurePeriodSeconds 60',
+            ],
             [
                 { customRules: '[{"id":"x","pattern":"{ $.a = 1 }","severity":"high"}]' },
                 "Configuration key console-login-alerts:customRules[0] needs an id of 3 to 40 lower-case letters, digits and dashes, starting with a letter.",
@@ -155,7 +179,8 @@ describe("stack configuration", function () {
                 useCisPatterns: "true",
                 failureThreshold: "3",
                 failurePeriodSeconds: "300",
-                customRules: '[{"id":"break-glass","title":"Break-glass user","pattern":"{ $.userIdentity.userName = \\"break-glass\\" }","severity":"critical"}]',
+                customRules:
+                    '[{"id":"break-glass","title":"Break-glass user","pattern":"{ $.userIdentity.userName = \\"break-glass\\" }","severity":"critical"}]',
             }),
         );
         assert.deepStrictEqual(
@@ -171,9 +196,8 @@ describe("stack configuration", function () {
     });
 
     it("stops the program itself (as pulumi preview would) before any resource is registered", async function () {
-        await assert.rejects(
-            runProgramOffline({ config: { [WEBHOOK_KEY]: TEST_WEBHOOK }, secretKeys: [] }),
-            (err: Error) => err.message.startsWith("Configuration key console-login-alerts:slackWebhookUrl is stored in plain text"),
+        await assert.rejects(runProgramOffline({ config: { [WEBHOOK_KEY]: TEST_WEBHOOK }, secretKeys: [] }), (err: Error) =>
+            err.message.startsWith("Configuration key console-login-alerts:slackWebhookUrl is stored in plain text"),
         );
         const ok = await runWith();
         assert.ok(ok.resources.length > 30);
@@ -188,10 +212,14 @@ describe("stack configuration", function () {
 
         function plan(config: Record<string, unknown>, ...args: string[]) {
             fs.writeFileSync(stackFile, JSON.stringify({ config }));
-            return spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", "scripts/plan.ts", "--stack", stack, ...args], {
-                cwd: root,
-                encoding: "utf8",
-            });
+            return spawnSync(
+                process.execPath,
+                [require.resolve("ts-node/dist/bin"), "--transpile-only", "scripts/plan.ts", "--stack", stack, ...args],
+                {
+                    cwd: root,
+                    encoding: "utf8",
+                },
+            );
         }
 
         it("exits non-zero with the same message when the webhook is in plain text", function () {
@@ -204,16 +232,24 @@ describe("stack configuration", function () {
         });
 
         it("uses a placeholder secret for an encrypted webhook, says so, and prints every resource as JSON", function () {
-            const result = plan({ "console-login-alerts:slackWebhookUrl": { secure: "v1:AAAA:BBBB" }, "console-login-alerts:timeZone": "Asia/Tokyo" }, "--json");
+            const result = plan(
+                { "console-login-alerts:slackWebhookUrl": { secure: "v1:AAAA:BBBB" }, "console-login-alerts:timeZone": "Asia/Tokyo" },
+                "--json",
+            );
             assert.strictEqual(result.status, 0, result.stderr);
             const out = JSON.parse(result.stdout) as {
                 resources: Array<{ urn: string; type: string; name: string; parent: string | null; inputs: Record<string, unknown> }>;
                 notes: string[];
             };
-            assert.deepStrictEqual(out.notes, [`console-login-alerts:slackWebhookUrl is encrypted in Pulumi.${stack}.yaml; the plan uses a placeholder secret in its place.`]);
+            assert.deepStrictEqual(out.notes, [
+                `console-login-alerts:slackWebhookUrl is encrypted in Pulumi.${stack}.yaml; the plan uses a placeholder secret in its place.`,
+            ]);
             const param = out.resources.find((r) => r.name === "login-alerts-webhook")!;
             assert.strictEqual(param.inputs["value"], "[secret]");
-            assert.strictEqual(param.urn, `urn:pulumi:${stack}::console-login-alerts::console-login-alerts:index:LoginAlerts$aws:ssm/parameter:Parameter::login-alerts-webhook`);
+            assert.strictEqual(
+                param.urn,
+                `urn:pulumi:${stack}::console-login-alerts::console-login-alerts:index:LoginAlerts$aws:ssm/parameter:Parameter::login-alerts-webhook`,
+            );
             const fn = out.resources.find((r) => r.type === "aws:lambda/function:Function")!;
             const code = fn.inputs["code"] as { kind: string; assets: Record<string, { text?: string }> };
             assert.match(code.assets["__index.js"]!.text!, /exports\.handler = /);

@@ -79,13 +79,21 @@ describe("the deployed handler (serialized __index.js in a child process)", func
     });
 
     function storeSignIn(record: unknown, ageMs = 120000): void {
-        aws.logEvents.push({ logGroupName: fn.environment["TRAIL_LOG_GROUP_NAME"]!, timestamp: Date.now() - ageMs, message: JSON.stringify(record) });
+        aws.logEvents.push({
+            logGroupName: fn.environment["TRAIL_LOG_GROUP_NAME"]!,
+            timestamp: Date.now() - ageMs,
+            message: JSON.stringify(record),
+        });
     }
 
     it("posts who signed in, as the exact Slack payload, after looking the event up with the alarm's own pattern", async function () {
         storeSignIn(SAMPLE);
         const run = await invokeInChild(fn, [alarmEvent(alarmName)], { env });
-        assert.deepStrictEqual(run.results, [{ ok: true, value: { trigger: "sns", rulesScanned: ["console-signin"], posted: 1, messages: 1, skipped: [] } }], run.stderr);
+        assert.deepStrictEqual(
+            run.results,
+            [{ ok: true, value: { trigger: "sns", rulesScanned: ["console-signin"], posted: 1, messages: 1, skipped: [] } }],
+            run.stderr,
+        );
         assert.deepStrictEqual(slack.accepted, [EXPECTED_PAYLOAD]);
         assert.strictEqual(slack.requests[0]!.contentType, "application/json; charset=utf-8");
 
@@ -94,7 +102,10 @@ describe("the deployed handler (serialized __index.js in a child process)", func
         assert.strictEqual(lookups[0]!.body["logGroupName"], fn.environment["TRAIL_LOG_GROUP_NAME"]);
         assert.strictEqual(lookups[0]!.body["filterPattern"], ORIGINAL_SIGNIN_PATTERN);
         const ssm = aws.callsOf("GetParameter");
-        assert.deepStrictEqual(ssm.map((c) => c.body), [{ Name: fn.environment["WEBHOOK_PARAMETER_NAME"], WithDecryption: true }]);
+        assert.deepStrictEqual(
+            ssm.map((c) => c.body),
+            [{ Name: fn.environment["WEBHOOK_PARAMETER_NAME"], WithDecryption: true }],
+        );
     });
 
     it("reads the webhook from SSM once per container and never posts the same sign-in twice", async function () {
@@ -141,7 +152,9 @@ describe("the deployed handler (serialized __index.js in a child process)", func
 
     it("posts nothing for an OK notification when there is nothing new", async function () {
         const run = await invokeInChild(fn, [alarmEvent(alarmName, "OK")], { env });
-        assert.deepStrictEqual(run.results, [{ ok: true, value: { trigger: "sns", rulesScanned: ["console-signin"], posted: 0, messages: 0, skipped: [] } }]);
+        assert.deepStrictEqual(run.results, [
+            { ok: true, value: { trigger: "sns", rulesScanned: ["console-signin"], posted: 0, messages: 0, skipped: [] } },
+        ]);
         assert.strictEqual(slack.requests.length, 0);
     });
 
@@ -161,7 +174,10 @@ describe("the deployed handler (serialized __index.js in a child process)", func
         ]);
         assert.strictEqual(slack.requests.length, 1);
         const errors = logLines(run).filter((l) => l["level"] === "error");
-        assert.ok(errors.some((l) => String(l["error"]).includes("HTTP 404 no_service")), run.stderr);
+        assert.ok(
+            errors.some((l) => String(l["error"]).includes("HTTP 404 no_service")),
+            run.stderr,
+        );
         // Nothing was recorded as posted, so the retry posts it.
         slack.reset();
         const retry = await invokeInChild(fn, [alarmEvent(alarmName)], { env });
@@ -174,21 +190,35 @@ describe("the deployed handler (serialized __index.js in a child process)", func
         aws.parameters.clear();
         const run = await invokeInChild(fn, [alarmEvent(alarmName)], { env });
         assert.strictEqual(run.results[0]!.ok, false);
-        assert.match(run.results[0]!.error!.message, /^Sign-in alerts failed for 1 rule\(s\): console-signin: ParameterNotFound: Parameter \/console-login-alerts\/login-alerts-dev\/slack-webhook-url not found\.$/);
+        assert.match(
+            run.results[0]!.error!.message,
+            /^Sign-in alerts failed for 1 rule\(s\): console-signin: ParameterNotFound: Parameter \/console-login-alerts\/login-alerts-dev\/slack-webhook-url not found\.$/,
+        );
         assert.strictEqual(slack.requests.length, 0);
     });
 
     it("posts a known principal's sign-in as informational under the rule's '(known)' title, and a suppressed one not at all", async function () {
         storeSignIn(SAMPLE);
-        storeSignIn({ ...SAMPLE, eventID: "0b7c1a3e-7c61-4a55-9e0a-7f7f2b0c0d11", userIdentity: { type: "IAMUser", accountId: "111122223333", userName: "deploy-bot" } });
+        storeSignIn({
+            ...SAMPLE,
+            eventID: "0b7c1a3e-7c61-4a55-9e0a-7f7f2b0c0d11",
+            userIdentity: { type: "IAMUser", accountId: "111122223333", userName: "deploy-bot" },
+        });
         const allowList = JSON.stringify([
             { userNames: ["ops-admin"], cidrs: ["203.0.113.0/24"], action: "downgrade" },
             { userNames: ["deploy-bot"], action: "suppress" },
         ]);
         const run = await invokeInChild(fn, [alarmEvent(alarmName)], { env: { ...env, ALLOW_LIST: allowList, MIN_POST_INTERVAL_MS: "0" } });
-        assert.deepStrictEqual(run.results, [{ ok: true, value: { trigger: "sns", rulesScanned: ["console-signin"], posted: 1, messages: 1, skipped: [] } }], run.stderr);
+        assert.deepStrictEqual(
+            run.results,
+            [{ ok: true, value: { trigger: "sns", rulesScanned: ["console-signin"], posted: 1, messages: 1, skipped: [] } }],
+            run.stderr,
+        );
         const payload = slack.accepted[0] as typeof EXPECTED_PAYLOAD;
-        assert.deepStrictEqual(payload.blocks[0], { type: "header", text: { type: "plain_text", text: ":information_source: Console sign-in (known)", emoji: true } });
+        assert.deepStrictEqual(payload.blocks[0], {
+            type: "header",
+            text: { type: "plain_text", text: ":information_source: Console sign-in (known)", emoji: true },
+        });
         assert.strictEqual(payload.blocks.length, 3);
         assert.ok(!JSON.stringify(slack.accepted).includes("deploy-bot"));
         // The suppressed sign-in is recorded as handled: a second lookup posts nothing.

@@ -55,7 +55,11 @@ describe("deployment options and exposure", function () {
         const withEmail = await runWith({ operatorEmail: "secops@example.com" });
         const operators = byName(withEmail, "login-alerts-operators");
         const queue = byName(withEmail, "login-alerts-dead-letters");
-        assert.deepStrictEqual(byName(withEmail, "login-alerts-operators-email").inputs, { topic: operators.state["arn"], protocol: "email", endpoint: "secops@example.com" });
+        assert.deepStrictEqual(byName(withEmail, "login-alerts-operators-email").inputs, {
+            topic: operators.state["arn"],
+            protocol: "email",
+            endpoint: "secops@example.com",
+        });
         const dlqAlarm = byName(withEmail, "login-alerts-dead-letters-alarm");
         assert.deepStrictEqual(
             { ...dlqAlarm.inputs, alarmDescription: undefined },
@@ -81,7 +85,10 @@ describe("deployment options and exposure", function () {
             StringEquals: { "aws:SourceAccount": ACCOUNT },
             ArnLike: { "aws:SourceArn": [dlqAlarm.state["arn"], errors.state["arn"]] },
         });
-        assert.deepStrictEqual(ofType(run, "aws:sns/topicSubscription:TopicSubscription").map((s) => s.name), ["login-alerts-alarms-subscription"]);
+        assert.deepStrictEqual(
+            ofType(run, "aws:sns/topicSubscription:TopicSubscription").map((s) => s.name),
+            ["login-alerts-alarms-subscription"],
+        );
     });
 
     it("encrypts both topics with a customer-managed key CloudWatch may use, never alias/aws/sns", async function () {
@@ -91,7 +98,13 @@ describe("deployment options and exposure", function () {
             assert.deepStrictEqual(byName(encrypted, topic).inputs, { kmsMasterKeyId: key.state["arn"] });
         }
         assert.deepStrictEqual(policyDoc(key).Statement, [
-            { Sid: "AccountAdministers", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "kms:*", Resource: "*" },
+            {
+                Sid: "AccountAdministers",
+                Effect: "Allow",
+                Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
+                Action: "kms:*",
+                Resource: "*",
+            },
             {
                 Sid: "CloudWatchPublishes",
                 Effect: "Allow",
@@ -114,7 +127,9 @@ describe("deployment options and exposure", function () {
         ]);
         const sids = policyDoc(key).Statement.map((s) => s["Sid"]);
         assert.deepStrictEqual(sids, ["AccountAdministers", "CloudTrailEncrypts", "CloudWatchLogsEncrypts"]);
-        assert.deepStrictEqual(policyDoc(key).Statement[1]!["Condition"], { StringEquals: { "aws:SourceArn": `arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/login-alerts-dev` } });
+        assert.deepStrictEqual(policyDoc(key).Statement[1]!["Condition"], {
+            StringEquals: { "aws:SourceArn": `arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/login-alerts-dev` },
+        });
     });
 
     it("brings its own trail: no trail, bucket or log group, and everything points at the existing log group", async function () {
@@ -161,7 +176,10 @@ describe("deployment options and exposure", function () {
         assert.strictEqual(new Set(urns).size, urns.length, "duplicate URNs");
         const names = physicalNames(two);
         assert.strictEqual(new Set(names).size, names.length, `duplicate physical names: ${names.join(", ")}`);
-        assert.ok(names.includes("/console-login-alerts/security-dev/slack-webhook-url") && names.includes("/console-login-alerts/platform-dev/slack-webhook-url"));
+        assert.ok(
+            names.includes("/console-login-alerts/security-dev/slack-webhook-url") &&
+                names.includes("/console-login-alerts/platform-dev/slack-webhook-url"),
+        );
         // The webhook stays secret in whatever is derived from it.
         assert.deepStrictEqual(two.outputs["securityWebhook"], { secret: TEST_WEBHOOK });
     });

@@ -43,7 +43,10 @@ describe("the LoginAlerts component under mocks", function () {
             bucket,
             rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true }],
         });
-        assert.deepStrictEqual(byName(run, "login-alerts-trail-bucket-ownership").inputs, { bucket, rule: { objectOwnership: "BucketOwnerEnforced" } });
+        assert.deepStrictEqual(byName(run, "login-alerts-trail-bucket-ownership").inputs, {
+            bucket,
+            rule: { objectOwnership: "BucketOwnerEnforced" },
+        });
         assert.deepStrictEqual(byName(run, "login-alerts-trail-bucket-lifecycle").inputs, {
             bucket,
             rules: [{ id: "expire-trail-logs", status: "Enabled", filter: {}, expiration: { days: 365 } }],
@@ -91,8 +94,14 @@ describe("the LoginAlerts component under mocks", function () {
             cloudWatchLogsGroupArn: `${trailLogGroupArn}:*`,
             cloudWatchLogsRoleArn: role.state["arn"],
         });
-        assert.ok(trail.dependencies.includes(byName(run, "login-alerts-trail-bucket-policy").urn), "the trail must wait for the bucket policy");
-        assert.ok(trail.dependencies.includes(byName(run, "login-alerts-trail-logs-policy").urn), "the trail must wait for the role's policy");
+        assert.ok(
+            trail.dependencies.includes(byName(run, "login-alerts-trail-bucket-policy").urn),
+            "the trail must wait for the bucket policy",
+        );
+        assert.ok(
+            trail.dependencies.includes(byName(run, "login-alerts-trail-logs-policy").urn),
+            "the trail must wait for the role's policy",
+        );
         assert.deepStrictEqual(byName(run, "login-alerts-trail-logs").inputs, { retentionInDays: 365 });
         assert.deepStrictEqual(policyDoc(role, "assumeRolePolicy").Statement, [
             {
@@ -169,7 +178,11 @@ describe("the LoginAlerts component under mocks", function () {
         const fnArn = byName(run, "login-alerts-function").state["arn"];
         const fnName = byName(run, "login-alerts-function").state["name"];
         const topicArn = byName(run, "login-alerts-alarms").state["arn"];
-        assert.deepStrictEqual(byName(run, "login-alerts-alarms-subscription").inputs, { topic: topicArn, protocol: "lambda", endpoint: fnArn });
+        assert.deepStrictEqual(byName(run, "login-alerts-alarms-subscription").inputs, {
+            topic: topicArn,
+            protocol: "lambda",
+            endpoint: fnArn,
+        });
         assert.deepStrictEqual(byName(run, "login-alerts-alarms-invoke").inputs, {
             action: "lambda:InvokeFunction",
             function: fnName,
@@ -206,7 +219,12 @@ describe("the LoginAlerts component under mocks", function () {
                 Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem"],
                 Resource: byName(run, "login-alerts-state").state["arn"],
             },
-            { Sid: "DeadLetter", Effect: "Allow", Action: "sqs:SendMessage", Resource: byName(run, "login-alerts-dead-letters").state["arn"] },
+            {
+                Sid: "DeadLetter",
+                Effect: "Allow",
+                Action: "sqs:SendMessage",
+                Resource: byName(run, "login-alerts-dead-letters").state["arn"],
+            },
         ]);
     });
 
@@ -262,7 +280,13 @@ describe("the LoginAlerts component under mocks", function () {
 
     it("packages only node-fetch and its dependencies beside the serialized handler", function () {
         const code = byName(run, "login-alerts-function").inputs["code"] as { assets: Record<string, unknown> };
-        assert.deepStrictEqual(Object.keys(code.assets).sort(), ["__index.js", "node_modules/node-fetch", "node_modules/tr46", "node_modules/webidl-conversions", "node_modules/whatwg-url"]);
+        assert.deepStrictEqual(Object.keys(code.assets).sort(), [
+            "__index.js",
+            "node_modules/node-fetch",
+            "node_modules/tr46",
+            "node_modules/webidl-conversions",
+            "node_modules/whatwg-url",
+        ]);
         const text = indexJsOf(byName(run, "login-alerts-function"));
         assert.match(text, /require\("@aws-sdk\/client-ssm"\)/);
         assert.match(text, /require\("node-fetch"\)/);
@@ -281,8 +305,12 @@ describe("the LoginAlerts component under mocks", function () {
         assert.deepStrictEqual(byName(custom, "login-alerts-trail-logs").inputs, { retentionInDays: 731 });
         assert.deepStrictEqual(byName(custom, "login-alerts-function-logs").inputs, { retentionInDays: 30 });
         assert.deepStrictEqual(byName(custom, "login-alerts-trail-bucket").inputs, { forceDestroy: true });
-        assert.deepStrictEqual((byName(custom, "login-alerts-trail-bucket-lifecycle").inputs["rules"] as Array<{ expiration: unknown }>)[0]!.expiration, { days: 90 });
-        const variables = (byName(custom, "login-alerts-function").inputs["environment"] as { variables: Record<string, string> }).variables;
+        assert.deepStrictEqual(
+            (byName(custom, "login-alerts-trail-bucket-lifecycle").inputs["rules"] as Array<{ expiration: unknown }>)[0]!.expiration,
+            { days: 90 },
+        );
+        const variables = (byName(custom, "login-alerts-function").inputs["environment"] as { variables: Record<string, string> })
+            .variables;
         assert.strictEqual(variables["TIME_ZONE"], "Asia/Tokyo");
         assert.strictEqual(byName(custom, "login-alerts-console-signin-filter").inputs["pattern"], '{ ($.eventName = "ConsoleLogin") }');
     });

@@ -23,7 +23,11 @@ class FakeQueueAndLambda {
                 res.writeHead(200, { "content-type": "application/x-amz-json-1.0" });
                 const messages = this.queue.filter((m) => !this.deleted.includes(m.ReceiptHandle)).slice(0, max);
                 // The SDK verifies each body against its MD5, as SQS sends it.
-                res.end(JSON.stringify({ Messages: messages.map((m) => ({ ...m, MD5OfBody: crypto.createHash("md5").update(m.Body).digest("hex") })) }));
+                res.end(
+                    JSON.stringify({
+                        Messages: messages.map((m) => ({ ...m, MD5OfBody: crypto.createHash("md5").update(m.Body).digest("hex") })),
+                    }),
+                );
                 return;
             }
             if (target === "AmazonSQS.DeleteMessage") {
@@ -34,7 +38,11 @@ class FakeQueueAndLambda {
             }
             const invoke = /^\/2015-03-31\/functions\/([^/]+)\/invocations/.exec(req.url ?? "");
             if (invoke) {
-                this.invocations.push({ functionName: decodeURIComponent(invoke[1]!), invocationType: req.headers["x-amz-invocation-type"] as string | undefined, payload: JSON.parse(body) });
+                this.invocations.push({
+                    functionName: decodeURIComponent(invoke[1]!),
+                    invocationType: req.headers["x-amz-invocation-type"] as string | undefined,
+                    payload: JSON.parse(body),
+                });
                 res.writeHead(202, { "content-type": "application/json" });
                 res.end("");
                 return;
@@ -67,14 +75,26 @@ describe("redrive of dead-lettered notifications", function () {
         const record = {
             version: "1.0",
             timestamp: "2021-06-08T08:05:01.207Z",
-            requestContext: { requestId: "c0b7c3e5-5f8e-4f0e-9d1e-1c0a8d2f7b11", functionArn: "arn:aws:lambda:us-east-1:111122223333:function:login-alerts-function-36cefb3:$LATEST", condition: "RetriesExhausted", approximateInvokeCount: 3 },
+            requestContext: {
+                requestId: "c0b7c3e5-5f8e-4f0e-9d1e-1c0a8d2f7b11",
+                functionArn: "arn:aws:lambda:us-east-1:111122223333:function:login-alerts-function-36cefb3:$LATEST",
+                condition: "RetriesExhausted",
+                approximateInvokeCount: 3,
+            },
             requestPayload: original,
             responseContext: { statusCode: 200, executedVersion: "$LATEST", functionError: "Unhandled" },
-            responsePayload: { errorType: "Error", errorMessage: "Sign-in alerts failed for 1 rule(s): console-signin: SlackUnavailableError: ..." },
+            responsePayload: {
+                errorType: "Error",
+                errorMessage: "Sign-in alerts failed for 1 rule(s): console-signin: SlackUnavailableError: ...",
+            },
         };
         fake.queue.push({ MessageId: "m-1", ReceiptHandle: "r-1", Body: JSON.stringify(record) });
         fake.queue.push({ MessageId: "m-2", ReceiptHandle: "r-2", Body: "not a failure record" });
-        const clientConfig = { endpoint: fake.url, region: "us-east-1", credentials: { accessKeyId: "AKIDLOCAL", secretAccessKey: "local" } };
+        const clientConfig = {
+            endpoint: fake.url,
+            region: "us-east-1",
+            credentials: { accessKeyId: "AKIDLOCAL", secretAccessKey: "local" },
+        };
         const result = await redrive({
             queueUrl: `${fake.url}/111122223333/login-alerts-dead-letters-9bc6a97`,
             functionName: "login-alerts-function-36cefb3",
@@ -83,7 +103,9 @@ describe("redrive of dead-lettered notifications", function () {
             lambda: new LambdaClient(clientConfig),
         });
         assert.deepStrictEqual(result, { redriven: 1, skipped: 1 });
-        assert.deepStrictEqual(fake.invocations, [{ functionName: "login-alerts-function-36cefb3", invocationType: "Event", payload: original }]);
+        assert.deepStrictEqual(fake.invocations, [
+            { functionName: "login-alerts-function-36cefb3", invocationType: "Event", payload: original },
+        ]);
         assert.deepStrictEqual(fake.deleted, ["r-1"]);
     });
 });

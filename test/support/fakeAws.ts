@@ -175,7 +175,13 @@ export class FakeAws {
         const page = matching.slice(offset, offset + this.pageSize);
         const next = offset + this.pageSize < matching.length ? String(offset + this.pageSize) : undefined;
         return {
-            events: page.map((e, i) => ({ logStreamName: "111122223333_CloudTrail_us-east-1", timestamp: e.timestamp, message: e.message, ingestionTime: e.timestamp + 1000, eventId: `${e.timestamp}-${offset + i}` })),
+            events: page.map((e, i) => ({
+                logStreamName: "111122223333_CloudTrail_us-east-1",
+                timestamp: e.timestamp,
+                message: e.message,
+                ingestionTime: e.timestamp + 1000,
+                eventId: `${e.timestamp}-${offset + i}`,
+            })),
             searchedLogStreams: [],
             ...(next ? { nextToken: next } : {}),
         };
