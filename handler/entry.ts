@@ -121,8 +121,10 @@ export function createHandler(deps: HandlerDeps): (event: unknown, context: Invo
             }
             byId.set(parsed.value.eventID, toSignIn(parsed.value));
         }
-        const fresh = await aws.store.unposted([...byId.keys()]);
-        const toPost = [...byId.values()].filter((s) => fresh.has(s.eventId));
+        // Keyed by rule as well: a root sign-in without MFA belongs in both its rules' reports.
+        const postedKey = (eventId: string) => `${rule.id}#${eventId}`;
+        const fresh = await aws.store.unposted([...byId.keys()].map(postedKey));
+        const toPost = [...byId.values()].filter((s) => fresh.has(postedKey(s.eventId)));
         const expiresAt = Math.floor(nowMs / 1000) + POSTED_TTL_SECONDS;
 
         const dispositions = new Map(toPost.map((s) => [s.eventId, dispose(settings.allowList, rule.id, s)]));
@@ -141,7 +143,7 @@ export function createHandler(deps: HandlerDeps): (event: unknown, context: Invo
         if (suppressed.length > 0) {
             // Known sign-ins are recorded as handled so the next lookup does not consider them again.
             await aws.store.markPosted(
-                suppressed.map((s) => s.eventId),
+                suppressed.map((s) => postedKey(s.eventId)),
                 expiresAt,
             );
         }
@@ -154,7 +156,7 @@ export function createHandler(deps: HandlerDeps): (event: unknown, context: Invo
         for (const { message, eventIds } of batches) {
             await send(message, deadlineMs);
             // Recorded per message, so a failure later in the batch re-posts only what Slack did not take.
-            await aws.store.markPosted(eventIds, expiresAt);
+            await aws.store.markPosted(eventIds.map(postedKey), expiresAt);
             report.posted += eventIds.length;
             report.messages += 1;
         }

@@ -107,7 +107,7 @@ function describeAccount(accountId: string, labels: Record<string, string>): str
 /** Verb for the one-line summary of a sign-in. */
 function verb(signIn: SignIn): string {
     if (signIn.eventName !== "ConsoleLogin") {
-        return `called ${signIn.eventName}`;
+        return `called ${safe(signIn.eventName)}`;
     }
     return signIn.result === "Failure" ? "failed to sign in" : "signed in";
 }
@@ -164,6 +164,25 @@ function fallbackLine(signIn: SignIn, p: Presentation): string {
     );
 }
 
+// Notifications show the fallback text; Slack truncates text past 40,000 characters, and anything
+// long is unreadable in a notification anyway. The blocks carry the full detail.
+const FALLBACK_TEXT_LIMIT = 3000;
+
+function fallbackText(title: string, lines: string[]): string {
+    const kept: string[] = [title];
+    let length = title.length;
+    for (const [i, line] of lines.entries()) {
+        const more = `… and ${lines.length - i} more`;
+        if (length + 1 + line.length + 1 + more.length > FALLBACK_TEXT_LIMIT) {
+            kept.push(more);
+            break;
+        }
+        kept.push(line);
+        length += 1 + line.length;
+    }
+    return kept.join("\n");
+}
+
 function header(rule: RuleSpec, suffix = ""): Block {
     return {
         type: "header",
@@ -197,7 +216,9 @@ export function buildSignInMessages(
     return chunks.map((chunk, index) => {
         const part = chunks.length > 1 ? ` (${index + 1}/${chunks.length})` : "";
         const count = chunk.length === 1 ? "1 event" : `${chunk.length} events`;
-        const summary = `${mentionPrefix(rule, p)}*${escapeSlack(rule.title)}*: ${count}${part}`;
+        // One ping per notification, not one per part of a split message.
+        const mention = index === 0 ? mentionPrefix(rule, p) : "";
+        const summary = `${mention}*${escapeSlack(rule.title)}*: ${count}${part}`;
         const blocks: Block[] = [
             header(rule, part),
             { type: "section", text: { type: "mrkdwn", text: summary } },
@@ -209,7 +230,10 @@ export function buildSignInMessages(
                 elements: [{ type: "mrkdwn", text: `Part ${index + 1} of ${chunks.length}: ${sorted.length} events in all.` }],
             });
         }
-        const text = [`${mentionPrefix(rule, p)}${escapeSlack(rule.title)}${part}:`, ...chunk.map((s) => fallbackLine(s, p))].join("\n");
+        const text = fallbackText(
+            `${mention}${escapeSlack(rule.title)}${part}:`,
+            chunk.map((s) => fallbackLine(s, p)),
+        );
         return { message: { text, blocks }, eventIds: chunk.map((s) => s.eventId) };
     });
 }

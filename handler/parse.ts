@@ -175,6 +175,11 @@ export function describePrincipal(record: CloudTrailRecord): string {
             }
             return identity.arn ?? role ?? identity.principalId ?? "unknown role session";
         }
+        case "FederatedUser": {
+            // arn:aws:sts::111122223333:federated-user/carol
+            const user = (identity.arn ?? "").split(":federated-user/")[1];
+            return user ? `${user} (federated user)` : (identity.arn ?? identity.principalId ?? "unknown federated user");
+        }
         default:
             return identity.userName ?? identity.arn ?? identity.principalId ?? identity.invokedBy ?? "unknown principal";
     }

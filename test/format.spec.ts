@@ -1,0 +1,638 @@
+import * as assert from "assert";
+import {
+    buildOkMessage,
+    buildPendingMessage,
+    buildSignInMessages,
+    consoleLink,
+    formatEventTime,
+    SLACK_LIMITS,
+    type Block,
+    type Presentation,
+    type SlackMessage,
+} from "../handler/format";
+import { parseAlarmNotification, parseCloudTrailRecord, toSignIn, type ValidRecord } from "../handler/parse";
+import type { AlarmNotification, SignIn } from "../handler/types";
+import { builtInRuleSpec, cloudTrailFixtures, jsonFixture } from "./support/fakePorts";
+
+const fixtures = cloudTrailFixtures();
+const ACCOUNT = "111122223333";
+const UTC: Presentation = { timeZone: "UTC", accountLabels: { [ACCOUNT]: "production" }, mentions: {} };
+const TOKYO: Presentation = { ...UTC, timeZone: "Asia/Tokyo" };
+const CONSOLE_SIGNIN = builtInRuleSpec("console-signin");
+
+function record(name: string): ValidRecord {
+    const parsed = parseCloudTrailRecord(fixtures.get(name) ?? "");
+    if (!parsed.ok) {
+        throw new Error(`fixture ${name}: ${parsed.reason}`);
+    }
+    return parsed.value;
+}
+
+/** A fixture with some fields replaced, as CloudTrail could have logged it. */
+function variant(name: string, change: (r: ValidRecord) => void): SignIn {
+    const r = JSON.parse(JSON.stringify(record(name))) as ValidRecord;
+    change(r);
+    return toSignIn(r);
+}
+
+function signInBlockOf(signIn: SignIn, p: Presentation): Block {
+    const [only] = buildSignInMessages(CONSOLE_SIGNIN, [signIn], p);
+    const block = only?.message.blocks[2];
+    assert.ok(block, "no sign-in section");
+    return block;
+}
+
+function textOf(block: Block): string {
+    return block.type === "context" ? block.elements.map((e) => e.text).join("\n") : block.text.text;
+}
+
+interface Readable {
+    who: string;
+    verb: string;
+    identityType: string;
+    result: string;
+    mfa: string;
+    sourceIp: string;
+    browser: string;
+    utc: string;
+    tokyo: string;
+    error?: string;
+}
+
+/**
+ * How each fixture reads in Slack. One row per fixture: a fixture added to test/fixtures fails the
+ * suite until its row says how it should read.
+ */
+const READABLE: Record<string, Readable> = {
+    "check-mfa": {
+        who: "oncall-engineer",
+        verb: "called CheckMfa",
+        identityType: "IAMUser",
+        result: "Success",
+        mfa: "n/a",
+        sourceIp: "192.0.2.87",
+        browser: "AWS Console Mobile App on iOS",
+        utc: "2024-05-22 04:26:39 UTC",
+        tokyo: "2024-05-22 13:26:39 Asia/Tokyo",
+    },
+    "exit-role": {
+        who: "ops-admin (role BreakGlassAdmin)",
+        verb: "called ExitRole",
+        identityType: "AssumedRole",
+        result: "Success",
+        mfa: "n/a",
+        sourceIp: "203.0.113.24",
+        browser: "Chrome 91 on Windows",
+        utc: "2024-05-23 10:41:37 UTC",
+        tokyo: "2024-05-23 19:41:37 Asia/Tokyo",
+    },
+    "failure-unknown-user": {
+        // CloudTrail hides a mistyped user name, which may be someone's password.
+        who: "unknown user name",
+        verb: "failed to sign in",
+        identityType: "IAMUser",
+        result: "Failure",
+        mfa: "No",
+        sourceIp: "192.0.2.150",
+        browser: "Chrome 91 on Windows",
+        utc: "2024-05-17 23:31:09 UTC",
+        tokyo: "2024-05-18 08:31:09 Asia/Tokyo",
+        error: "No username found in supplied account",
+    },
+    "failure-wrong-password": {
+        who: "dev-readonly",
+        verb: "failed to sign in",
+        identityType: "IAMUser",
+        result: "Failure",
+        mfa: "No",
+        sourceIp: "198.51.100.37",
+        browser: "Firefox 126 on macOS",
+        utc: "2024-05-14 09:11:58 UTC",
+        tokyo: "2024-05-14 18:11:58 Asia/Tokyo",
+        error: "Failed authentication",
+    },
+    "get-signin-token": {
+        who: "carol (federated user)",
+        verb: "called GetSigninToken",
+        identityType: "FederatedUser",
+        result: "Success",
+        mfa: "n/a",
+        sourceIp: "198.51.100.9",
+        browser: "python-requests/2.31.0",
+        utc: "2024-05-24 15:02:11 UTC",
+        tokyo: "2024-05-25 00:02:11 Asia/Tokyo",
+    },
+    "iam-user-mfa": {
+        who: "ops-admin",
+        verb: "signed in",
+        identityType: "IAMUser",
+        result: "Success",
+        mfa: "Yes",
+        sourceIp: "203.0.113.24",
+        browser: "Chrome 91 on Windows",
+        utc: "2021-06-08 07:53:06 UTC",
+        tokyo: "2021-06-08 16:53:06 Asia/Tokyo",
+    },
+    "iam-user-no-mfa": {
+        who: "dev-readonly",
+        verb: "signed in",
+        identityType: "IAMUser",
+        result: "Success",
+        mfa: "No",
+        sourceIp: "198.51.100.37",
+        browser: "Firefox 126 on macOS",
+        utc: "2024-05-14 09:12:41 UTC",
+        tokyo: "2024-05-14 18:12:41 Asia/Tokyo",
+    },
+    "mobile-console": {
+        who: "oncall-engineer",
+        verb: "signed in",
+        identityType: "IAMUser",
+        result: "Success",
+        mfa: "Yes",
+        sourceIp: "192.0.2.87",
+        browser: "AWS Console Mobile App on iOS",
+        utc: "2024-05-22 04:26:44 UTC",
+        tokyo: "2024-05-22 13:26:44 Asia/Tokyo",
+    },
+    "renew-role": {
+        who: "alice@example.com (role AWSReservedSSO_AdministratorAccess_0123456789abcdef)",
+        verb: "called RenewRole",
+        identityType: "AssumedRole",
+        result: "Success",
+        mfa: "n/a",
+        sourceIp: "203.0.113.58",
+        browser: "Chrome 125 on macOS",
+        utc: "2024-05-20 09:15:04 UTC",
+        tokyo: "2024-05-20 18:15:04 Asia/Tokyo",
+    },
+    "root-api-call": {
+        who: "root",
+        verb: "called CreateUser",
+        identityType: "Root",
+        result: "Success",
+        mfa: "n/a",
+        sourceIp: "192.0.2.44",
+        browser: "AWS Internal",
+        utc: "2024-05-15 18:09:52 UTC",
+        tokyo: "2024-05-16 03:09:52 Asia/Tokyo",
+    },
+    "root-invoked-by-service": {
+        who: "root",
+        verb: "called CreateRole",
+        identityType: "Root",
+        result: "Success",
+        mfa: "n/a",
+        sourceIp: "cloudformation.amazonaws.com",
+        browser: "cloudformation.amazonaws.com",
+        utc: "2024-05-15 18:14:06 UTC",
+        tokyo: "2024-05-16 03:14:06 Asia/Tokyo",
+    },
+    "root-mfa": {
+        who: "root",
+        verb: "signed in",
+        identityType: "Root",
+        result: "Success",
+        mfa: "Yes",
+        sourceIp: "192.0.2.44",
+        browser: "Chrome 125 on macOS",
+        utc: "2024-05-15 18:03:27 UTC",
+        tokyo: "2024-05-16 03:03:27 Asia/Tokyo",
+    },
+    "root-no-mfa": {
+        who: "root",
+        verb: "signed in",
+        identityType: "Root",
+        result: "Success",
+        mfa: "No",
+        sourceIp: "203.0.113.201",
+        // Edge's user agent also names Chrome and Safari; the Edg/ token decides.
+        browser: "Edge 124 on Windows",
+        utc: "2024-05-16 02:47:55 UTC",
+        tokyo: "2024-05-16 11:47:55 Asia/Tokyo",
+    },
+    "root-service-event": {
+        who: "root",
+        verb: "called UpdateServiceQuotaIncreaseRequestStatus",
+        identityType: "Root",
+        result: "Success",
+        mfa: "n/a",
+        sourceIp: "servicequotas.amazonaws.com",
+        browser: "servicequotas.amazonaws.com",
+        utc: "2024-05-16 11:32:08 UTC",
+        tokyo: "2024-05-16 20:32:08 Asia/Tokyo",
+    },
+    "saml-federation": {
+        who: "bob@example.com (role OktaAdmins)",
+        verb: "signed in",
+        identityType: "AssumedRole",
+        result: "Success",
+        mfa: "No",
+        sourceIp: "198.51.100.212",
+        browser: "Edge 124 on Windows",
+        utc: "2024-05-21 13:40:19 UTC",
+        tokyo: "2024-05-21 22:40:19 Asia/Tokyo",
+    },
+    "sso-assumed-role": {
+        // For IAM Identity Center the session name is the person; the role only says which permission set.
+        who: "alice@example.com (role AWSReservedSSO_AdministratorAccess_0123456789abcdef)",
+        verb: "signed in",
+        identityType: "AssumedRole",
+        result: "Success",
+        mfa: "No",
+        sourceIp: "203.0.113.58",
+        browser: "Chrome 125 on macOS",
+        utc: "2024-05-20 08:15:03 UTC",
+        tokyo: "2024-05-20 17:15:03 Asia/Tokyo",
+    },
+    "switch-role": {
+        who: "ops-admin (role BreakGlassAdmin)",
+        verb: "called SwitchRole",
+        identityType: "AssumedRole",
+        result: "Success",
+        mfa: "n/a",
+        sourceIp: "203.0.113.24",
+        browser: "Chrome 91 on Windows",
+        utc: "2024-05-23 10:05:12 UTC",
+        tokyo: "2024-05-23 19:05:12 Asia/Tokyo",
+    },
+};
+
+/** Sign-ins with distinct ids, one second apart, cycling through the ConsoleLogin fixtures. */
+function manySignIns(count: number): SignIn[] {
+    const templates = [
+        "iam-user-mfa",
+        "iam-user-no-mfa",
+        "root-no-mfa",
+        "failure-wrong-password",
+        "sso-assumed-role",
+        "mobile-console",
+    ].map(record);
+    const start = Date.UTC(2024, 4, 20, 9, 0, 0);
+    return Array.from({ length: count }, (_, i) =>
+        toSignIn({
+            ...templates[i % templates.length]!,
+            eventID: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`,
+            eventTime: new Date(start + i * 1000).toISOString(),
+        }),
+    );
+}
+
+/** Every Block Kit limit a webhook enforces by refusing the message (invalid_blocks). */
+function assertWithinSlackLimits(message: SlackMessage): void {
+    assert.ok(message.blocks.length <= SLACK_LIMITS.blocksPerMessage, `${message.blocks.length} blocks`);
+    assert.strictEqual(SLACK_LIMITS.blocksPerMessage, 50);
+    for (const block of message.blocks) {
+        if (block.type === "header") {
+            assert.strictEqual(block.text.type, "plain_text");
+            assert.ok(block.text.text.length <= 150, `header of ${block.text.text.length} characters`);
+        } else if (block.type === "section") {
+            assert.ok(block.text.text.length <= 3000, `section text of ${block.text.text.length} characters`);
+            assert.ok((block.fields ?? []).length <= 10, `${block.fields?.length} fields`);
+            for (const f of block.fields ?? []) {
+                assert.ok(f.text.length <= 2000, `field of ${f.text.length} characters`);
+            }
+        } else {
+            assert.ok(block.elements.length <= 10, `${block.elements.length} context elements`);
+            for (const e of block.elements) {
+                assert.ok(e.text.length <= 3000, `context element of ${e.text.length} characters`);
+            }
+        }
+    }
+    // Slack truncates a message's text beyond 40,000 characters.
+    assert.ok(message.text.length <= 40000, `text of ${message.text.length} characters`);
+}
+
+/** Event ids linked from the CloudTrail buttons of a payload, in order. */
+function linkedEventIds(message: SlackMessage): string[] {
+    return message.blocks
+        .filter((b) => b.type === "section")
+        .flatMap((b) => [...textOf(b).matchAll(/#\/events\/([^|>]+)\|View in CloudTrail>/g)].map((m) => decodeURIComponent(m[1]!)));
+}
+
+/** Characters Slack reads as markup, outside of the three escapes Slack defines. */
+function unescapedMarkup(json: string): string[] {
+    return [...json.matchAll(/&(?!amp;|lt;|gt;)|<|>/g)].map(
+        (m) => `${m[0]} at ${m.index}: ${json.slice(Math.max(0, m.index - 20), m.index + 20)}`,
+    );
+}
+
+describe("Slack formatting of sign-ins", function () {
+    it("has a readable form for every CloudTrail fixture", function () {
+        assert.deepStrictEqual(Object.keys(READABLE).sort(), [...fixtures.keys()]);
+    });
+
+    for (const [name, expected] of Object.entries(READABLE)) {
+        it(`shows ${name} as "${expected.who} ${expected.verb}" with result, MFA, browser and UTC time`, function () {
+            const r = record(name);
+            const fields = [
+                { type: "mrkdwn", text: `*Identity type*\n${expected.identityType}` },
+                { type: "mrkdwn", text: `*Result*\n${expected.result}` },
+                { type: "mrkdwn", text: `*MFA*\n${expected.mfa}` },
+                { type: "mrkdwn", text: `*Source IP*\n${expected.sourceIp}` },
+                { type: "mrkdwn", text: "*Region*\nus-east-1" },
+                { type: "mrkdwn", text: `*Time*\n${expected.utc}` },
+                { type: "mrkdwn", text: `*Browser*\n${expected.browser}` },
+                { type: "mrkdwn", text: "*Account*\n111122223333 (production)" },
+                ...(expected.error ? [{ type: "mrkdwn", text: `*Error*\n${expected.error}` }] : []),
+            ];
+            assert.deepStrictEqual(signInBlockOf(toSignIn(r), UTC), {
+                type: "section",
+                text: {
+                    type: "mrkdwn",
+                    text: `*${expected.who}* ${expected.verb} · <https://us-east-1.console.aws.amazon.com/cloudtrailv2/home?region=us-east-1#/events/${r.eventID}|View in CloudTrail>`,
+                },
+                fields,
+            });
+        });
+    }
+
+    it("gives every event time in the configured zone, Asia/Tokyo included", function () {
+        const shown = Object.fromEntries(
+            Object.keys(READABLE).map((name) => {
+                const block = signInBlockOf(toSignIn(record(name)), TOKYO);
+                const time = block.type === "section" ? block.fields?.find((f) => f.text.startsWith("*Time*\n"))?.text : undefined;
+                return [name, time?.slice("*Time*\n".length)];
+            }),
+        );
+        assert.deepStrictEqual(shown, Object.fromEntries(Object.entries(READABLE).map(([name, r]) => [name, r.tokyo])));
+    });
+
+    it("writes midnight as 00:00:00, not 24:00:00", function () {
+        assert.strictEqual(formatEventTime(new Date("2024-05-20T15:00:00Z"), "Asia/Tokyo"), "2024-05-21 00:00:00 Asia/Tokyo");
+        assert.strictEqual(formatEventTime(new Date("2024-05-20T00:00:00Z"), "UTC"), "2024-05-20 00:00:00 UTC");
+    });
+
+    it("links to the event in the CloudTrail console of the region that recorded it", function () {
+        const signIn = variant("iam-user-mfa", (r) => (r.awsRegion = "ap-northeast-1"));
+        const block = signInBlockOf(signIn, UTC);
+        assert.strictEqual(
+            textOf(block),
+            "*ops-admin* signed in · <https://ap-northeast-1.console.aws.amazon.com/cloudtrailv2/home?region=ap-northeast-1#/events/27d68ec1-1016-46b5-8fd3-31d9cdc74f95|View in CloudTrail>",
+        );
+        assert.strictEqual(
+            consoleLink("eu-west-1", "abc"),
+            "https://eu-west-1.console.aws.amazon.com/cloudtrailv2/home?region=eu-west-1#/events/abc",
+        );
+    });
+
+    it("falls back to us-east-1 for a region that is not a region name, and encodes the event id", function () {
+        assert.strictEqual(
+            consoleLink("<!channel>", "a|b>c"),
+            "https://us-east-1.console.aws.amazon.com/cloudtrailv2/home?region=us-east-1#/events/a%7Cb%3Ec",
+        );
+    });
+
+    it("names the account by its label when it has one, by its id alone otherwise", function () {
+        const other = variant("iam-user-mfa", (r) => (r.recipientAccountId = "444455556666"));
+        const accountField = (block: Block) => (block.type === "section" ? block.fields?.[7]?.text : undefined);
+        assert.strictEqual(accountField(signInBlockOf(toSignIn(record("iam-user-mfa")), UTC)), "*Account*\n111122223333 (production)");
+        assert.strictEqual(accountField(signInBlockOf(other, UTC)), "*Account*\n444455556666");
+    });
+
+    it("posts one sign-in as exactly this payload", function () {
+        const [only, ...rest] = buildSignInMessages(CONSOLE_SIGNIN, [toSignIn(record("mobile-console"))], UTC);
+        assert.deepStrictEqual(rest, []);
+        assert.deepStrictEqual(only, {
+            eventIds: ["0a0f0240-683b-4770-8855-f823e9dcb758"],
+            message: {
+                text: "Console sign-in:\noncall-engineer signed in (IAMUser, MFA Yes) from 192.0.2.87 in us-east-1 at 2024-05-22 04:26:44 UTC",
+                blocks: [
+                    { type: "header", text: { type: "plain_text", text: ":information_source: Console sign-in", emoji: true } },
+                    { type: "section", text: { type: "mrkdwn", text: "*Console sign-in*: 1 event" } },
+                    signInBlockOf(toSignIn(record("mobile-console")), UTC),
+                ],
+            },
+        });
+    });
+
+    describe("message limits", function () {
+        const EXPECTED_MESSAGES: Array<[number, number]> = [
+            [1, 1],
+            [10, 1],
+            [100, 3],
+            [1000, 25],
+        ];
+
+        for (const [count, messages] of EXPECTED_MESSAGES) {
+            const what = count === 1 ? "one sign-in" : `${count.toLocaleString("en-US")} sign-ins`;
+            it(`posts ${what} of one window as ${messages === 1 ? "one message" : `${messages} numbered messages`} within Slack's limits, each sign-in exactly once`, function () {
+                const signIns = manySignIns(count);
+                // Handed over newest first: the messages must still run oldest to newest.
+                const built = buildSignInMessages(CONSOLE_SIGNIN, [...signIns].reverse(), UTC);
+                if (count === 1000) {
+                    console.log(`      1,000 sign-ins in one window become ${built.length} Slack messages`);
+                }
+                assert.strictEqual(built.length, messages);
+                built.forEach(({ message }) => assertWithinSlackLimits(message));
+
+                const inOrder = signIns.map((s) => s.eventId);
+                assert.deepStrictEqual(
+                    built.flatMap((b) => b.eventIds),
+                    inOrder,
+                );
+                assert.deepStrictEqual(
+                    built.flatMap((b) => linkedEventIds(b.message)),
+                    inOrder,
+                );
+                built.forEach((b) => assert.deepStrictEqual(linkedEventIds(b.message), b.eventIds));
+
+                const headers = built.map((b) => (b.message.blocks[0]?.type === "header" ? b.message.blocks[0].text.text : ""));
+                const summaries = built.map((b) => textOf(b.message.blocks[1]!));
+                const contexts = built.map((b) => b.message.blocks.filter((x) => x.type === "context").map(textOf));
+                if (messages === 1) {
+                    assert.deepStrictEqual(headers, [":information_source: Console sign-in"]);
+                    assert.deepStrictEqual(summaries, [count === 1 ? "*Console sign-in*: 1 event" : `*Console sign-in*: ${count} events`]);
+                    assert.deepStrictEqual(contexts, [[]]);
+                } else {
+                    const sizes = built.map((b) => b.eventIds.length);
+                    assert.deepStrictEqual(
+                        headers,
+                        built.map((_, i) => `:information_source: Console sign-in (${i + 1}/${messages})`),
+                    );
+                    assert.deepStrictEqual(
+                        summaries,
+                        sizes.map((n, i) => `*Console sign-in*: ${n} events (${i + 1}/${messages})`),
+                    );
+                    assert.deepStrictEqual(
+                        contexts,
+                        built.map((_, i) => [`Part ${i + 1} of ${messages}: ${count} events in all.`]),
+                    );
+                    assert.ok(
+                        sizes.every((n) => n <= 40),
+                        `${sizes}`,
+                    );
+                }
+            });
+        }
+
+        it("stays within the block limits when every event-derived value is as long and as escape-heavy as possible", function () {
+            const long = "&<>".repeat(400);
+            const signIns = manySignIns(40).map((s) => ({
+                ...s,
+                who: long,
+                identityType: long,
+                sourceIp: long,
+                region: long,
+                userAgent: long,
+                accountId: long,
+                errorMessage: long,
+            }));
+            const built = buildSignInMessages(builtInRuleSpec("signin-failures"), signIns, UTC);
+            assert.strictEqual(built.length, 1);
+            for (const { message } of built) {
+                assert.ok(message.blocks.length <= 50);
+                for (const block of message.blocks) {
+                    if (block.type === "section") {
+                        assert.ok(block.text.text.length <= 3000, `section text of ${block.text.text.length}`);
+                        assert.ok((block.fields ?? []).every((f) => f.text.length <= 2000));
+                    }
+                }
+                assert.deepStrictEqual(
+                    unescapedMarkup(JSON.stringify(message).replace(/<https:\/\/[^|<>]+\|View in CloudTrail>/g, "")),
+                    [],
+                );
+            }
+        });
+    });
+
+    describe("escaping", function () {
+        const CRAFTED = "<!channel> <https://evil.example|click> & friends";
+
+        /** The payload with the CloudTrail buttons removed: the only markup the function itself writes. */
+        function eventDerivedJson(messages: Array<{ message: SlackMessage }>): string {
+            return JSON.stringify(messages.map((m) => m.message)).replace(
+                /<https:\/\/[a-z0-9-]+\.console\.aws\.amazon\.com\/cloudtrailv2\/[^|<>]*\|View in CloudTrail>/g,
+                "",
+            );
+        }
+
+        it("escapes & < > in every value taken from a sign-in, so it cannot mention, link or format", function () {
+            const crafted = variant("sso-assumed-role", (r) => {
+                r.userIdentity!.arn = `arn:aws:sts::111122223333:assumed-role/OktaAdmins/${CRAFTED}`;
+                r.userIdentity!.sessionContext!.sessionIssuer!.userName = "Okta<Admins>&";
+                r.userAgent = CRAFTED;
+                r.sourceIPAddress = "198.51.100.1 <!here>";
+                r.awsRegion = "<!everyone>";
+                r.recipientAccountId = "<@U0123ABCD>";
+                r.errorMessage = `Failed <b>&</b> ${CRAFTED}`;
+                r.responseElements = { ConsoleLogin: "Failure" };
+            });
+            const otherType = variant("iam-user-mfa", (r) => {
+                r.userIdentity = { type: "<!channel>", userName: CRAFTED };
+                r.eventTime = "2024-05-20T08:15:04Z";
+            });
+            const built = buildSignInMessages(CONSOLE_SIGNIN, [crafted, otherType], UTC);
+            const json = eventDerivedJson(built);
+
+            assert.deepStrictEqual(unescapedMarkup(json), []);
+            for (const raw of ["<!channel>", "<!here>", "<!everyone>", "<@U0123ABCD>", "<https://evil", "|click>", "<b>"]) {
+                assert.ok(!JSON.stringify(built).includes(raw), `${raw} reached the payload unescaped`);
+            }
+            const escaped = "&lt;!channel&gt; &lt;https://evil.example|click&gt; &amp; friends";
+            const block = built[0]!.message.blocks[2]!;
+            assert.strictEqual(
+                textOf(block),
+                `*${escaped} (role Okta&lt;Admins&gt;&amp;)* failed to sign in · <https://us-east-1.console.aws.amazon.com/cloudtrailv2/home?region=us-east-1#/events/bfd0afee-80ae-4705-a73b-e1be43cc8efa|View in CloudTrail>`,
+            );
+            assert.deepStrictEqual(block.type === "section" ? block.fields?.map((f) => f.text) : undefined, [
+                "*Identity type*\nAssumedRole",
+                "*Result*\nFailure",
+                "*MFA*\nNo",
+                "*Source IP*\n198.51.100.1 &lt;!here&gt;",
+                "*Region*\n&lt;!everyone&gt;",
+                "*Time*\n2024-05-20 08:15:03 UTC",
+                `*Browser*\n${escaped}`,
+                "*Account*\n&lt;@U0123ABCD&gt;",
+                `*Error*\nFailed &lt;b&gt;&amp;&lt;/b&gt; ${escaped}`,
+            ]);
+            assert.strictEqual(
+                built[0]!.message.text.split("\n")[1],
+                `${escaped} (role Okta&lt;Admins&gt;&amp;) failed to sign in (AssumedRole, MFA No) from 198.51.100.1 &lt;!here&gt; in &lt;!everyone&gt; at 2024-05-20 08:15:03 UTC`,
+            );
+            const typeBlock = built[0]!.message.blocks[3]!;
+            assert.strictEqual(typeBlock.type === "section" ? typeBlock.fields?.[0]?.text : undefined, "*Identity type*\n&lt;!channel&gt;");
+        });
+
+        it("escapes the event name of an event a custom rule matches", function () {
+            // Any rule can match any CloudTrail event, and its name reaches the message as "called <name>".
+            const crafted = variant("root-api-call", (r) => (r.eventName = CRAFTED));
+            const built = buildSignInMessages(builtInRuleSpec("root-activity"), [crafted], UTC);
+            assert.deepStrictEqual(unescapedMarkup(eventDerivedJson(built)), []);
+        });
+    });
+
+    describe("mentions", function () {
+        const MENTIONS: Presentation = { ...UTC, mentions: { critical: "<!here>", high: "<!subteam^S0123ABCD>" } };
+        const cases: Array<[Parameters<typeof builtInRuleSpec>[0], string, string]> = [
+            ["root-activity", "<!here> *Root user activity*: 1 event", "<!here> Root user activity:"],
+            ["signin-failures", "<!subteam^S0123ABCD> *Failed console sign-in*: 1 event", "<!subteam^S0123ABCD> Failed console sign-in:"],
+            [
+                "signin-without-mfa",
+                "<!subteam^S0123ABCD> *Console sign-in without MFA*: 1 event",
+                "<!subteam^S0123ABCD> Console sign-in without MFA:",
+            ],
+            ["console-signin", "*Console sign-in*: 1 event", "Console sign-in:"],
+        ];
+        for (const [id, summary, firstLine] of cases) {
+            it(`${summary.startsWith("<") ? `mentions ${summary.split(" ")[0]}` : "mentions no one"} for ${id} (${builtInRuleSpec(id).severity})`, function () {
+                const [only] = buildSignInMessages(builtInRuleSpec(id), [toSignIn(record("root-no-mfa"))], MENTIONS);
+                assert.strictEqual(textOf(only!.message.blocks[1]!), summary);
+                assert.strictEqual(only!.message.text.split("\n")[0], firstLine);
+            });
+        }
+    });
+
+    describe("alarm notes", function () {
+        const NOTE: Presentation = {
+            timeZone: "Asia/Tokyo",
+            accountLabels: { [ACCOUNT]: "production" },
+            mentions: { info: "<@U0123ABCD>" },
+        };
+
+        function alarm(state: "ALARM" | "OK"): AlarmNotification {
+            const event = jsonFixture<{ Records: Array<{ Sns: { Message: string } }> }>("sns_alarm-console-signin");
+            const body = JSON.parse(event.Records[0]!.Sns.Message) as Record<string, unknown>;
+            body["NewStateValue"] = state;
+            const parsed = parseAlarmNotification(JSON.stringify(body));
+            assert.ok(parsed.ok);
+            return parsed.value;
+        }
+
+        it("says what the alarm knows, with the mention, while CloudTrail has not delivered the events", function () {
+            assert.deepStrictEqual(buildPendingMessage(CONSOLE_SIGNIN, alarm("ALARM"), NOTE), {
+                text: "<@U0123ABCD> Console sign-in: alarm login-alerts-console-signin-alarm-1c120a3 fired at 2021-06-08 16:58:32 Asia/Tokyo; details follow when CloudTrail delivers them.",
+                blocks: [
+                    { type: "header", text: { type: "plain_text", text: ":information_source: Console sign-in", emoji: true } },
+                    {
+                        type: "section",
+                        text: {
+                            type: "mrkdwn",
+                            text:
+                                "<@U0123ABCD> *Console sign-in*: alarm login-alerts-console-signin-alarm-1c120a3 fired at 2021-06-08 16:58:32 Asia/Tokyo in account 111122223333 (production). " +
+                                "CloudTrail has not delivered the matching events to CloudWatch Logs yet; they will be posted here as soon as they arrive.",
+                        },
+                    },
+                    {
+                        type: "context",
+                        elements: [
+                            {
+                                type: "mrkdwn",
+                                text: "Threshold Crossed: 1 out of the last 1 datapoints [1.0 (08/06/21 07:53:00)] was greater than or equal to the threshold (1.0) (minimum 1 datapoint for OK -&gt; ALARM transition).",
+                            },
+                        ],
+                    },
+                ],
+            });
+        });
+
+        it("notes the return to OK without mentioning anyone", function () {
+            const text =
+                ":white_check_mark: Console sign-in: alarm login-alerts-console-signin-alarm-1c120a3 is back to OK (2021-06-08 16:58:32 Asia/Tokyo).";
+            assert.deepStrictEqual(buildOkMessage(CONSOLE_SIGNIN, alarm("OK"), NOTE), {
+                text,
+                blocks: [{ type: "section", text: { type: "mrkdwn", text } }],
+            });
+        });
+    });
+});

@@ -1,0 +1,335 @@
+import * as fs from "fs";
+import * as path from "path";
+import type { AwsPorts, Clock, FetchLike, LogEvent, StateStore } from "../../handler/io";
+import type { RuleSpec, TimeWindow } from "../../handler/types";
+import { BUILT_IN_RULES, type BuiltInRuleId } from "../../rules";
+import { compileFilterPattern } from "./filterPattern";
+
+const FIXTURES = path.join(__dirname, "..", "fixtures");
+
+/**
+ * Every cloudtrail_*.json fixture by short name ("iam-user-mfa"), as raw JSON text. Read from the
+ * directory, so a fixture added there joins every table built from this.
+ */
+export function cloudTrailFixtures(): Map<string, string> {
+    const names = fs
+        .readdirSync(FIXTURES)
+        .filter((f) => /^cloudtrail_.+\.json$/.test(f))
+        .sort();
+    return new Map(names.map((f) => [f.slice("cloudtrail_".length, -".json".length), fs.readFileSync(path.join(FIXTURES, f), "utf8")]));
+}
+
+/** Any other fixture, parsed. */
+export function jsonFixture<T = Record<string, unknown>>(name: string): T {
+    return JSON.parse(fs.readFileSync(path.join(FIXTURES, `${name}.json`), "utf8")) as T;
+}
+
+/** A built-in rule as the function receives it, with an alarm name shaped like Pulumi's. */
+export function builtInRuleSpec(id: BuiltInRuleId, pattern = BUILT_IN_RULES[id].pattern): RuleSpec {
+    const rule = BUILT_IN_RULES[id];
+    return { id, title: rule.title, pattern, severity: rule.severity, alarmName: `login-alerts-${id}-alarm-1c120a3` };
+}
+
+type Timer = { at: number; seq: number; fire: () => void };
+
+/**
+ * Virtual time for the handler. `sleep` parks the caller until the clock is driven past its wake-up
+ * time, so several invocations can interleave the way they would in separate Lambda containers;
+ * `random` is fixed so that backoff delays are reproducible.
+ */
+export class FakeClock implements Clock {
+    private nowMs: number;
+    private seq = 0;
+    private timers: Timer[] = [];
+
+    constructor(
+        startMs: number,
+        private readonly fixedRandom = 0.5,
+    ) {
+        this.nowMs = startMs;
+    }
+
+    now(): number {
+        return this.nowMs;
+    }
+
+    sleep(ms: number): Promise<void> {
+        return new Promise((resolve) => this.at(this.nowMs + Math.max(0, ms), resolve));
+    }
+
+    random(): number {
+        return this.fixedRandom;
+    }
+
+    /** Runs `fire` when virtual time reaches `atMs` (at once on the next step if that is already past). */
+    at(atMs: number, fire: () => void): void {
+        const timer = { at: Math.max(atMs, this.nowMs), seq: this.seq++, fire };
+        // Timers due at the same instant fire in the order they were set.
+        const index = this.timers.findIndex((t) => t.at > timer.at);
+        this.timers.splice(index === -1 ? this.timers.length : index, 0, timer);
+    }
+
+    /** Lets every promise that can make progress without more time passing do so. */
+    async settle(): Promise<void> {
+        // The fakes never touch real I/O, so one macrotask turn drains every chain of microtasks.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+
+    /** Fires every timer due up to `endMs`, in time order, then leaves the clock at `endMs`. */
+    async runUntil(endMs: number): Promise<void> {
+        for (;;) {
+            await this.settle();
+            const next = this.timers[0];
+            if (!next || next.at > endMs) {
+                break;
+            }
+            this.timers.shift();
+            this.nowMs = Math.max(this.nowMs, next.at);
+            next.fire();
+        }
+        this.nowMs = Math.max(this.nowMs, endMs);
+        await this.settle();
+    }
+
+    /** Advances virtual time only as far as `work` needs to finish, and returns its result. */
+    async drive<T>(work: Promise<T>): Promise<T> {
+        let outcome: { ok: true; value: T } | { ok: false; error: unknown } | undefined;
+        work.then(
+            (value) => (outcome = { ok: true, value }),
+            (error: unknown) => (outcome = { ok: false, error }),
+        );
+        for (;;) {
+            await this.settle();
+            if (outcome) {
+                if (outcome.ok) {
+                    return outcome.value;
+                }
+                throw outcome.error;
+            }
+            const next = this.timers.shift();
+            if (!next) {
+                throw new Error("the work is waiting for something no timer will ever deliver");
+            }
+            this.nowMs = Math.max(this.nowMs, next.at);
+            next.fire();
+        }
+    }
+}
+
+/** A log event as CloudWatch Logs holds it: searchable only once ingested. */
+export interface StoredLogEvent {
+    /** The log event's timestamp, which FilterLogEvents' startTime and endTime select on. */
+    timestamp: number;
+    /** When CloudWatch Logs ingested it; before this FilterLogEvents and metric filters do not see it. */
+    ingestedAt: number;
+    message: string;
+}
+
+export class FakeLogGroup {
+    readonly events: StoredLogEvent[] = [];
+
+    constructor(readonly name: string) {}
+
+    put(message: string, at: { timestamp: number; ingestedAt: number }): void {
+        this.events.push({ message, timestamp: at.timestamp, ingestedAt: at.ingestedAt });
+    }
+
+    /** The events ingested by `nowMs`. */
+    visibleAt(nowMs: number): StoredLogEvent[] {
+        return this.events.filter((e) => e.ingestedAt <= nowMs);
+    }
+}
+
+/** Simulated latency of each kind of AWS call, in virtual milliseconds. */
+export interface Latency {
+    dynamodbMs: number;
+    logsMs: number;
+    ssmMs: number;
+}
+
+const NO_LATENCY: Latency = { dynamodbMs: 0, logsMs: 0, ssmMs: 0 };
+
+function namedError(name: string, message: string): Error {
+    const err = new Error(message);
+    err.name = name;
+    return err;
+}
+
+/**
+ * The DynamoDB state table in memory, with the semantics of the real store in handler/io.ts: a
+ * conditional lease (free, expired, or already ours), posted keys with an expiry, and cursors. Each
+ * call takes effect after its latency has passed, atomically, as a single DynamoDB request would.
+ */
+export class InMemoryStateStore implements StateStore {
+    readonly cursors = new Map<string, number>();
+    /** Posted key → expiresAt (epoch seconds), as the TTL attribute stores it. */
+    readonly posted = new Map<string, number>();
+    lease: { owner: string; untilMs: number } | undefined;
+    /** Every lease attempt, in order. */
+    readonly leaseAttempts: Array<{ owner: string; atMs: number; granted: boolean }> = [];
+
+    constructor(
+        private readonly clock: Clock,
+        private readonly latencyMs = 0,
+    ) {}
+
+    private async io(): Promise<void> {
+        if (this.latencyMs > 0) {
+            await this.clock.sleep(this.latencyMs);
+        }
+    }
+
+    async getCursor(ruleId: string): Promise<number | undefined> {
+        await this.io();
+        return this.cursors.get(ruleId);
+    }
+
+    async setCursor(ruleId: string, atMs: number): Promise<void> {
+        await this.io();
+        this.cursors.set(ruleId, atMs);
+    }
+
+    async unposted(keys: readonly string[]): Promise<Set<string>> {
+        await this.io();
+        return new Set(keys.filter((k) => !this.posted.has(k)));
+    }
+
+    async markPosted(keys: readonly string[], expiresAtSeconds: number): Promise<void> {
+        await this.io();
+        for (const k of keys) {
+            this.posted.set(k, expiresAtSeconds);
+        }
+    }
+
+    async acquireLease(owner: string, untilMs: number, nowMs: number): Promise<boolean> {
+        await this.io();
+        // attribute_not_exists(pk) OR #until < :now OR #owner = :owner
+        const granted = this.lease === undefined || this.lease.untilMs < nowMs || this.lease.owner === owner;
+        if (granted) {
+            this.lease = { owner, untilMs };
+        }
+        this.leaseAttempts.push({ owner, atMs: this.clock.now(), granted });
+        return granted;
+    }
+
+    async releaseLease(owner: string): Promise<void> {
+        await this.io();
+        if (this.lease?.owner === owner) {
+            this.lease = undefined;
+        }
+    }
+}
+
+export interface FilterCall {
+    atMs: number;
+    logGroupName: string;
+    pattern: string;
+    window: TimeWindow;
+    returned: number;
+}
+
+/** AwsPorts in memory: SSM parameters, log groups searched with the real filter pattern, and the state table. */
+export class FakeAwsPorts implements AwsPorts {
+    readonly parameters = new Map<string, string>();
+    readonly logGroups = new Map<string, FakeLogGroup>();
+    readonly store: InMemoryStateStore;
+    readonly filterCalls: FilterCall[] = [];
+    readonly parameterReads: string[] = [];
+    private readonly latency: Latency;
+
+    constructor(
+        private readonly clock: Clock,
+        latency: Partial<Latency> = {},
+    ) {
+        this.latency = { ...NO_LATENCY, ...latency };
+        this.store = new InMemoryStateStore(clock, this.latency.dynamodbMs);
+    }
+
+    logGroup(name: string): FakeLogGroup {
+        let group = this.logGroups.get(name);
+        if (!group) {
+            group = new FakeLogGroup(name);
+            this.logGroups.set(name, group);
+        }
+        return group;
+    }
+
+    async getSecureParameter(name: string): Promise<string> {
+        if (this.latency.ssmMs > 0) {
+            await this.clock.sleep(this.latency.ssmMs);
+        }
+        this.parameterReads.push(name);
+        const value = this.parameters.get(name);
+        if (value === undefined) {
+            throw namedError("ParameterNotFound", `Parameter ${name} not found.`);
+        }
+        return value;
+    }
+
+    async filterLogEvents(logGroupName: string, pattern: string, window: TimeWindow): Promise<LogEvent[]> {
+        if (this.latency.logsMs > 0) {
+            await this.clock.sleep(this.latency.logsMs);
+        }
+        const group = this.logGroups.get(logGroupName);
+        if (!group) {
+            throw namedError("ResourceNotFoundException", "The specified log group does not exist.");
+        }
+        const matches = compileFilterPattern(pattern);
+        // startTime and endTime are both inclusive and select on the log event's timestamp, not its ingestion time.
+        const events = group
+            .visibleAt(this.clock.now())
+            .filter((e) => e.timestamp >= window.startMs && e.timestamp <= window.endMs && matches(e.message))
+            .sort((a, b) => a.timestamp - b.timestamp)
+            .map((e) => ({ message: e.message, timestamp: e.timestamp }));
+        this.filterCalls.push({ atMs: this.clock.now(), logGroupName, pattern, window, returned: events.length });
+        return events;
+    }
+}
+
+export interface SlackPost {
+    atMs: number;
+    url: string;
+    contentType: string | undefined;
+    payload: unknown;
+    status: number;
+}
+
+/** What the fake webhook answers at a given virtual time. */
+export type SlackResponder = (atMs: number) => { status: number; body: string; headers?: Record<string, string> };
+
+/** A Slack incoming webhook in memory: records every POST and answers 200 "ok" unless told otherwise. */
+export class FakeSlackWebhook {
+    readonly posts: SlackPost[] = [];
+    respond: SlackResponder = () => ({ status: 200, body: "ok" });
+
+    constructor(
+        private readonly clock: Clock,
+        private readonly latencyMs = 0,
+    ) {}
+
+    readonly fetch: FetchLike = async (url, init) => {
+        if (this.latencyMs > 0) {
+            await this.clock.sleep(this.latencyMs);
+        }
+        // Slack decides when the request arrives; the answer reaches the caller at the same instant here.
+        const answer = this.respond(this.clock.now());
+        this.posts.push({
+            atMs: this.clock.now(),
+            url,
+            contentType: init.headers["Content-Type"],
+            payload: JSON.parse(init.body) as unknown,
+            status: answer.status,
+        });
+        const headers = Object.fromEntries(Object.entries(answer.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+        return {
+            status: answer.status,
+            headers: { get: (name: string) => headers[name.toLowerCase()] ?? null },
+            text: async () => answer.body,
+        };
+    };
+
+    /** Payloads Slack accepted (2xx). */
+    get accepted(): unknown[] {
+        return this.posts.filter((p) => p.status >= 200 && p.status < 300).map((p) => p.payload);
+    }
+}
