@@ -95,6 +95,27 @@ export function createHandler(deps: HandlerDeps): (event: unknown, context: Invo
         lastPostAt = clock.now();
     }
 
+    /**
+     * Records what Slack accepted. A failure here would make the retry post it again, so it keeps
+     * trying through the time held back from the deadline for exactly this.
+     */
+    async function recordPosted(keys: string[], expiresAt: number, deadlineMs: number): Promise<void> {
+        const giveUpAt = deadlineMs + SAFETY_MS - 1000;
+        for (let attempt = 1; ; attempt++) {
+            try {
+                await aws.store.markPosted(keys, expiresAt);
+                return;
+            } catch (err) {
+                const waitMs = Math.min(2000, 100 * 2 ** attempt);
+                if (clock.now() + waitMs >= giveUpAt) {
+                    throw err;
+                }
+                log("warn", "could not record posted events yet; retrying", { attempt, error: (err as Error).message });
+                await clock.sleep(waitMs);
+            }
+        }
+    }
+
     async function sweepRule(
         rule: RuleSpec,
         alarm: AlarmNotification | undefined,
@@ -156,7 +177,7 @@ export function createHandler(deps: HandlerDeps): (event: unknown, context: Invo
         for (const { message, eventIds } of batches) {
             await send(message, deadlineMs);
             // Recorded per message, so a failure later in the batch re-posts only what Slack did not take.
-            await aws.store.markPosted(eventIds.map(postedKey), expiresAt);
+            await recordPosted(eventIds.map(postedKey), expiresAt, deadlineMs);
             report.posted += eventIds.length;
             report.messages += 1;
         }
@@ -171,7 +192,7 @@ export function createHandler(deps: HandlerDeps): (event: unknown, context: Invo
                       : undefined;
             if (note && (await aws.store.unposted([noteKey])).size === 1) {
                 await send(note, deadlineMs);
-                await aws.store.markPosted([noteKey], expiresAt);
+                await recordPosted([noteKey], expiresAt, deadlineMs);
                 report.messages += 1;
             }
         }
@@ -215,16 +236,27 @@ export function createHandler(deps: HandlerDeps): (event: unknown, context: Invo
             }
         }
         if (work.size === 0) {
+            log("info", "invocation done", { ...report });
             return report;
         }
 
         // One sweep at a time: two concurrent ones would both see the same events as unposted.
         const leaseUntil = deadlineMs + SAFETY_MS;
-        let leased = await aws.store.acquireLease(context.awsRequestId, leaseUntil, clock.now());
+        const tryLease = async (): Promise<boolean> => {
+            try {
+                return await aws.store.acquireLease(context.awsRequestId, leaseUntil, clock.now());
+            } catch (err) {
+                log("error", "could not take the sweep lease", { error: (err as Error).message, name: (err as Error).name });
+                throw new Error(
+                    `Sign-in alerts failed: the sweep lease could not be taken: ${(err as Error).name}: ${(err as Error).message}`,
+                );
+            }
+        };
+        let leased = await tryLease();
         const waitUntil = Math.min(clock.now() + LEASE_WAIT_MS, deadlineMs);
         while (!leased && clock.now() < waitUntil) {
             await clock.sleep(2000);
-            leased = await aws.store.acquireLease(context.awsRequestId, leaseUntil, clock.now());
+            leased = await tryLease();
         }
         if (!leased) {
             // The holder's sweep, or the next scheduled one, covers these events: the cursors have not moved past them.
@@ -245,7 +277,10 @@ export function createHandler(deps: HandlerDeps): (event: unknown, context: Invo
                 }
             }
         } finally {
-            await aws.store.releaseLease(context.awsRequestId);
+            // The lease expires on its own; a failed release must not hide the outcome above.
+            await aws.store.releaseLease(context.awsRequestId).catch((err: Error) => {
+                log("warn", "could not release the sweep lease; it will expire", { error: err.message });
+            });
         }
         log("info", "invocation done", { ...report });
         if (failures.length > 0) {

@@ -31,12 +31,20 @@ export function escapeSlack(value: string): string {
 }
 
 function clip(value: string, max: number): string {
-    return value.length > max ? `${value.slice(0, max - 1)}…` : value;
+    if (value.length <= max) {
+        return value;
+    }
+    // Never cut between the two halves of a surrogate pair: that is invalid UTF-16 in the payload.
+    let end = max - 1;
+    if (/[\uD800-\uDBFF]/.test(value[end - 1] ?? "")) {
+        end -= 1;
+    }
+    return `${value.slice(0, end)}…`;
 }
 
 /** A value from an event, made safe and short for Slack. */
 export function safe(value: string, max = MAX_VALUE): string {
-    return escapeSlack(clip(value, max));
+    return escapeSlack(clip(String(value ?? ""), max));
 }
 
 const BROWSERS: Array<[RegExp, string]> = [
@@ -100,7 +108,7 @@ export function consoleLink(region: string, eventId: string): string {
 }
 
 function describeAccount(accountId: string, labels: Record<string, string>): string {
-    const label = labels[accountId];
+    const label = Object.hasOwn(labels, accountId) ? labels[accountId] : undefined;
     return label ? `${accountId} (${label})` : accountId;
 }
 

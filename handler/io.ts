@@ -100,7 +100,9 @@ export async function postToSlack(
             }
             lastProblem = `HTTP ${response.status} ${answer}`.trim();
             if (response.status === 429) {
-                const retryAfter = Number(response.headers.get("retry-after"));
+                // Number(null) is 0: a missing header must fall back to Slack's one message per second.
+                const header = response.headers.get("retry-after");
+                const retryAfter = header === null || header.trim() === "" ? NaN : Number(header);
                 waitMs = Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter * 1000 : 1000;
             } else {
                 waitMs = backoff(attempt, options, clock);
@@ -127,6 +129,19 @@ export async function postToSlack(
 function backoff(attempt: number, options: SlackPostOptions, clock: Clock): number {
     const ceiling = Math.min(options.backoffCapMs, options.backoffBaseMs * 2 ** (attempt - 1));
     return Math.round(ceiling / 2 + (clock.random() * ceiling) / 2);
+}
+
+// DynamoDB reports sustained throttling of batch calls as unprocessed items, not as an error; give
+// up after a bounded number of rounds so the invocation fails (and is retried) instead of spinning.
+const UNPROCESSED_ROUNDS = 8;
+
+async function unprocessedBackoff(round: number, operation: string): Promise<void> {
+    if (round >= UNPROCESSED_ROUNDS) {
+        const err = new Error(`DynamoDB left items of ${operation} unprocessed after ${UNPROCESSED_ROUNDS} rounds.`);
+        err.name = "ProvisionedThroughputExceededException";
+        throw err;
+    }
+    await realClock.sleep(Math.min(1000, 50 * 2 ** round));
 }
 
 /** A log event as FilterLogEvents returns it. */
@@ -198,7 +213,7 @@ export function createAwsPorts(tableName: string): AwsPorts {
                 };
                 for (let round = 0; request && Object.keys(request).length > 0; round++) {
                     if (round > 0) {
-                        await realClock.sleep(Math.min(1000, 50 * 2 ** round));
+                        await unprocessedBackoff(round, "BatchGetItem");
                     }
                     const out = await ddb.send(new D.BatchGetItemCommand({ RequestItems: request }));
                     for (const item of out.Responses?.[tableName] ?? []) {
@@ -221,7 +236,7 @@ export function createAwsPorts(tableName: string): AwsPorts {
                 };
                 for (let round = 0; request && Object.keys(request).length > 0; round++) {
                     if (round > 0) {
-                        await realClock.sleep(Math.min(1000, 50 * 2 ** round));
+                        await unprocessedBackoff(round, "BatchWriteItem");
                     }
                     const out = await ddb.send(new D.BatchWriteItemCommand({ RequestItems: request }));
                     request = out.UnprocessedItems as typeof request;

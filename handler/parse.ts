@@ -130,6 +130,44 @@ export function ruleForAlarm(rules: readonly RuleSpec[], alarmName: string): Rul
 }
 
 /** Parses one log event's message as a CloudTrail record. */
+/**
+ * Keeps only the fields this project reads, each with the JSON type CloudTrail documents; anything
+ * else is dropped, so one oddly typed record can never throw later and block its whole batch.
+ */
+function sanitizeRecord(json: Record<string, unknown>, eventID: string, eventTime: string): ValidRecord {
+    const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
+    const obj = (v: unknown): Record<string, unknown> | undefined => (isObject(v) ? v : undefined);
+    const identity = obj(json["userIdentity"]);
+    const issuer = obj(obj(identity?.["sessionContext"])?.["sessionIssuer"]);
+    return {
+        eventID,
+        eventTime,
+        eventVersion: str(json["eventVersion"]),
+        eventName: str(json["eventName"]),
+        eventSource: str(json["eventSource"]),
+        eventType: str(json["eventType"]),
+        awsRegion: str(json["awsRegion"]),
+        sourceIPAddress: str(json["sourceIPAddress"]),
+        userAgent: str(json["userAgent"]),
+        errorCode: str(json["errorCode"]),
+        errorMessage: str(json["errorMessage"]),
+        recipientAccountId: str(json["recipientAccountId"]),
+        userIdentity: identity && {
+            type: str(identity["type"]),
+            principalId: str(identity["principalId"]),
+            arn: str(identity["arn"]),
+            accountId: str(identity["accountId"]),
+            userName: str(identity["userName"]),
+            invokedBy: str(identity["invokedBy"]),
+            sessionContext: issuer && {
+                sessionIssuer: { type: str(issuer["type"]), userName: str(issuer["userName"]), arn: str(issuer["arn"]) },
+            },
+        },
+        responseElements: obj(json["responseElements"]) ?? null,
+        additionalEventData: obj(json["additionalEventData"]) ?? null,
+    };
+}
+
 /** A CloudTrail record known to carry the two fields de-duplication and ordering depend on. */
 export type ValidRecord = CloudTrailRecord & { eventID: string; eventTime: string };
 
@@ -149,7 +187,7 @@ export function parseCloudTrailRecord(message: string): Parsed<ValidRecord> {
     if (Number.isNaN(Date.parse(String(json["eventTime"] ?? "")))) {
         return fail(`CloudTrail record ${String(json["eventID"])} has no valid eventTime`);
     }
-    return ok(json as unknown as ValidRecord);
+    return ok(sanitizeRecord(json, json["eventID"] as string, json["eventTime"] as string));
 }
 
 const HIDDEN_USER = "HIDDEN_DUE_TO_SECURITY_REASONS";
@@ -198,7 +236,7 @@ function resultOf(record: CloudTrailRecord): SignIn["result"] {
     if (value === "Success" || value === "Failure") {
         return value;
     }
-    if (record.errorMessage || (record as { errorCode?: unknown }).errorCode) {
+    if (record.errorMessage || record.errorCode) {
         return "Failure";
     }
     return record.eventType === "AwsConsoleSignIn" ? "Unknown" : "Success";

@@ -52,6 +52,7 @@ export interface CloudTrailRecord {
     awsRegion?: string;
     sourceIPAddress?: string;
     userAgent?: string;
+    errorCode?: string;
     errorMessage?: string;
     recipientAccountId?: string;
     userIdentity?: {

@@ -1,0 +1,327 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import { readSettings } from "../handler/entry";
+import type { HandlerSettings } from "../handler/types";
+import { invokeInChild, unpackFunction, type DeployedFunction } from "./support/deployed";
+import { FakeAws } from "./support/fakeAws";
+import { FakeSlack } from "./support/fakeSlack";
+import { matchesFilterPattern } from "./support/filterPattern";
+import {
+    CATEGORIES,
+    FORBIDDEN_RAW,
+    generateHostileCases,
+    postedEventIds,
+    runInProcess,
+    type CaseOutcome,
+    type Category,
+    type HostileCase,
+} from "./support/hostileInputs";
+import { defaultProgram } from "./support/program";
+
+const SEED = 0x1c0ffee;
+const RULE_ID = "console-signin";
+const KNOBS = { SLACK_TIMEOUT_MS: "300", SLACK_BACKOFF_BASE_MS: "50", SLACK_BACKOFF_CAP_MS: "200", MIN_POST_INTERVAL_MS: "0" };
+
+// Slack's Block Kit and chat limits, from Slack's reference rather than from handler/format.ts,
+// so a regression there cannot move the goalposts.
+const LIMITS = { blocks: 50, headerText: 150, sectionText: 3000, fields: 10, fieldText: 2000, contextElements: 10, messageText: 40000 };
+
+const RULES: Record<Category, string> = {
+    "envelope-not-object": "ignores an event that is not a JSON object, with a reason, and the next invocation posts its sign-in once",
+    "envelope-without-records": "ignores an event without a Records array, with a reason, and the next invocation posts its sign-in once",
+    "record-without-sns":
+        "skips an SNS record without an Sns object, naming its index, and still posts the sign-in its batch's alarm found",
+    "message-not-string": "skips an SNS record whose Message is not a string, naming its index, and still posts the sign-in beside it",
+    "message-not-json": "skips an SNS message that is not JSON, and still posts the sign-in beside it",
+    "message-not-object": "skips an SNS message that is JSON but not an object, and still posts the sign-in beside it",
+    "not-an-alarm": "skips JSON that is not a CloudWatch alarm notification, and still posts the sign-in beside it",
+    "unknown-alarm": "skips a notification of an alarm that belongs to no rule, naming the alarm, and still posts the sign-in beside it",
+    "unknown-state": "skips an alarm state other than ALARM, OK and INSUFFICIENT_DATA, quoting it, and still posts the sign-in beside it",
+    "insufficient-data": "skips INSUFFICIENT_DATA notifications, and still posts the sign-in the ALARM beside them found",
+    "ok-state": "posts sign-ins found on an OK notification too, with no OK message while notifyOnOk is off",
+    "bad-state-change-time": "skips an alarm notification without a valid StateChangeTime, and still posts the sign-in beside it",
+    "odd-trigger": "falls back to default periods for absurd Trigger values and still posts the sign-in",
+    "hostile-alarm-reason": "escapes the alarm's reason and account in the 'not delivered yet' message",
+    "log-not-json": "skips a log event that is not JSON, and still posts the sign-in in the same lookup",
+    "log-not-object": "skips a log event that is JSON but not an object, and still posts the sign-in in the same lookup",
+    "no-event-id": "skips a CloudTrail record without a string eventID, and still posts the sign-in in the same lookup",
+    "bad-event-time": "skips a CloudTrail record without a valid eventTime, naming its id, and still posts the sign-in in the same lookup",
+    "no-user-identity": "posts a record without a usable userIdentity as 'unknown principal'",
+    "null-response-elements": "posts a record with null responseElements or additionalEventData as result Unknown and MFA n/a",
+    "long-user-agent": "shortens a multi-kilobyte user agent to a browser name or 80 characters, within Slack's limits",
+    "non-ascii-names": "shows Japanese, emoji and other non-ASCII names intact",
+    "long-emoji-value": "clips a long emoji name or user agent on a character boundary, never between the halves of a surrogate pair",
+    "control-sequences": "escapes <!channel>, <@U123>, <https://evil.example|x> and &amp; in every displayed field",
+    "hostile-event-name": "escapes the event name of an API call as well",
+    "duplicate-events": "posts an event id that appears twice in a lookup, or again on a redelivered notification, exactly once",
+    "wrong-types":
+        "skips with a reason, or shows as text, a record whose fields have the wrong JSON types, and still posts the sign-in beside it",
+    "object-member-account-id": "shows an account id named like an Object.prototype member as given, not as an account label",
+};
+
+/** Slack's escaping, written out here so the expectation does not come from the code under test. */
+function escapeForSlack(value: string): string {
+    return value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function stringsIn(value: unknown): string[] {
+    if (typeof value === "string") {
+        return [value];
+    }
+    if (value && typeof value === "object") {
+        return Object.values(value).flatMap(stringsIn);
+    }
+    return [];
+}
+
+type TextObject = { type: string; text: string };
+type Block = { type: string; text?: TextObject; fields?: TextObject[]; elements?: TextObject[] };
+type Payload = { text: string; blocks: Block[] };
+
+function limitProblems(payload: Payload): string[] {
+    const problems: string[] = [];
+    const over = (what: string, length: number, max: number): void => {
+        if (length > max) {
+            problems.push(`${what} is ${length} long, over Slack's ${max}`);
+        }
+    };
+    over("blocks", payload.blocks.length, LIMITS.blocks);
+    over("text", payload.text.length, LIMITS.messageText);
+    for (const block of payload.blocks) {
+        if (block.type === "header") {
+            over("a header", block.text!.text.length, LIMITS.headerText);
+        } else if (block.type === "section") {
+            over("a section's text", block.text!.text.length, LIMITS.sectionText);
+            over("a section's fields", (block.fields ?? []).length, LIMITS.fields);
+            (block.fields ?? []).forEach((f) => over("a field", f.text.length, LIMITS.fieldText));
+        } else if (block.type === "context") {
+            over("a context's elements", (block.elements ?? []).length, LIMITS.contextElements);
+        }
+    }
+    return problems;
+}
+
+/** Everything wrong with one case's outcome, as sentences naming the case; empty when it behaved. */
+function problemsOf(c: HostileCase, outcome: CaseOutcome): string[] {
+    const problems: string[] = [];
+    const say = (text: string): number => problems.push(`${c.id}: ${text}`);
+    const payloads = outcome.payloads as Payload[];
+    const posted = payloads.flatMap(postedEventIds);
+    const times = (id: string): number => posted.filter((p) => p === id).length;
+
+    outcome.results.forEach((result, i) => {
+        if (!result.ok) {
+            say(`invocation ${i + 1} threw ${result.error!.name}: ${result.error!.message}`);
+            return;
+        }
+        const actual = [...(result.value as { skipped: string[] }).skipped];
+        for (const reason of c.skipped[i] ?? []) {
+            const at = actual.indexOf(reason);
+            if (at < 0) {
+                say(`invocation ${i + 1} did not report the skip "${reason}"; it reported ${JSON.stringify(actual)}`);
+            } else {
+                actual.splice(at, 1);
+            }
+        }
+        for (const reason of actual) {
+            if (!c.postedOrSkipped.some((id) => times(id) === 0 && reason.includes(id))) {
+                say(`invocation ${i + 1} reported an unexpected skip "${reason}"`);
+            }
+        }
+        for (const reason of (result.value as { skipped: string[] }).skipped) {
+            const logged = outcome.logs.some(
+                (l) => l["reason"] === reason || (Array.isArray(l["skipped"]) && l["skipped"].includes(reason)),
+            );
+            if (!logged) {
+                say(`the skip "${reason}" was not logged`);
+            }
+        }
+    });
+
+    for (const id of c.mustPost) {
+        if (times(id) !== 1) {
+            say(`sign-in ${id} was posted ${times(id)} times, not once`);
+        }
+    }
+    const skippedReasons = outcome.results.flatMap((r) => (r.ok ? (r.value as { skipped: string[] }).skipped : []));
+    for (const id of c.postedOrSkipped) {
+        if (times(id) > 1 || (times(id) === 0 && !skippedReasons.some((r) => r.includes(id)))) {
+            say(
+                `malformed record ${id} was posted ${times(id)} times and ${times(id) === 0 ? "never skipped with a reason" : "more than once"}`,
+            );
+        }
+    }
+    for (const id of new Set(posted)) {
+        if (!c.mustPost.includes(id) && !c.postedOrSkipped.includes(id)) {
+            say(`posted ${id}, which should have been skipped`);
+        }
+    }
+
+    payloads.forEach((payload, p) => {
+        const json = JSON.stringify(payload);
+        for (const raw of FORBIDDEN_RAW) {
+            const at = json.indexOf(raw);
+            if (at >= 0) {
+                say(`payload ${p + 1} carries a raw ${raw}: …${json.slice(Math.max(0, at - 60), at + 40)}…`);
+            }
+        }
+        if (stringsIn(payload).some((s) => LONE_SURROGATE.test(s))) {
+            say(
+                `payload ${p + 1} has a lone UTF-16 surrogate (a character cut in half): …${JSON.stringify(stringsIn(payload).find((s) => LONE_SURROGATE.test(s))).slice(0, 120)}…`,
+            );
+        }
+        limitProblems(payload).forEach((problem) => say(`payload ${p + 1}: ${problem}`));
+    });
+
+    for (const shown of c.shown) {
+        const payload = payloads.find((p) => postedEventIds(p).includes(shown.eventId));
+        const block = payload?.blocks.find((b) => b.type === "section" && postedEventIds({ blocks: [b] }).includes(shown.eventId));
+        if (!payload || !block) {
+            say(`sign-in ${shown.eventId} has no section`);
+            continue;
+        }
+        if (shown.who !== undefined) {
+            const who = escapeForSlack(shown.who);
+            if (!block.text!.text.startsWith(`*${who}* `)) {
+                say(`the section names ${JSON.stringify(block.text!.text.split("* ")[0])}, not *${who}*`);
+            }
+            if (!payload.text.includes(`\n${who} `)) {
+                say(`the fallback text does not name ${who}`);
+            }
+        }
+        for (const [label, value] of Object.entries(shown.fields ?? {})) {
+            const expected = `*${label}*\n${escapeForSlack(value)}`;
+            const actual = (block.fields ?? []).find((f) => f.text.startsWith(`*${label}*\n`))?.text;
+            if (actual !== expected) {
+                say(`field ${label} is ${JSON.stringify(actual)}, not ${JSON.stringify(expected)}`);
+            }
+        }
+    }
+    return problems;
+}
+
+function assertNoProblems(problems: string[]): void {
+    if (problems.length > 0) {
+        const shown = problems.slice(0, 12);
+        assert.fail(
+            `${problems.length} problem(s):\n  ${shown.join("\n  ")}${problems.length > shown.length ? `\n  … and ${problems.length - shown.length} more` : ""}`,
+        );
+    }
+}
+
+describe("hostile and malformed input", function () {
+    let fn: DeployedFunction;
+    let settings: HandlerSettings;
+    let alarmName: string;
+    let cases: HostileCase[];
+    const outcomes = new Map<string, CaseOutcome>();
+
+    before(async function () {
+        fn = unpackFunction(await defaultProgram());
+        settings = readSettings({ ...fn.environment, ...KNOBS });
+        // The raw-mention check below relies on the handler adding no mention of its own.
+        assert.deepStrictEqual(settings.mentions, {});
+        alarmName = settings.rules.find((r) => r.id === RULE_ID)!.alarmName;
+        cases = generateHostileCases(SEED, { alarmName, ruleId: RULE_ID });
+        for (const c of cases) {
+            outcomes.set(c.id, await runInProcess(c, settings));
+        }
+    });
+
+    after(function () {
+        fs.rmSync(fn.dir, { recursive: true, force: true });
+        fs.rmSync(fn.runtimeModules, { recursive: true, force: true });
+    });
+
+    it("generates at least 200 cases, the same ones for the same seed, covering every category", function () {
+        assert.ok(cases.length >= 200, `only ${cases.length} cases`);
+        assert.deepStrictEqual(generateHostileCases(SEED, { alarmName, ruleId: RULE_ID }), cases);
+        assert.notDeepStrictEqual(generateHostileCases(SEED + 1, { alarmName, ruleId: RULE_ID }), cases);
+        assert.deepStrictEqual([...new Set(cases.map((c) => c.category))], [...CATEGORIES]);
+        assert.strictEqual(new Set(cases.map((c) => c.id)).size, cases.length);
+        for (const c of cases) {
+            assert.strictEqual(c.skipped.length, c.events.length, c.id);
+            assert.ok(c.mustPost.length > 0, `${c.id} has no valid sign-in beside its bad input`);
+        }
+        console.log(`      ${cases.length} cases from seed 0x${SEED.toString(16)}, ${CATEGORIES.length} categories`);
+    });
+
+    for (const category of CATEGORIES) {
+        it(RULES[category], function () {
+            const mine = cases.filter((c) => c.category === category);
+            assert.ok(mine.length > 0);
+            assertNoProblems(mine.flatMap((c) => problemsOf(c, outcomes.get(c.id)!)));
+        });
+    }
+
+    describe("the deployed handler (serialized __index.js in a child process)", function () {
+        const SAMPLED: Category[] = [
+            "envelope-not-object",
+            "record-without-sns",
+            "unknown-alarm",
+            "insufficient-data",
+            "log-not-json",
+            "bad-event-time",
+            "non-ascii-names",
+            "control-sequences",
+            "duplicate-events",
+            "wrong-types",
+        ];
+        let slack: FakeSlack;
+        let aws: FakeAws;
+
+        before(async function () {
+            slack = await new FakeSlack().start();
+            aws = await new FakeAws().start();
+        });
+
+        after(async function () {
+            await slack.stop();
+            await aws.stop();
+        });
+
+        it("gives the same reports, errors and Slack payloads as createHandler in-process, for a sample across the categories", async function () {
+            // One warm container per case, so a case's log events must be the same for all its invocations.
+            const sample = SAMPLED.map((category) => {
+                const c = cases.find((x) => x.category === category && x.lookups.length === 1);
+                assert.ok(c, `no ${category} case with a single lookup`);
+                return c;
+            });
+            const pattern = settings.rules.find((r) => r.id === RULE_ID)!.pattern;
+            const differences: string[] = [];
+            for (const c of sample) {
+                slack.reset();
+                aws.calls.length = 0;
+                aws.logEvents.length = 0;
+                aws.table.clear();
+                aws.faults.clear();
+                aws.parameters.clear();
+                aws.parameters.set(settings.webhookParameterName, { type: "SecureString", value: slack.url });
+                const at = Date.now() - 120000;
+                c.lookups[0]!.forEach((message, i) =>
+                    aws.logEvents.push({ logGroupName: settings.trailLogGroupName, timestamp: at + i, message }),
+                );
+                const run = await invokeInChild(fn, c.events, { env: { ...aws.env(), ...KNOBS } });
+                // The fake service applies the rule's filter pattern, as CloudWatch Logs would; so must the comparison.
+                const local = await runInProcess(c, settings, (pattern, message) => matchesFilterPattern(pattern, message));
+                try {
+                    assert.deepStrictEqual(run.results, local.results);
+                    assert.deepStrictEqual(slack.accepted, local.payloads);
+                } catch (err) {
+                    differences.push(`${c.id}: ${(err as Error).message}\n${run.stderr}`);
+                }
+                // Agreeing on nothing would prove nothing: the valid sign-in must have reached Slack.
+                const visible = c.mustPost.filter((id) => c.lookups[0]!.some((m) => m.includes(id) && matchesFilterPattern(pattern, m)));
+                const posted = slack.accepted.flatMap(postedEventIds);
+                if (run.results.every((r) => r.ok) && !visible.every((id) => posted.filter((p) => p === id).length === 1)) {
+                    differences.push(
+                        `${c.id}: the deployed handler posted ${JSON.stringify(posted)}, not each of ${JSON.stringify(visible)} once`,
+                    );
+                }
+            }
+            assert.deepStrictEqual(differences, []);
+        });
+    });
+});

@@ -1,0 +1,247 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import * as yaml from "js-yaml";
+
+const ROOT = path.resolve(__dirname, "..");
+const WORKFLOWS = path.join(ROOT, ".github", "workflows");
+
+interface Step {
+    name?: string;
+    uses?: string;
+    run?: string;
+    "working-directory"?: string;
+    with?: Record<string, unknown>;
+    env?: Record<string, unknown>;
+}
+
+interface Job {
+    name?: string;
+    needs?: string | string[];
+    if?: string;
+    environment?: unknown;
+    permissions?: Record<string, string>;
+    concurrency?: { group?: string; "cancel-in-progress"?: boolean };
+    strategy?: { "fail-fast"?: boolean; "max-parallel"?: number; matrix?: { stack?: string[]; include?: Array<Record<string, string>> } };
+    steps: Step[];
+}
+
+interface Workflow {
+    name: string;
+    on: Record<string, unknown>;
+    permissions?: Record<string, string>;
+    jobs: Record<string, Job>;
+}
+
+function load(file: string): { text: string; workflow: Workflow } {
+    const text = fs.readFileSync(path.join(WORKFLOWS, file), "utf8");
+    return { text, workflow: yaml.load(text) as Workflow };
+}
+
+function job(workflow: Workflow, id: string): Job {
+    const found = workflow.jobs[id];
+    assert.ok(found, `no job ${id}; have ${Object.keys(workflow.jobs).join(", ")}`);
+    return found;
+}
+
+/** A step as one comparable line: what it uses or runs, and where. */
+function stepLine(step: Step): string {
+    if (step.uses) {
+        return `uses ${step.uses}`;
+    }
+    return `run ${step.run ?? "?"}${step["working-directory"] ? ` (in ${step["working-directory"]})` : ""}`;
+}
+
+function stepUsing(j: Job, action: string): Step {
+    const found = j.steps.find((s) => s.uses?.startsWith(`${action}@`));
+    assert.ok(found, `no step uses ${action}`);
+    return found;
+}
+
+/** Every string in the document with its path, e.g. `jobs.preview.steps[6].env.PULUMI_ACCESS_TOKEN`. */
+function strings(value: unknown, at = ""): Array<[string, string]> {
+    if (typeof value === "string") {
+        return [[at, value]];
+    }
+    if (Array.isArray(value)) {
+        return value.flatMap((v, i) => strings(v, `${at}[${i}]`));
+    }
+    if (value && typeof value === "object") {
+        return Object.entries(value).flatMap(([k, v]) => strings(v, at ? `${at}.${k}` : k));
+    }
+    return [];
+}
+
+function keys(value: unknown): string[] {
+    if (Array.isArray(value)) {
+        return value.flatMap(keys);
+    }
+    if (value && typeof value === "object") {
+        return Object.entries(value).flatMap(([k, v]) => [k, ...keys(v)]);
+    }
+    return [];
+}
+
+function matrixStacks(j: Job): string[] {
+    const matrix = j.strategy?.matrix;
+    return matrix?.stack ?? (matrix?.include ?? []).map((entry) => entry["stack"]!);
+}
+
+const NODE_SETUP = ["uses actions/checkout@v4", "uses actions/setup-node@v4", "run npm ci", "run npm ci (in policy)"];
+// The README's test command, the type check and lint, then the offline plan of both stacks with the policy pack.
+const OFFLINE_STEPS = [
+    ...NODE_SETUP,
+    "run npm run build",
+    "run npm run lint",
+    "run npm test",
+    "run npm start",
+    "run npm start -- --stack prod",
+];
+const CLOUD_STEPS = [...NODE_SETUP, "uses aws-actions/configure-aws-credentials@v4", "uses pulumi/actions@v6"];
+const FORK_GUARD = "github.event.pull_request.head.repo.full_name == github.repository";
+const TOKEN_REFERENCE = "${{ secrets.PULUMI_ACCESS_TOKEN }}";
+const ACCESS_KEYS =
+    /aws-access-key-id|aws-secret-access-key|AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|\b(AKIA|ASIA)[0-9A-Z]{16}\b/i;
+
+for (const file of ["preview.yml", "deploy.yml"]) {
+    describe(`${file}: secrets and credentials`, function () {
+        const { text, workflow } = load(file);
+
+        it("holds no AWS access key, only roles assumed through GitHub's OIDC token", function () {
+            assert.doesNotMatch(text, ACCESS_KEYS);
+            for (const j of Object.values(workflow.jobs)) {
+                for (const step of j.steps.filter((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"))) {
+                    assert.deepStrictEqual(Object.keys(step.with ?? {}).sort(), ["aws-region", "role-to-assume"]);
+                    assert.strictEqual(j.permissions?.["id-token"], "write", "role-to-assume needs the job's OIDC token");
+                }
+            }
+        });
+
+        it("references one secret, the Pulumi token, and only in the environment of the Pulumi step", function () {
+            const references = strings(workflow).filter(([, value]) => /\bsecrets\s*[.[]/.test(value));
+            assert.ok(references.length > 0, "the Pulumi step must receive PULUMI_ACCESS_TOKEN");
+            for (const [at, value] of references) {
+                const match = /^jobs\.([^.]+)\.steps\[(\d+)\]\.env\.PULUMI_ACCESS_TOKEN$/.exec(at);
+                assert.ok(match, `secret referenced at ${at}`);
+                assert.strictEqual(value, TOKEN_REFERENCE);
+                assert.match(job(workflow, match[1]!).steps[Number(match[2])]!.uses ?? "", /^pulumi\/actions@/);
+            }
+            assert.ok(!keys(workflow).includes("secrets"), "no job passes secrets on (secrets: inherit)");
+        });
+
+        it("reads the repository with a read-only token unless a job asks for more", function () {
+            assert.deepStrictEqual(workflow.permissions, { contents: "read" });
+            for (const [id, j] of Object.entries(workflow.jobs)) {
+                assert.strictEqual(j.permissions?.["contents"], "read", `job ${id}`);
+            }
+        });
+
+        it("names only stacks that have a committed stack file, and plans each of them offline", function () {
+            const offline = job(workflow, "offline").steps.map(stepLine);
+            for (const j of Object.values(workflow.jobs).filter((j) => j.strategy)) {
+                for (const stack of matrixStacks(j)) {
+                    assert.ok(fs.existsSync(path.join(ROOT, `Pulumi.${stack}.yaml`)), `Pulumi.${stack}.yaml`);
+                    assert.ok(
+                        offline.includes(stack === "dev" ? "run npm start" : `run npm start -- --stack ${stack}`),
+                        `offline plan of ${stack}`,
+                    );
+                }
+            }
+        });
+    });
+}
+
+describe("preview.yml", function () {
+    const { workflow } = load("preview.yml");
+    const offline = job(workflow, "offline");
+    const preview = job(workflow, "preview");
+
+    it("runs on pull requests, never pull_request_target, which would hand a fork's code the secrets", function () {
+        assert.deepStrictEqual(Object.keys(workflow.on), ["pull_request"]);
+    });
+
+    it("runs the tests and the offline plan with the policy pack for every pull request, forks included", function () {
+        assert.deepStrictEqual(offline.steps.map(stepLine), OFFLINE_STEPS);
+        assert.strictEqual(offline.if, undefined);
+        assert.deepStrictEqual(offline.permissions, { contents: "read" });
+        assert.deepStrictEqual(offline.steps[1]!.with?.["node-version"], 20);
+    });
+
+    it("previews in the cloud only for branches of this repository, after the offline job passed", function () {
+        assert.strictEqual(preview.if, FORK_GUARD);
+        assert.strictEqual(preview.needs, "offline");
+        for (const [id, j] of Object.entries(workflow.jobs)) {
+            const usesSecretsOrOidc = JSON.stringify(j).includes("secrets.") || j.permissions?.["id-token"] === "write";
+            if (usesSecretsOrOidc) {
+                assert.strictEqual(j.if, FORK_GUARD, `job ${id} needs the fork guard`);
+            }
+        }
+    });
+
+    it("asks for the OIDC token and pull-request comments, nothing else", function () {
+        assert.deepStrictEqual(preview.permissions, { contents: "read", "id-token": "write", "pull-requests": "write" });
+    });
+
+    it("previews dev and prod, each with its own read-only role, in order: install, credentials, preview", function () {
+        assert.deepStrictEqual(matrixStacks(preview), ["dev", "prod"]);
+        assert.deepStrictEqual(
+            preview.strategy?.matrix?.include?.map((entry) => entry["role"]),
+            ["${{ vars.AWS_PREVIEW_ROLE_ARN_DEV }}", "${{ vars.AWS_PREVIEW_ROLE_ARN_PROD }}"],
+        );
+        assert.strictEqual(preview.strategy?.["fail-fast"], false, "one stack's failed preview should not hide the other's");
+        assert.deepStrictEqual(preview.steps.map(stepLine), CLOUD_STEPS);
+        assert.strictEqual(stepUsing(preview, "aws-actions/configure-aws-credentials").with?.["role-to-assume"], "${{ matrix.role }}");
+    });
+
+    it("runs pulumi preview with the policy pack and comments the result on the pull request", function () {
+        const pulumi = stepUsing(preview, "pulumi/actions");
+        assert.deepStrictEqual(pulumi.with, {
+            command: "preview",
+            "stack-name": "${{ matrix.stack }}",
+            policyPacks: "policy",
+            "comment-on-pr": true,
+        });
+        assert.deepStrictEqual(pulumi.env, { PULUMI_ACCESS_TOKEN: TOKEN_REFERENCE });
+    });
+});
+
+describe("deploy.yml", function () {
+    const { workflow } = load("deploy.yml");
+    const offline = job(workflow, "offline");
+    const up = job(workflow, "up");
+
+    it("deploys on pushes to main only", function () {
+        assert.deepStrictEqual(workflow.on, { push: { branches: ["main"] } });
+    });
+
+    it("deploys only a commit whose tests and offline plan pass", function () {
+        assert.deepStrictEqual(offline.steps.map(stepLine), OFFLINE_STEPS);
+        assert.strictEqual(up.needs, "offline");
+    });
+
+    it("updates dev, then prod, each in its GitHub environment so prod can require an approval", function () {
+        assert.deepStrictEqual(matrixStacks(up), ["dev", "prod"]);
+        assert.strictEqual(up.environment, "${{ matrix.stack }}");
+        assert.strictEqual(up.strategy?.["max-parallel"], 1);
+        assert.strictEqual(up.strategy?.["fail-fast"], true);
+    });
+
+    it("runs one update per stack at a time and never cancels one in progress", function () {
+        assert.deepStrictEqual(up.concurrency, { group: "pulumi-up-${{ matrix.stack }}", "cancel-in-progress": false });
+    });
+
+    it("assumes the role its environment names, with the OIDC token and nothing else", function () {
+        assert.deepStrictEqual(up.permissions, { contents: "read", "id-token": "write" });
+        assert.deepStrictEqual(up.steps.map(stepLine), CLOUD_STEPS);
+        assert.strictEqual(
+            stepUsing(up, "aws-actions/configure-aws-credentials").with?.["role-to-assume"],
+            "${{ vars.AWS_DEPLOY_ROLE_ARN }}",
+        );
+    });
+
+    it("runs pulumi up with the policy pack, so a mandatory violation stops the update", function () {
+        const pulumi = stepUsing(up, "pulumi/actions");
+        assert.deepStrictEqual(pulumi.with, { command: "up", "stack-name": "${{ matrix.stack }}", policyPacks: "policy" });
+        assert.deepStrictEqual(pulumi.env, { PULUMI_ACCESS_TOKEN: TOKEN_REFERENCE });
+    });
+});
