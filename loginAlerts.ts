@@ -47,6 +47,13 @@ export interface LoginAlertsArgs {
     allowList?: AllowEntry[];
 }
 
+/** The account, region and partition the stack deploys to. */
+interface AwsEnv {
+    account: pulumi.Output<string>;
+    region: pulumi.Output<string>;
+    partition: pulumi.Output<string>;
+}
+
 /** What the rest of the component needs from the trail, whether it created it or not. */
 interface TrailLogs {
     logGroupName: pulumi.Output<string>;
@@ -157,7 +164,7 @@ export class LoginAlerts extends pulumi.ComponentResource {
         );
 
         // Never alias/aws/sns: CloudWatch cannot use the AWS-managed key, so alarms would be dropped silently.
-        const topicKey = args.encryptTopics ? this.createTopicKey(name, account, partition) : undefined;
+        const topicKey = args.encryptTopics ? this.createTopicKey(name, { account, region, partition }) : undefined;
         const topicArgs: aws.sns.TopicArgs = topicKey ? { kmsMasterKeyId: topicKey.arn } : {};
         this.alarmTopic = new aws.sns.Topic(`${name}-alarms`, topicArgs, parent);
         // A second channel, because Slack itself may be what is broken.
@@ -424,11 +431,25 @@ export class LoginAlerts extends pulumi.ComponentResource {
     }
 
     /** A customer-managed key both topics use, with a key policy that lets CloudWatch publish through it. */
-    private createTopicKey(name: string, account: pulumi.Output<string>, partition: pulumi.Output<string>): aws.kms.Key {
-        return new aws.kms.Key(
-            `${name}-topics-key`,
+    private createTopicKey(name: string, env: AwsEnv): aws.kms.Key {
+        return this.customerKey(`${name}-topics-key`, "Encrypts console-login-alerts SNS topics; CloudWatch alarms may use it.", env, [
             {
-                description: "Encrypts console-login-alerts SNS topics; CloudWatch alarms may use it.",
+                Sid: "CloudWatchPublishes",
+                Effect: "Allow",
+                Principal: { Service: "cloudwatch.amazonaws.com" },
+                Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+                Resource: "*",
+                Condition: { StringEquals: { "aws:SourceAccount": env.account } },
+            },
+        ]);
+    }
+
+    /** A rotating key the account administers, plus the service statements given. */
+    private customerKey(resourceName: string, description: string, env: AwsEnv, serviceStatements: Record<string, unknown>[]): aws.kms.Key {
+        return new aws.kms.Key(
+            resourceName,
+            {
+                description,
                 enableKeyRotation: true,
                 deletionWindowInDays: 30,
                 policy: pulumi.jsonStringify({
@@ -438,18 +459,11 @@ export class LoginAlerts extends pulumi.ComponentResource {
                         {
                             Sid: "AccountAdministers",
                             Effect: "Allow",
-                            Principal: { AWS: pulumi.interpolate`arn:${partition}:iam::${account}:root` },
+                            Principal: { AWS: pulumi.interpolate`arn:${env.partition}:iam::${env.account}:root` },
                             Action: "kms:*",
                             Resource: "*",
                         },
-                        {
-                            Sid: "CloudWatchPublishes",
-                            Effect: "Allow",
-                            Principal: { Service: "cloudwatch.amazonaws.com" },
-                            Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
-                            Resource: "*",
-                            Condition: { StringEquals: { "aws:SourceAccount": account } },
-                        },
+                        ...serviceStatements,
                     ],
                 }),
             },
@@ -462,7 +476,7 @@ export class LoginAlerts extends pulumi.ComponentResource {
         name: string,
         trailName: string,
         args: LoginAlertsArgs,
-        env: { account: pulumi.Output<string>; region: pulumi.Output<string>; partition: pulumi.Output<string> },
+        env: AwsEnv,
     ): { trail: aws.cloudtrail.Trail; bucket: aws.s3.Bucket; logGroup: aws.cloudwatch.LogGroup } {
         const parent = { parent: this };
         const { account, region, partition } = env;
@@ -595,53 +609,29 @@ export class LoginAlerts extends pulumi.ComponentResource {
     }
 
     /** A customer-managed key for the trail's log files and log group. */
-    private createTrailKey(
-        name: string,
-        trailArn: pulumi.Output<string>,
-        env: { account: pulumi.Output<string>; region: pulumi.Output<string>; partition: pulumi.Output<string> },
-    ): aws.kms.Key {
+    private createTrailKey(name: string, trailArn: pulumi.Output<string>, env: AwsEnv): aws.kms.Key {
         const { account, region, partition } = env;
-        return new aws.kms.Key(
-            `${name}-trail-key`,
+        return this.customerKey(`${name}-trail-key`, "Encrypts the console-login-alerts trail's log files and log group.", env, [
             {
-                description: "Encrypts the console-login-alerts trail's log files and log group.",
-                enableKeyRotation: true,
-                deletionWindowInDays: 30,
-                policy: pulumi.jsonStringify({
-                    Version: "2012-10-17",
-                    Statement: [
-                        // Key policies refer to their own key as "*".
-                        {
-                            Sid: "AccountAdministers",
-                            Effect: "Allow",
-                            Principal: { AWS: pulumi.interpolate`arn:${partition}:iam::${account}:root` },
-                            Action: "kms:*",
-                            Resource: "*",
-                        },
-                        {
-                            Sid: "CloudTrailEncrypts",
-                            Effect: "Allow",
-                            Principal: { Service: "cloudtrail.amazonaws.com" },
-                            Action: ["kms:GenerateDataKey*", "kms:DescribeKey"],
-                            Resource: "*",
-                            Condition: { StringEquals: { "aws:SourceArn": trailArn } },
-                        },
-                        {
-                            Sid: "CloudWatchLogsEncrypts",
-                            Effect: "Allow",
-                            Principal: { Service: pulumi.interpolate`logs.${region}.amazonaws.com` },
-                            Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
-                            Resource: "*",
-                            Condition: {
-                                ArnLike: {
-                                    "kms:EncryptionContext:aws:logs:arn": pulumi.interpolate`arn:${partition}:logs:${region}:${account}:log-group:*`,
-                                },
-                            },
-                        },
-                    ],
-                }),
+                Sid: "CloudTrailEncrypts",
+                Effect: "Allow",
+                Principal: { Service: "cloudtrail.amazonaws.com" },
+                Action: ["kms:GenerateDataKey*", "kms:DescribeKey"],
+                Resource: "*",
+                Condition: { StringEquals: { "aws:SourceArn": trailArn } },
             },
-            { parent: this },
-        );
+            {
+                Sid: "CloudWatchLogsEncrypts",
+                Effect: "Allow",
+                Principal: { Service: pulumi.interpolate`logs.${region}.amazonaws.com` },
+                Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+                Resource: "*",
+                Condition: {
+                    ArnLike: {
+                        "kms:EncryptionContext:aws:logs:arn": pulumi.interpolate`arn:${partition}:logs:${region}:${account}:log-group:*`,
+                    },
+                },
+            },
+        ]);
     }
 }

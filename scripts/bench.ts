@@ -19,7 +19,7 @@ import * as os from "os";
 import * as path from "path";
 import * as zlib from "zlib";
 import { SIGNINS_PER_MESSAGE } from "../handler/format";
-import { invokeInChild, unpackFunction, type DeployedFunction } from "../test/support/deployed";
+import { invokeInChild, resetLocalEndpoints, unpackFunction, type DeployedFunction } from "../test/support/deployed";
 import { FakeAws } from "../test/support/fakeAws";
 import { FakeSlack } from "../test/support/fakeSlack";
 import { defaultProgram, fixture } from "../test/support/program";
@@ -259,13 +259,7 @@ interface Stage {
 }
 
 function resetStage({ fn, slack, aws }: Stage): void {
-    slack.reset();
-    aws.calls.length = 0;
-    aws.logEvents.length = 0;
-    aws.table.clear();
-    aws.faults.clear();
-    aws.parameters.clear();
-    aws.parameters.set(fn.environment["WEBHOOK_PARAMETER_NAME"]!, { type: "SecureString", value: slack.url });
+    resetLocalEndpoints(fn, slack, aws);
 }
 
 type SignInRecord = Record<string, unknown> & { userIdentity: Record<string, unknown> };

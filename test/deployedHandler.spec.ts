@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import { ORIGINAL_SIGNIN_PATTERN } from "../rules";
-import { invokeInChild, logLines, unpackFunction, type DeployedFunction } from "./support/deployed";
+import { invokeInChild, logLines, resetLocalEndpoints, unpackFunction, type DeployedFunction } from "./support/deployed";
 import { FakeAws } from "./support/fakeAws";
 import { FakeSlack } from "./support/fakeSlack";
 import { defaultProgram, fixture } from "./support/program";
@@ -69,13 +69,7 @@ describe("the deployed handler (serialized __index.js in a child process)", func
     });
 
     beforeEach(function () {
-        slack.reset();
-        aws.calls.length = 0;
-        aws.logEvents.length = 0;
-        aws.table.clear();
-        aws.faults.clear();
-        aws.parameters.clear();
-        aws.parameters.set(fn.environment["WEBHOOK_PARAMETER_NAME"]!, { type: "SecureString", value: slack.url });
+        resetLocalEndpoints(fn, slack, aws);
     });
 
     function storeSignIn(record: unknown, ageMs = 120000): void {

@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import * as path from "path";
 import { MOCK_ORGANIZATION, runProgramOffline, type OfflineRun, type RecordedResource } from "../scripts/offlineEngine";
+import { checkResources } from "../scripts/policyCheck";
 import { TEST_WEBHOOK, WEBHOOK_KEY, byName, defaultProgram, ofType, policyDoc, runWith } from "./support/program";
 
 const ACCOUNT = "111122223333";
@@ -164,6 +165,17 @@ describe("deployment options and exposure", function () {
         const bucketArn = String(byName(org, "login-alerts-trail-bucket").state["arn"]);
         const write = policyDoc(byName(org, "login-alerts-trail-bucket-policy")).Statement.find((s) => s["Sid"] === "CloudTrailWrite")!;
         assert.deepStrictEqual(write["Resource"], [`${bucketArn}/AWSLogs/${ACCOUNT}/*`, `${bucketArn}/AWSLogs/${MOCK_ORGANIZATION}/*`]);
+    });
+
+    it("passes the policy pack with every deployment option: own trail, organization trail, encryption, operators", async function () {
+        for (const config of [
+            { existingTrailLogGroupName: "aws-cloudtrail-logs-111122223333-0a1b2c3d" },
+            { organizationTrail: "true", encryptTrailLogs: "true" },
+            { encryptTopics: "true", operatorEmail: "secops@example.com" },
+        ]) {
+            const checked = await checkResources((await runWith(config)).resources);
+            assert.deepStrictEqual(checked.violations, [], JSON.stringify(config));
+        }
     });
 
     it("runs two instances in one stack without a name collision", async function () {

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import { readSettings } from "../handler/entry";
 import type { HandlerSettings } from "../handler/types";
-import { invokeInChild, unpackFunction, type DeployedFunction } from "./support/deployed";
+import { invokeInChild, resetLocalEndpoints, unpackFunction, type DeployedFunction } from "./support/deployed";
 import { FakeAws } from "./support/fakeAws";
 import { FakeSlack } from "./support/fakeSlack";
 import { matchesFilterPattern } from "./support/filterPattern";
@@ -292,13 +292,7 @@ describe("hostile and malformed input", function () {
             const pattern = settings.rules.find((r) => r.id === RULE_ID)!.pattern;
             const differences: string[] = [];
             for (const c of sample) {
-                slack.reset();
-                aws.calls.length = 0;
-                aws.logEvents.length = 0;
-                aws.table.clear();
-                aws.faults.clear();
-                aws.parameters.clear();
-                aws.parameters.set(settings.webhookParameterName, { type: "SecureString", value: slack.url });
+                resetLocalEndpoints(fn, slack, aws);
                 const at = Date.now() - 120000;
                 c.lookups[0]!.forEach((message, i) =>
                     aws.logEvents.push({ logGroupName: settings.trailLogGroupName, timestamp: at + i, message }),

@@ -3,6 +3,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import type { OfflineRun, PlanAsset, RecordedResource } from "../../scripts/offlineEngine";
+import type { FakeAws } from "./fakeAws";
+import type { FakeSlack } from "./fakeSlack";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 // What the Lambda runtime adds to the package: the AWS SDK v3 (and what it depends on), nothing else.
@@ -152,4 +154,15 @@ export function logLines(run: ChildRun): Array<Record<string, unknown>> {
         .split("\n")
         .filter((l) => l.startsWith("{"))
         .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+/** Forgets earlier requests, state and faults, and points the function's webhook parameter at the local Slack. */
+export function resetLocalEndpoints(fn: DeployedFunction, slack: FakeSlack, aws: FakeAws): void {
+    slack.reset();
+    aws.calls.length = 0;
+    aws.logEvents.length = 0;
+    aws.table.clear();
+    aws.faults.clear();
+    aws.parameters.clear();
+    aws.parameters.set(fn.environment["WEBHOOK_PARAMETER_NAME"]!, { type: "SecureString", value: slack.url });
 }
