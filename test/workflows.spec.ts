@@ -87,7 +87,7 @@ function matrixStacks(j: Job): string[] {
     return matrix?.stack ?? (matrix?.include ?? []).map((entry) => entry["stack"]!);
 }
 
-const NODE_SETUP = ["uses actions/checkout@v4", "uses actions/setup-node@v4", "run npm ci", "run npm ci (in policy)"];
+const NODE_SETUP = ["uses actions/checkout@v4", "uses actions/setup-node@v4", "run npm ci"];
 // The README's test command, the type check and lint, then the offline plan of both stacks with the policy pack.
 const OFFLINE_STEPS = [
     ...NODE_SETUP,
