@@ -168,11 +168,12 @@ describe("deployment options and exposure", function () {
     });
 
     it("passes the policy pack with every deployment option: own trail, organization trail, encryption, operators", async function () {
-        for (const config of [
+        const options: Array<Record<string, string>> = [
             { existingTrailLogGroupName: "aws-cloudtrail-logs-111122223333-0a1b2c3d" },
             { organizationTrail: "true", encryptTrailLogs: "true" },
             { encryptTopics: "true", operatorEmail: "secops@example.com" },
-        ]) {
+        ];
+        for (const config of options) {
             const checked = await checkResources((await runWith(config)).resources);
             assert.deepStrictEqual(checked.violations, [], JSON.stringify(config));
         }
