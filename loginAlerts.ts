@@ -352,39 +352,20 @@ export class LoginAlerts extends pulumi.ComponentResource {
         );
 
         // --- Operators: the alerting path's own failures ---------------------------------------
-        const deadLettersAlarm = new aws.cloudwatch.MetricAlarm(
+        const deadLettersAlarm = this.operatorAlarm(
             `${name}-dead-letters-alarm`,
+            `Sign-in notifications of console-login-alerts (${physical}) failed and were dead-lettered; see the README's redrive.`,
             {
-                alarmDescription: `Sign-in notifications of console-login-alerts (${physical}) failed and were dead-lettered; see the README's redrive.`,
                 namespace: "AWS/SQS",
                 metricName: "ApproximateNumberOfMessagesVisible",
                 dimensions: { QueueName: this.deadLetterQueue.name },
                 statistic: "Maximum",
-                period: 300,
-                evaluationPeriods: 1,
-                threshold: 1,
-                comparisonOperator: "GreaterThanOrEqualToThreshold",
-                treatMissingData: "notBreaching",
-                alarmActions: [this.operatorTopic.arn],
             },
-            parent,
         );
-        const errorsAlarm = new aws.cloudwatch.MetricAlarm(
+        const errorsAlarm = this.operatorAlarm(
             `${name}-function-errors-alarm`,
-            {
-                alarmDescription: `The console-login-alerts function (${physical}) failed; Slack or AWS may be refusing its calls.`,
-                namespace: "AWS/Lambda",
-                metricName: "Errors",
-                dimensions: { FunctionName: fn.name },
-                statistic: "Sum",
-                period: 300,
-                evaluationPeriods: 1,
-                threshold: 1,
-                comparisonOperator: "GreaterThanOrEqualToThreshold",
-                treatMissingData: "notBreaching",
-                alarmActions: [this.operatorTopic.arn],
-            },
-            parent,
+            `The console-login-alerts function (${physical}) failed; Slack or AWS may be refusing its calls.`,
+            { namespace: "AWS/Lambda", metricName: "Errors", dimensions: { FunctionName: fn.name }, statistic: "Sum" },
         );
         this.allowCloudWatchToPublish(`${name}-operators-policy`, this.operatorTopic, account, [deadLettersAlarm.arn, errorsAlarm.arn]);
 
@@ -399,6 +380,28 @@ export class LoginAlerts extends pulumi.ComponentResource {
             deadLetterQueue: this.deadLetterQueue,
             stateTable: this.stateTable,
         });
+    }
+
+    /** An alarm for operators: any datapoint at or over 1 in 5 minutes notifies the operators' topic. */
+    private operatorAlarm(
+        resourceName: string,
+        alarmDescription: string,
+        metric: Pick<aws.cloudwatch.MetricAlarmArgs, "namespace" | "metricName" | "dimensions" | "statistic">,
+    ): aws.cloudwatch.MetricAlarm {
+        return new aws.cloudwatch.MetricAlarm(
+            resourceName,
+            {
+                alarmDescription,
+                ...metric,
+                period: 300,
+                evaluationPeriods: 1,
+                threshold: 1,
+                comparisonOperator: "GreaterThanOrEqualToThreshold",
+                treatMissingData: "notBreaching",
+                alarmActions: [this.operatorTopic.arn],
+            },
+            { parent: this },
+        );
     }
 
     /** A topic policy that lets CloudWatch publish, for this account's given alarms only. */
