@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { allowListProblem, type AllowEntry } from "./handler/allow";
 import type { Severity } from "./handler/types";
+import { filterPatternProblem, MAX_FILTER_PATTERN_LENGTH } from "./handler/filterPattern";
+import { fixedChildClash } from "./names";
 import { BUILT_IN_RULE_IDS, BUILT_IN_RULES, CIS_PATTERNS, ORIGINAL_SIGNIN_PATTERN, type RuleDefinition } from "./rules";
 
 export const PROJECT = "console-login-alerts";
@@ -67,20 +69,50 @@ function readWebhook(source: ConfigSource): string {
                 `Store it as a secret with: ${SET_WEBHOOK}`,
         );
     }
-    let url: URL | undefined;
-    try {
-        url = new URL(value.trim());
-    } catch {
-        url = undefined;
-    }
     // The value itself is never echoed: it is a secret even when it is wrong.
-    if (!url || url.protocol !== "https:" || !url.hostname) {
-        throw new ConfigError(
-            `Configuration key ${key("slackWebhookUrl")} must be an https:// URL (a Slack incoming webhook). ` +
-                `Set it again with: ${SET_WEBHOOK}`,
-        );
+    const problem = webhookProblem(value.trim());
+    if (problem) {
+        throw new ConfigError(`Configuration key ${key("slackWebhookUrl")} ${problem}. Set it again with: ${SET_WEBHOOK}`);
     }
     return value.trim();
+}
+
+// Slack's webhook hosts: the commercial one and GovSlack's.
+const WEBHOOK_HOSTS: readonly string[] = ["hooks.slack.com", "hooks.slack-gov.com"];
+
+/** Why a value is not a Slack webhook URL, in words that never repeat any part of it. */
+function webhookProblem(value: string): string | undefined {
+    let url: URL;
+    try {
+        url = new URL(value);
+    } catch {
+        return "must be a URL (a Slack incoming webhook)";
+    }
+    if (url.protocol !== "https:") {
+        return "must be an https:// URL (a Slack incoming webhook)";
+    }
+    if (url.username || url.password) {
+        return "must not carry a user name or password";
+    }
+    if (url.port) {
+        return "must not name a port";
+    }
+    if (!WEBHOOK_HOSTS.includes(url.hostname)) {
+        return `must be a Slack webhook on ${WEBHOOK_HOSTS.join(" or ")}; this one points to another host`;
+    }
+    if (url.pathname.length <= 1) {
+        return "must include the webhook's path (/services/...)";
+    }
+    return undefined;
+}
+
+/**
+ * An optional string key. Pulumi.yaml declares such keys with a default of "" (the CLI refuses a
+ * stack that leaves a declared key without a default or value), so "" means "not set".
+ */
+function readOptional(source: ConfigSource, name: string): string | undefined {
+    const value = source.get(name);
+    return value === undefined || value === "" ? undefined : value;
 }
 
 function readInteger(source: ConfigSource, name: string, fallback: number, check: (n: number) => string | undefined): number {
@@ -88,8 +120,9 @@ function readInteger(source: ConfigSource, name: string, fallback: number, check
     if (raw === undefined) {
         return fallback;
     }
-    const n = Number(raw);
-    const problem = Number.isInteger(n) ? check(n) : "a whole number";
+    // Digits only: Number() would also take "0x10", "1e3", " 12 " and "12.0".
+    const n = /^-?\d{1,15}$/.test(raw) ? Number(raw) : NaN;
+    const problem = Number.isInteger(n) ? check(n) : "a whole number written in digits";
     if (problem) {
         throw new ConfigError(
             `Configuration key ${key(name)} must be ${problem}, not ${JSON.stringify(raw)}. Fix it with: pulumi config set ${name} ${fallback}`,
@@ -136,17 +169,77 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** The shape every filter pattern here must have: a JSON pattern in braces. */
+/**
+ * A CloudWatch Logs JSON filter pattern, judged by the same parser the function evaluates patterns
+ * with: a pattern it cannot read is refused here, never treated as "no match" at run time.
+ */
 export function checkPattern(name: string, pattern: unknown): string {
-    if (typeof pattern !== "string" || !/^\s*\{[\s\S]*\}\s*$/.test(pattern) || pattern.length > 1024) {
+    const problem =
+        typeof pattern !== "string"
+            ? "a filter pattern must be a string"
+            : pattern.length > MAX_FILTER_PATTERN_LENGTH
+              ? `it has ${pattern.length} characters; CloudWatch Logs takes ${MAX_FILTER_PATTERN_LENGTH} at most`
+              : filterPatternProblem(pattern);
+    if (problem !== undefined) {
         throw new ConfigError(
-            `Configuration key ${key(name)} must be a CloudWatch Logs JSON filter pattern in braces, at most 1024 characters, ` +
-                `such as '{ ($.eventName = "ConsoleLogin") }'.`,
+            `Configuration key ${key(name)} must be a CloudWatch Logs JSON filter pattern such as '{ ($.eventName = "ConsoleLogin") }': ${problem}.`,
         );
     }
-    return pattern.trim();
+    return pattern as string;
 }
 
 const RULE_ID = /^[a-z][a-z0-9-]{1,38}[a-z0-9]$/;
+
+/**
+ * Periods CloudWatch allows for an alarm on a metric-filter metric. PutMetricAlarm takes 10, 20,
+ * 30 or a multiple of 60, and at most 604,800 s in all (7 days); but metric filters publish
+ * one-minute data, and "if you specify a period of 10, 20, or 30 for a metric that does not have
+ * sub-minute resolution ... the alarm might often lapse into INSUFFICIENT_DATA" (CloudWatch API
+ * Reference, PutMetricAlarm, Period).
+ */
+function alarmPeriodProblem(n: number): string | undefined {
+    return n >= 60 && n <= 604800 && n % 60 === 0
+        ? undefined
+        : "a multiple of 60 from 60 to 604800 (metric filters publish one-minute data; CloudWatch allows 7 days at most)";
+}
+
+/** Custom rules a stack may add: each is a metric filter on the trail's log group, which takes 100 at most. */
+export const MAX_CUSTOM_RULES = 20;
+
+/** Longest rule title: the Slack header (150 characters) must hold it with its emoji and "(known)" or part suffix. */
+export const MAX_TITLE_LENGTH = 100;
+
+function ruleTitle(where: string, id: string, title: unknown): string {
+    if (title === undefined) {
+        return id;
+    }
+    // Control characters (newlines included) would break the one-line header and summary.
+    if (typeof title !== "string" || title.trim() === "" || title.length > MAX_TITLE_LENGTH || /\p{Cc}/u.test(title)) {
+        throw new ConfigError(
+            `Configuration key ${key(`${where}.title`)} must be one line of 1 to ${MAX_TITLE_LENGTH} characters, such as "Break-glass sign-in".`,
+        );
+    }
+    return title.trim();
+}
+
+function customRuleId(where: string, entry: unknown, taken: readonly RuleDefinition[]): string {
+    if (!isRecord(entry) || typeof entry["id"] !== "string" || !RULE_ID.test(entry["id"])) {
+        throw new ConfigError(
+            `Configuration key ${key(where)} needs an id of 3 to 40 lower-case letters, digits and dashes, starting with a letter.`,
+        );
+    }
+    const id = entry["id"];
+    if (taken.some((r) => r.id === id) || (BUILT_IN_RULE_IDS as readonly string[]).includes(id)) {
+        throw new ConfigError(`Configuration key ${key(where)} reuses the rule id ${id}; every rule needs its own id.`);
+    }
+    const clash = fixedChildClash(id);
+    if (clash) {
+        throw new ConfigError(
+            `Configuration key ${key(where)} uses the rule id ${id}, whose resources would take the name of the stack's own ${clash}; choose another id.`,
+        );
+    }
+    return id;
+}
 
 function readRules(source: ConfigSource): RuleDefinition[] {
     const useCis = readBoolean(source, "useCisPatterns", false);
@@ -173,9 +266,7 @@ function readRules(source: ConfigSource): RuleDefinition[] {
         }
         if (id === "signin-failures") {
             rule.threshold = readInteger(source, "failureThreshold", 1, (n) => (n >= 1 ? undefined : "at least 1"));
-            rule.periodSeconds = readInteger(source, "failurePeriodSeconds", 60, (n) =>
-                n === 10 || n === 30 || (n >= 60 && n % 60 === 0) ? undefined : "10, 30, or a multiple of 60",
-            );
+            rule.periodSeconds = readInteger(source, "failurePeriodSeconds", 60, alarmPeriodProblem);
         }
         rules.push(rule);
     }
@@ -188,25 +279,24 @@ function readRules(source: ConfigSource): RuleDefinition[] {
     if (!Array.isArray(custom)) {
         throw new ConfigError(`Configuration key ${key("customRules")} must be a list of rules, each with id, pattern and severity.`);
     }
+    if (custom.length > MAX_CUSTOM_RULES) {
+        throw new ConfigError(
+            `Configuration key ${key("customRules")} has ${custom.length} rules; a stack takes at most ${MAX_CUSTOM_RULES} ` +
+                `(each is a metric filter, and CloudWatch Logs allows 100 on a log group).`,
+        );
+    }
     custom.forEach((entry: unknown, index) => {
         const where = `customRules[${index}]`;
-        if (!isRecord(entry) || typeof entry["id"] !== "string" || !RULE_ID.test(entry["id"])) {
-            throw new ConfigError(
-                `Configuration key ${key(where)} needs an id of 3 to 40 lower-case letters, digits and dashes, starting with a letter.`,
-            );
-        }
-        const id = entry["id"];
-        if (rules.some((r) => r.id === id) || (BUILT_IN_RULE_IDS as readonly string[]).includes(id)) {
-            throw new ConfigError(`Configuration key ${key(where)} reuses the rule id ${id}; every rule needs its own id.`);
-        }
-        const severity = entry["severity"];
+        const id = customRuleId(where, entry, rules);
+        const fields = entry as Record<string, unknown>;
+        const severity = fields["severity"];
         if (typeof severity !== "string" || !SEVERITIES.includes(severity as Severity)) {
             throw new ConfigError(`Configuration key ${key(`${where}.severity`)} must be one of ${SEVERITIES.join(", ")}.`);
         }
         rules.push({
             id,
-            title: typeof entry["title"] === "string" ? entry["title"] : id,
-            pattern: checkPattern(`${where}.pattern`, entry["pattern"]),
+            title: ruleTitle(where, id, fields["title"]),
+            pattern: checkPattern(`${where}.pattern`, fields["pattern"]),
             severity: severity as Severity,
             threshold: 1,
             periodSeconds: 60,
@@ -264,7 +354,7 @@ function readTimeZone(source: ConfigSource): string {
 function readTrailChoice(
     source: ConfigSource,
 ): Pick<StackSettings, "existingTrailLogGroupName" | "organizationTrail" | "encryptTrailLogs"> {
-    const existing = source.get("existingTrailLogGroupName");
+    const existing = readOptional(source, "existingTrailLogGroupName");
     const organizationTrail = readBoolean(source, "organizationTrail", false);
     const encryptTrailLogs = readBoolean(source, "encryptTrailLogs", false);
     if (existing === undefined) {
@@ -306,7 +396,7 @@ function readAllowList(source: ConfigSource, rules: readonly RuleDefinition[]): 
 }
 
 function readEmail(source: ConfigSource): string | undefined {
-    const email = source.get("operatorEmail");
+    const email = readOptional(source, "operatorEmail");
     if (email !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
         throw new ConfigError(`Configuration key ${key("operatorEmail")} must be an email address, such as ops@example.com.`);
     }
@@ -321,7 +411,10 @@ export function readStackSettings(source: ConfigSource): StackSettings {
         timeZone: readTimeZone(source),
         trailLogRetentionDays: readRetention(source, "trailLogRetentionDays"),
         functionLogRetentionDays: readRetention(source, "functionLogRetentionDays"),
-        trailBucketExpirationDays: readInteger(source, "trailBucketExpirationDays", 365, (n) => (n >= 1 ? undefined : "at least 1")),
+        // S3 lifecycle `Days` is a positive 32-bit integer.
+        trailBucketExpirationDays: readInteger(source, "trailBucketExpirationDays", 365, (n) =>
+            n >= 1 && n <= 2147483647 ? undefined : "from 1 to 2147483647",
+        ),
         forceDestroyTrailBucket: readBoolean(source, "forceDestroyTrailBucket", false),
         rules,
         mentions: readMentions(source),
@@ -332,7 +425,7 @@ export function readStackSettings(source: ConfigSource): StackSettings {
         ),
         sweepIntervalMinutes: readInteger(source, "sweepIntervalMinutes", 5, (n) => (n >= 1 && n <= 60 ? undefined : "between 1 and 60")),
         ...readTrailChoice(source),
-        ...(source.get("operatorEmail") !== undefined ? { operatorEmail: readEmail(source) } : {}),
+        ...(readOptional(source, "operatorEmail") !== undefined ? { operatorEmail: readEmail(source) } : {}),
         encryptTopics: readBoolean(source, "encryptTopics", false),
         allowList: readAllowList(source, rules),
     };

@@ -1,8 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { lambdaHandlerFactory } from "./handler/entry";
 import type { AllowEntry } from "./handler/allow";
-import type { RuleSpec, Severity } from "./handler/types";
+import { encodeAlarmNames, environmentOf, type FunctionConfig } from "./handler/contract";
+import { lambdaHandlerFactory } from "./handler/entry";
+import type { Severity } from "./handler/types";
+import { childName, METRIC_NAMESPACE, metricName, physicalPrefix, ruleChildName, trailName, webhookParameterName } from "./names";
 import type { RuleDefinition } from "./rules";
 
 export interface LoginAlertsArgs {
@@ -67,7 +69,24 @@ export interface RuleResources {
 }
 
 const FUNCTION_TIMEOUT_SECONDS = 300;
-const METRIC_NAMESPACE = "ConsoleLoginAlerts";
+
+/** What the function is told beyond resource names: captured into its code, never its environment. */
+export function functionConfig(args: LoginAlertsArgs): FunctionConfig {
+    return {
+        rules: args.rules.map(({ id, title, pattern, severity }) => ({ id, title, pattern, severity })),
+        timeZone: args.timeZone ?? "UTC",
+        accountLabels: args.accountLabels ?? {},
+        mentions: args.mentions ?? {},
+        allowList: args.allowList ?? [],
+        notifyOnOk: args.notifyOnOk ?? false,
+        lagAllowanceMinutes: args.lagAllowanceMinutes ?? 60,
+    };
+}
+
+// A function of its own, so the serialized closure captures `config` and the factory, nothing of the component.
+function handlerFactoryFor(config: FunctionConfig) {
+    return () => lambdaHandlerFactory(config);
+}
 
 // EventBridge rejects "rate(1 minutes)": the unit must be singular for 1.
 function sweepSchedule(minutes: number): string {
@@ -115,7 +134,7 @@ export class LoginAlerts extends pulumi.ComponentResource {
         const account = identity.accountId;
         // Physical names that must be known before creation (the trail ARN is needed by the
         // bucket policy the trail itself depends on) carry the stack, so stacks never collide.
-        const physical = `${name}-${pulumi.getStack()}`;
+        const physical = physicalPrefix(name, pulumi.getStack());
 
         let trailLogs: TrailLogs;
         if (args.existingTrailLogGroupName) {
@@ -126,7 +145,7 @@ export class LoginAlerts extends pulumi.ComponentResource {
                 logGroupArn: pulumi.interpolate`arn:${partition}:logs:${region}:${account}:log-group:${logGroupName}`,
             };
         } else {
-            const created = this.createTrail(name, physical, args, { account, region, partition });
+            const created = this.createTrail(name, trailName(physical), args, { account, region, partition });
             this.trail = created.trail;
             this.trailBucket = created.bucket;
             this.trailLogGroup = created.logGroup;
@@ -136,9 +155,9 @@ export class LoginAlerts extends pulumi.ComponentResource {
 
         // --- Webhook, state and failure handling ---------------------------------------------
         this.webhookParameter = new aws.ssm.Parameter(
-            `${name}-webhook`,
+            childName(name, "webhook"),
             {
-                name: `/console-login-alerts/${physical}/slack-webhook-url`,
+                name: webhookParameterName(physical),
                 type: "SecureString",
                 value: pulumi.secret(args.slackWebhookUrl),
                 description: "Slack incoming webhook for console sign-in alerts.",
@@ -146,7 +165,7 @@ export class LoginAlerts extends pulumi.ComponentResource {
             parent,
         );
         this.stateTable = new aws.dynamodb.Table(
-            `${name}-state`,
+            childName(name, "state"),
             {
                 billingMode: "PAY_PER_REQUEST",
                 hashKey: "pk",
@@ -158,7 +177,7 @@ export class LoginAlerts extends pulumi.ComponentResource {
             parent,
         );
         this.deadLetterQueue = new aws.sqs.Queue(
-            `${name}-dead-letters`,
+            childName(name, "dead-letters"),
             { messageRetentionSeconds: 14 * 24 * 3600, sqsManagedSseEnabled: true },
             parent,
         );
@@ -166,12 +185,12 @@ export class LoginAlerts extends pulumi.ComponentResource {
         // Never alias/aws/sns: CloudWatch cannot use the AWS-managed key, so alarms would be dropped silently.
         const topicKey = args.encryptTopics ? this.createTopicKey(name, { account, region, partition }) : undefined;
         const topicArgs: aws.sns.TopicArgs = topicKey ? { kmsMasterKeyId: topicKey.arn } : {};
-        this.alarmTopic = new aws.sns.Topic(`${name}-alarms`, topicArgs, parent);
+        this.alarmTopic = new aws.sns.Topic(childName(name, "alarms"), topicArgs, parent);
         // A second channel, because Slack itself may be what is broken.
-        this.operatorTopic = new aws.sns.Topic(`${name}-operators`, topicArgs, parent);
+        this.operatorTopic = new aws.sns.Topic(childName(name, "operators"), topicArgs, parent);
         if (args.operatorEmail) {
             new aws.sns.TopicSubscription(
-                `${name}-operators-email`,
+                childName(name, "operators-email"),
                 { topic: this.operatorTopic.arn, protocol: "email", endpoint: args.operatorEmail },
                 parent,
             );
@@ -181,22 +200,22 @@ export class LoginAlerts extends pulumi.ComponentResource {
         // --- One metric filter and alarm per rule --------------------------------------------
         this.rules = {};
         for (const rule of args.rules) {
-            const metricName = `${physical}-${rule.id}`;
+            const metric = metricName(physical, rule.id);
             const filter = new aws.cloudwatch.LogMetricFilter(
-                `${name}-${rule.id}-filter`,
+                ruleChildName(name, rule.id, "filter"),
                 {
                     logGroupName: trailLogs.logGroupName,
                     pattern: rule.pattern,
-                    metricTransformation: { name: metricName, namespace: METRIC_NAMESPACE, value: "1", unit: "Count" },
+                    metricTransformation: { name: metric, namespace: METRIC_NAMESPACE, value: "1", unit: "Count" },
                 },
                 parent,
             );
             const alarm = new aws.cloudwatch.MetricAlarm(
-                `${name}-${rule.id}-alarm`,
+                ruleChildName(name, rule.id, "alarm"),
                 {
                     alarmDescription: `${rule.title}: events matching the ${rule.id} rule of console-login-alerts (${physical}).`,
                     namespace: METRIC_NAMESPACE,
-                    metricName,
+                    metricName: metric,
                     statistic: "Sum",
                     period: rule.periodSeconds,
                     evaluationPeriods: 1,
@@ -212,7 +231,7 @@ export class LoginAlerts extends pulumi.ComponentResource {
             this.rules[rule.id] = { filter, alarm };
         }
         this.allowCloudWatchToPublish(
-            `${name}-alarms-policy`,
+            childName(name, "alarms-policy"),
             topic,
             account,
             Object.values(this.rules).map((r) => r.alarm.arn),
@@ -220,17 +239,17 @@ export class LoginAlerts extends pulumi.ComponentResource {
 
         // --- The function -----------------------------------------------------------------------
         const functionLogGroup = new aws.cloudwatch.LogGroup(
-            `${name}-function-logs`,
+            childName(name, "function-logs"),
             { retentionInDays: args.functionLogRetentionDays ?? 365 },
             parent,
         );
         const functionRole = new aws.iam.Role(
-            `${name}-function-role`,
+            childName(name, "function-role"),
             { assumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com") },
             parent,
         );
         const functionPolicy = new aws.iam.RolePolicy(
-            `${name}-function-policy`,
+            childName(name, "function-policy"),
             {
                 role: functionRole.id,
                 policy: pulumi.jsonStringify({
@@ -268,23 +287,15 @@ export class LoginAlerts extends pulumi.ComponentResource {
             parent,
         );
 
-        const ruleSpecs: pulumi.Output<RuleSpec[]> = pulumi.all(
-            args.rules.map((rule) =>
-                this.rules[rule.id]!.alarm.name.apply((alarmName) => ({
-                    id: rule.id,
-                    title: rule.title,
-                    pattern: rule.pattern,
-                    severity: rule.severity,
-                    alarmName,
-                })),
-            ),
-        );
+        const alarmNames = pulumi
+            .all(Object.entries(this.rules).map(([id, r]) => r.alarm.name.apply((alarmName) => [id, alarmName] as const)))
+            .apply((pairs) => encodeAlarmNames(Object.fromEntries(pairs)));
         this.function = new aws.lambda.CallbackFunction(
-            `${name}-function`,
+            childName(name, "function"),
             {
                 description: "Posts AWS console sign-ins to Slack.",
-                // The factory runs once per cold start and captures nothing from this program.
-                callbackFactory: lambdaHandlerFactory,
+                // The factory runs once per cold start; it captures the configuration's plain data only.
+                callbackFactory: handlerFactoryFor(functionConfig(args)),
                 role: functionRole,
                 runtime: aws.lambda.Runtime.NodeJS22dX,
                 memorySize: 256,
@@ -292,16 +303,12 @@ export class LoginAlerts extends pulumi.ComponentResource {
                 loggingConfig: { logFormat: "Text", logGroup: functionLogGroup.name },
                 environment: {
                     variables: {
-                        WEBHOOK_PARAMETER_NAME: this.webhookParameter.name,
-                        TRAIL_LOG_GROUP_NAME: trailLogs.logGroupName,
-                        STATE_TABLE_NAME: this.stateTable.name,
-                        ALERT_RULES: ruleSpecs.apply((specs) => JSON.stringify(specs)),
-                        TIME_ZONE: args.timeZone ?? "UTC",
-                        ACCOUNT_LABELS: JSON.stringify(args.accountLabels ?? {}),
-                        MENTIONS: JSON.stringify(args.mentions ?? {}),
-                        ALLOW_LIST: JSON.stringify(args.allowList ?? []),
-                        NOTIFY_ON_OK: String(args.notifyOnOk ?? false),
-                        LAG_ALLOWANCE_MINUTES: String(args.lagAllowanceMinutes ?? 60),
+                        ...environmentOf<pulumi.Input<string>>({
+                            webhookParameterName: this.webhookParameter.name,
+                            trailLogGroupName: trailLogs.logGroupName,
+                            stateTableName: this.stateTable.name,
+                            alarmNames,
+                        }),
                         NODE_OPTIONS: "--enable-source-maps",
                     },
                 },
@@ -310,7 +317,7 @@ export class LoginAlerts extends pulumi.ComponentResource {
         );
         const fn = this.function;
         new aws.lambda.FunctionEventInvokeConfig(
-            `${name}-function-retries`,
+            childName(name, "function-retries"),
             {
                 functionName: fn.name,
                 maximumRetryAttempts: 2,
@@ -321,19 +328,19 @@ export class LoginAlerts extends pulumi.ComponentResource {
         );
 
         const invokeFromTopic = new aws.lambda.Permission(
-            `${name}-alarms-invoke`,
+            childName(name, "alarms-invoke"),
             { action: "lambda:InvokeFunction", function: fn.name, principal: "sns.amazonaws.com", sourceArn: topic.arn },
             parent,
         );
         new aws.sns.TopicSubscription(
-            `${name}-alarms-subscription`,
+            childName(name, "alarms-subscription"),
             { topic: topic.arn, protocol: "lambda", endpoint: fn.arn },
             { parent: this, dependsOn: [invokeFromTopic] },
         );
 
         // The sweep reports sign-ins made while an alarm was already in ALARM and late deliveries.
         const sweepRule = new aws.cloudwatch.EventRule(
-            `${name}-sweep`,
+            childName(name, "sweep"),
             {
                 description: "Scheduled sweep for console sign-ins not yet posted.",
                 scheduleExpression: sweepSchedule(args.sweepIntervalMinutes ?? 5),
@@ -341,19 +348,19 @@ export class LoginAlerts extends pulumi.ComponentResource {
             parent,
         );
         const invokeFromSchedule = new aws.lambda.Permission(
-            `${name}-sweep-invoke`,
+            childName(name, "sweep-invoke"),
             { action: "lambda:InvokeFunction", function: fn.name, principal: "events.amazonaws.com", sourceArn: sweepRule.arn },
             parent,
         );
         new aws.cloudwatch.EventTarget(
-            `${name}-sweep-target`,
+            childName(name, "sweep-target"),
             { rule: sweepRule.name, arn: fn.arn },
             { parent: this, dependsOn: [invokeFromSchedule] },
         );
 
         // --- Operators: the alerting path's own failures ---------------------------------------
         const deadLettersAlarm = this.operatorAlarm(
-            `${name}-dead-letters-alarm`,
+            childName(name, "dead-letters-alarm"),
             `Sign-in notifications of console-login-alerts (${physical}) failed and were dead-lettered; see the README's redrive.`,
             {
                 namespace: "AWS/SQS",
@@ -363,11 +370,14 @@ export class LoginAlerts extends pulumi.ComponentResource {
             },
         );
         const errorsAlarm = this.operatorAlarm(
-            `${name}-function-errors-alarm`,
+            childName(name, "function-errors-alarm"),
             `The console-login-alerts function (${physical}) failed; Slack or AWS may be refusing its calls.`,
             { namespace: "AWS/Lambda", metricName: "Errors", dimensions: { FunctionName: fn.name }, statistic: "Sum" },
         );
-        this.allowCloudWatchToPublish(`${name}-operators-policy`, this.operatorTopic, account, [deadLettersAlarm.arn, errorsAlarm.arn]);
+        this.allowCloudWatchToPublish(childName(name, "operators-policy"), this.operatorTopic, account, [
+            deadLettersAlarm.arn,
+            errorsAlarm.arn,
+        ]);
 
         this.registerOutputs({
             trail: this.trail,
@@ -435,16 +445,21 @@ export class LoginAlerts extends pulumi.ComponentResource {
 
     /** A customer-managed key both topics use, with a key policy that lets CloudWatch publish through it. */
     private createTopicKey(name: string, env: AwsEnv): aws.kms.Key {
-        return this.customerKey(`${name}-topics-key`, "Encrypts console-login-alerts SNS topics; CloudWatch alarms may use it.", env, [
-            {
-                Sid: "CloudWatchPublishes",
-                Effect: "Allow",
-                Principal: { Service: "cloudwatch.amazonaws.com" },
-                Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
-                Resource: "*",
-                Condition: { StringEquals: { "aws:SourceAccount": env.account } },
-            },
-        ]);
+        return this.customerKey(
+            childName(name, "topics-key"),
+            "Encrypts console-login-alerts SNS topics; CloudWatch alarms may use it.",
+            env,
+            [
+                {
+                    Sid: "CloudWatchPublishes",
+                    Effect: "Allow",
+                    Principal: { Service: "cloudwatch.amazonaws.com" },
+                    Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+                    Resource: "*",
+                    Condition: { StringEquals: { "aws:SourceAccount": env.account } },
+                },
+            ],
+        );
     }
 
     /** A rotating key the account administers, plus the service statements given. */
@@ -477,24 +492,24 @@ export class LoginAlerts extends pulumi.ComponentResource {
     /** The trail, its hardened bucket, its log group and the role CloudTrail writes to it with. */
     private createTrail(
         name: string,
-        trailName: string,
+        trailPhysicalName: string,
         args: LoginAlertsArgs,
         env: AwsEnv,
     ): { trail: aws.cloudtrail.Trail; bucket: aws.s3.Bucket; logGroup: aws.cloudwatch.LogGroup } {
         const parent = { parent: this };
         const { account, region, partition } = env;
-        const trailArn = pulumi.interpolate`arn:${partition}:cloudtrail:${region}:${account}:trail/${trailName}`;
+        const trailArn = pulumi.interpolate`arn:${partition}:cloudtrail:${region}:${account}:trail/${trailPhysicalName}`;
         const organizationId = args.organizationTrail ? aws.organizations.getOrganizationOutput({}, parent).id : undefined;
         const key = args.encryptTrailLogs ? this.createTrailKey(name, trailArn, env) : undefined;
 
-        const bucket = new aws.s3.Bucket(`${name}-trail-bucket`, { forceDestroy: args.forceDestroyTrailBucket ?? false }, parent);
+        const bucket = new aws.s3.Bucket(childName(name, "trail-bucket"), { forceDestroy: args.forceDestroyTrailBucket ?? false }, parent);
         const publicAccess = new aws.s3.BucketPublicAccessBlock(
-            `${name}-trail-bucket-public-access`,
+            childName(name, "trail-bucket-public-access"),
             { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
             parent,
         );
         new aws.s3.BucketServerSideEncryptionConfiguration(
-            `${name}-trail-bucket-encryption`,
+            childName(name, "trail-bucket-encryption"),
             {
                 bucket: bucket.id,
                 rules: [
@@ -509,12 +524,12 @@ export class LoginAlerts extends pulumi.ComponentResource {
             parent,
         );
         new aws.s3.BucketOwnershipControls(
-            `${name}-trail-bucket-ownership`,
+            childName(name, "trail-bucket-ownership"),
             { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
             parent,
         );
         new aws.s3.BucketLifecycleConfiguration(
-            `${name}-trail-bucket-lifecycle`,
+            childName(name, "trail-bucket-lifecycle"),
             {
                 bucket: bucket.id,
                 rules: [
@@ -528,7 +543,7 @@ export class LoginAlerts extends pulumi.ComponentResource {
             ? [pulumi.interpolate`${bucket.arn}/AWSLogs/${account}/*`, pulumi.interpolate`${bucket.arn}/AWSLogs/${organizationId}/*`]
             : pulumi.interpolate`${bucket.arn}/AWSLogs/${account}/*`;
         const bucketPolicy = new aws.s3.BucketPolicy(
-            `${name}-trail-bucket-policy`,
+            childName(name, "trail-bucket-policy"),
             {
                 bucket: bucket.id,
                 policy: pulumi.jsonStringify({
@@ -566,17 +581,17 @@ export class LoginAlerts extends pulumi.ComponentResource {
         );
 
         const logGroup = new aws.cloudwatch.LogGroup(
-            `${name}-trail-logs`,
+            childName(name, "trail-logs"),
             { retentionInDays: args.trailLogRetentionDays ?? 365, ...(key ? { kmsKeyId: key.arn } : {}) },
             parent,
         );
         const role = new aws.iam.Role(
-            `${name}-trail-logs-role`,
+            childName(name, "trail-logs-role"),
             { assumeRolePolicy: assumeRolePolicy("cloudtrail.amazonaws.com", { StringEquals: { "aws:SourceArn": trailArn } }) },
             parent,
         );
         const rolePolicy = new aws.iam.RolePolicy(
-            `${name}-trail-logs-policy`,
+            childName(name, "trail-logs-policy"),
             {
                 role: role.id,
                 policy: pulumi.jsonStringify({
@@ -593,9 +608,9 @@ export class LoginAlerts extends pulumi.ComponentResource {
             parent,
         );
         const trail = new aws.cloudtrail.Trail(
-            `${name}-trail`,
+            childName(name, "trail"),
             {
-                name: trailName,
+                name: trailPhysicalName,
                 s3BucketName: bucket.id,
                 isMultiRegionTrail: true,
                 includeGlobalServiceEvents: true,
@@ -614,7 +629,7 @@ export class LoginAlerts extends pulumi.ComponentResource {
     /** A customer-managed key for the trail's log files and log group. */
     private createTrailKey(name: string, trailArn: pulumi.Output<string>, env: AwsEnv): aws.kms.Key {
         const { account, region, partition } = env;
-        return this.customerKey(`${name}-trail-key`, "Encrypts the console-login-alerts trail's log files and log group.", env, [
+        return this.customerKey(childName(name, "trail-key"), "Encrypts the console-login-alerts trail's log files and log group.", env, [
             {
                 Sid: "CloudTrailEncrypts",
                 Effect: "Allow",

@@ -2,6 +2,7 @@ import { dispose, type Disposition } from "./allow";
 import { buildOkMessage, buildPendingMessage, buildSignInMessages, type Presentation, type SlackMessage } from "./format";
 import { createAwsPorts, log, postToSlack, realClock, type AwsPorts, type Clock, type FetchLike } from "./io";
 import { alarmWindow, classifyTrigger, lookupWindow, parseAlarmNotification, parseCloudTrailRecord, ruleForAlarm, toSignIn } from "./parse";
+import { readSettings, type FunctionConfig } from "./contract";
 import type { AlarmNotification, HandlerSettings, RuleSpec, SignIn } from "./types";
 
 /** The part of the Lambda context the handler uses. */
@@ -27,32 +28,6 @@ const MAX_LOOKBACK_MS = 7 * 24 * 3600 * 1000;
 const SAFETY_MS = 5000;
 // How long an invocation waits for another one's sweep to finish before leaving the work to it.
 const LEASE_WAIT_MS = 30000;
-
-export function readSettings(env: Record<string, string | undefined>): HandlerSettings {
-    const required = (key: string): string => {
-        const value = env[key];
-        if (!value) {
-            throw new Error(`Environment variable ${key} is not set; redeploy the stack.`);
-        }
-        return value;
-    };
-    return {
-        webhookParameterName: required("WEBHOOK_PARAMETER_NAME"),
-        trailLogGroupName: required("TRAIL_LOG_GROUP_NAME"),
-        stateTableName: required("STATE_TABLE_NAME"),
-        timeZone: env["TIME_ZONE"] || "UTC",
-        rules: JSON.parse(required("ALERT_RULES")) as RuleSpec[],
-        accountLabels: JSON.parse(env["ACCOUNT_LABELS"] || "{}") as Record<string, string>,
-        notifyOnOk: env["NOTIFY_ON_OK"] === "true",
-        lagAllowanceMinutes: Number(env["LAG_ALLOWANCE_MINUTES"] || "60"),
-        mentions: JSON.parse(env["MENTIONS"] || "{}") as HandlerSettings["mentions"],
-        allowList: JSON.parse(env["ALLOW_LIST"] || "[]") as HandlerSettings["allowList"],
-        minPostIntervalMs: Number(env["MIN_POST_INTERVAL_MS"] || "1100"),
-        slackTimeoutMs: Number(env["SLACK_TIMEOUT_MS"] || "10000"),
-        slackBackoffBaseMs: Number(env["SLACK_BACKOFF_BASE_MS"] || "500"),
-        slackBackoffCapMs: Number(env["SLACK_BACKOFF_CAP_MS"] || "8000"),
-    };
-}
 
 export interface HandlerDeps {
     settings: HandlerSettings;
@@ -292,11 +267,11 @@ export function createHandler(deps: HandlerDeps): (event: unknown, context: Invo
 }
 
 /**
- * The factory Lambda runs once per cold start. It captures nothing from the Pulumi program: the
- * settings come from the environment and the webhook from SSM at run time.
+ * The factory Lambda runs once per cold start. The program captures only `config`, plain
+ * non-secret data; resource names come from the environment and the webhook from SSM at run time.
  */
-export function lambdaHandlerFactory(): (event: unknown, context: InvocationContext) => Promise<InvocationReport> {
-    const settings = readSettings(process.env);
+export function lambdaHandlerFactory(config: FunctionConfig): (event: unknown, context: InvocationContext) => Promise<InvocationReport> {
+    const settings = readSettings(process.env, config);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const fetch = require("node-fetch") as FetchLike;
     return createHandler({ settings, aws: createAwsPorts(settings.stateTableName), fetch });

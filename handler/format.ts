@@ -101,10 +101,15 @@ export function formatEventTime(time: Date, timeZone: string): string {
     return `${get("year")}-${get("month")}-${get("day")} ${get("hour")}:${get("minute")}:${get("second")} ${timeZone}`;
 }
 
+// CloudTrail event ids are UUIDs; anything else (a forged record) links to the event list instead,
+// so an id of any length can never push a section past Slack's 3,000 characters.
+const EVENT_ID = /^[0-9A-Za-z-]{1,64}$/;
+
 /** The event's page in the CloudTrail console of the region that recorded it. */
 export function consoleLink(region: string, eventId: string): string {
     const r = /^[a-z]{2}(-[a-z]+)+-\d$/.test(region) ? region : "us-east-1";
-    return `https://${r}.console.aws.amazon.com/cloudtrailv2/home?region=${r}#/events/${encodeURIComponent(eventId)}`;
+    const page = EVENT_ID.test(eventId) ? `/${eventId}` : "";
+    return `https://${r}.console.aws.amazon.com/cloudtrailv2/home?region=${r}#/events${page}`;
 }
 
 function describeAccount(accountId: string, labels: Record<string, string>): string {

@@ -30,10 +30,13 @@ export function slackUnavailableError(attempts: number, lastProblem: string): Er
     return err;
 }
 
-/** The subset of fetch this module uses; node-fetch v2 in the function, anything compatible in tests. */
+/**
+ * The subset of fetch this module uses; node-fetch v2 in the function, anything compatible in tests.
+ * `redirect: "manual"` hands a 3xx back as it is instead of following it.
+ */
 export type FetchLike = (
     url: string,
-    init: { method: string; headers: Record<string, string>; body: string; signal: AbortSignal },
+    init: { method: string; headers: Record<string, string>; body: string; signal: AbortSignal; redirect: "manual" },
 ) => Promise<{ status: number; headers: { get(name: string): string | null }; text(): Promise<string> }>;
 
 export interface Clock {
@@ -63,9 +66,58 @@ function isPermanent(status: number): boolean {
     return status >= 400 && status < 500 && status !== 429;
 }
 
+// Longest part of an answer's body that goes into a log line or an error message.
+const EXCERPT_CHARS = 100;
+
 /**
- * Posts one message to an incoming webhook. 2xx is success; 429 waits Retry-After; 5xx, resets
- * and timeouts back off and retry while time remains; other 4xx fail at once with Slack's reason.
+ * A short, single-line excerpt of what the webhook or the network said, safe to log: the webhook
+ * URL is a secret, so it, its path, its last segment and any other URL are cut out first.
+ */
+export function redactedExcerpt(text: string, webhookUrl: string, max = EXCERPT_CHARS): string {
+    let out = String(text);
+    const secrets = [webhookUrl];
+    try {
+        const parsed = new URL(webhookUrl);
+        secrets.push(parsed.pathname + parsed.search, parsed.pathname.split("/").filter(Boolean).pop() ?? "");
+    } catch {
+        // Not a URL: only the text as a whole can be recognized.
+    }
+    for (const secret of secrets) {
+        if (secret.length >= 8) {
+            out = out.split(secret).join("[webhook]");
+        }
+    }
+    out = out
+        .replace(/[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]*/gi, "[url]")
+        .replace(/\/services\/[^\s"'<>]*/gi, "[url]")
+        .replace(/\s+/g, " ")
+        .trim();
+    return out.length > max ? `${out.slice(0, max - 1)}…` : out;
+}
+
+/** The webhook answered with a redirect; an incoming webhook never does, and following one would turn the POST into a GET. */
+function slackRedirectError(status: number): Error {
+    const err = new Error(
+        `Slack rejected the message with HTTP ${status} (a redirect, not followed); retrying cannot help, check the webhook URL in the parameter.`,
+    );
+    err.name = "SlackRejectedError";
+    return err;
+}
+
+/** A 2xx whose body is not Slack's "ok": whatever answered is not an incoming webhook that took the message. */
+function slackNotOkError(status: number, excerpt: string): Error {
+    const err = new Error(
+        `Slack did not confirm the message: HTTP ${status} with body "${excerpt}" instead of "ok"; retrying cannot help, check the webhook URL in the parameter.`,
+    );
+    err.name = "SlackRejectedError";
+    return err;
+}
+
+/**
+ * Posts one message to an incoming webhook. A 2xx answered "ok" is success; 429 waits Retry-After;
+ * 5xx, resets and timeouts back off and retry while time remains; other 4xx fail at once with
+ * Slack's reason. Redirects are not followed (node-fetch would re-send a 301/302/303 as a bodiless
+ * GET) and fail at once, as does a 2xx with any other body. No log line or error carries the URL.
  */
 export async function postToSlack(
     fetchImpl: FetchLike,
@@ -90,10 +142,27 @@ export async function postToSlack(
                 headers: { "Content-Type": "application/json; charset=utf-8" },
                 body,
                 signal: controller.signal,
+                redirect: "manual",
             });
-            const answer = (await response.text()).trim().slice(0, 200);
+            const raw = (await response.text()).trim();
+            const answer = redactedExcerpt(raw, webhookUrl);
             if (response.status >= 200 && response.status < 300) {
-                return { attempts: attempt };
+                if (raw === "ok") {
+                    return { attempts: attempt };
+                }
+                log("error", 'The Slack webhook answered 2xx without "ok"; the message is not counted as posted', {
+                    status: response.status,
+                    body: redactedExcerpt(raw, webhookUrl, 40),
+                });
+                throw slackNotOkError(response.status, redactedExcerpt(raw, webhookUrl, 40));
+            }
+            if (response.status >= 300 && response.status < 400) {
+                // Neither the Location header nor the body is logged: either may carry the webhook's path.
+                log("error", "The Slack webhook answered with a redirect; not following it", {
+                    status: response.status,
+                    hasLocation: response.headers.get("location") !== null,
+                });
+                throw slackRedirectError(response.status);
             }
             if (isPermanent(response.status)) {
                 throw slackRejectedError(response.status, answer || "(empty body)");
@@ -113,7 +182,7 @@ export async function postToSlack(
             }
             lastProblem = controller.signal.aborted
                 ? `no answer within ${Math.min(options.requestTimeoutMs, remaining)} ms`
-                : `network error: ${(err as Error).message}`;
+                : `network error: ${redactedExcerpt((err as Error).message, webhookUrl, 200)}`;
             waitMs = backoff(attempt, options, clock);
         } finally {
             clearTimeout(timer);

@@ -19,7 +19,7 @@ import * as os from "os";
 import * as path from "path";
 import * as zlib from "zlib";
 import { SIGNINS_PER_MESSAGE } from "../handler/format";
-import { invokeInChild, resetLocalEndpoints, unpackFunction, type DeployedFunction } from "../test/support/deployed";
+import { alarmNamesOf, invokeInChild, resetLocalEndpoints, unpackFunction, type DeployedFunction } from "../test/support/deployed";
 import { FakeAws } from "../test/support/fakeAws";
 import { FakeSlack } from "../test/support/fakeSlack";
 import { defaultProgram, fixture } from "../test/support/program";
@@ -258,8 +258,8 @@ interface Stage {
     alarmName: string;
 }
 
-function resetStage({ fn, slack, aws }: Stage): void {
-    resetLocalEndpoints(fn, slack, aws);
+function resetStage({ fn, slack, aws }: Stage): Promise<void> {
+    return resetLocalEndpoints(fn, slack, aws);
 }
 
 type SignInRecord = Record<string, unknown> & { userIdentity: Record<string, unknown> };
@@ -310,7 +310,7 @@ async function coldStarts(stage: Stage, runs: number, out: string[]): Promise<bo
     for (let i = 0; i < runs; i++) {
         // Interleaved, so drift in the machine's load affects both series alike.
         bare.push((await spawnToExit(process.execPath, ["-e", ""])).ms);
-        resetStage(stage);
+        await resetStage(stage);
         storeSignIns(stage, 1);
         const run = await invokeInChild(stage.fn, [alarmEvent(stage.alarmName)], { env: stage.aws.env() });
         const post = stage.slack.requests[0];
@@ -334,7 +334,7 @@ async function coldStarts(stage: Stage, runs: number, out: string[]): Promise<bo
 }
 
 async function burst(stage: Stage, count: number, out: string[]): Promise<boolean> {
-    resetStage(stage);
+    await resetStage(stage);
     const expected = storeSignIns(stage, count);
     const run = await invokeInChild(stage.fn, [alarmEvent(stage.alarmName)], { env: stage.aws.env(), timeoutMs: 600000 });
     const report = run.results[0]?.ok ? (run.results[0].value as { posted: number; messages: number }) : undefined;
@@ -370,7 +370,7 @@ async function burst(stage: Stage, count: number, out: string[]): Promise<boolea
 }
 
 async function idleSweep(stage: Stage, out: string[]): Promise<boolean> {
-    resetStage(stage);
+    await resetStage(stage);
     const sweep = fixture("events_scheduled-sweep");
     // The first sweep of a new stack has no cursors; every later one is like the second.
     const first = await invokeInChild(stage.fn, [sweep], { env: stage.aws.env() });
@@ -464,8 +464,7 @@ async function main(argv: string[]): Promise<number> {
     const fn = unpackFunction(await defaultProgram());
     const slack = await new FakeSlack().start();
     const aws = await new FakeAws().start();
-    const rules = JSON.parse(fn.environment["ALERT_RULES"]!) as Array<{ id: string; alarmName: string }>;
-    const stage: Stage = { fn, slack, aws, alarmName: rules.find((r) => r.id === "console-signin")!.alarmName };
+    const stage: Stage = { fn, slack, aws, alarmName: alarmNamesOf(fn)["console-signin"]! };
     const results: boolean[] = [];
     try {
         results.push(archive(fn, out));

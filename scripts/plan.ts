@@ -12,10 +12,18 @@ import * as path from "path";
 import * as yaml from "js-yaml";
 import { runProgramOffline, type PlanAsset, type RecordedResource } from "./offlineEngine";
 import { checkResources } from "./policyCheck";
+import { stackConfigErrors } from "./projectConfig";
 import { sampleMessages } from "./sampleMessages";
 
 const ROOT = path.resolve(__dirname, "..");
 export const PLACEHOLDER_WEBHOOK = "https://hooks.slack.com/services/T00000000/B00000000/OFFLINEPLACEHOLDER";
+
+/** The checks `pulumi preview` makes of Pulumi.yaml and the stack file failed; each message is the CLI's. */
+export class StackConfigError extends Error {
+    constructor(readonly errors: string[]) {
+        super(errors.join("\n"));
+    }
+}
 
 export interface StackConfig {
     config: Record<string, string>;
@@ -37,6 +45,14 @@ export function loadStackConfig(stack: string, root = ROOT): StackConfig {
         throw new Error(`No stack file ${path.basename(stackFile)}; create it with: pulumi stack init ${stack}`);
     }
     const stackYaml = (yaml.load(fs.readFileSync(stackFile, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+    // The CLI's checks, on the stack as `pulumi config set --secret slackWebhookUrl` would leave it:
+    // a missing webhook is the one value the plan supplies itself (a placeholder, noted below).
+    const webhook = `${project.name}:slackWebhookUrl`;
+    const withWebhook = { config: { [webhook]: { secure: "offline-placeholder" }, ...stackYaml.config } };
+    const errors = stackConfigErrors(project, withWebhook, stack);
+    if (errors.length > 0) {
+        throw new StackConfigError(errors);
+    }
     const config: Record<string, string> = {};
     const secretKeys: string[] = [];
     const notes: string[] = [];
@@ -159,7 +175,20 @@ async function main(argv: string[]): Promise<number> {
         console.error("--stack needs a stack name, e.g. --stack dev");
         return 2;
     }
-    const { config, secretKeys, notes } = loadStackConfig(stack);
+    let loaded;
+    try {
+        loaded = loadStackConfig(stack);
+    } catch (err) {
+        if (!(err instanceof StackConfigError)) {
+            throw err;
+        }
+        // As `pulumi preview` stops (preview.go 537-539), before the program runs.
+        for (const e of err.errors) {
+            console.error(`error: ${e.startsWith("Stack '") ? "validating stack config: " : ""}${e}`);
+        }
+        return 1;
+    }
+    const { config, secretKeys, notes } = loaded;
     let run;
     try {
         run = await runProgramOffline({ config, secretKeys, stack });

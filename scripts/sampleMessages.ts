@@ -52,6 +52,7 @@ export async function sampleMessages(run: OfflineRun): Promise<{ rendered: strin
     const aws = await new FakeAws().start();
     try {
         aws.parameters.set(fn.environment["WEBHOOK_PARAMETER_NAME"]!, { type: "SecureString", value: slack.url });
+        await aws.resetTable(fn.environment["STATE_TABLE_NAME"]!);
         for (const name of SAMPLES) {
             const message = fs.readFileSync(path.join(__dirname, "..", "test", "fixtures", `cloudtrail_${name}.json`), "utf8");
             aws.logEvents.push({

@@ -64,14 +64,41 @@ describe("stack configuration", function () {
         );
     });
 
-    it("stops on a webhook that is not an https:// URL, without echoing it", function () {
-        for (const bad of ["http://hooks.slack.com/services/T/B/X", "hooks.slack.com/services/T/B/X", "not a url"]) {
+    it("stops on a webhook that is not Slack's, naming the problem without echoing any part of it", function () {
+        const problems: Array<[string, string]> = [
+            ["http://hooks.slack.com/services/T0S3CR/B0S3CR/s3cr3t", "must be an https:// URL (a Slack incoming webhook)"],
+            ["hooks.slack.com/services/T0S3CR/B0S3CR/s3cr3t", "must be a URL (a Slack incoming webhook)"],
+            ["not a url s3cr3t", "must be a URL (a Slack incoming webhook)"],
+            ["https://user:s3cr3t@hooks.slack.com/services/T0S3CR/B0S3CR/x", "must not carry a user name or password"],
+            ["https://hooks.slack.com:8443/services/T0S3CR/B0S3CR/s3cr3t", "must not name a port"],
+            [
+                "https://hooks.s3cr3t.example/services/T0S3CR/B0S3CR/x",
+                "must be a Slack webhook on hooks.slack.com or hooks.slack-gov.com; this one points to another host",
+            ],
+            [
+                "https://203.0.113.9/services/T0S3CR/B0S3CR/s3cr3t",
+                "must be a Slack webhook on hooks.slack.com or hooks.slack-gov.com; this one points to another host",
+            ],
+            [
+                "https://[2001:db8::1]/services/T0S3CR/B0S3CR/s3cr3t",
+                "must be a Slack webhook on hooks.slack.com or hooks.slack-gov.com; this one points to another host",
+            ],
+            [
+                "https://hooks.slack.com.s3cr3t.example/services/T0S3CR/B0S3CR/x",
+                "must be a Slack webhook on hooks.slack.com or hooks.slack-gov.com; this one points to another host",
+            ],
+            ["https://hooks.slack.com/", "must include the webhook's path (/services/...)"],
+        ];
+        for (const [bad, problem] of problems) {
             const message = errorOf({ slackWebhookUrl: bad });
-            assert.strictEqual(
-                message,
-                `Configuration key console-login-alerts:slackWebhookUrl must be an https:// URL (a Slack incoming webhook). Set it again with: ${SET}`,
-            );
-            assert.ok(!message.includes(bad));
+            assert.strictEqual(message, `Configuration key console-login-alerts:slackWebhookUrl ${problem}. Set it again with: ${SET}`);
+            assert.ok(!message.includes("s3cr3t") && !message.includes("S3CR"), `echoed part of the value: ${message}`);
+        }
+    });
+
+    it("takes webhooks on Slack's commercial and GovSlack hosts", function () {
+        for (const url of [TEST_WEBHOOK, "https://hooks.slack-gov.com/services/T0000/B0000/XXXXXXXX"]) {
+            assert.strictEqual(readStackSettings(source({ slackWebhookUrl: url })).slackWebhookUrl, url);
         }
     });
 
@@ -87,7 +114,31 @@ describe("stack configuration", function () {
             ],
             [
                 { trailBucketExpirationDays: "ten" },
-                'Configuration key console-login-alerts:trailBucketExpirationDays must be a whole number, not "ten". Fix it with: pulumi config set trailBucketExpirationDays 365',
+                'Configuration key console-login-alerts:trailBucketExpirationDays must be a whole number written in digits, not "ten". Fix it with: pulumi config set trailBucketExpirationDays 365',
+            ],
+            [
+                { trailBucketExpirationDays: "0x10" },
+                'Configuration key console-login-alerts:trailBucketExpirationDays must be a whole number written in digits, not "0x10". Fix it with: pulumi config set trailBucketExpirationDays 365',
+            ],
+            [
+                { trailBucketExpirationDays: "2147483648" },
+                'Configuration key console-login-alerts:trailBucketExpirationDays must be from 1 to 2147483647, not "2147483648". Fix it with: pulumi config set trailBucketExpirationDays 365',
+            ],
+            [
+                { sweepIntervalMinutes: "1e1" },
+                'Configuration key console-login-alerts:sweepIntervalMinutes must be a whole number written in digits, not "1e1". Fix it with: pulumi config set sweepIntervalMinutes 5',
+            ],
+            [
+                { sweepIntervalMinutes: "61" },
+                'Configuration key console-login-alerts:sweepIntervalMinutes must be between 1 and 60, not "61". Fix it with: pulumi config set sweepIntervalMinutes 5',
+            ],
+            [
+                { failureThreshold: "12.0" },
+                'Configuration key console-login-alerts:failureThreshold must be a whole number written in digits, not "12.0". Fix it with: pulumi config set failureThreshold 1',
+            ],
+            [
+                { lagAllowanceMinutes: " 60" },
+                'Configuration key console-login-alerts:lagAllowanceMinutes must be a whole number written in digits, not " 60". Fix it with: pulumi config set lagAllowanceMinutes 60',
             ],
             [
                 { forceDestroyTrailBucket: "yes" },
@@ -95,8 +146,23 @@ describe("stack configuration", function () {
             ],
             [
                 { signInFilterPattern: '$.eventName = "ConsoleLogin"' },
-                `Configuration key console-login-alerts:signInFilterPattern must be a CloudWatch Logs JSON filter pattern in braces, at most 1024 characters, such as '{ ($.eventName = "ConsoleLogin") }'.`,
+                `Configuration key console-login-alerts:signInFilterPattern must be a CloudWatch Logs JSON filter pattern such as '{ ($.eventName = "ConsoleLogin") }': Invalid filter pattern: only JSON filter patterns enclosed in { } are supported at column 1.`,
             ],
+            ...(
+                [
+                    [
+                        '{ ($.eventName = "ConsoleLogin") && }',
+                        "Invalid filter pattern: expected a selector such as $.eventName but found end of pattern at column 37",
+                    ],
+                    ["{ }", "Invalid filter pattern: expected a selector such as $.eventName but found end of pattern at column 3"],
+                    ['{ $.eventName = "ConsoleLogin }', "Invalid filter pattern: unterminated string at column 17"],
+                    [' { $.eventName = "ConsoleLogin" }', "Invalid filter pattern: whitespace before '{' is not allowed at column 1"],
+                    [`{ $.eventName = "${"x".repeat(1005)}" }`, "it has 1025 characters; CloudWatch Logs takes 1024 at most"],
+                ] as const
+            ).map(([pattern, problem]): [Record<string, string>, string] => [
+                { customRules: JSON.stringify([{ id: "break-glass", pattern, severity: "critical" }]) },
+                `Configuration key console-login-alerts:customRules[0].pattern must be a CloudWatch Logs JSON filter pattern such as '{ ($.eventName = "ConsoleLogin") }': ${problem}.`,
+            ]),
             [
                 { disabledRules: '["nope"]' },
                 "Configuration key console-login-alerts:disabledRules must be a list of built-in rule ids (console-signin, signin-without-mfa, root-activity, signin-failures).",
@@ -113,10 +179,26 @@ describe("stack configuration", function () {
                 { lagAllowanceMinutes: "5" },
                 'Configuration key console-login-alerts:lagAllowanceMinutes must be between 15 and 1440, not "5". Fix it with: pulumi config set lagAllowanceMinutes 60',
             ],
+            ...["10", "30", "90", "604860"].map((seconds): [Record<string, string>, string] => [
+                { failurePeriodSeconds: seconds },
+                `Configuration key console-login-alerts:failurePeriodSeconds must be a multiple of 60 from 60 to 604800 (metric filters publish one-minute data; CloudWatch allows 7 days at most), not "${seconds}". Fix it with: pulumi config set failurePeriodSeconds 60`,
+            ]),
+            ...["dead-letters", "function-errors"].map((id): [Record<string, string>, string] => [
+                { customRules: JSON.stringify([{ id, pattern: "{ $.a = 1 }", severity: "high" }]) },
+                `Configuration key console-login-alerts:customRules[0] uses the rule id ${id}, whose resources would take the name of the stack's own ${id}-alarm; choose another id.`,
+            ]),
             [
-                { failurePeriodSeconds: "90" },
-                'Configuration key console-login-alerts:failurePeriodSeconds must be 10, 30, or a multiple of 60, not "90". Fix it with: pulumi config set failurePeriodSeconds 60',
+                {
+                    customRules: JSON.stringify(
+                        Array.from({ length: 21 }, (_, i) => ({ id: `rule-${i}`, pattern: "{ $.a = 1 }", severity: "info" })),
+                    ),
+                },
+                "Configuration key console-login-alerts:customRules has 21 rules; a stack takes at most 20 (each is a metric filter, and CloudWatch Logs allows 100 on a log group).",
             ],
+            ...["x".repeat(101), "Break-glass\n*Root user activity*", "   "].map((title): [Record<string, string>, string] => [
+                { customRules: JSON.stringify([{ id: "break-glass", title, pattern: "{ $.a = 1 }", severity: "high" }]) },
+                'Configuration key console-login-alerts:customRules[0].title must be one line of 1 to 100 characters, such as "Break-glass sign-in".',
+            ]),
             [
                 { customRules: '[{"id":"x","pattern":"{ $.a = 1 }","severity":"high"}]' },
                 "Configuration key console-login-alerts:customRules[0] needs an id of 3 to 40 lower-case letters, digits and dashes, starting with a letter.",
@@ -171,6 +253,35 @@ describe("stack configuration", function () {
         }
     });
 
+    it("accepts the largest values CloudWatch and S3 take, and treats an empty optional string as not set", function () {
+        const s = readStackSettings(
+            source({
+                slackWebhookUrl: TEST_WEBHOOK,
+                failurePeriodSeconds: "604800",
+                trailBucketExpirationDays: "2147483647",
+                existingTrailLogGroupName: "",
+                operatorEmail: "",
+                customRules: JSON.stringify([{ id: "break-glass", title: "B".repeat(100), pattern: "{ $.a = 1 }", severity: "high" }]),
+            }),
+        );
+        assert.strictEqual(s.rules.find((r) => r.id === "signin-failures")!.periodSeconds, 604800);
+        assert.strictEqual(s.trailBucketExpirationDays, 2147483647);
+        assert.strictEqual(s.rules.find((r) => r.id === "break-glass")!.title, "B".repeat(100));
+        // Syntax the CloudWatch Logs documentation gives, which a brace check alone would not prove.
+        for (const pattern of [
+            "{ $.eventType = %Aws.*SignIn% }",
+            '{ $.resources[*].type = "AWS::IAM::Role" }',
+            '{ $.* = "ConsoleLogin" }',
+            "{ $.['userIdentity'].type = \"Root\" }",
+            `{ $.eventName = "${"x".repeat(1004)}" }`,
+        ]) {
+            const custom = JSON.stringify([{ id: "break-glass", pattern, severity: "high" }]);
+            const rule = readStackSettings(source({ slackWebhookUrl: TEST_WEBHOOK, customRules: custom })).rules.at(-1)!;
+            assert.strictEqual(rule.pattern, pattern);
+        }
+        assert.ok(!("existingTrailLogGroupName" in s) && !("operatorEmail" in s));
+    });
+
     it("switches rules off, adds custom ones, and uses the CIS patterns on request", function () {
         const s = readStackSettings(
             source({
@@ -222,12 +333,12 @@ describe("stack configuration", function () {
             );
         }
 
-        it("exits non-zero with the same message when the webhook is in plain text", function () {
+        it("exits non-zero with the CLI's own message when the webhook is in plain text", function () {
             const result = plan({ "console-login-alerts:slackWebhookUrl": "https://hooks.slack.com/services/T1/B1/plain" });
             assert.strictEqual(result.status, 1);
             assert.strictEqual(
                 result.stderr.trim(),
-                `error: Configuration key console-login-alerts:slackWebhookUrl is stored in plain text; a webhook URL lets anyone post to your channel. Store it as a secret with: ${SET}`,
+                `error: validating stack config: Stack '${stack}' with configuration key 'slackWebhookUrl' must be encrypted as it's secret`,
             );
         });
 
@@ -253,7 +364,7 @@ describe("stack configuration", function () {
             const fn = out.resources.find((r) => r.type === "aws:lambda/function:Function")!;
             const code = fn.inputs["code"] as { kind: string; assets: Record<string, { text?: string }> };
             assert.match(code.assets["__index.js"]!.text!, /exports\.handler = /);
-            assert.strictEqual((fn.inputs["environment"] as { variables: Record<string, string> }).variables["TIME_ZONE"], "Asia/Tokyo");
+            assert.ok(code.assets["__index.js"]!.text!.includes('"Asia/Tokyo"'), "the time zone is not in the function's code");
             assert.ok(!result.stdout.includes("OFFLINEPLACEHOLDER"), "the placeholder secret is printed");
         });
     });

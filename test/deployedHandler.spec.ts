@@ -1,10 +1,10 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import { ORIGINAL_SIGNIN_PATTERN } from "../rules";
-import { invokeInChild, logLines, resetLocalEndpoints, unpackFunction, type DeployedFunction } from "./support/deployed";
+import { alarmNamesOf, invokeInChild, logLines, resetLocalEndpoints, unpackFunction, type DeployedFunction } from "./support/deployed";
 import { FakeAws } from "./support/fakeAws";
 import { FakeSlack } from "./support/fakeSlack";
-import { defaultProgram, fixture } from "./support/program";
+import { defaultProgram, fixture, runWith } from "./support/program";
 
 const SAMPLE = fixture("cloudtrail_iam-user-mfa");
 
@@ -56,8 +56,7 @@ describe("the deployed handler (serialized __index.js in a child process)", func
         fn = unpackFunction(await defaultProgram());
         slack = await new FakeSlack().start();
         aws = await new FakeAws().start();
-        const rules = JSON.parse(fn.environment["ALERT_RULES"]!) as Array<{ id: string; alarmName: string }>;
-        alarmName = rules.find((r) => r.id === "console-signin")!.alarmName;
+        alarmName = alarmNamesOf(fn)["console-signin"]!;
         env = aws.env();
     });
 
@@ -68,8 +67,8 @@ describe("the deployed handler (serialized __index.js in a child process)", func
         fs.rmSync(fn.runtimeModules, { recursive: true, force: true });
     });
 
-    beforeEach(function () {
-        resetLocalEndpoints(fn, slack, aws);
+    beforeEach(async function () {
+        await resetLocalEndpoints(fn, slack, aws);
     });
 
     function storeSignIn(record: unknown, ageMs = 120000): void {
@@ -198,27 +197,39 @@ describe("the deployed handler (serialized __index.js in a child process)", func
             eventID: "0b7c1a3e-7c61-4a55-9e0a-7f7f2b0c0d11",
             userIdentity: { type: "IAMUser", accountId: "111122223333", userName: "deploy-bot" },
         });
+        // The allow-list and time zone are configuration: they reach the function inside its code, not its environment.
         const allowList = JSON.stringify([
             { userNames: ["ops-admin"], cidrs: ["203.0.113.0/24"], action: "downgrade" },
             { userNames: ["deploy-bot"], action: "suppress" },
         ]);
-        const run = await invokeInChild(fn, [alarmEvent(alarmName)], { env: { ...env, ALLOW_LIST: allowList, MIN_POST_INTERVAL_MS: "0" } });
-        assert.deepStrictEqual(
-            run.results,
-            [{ ok: true, value: { trigger: "sns", rulesScanned: ["console-signin"], posted: 1, messages: 1, skipped: [] } }],
-            run.stderr,
-        );
-        const payload = slack.accepted[0] as typeof EXPECTED_PAYLOAD;
-        assert.deepStrictEqual(payload.blocks[0], {
-            type: "header",
-            text: { type: "plain_text", text: ":information_source: Console sign-in (known)", emoji: true },
-        });
-        assert.strictEqual(payload.blocks.length, 3);
-        assert.ok(!JSON.stringify(slack.accepted).includes("deploy-bot"));
-        // The suppressed sign-in is recorded as handled: a second lookup posts nothing.
-        const again = await invokeInChild(fn, [alarmEvent(alarmName)], { env: { ...env, ALLOW_LIST: allowList } });
-        assert.strictEqual((again.results[0]!.value as { posted: number }).posted, 0);
-        assert.strictEqual(slack.accepted.length, 1);
+        const allowing = unpackFunction(await runWith({ allowList, timeZone: "Asia/Tokyo" }));
+        const event = alarmEvent(alarmNamesOf(allowing)["console-signin"]!);
+        try {
+            const run = await invokeInChild(allowing, [event], { env: { ...env, MIN_POST_INTERVAL_MS: "0" } });
+            assert.deepStrictEqual(
+                run.results,
+                [{ ok: true, value: { trigger: "sns", rulesScanned: ["console-signin"], posted: 1, messages: 1, skipped: [] } }],
+                run.stderr,
+            );
+            const payload = slack.accepted[0] as typeof EXPECTED_PAYLOAD;
+            assert.deepStrictEqual(payload.blocks[0], {
+                type: "header",
+                text: { type: "plain_text", text: ":information_source: Console sign-in (known)", emoji: true },
+            });
+            assert.strictEqual(payload.blocks.length, 3);
+            assert.deepStrictEqual((payload.blocks[2] as { fields: Array<{ text: string }> }).fields[5], {
+                type: "mrkdwn",
+                text: "*Time*\n2021-06-08 16:53:06 Asia/Tokyo",
+            });
+            assert.ok(!JSON.stringify(slack.accepted).includes("deploy-bot"));
+            // The suppressed sign-in is recorded as handled: a second lookup posts nothing.
+            const again = await invokeInChild(allowing, [event], { env });
+            assert.strictEqual((again.results[0]!.value as { posted: number }).posted, 0);
+            assert.strictEqual(slack.accepted.length, 1);
+        } finally {
+            fs.rmSync(allowing.dir, { recursive: true, force: true });
+            fs.rmSync(allowing.runtimeModules, { recursive: true, force: true });
+        }
     });
 
     it("reaches its first Slack POST quickly from a cold start", async function () {

@@ -3,10 +3,11 @@ import * as fs from "fs";
 import * as path from "path";
 import { invokeInChild, unpackFunction, type ChildRun, type DeployedFunction, type InvocationResult } from "./support/deployed";
 import { FakeAws, type AwsCall, type AwsFault } from "./support/fakeAws";
-import { FakeSlack, type SlackAnswer, type SlackRequest } from "./support/fakeSlack";
-import { matchesFilterPattern } from "./support/filterPattern";
+import { FakeSlack, isAcceptedRequest, type SlackAnswer, type SlackRequest } from "./support/fakeSlack";
+import { matchesFilterPattern } from "../handler/filterPattern";
 import { postedEventIds } from "./support/hostileInputs";
-import { defaultProgram, fixture } from "./support/program";
+import { readSettings } from "../handler/contract";
+import { defaultProgram, fixture, functionConfigFor } from "./support/program";
 
 // Short enough to keep every scenario within a few seconds, long enough that a local answer never
 // trips the timeout by accident on a busy machine.
@@ -71,8 +72,18 @@ interface Scenario {
     check(outcome: Outcome): void;
 }
 
-function isAccepted(r: SlackRequest): boolean {
-    return typeof r.answeredWith === "number" && r.answeredWith >= 200 && r.answeredWith < 300;
+// A POST answered 2xx "ok"; a redirect followed as a GET, or a 2xx with another body, delivered nothing.
+const isAccepted = isAcceptedRequest;
+
+// Secret parts of the webhook URL (FakeSlack's path) and of the Location a redirect names.
+const WEBHOOK_SECRETS = ["T00000000/B00000000", "XXXXXXXXXXXXXXXXXXXXXXXX"];
+const REDIRECT_LOCATION = "/services/T00000000/B11111111/MOVEDMOVEDMOVEDMOVEDMOVED";
+
+/** Every log line and error of a scenario that names the webhook's path or the redirect's Location. */
+function leaksOf(o: Outcome): string[] {
+    const secrets = [...WEBHOOK_SECRETS, REDIRECT_LOCATION, "B11111111", "MOVEDMOVED"];
+    const texts = o.runs.flatMap((r) => [...(r.run.stdout + "\n" + r.run.stderr).split("\n"), r.result.error?.message ?? ""]);
+    return texts.filter((t) => secrets.some((secret) => t.includes(secret)));
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -264,6 +275,64 @@ function slackScenarios(): Scenario[] {
             },
         });
     }
+    // node-fetch follows 301/302/303 by re-sending the POST as a bodiless GET, and a 200 at the end
+    // used to count as delivered. An incoming webhook never redirects: fail at once, follow nothing.
+    for (const status of [301, 302, 307] as const) {
+        scenarios.push({
+            rule: `does not follow a ${status} redirect to another path: one POST and no GET, the invocation fails without naming the webhook or the Location, and the sweep after the fix posts every sign-in once`,
+            fault: `Slack ${status} with Location on another path (then 200 "ok" there), fixed before the next sweep`,
+            expected: "#1 fails at once (SlackRejectedError), one POST, nothing follows it; no URL in any log line; the sweep posts once",
+            steps: [
+                {
+                    event: "alarm",
+                    slack: [
+                        { status, redirectTo: REDIRECT_LOCATION },
+                        { status: 200, body: "ok" },
+                    ],
+                },
+                { event: "sweep" },
+            ],
+            check(o) {
+                assert.deepStrictEqual(
+                    o.runs[0]!.result,
+                    ruleFailure(
+                        `SlackRejectedError: Slack rejected the message with HTTP ${status} (a redirect, not followed); retrying cannot help, check the webhook URL in the parameter.`,
+                    ),
+                    o.runs[0]!.run.stderr,
+                );
+                assert.deepStrictEqual(
+                    o.runs[0]!.requests.map((r) => `${r.method} ${r.answeredWith}`),
+                    [`POST ${status}`],
+                );
+                assert.deepStrictEqual(o.runs[0]!.requests.filter(isAccepted), []);
+                assert.deepStrictEqual(leaksOf(o), []);
+                assert.strictEqual(o.runs[1]!.result.ok, true, o.runs[1]!.run.stderr);
+                assertPostedOnce(o);
+            },
+        });
+    }
+    scenarios.push({
+        rule: 'does not count a 200 whose body is not "ok" as delivered: the invocation fails at once, and the sweep after the fix posts every sign-in once',
+        fault: 'Slack 200 "not ok", fixed before the next sweep',
+        expected: "#1 fails at once (SlackRejectedError), nothing recorded as posted; the sweep posts once",
+        steps: [{ event: "alarm", slack: [{ status: 200, body: "not ok" }] }, { event: "sweep" }],
+        check(o) {
+            assert.deepStrictEqual(
+                o.runs[0]!.result,
+                ruleFailure(
+                    'SlackRejectedError: Slack did not confirm the message: HTTP 200 with body "not ok" instead of "ok"; retrying cannot help, check the webhook URL in the parameter.',
+                ),
+                o.runs[0]!.run.stderr,
+            );
+            assert.deepStrictEqual(
+                o.runs[0]!.requests.map((r) => r.answeredWith),
+                [200],
+            );
+            assert.deepStrictEqual(leaksOf(o), []);
+            assert.strictEqual(o.runs[1]!.result.ok, true, o.runs[1]!.run.stderr);
+            assertPostedOnce(o);
+        },
+    });
     return scenarios;
 }
 
@@ -421,7 +490,7 @@ describe("the deployed handler when Slack or AWS misbehaves", function () {
     async function runScenario(lane: Lane, scenario: Scenario): Promise<Outcome> {
         const { slack, aws } = lane;
         aws.logEvents.length = 0;
-        aws.table.clear();
+        await aws.resetTable(fn.environment["STATE_TABLE_NAME"]!);
         aws.parameters.clear();
         aws.parameters.set(fn.environment["WEBHOOK_PARAMETER_NAME"]!, { type: "SecureString", value: slack.url });
         const at = Date.now() - 120000;
@@ -470,7 +539,8 @@ describe("the deployed handler when Slack or AWS misbehaves", function () {
             const status = r.result.ok
                 ? `ok, posted ${(r.result.value as { posted: number }).posted}`
                 : `failed (${/: (\w+Error|\w+Exception): /.exec(r.result.error!.message)?.[1] ?? r.result.error!.name})`;
-            const answers = r.requests.map((q) => q.answeredWith).join(",") || "none";
+            // A request other than the POST itself (a followed redirect) shows its method.
+            const answers = r.requests.map((q) => `${q.method === "POST" ? "" : `${q.method} `}${q.answeredWith}`).join(",") || "none";
             const gaps = r.requests.some((q) => q.answeredWith === 429)
                 ? ` (gaps ${r.requests
                       .slice(1)
@@ -494,7 +564,7 @@ describe("the deployed handler when Slack or AWS misbehaves", function () {
     before(async function () {
         this.timeout(240000);
         fn = unpackFunction(await defaultProgram());
-        rules = JSON.parse(fn.environment["ALERT_RULES"]!) as typeof rules;
+        rules = readSettings(fn.environment, functionConfigFor()).rules;
         const rule = rules.find((r) => r.id === RULE_ID)!;
         const notification = fixture<{ Records: Array<{ Sns: { Message: string } }> }>("sns_alarm-console-signin");
         const message = JSON.parse(notification.Records[0]!.Sns.Message) as Record<string, unknown>;

@@ -376,10 +376,15 @@ describe("Slack formatting of sign-ins", function () {
         );
     });
 
-    it("falls back to us-east-1 for a region that is not a region name, and encodes the event id", function () {
+    it("falls back to us-east-1 for a region that is not a region name, and to the event list for an id that is not an event id", function () {
         assert.strictEqual(
             consoleLink("<!channel>", "a|b>c"),
-            "https://us-east-1.console.aws.amazon.com/cloudtrailv2/home?region=us-east-1#/events/a%7Cb%3Ec",
+            "https://us-east-1.console.aws.amazon.com/cloudtrailv2/home?region=us-east-1#/events",
+        );
+        // A forged 3,000-character id would otherwise take the section past Slack's 3,000 characters.
+        assert.strictEqual(
+            consoleLink("eu-west-1", "a".repeat(3000)),
+            "https://eu-west-1.console.aws.amazon.com/cloudtrailv2/home?region=eu-west-1#/events",
         );
     });
 

@@ -1,11 +1,11 @@
 import * as assert from "assert";
 import * as fs from "fs";
-import { readSettings } from "../handler/entry";
+import { readSettings } from "../handler/contract";
 import type { HandlerSettings } from "../handler/types";
 import { invokeInChild, resetLocalEndpoints, unpackFunction, type DeployedFunction } from "./support/deployed";
 import { FakeAws } from "./support/fakeAws";
 import { FakeSlack } from "./support/fakeSlack";
-import { matchesFilterPattern } from "./support/filterPattern";
+import { matchesFilterPattern } from "../handler/filterPattern";
 import {
     CATEGORIES,
     FORBIDDEN_RAW,
@@ -16,7 +16,7 @@ import {
     type Category,
     type HostileCase,
 } from "./support/hostileInputs";
-import { defaultProgram } from "./support/program";
+import { defaultProgram, functionConfigFor } from "./support/program";
 
 const SEED = 0x1c0ffee;
 const RULE_ID = "console-signin";
@@ -220,7 +220,7 @@ describe("hostile and malformed input", function () {
 
     before(async function () {
         fn = unpackFunction(await defaultProgram());
-        settings = readSettings({ ...fn.environment, ...KNOBS });
+        settings = readSettings({ ...fn.environment, ...KNOBS }, functionConfigFor());
         // The raw-mention check below relies on the handler adding no mention of its own.
         assert.deepStrictEqual(settings.mentions, {});
         alarmName = settings.rules.find((r) => r.id === RULE_ID)!.alarmName;
@@ -292,7 +292,7 @@ describe("hostile and malformed input", function () {
             const pattern = settings.rules.find((r) => r.id === RULE_ID)!.pattern;
             const differences: string[] = [];
             for (const c of sample) {
-                resetLocalEndpoints(fn, slack, aws);
+                await resetLocalEndpoints(fn, slack, aws);
                 const at = Date.now() - 120000;
                 c.lookups[0]!.forEach((message, i) =>
                     aws.logEvents.push({ logGroupName: settings.trailLogGroupName, timestamp: at + i, message }),

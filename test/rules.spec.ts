@@ -2,7 +2,7 @@ import * as assert from "assert";
 import { checkPattern, readStackSettings } from "../config";
 import { BUILT_IN_RULE_IDS, BUILT_IN_RULES, CIS_PATTERNS, ORIGINAL_SIGNIN_PATTERN, type BuiltInRuleId } from "../rules";
 import { cloudTrailFixtures } from "./support/fakePorts";
-import { compileFilterPattern } from "./support/filterPattern";
+import { compileFilterPattern } from "../handler/filterPattern";
 
 /**
  * Which built-in rules each CloudTrail fixture must trigger. Every fixture in test/fixtures needs a

@@ -22,7 +22,11 @@ interface Job {
     environment?: unknown;
     permissions?: Record<string, string>;
     concurrency?: { group?: string; "cancel-in-progress"?: boolean };
-    strategy?: { "fail-fast"?: boolean; "max-parallel"?: number; matrix?: { stack?: string[]; include?: Array<Record<string, string>> } };
+    strategy?: {
+        "fail-fast"?: boolean;
+        "max-parallel"?: number;
+        matrix?: { stack?: string[]; node?: number[]; include?: Array<Record<string, string>> };
+    };
     steps: Step[];
 }
 
@@ -80,6 +84,14 @@ function keys(value: unknown): string[] {
         return Object.entries(value).flatMap(([k, v]) => [k, ...keys(v)]);
     }
     return [];
+}
+
+/** Tests on the oldest supported Node.js and on the function's runtime; deploys on the runtime. */
+function assertNodeVersions(offline: Job, cloud: Job): void {
+    assert.deepStrictEqual(offline.strategy?.matrix?.node, [20, 22]);
+    assert.strictEqual(offline.strategy?.["fail-fast"], false, "a failure on one Node.js version should not hide the other's");
+    assert.strictEqual(stepUsing(offline, "actions/setup-node").with?.["node-version"], "${{ matrix.node }}");
+    assert.strictEqual(stepUsing(cloud, "actions/setup-node").with?.["node-version"], 22);
 }
 
 function matrixStacks(j: Job): string[] {
@@ -164,7 +176,10 @@ describe("preview.yml", function () {
         assert.deepStrictEqual(offline.steps.map(stepLine), OFFLINE_STEPS);
         assert.strictEqual(offline.if, undefined);
         assert.deepStrictEqual(offline.permissions, { contents: "read" });
-        assert.deepStrictEqual(offline.steps[1]!.with?.["node-version"], 20);
+    });
+
+    it("tests on Node.js 20 and 22, and previews with 22, the function's runtime", function () {
+        assertNodeVersions(offline, preview);
     });
 
     it("previews in the cloud only for branches of this repository, after the offline job passed", function () {
@@ -217,6 +232,10 @@ describe("deploy.yml", function () {
     it("deploys only a commit whose tests and offline plan pass", function () {
         assert.deepStrictEqual(offline.steps.map(stepLine), OFFLINE_STEPS);
         assert.strictEqual(up.needs, "offline");
+    });
+
+    it("tests on Node.js 20 and 22, and deploys with 22, the function's runtime", function () {
+        assertNodeVersions(offline, up);
     });
 
     it("updates dev, then prod, each in its GitHub environment so prod can require an approval", function () {

@@ -2,7 +2,7 @@ import { createHandler, type InvocationContext, type InvocationReport } from "..
 import type { CloudTrailRecord, HandlerSettings, RuleSpec } from "../../handler/types";
 import type { RuleDefinition } from "../../rules";
 import { FakeAwsPorts, FakeClock, FakeSlackWebhook, jsonFixture, type FakeLogGroup, type Latency, type StoredLogEvent } from "./fakePorts";
-import { compileFilterPattern } from "./filterPattern";
+import { compileFilterPattern } from "../../handler/filterPattern";
 
 export const ACCOUNT_ID = "111122223333";
 const REGION = "us-east-1";

@@ -70,6 +70,11 @@ export function unpackFunction(run: OfflineRun): DeployedFunction {
     return { dir, environment: env, indexJs: fs.readFileSync(path.join(dir, "__index.js"), "utf8"), runtimeModules, resource };
 }
 
+/** The rule id → alarm name table the function was deployed with. */
+export function alarmNamesOf(fn: DeployedFunction): Record<string, string> {
+    return JSON.parse(fn.environment["ALARM_NAMES"] ?? "{}") as Record<string, string>;
+}
+
 export interface InvocationResult {
     ok: boolean;
     value?: unknown;
@@ -156,13 +161,17 @@ export function logLines(run: ChildRun): Array<Record<string, unknown>> {
         .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
-/** Forgets earlier requests, state and faults, and points the function's webhook parameter at the local Slack. */
-export function resetLocalEndpoints(fn: DeployedFunction, slack: FakeSlack, aws: FakeAws): void {
+/**
+ * Forgets earlier requests, state and faults, and points the function's webhook parameter at the
+ * local Slack. The state table is recreated empty in dynalite under the function's STATE_TABLE_NAME;
+ * DynamoDB requests that arrive before that has finished wait for it.
+ */
+export function resetLocalEndpoints(fn: DeployedFunction, slack: FakeSlack, aws: FakeAws): Promise<void> {
     slack.reset();
     aws.calls.length = 0;
     aws.logEvents.length = 0;
-    aws.table.clear();
     aws.faults.clear();
     aws.parameters.clear();
     aws.parameters.set(fn.environment["WEBHOOK_PARAMETER_NAME"]!, { type: "SecureString", value: slack.url });
+    return aws.resetTable(fn.environment["STATE_TABLE_NAME"]!);
 }

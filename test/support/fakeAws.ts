@@ -1,6 +1,16 @@
 import * as http from "http";
 import type { AddressInfo } from "net";
-import { matchesFilterPattern } from "./filterPattern";
+import {
+    BatchWriteItemCommand,
+    CreateTableCommand,
+    DeleteTableCommand,
+    DescribeTableCommand,
+    DynamoDBClient,
+    PutItemCommand,
+    ScanCommand,
+    type AttributeValue,
+} from "@aws-sdk/client-dynamodb";
+import { matchesFilterPattern } from "../../handler/filterPattern";
 
 /** A log event stored in the fake trail log group. */
 export interface StoredLogEvent {
@@ -23,21 +33,42 @@ export interface AwsCall {
     answeredWith: number;
 }
 
-type Item = Record<string, { S?: string; N?: string }>;
+/** An item of the state table, in DynamoDB's attribute-value form. */
+export type Item = Record<string, AttributeValue>;
+
+// dynalite ships no type declarations; this is the part of its API used here.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const dynalite = require("dynalite") as (options: {
+    createTableMs?: number;
+    deleteTableMs?: number;
+    updateTableMs?: number;
+}) => http.Server;
+
+// Credentials for the client that manages dynalite's table. dynalite checks that a request carries
+// a complete SigV4 Authorization header but, unlike DynamoDB, does not verify the signature.
+const LOCAL_CREDENTIALS = { accessKeyId: "AKIDLOCALTEST", secretAccessKey: "local-test-secret" };
 
 /**
  * A local stand-in for the three AWS JSON APIs the function calls (SSM, CloudWatch Logs, DynamoDB),
  * reached through AWS_ENDPOINT_URL_SSM, AWS_ENDPOINT_URL_CLOUDWATCH_LOGS and AWS_ENDPOINT_URL_DYNAMODB.
- * FilterLogEvents evaluates the real filter pattern and pages like the service does.
+ * FilterLogEvents evaluates the real filter pattern and pages like the service does. DynamoDB calls
+ * are forwarded to an in-memory dynalite server, so conditional writes, batch limits and validation
+ * errors are DynamoDB's own; this server only records them and applies scripted faults first.
  */
 export class FakeAws {
     readonly parameters = new Map<string, { type: string; value: string }>();
     readonly logEvents: StoredLogEvent[] = [];
-    readonly table = new Map<string, Item>();
     readonly calls: AwsCall[] = [];
     readonly faults = new Map<string, AwsFault[]>();
     pageSize = 50;
     private server: http.Server;
+    private dynamo: http.Server;
+    private dynamoUrl = "";
+    private admin: DynamoDBClient | undefined;
+    /** Settles when the last table reset has; DynamoDB requests wait for it. */
+    private tableReady: Promise<void> = Promise.resolve();
+    /** The state table's name, known once resetTable has created it. */
+    tableName = "";
     url = "";
 
     constructor() {
@@ -46,7 +77,8 @@ export class FakeAws {
             req.on("data", (c: Buffer) => chunks.push(c));
             req.on("end", () => {
                 const target = String(req.headers["x-amz-target"] ?? "");
-                const body = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}") as Record<string, unknown>;
+                const raw = Buffer.concat(chunks);
+                const body = JSON.parse(raw.toString("utf8") || "{}") as Record<string, unknown>;
                 const operation = target.split(".")[1] ?? target;
                 const contentType = target.startsWith("DynamoDB") ? "application/x-amz-json-1.0" : "application/x-amz-json-1.1";
                 const reply = (status: number, payload: unknown, errorType?: string) => {
@@ -57,6 +89,17 @@ export class FakeAws {
                 const fault = this.faults.get(operation)?.shift();
                 if (fault) {
                     reply(fault.status, { __type: fault.type, message: fault.message }, fault.type);
+                    return;
+                }
+                if (target.startsWith("DynamoDB_20120810.")) {
+                    this.forwardToDynamo(req, raw).then(
+                        (answer) => {
+                            this.calls.push({ target: operation, body, answeredWith: answer.status });
+                            res.writeHead(answer.status, answer.headers);
+                            res.end(answer.body);
+                        },
+                        (err: Error) => reply(500, { __type: "InternalFailure", message: err.message }, "InternalFailure"),
+                    );
                     return;
                 }
                 try {
@@ -71,16 +114,159 @@ export class FakeAws {
                 }
             });
         });
+        this.dynamo = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
     }
 
     async start(): Promise<this> {
         await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
         this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+        await new Promise<void>((resolve) => this.dynamo.listen(0, "127.0.0.1", resolve));
+        this.dynamoUrl = `http://127.0.0.1:${(this.dynamo.address() as AddressInfo).port}`;
+        this.admin = new DynamoDBClient({ region: "us-east-1", endpoint: this.dynamoUrl, credentials: LOCAL_CREDENTIALS });
         return this;
     }
 
     async stop(): Promise<void> {
+        this.admin?.destroy();
         await new Promise<void>((resolve) => this.server.close(() => resolve()));
+        this.dynamo.closeAllConnections();
+        await new Promise<void>((resolve) => this.dynamo.close(() => resolve()));
+    }
+
+    /**
+     * Deletes the state table if it exists and creates it empty, with the key schema of the
+     * program's table (hash key `pk`, a string). DynamoDB requests that arrive meanwhile wait.
+     */
+    resetTable(tableName: string): Promise<void> {
+        const reset = this.tableReady.then(async () => {
+            const admin = this.requireAdmin();
+            const previous = this.tableName;
+            this.tableName = tableName;
+            for (const name of new Set([previous, tableName])) {
+                if (name && (await this.tableStatus(name)) !== undefined) {
+                    await admin.send(new DeleteTableCommand({ TableName: name }));
+                    await this.waitForTable(name, undefined);
+                }
+            }
+            await admin.send(
+                new CreateTableCommand({
+                    TableName: tableName,
+                    KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
+                    AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }],
+                    BillingMode: "PAY_PER_REQUEST",
+                }),
+            );
+            await this.waitForTable(tableName, "ACTIVE");
+        });
+        // A failed reset must not wedge later requests: they then meet DynamoDB's own ResourceNotFoundException.
+        this.tableReady = reset.catch(() => undefined);
+        return reset;
+    }
+
+    /** Every item of the state table, read directly from dynalite (not recorded in `calls`). */
+    async items(): Promise<Item[]> {
+        await this.tableReady;
+        const items: Item[] = [];
+        let start: Item | undefined;
+        do {
+            const out = await this.requireAdmin().send(
+                new ScanCommand({ TableName: this.requireTable(), ConsistentRead: true, ExclusiveStartKey: start }),
+            );
+            items.push(...(out.Items ?? []));
+            start = out.LastEvaluatedKey;
+        } while (start);
+        return items.sort((a, b) => String(a["pk"]?.S).localeCompare(String(b["pk"]?.S)));
+    }
+
+    /** The item with this `pk`, if the table holds one. */
+    async item(pk: string): Promise<Item | undefined> {
+        return (await this.items()).find((i) => i["pk"]?.S === pk);
+    }
+
+    /** Writes items into the state table directly (not recorded in `calls`), 25 to a batch as DynamoDB requires. */
+    async putItem(...items: Item[]): Promise<void> {
+        await this.tableReady;
+        const admin = this.requireAdmin();
+        const table = this.requireTable();
+        if (items.length === 1) {
+            await admin.send(new PutItemCommand({ TableName: table, Item: items[0] }));
+            return;
+        }
+        for (let i = 0; i < items.length; i += 25) {
+            let request = { [table]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) };
+            while (Object.keys(request).length > 0) {
+                const out = await admin.send(new BatchWriteItemCommand({ RequestItems: request }));
+                request = (out.UnprocessedItems ?? {}) as typeof request;
+            }
+        }
+    }
+
+    private requireAdmin(): DynamoDBClient {
+        if (!this.admin) {
+            throw new Error("FakeAws is not started");
+        }
+        return this.admin;
+    }
+
+    private requireTable(): string {
+        if (!this.tableName) {
+            throw new Error("FakeAws has no state table yet: call resetTable (or resetLocalEndpoints) first");
+        }
+        return this.tableName;
+    }
+
+    private async tableStatus(name: string): Promise<string | undefined> {
+        try {
+            const out = await this.requireAdmin().send(new DescribeTableCommand({ TableName: name }));
+            return out.Table?.TableStatus;
+        } catch (err) {
+            if ((err as Error).name === "ResourceNotFoundException") {
+                return undefined;
+            }
+            throw err;
+        }
+    }
+
+    private async waitForTable(name: string, status: string | undefined): Promise<void> {
+        for (let i = 0; (await this.tableStatus(name)) !== status; i++) {
+            if (i >= 200) {
+                throw new Error(`dynalite's table ${name} did not become ${status ?? "deleted"}`);
+            }
+            await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+    }
+
+    /** Sends a DynamoDB request on to dynalite unchanged (its signature and body included) and returns the answer. */
+    private async forwardToDynamo(req: http.IncomingMessage, body: Buffer): Promise<ForwardedAnswer> {
+        await this.tableReady;
+        const target = new URL(this.dynamoUrl);
+        return new Promise((resolve, reject) => {
+            const out = http.request(
+                {
+                    host: target.hostname,
+                    port: target.port,
+                    method: req.method,
+                    path: req.url,
+                    headers: { ...req.headers, host: target.host },
+                },
+                (answer) => {
+                    const chunks: Buffer[] = [];
+                    answer.on("data", (c: Buffer) => chunks.push(c));
+                    answer.on("error", reject);
+                    answer.on("end", () => {
+                        const headers: http.OutgoingHttpHeaders = {};
+                        for (const [name, value] of Object.entries(answer.headers)) {
+                            if (value !== undefined && name !== "connection" && name !== "keep-alive" && name !== "transfer-encoding") {
+                                headers[name] = value;
+                            }
+                        }
+                        resolve({ status: answer.statusCode ?? 500, headers, body: Buffer.concat(chunks) });
+                    });
+                },
+            );
+            out.on("error", reject);
+            out.end(body);
+        });
     }
 
     /** Makes the next `count` calls of an operation fail with a throttling error. */
@@ -118,46 +304,6 @@ export class FakeAws {
             }
             case "FilterLogEvents":
                 return { ok: this.filterLogEvents(body) };
-            case "GetItem": {
-                const item = this.table.get(key(body["Key"]));
-                return { ok: item ? { Item: item } : {} };
-            }
-            case "PutItem": {
-                const item = body["Item"] as Item;
-                const existing = this.table.get(key(item));
-                if (body["ConditionExpression"] && !evaluateCondition(String(body["ConditionExpression"]), existing, body)) {
-                    return { error: "ConditionalCheckFailedException", message: "The conditional request failed" };
-                }
-                this.table.set(key(item), item);
-                return { ok: {} };
-            }
-            case "DeleteItem": {
-                const existing = this.table.get(key(body["Key"]));
-                if (body["ConditionExpression"] && !evaluateCondition(String(body["ConditionExpression"]), existing, body)) {
-                    return { error: "ConditionalCheckFailedException", message: "The conditional request failed" };
-                }
-                this.table.delete(key(body["Key"]));
-                return { ok: {} };
-            }
-            case "BatchGetItem": {
-                const requests = body["RequestItems"] as Record<string, { Keys: Item[] }>;
-                const responses: Record<string, Item[]> = {};
-                for (const [table, { Keys }] of Object.entries(requests)) {
-                    responses[table] = Keys.map((k) => this.table.get(key(k))).filter((i): i is Item => i !== undefined);
-                }
-                return { ok: { Responses: responses, UnprocessedKeys: {} } };
-            }
-            case "BatchWriteItem": {
-                const requests = body["RequestItems"] as Record<string, Array<{ PutRequest?: { Item: Item } }>>;
-                for (const writes of Object.values(requests)) {
-                    for (const w of writes) {
-                        if (w.PutRequest) {
-                            this.table.set(key(w.PutRequest.Item), w.PutRequest.Item);
-                        }
-                    }
-                }
-                return { ok: { UnprocessedItems: {} } };
-            }
             default:
                 return { error: "UnknownOperationException", message: `The fake does not implement ${operation}.` };
         }
@@ -188,32 +334,8 @@ export class FakeAws {
     }
 }
 
-function key(k: unknown): string {
-    return String((k as Item)["pk"]?.S);
-}
-
-// Evaluates the handful of condition expressions the function uses, the way DynamoDB would.
-function evaluateCondition(expression: string, existing: Item | undefined, body: Record<string, unknown>): boolean {
-    const names = (body["ExpressionAttributeNames"] ?? {}) as Record<string, string>;
-    const values = (body["ExpressionAttributeValues"] ?? {}) as Record<string, { S?: string; N?: string }>;
-    return expression.split(" OR ").some((clause) => {
-        const c = clause.trim();
-        const notExists = /^attribute_not_exists\((\w+)\)$/.exec(c);
-        if (notExists) {
-            return existing === undefined || existing[notExists[1]!] === undefined;
-        }
-        const cmp = /^(#\w+) (<|=) (:\w+)$/.exec(c);
-        if (!cmp) {
-            throw new Error(`The fake cannot evaluate the condition ${c}`);
-        }
-        const attr = existing?.[names[cmp[1]!]!];
-        const value = values[cmp[3]!];
-        if (!attr || !value) {
-            return false;
-        }
-        if (cmp[2] === "<") {
-            return Number(attr.N) < Number(value.N);
-        }
-        return (attr.S ?? attr.N) === (value.S ?? value.N);
-    });
+interface ForwardedAnswer {
+    status: number;
+    headers: http.OutgoingHttpHeaders;
+    body: Buffer;
 }

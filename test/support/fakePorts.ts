@@ -3,7 +3,7 @@ import * as path from "path";
 import type { AwsPorts, Clock, FetchLike, LogEvent, StateStore } from "../../handler/io";
 import type { RuleSpec, TimeWindow } from "../../handler/types";
 import { BUILT_IN_RULES, type BuiltInRuleId } from "../../rules";
-import { compileFilterPattern } from "./filterPattern";
+import { compileFilterPattern } from "../../handler/filterPattern";
 
 const FIXTURES = path.join(__dirname, "..", "fixtures");
 

@@ -1,8 +1,9 @@
 import * as http from "http";
 import type { AddressInfo } from "net";
 
-/** One scripted answer of the fake webhook; once the script runs out it answers 200 "ok". */
+/** One scripted answer of the fake webhook; once the script runs out it answers as Slack would (see `validateWebhookPayload`). */
 export interface SlackAnswer {
+    /** An explicit status skips the payload check: the answer is sent as scripted. */
     status?: number;
     body?: string;
     headers?: Record<string, string>;
@@ -10,20 +11,208 @@ export interface SlackAnswer {
     delayMs?: number;
     /** Drop the connection without answering. */
     reset?: boolean;
+    /**
+     * Answer with a redirect to this path (or absolute URL) in the Location header, with `status`
+     * (302 unless given) and an empty body.
+     */
+    redirectTo?: string;
 }
 
 export interface SlackRequest {
     at: number;
+    method: string;
     path: string;
     contentType: string | undefined;
     payload: unknown;
     answeredWith: number | "reset" | "timeout";
+    /** The body of the answer, when one was sent. */
+    answeredBody?: string;
+    /** Why the stand-in refused the payload, the way Slack would; for the tests' messages. */
+    rejection?: string;
 }
 
 /**
- * A local stand-in for a Slack incoming webhook. It answers like Slack does: 200 "ok", 400
- * "invalid_payload", 403 "invalid_token", 404 "no_service", 410 "channel_is_archived", 429 with
- * Retry-After, 5xx; and it can reset connections or stall.
+ * Slack's documented limits for a message posted through an incoming webhook, from the Block Kit
+ * reference (docs.slack.dev/reference/block-kit):
+ * - blocks: "You can include up to 50 blocks in each message" (…/block-kit/blocks);
+ * - header block: text is a plain_text object, "Maximum length for the text in this field is 150
+ *   characters" (…/blocks/header-block);
+ * - section block: text "Maximum length … is 3000 characters. This field is not required if a valid
+ *   array of fields objects is provided instead"; fields "Required if no text is provided …
+ *   Maximum number of items is 10. Maximum length for the text in each item is 2000 characters"
+ *   (…/blocks/section-block);
+ * - context block: elements "Maximum number of items is 10" (…/blocks/context-block);
+ * - every block: block_id "Maximum length for this field is 255 characters";
+ * - text object: type "Can be one of plain_text or mrkdwn"; text "The minimum length is 1 and
+ *   maximum length is 3000 characters" (…/composition-objects/text-object);
+ * - top-level text: longer than 40,000 characters is truncated, not refused (api.slack.com
+ *   changelog 2018-04 "Truncating really long messages").
+ * The same figures are in the doc comments of @slack/types (block-kit/blocks.ts,
+ * block-kit/composition-objects.ts).
+ *
+ * Slack's pages say "characters" without defining them. The stand-in counts UTF-16 code units
+ * (String#length), which is never fewer than code points: a message it accepts is within the
+ * limits under either reading, and handler/format.ts clips by the same measure.
+ */
+export const SLACK_BLOCK_LIMITS = {
+    blocksPerMessage: 50,
+    blockIdChars: 255,
+    headerTextChars: 150,
+    sectionTextChars: 3000,
+    sectionFields: 10,
+    sectionFieldChars: 2000,
+    contextElements: 10,
+    textObjectMinChars: 1,
+    textObjectMaxChars: 3000,
+    /** Beyond this Slack truncates the top-level text; it does not refuse the message. */
+    messageTextTruncatedAfter: 40000,
+} as const;
+
+/** How the stand-in counts a string against the limits: UTF-16 code units. */
+export function slackLength(text: string): number {
+    return text.length;
+}
+
+const TEXT_TYPES = ["plain_text", "mrkdwn"];
+
+/** The problem with a text object, or undefined when it is valid. `maxChars` is the tighter limit of where it sits. */
+function textObjectProblem(where: string, value: unknown, maxChars: number, plainOnly = false): string | undefined {
+    if (typeof value !== "object" || value === null) {
+        return `${where} is not a text object`;
+    }
+    const { type, text } = value as { type?: unknown; text?: unknown };
+    if (typeof type !== "string" || !TEXT_TYPES.includes(type)) {
+        return `${where}.type is ${JSON.stringify(type)}, not plain_text or mrkdwn`;
+    }
+    if (plainOnly && type !== "plain_text") {
+        return `${where}.type must be plain_text`;
+    }
+    if (typeof text !== "string") {
+        return `${where}.text is not a string`;
+    }
+    const length = slackLength(text);
+    if (length < SLACK_BLOCK_LIMITS.textObjectMinChars) {
+        return `${where}.text is empty`;
+    }
+    const max = Math.min(maxChars, SLACK_BLOCK_LIMITS.textObjectMaxChars);
+    if (length > max) {
+        return `${where}.text is ${length} characters, more than ${max}`;
+    }
+    return undefined;
+}
+
+function blockProblem(block: unknown, i: number): string | undefined {
+    const where = `blocks[${i}]`;
+    if (typeof block !== "object" || block === null) {
+        return `${where} is not an object`;
+    }
+    const b = block as Record<string, unknown>;
+    if (b["block_id"] !== undefined) {
+        if (typeof b["block_id"] !== "string" || slackLength(b["block_id"]) > SLACK_BLOCK_LIMITS.blockIdChars) {
+            return `${where}.block_id is longer than ${SLACK_BLOCK_LIMITS.blockIdChars} characters or not a string`;
+        }
+    }
+    switch (b["type"]) {
+        case "header":
+            return textObjectProblem(`${where}.text`, b["text"], SLACK_BLOCK_LIMITS.headerTextChars, true);
+        case "section": {
+            if (b["text"] === undefined && b["fields"] === undefined) {
+                return `${where} has neither text nor fields`;
+            }
+            if (b["text"] !== undefined) {
+                const problem = textObjectProblem(`${where}.text`, b["text"], SLACK_BLOCK_LIMITS.sectionTextChars);
+                if (problem) {
+                    return problem;
+                }
+            }
+            if (b["fields"] !== undefined) {
+                const fields = b["fields"];
+                if (!Array.isArray(fields) || fields.length === 0) {
+                    return `${where}.fields is not a non-empty array`;
+                }
+                if (fields.length > SLACK_BLOCK_LIMITS.sectionFields) {
+                    return `${where} has ${fields.length} fields, more than ${SLACK_BLOCK_LIMITS.sectionFields}`;
+                }
+                for (const [j, f] of fields.entries()) {
+                    const problem = textObjectProblem(`${where}.fields[${j}]`, f, SLACK_BLOCK_LIMITS.sectionFieldChars);
+                    if (problem) {
+                        return problem;
+                    }
+                }
+            }
+            return undefined;
+        }
+        case "context": {
+            const elements = b["elements"];
+            if (!Array.isArray(elements) || elements.length === 0) {
+                return `${where}.elements is not a non-empty array`;
+            }
+            if (elements.length > SLACK_BLOCK_LIMITS.contextElements) {
+                return `${where} has ${elements.length} elements, more than ${SLACK_BLOCK_LIMITS.contextElements}`;
+            }
+            for (const [j, e] of elements.entries()) {
+                // Context blocks also take image elements; this project never sends one.
+                const problem = textObjectProblem(`${where}.elements[${j}]`, e, SLACK_BLOCK_LIMITS.textObjectMaxChars);
+                if (problem) {
+                    return problem;
+                }
+            }
+            return undefined;
+        }
+        case "divider":
+            return undefined;
+        default:
+            // Other block types exist; this project sends none, so any other type here is a mistake.
+            return `${where}.type ${JSON.stringify(b["type"])} is not a block type this stand-in knows`;
+    }
+}
+
+/** Slack's answer to a webhook POST body: 200 "ok", or 400 with Slack's error string and the reason. */
+export function validateWebhookPayload(raw: string): { status: number; body: string; reason?: string } {
+    let payload: unknown;
+    try {
+        payload = JSON.parse(raw);
+    } catch {
+        return { status: 400, body: "invalid_payload", reason: "the body is not JSON" };
+    }
+    if (typeof payload !== "object" || payload === null || Array.isArray(payload)) {
+        return { status: 400, body: "invalid_payload", reason: "the body is not a JSON object" };
+    }
+    const { text, blocks } = payload as { text?: unknown; blocks?: unknown };
+    if (text !== undefined && typeof text !== "string") {
+        return { status: 400, body: "invalid_payload", reason: "text is not a string" };
+    }
+    if (blocks !== undefined && !Array.isArray(blocks)) {
+        return { status: 400, body: "invalid_blocks_format", reason: "blocks is not an array" };
+    }
+    const hasText = typeof text === "string" && text !== "";
+    if (!hasText && (blocks === undefined || blocks.length === 0)) {
+        return { status: 400, body: "no_text", reason: "neither text nor blocks" };
+    }
+    if (blocks !== undefined) {
+        if (blocks.length > SLACK_BLOCK_LIMITS.blocksPerMessage) {
+            return {
+                status: 400,
+                body: "invalid_blocks",
+                reason: `${blocks.length} blocks, more than ${SLACK_BLOCK_LIMITS.blocksPerMessage}`,
+            };
+        }
+        for (const [i, block] of blocks.entries()) {
+            const problem = blockProblem(block, i);
+            if (problem) {
+                return { status: 400, body: "invalid_blocks", reason: problem };
+            }
+        }
+    }
+    return { status: 200, body: "ok" };
+}
+
+/**
+ * A local stand-in for a Slack incoming webhook. Unless scripted otherwise it checks each payload
+ * against Slack's documented Block Kit limits and answers like Slack does: 200 "ok", or 400
+ * "invalid_blocks", "invalid_blocks_format", "invalid_payload" or "no_text". Scripted answers can
+ * be 403 "invalid_token", 404 "no_service", 410 "channel_is_archived", 429 with Retry-After, 5xx,
+ * a redirect; and it can reset connections or stall. It records the method of every request.
  */
 export class FakeSlack {
     readonly requests: SlackRequest[] = [];
@@ -45,12 +234,28 @@ export class FakeSlack {
                 } catch {
                     payload = raw;
                 }
+                let status = answer.status ?? 200;
+                let body = answer.body ?? "ok";
+                const headers: Record<string, string> = { "content-type": "text/html", ...(answer.headers ?? {}) };
+                let rejection: string | undefined;
+                if (answer.redirectTo !== undefined) {
+                    status = answer.status ?? 302;
+                    body = answer.body ?? "";
+                    headers["location"] = answer.redirectTo;
+                } else if (answer.status === undefined && !answer.reset) {
+                    const verdict = validateWebhookPayload(raw);
+                    status = verdict.status;
+                    body = answer.body ?? verdict.body;
+                    rejection = verdict.reason;
+                }
                 const record: SlackRequest = {
                     at: Date.now(),
+                    method: req.method ?? "",
                     path: req.url ?? "",
                     contentType: req.headers["content-type"],
                     payload,
-                    answeredWith: answer.reset ? "reset" : (answer.status ?? 200),
+                    answeredWith: answer.reset ? "reset" : status,
+                    ...(rejection ? { rejection } : {}),
                 };
                 this.requests.push(record);
                 if (answer.reset) {
@@ -62,8 +267,9 @@ export class FakeSlack {
                         record.answeredWith = "timeout";
                         return;
                     }
-                    res.writeHead(answer.status ?? 200, { "content-type": "text/html", ...(answer.headers ?? {}) });
-                    res.end(answer.body ?? "ok");
+                    record.answeredBody = body;
+                    res.writeHead(status, headers);
+                    res.end(body);
                 };
                 if (answer.delayMs) {
                     setTimeout(send, answer.delayMs);
@@ -84,15 +290,20 @@ export class FakeSlack {
         return this;
     }
 
+    /** The webhook's path, the secret part of its URL. */
+    get path(): string {
+        return new URL(this.url).pathname;
+    }
+
     /** Replaces the scripted answers and forgets earlier requests. */
     reset(script: SlackAnswer[] = []): void {
         this.script = [...script];
         this.requests.length = 0;
     }
 
-    /** Payloads Slack accepted (answered 2xx). */
+    /** Payloads Slack accepted: POSTed and answered 2xx "ok". */
     get accepted(): unknown[] {
-        return this.requests.filter((r) => typeof r.answeredWith === "number" && r.answeredWith < 300).map((r) => r.payload);
+        return this.requests.filter(isAcceptedRequest).map((r) => r.payload);
     }
 
     async stop(): Promise<void> {
@@ -101,4 +312,15 @@ export class FakeSlack {
         }
         await new Promise<void>((resolve) => this.server.close(() => resolve()));
     }
+}
+
+/** Whether a request delivered its message: a POST answered 2xx with Slack's "ok". */
+export function isAcceptedRequest(r: SlackRequest): boolean {
+    return (
+        r.method === "POST" &&
+        typeof r.answeredWith === "number" &&
+        r.answeredWith >= 200 &&
+        r.answeredWith < 300 &&
+        r.answeredBody === "ok"
+    );
 }

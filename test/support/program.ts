@@ -1,5 +1,8 @@
 import * as fs from "fs";
 import * as path from "path";
+import { readStackSettings } from "../../config";
+import type { FunctionConfig } from "../../handler/contract";
+import { functionConfig } from "../../loginAlerts";
 import { runProgramOffline, type OfflineRun, type RecordedResource } from "../../scripts/offlineEngine";
 
 /** A webhook URL that must never show up anywhere but the SSM parameter. */
@@ -17,6 +20,12 @@ export function runWith(extra: Record<string, string> = {}, stack = "dev"): Prom
         config[`console-login-alerts:${k}`] = v;
     }
     return runProgramOffline({ config, secretKeys: [WEBHOOK_KEY], stack });
+}
+
+/** What the program captures into the function's code for the given extra config (short keys). */
+export function functionConfigFor(extra: Record<string, string> = {}): FunctionConfig {
+    const values: Record<string, string> = { slackWebhookUrl: TEST_WEBHOOK, ...extra };
+    return functionConfig(readStackSettings({ get: (k) => values[k], isSecret: (k) => k === "slackWebhookUrl" }));
 }
 
 let defaultRun: Promise<OfflineRun> | undefined;

@@ -1,0 +1,95 @@
+import type { AllowEntry } from "./allow";
+import type { HandlerSettings, RuleSpec, Severity } from "./types";
+
+/**
+ * The contract between deploy time and run time: what the program tells the function, and the one
+ * place that both writes and reads it.
+ *
+ * Lambda caps a function's environment at 4 KB in all (Lambda Developer Guide, "Working with Lambda
+ * environment variables"), so the environment carries only the names of resources that exist once
+ * deployed. Everything the stack's configuration decides — the rule table, allow-list, account
+ * labels, mentions — is plain, non-secret data captured into the function's code, whose size limit
+ * is megabytes. The webhook is in neither: the function reads it from SSM at run time.
+ */
+
+/** A rule as the configuration decides it; the alarm's name is known only once it is deployed. */
+export type ConfiguredRule = Omit<RuleSpec, "alarmName">;
+
+/** What the configuration tells the function, captured into its code. Plain JSON data only. */
+export interface FunctionConfig {
+    rules: ConfiguredRule[];
+    timeZone: string;
+    accountLabels: Record<string, string>;
+    mentions: Partial<Record<Severity, string>>;
+    allowList: AllowEntry[];
+    notifyOnOk: boolean;
+    lagAllowanceMinutes: number;
+}
+
+/** The names of deployed resources the function needs, each an environment variable. */
+export interface DeployedNames<T> {
+    webhookParameterName: T;
+    trailLogGroupName: T;
+    stateTableName: T;
+    /** JSON: rule id → the name of its alarm. */
+    alarmNames: T;
+}
+
+// Environment variable of each deployed name. A plain object: closure serialization carries it.
+const VARIABLES: DeployedNames<string> = {
+    webhookParameterName: "WEBHOOK_PARAMETER_NAME",
+    trailLogGroupName: "TRAIL_LOG_GROUP_NAME",
+    stateTableName: "STATE_TABLE_NAME",
+    alarmNames: "ALARM_NAMES",
+};
+
+/** The function's environment variables; `T` is a string at run time and an Output at deploy time. */
+export function environmentOf<T>(names: DeployedNames<T>): Record<string, T> {
+    return {
+        [VARIABLES.webhookParameterName]: names.webhookParameterName,
+        [VARIABLES.trailLogGroupName]: names.trailLogGroupName,
+        [VARIABLES.stateTableName]: names.stateTableName,
+        [VARIABLES.alarmNames]: names.alarmNames,
+    };
+}
+
+/** Encodes the rule id → alarm name table for ALARM_NAMES. */
+export function encodeAlarmNames(names: Record<string, string>): string {
+    return JSON.stringify(names);
+}
+
+/** Reads what the function was told: its environment (deployed names) and its captured configuration. */
+export function readSettings(env: Record<string, string | undefined>, config: FunctionConfig): HandlerSettings {
+    const required = (key: keyof DeployedNames<string>): string => {
+        const value = env[VARIABLES[key]];
+        if (!value) {
+            throw new Error(`Environment variable ${VARIABLES[key]} is not set; redeploy the stack.`);
+        }
+        return value;
+    };
+    const alarmNames = JSON.parse(required("alarmNames")) as Record<string, string>;
+    const rules = config.rules.map((rule) => {
+        const alarmName = alarmNames[rule.id];
+        if (!alarmName) {
+            throw new Error(`Environment variable ${VARIABLES.alarmNames} names no alarm for rule ${rule.id}; redeploy the stack.`);
+        }
+        return { ...rule, alarmName };
+    });
+    return {
+        webhookParameterName: required("webhookParameterName"),
+        trailLogGroupName: required("trailLogGroupName"),
+        stateTableName: required("stateTableName"),
+        timeZone: config.timeZone,
+        rules,
+        accountLabels: config.accountLabels,
+        notifyOnOk: config.notifyOnOk,
+        lagAllowanceMinutes: config.lagAllowanceMinutes,
+        mentions: config.mentions,
+        allowList: config.allowList,
+        // Tuning knobs for tests and emergencies; never set by the program.
+        minPostIntervalMs: Number(env["MIN_POST_INTERVAL_MS"] || "1100"),
+        slackTimeoutMs: Number(env["SLACK_TIMEOUT_MS"] || "10000"),
+        slackBackoffBaseMs: Number(env["SLACK_BACKOFF_BASE_MS"] || "500"),
+        slackBackoffCapMs: Number(env["SLACK_BACKOFF_CAP_MS"] || "8000"),
+    };
+}

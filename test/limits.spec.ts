@@ -1,0 +1,130 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { FIXED_CHILDREN, TRAIL_NAME_MAX, trailName } from "../names";
+import type { OfflineRun } from "../scripts/offlineEngine";
+import { indexJsOf, unpackFunction } from "./support/deployed";
+import { byName, ofType, runWith } from "./support/program";
+
+// Lambda Developer Guide, "Working with Lambda environment variables": "The total size of all
+// environment variables doesn't exceed 4 KB." Measured here as the JSON of the whole map in UTF-8,
+// which counts every key and value and then some.
+const LAMBDA_ENVIRONMENT_BYTES = 4096;
+// Lambda quotas: 250 MB unzipped for the deployment package, code and layers together.
+const LAMBDA_UNZIPPED_BYTES = 250 * 1024 * 1024;
+
+/** The biggest stack configuration this project promises to deploy. */
+function largestStackConfig(): Record<string, string> {
+    const labels = Object.fromEntries(
+        Array.from({ length: 200 }, (_, i) => [String(100000000000 + i), `business-unit-${i}-production-workloads`]),
+    );
+    const allowList = Array.from({ length: 100 }, (_, i) => ({
+        userNames: [`break-glass-operator-${i}`],
+        rolePatterns: [`AWSReservedSSO_Administrator_${i}*`],
+        cidrs: [`198.51.${i}.0/24`, `2001:db8:${i.toString(16)}::/48`],
+        action: "downgrade",
+    }));
+    const customRules = Array.from({ length: 20 }, (_, i) => ({
+        id: `custom-rule-${String(i).padStart(2, "0")}-${"x".repeat(23)}`,
+        title: `Custom rule ${i} `.padEnd(100, "t"),
+        pattern: `{ ($.eventName = "ConsoleLogin") && ($.userIdentity.userName = "operator-${i}-${"u".repeat(60)}") }`,
+        severity: "critical",
+    }));
+    return {
+        accountLabels: JSON.stringify(labels),
+        allowList: JSON.stringify(allowList),
+        customRules: JSON.stringify(customRules),
+        mentions: JSON.stringify({ critical: "<!subteam^S0123456789ABCDEF>", high: "<!here>" }),
+        timeZone: "America/Argentina/ComodRivadavia",
+    };
+}
+
+function directoryBytes(dir: string): number {
+    return fs.readdirSync(dir, { withFileTypes: true }).reduce((sum, entry) => {
+        const full = path.join(dir, entry.name);
+        return sum + (entry.isDirectory() ? directoryBytes(full) : fs.statSync(full).size);
+    }, 0);
+}
+
+describe("AWS limits a real deployment would hit", function () {
+    let largest: OfflineRun;
+
+    before(async function () {
+        largest = await runWith(largestStackConfig());
+    });
+
+    it("keeps the function's environment far under Lambda's 4 KB for the largest stack: 200 labels, 100 allow entries, 20 custom rules", function () {
+        const fn = byName(largest, "login-alerts-function");
+        const variables = (fn.inputs["environment"] as { variables: Record<string, string> }).variables;
+        const bytes = Buffer.byteLength(JSON.stringify(variables), "utf8");
+        console.log(`      environment of the largest stack: ${bytes} bytes of ${LAMBDA_ENVIRONMENT_BYTES}`);
+        assert.ok(bytes <= LAMBDA_ENVIRONMENT_BYTES, `the environment takes ${bytes} bytes`);
+        assert.strictEqual(Object.keys(JSON.parse(variables["ALARM_NAMES"]!) as object).length, 24);
+        // The configuration itself travels in the code, whose limit is megabytes.
+        const code = indexJsOf(fn);
+        assert.ok(code.includes("business-unit-199-production-workloads") && code.includes("break-glass-operator-99"));
+        const unpacked = unpackFunction(largest);
+        try {
+            const archiveBytes = directoryBytes(unpacked.dir);
+            console.log(`      its code: __index.js ${Buffer.byteLength(code)} bytes; archive unzipped ${archiveBytes} bytes`);
+            assert.ok(archiveBytes < LAMBDA_UNZIPPED_BYTES);
+        } finally {
+            fs.rmSync(unpacked.dir, { recursive: true, force: true });
+            fs.rmSync(unpacked.runtimeModules, { recursive: true, force: true });
+        }
+    });
+
+    it("creates one metric filter and alarm per rule of the largest stack, each alarm description within CloudWatch's 1,024", function () {
+        assert.strictEqual(ofType(largest, "aws:cloudwatch/logMetricFilter:LogMetricFilter").length, 24);
+        for (const alarm of ofType(largest, "aws:cloudwatch/metricAlarm:MetricAlarm")) {
+            assert.ok(String(alarm.inputs["alarmDescription"]).length <= 1024, alarm.name);
+        }
+    });
+
+    it("keeps physical names within AWS limits for the longest stack name Pulumi accepts (100 characters)", async function () {
+        // Pulumi: stack names are [A-Za-z_.][A-Za-z0-9_.-]*, at most 100 characters (sdk/go/common/tokens/names.go).
+        const stack = `_${"a.".repeat(49)}-`;
+        assert.strictEqual(stack.length, 100);
+        const run = await runWith({}, stack);
+        const trail = String(byName(run, "login-alerts-trail").inputs["name"]);
+        assert.ok(trail.length >= 3 && trail.length <= TRAIL_NAME_MAX, trail);
+        assert.match(trail, /^[A-Za-z0-9]([A-Za-z0-9]|[._-](?=[A-Za-z0-9]))*$/);
+        // CloudWatch: metric names at most 255 characters; SSM: parameter names at most 1,011, 15 levels.
+        for (const filter of ofType(run, "aws:cloudwatch/logMetricFilter:LogMetricFilter")) {
+            const metric = (filter.inputs["metricTransformation"] as { name: string }).name;
+            assert.ok(metric.length <= 255, metric);
+        }
+        const parameter = String(byName(run, "login-alerts-webhook").inputs["name"]);
+        assert.ok(parameter.length <= 1011 && parameter.split("/").length - 1 <= 15, parameter);
+        assert.match(parameter, /^[A-Za-z0-9_.\-/]+$/);
+    });
+
+    it("turns any stack name into a trail name CloudTrail accepts, and keeps names that already comply", function () {
+        const cases: Array<[string, string]> = [
+            ["login-alerts-dev", "login-alerts-dev"],
+            ["login-alerts-prod.eu_1", "login-alerts-prod.eu_1"],
+            ["login-alerts-_dev", "login-alerts-dev"],
+            ["login-alerts-dev.", "login-alerts-dev"],
+            ["login-alerts-a..b__c--d", "login-alerts-a.b_c-d"],
+            [`login-alerts-${"x".repeat(114)}-y`, `login-alerts-${"x".repeat(114)}`],
+        ];
+        for (const [physical, trail] of cases) {
+            assert.strictEqual(trailName(physical), trail);
+        }
+    });
+
+    it("knows every child it can create, so a custom rule id can never take one's name", async function () {
+        const everything = await runWith({
+            encryptTopics: "true",
+            encryptTrailLogs: "true",
+            organizationTrail: "true",
+            operatorEmail: "ops@example.com",
+        });
+        const rules = ["console-signin", "signin-without-mfa", "root-activity", "signin-failures"];
+        const fixed = everything.resources
+            .filter((r) => r.custom && !rules.some((id) => r.name === `login-alerts-${id}-filter` || r.name === `login-alerts-${id}-alarm`))
+            .map((r) => r.name.replace(/^login-alerts-/, ""))
+            .sort();
+        assert.deepStrictEqual(fixed, [...FIXED_CHILDREN].sort());
+    });
+});

@@ -1,0 +1,294 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import {
+    buildOkMessage,
+    buildPendingMessage,
+    buildSignInMessages,
+    SIGNINS_PER_MESSAGE,
+    type Presentation,
+    type SlackMessage,
+} from "../handler/format";
+import type { AlarmNotification, RuleSpec, SignIn } from "../handler/types";
+import { alarmNamesOf, invokeInChild, resetLocalEndpoints, unpackFunction, type DeployedFunction } from "./support/deployed";
+import { FakeAws } from "./support/fakeAws";
+import { FakeSlack, SLACK_BLOCK_LIMITS, validateWebhookPayload } from "./support/fakeSlack";
+import { defaultProgram, fixture } from "./support/program";
+
+// The longest rule title the configuration accepts (config.ts, MAX_TITLE_LENGTH).
+const TITLE_MAX = 100;
+// Every value below is as long as its source allows, made of the character that grows most when
+// escaped for mrkdwn ("&" becomes "&amp;"). Event fields have no bound of their own: CloudTrail
+// values, or forged log events, may be of any length.
+const HUGE = 5000;
+const amp = (n: number): string => "&".repeat(n);
+// CloudWatch alarm names are at most 255 characters.
+const ALARM_NAME_MAX = 255;
+// The longest IANA zone name in the tz database's backward file.
+const LONGEST_ZONE = "America/Argentina/ComodRivadavia";
+// Slack user group ids are 9 to 11 characters; the configuration accepts any length, so take twice that.
+const LONG_MENTION = "<!subteam^S0123456789ABCDEFGHIJK>";
+// CloudTrail's own eventIDs are UUIDs.
+const UUID_LENGTH = 36;
+// The eventID a log event can carry when it is not CloudTrail's: the size the issue names.
+const EVENT_ID_MAX = 3000;
+
+const RULE: RuleSpec = {
+    id: "custom-rule",
+    title: amp(TITLE_MAX),
+    pattern: "{ $.eventName = * }",
+    severity: "critical",
+    alarmName: amp(ALARM_NAME_MAX),
+};
+
+const MAXIMAL: Presentation = {
+    timeZone: LONGEST_ZONE,
+    accountLabels: { "111122223333": amp(HUGE) },
+    mentions: { info: LONG_MENTION, high: LONG_MENTION, critical: LONG_MENTION },
+};
+
+function eventIdOf(i: number, length = UUID_LENGTH): string {
+    const n = String(i);
+    return `${"e".repeat(length - n.length - 1)}-${n}`;
+}
+
+/** A sign-in with every free-text field as long as it can be. */
+function maximalSignIn(i: number, eventId = eventIdOf(i)): SignIn {
+    return {
+        eventId,
+        who: amp(HUGE),
+        userName: amp(HUGE),
+        identityType: amp(HUGE),
+        // Any eventName other than ConsoleLogin adds "called <eventName>" to the section's text.
+        eventName: amp(HUGE),
+        result: "Failure",
+        mfa: "No",
+        sourceIp: amp(HUGE),
+        region: amp(HUGE),
+        eventTime: new Date(Date.UTC(2021, 5, 8, 7, 53, i % 60)),
+        userAgent: amp(HUGE),
+        accountId: amp(HUGE),
+        errorMessage: amp(HUGE),
+    };
+}
+
+function maximalSignIns(count: number): SignIn[] {
+    return Array.from({ length: count }, (_, i) => maximalSignIn(i));
+}
+
+const ALARM: AlarmNotification = {
+    alarmName: amp(ALARM_NAME_MAX),
+    newState: "ALARM",
+    oldState: "OK",
+    reason: amp(HUGE),
+    stateChangeTime: new Date(Date.UTC(2021, 5, 8, 7, 58, 32)),
+    region: "us-east-1",
+    accountId: amp(HUGE),
+    periodSeconds: 60,
+    evaluationPeriods: 1,
+};
+
+/** Posts a body to the stand-in and returns its answer. */
+async function post(slack: FakeSlack, body: string): Promise<{ status: number; body: string }> {
+    const response = await fetch(slack.url, { method: "POST", headers: { "Content-Type": "application/json; charset=utf-8" }, body });
+    return { status: response.status, body: await response.text() };
+}
+
+/** The stand-in's answer to a message, with its reason when refused. */
+function verdictOf(message: SlackMessage): string {
+    const verdict = validateWebhookPayload(JSON.stringify(message));
+    return verdict.status === 200 ? "200 ok" : `${verdict.status} ${verdict.body}: ${verdict.reason}`;
+}
+
+describe("Slack's Block Kit limits", function () {
+    describe("every message this project builds, at maximal field sizes, is accepted", function () {
+        for (const count of [1, SIGNINS_PER_MESSAGE, SIGNINS_PER_MESSAGE + 1]) {
+            it(`sign-in messages for ${count} sign-in(s)`, function () {
+                const messages = buildSignInMessages(RULE, maximalSignIns(count), MAXIMAL);
+                assert.strictEqual(messages.length, Math.ceil(count / SIGNINS_PER_MESSAGE));
+                assert.deepStrictEqual(
+                    messages.map((m) => verdictOf(m.message)),
+                    messages.map(() => "200 ok"),
+                );
+            });
+        }
+
+        it("a sign-in whose eventID is 3,000 characters, as a log event that is not CloudTrail's may carry", function () {
+            const messages = buildSignInMessages(RULE, [maximalSignIn(0, eventIdOf(0, EVENT_ID_MAX))], MAXIMAL);
+            assert.deepStrictEqual(
+                messages.map((m) => verdictOf(m.message)),
+                ["200 ok"],
+            );
+        });
+
+        it("the message an alarm alone produces, before CloudTrail delivers the events", function () {
+            assert.strictEqual(verdictOf(buildPendingMessage(RULE, ALARM, MAXIMAL)), "200 ok");
+        });
+
+        it("the note that an alarm is back to OK", function () {
+            assert.strictEqual(verdictOf(buildOkMessage(RULE, ALARM, MAXIMAL)), "200 ok");
+        });
+
+        describe("what the deployed handler posts", function () {
+            let fn: DeployedFunction;
+            let slack: FakeSlack;
+            let aws: FakeAws;
+
+            before(async function () {
+                fn = unpackFunction(await defaultProgram());
+                slack = await new FakeSlack().start();
+                aws = await new FakeAws().start();
+            });
+
+            after(async function () {
+                await slack.stop();
+                await aws.stop();
+                fs.rmSync(fn.dir, { recursive: true, force: true });
+                fs.rmSync(fn.runtimeModules, { recursive: true, force: true });
+            });
+
+            it(`posts ${SIGNINS_PER_MESSAGE + 1} maximal console sign-ins in messages Slack accepts`, async function () {
+                await resetLocalEndpoints(fn, slack, aws);
+                const sample = fixture<Record<string, unknown>>("cloudtrail_iam-user-mfa");
+                const at = Date.now() - 120000;
+                const ids: string[] = [];
+                for (let i = 0; i <= SIGNINS_PER_MESSAGE; i++) {
+                    const eventID = eventIdOf(i);
+                    ids.push(eventID);
+                    // What the console-signin rule's pattern matches, with every free-text field at its longest.
+                    const record = {
+                        ...sample,
+                        eventID,
+                        eventTime: new Date(at + i).toISOString(),
+                        userIdentity: { type: "IAMUser", accountId: amp(HUGE), userName: amp(HUGE), arn: amp(HUGE) },
+                        sourceIPAddress: amp(HUGE),
+                        awsRegion: amp(HUGE),
+                        userAgent: amp(HUGE),
+                        errorMessage: amp(HUGE),
+                        recipientAccountId: amp(HUGE),
+                    };
+                    aws.logEvents.push({
+                        logGroupName: fn.environment["TRAIL_LOG_GROUP_NAME"]!,
+                        timestamp: at + i,
+                        message: JSON.stringify(record),
+                    });
+                }
+                const alarm = fixture<{ Records: Array<{ Sns: { Message: string } }> }>("sns_alarm-console-signin");
+                const message = JSON.parse(alarm.Records[0]!.Sns.Message) as Record<string, unknown>;
+                message["AlarmName"] = alarmNamesOf(fn)["console-signin"];
+                alarm.Records[0]!.Sns.Message = JSON.stringify(message);
+                const run = await invokeInChild(fn, [alarm], { env: { ...aws.env(), MIN_POST_INTERVAL_MS: "0" } });
+                const refused = slack.requests.filter((r) => r.answeredWith !== 200).map((r) => `${r.answeredWith} ${r.rejection}`);
+                assert.deepStrictEqual(refused, [], run.stderr);
+                assert.strictEqual(run.results[0]?.ok, true, run.stderr);
+                assert.strictEqual(slack.accepted.length, 2);
+                assert.strictEqual((run.results[0]!.value as { posted: number }).posted, ids.length);
+            });
+        });
+    });
+
+    describe("the stand-in answers like Slack", function () {
+        let slack: FakeSlack;
+        const L = SLACK_BLOCK_LIMITS;
+        const mrkdwn = (text: string) => ({ type: "mrkdwn", text });
+        const section = (text: string) => ({ type: "section", text: mrkdwn(text) });
+        const header = (text: string) => ({ type: "header", text: { type: "plain_text", text } });
+        const fields = (count: number, length = 1) => ({
+            type: "section",
+            fields: Array.from({ length: count }, () => mrkdwn("f".repeat(length))),
+        });
+        const context = (count: number) => ({ type: "context", elements: Array.from({ length: count }, () => mrkdwn("c")) });
+        const message = (...blocks: unknown[]) => JSON.stringify({ text: "fallback", blocks });
+
+        before(async function () {
+            slack = await new FakeSlack().start();
+        });
+
+        after(async function () {
+            await slack.stop();
+        });
+
+        beforeEach(function () {
+            slack.reset();
+        });
+
+        const atTheLimit: Array<[string, string]> = [
+            [`${L.blocksPerMessage} blocks`, message(...Array.from({ length: L.blocksPerMessage }, () => section("s")))],
+            [`a header of ${L.headerTextChars} characters`, message(header("h".repeat(L.headerTextChars)))],
+            [`a section text of ${L.sectionTextChars} characters`, message(section("s".repeat(L.sectionTextChars)))],
+            [`${L.sectionFields} fields of ${L.sectionFieldChars} characters`, message(fields(L.sectionFields, L.sectionFieldChars))],
+            [`${L.contextElements} context elements`, message(context(L.contextElements))],
+            [`a block_id of ${L.blockIdChars} characters`, message({ ...section("s"), block_id: "b".repeat(L.blockIdChars) })],
+            ["a section with text and fields", message({ ...section("s"), fields: [mrkdwn("f")] })],
+            [
+                `top-level text longer than ${L.messageTextTruncatedAfter} characters (Slack truncates it)`,
+                JSON.stringify({ text: "t".repeat(L.messageTextTruncatedAfter + 1) }),
+            ],
+            ["text without blocks", JSON.stringify({ text: "hello" })],
+            ["blocks without text", JSON.stringify({ blocks: [section("s")] })],
+        ];
+        for (const [what, body] of atTheLimit) {
+            it(`accepts ${what}`, async function () {
+                assert.deepStrictEqual(await post(slack, body), { status: 200, body: "ok" });
+            });
+        }
+
+        const violations: Array<[string, string]> = [
+            [`${L.blocksPerMessage + 1} blocks`, message(...Array.from({ length: L.blocksPerMessage + 1 }, () => section("s")))],
+            [`a header of ${L.headerTextChars + 1} characters`, message(header("h".repeat(L.headerTextChars + 1)))],
+            ["a header in mrkdwn", message({ type: "header", text: mrkdwn("h") })],
+            [`a section text of ${L.sectionTextChars + 1} characters`, message(section("s".repeat(L.sectionTextChars + 1)))],
+            ["an empty section text", message(section(""))],
+            ["a section with neither text nor fields", message({ type: "section" })],
+            [`${L.sectionFields + 1} fields`, message(fields(L.sectionFields + 1))],
+            [`a field of ${L.sectionFieldChars + 1} characters`, message(fields(1, L.sectionFieldChars + 1))],
+            ["an empty field", message(fields(1, 0))],
+            [`${L.contextElements + 1} context elements`, message(context(L.contextElements + 1))],
+            ["an empty context element", message({ type: "context", elements: [mrkdwn("")] })],
+            [`a block_id of ${L.blockIdChars + 1} characters`, message({ ...section("s"), block_id: "b".repeat(L.blockIdChars + 1) })],
+            ["a text object of another type", message({ type: "section", text: { type: "markdown", text: "s" } })],
+            ["a text object without text", message({ type: "section", text: { type: "mrkdwn" } })],
+        ];
+        for (const [what, body] of violations) {
+            it(`refuses ${what} with 400 invalid_blocks`, async function () {
+                assert.deepStrictEqual(await post(slack, body), { status: 400, body: "invalid_blocks" });
+                assert.strictEqual(slack.accepted.length, 0);
+            });
+        }
+
+        it("counts characters as UTF-16 code units, so an astral character counts twice", async function () {
+            // 75 emoji are 150 code units: exactly the header's limit. One emoji and 149 letters are 151 code
+            // units (150 code points): refused here, where counting code points would accept it.
+            assert.deepStrictEqual(await post(slack, message(header("😀".repeat(L.headerTextChars / 2)))), { status: 200, body: "ok" });
+            assert.deepStrictEqual(await post(slack, message(header(`😀${"h".repeat(L.headerTextChars - 1)}`))), {
+                status: 400,
+                body: "invalid_blocks",
+            });
+        });
+
+        it("refuses a payload with neither text nor blocks with 400 no_text", async function () {
+            assert.deepStrictEqual(await post(slack, JSON.stringify({})), { status: 400, body: "no_text" });
+            assert.deepStrictEqual(await post(slack, JSON.stringify({ text: "", blocks: [] })), { status: 400, body: "no_text" });
+        });
+
+        it("refuses a body that is not a JSON object with 400 invalid_payload", async function () {
+            assert.deepStrictEqual(await post(slack, "{not json"), { status: 400, body: "invalid_payload" });
+            assert.deepStrictEqual(await post(slack, "[]"), { status: 400, body: "invalid_payload" });
+        });
+
+        it("records each request's method and can answer with a redirect", async function () {
+            slack.reset([{ status: 301, redirectTo: "/elsewhere" }]);
+            const response = await fetch(slack.url, { method: "POST", body: message(section("s")), redirect: "manual" });
+            assert.strictEqual(response.status, 301);
+            assert.strictEqual(response.headers.get("location"), "/elsewhere");
+            await fetch(slack.url.replace(/\/services\/.*$/, "/elsewhere"));
+            assert.deepStrictEqual(
+                slack.requests.map((r) => [r.method, r.path, r.answeredWith]),
+                [
+                    ["POST", new URL(slack.url).pathname, 301],
+                    ["GET", "/elsewhere", 400],
+                ],
+            );
+            assert.deepStrictEqual(slack.accepted, []);
+        });
+    });
+});
