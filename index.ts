@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { pulumiConfigSource, readStackSettings } from "./config";
-import { LoginAlerts } from "./loginAlerts";
+import { pulumiConfigSource, readStackSettings } from "./program/settings";
+import { LoginAlerts } from "./program/loginAlerts";
 
 const settings = readStackSettings(pulumiConfigSource());
 

@@ -2,8 +2,9 @@ import { dispose, type Disposition } from "./allow";
 import { buildOkMessage, buildPendingMessage, buildSignInMessages, type Presentation, type SlackMessage } from "./format";
 import { createAwsPorts, log, postToSlack, realClock, type AwsPorts, type Clock, type FetchLike } from "./io";
 import { alarmWindow, classifyTrigger, lookupWindow, parseAlarmNotification, parseCloudTrailRecord, ruleForAlarm, toSignIn } from "./parse";
-import { readSettings, type FunctionConfig } from "./contract";
-import type { AlarmNotification, HandlerSettings, RuleSpec, SignIn } from "./types";
+import { readSettings, type FunctionConfig } from "../shared/contract";
+import type { AlarmNotification, SignIn } from "./types";
+import type { HandlerSettings, RuleSpec } from "../shared/contract";
 
 /** The part of the Lambda context the handler uses. */
 export interface InvocationContext {

@@ -1,4 +1,5 @@
-import type { AlarmNotification, RuleSpec, Severity, SignIn } from "./types";
+import type { AlarmNotification, SignIn } from "./types";
+import type { RuleSpec, Severity } from "../shared/contract";
 
 /** The Slack limits this module designs around (Block Kit reference). */
 export const SLACK_LIMITS = {

@@ -1,4 +1,5 @@
-import type { AlarmNotification, CloudTrailRecord, RuleSpec, SignIn, TimeWindow } from "./types";
+import type { AlarmNotification, CloudTrailRecord, SignIn, TimeWindow } from "./types";
+import type { RuleSpec } from "../shared/contract";
 
 /** Either a value or the reason it could not be had; bad input is reported, never thrown. */
 export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };

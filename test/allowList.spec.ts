@@ -1,5 +1,6 @@
 import * as assert from "assert";
-import { allowListProblem, dispose, inNetwork, parseCidr, parseRolePattern, type AllowEntry } from "../handler/allow";
+import { dispose } from "../handler/allow";
+import { allowListProblem, inNetwork, parseCidr, parseRolePattern, type AllowEntry } from "../shared/allowList";
 import { parseCloudTrailRecord, toSignIn } from "../handler/parse";
 import type { SignIn } from "../handler/types";
 import { fixture } from "./support/program";

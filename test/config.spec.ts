@@ -2,8 +2,8 @@ import * as assert from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { ConfigError, readStackSettings, type ConfigSource } from "../config";
-import { BUILT_IN_RULES, CIS_PATTERNS, ORIGINAL_SIGNIN_PATTERN } from "../rules";
+import { ConfigError, readStackSettings, type ConfigSource } from "../program/settings";
+import { BUILT_IN_RULES, CIS_PATTERNS, ORIGINAL_SIGNIN_PATTERN } from "../program/rules";
 import { runWith, TEST_WEBHOOK, WEBHOOK_KEY } from "./support/program";
 import { runProgramOffline } from "../scripts/offlineEngine";
 

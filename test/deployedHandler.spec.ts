@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import * as fs from "fs";
-import { ORIGINAL_SIGNIN_PATTERN } from "../rules";
+import { ORIGINAL_SIGNIN_PATTERN } from "../program/rules";
 import { alarmNamesOf, invokeInChild, logLines, resetLocalEndpoints, unpackFunction, type DeployedFunction } from "./support/deployed";
 import { FakeAws } from "./support/fakeAws";
 import { FakeSlack } from "./support/fakeSlack";

@@ -4,9 +4,9 @@ import * as path from "path";
 import { invokeInChild, unpackFunction, type ChildRun, type DeployedFunction, type InvocationResult } from "./support/deployed";
 import { FakeAws, type AwsCall, type AwsFault } from "./support/fakeAws";
 import { FakeSlack, isAcceptedRequest, type SlackAnswer, type SlackRequest } from "./support/fakeSlack";
-import { matchesFilterPattern } from "../handler/filterPattern";
+import { matchesFilterPattern } from "../shared/filterPattern";
 import { postedEventIds } from "./support/hostileInputs";
-import { readSettings } from "../handler/contract";
+import { readSettings } from "../shared/contract";
 import { defaultProgram, fixture, functionConfigFor } from "./support/program";
 
 // Short enough to keep every scenario within a few seconds, long enough that a local answer never

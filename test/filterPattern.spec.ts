@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import { readFileSync } from "fs";
 import { join } from "path";
 
-import { compileFilterPattern, filterPatternProblem, matchesFilterPattern } from "../handler/filterPattern";
+import { compileFilterPattern, filterPatternProblem, matchesFilterPattern } from "../shared/filterPattern";
 
 // The sample event from the "JSON metric filter examples" section of the
 // CloudWatch Logs filter pattern documentation.

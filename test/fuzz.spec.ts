@@ -1,11 +1,11 @@
 import * as assert from "assert";
 import * as fs from "fs";
-import { readSettings } from "../handler/contract";
-import type { HandlerSettings } from "../handler/types";
+import { readSettings } from "../shared/contract";
+import type { HandlerSettings } from "../shared/contract";
 import { invokeInChild, resetLocalEndpoints, unpackFunction, type DeployedFunction } from "./support/deployed";
 import { FakeAws } from "./support/fakeAws";
 import { FakeSlack } from "./support/fakeSlack";
-import { matchesFilterPattern } from "../handler/filterPattern";
+import { matchesFilterPattern } from "../shared/filterPattern";
 import {
     CATEGORIES,
     FORBIDDEN_RAW,

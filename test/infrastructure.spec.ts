@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { ORIGINAL_SIGNIN_PATTERN } from "../rules";
+import { ORIGINAL_SIGNIN_PATTERN } from "../program/rules";
 import type { OfflineRun } from "../scripts/offlineEngine";
 import { indexJsOf } from "./support/deployed";
 import { TEST_WEBHOOK, byName, defaultProgram, ofType, policyDoc, runWith } from "./support/program";
@@ -276,10 +276,11 @@ describe("the LoginAlerts component under mocks", function () {
         assert.ok(run.resources.every((r) => !JSON.stringify(r.inputs["tags"] ?? {}).includes("hooks.slack.com")));
     });
 
-    it("packages only node-fetch and its dependencies beside the serialized handler", function () {
+    it("packages only ipaddr.js, node-fetch and its dependencies beside the serialized handler", function () {
         const code = byName(run, "login-alerts-function").inputs["code"] as { assets: Record<string, unknown> };
         assert.deepStrictEqual(Object.keys(code.assets).sort(), [
             "__index.js",
+            "node_modules/ipaddr.js",
             "node_modules/node-fetch",
             "node_modules/tr46",
             "node_modules/webidl-conversions",

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { FIXED_CHILDREN, TRAIL_NAME_MAX, trailName } from "../names";
+import { FIXED_CHILDREN, TRAIL_NAME_MAX, trailName } from "../program/names";
 import type { OfflineRun } from "../scripts/offlineEngine";
 import { indexJsOf, unpackFunction } from "./support/deployed";
 import { byName, ofType, runWith } from "./support/program";

@@ -1,8 +1,8 @@
 import * as assert from "assert";
-import { checkPattern, readStackSettings } from "../config";
-import { BUILT_IN_RULE_IDS, BUILT_IN_RULES, CIS_PATTERNS, ORIGINAL_SIGNIN_PATTERN, type BuiltInRuleId } from "../rules";
+import { checkPattern, readStackSettings } from "../program/settings";
+import { BUILT_IN_RULE_IDS, BUILT_IN_RULES, CIS_PATTERNS, ORIGINAL_SIGNIN_PATTERN, type BuiltInRuleId } from "../program/rules";
 import { cloudTrailFixtures } from "./support/fakePorts";
-import { compileFilterPattern } from "../handler/filterPattern";
+import { compileFilterPattern } from "../shared/filterPattern";
 
 /**
  * Which built-in rules each CloudTrail fixture must trigger. Every fixture in test/fixtures needs a

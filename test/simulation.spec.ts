@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { createHandler, type InvocationReport } from "../handler/entry";
-import { BUILT_IN_RULE_IDS, BUILT_IN_RULES } from "../rules";
+import { BUILT_IN_RULE_IDS, BUILT_IN_RULES } from "../program/rules";
 import {
     describeRun,
     readPostedMessage,

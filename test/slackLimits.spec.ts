@@ -8,7 +8,8 @@ import {
     type Presentation,
     type SlackMessage,
 } from "../handler/format";
-import type { AlarmNotification, RuleSpec, SignIn } from "../handler/types";
+import type { AlarmNotification, SignIn } from "../handler/types";
+import type { RuleSpec } from "../shared/contract";
 import { alarmNamesOf, invokeInChild, resetLocalEndpoints, unpackFunction, type DeployedFunction } from "./support/deployed";
 import { FakeAws } from "./support/fakeAws";
 import { FakeSlack, SLACK_BLOCK_LIMITS, validateWebhookPayload } from "./support/fakeSlack";

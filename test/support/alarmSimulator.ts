@@ -1,8 +1,9 @@
 import { createHandler, type InvocationContext, type InvocationReport } from "../../handler/entry";
-import type { CloudTrailRecord, HandlerSettings, RuleSpec } from "../../handler/types";
-import type { RuleDefinition } from "../../rules";
+import type { CloudTrailRecord } from "../../handler/types";
+import type { HandlerSettings, RuleSpec } from "../../shared/contract";
+import type { RuleDefinition } from "../../program/rules";
 import { FakeAwsPorts, FakeClock, FakeSlackWebhook, jsonFixture, type FakeLogGroup, type Latency, type StoredLogEvent } from "./fakePorts";
-import { compileFilterPattern } from "../../handler/filterPattern";
+import { compileFilterPattern } from "../../shared/filterPattern";
 
 export const ACCOUNT_ID = "111122223333";
 const REGION = "us-east-1";

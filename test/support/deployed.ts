@@ -8,7 +8,7 @@ import type { FakeSlack } from "./fakeSlack";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 // What the Lambda runtime adds to the package: the AWS SDK v3 (and what it depends on), nothing else.
-const PACKAGED_ONLY = ["node-fetch", "tr46", "webidl-conversions", "whatwg-url"];
+const PACKAGED_ONLY = ["ipaddr.js", "node-fetch", "tr46", "webidl-conversions", "whatwg-url"];
 
 export interface DeployedFunction {
     /** The unpacked code archive, as Lambda would unpack it into /var/task. */

@@ -10,7 +10,7 @@ import {
     ScanCommand,
     type AttributeValue,
 } from "@aws-sdk/client-dynamodb";
-import { matchesFilterPattern } from "../../handler/filterPattern";
+import { matchesFilterPattern } from "../../shared/filterPattern";
 
 /** A log event stored in the fake trail log group. */
 export interface StoredLogEvent {

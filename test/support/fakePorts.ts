@@ -1,9 +1,10 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { AwsPorts, Clock, FetchLike, LogEvent, StateStore } from "../../handler/io";
-import type { RuleSpec, TimeWindow } from "../../handler/types";
-import { BUILT_IN_RULES, type BuiltInRuleId } from "../../rules";
-import { compileFilterPattern } from "../../handler/filterPattern";
+import type { TimeWindow } from "../../handler/types";
+import type { RuleSpec } from "../../shared/contract";
+import { BUILT_IN_RULES, type BuiltInRuleId } from "../../program/rules";
+import { compileFilterPattern } from "../../shared/filterPattern";
 
 const FIXTURES = path.join(__dirname, "..", "fixtures");
 

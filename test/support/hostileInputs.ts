@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { createHandler } from "../../handler/entry";
 import type { AwsPorts, Clock, FetchLike, StateStore } from "../../handler/io";
-import type { HandlerSettings } from "../../handler/types";
+import type { HandlerSettings } from "../../shared/contract";
 
 const FIXTURES = path.join(__dirname, "..", "fixtures");
 

@@ -1,8 +1,8 @@
 import * as fs from "fs";
 import * as path from "path";
-import { readStackSettings } from "../../config";
-import type { FunctionConfig } from "../../handler/contract";
-import { functionConfig } from "../../loginAlerts";
+import { readStackSettings } from "../../program/settings";
+import type { FunctionConfig } from "../../shared/contract";
+import { functionConfig } from "../../program/loginAlerts";
 import { runProgramOffline, type OfflineRun, type RecordedResource } from "../../scripts/offlineEngine";
 
 /** A webhook URL that must never show up anywhere but the SSM parameter. */

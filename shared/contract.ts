@@ -1,5 +1,4 @@
-import type { AllowEntry } from "./allow";
-import type { HandlerSettings, RuleSpec, Severity } from "./types";
+import type { AllowEntry } from "./allowList";
 
 /**
  * The contract between deploy time and run time: what the program tells the function, and the one
@@ -11,6 +10,49 @@ import type { HandlerSettings, RuleSpec, Severity } from "./types";
  * labels, mentions — is plain, non-secret data captured into the function's code, whose size limit
  * is megabytes. The webhook is in neither: the function reads it from SSM at run time.
  */
+
+/** Severity of an alert rule, from least to most urgent. */
+export type Severity = "info" | "high" | "critical";
+
+/** One alert rule as the function sees it: the metric filter's pattern and the alarm that watches it. */
+export interface RuleSpec {
+    /** Fixed rule id, e.g. `console-signin`; part of every resource name of the rule. */
+    id: string;
+    /** Human title shown in the Slack header. */
+    title: string;
+    /** CloudWatch Logs filter pattern, identical to the metric filter's. */
+    pattern: string;
+    severity: Severity;
+    /** Name of the CloudWatch alarm whose notifications belong to this rule. */
+    alarmName: string;
+}
+
+/** Everything the function needs to know, taken from its environment at cold start. */
+export interface HandlerSettings {
+    webhookParameterName: string;
+    trailLogGroupName: string;
+    stateTableName: string;
+    /** IANA time zone used for event times, e.g. `Asia/Tokyo`. */
+    timeZone: string;
+    rules: RuleSpec[];
+    /** Optional names for account ids, shown beside the id. */
+    accountLabels: Record<string, string>;
+    /** Post a message when an alarm returns to OK (sign-ins are reported either way). */
+    notifyOnOk: boolean;
+    /** How far behind the stored cursor each lookup starts, to catch CloudTrail's late deliveries. */
+    lagAllowanceMinutes: number;
+    /** Slack mention (e.g. `<!here>`) prepended to messages of a severity. */
+    mentions: Partial<Record<Severity, string>>;
+    /** Smallest gap between two messages to the same webhook. */
+    minPostIntervalMs: number;
+    /** Known principals and networks whose sign-ins are downgraded or not posted. */
+    allowList: AllowEntry[];
+    /** Per-request timeout for Slack. */
+    slackTimeoutMs: number;
+    /** First backoff step after a 5xx or network error; doubles per attempt up to the cap. */
+    slackBackoffBaseMs: number;
+    slackBackoffCapMs: number;
+}
 
 /** A rule as the configuration decides it; the alarm's name is known only once it is deployed. */
 export type ConfiguredRule = Omit<RuleSpec, "alarmName">;

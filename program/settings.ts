@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { allowListProblem, type AllowEntry } from "./handler/allow";
-import type { Severity } from "./handler/types";
-import { filterPatternProblem, MAX_FILTER_PATTERN_LENGTH } from "./handler/filterPattern";
+import { allowListProblem, type AllowEntry } from "../shared/allowList";
+import type { Severity } from "../shared/contract";
+import { filterPatternProblem, MAX_FILTER_PATTERN_LENGTH } from "../shared/filterPattern";
 import { fixedChildClash } from "./names";
 import { BUILT_IN_RULE_IDS, BUILT_IN_RULES, CIS_PATTERNS, ORIGINAL_SIGNIN_PATTERN, type RuleDefinition } from "./rules";
 

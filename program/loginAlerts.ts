@@ -1,9 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { AllowEntry } from "./handler/allow";
-import { encodeAlarmNames, environmentOf, type FunctionConfig } from "./handler/contract";
-import { lambdaHandlerFactory } from "./handler/entry";
-import type { Severity } from "./handler/types";
+import type { AllowEntry } from "../shared/allowList";
+import { encodeAlarmNames, environmentOf, type FunctionConfig } from "../shared/contract";
+import { lambdaHandlerFactory } from "../handler";
+import type { Severity } from "../shared/contract";
 import { childName, METRIC_NAMESPACE, metricName, physicalPrefix, ruleChildName, trailName, webhookParameterName } from "./names";
 import type { RuleDefinition } from "./rules";
 

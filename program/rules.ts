@@ -1,4 +1,4 @@
-import type { Severity } from "./handler/types";
+import type { Severity } from "../shared/contract";
 
 /** The original design's pattern: successful-or-not console sign-ins of IAM users who used MFA. */
 export const ORIGINAL_SIGNIN_PATTERN =

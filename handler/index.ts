@@ -1,0 +1,1 @@
+export { lambdaHandlerFactory } from "./entry";

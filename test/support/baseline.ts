@@ -1,0 +1,62 @@
+/**
+ * What the project produces, reduced to what a restructuring must not change: the offline plan's
+ * resources (the function's code text left out, since moving code changes it) and the Slack
+ * payloads the deployed handler posts for every CloudTrail fixture.
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { invokeInChild, resetLocalEndpoints, unpackFunction } from "./deployed";
+import { FakeAws } from "./fakeAws";
+import { FakeSlack } from "./fakeSlack";
+import { defaultProgram, fixture } from "./program";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+export const BASELINE_DIR = path.join(ROOT, "test", "fixtures", "baseline");
+
+/** `npm start -- --json` for a committed stack, with the code archive's text replaced by a marker. */
+export function planWithoutCode(stack: string): unknown {
+    const args = ["start", "--silent", "--", "--json", ...(stack === "dev" ? [] : ["--stack", stack])];
+    const result = spawnSync("npm", args, { cwd: ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+    if (result.status !== 0) {
+        throw new Error(`npm start failed: ${result.stderr}`);
+    }
+    const plan = JSON.parse(result.stdout) as { resources: Array<{ inputs: Record<string, unknown> }> };
+    for (const resource of plan.resources) {
+        if (resource.inputs["code"] !== undefined) {
+            resource.inputs["code"] = "[code]";
+        }
+    }
+    return plan;
+}
+
+/** Every CloudTrail fixture in the trail's log group, one sweep of the deployed handler: what Slack receives. */
+export async function fixturePayloads(): Promise<unknown[]> {
+    const fn = unpackFunction(await defaultProgram());
+    const slack = await new FakeSlack().start();
+    const aws = await new FakeAws().start();
+    try {
+        await resetLocalEndpoints(fn, slack, aws);
+        const dir = path.join(ROOT, "test", "fixtures");
+        for (const file of fs
+            .readdirSync(dir)
+            .filter((f) => f.startsWith("cloudtrail_"))
+            .sort()) {
+            aws.logEvents.push({
+                logGroupName: fn.environment["TRAIL_LOG_GROUP_NAME"]!,
+                timestamp: Date.now() - 120000,
+                message: fs.readFileSync(path.join(dir, file), "utf8"),
+            });
+        }
+        const run = await invokeInChild(fn, [fixture("events_scheduled-sweep")], { env: { ...aws.env(), MIN_POST_INTERVAL_MS: "0" } });
+        if (!run.results[0]?.ok) {
+            throw new Error(`the sweep failed: ${run.stderr}`);
+        }
+        return slack.accepted;
+    } finally {
+        await slack.stop();
+        await aws.stop();
+        fs.rmSync(fn.dir, { recursive: true, force: true });
+        fs.rmSync(fn.runtimeModules, { recursive: true, force: true });
+    }
+}
