@@ -12,6 +12,16 @@ export default tseslint.config(
         },
     },
     {
+        files: ["tools/**/*.ts"],
+        rules: {
+            // npm start and npm run bench must not run test doubles; test/tools.spec.ts checks the same.
+            "no-restricted-imports": [
+                "error",
+                { patterns: [{ group: ["**/test", "**/test/**"], message: "tools/ never imports test code." }] },
+            ],
+        },
+    },
+    {
         files: ["test/**/*.ts"],
         plugins: { mocha },
         rules: {

@@ -1,29 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
-import { pulumiConfigSource, readStackSettings } from "./program/settings";
 import { LoginAlerts } from "./program/loginAlerts";
+import { pulumiConfigSource, readStackSettings } from "./program/settings";
 
 const settings = readStackSettings(pulumiConfigSource());
-
-const alerts = new LoginAlerts("login-alerts", {
-    slackWebhookUrl: pulumi.secret(settings.slackWebhookUrl),
-    rules: settings.rules,
-    timeZone: settings.timeZone,
-    trailLogRetentionDays: settings.trailLogRetentionDays,
-    functionLogRetentionDays: settings.functionLogRetentionDays,
-    trailBucketExpirationDays: settings.trailBucketExpirationDays,
-    forceDestroyTrailBucket: settings.forceDestroyTrailBucket,
-    mentions: settings.mentions,
-    accountLabels: settings.accountLabels,
-    notifyOnOk: settings.notifyOnOk,
-    lagAllowanceMinutes: settings.lagAllowanceMinutes,
-    sweepIntervalMinutes: settings.sweepIntervalMinutes,
-    existingTrailLogGroupName: settings.existingTrailLogGroupName,
-    organizationTrail: settings.organizationTrail,
-    operatorEmail: settings.operatorEmail,
-    encryptTopics: settings.encryptTopics,
-    encryptTrailLogs: settings.encryptTrailLogs,
-    allowList: settings.allowList,
-});
+const alerts = new LoginAlerts("login-alerts", { ...settings, slackWebhookUrl: pulumi.secret(settings.slackWebhookUrl) });
 
 // Absent when the stack uses an existing trail.
 export const trailArn = alerts.trail?.arn;

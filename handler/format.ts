@@ -1,3 +1,4 @@
+import type { ContextBlock, HeaderBlock, MrkdwnElement, SectionBlock, TextObject } from "@slack/types";
 import type { AlarmNotification, SignIn } from "./types";
 import type { RuleSpec, Severity } from "../shared/contract";
 
@@ -86,20 +87,47 @@ export function shortenUserAgent(userAgent: string): string {
     return clip(userAgent, 80);
 }
 
-/** "2021-06-08 16:53:06 Asia/Tokyo": sortable, unambiguous, and in the zone the team works in. */
+const UTC_ZONES: readonly string[] = ["UTC", "Etc/UTC"];
+
+function twoDigits(n: number): string {
+    return String(n).padStart(2, "0");
+}
+
+/**
+ * Formats times as "2021-06-08 16:53:06 Asia/Tokyo": sortable, unambiguous, and in the zone the
+ * team works in. Building an Intl.DateTimeFormat costs far more than using one, so a formatter
+ * builds it once, on first use, and UTC needs none. The formatter lives in this closure, not at
+ * module level: closure serialization would copy a module-level cache, Intl objects and all, into
+ * the function's code if anything formatted a time before the program was serialized.
+ */
+export function eventTimeFormatter(timeZone: string): (time: Date) => string {
+    let intl: Intl.DateTimeFormat | undefined;
+    return (time) => {
+        const year = time.getUTCFullYear();
+        // Four-digit years only: Intl writes other years (and throws on an invalid date) its own way.
+        if (UTC_ZONES.includes(timeZone) && year >= 1000 && year <= 9999) {
+            const date = `${year}-${twoDigits(time.getUTCMonth() + 1)}-${twoDigits(time.getUTCDate())}`;
+            return `${date} ${twoDigits(time.getUTCHours())}:${twoDigits(time.getUTCMinutes())}:${twoDigits(time.getUTCSeconds())} ${timeZone}`;
+        }
+        intl ??= new Intl.DateTimeFormat("en-CA", {
+            timeZone,
+            year: "numeric",
+            month: "2-digit",
+            day: "2-digit",
+            hour: "2-digit",
+            minute: "2-digit",
+            second: "2-digit",
+            hourCycle: "h23",
+        });
+        const parts = intl.formatToParts(time);
+        const get = (type: Intl.DateTimeFormatPartTypes): string => parts.find((p) => p.type === type)?.value ?? "??";
+        return `${get("year")}-${get("month")}-${get("day")} ${get("hour")}:${get("minute")}:${get("second")} ${timeZone}`;
+    };
+}
+
+/** One time, formatted as {@link eventTimeFormatter} does; for many, build the formatter once. */
 export function formatEventTime(time: Date, timeZone: string): string {
-    const parts = new Intl.DateTimeFormat("en-CA", {
-        timeZone,
-        year: "numeric",
-        month: "2-digit",
-        day: "2-digit",
-        hour: "2-digit",
-        minute: "2-digit",
-        second: "2-digit",
-        hourCycle: "h23",
-    }).formatToParts(time);
-    const get = (type: Intl.DateTimeFormatPartTypes): string => parts.find((p) => p.type === type)?.value ?? "??";
-    return `${get("year")}-${get("month")}-${get("day")} ${get("hour")}:${get("minute")}:${get("second")} ${timeZone}`;
+    return eventTimeFormatter(timeZone)(time);
 }
 
 // CloudTrail event ids are UUIDs; anything else (a forged record) links to the event list instead,
@@ -132,29 +160,26 @@ export interface Presentation {
     mentions: Partial<Record<Severity, string>>;
 }
 
-type TextObject = { type: "plain_text" | "mrkdwn"; text: string; emoji?: boolean };
-export type Block =
-    | { type: "header"; text: TextObject }
-    | { type: "section"; text: TextObject; fields?: TextObject[] }
-    | { type: "context"; elements: TextObject[] };
+/** Slack's blocks, narrowed to what this module builds: every section has text, every context element is text. */
+export type Block = HeaderBlock | (SectionBlock & { text: TextObject }) | (Omit<ContextBlock, "elements"> & { elements: TextObject[] });
 
 export interface SlackMessage {
     text: string;
     blocks: Block[];
 }
 
-function field(label: string, value: string): TextObject {
+function field(label: string, value: string): MrkdwnElement {
     return { type: "mrkdwn", text: `*${label}*\n${value}` };
 }
 
-function signInBlock(signIn: SignIn, p: Presentation): Block {
+function signInBlock(signIn: SignIn, when: string, p: Presentation): Block {
     const fields = [
         field("Identity type", safe(signIn.identityType)),
         field("Result", safe(signIn.result)),
         field("MFA", safe(signIn.mfa)),
         field("Source IP", safe(signIn.sourceIp)),
         field("Region", safe(signIn.region)),
-        field("Time", safe(formatEventTime(signIn.eventTime, p.timeZone))),
+        field("Time", safe(when)),
         field("Browser", safe(shortenUserAgent(signIn.userAgent))),
         field("Account", safe(describeAccount(signIn.accountId, p.accountLabels))),
     ];
@@ -171,10 +196,10 @@ function signInBlock(signIn: SignIn, p: Presentation): Block {
     };
 }
 
-function fallbackLine(signIn: SignIn, p: Presentation): string {
+function fallbackLine(signIn: SignIn, when: string): string {
     return (
         `${safe(signIn.who)} ${verb(signIn)} (${safe(signIn.identityType)}, MFA ${safe(signIn.mfa)}) ` +
-        `from ${safe(signIn.sourceIp)} in ${safe(signIn.region)} at ${safe(formatEventTime(signIn.eventTime, p.timeZone))}`
+        `from ${safe(signIn.sourceIp)} in ${safe(signIn.region)} at ${safe(when)}`
     );
 }
 
@@ -227,7 +252,9 @@ export function buildSignInMessages(
     for (let i = 0; i < sorted.length; i += SIGNINS_PER_MESSAGE) {
         chunks.push(sorted.slice(i, i + SIGNINS_PER_MESSAGE));
     }
+    const formatTime = eventTimeFormatter(p.timeZone);
     return chunks.map((chunk, index) => {
+        const times = chunk.map((signIn) => formatTime(signIn.eventTime));
         const part = chunks.length > 1 ? ` (${index + 1}/${chunks.length})` : "";
         const count = chunk.length === 1 ? "1 event" : `${chunk.length} events`;
         // One ping per notification, not one per part of a split message.
@@ -236,7 +263,7 @@ export function buildSignInMessages(
         const blocks: Block[] = [
             header(rule, part),
             { type: "section", text: { type: "mrkdwn", text: summary } },
-            ...chunk.map((signIn) => signInBlock(signIn, p)),
+            ...chunk.map((signIn, i) => signInBlock(signIn, times[i]!, p)),
         ];
         if (chunks.length > 1) {
             blocks.push({
@@ -246,7 +273,7 @@ export function buildSignInMessages(
         }
         const text = fallbackText(
             `${mention}${escapeSlack(rule.title)}${part}:`,
-            chunk.map((s) => fallbackLine(s, p)),
+            chunk.map((s, i) => fallbackLine(s, times[i]!)),
         );
         return { message: { text, blocks }, eventIds: chunk.map((s) => s.eventId) };
     });

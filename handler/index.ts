@@ -1,1 +1,16 @@
-export { lambdaHandlerFactory } from "./entry";
+import { createAwsPorts } from "./aws";
+import { createHandler, type LoginAlertsHandler } from "./invocation";
+import type { FetchLike } from "./slack";
+import { readSettings, type FunctionConfig } from "../shared/contract";
+
+/**
+ * The factory Lambda runs once per cold start. The program captures only `config`, plain
+ * non-secret data; resource names come from the environment and the webhook from SSM at run time.
+ */
+export function lambdaHandlerFactory(config: FunctionConfig): LoginAlertsHandler {
+    const settings = readSettings(process.env, config);
+    // node-fetch is packaged beside the handler; requiring it here keeps serialization from following it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const fetch = require("node-fetch") as FetchLike;
+    return createHandler({ settings, aws: createAwsPorts(settings.stateTableName), fetch });
+}

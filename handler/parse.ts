@@ -1,3 +1,4 @@
+import type { ScheduledEvent, SNSEvent, SNSEventRecord, SNSMessage } from "aws-lambda";
 import type { AlarmNotification, CloudTrailRecord, SignIn, TimeWindow } from "./types";
 import type { RuleSpec } from "../shared/contract";
 
@@ -15,35 +16,41 @@ function asString(value: unknown): string | undefined {
     return typeof value === "string" && value.length > 0 ? value : undefined;
 }
 
+/**
+ * An object from outside, read field by field: the field names are checked against the AWS type
+ * it claims to be, the values stay unknown until tested.
+ */
+type Unchecked<T> = { [K in keyof T]?: unknown };
+
 /** What invoked the function: SNS alarm notifications, or the scheduled sweep. */
 export type Trigger =
     { kind: "sweep" } | { kind: "sns"; messages: Array<Parsed<{ messageId: string; body: string }>> } | { kind: "unknown"; reason: string };
+
+function snsMessageOf(record: unknown, index: number): Parsed<{ messageId: string; body: string }> {
+    const sns = isObject(record) ? (record as Unchecked<SNSEventRecord>).Sns : undefined;
+    if (!isObject(sns)) {
+        return fail(`record ${index} has no Sns object`);
+    }
+    const { Message: body, MessageId: messageId } = sns as Unchecked<SNSMessage>;
+    if (typeof body !== "string") {
+        return fail(`record ${index} has no Sns.Message string`);
+    }
+    return ok({ messageId: asString(messageId) ?? `record-${index}`, body });
+}
 
 export function classifyTrigger(event: unknown): Trigger {
     if (!isObject(event)) {
         return { kind: "unknown", reason: "the event is not a JSON object" };
     }
-    if (event["source"] === "aws.events" && event["detail-type"] === "Scheduled Event") {
+    const scheduled: Unchecked<ScheduledEvent> = event;
+    if (scheduled.source === "aws.events" && scheduled["detail-type"] === "Scheduled Event") {
         return { kind: "sweep" };
     }
-    const records = event["Records"];
+    const records = (event as Unchecked<SNSEvent>).Records;
     if (!Array.isArray(records)) {
         return { kind: "unknown", reason: "the event has neither Records nor a scheduled-event source" };
     }
-    return {
-        kind: "sns",
-        messages: records.map((record: unknown, index) => {
-            if (!isObject(record) || !isObject(record["Sns"])) {
-                return fail(`record ${index} has no Sns object`);
-            }
-            const sns = record["Sns"];
-            const body = sns["Message"];
-            if (typeof body !== "string") {
-                return fail(`record ${index} has no Sns.Message string`);
-            }
-            return ok({ messageId: asString(sns["MessageId"]) ?? `record-${index}`, body });
-        }),
-    };
+    return { kind: "sns", messages: records.map((record: unknown, index) => snsMessageOf(record, index)) };
 }
 
 // An array, not a Set: closure serialization cannot carry a Set captured at module scope.

@@ -1,3 +1,5 @@
+import type { Context } from "aws-lambda";
+
 /** The part of a CloudTrail record this project reads; everything is optional because records vary. */
 export interface CloudTrailRecord {
     eventVersion?: string;
@@ -64,4 +66,48 @@ export interface AlarmNotification {
 export interface TimeWindow {
     startMs: number;
     endMs: number;
+}
+
+/** What one invocation did; returned to Lambda and asserted by tests. */
+export interface InvocationReport {
+    trigger: "sweep" | "sns" | "unknown";
+    rulesScanned: string[];
+    posted: number;
+    messages: number;
+    skipped: string[];
+}
+
+/** The part of the Lambda context the handler uses, so tests and the simulator need not fake the rest. */
+export type InvocationContext = Pick<Context, "awsRequestId" | "getRemainingTimeInMillis">;
+
+/** Time, behind an interface so tests can drive it. */
+export interface Clock {
+    now(): number;
+    sleep(ms: number): Promise<void>;
+    random(): number;
+}
+
+/** A log event as FilterLogEvents returns it. */
+export interface LogEvent {
+    message: string;
+    timestamp: number;
+}
+
+/** The AWS calls the function makes, behind an interface so the logic can run against fakes. */
+export interface AwsPorts {
+    getSecureParameter(name: string): Promise<string>;
+    filterLogEvents(logGroupName: string, pattern: string, window: TimeWindow): Promise<LogEvent[]>;
+    store: StateStore;
+}
+
+/** Durable state: the per-rule cursor, which events are already in Slack, and the sweep lease. */
+export interface StateStore {
+    getCursor(ruleId: string): Promise<number | undefined>;
+    setCursor(ruleId: string, atMs: number): Promise<void>;
+    /** The ids among `keys` that have not been recorded as posted. */
+    unposted(keys: readonly string[]): Promise<Set<string>>;
+    markPosted(keys: readonly string[], expiresAtSeconds: number): Promise<void>;
+    /** Takes the sweep lease unless another invocation holds an unexpired one. */
+    acquireLease(owner: string, untilMs: number, nowMs: number): Promise<boolean>;
+    releaseLease(owner: string): Promise<void>;
 }

@@ -41,6 +41,13 @@ export const FIXED_CHILDREN = [
 ] as const;
 export type FixedChild = (typeof FIXED_CHILDREN)[number];
 
+/** The child components, each named `<name>-<kind>`; none ends in a rule child's suffix. */
+export type ComponentKind = "audit-trail" | "alert-rules" | "notifier" | "operator-alerts";
+
+export function componentName(name: string, kind: ComponentKind): string {
+    return `${name}-${kind}`;
+}
+
 /** The two children every rule has. */
 export const RULE_CHILDREN = ["filter", "alarm"] as const;
 export type RuleChild = (typeof RULE_CHILDREN)[number];

@@ -1,3 +1,5 @@
+import ipaddr from "ipaddr.js";
+
 /**
  * The allow-list: its shape and the parsing of its networks and role patterns, shared by the
  * configuration checks at deploy time and the function that applies it at run time.
@@ -15,75 +17,53 @@ export interface AllowEntry {
     action: "downgrade" | "suppress";
 }
 
-interface Network {
-    version: 4 | 6;
-    base: bigint;
-    bits: number;
+/** A parsed CIDR: the network's address and prefix length, as ipaddr.js matches them. */
+export type Network = [ipaddr.IPv4 | ipaddr.IPv6, number];
+
+// ipaddr.js also reads "10.1", "0x0a.0.0.1", "012.0.0.1" and a bare 32-bit number as IPv4, as
+// inet_aton does; in an allow-list those are more likely typos than intent (is 012 ten or
+// twelve?), so networks and source addresses must be four plain decimal parts, or IPv6. A zone
+// index (fe80::1%eth0) names one host's interface and means nothing in a source address.
+function isPlainAddress(text: string): boolean {
+    return ipaddr.IPv4.isValidFourPartDecimal(text) || (text.includes(":") && !text.includes("%") && ipaddr.IPv6.isValid(text));
 }
 
-function parseIPv4(text: string): bigint | undefined {
-    const parts = text.split(".");
-    if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255)) {
-        return undefined;
-    }
-    return parts.reduce((acc, p) => (acc << 8n) | BigInt(Number(p)), 0n);
-}
-
-function parseIPv6(text: string): bigint | undefined {
-    if (!/^[0-9a-fA-F:]+$/.test(text) || text.split("::").length > 2) {
-        return undefined;
-    }
-    const [head, tail] = text.includes("::") ? text.split("::") : [text, undefined];
-    const left = head ? head.split(":") : [];
-    const right = tail ? tail.split(":") : [];
-    const missing = 8 - left.length - right.length;
-    if ((tail === undefined && missing !== 0) || (tail !== undefined && missing < 1)) {
-        return undefined;
-    }
-    const groups = [...left, ...Array<string>(tail === undefined ? 0 : missing).fill("0"), ...right];
-    if (groups.some((g) => !/^[0-9a-fA-F]{1,4}$/.test(g))) {
-        return undefined;
-    }
-    return groups.reduce((acc, g) => (acc << 16n) | BigInt(parseInt(g, 16)), 0n);
-}
-
-function parseAddress(text: string): { version: 4 | 6; value: bigint } | undefined {
-    const v4 = parseIPv4(text);
-    if (v4 !== undefined) {
-        return { version: 4, value: v4 };
-    }
-    const v6 = parseIPv6(text);
-    return v6 === undefined ? undefined : { version: 6, value: v6 };
+function networkAddressOf([address, bits]: Network): string {
+    const cidr = `${address.toString()}/${bits}`;
+    return (
+        address.kind() === "ipv4" ? ipaddr.IPv4.networkAddressFromCIDR(cidr) : ipaddr.IPv6.networkAddressFromCIDR(cidr)
+    ).toNormalizedString();
 }
 
 /** Parses `203.0.113.0/24` or `2001:db8::/32`; undefined when malformed or when host bits are set. */
 export function parseCidr(cidr: string): Network | undefined {
-    const match = /^([^/]+)\/(\d{1,3})$/.exec(cidr.trim());
-    if (!match) {
+    const text = cidr.trim();
+    const match = /^([^/]+)\/(\d{1,3})$/.exec(text);
+    if (!match || !isPlainAddress(match[1]!) || !ipaddr.isValidCIDR(text)) {
         return undefined;
     }
-    const address = parseAddress(match[1]!);
-    const bits = Number(match[2]);
-    if (!address || bits > (address.version === 4 ? 32 : 128)) {
+    const network = ipaddr.parseCIDR(text);
+    const [address, bits] = network;
+    if (networkAddressOf(network) !== address.toNormalizedString()) {
         return undefined;
     }
-    const width = address.version === 4 ? 32n : 128n;
-    const hostMask = (1n << (width - BigInt(bits))) - 1n;
-    if ((address.value & hostMask) !== 0n) {
-        return undefined;
+    // A network written IPv4-mapped (::ffff:203.0.113.0/120) is the IPv4 network it maps.
+    if (address instanceof ipaddr.IPv6 && address.isIPv4MappedAddress() && bits >= 96) {
+        return [address.toIPv4Address(), bits - 96];
     }
-    return { version: address.version, base: address.value, bits };
+    return network;
 }
 
-/** Whether an address (as CloudTrail writes sourceIPAddress) lies in a network. */
+/**
+ * Whether an address (as CloudTrail writes sourceIPAddress) lies in a network. An IPv4-mapped
+ * IPv6 address (::ffff:203.0.113.7, as a dual-stack listener writes it) is its IPv4 address.
+ */
 export function inNetwork(ip: string, network: Network): boolean {
-    const address = parseAddress(ip);
-    if (!address || address.version !== network.version) {
+    if (!isPlainAddress(ip)) {
         return false;
     }
-    const width = network.version === 4 ? 32n : 128n;
-    const shift = width - BigInt(network.bits);
-    return address.value >> shift === network.base >> shift;
+    const address = ipaddr.process(ip);
+    return address.kind() === network[0].kind() && address.match(network);
 }
 
 /** A role-name pattern with `*` wildcards; role names only allow [\w+=,.@-], so nothing else may appear. */

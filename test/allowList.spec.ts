@@ -1,9 +1,9 @@
 import * as assert from "assert";
-import { dispose } from "../handler/allow";
+import { dispositionOf } from "../handler/disposition";
 import { allowListProblem, inNetwork, parseCidr, parseRolePattern, type AllowEntry } from "../shared/allowList";
 import { parseCloudTrailRecord, toSignIn } from "../handler/parse";
 import type { SignIn } from "../handler/types";
-import { fixture } from "./support/program";
+import { fixture } from "../tools/fixtures";
 
 function signIn(name: string): SignIn {
     const parsed = parseCloudTrailRecord(JSON.stringify(fixture(`cloudtrail_${name}`)));
@@ -44,6 +44,38 @@ describe("allow-lists", function () {
         }
     });
 
+    it("matches an IPv4-mapped IPv6 address (as a dual-stack listener writes it) against IPv4 networks", function () {
+        const table: Array<[string, string, boolean]> = [
+            ["::ffff:203.0.113.7", "203.0.113.0/24", true],
+            ["::ffff:cb00:7107", "203.0.113.0/24", true],
+            ["::ffff:198.51.100.7", "203.0.113.0/24", false],
+            ["203.0.113.7", "::ffff:203.0.113.0/120", true],
+            ["::ffff:203.0.113.7", "::ffff:203.0.113.0/120", true],
+            ["::ffff:203.0.113.7", "2001:db8::/32", false],
+            ["::ffff:203.0.113.7", "::/0", false],
+        ];
+        for (const [ip, cidr, expected] of table) {
+            assert.strictEqual(inNetwork(ip, parseCidr(cidr)!), expected, `${ip} in ${cidr}`);
+        }
+    });
+
+    it("refuses address forms that are more likely typos than intent: shorthand, octal, hex, zone indexes", function () {
+        for (const bad of ["10.1/16", "010.0.0.0/8", "0x0a.0.0.0/8", "167772160/8", "fe80::%eth0/64", "::ffff:203.0.113.7/120"]) {
+            assert.strictEqual(parseCidr(bad), undefined, bad);
+        }
+        for (const ip of ["10.0.0.1", "010.0.0.1", "10.1", "0x0a.0.0.1", "167772161", "fe80::1%eth0"]) {
+            assert.strictEqual(inNetwork(ip, parseCidr("10.0.0.0/8")!) || inNetwork(ip, parseCidr("fe80::/10")!), ip === "10.0.0.1", ip);
+        }
+        assert.strictEqual(
+            allowListProblem([{ cidrs: ["10.1/16"], action: "suppress" }]),
+            '[0].cidrs has "10.1/16", which is not a network in CIDR notation such as 203.0.113.0/24 or 2001:db8::/32 (host bits must be zero)',
+        );
+        assert.strictEqual(
+            allowListProblem([{ cidrs: ["203.0.113.7/24"], action: "suppress" }]),
+            '[0].cidrs has "203.0.113.7/24", which is not a network in CIDR notation such as 203.0.113.0/24 or 2001:db8::/32 (host bits must be zero)',
+        );
+    });
+
     it("matches role names with * wildcards and refuses characters a role name cannot have", function () {
         assert.ok(parseRolePattern("AWSReservedSSO_ReadOnly_*")!.test("AWSReservedSSO_ReadOnly_0123456789abcdef"));
         assert.ok(!parseRolePattern("AWSReservedSSO_ReadOnly_*")!.test("AWSReservedSSO_AdministratorAccess_0123"));
@@ -70,19 +102,23 @@ describe("allow-lists", function () {
             { userNames: ["ops-admin"], cidrs: ["203.0.113.0/24"], action: "downgrade" },
             { rolePatterns: ["AWSReservedSSO_*"], rules: ["console-signin"], action: "suppress" },
         ];
-        assert.strictEqual(dispose(entries, "console-signin", signIn("iam-user-mfa")), "downgrade");
+        assert.strictEqual(dispositionOf(entries, "console-signin", signIn("iam-user-mfa")), "downgrade");
         const elsewhere = { ...signIn("iam-user-mfa"), sourceIp: "198.51.100.9" };
-        assert.strictEqual(dispose(entries, "console-signin", elsewhere), "report", "a known user from an unknown network is reported");
-        assert.strictEqual(dispose(entries, "console-signin", signIn("sso-assumed-role")), "suppress");
         assert.strictEqual(
-            dispose(entries, "root-activity", signIn("sso-assumed-role")),
+            dispositionOf(entries, "console-signin", elsewhere),
+            "report",
+            "a known user from an unknown network is reported",
+        );
+        assert.strictEqual(dispositionOf(entries, "console-signin", signIn("sso-assumed-role")), "suppress");
+        assert.strictEqual(
+            dispositionOf(entries, "root-activity", signIn("sso-assumed-role")),
             "report",
             "the entry applies to console-signin only",
         );
-        assert.strictEqual(dispose(entries, "console-signin", signIn("saml-federation")), "report");
-        assert.strictEqual(dispose(entries, "signin-without-mfa", signIn("root-no-mfa")), "report", "root is never a user name");
+        assert.strictEqual(dispositionOf(entries, "console-signin", signIn("saml-federation")), "report");
+        assert.strictEqual(dispositionOf(entries, "signin-without-mfa", signIn("root-no-mfa")), "report", "root is never a user name");
         assert.strictEqual(
-            dispose([...entries, { userNames: ["ops-admin"], action: "suppress" }], "console-signin", signIn("iam-user-mfa")),
+            dispositionOf([...entries, { userNames: ["ops-admin"], action: "suppress" }], "console-signin", signIn("iam-user-mfa")),
             "suppress",
         );
     });

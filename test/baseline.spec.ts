@@ -7,12 +7,29 @@ function baseline(name: string): unknown {
     return JSON.parse(fs.readFileSync(path.join(BASELINE_DIR, `${name}.json`), "utf8"));
 }
 
+interface PlannedResource {
+    urn: string;
+    type: string;
+    name: string;
+    inputs: unknown;
+}
+
+/**
+ * The cloud resources of a plan and their inputs, by type and name. URNs, parents and order are
+ * left out: the split into child components changed them on purpose, and test/urns.spec.ts proves
+ * every former URN is aliased. Component resources have no inputs to compare.
+ */
+function cloudResources(plan: unknown): Record<string, unknown> {
+    const resources = (plan as { resources: PlannedResource[] }).resources.filter((r) => !r.type.startsWith("console-login-alerts:"));
+    return Object.fromEntries(resources.map((r) => [`${r.type}::${r.name}`, r.inputs]));
+}
+
 // The baselines were recorded before the program, handler and tools were split into the rooms they
 // have now; a change that alters what is deployed or posted must say so by recording them anew.
 describe("what the project deploys and posts, against the recorded baseline", function () {
     for (const stack of ["dev", "prod"]) {
         it(`plans every resource of ${stack} with the same inputs (the function's code text aside)`, function () {
-            assert.deepStrictEqual(planWithoutCode(stack), baseline(`plan-${stack}`));
+            assert.deepStrictEqual(cloudResources(planWithoutCode(stack)), cloudResources(baseline(`plan-${stack}`)));
         });
     }
 

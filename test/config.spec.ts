@@ -2,10 +2,12 @@ import * as assert from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import * as yaml from "js-yaml";
+import { DEFAULTS } from "../program/defaults";
 import { ConfigError, readStackSettings, type ConfigSource } from "../program/settings";
 import { BUILT_IN_RULES, CIS_PATTERNS, ORIGINAL_SIGNIN_PATTERN } from "../program/rules";
 import { runWith, TEST_WEBHOOK, WEBHOOK_KEY } from "./support/program";
-import { runProgramOffline } from "../scripts/offlineEngine";
+import { runProgramOffline } from "../tools/offlineEngine";
 
 const SET = "pulumi config set --secret slackWebhookUrl https://hooks.slack.com/services/T0000/B0000/XXXXXXXX";
 
@@ -325,7 +327,7 @@ describe("stack configuration", function () {
             fs.writeFileSync(stackFile, JSON.stringify({ config }));
             return spawnSync(
                 process.execPath,
-                [require.resolve("ts-node/dist/bin"), "--transpile-only", "scripts/plan.ts", "--stack", stack, ...args],
+                [require.resolve("ts-node/dist/bin"), "--transpile-only", "tools/plan.ts", "--stack", stack, ...args],
                 {
                     cwd: root,
                     encoding: "utf8",
@@ -359,7 +361,7 @@ describe("stack configuration", function () {
             assert.strictEqual(param.inputs["value"], "[secret]");
             assert.strictEqual(
                 param.urn,
-                `urn:pulumi:${stack}::console-login-alerts::console-login-alerts:index:LoginAlerts$aws:ssm/parameter:Parameter::login-alerts-webhook`,
+                `urn:pulumi:${stack}::console-login-alerts::console-login-alerts:index:LoginAlerts$console-login-alerts:index:Notifier$aws:ssm/parameter:Parameter::login-alerts-webhook`,
             );
             const fn = out.resources.find((r) => r.type === "aws:lambda/function:Function")!;
             const code = fn.inputs["code"] as { kind: string; assets: Record<string, { text?: string }> };
@@ -367,5 +369,23 @@ describe("stack configuration", function () {
             assert.ok(code.assets["__index.js"]!.text!.includes('"Asia/Tokyo"'), "the time zone is not in the function's code");
             assert.ok(!result.stdout.includes("OFFLINEPLACEHOLDER"), "the placeholder secret is printed");
         });
+    });
+});
+
+describe("the one place every default lives", function () {
+    it("gives Pulumi.yaml the same default for every key, and no key without one but the webhook", function () {
+        const project = yaml.load(fs.readFileSync(path.join(__dirname, "..", "Pulumi.yaml"), "utf8")) as {
+            config: Record<string, { default?: unknown }>;
+        };
+        const declared = Object.fromEntries(
+            Object.entries(project.config)
+                .filter(([, spec]) => spec.default !== undefined)
+                .map(([name, spec]) => [name, spec.default]),
+        );
+        assert.deepStrictEqual(declared, { ...DEFAULTS });
+        assert.deepStrictEqual(
+            Object.keys(project.config).filter((name) => !(name in DEFAULTS)),
+            ["slackWebhookUrl"],
+        );
     });
 });

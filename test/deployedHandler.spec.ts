@@ -1,10 +1,18 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import { ORIGINAL_SIGNIN_PATTERN } from "../program/rules";
-import { alarmNamesOf, invokeInChild, logLines, resetLocalEndpoints, unpackFunction, type DeployedFunction } from "./support/deployed";
-import { FakeAws } from "./support/fakeAws";
-import { FakeSlack } from "./support/fakeSlack";
-import { defaultProgram, fixture, runWith } from "./support/program";
+import {
+    alarmNamesOf,
+    invokeInChild,
+    logLines,
+    resetLocalEndpoints,
+    unpackFunction,
+    type DeployedFunction,
+} from "../tools/local/deployedFunction";
+import { LocalAws } from "../tools/local/localAws";
+import { LocalSlack } from "../tools/local/localSlack";
+import { fixture } from "../tools/fixtures";
+import { defaultProgram, runWith } from "./support/program";
 
 const SAMPLE = fixture("cloudtrail_iam-user-mfa");
 
@@ -47,15 +55,15 @@ const EXPECTED_PAYLOAD = {
 
 describe("the deployed handler (serialized __index.js in a child process)", function () {
     let fn: DeployedFunction;
-    let slack: FakeSlack;
-    let aws: FakeAws;
+    let slack: LocalSlack;
+    let aws: LocalAws;
     let alarmName: string;
     let env: Record<string, string>;
 
     before(async function () {
         fn = unpackFunction(await defaultProgram());
-        slack = await new FakeSlack().start();
-        aws = await new FakeAws().start();
+        slack = await new LocalSlack().start();
+        aws = await new LocalAws().start();
         alarmName = alarmNamesOf(fn)["console-signin"]!;
         env = aws.env();
     });

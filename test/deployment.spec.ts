@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as path from "path";
-import { MOCK_ORGANIZATION, runProgramOffline, type OfflineRun, type RecordedResource } from "../scripts/offlineEngine";
-import { checkResources } from "../scripts/policyCheck";
+import { MOCK_ORGANIZATION, runProgramOffline, type OfflineRun, type RecordedResource } from "../tools/offlineEngine";
+import { checkResources } from "../tools/policyCheck";
 import { TEST_WEBHOOK, WEBHOOK_KEY, byName, defaultProgram, ofType, policyDoc, runWith } from "./support/program";
 
 const ACCOUNT = "111122223333";

@@ -1,13 +1,20 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { invokeInChild, unpackFunction, type ChildRun, type DeployedFunction, type InvocationResult } from "./support/deployed";
-import { FakeAws, type AwsCall, type AwsFault } from "./support/fakeAws";
-import { FakeSlack, isAcceptedRequest, type SlackAnswer, type SlackRequest } from "./support/fakeSlack";
+import {
+    invokeInChild,
+    unpackFunction,
+    type ChildRun,
+    type DeployedFunction,
+    type InvocationResult,
+} from "../tools/local/deployedFunction";
+import { LocalAws, type AwsCall, type AwsFault } from "../tools/local/localAws";
+import { LocalSlack, isAcceptedRequest, type SlackAnswer, type SlackRequest } from "../tools/local/localSlack";
 import { matchesFilterPattern } from "../shared/filterPattern";
 import { postedEventIds } from "./support/hostileInputs";
 import { readSettings } from "../shared/contract";
-import { defaultProgram, fixture, functionConfigFor } from "./support/program";
+import { fixture } from "../tools/fixtures";
+import { defaultProgram, functionConfigFor } from "./support/program";
 
 // Short enough to keep every scenario within a few seconds, long enough that a local answer never
 // trips the timeout by accident on a busy machine.
@@ -25,8 +32,8 @@ const LANES = 3;
 const RULE_ID = "console-signin";
 
 interface Lane {
-    slack: FakeSlack;
-    aws: FakeAws;
+    slack: LocalSlack;
+    aws: LocalAws;
     env: Record<string, string>;
 }
 
@@ -35,7 +42,7 @@ interface Step {
     event: "alarm" | "sweep";
     slack?: SlackAnswer[];
     /** Installs AWS faults for this invocation only. */
-    faults?: (aws: FakeAws) => void;
+    faults?: (aws: LocalAws) => void;
     remainingMs?: number;
 }
 
@@ -75,7 +82,7 @@ interface Scenario {
 // A POST answered 2xx "ok"; a redirect followed as a GET, or a 2xx with another body, delivered nothing.
 const isAccepted = isAcceptedRequest;
 
-// Secret parts of the webhook URL (FakeSlack's path) and of the Location a redirect names.
+// Secret parts of the webhook URL (LocalSlack's path) and of the Location a redirect names.
 const WEBHOOK_SECRETS = ["T00000000/B00000000", "XXXXXXXXXXXXXXXXXXXXXXXX"];
 const REDIRECT_LOCATION = "/services/T00000000/B11111111/MOVEDMOVEDMOVEDMOVEDMOVED";
 
@@ -94,7 +101,7 @@ const throttles = (count: number): number[] => Array<number>(count).fill(400);
  * Installs throttling that starts only once `after` has been answered, so a later call of the
  * same operation (the cursor's PutItem, not the lease's) is the one that fails.
  */
-function throttleAfter(aws: FakeAws, operation: string, count: number, after: string): void {
+function throttleAfter(aws: LocalAws, operation: string, count: number, after: string): void {
     let left = count;
     const queue: AwsFault[] = [];
     queue.shift = () => {
@@ -586,8 +593,8 @@ describe("the deployed handler when Slack or AWS misbehaves", function () {
 
         lanes = await Promise.all(
             Array.from({ length: LANES }, async () => {
-                const slack = await new FakeSlack().start();
-                const aws = await new FakeAws().start();
+                const slack = await new LocalSlack().start();
+                const aws = await new LocalAws().start();
                 return { slack, aws, env: { ...aws.env(), ...KNOBS } };
             }),
         );

@@ -1,8 +1,7 @@
 import { strict as assert } from "assert";
-import { readFileSync } from "fs";
-import { join } from "path";
 
 import { compileFilterPattern, filterPatternProblem, matchesFilterPattern } from "../shared/filterPattern";
+import { fixture } from "../tools/fixtures";
 
 // The sample event from the "JSON metric filter examples" section of the
 // CloudWatch Logs filter pattern documentation.
@@ -32,10 +31,6 @@ const compoundEvent = {
         [7, 8, 9],
     ],
 };
-
-function fixture(name: string): unknown {
-    return JSON.parse(readFileSync(join(__dirname, "fixtures", `cloudtrail_${name}.json`), "utf8"));
-}
 
 function assertMatches(pattern: string, event: unknown): void {
     assert.equal(matchesFilterPattern(pattern, event), true, `expected ${pattern} to match`);
@@ -473,13 +468,13 @@ describe("CloudWatch Logs JSON filter patterns", () => {
 
         it("counts root sign-ins and root console API calls as root usage", () => {
             for (const name of ["root-mfa", "root-no-mfa", "root-api-call"]) {
-                assert.equal(rootUsage(fixture(name)), true, name);
+                assert.equal(rootUsage(fixture(`cloudtrail_${name}`)), true, name);
             }
         });
 
         it("does not count service events or service-invoked calls as root usage", () => {
             for (const name of ["root-service-event", "root-invoked-by-service", "iam-user-mfa", "sso-assumed-role"]) {
-                assert.equal(rootUsage(fixture(name)), false, name);
+                assert.equal(rootUsage(fixture(`cloudtrail_${name}`)), false, name);
             }
         });
 
@@ -488,13 +483,13 @@ describe("CloudWatch Logs JSON filter patterns", () => {
 
         it("flags console sign-ins that report MFAUsed other than Yes", () => {
             for (const name of ["iam-user-no-mfa", "root-no-mfa", "sso-assumed-role", "saml-federation", "failure-wrong-password"]) {
-                assert.equal(signInWithoutMfa(fixture(name)), true, name);
+                assert.equal(signInWithoutMfa(fixture(`cloudtrail_${name}`)), true, name);
             }
         });
 
         it("does not flag MFA sign-ins or other sign-in events", () => {
             for (const name of ["iam-user-mfa", "root-mfa", "mobile-console", "switch-role", "check-mfa", "get-signin-token"]) {
-                assert.equal(signInWithoutMfa(fixture(name)), false, name);
+                assert.equal(signInWithoutMfa(fixture(`cloudtrail_${name}`)), false, name);
             }
         });
     });

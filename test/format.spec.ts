@@ -12,7 +12,8 @@ import {
 } from "../handler/format";
 import { parseAlarmNotification, parseCloudTrailRecord, toSignIn, type ValidRecord } from "../handler/parse";
 import type { AlarmNotification, SignIn } from "../handler/types";
-import { builtInRuleSpec, cloudTrailFixtures, jsonFixture } from "./support/fakePorts";
+import { cloudTrailFixtures, fixture } from "../tools/fixtures";
+import { builtInRuleSpec } from "./support/fakePorts";
 
 const fixtures = cloudTrailFixtures();
 const ACCOUNT = "111122223333";
@@ -21,7 +22,7 @@ const TOKYO: Presentation = { ...UTC, timeZone: "Asia/Tokyo" };
 const CONSOLE_SIGNIN = builtInRuleSpec("console-signin");
 
 function record(name: string): ValidRecord {
-    const parsed = parseCloudTrailRecord(fixtures.get(name) ?? "");
+    const parsed = parseCloudTrailRecord(fixtures.get(name)?.text ?? "");
     if (!parsed.ok) {
         throw new Error(`fixture ${name}: ${parsed.reason}`);
     }
@@ -596,7 +597,7 @@ describe("Slack formatting of sign-ins", function () {
         };
 
         function alarm(state: "ALARM" | "OK"): AlarmNotification {
-            const event = jsonFixture<{ Records: Array<{ Sns: { Message: string } }> }>("sns_alarm-console-signin");
+            const event = fixture<{ Records: Array<{ Sns: { Message: string } }> }>("sns_alarm-console-signin");
             const body = JSON.parse(event.Records[0]!.Sns.Message) as Record<string, unknown>;
             body["NewStateValue"] = state;
             const parsed = parseAlarmNotification(JSON.stringify(body));

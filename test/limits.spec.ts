@@ -2,8 +2,8 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { FIXED_CHILDREN, TRAIL_NAME_MAX, trailName } from "../program/names";
-import type { OfflineRun } from "../scripts/offlineEngine";
-import { indexJsOf, unpackFunction } from "./support/deployed";
+import type { OfflineRun } from "../tools/offlineEngine";
+import { indexJsOf, unpackFunction } from "../tools/local/deployedFunction";
 import { byName, ofType, runWith } from "./support/program";
 
 // Lambda Developer Guide, "Working with Lambda environment variables": "The total size of all

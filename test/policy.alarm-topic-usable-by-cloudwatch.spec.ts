@@ -1,6 +1,16 @@
 import { strict as assert } from "assert";
-import { alarmTopicUsableByCloudWatch } from "../policy/policies";
-import { ACCOUNT, REGION, UNKNOWN, check, messages, policyDocument, replace, resource, withProps } from "./support/policyHarness";
+import { alarmTopicUsableByCloudWatch } from "../policy/policies/alarmTopicUsableByCloudWatch";
+import {
+    ACCOUNT,
+    REGION,
+    UNKNOWN_ON_THE_WIRE,
+    check,
+    messages,
+    policyDocument,
+    replace,
+    resource,
+    withProps,
+} from "./support/policyHarness";
 
 const TOPIC_ARN = `arn:aws:sns:${REGION}:${ACCOUNT}:login-alerts-alarms-e88e06f`;
 const KEY_ID = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
@@ -88,8 +98,8 @@ describe("policy alarm-topic-usable-by-cloudwatch", () => {
         const s = alarmStack();
         const resources = [
             s.key,
-            withProps(s.topic, { kmsMasterKeyId: "alias/aws/sns", arn: UNKNOWN }),
-            withProps(s.alarm, { alarmActions: [UNKNOWN], okActions: [UNKNOWN] }),
+            withProps(s.topic, { kmsMasterKeyId: "alias/aws/sns", arn: UNKNOWN_ON_THE_WIRE }),
+            withProps(s.alarm, { alarmActions: [UNKNOWN_ON_THE_WIRE], okActions: [UNKNOWN_ON_THE_WIRE] }),
         ];
         assert.deepEqual(await messages(alarmTopicUsableByCloudWatch, resources), [AWS_MANAGED]);
     });
@@ -149,6 +159,6 @@ describe("policy alarm-topic-usable-by-cloudwatch", () => {
 
     it("passes in preview, when the key policy is not known yet", async () => {
         const s = alarmStack({ encrypted: true });
-        assert.deepEqual(await check(alarmTopicUsableByCloudWatch, replace(s.all, withProps(s.key, { policy: UNKNOWN }))), []);
+        assert.deepEqual(await check(alarmTopicUsableByCloudWatch, replace(s.all, withProps(s.key, { policy: UNKNOWN_ON_THE_WIRE }))), []);
     });
 });

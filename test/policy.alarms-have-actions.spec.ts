@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
-import { alarmsHaveActions } from "../policy/policies";
-import { UNKNOWN, check, messages, resource, withProps } from "./support/policyHarness";
+import { alarmsHaveActions } from "../policy/policies/alarmsHaveActions";
+import { UNKNOWN_ON_THE_WIRE, check, messages, resource, withProps } from "./support/policyHarness";
 
 const TOPIC_ARN = "arn:aws:sns:us-east-1:111122223333:login-alerts-alarms-e88e06f";
 
@@ -38,7 +38,7 @@ describe("policy alarms-have-actions", () => {
     });
 
     it("passes in preview, when the topic ARN is not known yet", async () => {
-        assert.deepEqual(await check(alarmsHaveActions, [withProps(alarm(), { alarmActions: [UNKNOWN] })]), []);
-        assert.deepEqual(await check(alarmsHaveActions, [withProps(alarm(), { alarmActions: UNKNOWN })]), []);
+        assert.deepEqual(await check(alarmsHaveActions, [withProps(alarm(), { alarmActions: [UNKNOWN_ON_THE_WIRE] })]), []);
+        assert.deepEqual(await check(alarmsHaveActions, [withProps(alarm(), { alarmActions: UNKNOWN_ON_THE_WIRE })]), []);
     });
 });

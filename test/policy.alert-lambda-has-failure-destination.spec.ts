@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
-import { alertLambdaHasFailureDestination } from "../policy/policies";
-import { ACCOUNT, REGION, UNKNOWN, check, messages, replace, resource, withProps } from "./support/policyHarness";
+import { alertLambdaHasFailureDestination } from "../policy/policies/alertLambdaHasFailureDestination";
+import { ACCOUNT, REGION, UNKNOWN_ON_THE_WIRE, check, messages, replace, resource, withProps } from "./support/policyHarness";
 
 const TOPIC_ARN = `arn:aws:sns:${REGION}:${ACCOUNT}:login-alerts-alarms-e88e06f`;
 const FUNCTION_ARN = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:login-alerts-function-36cefb3`;
@@ -106,8 +106,8 @@ describe("policy alert-lambda-has-failure-destination", () => {
 
     it("passes in preview, when the destination is not known yet", async () => {
         const s = alertStack();
-        const retries = withProps(s.retries, { destinationConfig: { onFailure: { destination: UNKNOWN } } });
-        const subscription = withProps(s.subscription, { topic: UNKNOWN, endpoint: UNKNOWN });
+        const retries = withProps(s.retries, { destinationConfig: { onFailure: { destination: UNKNOWN_ON_THE_WIRE } } });
+        const subscription = withProps(s.subscription, { topic: UNKNOWN_ON_THE_WIRE, endpoint: UNKNOWN_ON_THE_WIRE });
         assert.deepEqual(await check(alertLambdaHasFailureDestination, [s.topic, s.alarm, s.fn, subscription, retries]), []);
     });
 });

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
-import { runProgramOffline, type RecordedResource } from "../scripts/offlineEngine";
-import { checkResources } from "../scripts/policyCheck";
+import { runProgramOffline, type RecordedResource } from "../tools/offlineEngine";
+import { checkResources } from "../tools/policyCheck";
 
 const WEBHOOK_KEY = "console-login-alerts:slackWebhookUrl";
 

@@ -14,8 +14,9 @@ import type * as structTypes from "google-protobuf/google/protobuf/struct_pb";
 import * as analyzerRpc from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import * as analyzer from "@pulumi/pulumi/proto/analyzer_pb";
 import { policies } from "../policy/policies";
-import { runProgramOffline, type RecordedResource } from "../scripts/offlineEngine";
-import { POLICY_DIR, SECRET_SIG, SIG_KEY, UNKNOWN, toEngineResource, type EngineResource } from "../scripts/policyCheck";
+import { runProgramOffline, type RecordedResource } from "../tools/offlineEngine";
+import { SECRET_SIG, SIG_KEY, UNKNOWN_ON_THE_WIRE, toEngineResource, type EngineResource } from "../tools/engineWire";
+import { POLICY_DIR } from "../tools/policyCheck";
 
 // The gRPC runtime and protobuf messages must be the copies the generated stubs load.
 const protoRequire = createRequire(require.resolve("@pulumi/pulumi/proto/analyzer_grpc_pb"));
@@ -104,13 +105,13 @@ function edited(resources: RecordedResource[], name: string, change: (r: Recorde
 /** The program as a first preview sees it: every ARN, and whatever is built from one, still unknown. */
 function asFirstPreview(value: unknown): unknown {
     if (typeof value === "string") {
-        return /arn:aws[\w-]*:/.test(value) ? UNKNOWN : value;
+        return /arn:aws[\w-]*:/.test(value) ? UNKNOWN_ON_THE_WIRE : value;
     }
     if (Array.isArray(value)) {
         return value.map(asFirstPreview);
     }
     if (value && typeof value === "object") {
-        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k === "arn" ? UNKNOWN : asFirstPreview(v)]));
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k === "arn" ? UNKNOWN_ON_THE_WIRE : asFirstPreview(v)]));
     }
     return value;
 }
@@ -209,7 +210,7 @@ describe("the policy pack, run as the Pulumi CLI runs it", function () {
             outputs: asFirstPreview(r.outputs) as Record<string, unknown>,
         }));
         const trail = preview.find((r) => r.name === "login-alerts-trail");
-        assert.equal(trail?.inputs["cloudWatchLogsGroupArn"], UNKNOWN);
+        assert.equal(trail?.inputs["cloudWatchLogsGroupArn"], UNKNOWN_ON_THE_WIRE);
         assert.deepEqual(await analyzeAll(preview), []);
     });
 

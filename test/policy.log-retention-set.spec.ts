@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
-import { logRetentionSet } from "../policy/policies";
-import { UNKNOWN, check, messages, resource, withProps } from "./support/policyHarness";
+import { logRetentionSet } from "../policy/policies/logRetentionSet";
+import { UNKNOWN_ON_THE_WIRE, check, messages, resource, withProps } from "./support/policyHarness";
 
 function logGroup(retentionInDays?: unknown) {
     return resource({
@@ -42,6 +42,6 @@ describe("policy log-retention-set", () => {
     });
 
     it("passes in preview, when the retention is computed", async () => {
-        assert.deepEqual(await check(logRetentionSet, [withProps(logGroup(30), { retentionInDays: UNKNOWN })]), []);
+        assert.deepEqual(await check(logRetentionSet, [withProps(logGroup(30), { retentionInDays: UNKNOWN_ON_THE_WIRE })]), []);
     });
 });

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
-import { RESOURCELESS_ACTIONS, noWildcardIam } from "../policy/policies";
-import { ACCOUNT, REGION, UNKNOWN, check, messages, policyDocument, resource } from "./support/policyHarness";
+import { RESOURCELESS_ACTIONS, noWildcardIam } from "../policy/policies/noWildcardIam";
+import { ACCOUNT, REGION, UNKNOWN_ON_THE_WIRE, check, messages, policyDocument, resource } from "./support/policyHarness";
 
 const TABLE_ARN = `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/login-alerts-state-b6c21fc`;
 const PARAMETER_ARN = `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/console-login-alerts/login-alerts-dev/slack-webhook-url`;
@@ -127,7 +127,7 @@ describe("policy no-wildcard-iam", () => {
         const computed = resource({
             type: "aws:iam/rolePolicy:RolePolicy",
             name: "function-policy",
-            inputs: { role: "function-role", policy: UNKNOWN },
+            inputs: { role: "function-role", policy: UNKNOWN_ON_THE_WIRE },
         });
         assert.deepEqual(await check(noWildcardIam, [computed]), []);
     });

@@ -1,9 +1,9 @@
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import type { ResourceValidationArgs, ResourceValidationPolicy } from "../policy/node_modules/@pulumi/policy";
-import { slackWebhookInSecret } from "../policy/policies";
+import { slackWebhookInSecret } from "../policy/policies/slackWebhookInSecret";
 import {
-    UNKNOWN,
+    UNKNOWN_ON_THE_WIRE,
     WEBHOOK,
     assetArchive,
     check,
@@ -173,8 +173,8 @@ describe("policy slack-webhook-in-secret", () => {
     it("passes in preview, when values and the parameter's type are not known yet", async () => {
         const { parameter, fn } = webhookStack();
         const resources: EngineResource[] = [
-            withProps(parameter, { type: UNKNOWN }),
-            withProps(fn, { environment: { variables: { WEBHOOK_PARAMETER_NAME: UNKNOWN } }, code: UNKNOWN }),
+            withProps(parameter, { type: UNKNOWN_ON_THE_WIRE }),
+            withProps(fn, { environment: { variables: { WEBHOOK_PARAMETER_NAME: UNKNOWN_ON_THE_WIRE } }, code: UNKNOWN_ON_THE_WIRE }),
         ];
         assert.deepEqual(await check(slackWebhookInSecret, resources), []);
     });

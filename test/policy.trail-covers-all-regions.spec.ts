@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
-import { trailCoversAllRegions } from "../policy/policies";
-import { UNKNOWN, check, messages, resource, withProps } from "./support/policyHarness";
+import { trailCoversAllRegions } from "../policy/policies/trailCoversAllRegions";
+import { UNKNOWN_ON_THE_WIRE, check, messages, resource, withProps } from "./support/policyHarness";
 
 function trail() {
     return resource({
@@ -63,9 +63,9 @@ describe("policy trail-covers-all-regions", () => {
 
     it("passes in preview, when the settings are computed", async () => {
         const computed = withProps(trail(), {
-            isMultiRegionTrail: UNKNOWN,
-            includeGlobalServiceEvents: UNKNOWN,
-            enableLogFileValidation: UNKNOWN,
+            isMultiRegionTrail: UNKNOWN_ON_THE_WIRE,
+            includeGlobalServiceEvents: UNKNOWN_ON_THE_WIRE,
+            enableLogFileValidation: UNKNOWN_ON_THE_WIRE,
         });
         assert.deepEqual(await check(trailCoversAllRegions, [computed]), []);
     });

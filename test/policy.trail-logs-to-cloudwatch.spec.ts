@@ -1,6 +1,16 @@
 import { strict as assert } from "assert";
-import { trailLogsToCloudWatch } from "../policy/policies";
-import { ACCOUNT, REGION, UNKNOWN, check, policyDocument, replace, resource, withProps, withoutDependency } from "./support/policyHarness";
+import { trailLogsToCloudWatch } from "../policy/policies/trailLogsToCloudWatch";
+import {
+    ACCOUNT,
+    REGION,
+    UNKNOWN_ON_THE_WIRE,
+    check,
+    policyDocument,
+    replace,
+    resource,
+    withProps,
+    withoutDependency,
+} from "./support/policyHarness";
 
 const GROUP_ARN = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:trail-logs-18a1fb5`;
 const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/trail-logs-role-d38dee3`;
@@ -56,10 +66,10 @@ describe("policy trail-logs-to-cloudwatch", () => {
     it("passes in preview, when the ARNs and the role policy are not known yet", async () => {
         const s = trailStack();
         const resources = [
-            withProps(s.logGroup, { arn: UNKNOWN }),
-            withProps(s.role, { arn: UNKNOWN }),
-            withProps(s.rolePolicy, { policy: UNKNOWN, role: UNKNOWN }),
-            withProps(s.trail, { cloudWatchLogsGroupArn: UNKNOWN, cloudWatchLogsRoleArn: UNKNOWN }),
+            withProps(s.logGroup, { arn: UNKNOWN_ON_THE_WIRE }),
+            withProps(s.role, { arn: UNKNOWN_ON_THE_WIRE }),
+            withProps(s.rolePolicy, { policy: UNKNOWN_ON_THE_WIRE, role: UNKNOWN_ON_THE_WIRE }),
+            withProps(s.trail, { cloudWatchLogsGroupArn: UNKNOWN_ON_THE_WIRE, cloudWatchLogsRoleArn: UNKNOWN_ON_THE_WIRE }),
         ];
         assert.deepEqual(await check(trailLogsToCloudWatch, resources), []);
     });

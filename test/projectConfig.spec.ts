@@ -1,6 +1,6 @@
 /**
  * Pulumi.yaml and every committed Pulumi.<stack>.yaml against the checks the Pulumi CLI makes before
- * `pulumi preview` runs the program (scripts/projectConfig.ts). Line numbers are of pulumi/pulumi at
+ * `pulumi preview` runs the program (tools/projectConfig.ts). Line numbers are of pulumi/pulumi at
  * commit 1b5949891b3cefcb9974752b24a5ecef0acc86c8.
  */
 import * as assert from "assert";
@@ -8,7 +8,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { stackConfigErrors, type ConfigType } from "../scripts/projectConfig";
+import { stackConfigErrors, type ConfigType } from "../tools/projectConfig";
 
 const ROOT = path.resolve(__dirname, "..");
 const P = "console-login-alerts";
@@ -191,7 +191,7 @@ describe("Pulumi.yaml and the stack files, as the Pulumi CLI checks them", funct
         function plan(config: Record<string, unknown>) {
             fs.writeFileSync(stackFile, yaml.dump({ config }));
             const bin = require.resolve("ts-node/dist/bin");
-            return spawnSync(process.execPath, [bin, "--transpile-only", "scripts/plan.ts", "--stack", stack, "--json"], {
+            return spawnSync(process.execPath, [bin, "--transpile-only", "tools/plan.ts", "--stack", stack, "--json"], {
                 cwd: ROOT,
                 encoding: "utf8",
             });

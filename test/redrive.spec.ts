@@ -1,64 +1,52 @@
 import * as assert from "assert";
 import * as crypto from "crypto";
-import * as http from "http";
-import type { AddressInfo } from "net";
+import type * as http from "http";
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { redrive } from "../scripts/redrive";
-import { fixture } from "./support/program";
+import { fixture } from "../tools/fixtures";
+import { HttpStandIn } from "../tools/local/httpStandIn";
+import { redrive } from "../tools/redrive";
 
 /** A local SQS (JSON protocol) holding dead letters, and a Lambda Invoke endpoint that records payloads. */
-class FakeQueueAndLambda {
+class FakeQueueAndLambda extends HttpStandIn {
     readonly queue: Array<{ MessageId: string; ReceiptHandle: string; Body: string; MD5OfBody?: string }> = [];
     readonly invocations: Array<{ functionName: string; invocationType: string | undefined; payload: unknown }> = [];
     readonly deleted: string[] = [];
-    private server = http.createServer((req, res) => {
-        const chunks: Buffer[] = [];
-        req.on("data", (c: Buffer) => chunks.push(c));
-        req.on("end", () => {
-            const body = Buffer.concat(chunks).toString("utf8");
-            const target = String(req.headers["x-amz-target"] ?? "");
-            if (target === "AmazonSQS.ReceiveMessage") {
-                const max = Number((JSON.parse(body) as { MaxNumberOfMessages?: number }).MaxNumberOfMessages ?? 1);
-                res.writeHead(200, { "content-type": "application/x-amz-json-1.0" });
-                const messages = this.queue.filter((m) => !this.deleted.includes(m.ReceiptHandle)).slice(0, max);
-                // The SDK verifies each body against its MD5, as SQS sends it.
-                res.end(
-                    JSON.stringify({
-                        Messages: messages.map((m) => ({ ...m, MD5OfBody: crypto.createHash("md5").update(m.Body).digest("hex") })),
-                    }),
-                );
-                return;
-            }
-            if (target === "AmazonSQS.DeleteMessage") {
-                this.deleted.push((JSON.parse(body) as { ReceiptHandle: string }).ReceiptHandle);
-                res.writeHead(200, { "content-type": "application/x-amz-json-1.0" });
-                res.end("{}");
-                return;
-            }
-            const invoke = /^\/2015-03-31\/functions\/([^/]+)\/invocations/.exec(req.url ?? "");
-            if (invoke) {
-                this.invocations.push({
-                    functionName: decodeURIComponent(invoke[1]!),
-                    invocationType: req.headers["x-amz-invocation-type"] as string | undefined,
-                    payload: JSON.parse(body),
-                });
-                res.writeHead(202, { "content-type": "application/json" });
-                res.end("");
-                return;
-            }
-            res.writeHead(400, { "content-type": "application/json" });
-            res.end(JSON.stringify({ __type: "UnknownOperation", message: `${req.method ?? ""} ${req.url ?? ""} ${target}` }));
-        });
-    });
-    url = "";
-    async start(): Promise<this> {
-        await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
-        this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-        return this;
-    }
-    async stop(): Promise<void> {
-        await new Promise<void>((resolve) => this.server.close(() => resolve()));
+
+    protected handle(req: http.IncomingMessage, res: http.ServerResponse, raw: Buffer): void {
+        const body = raw.toString("utf8");
+        const target = String(req.headers["x-amz-target"] ?? "");
+        if (target === "AmazonSQS.ReceiveMessage") {
+            const max = Number((JSON.parse(body) as { MaxNumberOfMessages?: number }).MaxNumberOfMessages ?? 1);
+            res.writeHead(200, { "content-type": "application/x-amz-json-1.0" });
+            const messages = this.queue.filter((m) => !this.deleted.includes(m.ReceiptHandle)).slice(0, max);
+            // The SDK verifies each body against its MD5, as SQS sends it.
+            res.end(
+                JSON.stringify({
+                    Messages: messages.map((m) => ({ ...m, MD5OfBody: crypto.createHash("md5").update(m.Body).digest("hex") })),
+                }),
+            );
+            return;
+        }
+        if (target === "AmazonSQS.DeleteMessage") {
+            this.deleted.push((JSON.parse(body) as { ReceiptHandle: string }).ReceiptHandle);
+            res.writeHead(200, { "content-type": "application/x-amz-json-1.0" });
+            res.end("{}");
+            return;
+        }
+        const invoke = /^\/2015-03-31\/functions\/([^/]+)\/invocations/.exec(req.url ?? "");
+        if (invoke) {
+            this.invocations.push({
+                functionName: decodeURIComponent(invoke[1]!),
+                invocationType: req.headers["x-amz-invocation-type"] as string | undefined,
+                payload: JSON.parse(body),
+            });
+            res.writeHead(202, { "content-type": "application/json" });
+            res.end("");
+            return;
+        }
+        res.writeHead(400, { "content-type": "application/json" });
+        res.end(JSON.stringify({ __type: "UnknownOperation", message: `${req.method ?? ""} ${req.url ?? ""} ${target}` }));
     }
 }
 
@@ -91,12 +79,12 @@ describe("redrive of dead-lettered notifications", function () {
         fake.queue.push({ MessageId: "m-1", ReceiptHandle: "r-1", Body: JSON.stringify(record) });
         fake.queue.push({ MessageId: "m-2", ReceiptHandle: "r-2", Body: "not a failure record" });
         const clientConfig = {
-            endpoint: fake.url,
+            endpoint: fake.origin,
             region: "us-east-1",
             credentials: { accessKeyId: "AKIDLOCAL", secretAccessKey: "local" },
         };
         const result = await redrive({
-            queueUrl: `${fake.url}/111122223333/login-alerts-dead-letters-9bc6a97`,
+            queueUrl: `${fake.origin}/111122223333/login-alerts-dead-letters-9bc6a97`,
             functionName: "login-alerts-function-36cefb3",
             max: 2,
             sqs: new SQSClient(clientConfig),

@@ -1,7 +1,8 @@
 import * as assert from "assert";
-import { checkPattern, readStackSettings } from "../program/settings";
+import { checkPattern } from "../program/ruleSettings";
+import { readStackSettings } from "../program/settings";
 import { BUILT_IN_RULE_IDS, BUILT_IN_RULES, CIS_PATTERNS, ORIGINAL_SIGNIN_PATTERN, type BuiltInRuleId } from "../program/rules";
-import { cloudTrailFixtures } from "./support/fakePorts";
+import { cloudTrailFixtures } from "../tools/fixtures";
 import { compileFilterPattern } from "../shared/filterPattern";
 
 /**
@@ -51,7 +52,7 @@ const CIS_VARIANT_PATTERNS = Object.fromEntries(
     BUILT_IN_RULE_IDS.map((id) => [id, CIS_PATTERNS[id] ?? BUILT_IN_RULES[id].pattern]),
 ) as Catalog;
 
-const fixtures = cloudTrailFixtures();
+const fixtures = new Map([...cloudTrailFixtures()].map(([name, f]) => [name, f.text]));
 
 /** The rules of a catalog each fixture triggers, by running every pattern as CloudWatch Logs would. */
 function triggered(catalog: Catalog): Record<string, BuiltInRuleId[]> {

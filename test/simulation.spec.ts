@@ -1,5 +1,6 @@
 import * as assert from "assert";
-import { createHandler, type InvocationReport } from "../handler/entry";
+import { createHandler } from "../handler/invocation";
+import type { InvocationReport } from "../handler/types";
 import { BUILT_IN_RULE_IDS, BUILT_IN_RULES } from "../program/rules";
 import {
     describeRun,
@@ -14,13 +15,14 @@ import {
     type SimulationResult,
     type TrailEvent,
 } from "./support/alarmSimulator";
-import { cloudTrailFixtures, FakeAwsPorts, FakeClock, FakeSlackWebhook, jsonFixture } from "./support/fakePorts";
+import { cloudTrailFixtures, fixture } from "../tools/fixtures";
+import { FakeAwsPorts, FakeClock, FakeSlackWebhook } from "./support/fakePorts";
 
 const MINUTE = 60_000;
 const START = Date.UTC(2024, 4, 20, 9, 0, 0);
 const at = (hhmmss: string): number => Date.parse(`2024-05-20T${hhmmss}Z`);
 const RULES = BUILT_IN_RULE_IDS.map((id) => BUILT_IN_RULES[id]);
-const TEMPLATES = new Map([...cloudTrailFixtures()].map(([name, text]) => [name, JSON.parse(text) as TrailEvent["record"]]));
+const TEMPLATES = new Map([...cloudTrailFixtures<TrailEvent["record"]>()].map(([name, f]) => [name, f.parsed]));
 const NOT_REPORTED = [
     "sso-assumed-role",
     "saml-federation",
@@ -246,7 +248,7 @@ describe("lossless delivery, simulated end to end in virtual time", function () 
         const signIn = { ...TEMPLATES.get("iam-user-mfa")!, eventTime: "2024-05-20T09:59:10Z" };
         group.put(JSON.stringify(signIn), { timestamp: Date.parse(signIn.eventTime), ingestedAt: at("09:59:40") });
 
-        const alarm = jsonFixture<{ Records: Array<{ Sns: { Message: string } }> }>("sns_alarm-console-signin");
+        const alarm = fixture<{ Records: Array<{ Sns: { Message: string } }> }>("sns_alarm-console-signin");
         const body = JSON.parse(alarm.Records[0]!.Sns.Message) as Record<string, unknown>;
         Object.assign(body, {
             AlarmName: rules[0]!.alarmName,

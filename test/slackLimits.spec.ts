@@ -10,10 +10,11 @@ import {
 } from "../handler/format";
 import type { AlarmNotification, SignIn } from "../handler/types";
 import type { RuleSpec } from "../shared/contract";
-import { alarmNamesOf, invokeInChild, resetLocalEndpoints, unpackFunction, type DeployedFunction } from "./support/deployed";
-import { FakeAws } from "./support/fakeAws";
-import { FakeSlack, SLACK_BLOCK_LIMITS, validateWebhookPayload } from "./support/fakeSlack";
-import { defaultProgram, fixture } from "./support/program";
+import { alarmNamesOf, invokeInChild, resetLocalEndpoints, unpackFunction, type DeployedFunction } from "../tools/local/deployedFunction";
+import { LocalAws } from "../tools/local/localAws";
+import { LocalSlack, SLACK_BLOCK_LIMITS, validateWebhookPayload } from "../tools/local/localSlack";
+import { fixture } from "../tools/fixtures";
+import { defaultProgram } from "./support/program";
 
 // The longest rule title the configuration accepts (config.ts, MAX_TITLE_LENGTH).
 const TITLE_MAX = 100;
@@ -89,7 +90,7 @@ const ALARM: AlarmNotification = {
 };
 
 /** Posts a body to the stand-in and returns its answer. */
-async function post(slack: FakeSlack, body: string): Promise<{ status: number; body: string }> {
+async function post(slack: LocalSlack, body: string): Promise<{ status: number; body: string }> {
     const response = await fetch(slack.url, { method: "POST", headers: { "Content-Type": "application/json; charset=utf-8" }, body });
     return { status: response.status, body: await response.text() };
 }
@@ -131,13 +132,13 @@ describe("Slack's Block Kit limits", function () {
 
         describe("what the deployed handler posts", function () {
             let fn: DeployedFunction;
-            let slack: FakeSlack;
-            let aws: FakeAws;
+            let slack: LocalSlack;
+            let aws: LocalAws;
 
             before(async function () {
                 fn = unpackFunction(await defaultProgram());
-                slack = await new FakeSlack().start();
-                aws = await new FakeAws().start();
+                slack = await new LocalSlack().start();
+                aws = await new LocalAws().start();
             });
 
             after(async function () {
@@ -188,7 +189,7 @@ describe("Slack's Block Kit limits", function () {
     });
 
     describe("the stand-in answers like Slack", function () {
-        let slack: FakeSlack;
+        let slack: LocalSlack;
         const L = SLACK_BLOCK_LIMITS;
         const mrkdwn = (text: string) => ({ type: "mrkdwn", text });
         const section = (text: string) => ({ type: "section", text: mrkdwn(text) });
@@ -201,7 +202,7 @@ describe("Slack's Block Kit limits", function () {
         const message = (...blocks: unknown[]) => JSON.stringify({ text: "fallback", blocks });
 
         before(async function () {
-            slack = await new FakeSlack().start();
+            slack = await new LocalSlack().start();
         });
 
         after(async function () {

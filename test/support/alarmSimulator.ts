@@ -1,8 +1,10 @@
-import { createHandler, type InvocationContext, type InvocationReport } from "../../handler/entry";
-import type { CloudTrailRecord } from "../../handler/types";
+import { createHandler } from "../../handler/invocation";
+import type { CloudTrailRecord, InvocationContext, InvocationReport } from "../../handler/types";
 import type { HandlerSettings, RuleSpec } from "../../shared/contract";
 import type { RuleDefinition } from "../../program/rules";
-import { FakeAwsPorts, FakeClock, FakeSlackWebhook, jsonFixture, type FakeLogGroup, type Latency, type StoredLogEvent } from "./fakePorts";
+import { fixture } from "../../tools/fixtures";
+import type { StoredLogEvent } from "../../tools/local/localAws";
+import { FakeAwsPorts, FakeClock, FakeSlackWebhook, type FakeLogGroup, type Latency } from "./fakePorts";
 import { compileFilterPattern } from "../../shared/filterPattern";
 
 export const ACCOUNT_ID = "111122223333";
@@ -172,7 +174,7 @@ export class CloudWatchAlarms {
         datapoint: Datapoint | undefined,
         changedAtMs: number,
     ): unknown {
-        const event = jsonFixture<{ Records: Array<{ Sns: Record<string, unknown> }> }>("sns_alarm-console-signin");
+        const event = fixture<{ Records: Array<{ Sns: Record<string, unknown> }> }>("sns_alarm-console-signin");
         const sns = event.Records[0]!.Sns;
         const message = JSON.parse(String(sns["Message"])) as Record<string, unknown> & { Trigger: Record<string, unknown> };
         const alarmArn = `arn:aws:cloudwatch:${REGION}:${ACCOUNT_ID}:alarm:${alarm.alarmName}`;
@@ -205,7 +207,7 @@ export class CloudWatchAlarms {
 
 /** The EventBridge scheduled event that starts a sweep. */
 export function scheduledEvent(atMs: number, seq: number): unknown {
-    const event = jsonFixture<Record<string, unknown>>("events_scheduled-sweep");
+    const event = fixture<Record<string, unknown>>("events_scheduled-sweep");
     return {
         ...event,
         id: `00000000-0000-4000-b000-${String(seq).padStart(12, "0")}`,

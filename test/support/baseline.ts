@@ -6,10 +6,11 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { invokeInChild, resetLocalEndpoints, unpackFunction } from "./deployed";
-import { FakeAws } from "./fakeAws";
-import { FakeSlack } from "./fakeSlack";
-import { defaultProgram, fixture } from "./program";
+import { invokeInChild, resetLocalEndpoints, unpackFunction } from "../../tools/local/deployedFunction";
+import { LocalAws } from "../../tools/local/localAws";
+import { LocalSlack } from "../../tools/local/localSlack";
+import { cloudTrailFixtures, fixture } from "../../tools/fixtures";
+import { defaultProgram } from "./program";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 export const BASELINE_DIR = path.join(ROOT, "test", "fixtures", "baseline");
@@ -33,19 +34,15 @@ export function planWithoutCode(stack: string): unknown {
 /** Every CloudTrail fixture in the trail's log group, one sweep of the deployed handler: what Slack receives. */
 export async function fixturePayloads(): Promise<unknown[]> {
     const fn = unpackFunction(await defaultProgram());
-    const slack = await new FakeSlack().start();
-    const aws = await new FakeAws().start();
+    const slack = await new LocalSlack().start();
+    const aws = await new LocalAws().start();
     try {
         await resetLocalEndpoints(fn, slack, aws);
-        const dir = path.join(ROOT, "test", "fixtures");
-        for (const file of fs
-            .readdirSync(dir)
-            .filter((f) => f.startsWith("cloudtrail_"))
-            .sort()) {
+        for (const { text } of cloudTrailFixtures().values()) {
             aws.logEvents.push({
                 logGroupName: fn.environment["TRAIL_LOG_GROUP_NAME"]!,
                 timestamp: Date.now() - 120000,
-                message: fs.readFileSync(path.join(dir, file), "utf8"),
+                message: text,
             });
         }
         const run = await invokeInChild(fn, [fixture("events_scheduled-sweep")], { env: { ...aws.env(), MIN_POST_INTERVAL_MS: "0" } });

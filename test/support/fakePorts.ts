@@ -1,29 +1,9 @@
-import * as fs from "fs";
-import * as path from "path";
-import type { AwsPorts, Clock, FetchLike, LogEvent, StateStore } from "../../handler/io";
-import type { TimeWindow } from "../../handler/types";
+import type { FetchLike } from "../../handler/slack";
+import type { AwsPorts, Clock, LogEvent, StateStore, TimeWindow } from "../../handler/types";
 import type { RuleSpec } from "../../shared/contract";
 import { BUILT_IN_RULES, type BuiltInRuleId } from "../../program/rules";
 import { compileFilterPattern } from "../../shared/filterPattern";
-
-const FIXTURES = path.join(__dirname, "..", "fixtures");
-
-/**
- * Every cloudtrail_*.json fixture by short name ("iam-user-mfa"), as raw JSON text. Read from the
- * directory, so a fixture added there joins every table built from this.
- */
-export function cloudTrailFixtures(): Map<string, string> {
-    const names = fs
-        .readdirSync(FIXTURES)
-        .filter((f) => /^cloudtrail_.+\.json$/.test(f))
-        .sort();
-    return new Map(names.map((f) => [f.slice("cloudtrail_".length, -".json".length), fs.readFileSync(path.join(FIXTURES, f), "utf8")]));
-}
-
-/** Any other fixture, parsed. */
-export function jsonFixture<T = Record<string, unknown>>(name: string): T {
-    return JSON.parse(fs.readFileSync(path.join(FIXTURES, `${name}.json`), "utf8")) as T;
-}
+import type { StoredLogEvent } from "../../tools/local/localAws";
 
 /** A built-in rule as the function receives it, with an alarm name shaped like Pulumi's. */
 export function builtInRuleSpec(id: BuiltInRuleId, pattern = BUILT_IN_RULES[id].pattern): RuleSpec {
@@ -117,27 +97,18 @@ export class FakeClock implements Clock {
     }
 }
 
-/** A log event as CloudWatch Logs holds it: searchable only once ingested. */
-export interface StoredLogEvent {
-    /** The log event's timestamp, which FilterLogEvents' startTime and endTime select on. */
-    timestamp: number;
-    /** When CloudWatch Logs ingested it; before this FilterLogEvents and metric filters do not see it. */
-    ingestedAt: number;
-    message: string;
-}
-
 export class FakeLogGroup {
     readonly events: StoredLogEvent[] = [];
 
     constructor(readonly name: string) {}
 
     put(message: string, at: { timestamp: number; ingestedAt: number }): void {
-        this.events.push({ message, timestamp: at.timestamp, ingestedAt: at.ingestedAt });
+        this.events.push({ logGroupName: this.name, message, timestamp: at.timestamp, ingestedAt: at.ingestedAt });
     }
 
     /** The events ingested by `nowMs`. */
     visibleAt(nowMs: number): StoredLogEvent[] {
-        return this.events.filter((e) => e.ingestedAt <= nowMs);
+        return this.events.filter((e) => (e.ingestedAt ?? e.timestamp) <= nowMs);
     }
 }
 
@@ -157,7 +128,7 @@ function namedError(name: string, message: string): Error {
 }
 
 /**
- * The DynamoDB state table in memory, with the semantics of the real store in handler/io.ts: a
+ * The DynamoDB state table in memory, with the semantics of the real store in handler/stateStore.ts: a
  * conditional lease (free, expired, or already ours), posted keys with an expiry, and cursors. Each
  * call takes effect after its latency has passed, atomically, as a single DynamoDB request would.
  */

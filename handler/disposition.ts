@@ -1,6 +1,7 @@
 import { inNetwork, parseCidr, parseRolePattern, type AllowEntry } from "../shared/allowList";
 import type { SignIn } from "./types";
 
+/** Report as the rule says, post as informational without the mention, or record as handled without posting. */
 export type Disposition = "report" | "downgrade" | "suppress";
 
 function matches(entry: AllowEntry, ruleId: string, signIn: SignIn): boolean {
@@ -30,7 +31,7 @@ function matches(entry: AllowEntry, ruleId: string, signIn: SignIn): boolean {
 }
 
 /** What to do with a sign-in: the strongest matching entry wins (suppress over downgrade). */
-export function dispose(entries: readonly AllowEntry[], ruleId: string, signIn: SignIn): Disposition {
+export function dispositionOf(entries: readonly AllowEntry[], ruleId: string, signIn: SignIn): Disposition {
     let result: Disposition = "report";
     for (const entry of entries) {
         if (matches(entry, ruleId, signIn)) {

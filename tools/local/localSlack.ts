@@ -1,7 +1,7 @@
-import * as http from "http";
-import type { AddressInfo } from "net";
+import type * as http from "http";
+import { HttpStandIn } from "./httpStandIn";
 
-/** One scripted answer of the fake webhook; once the script runs out it answers as Slack would (see `validateWebhookPayload`). */
+/** One scripted answer of the local webhook; once the script runs out it answers as Slack would (see `validateWebhookPayload`). */
 export interface SlackAnswer {
     /** An explicit status skips the payload check: the answer is sent as scripted. */
     status?: number;
@@ -214,79 +214,68 @@ export function validateWebhookPayload(raw: string): { status: number; body: str
  * be 403 "invalid_token", 404 "no_service", 410 "channel_is_archived", 429 with Retry-After, 5xx,
  * a redirect; and it can reset connections or stall. It records the method of every request.
  */
-export class FakeSlack {
+export class LocalSlack extends HttpStandIn {
     readonly requests: SlackRequest[] = [];
     private script: SlackAnswer[] = [];
-    private server: http.Server;
-    private sockets = new Set<import("net").Socket>();
+    /** The webhook URL, once started. */
     url = "";
 
-    constructor() {
-        this.server = http.createServer((req, res) => {
-            const chunks: Buffer[] = [];
-            req.on("data", (c: Buffer) => chunks.push(c));
-            req.on("end", () => {
-                const answer = this.script.shift() ?? {};
-                const raw = Buffer.concat(chunks).toString("utf8");
-                let payload: unknown;
-                try {
-                    payload = JSON.parse(raw);
-                } catch {
-                    payload = raw;
-                }
-                let status = answer.status ?? 200;
-                let body = answer.body ?? "ok";
-                const headers: Record<string, string> = { "content-type": "text/html", ...(answer.headers ?? {}) };
-                let rejection: string | undefined;
-                if (answer.redirectTo !== undefined) {
-                    status = answer.status ?? 302;
-                    body = answer.body ?? "";
-                    headers["location"] = answer.redirectTo;
-                } else if (answer.status === undefined && !answer.reset) {
-                    const verdict = validateWebhookPayload(raw);
-                    status = verdict.status;
-                    body = answer.body ?? verdict.body;
-                    rejection = verdict.reason;
-                }
-                const record: SlackRequest = {
-                    at: Date.now(),
-                    method: req.method ?? "",
-                    path: req.url ?? "",
-                    contentType: req.headers["content-type"],
-                    payload,
-                    answeredWith: answer.reset ? "reset" : status,
-                    ...(rejection ? { rejection } : {}),
-                };
-                this.requests.push(record);
-                if (answer.reset) {
-                    req.socket.destroy();
-                    return;
-                }
-                const send = () => {
-                    if (res.destroyed || req.socket.destroyed) {
-                        record.answeredWith = "timeout";
-                        return;
-                    }
-                    record.answeredBody = body;
-                    res.writeHead(status, headers);
-                    res.end(body);
-                };
-                if (answer.delayMs) {
-                    setTimeout(send, answer.delayMs);
-                } else {
-                    send();
-                }
-            });
-        });
-        this.server.on("connection", (s) => {
-            this.sockets.add(s);
-            s.on("close", () => this.sockets.delete(s));
-        });
+    protected handle(req: http.IncomingMessage, res: http.ServerResponse, body: Buffer): void {
+        const answer = this.script.shift() ?? {};
+        const raw = body.toString("utf8");
+        let payload: unknown;
+        try {
+            payload = JSON.parse(raw);
+        } catch {
+            payload = raw;
+        }
+        let status = answer.status ?? 200;
+        let answerBody = answer.body ?? "ok";
+        const headers: Record<string, string> = { "content-type": "text/html", ...(answer.headers ?? {}) };
+        let rejection: string | undefined;
+        if (answer.redirectTo !== undefined) {
+            status = answer.status ?? 302;
+            answerBody = answer.body ?? "";
+            headers["location"] = answer.redirectTo;
+        } else if (answer.status === undefined && !answer.reset) {
+            const verdict = validateWebhookPayload(raw);
+            status = verdict.status;
+            answerBody = answer.body ?? verdict.body;
+            rejection = verdict.reason;
+        }
+        const record: SlackRequest = {
+            at: Date.now(),
+            method: req.method ?? "",
+            path: req.url ?? "",
+            contentType: req.headers["content-type"],
+            payload,
+            answeredWith: answer.reset ? "reset" : status,
+            ...(rejection ? { rejection } : {}),
+        };
+        this.requests.push(record);
+        if (answer.reset) {
+            req.socket.destroy();
+            return;
+        }
+        const send = () => {
+            if (res.destroyed || req.socket.destroyed) {
+                record.answeredWith = "timeout";
+                return;
+            }
+            record.answeredBody = answerBody;
+            res.writeHead(status, headers);
+            res.end(answerBody);
+        };
+        if (answer.delayMs) {
+            setTimeout(send, answer.delayMs);
+        } else {
+            send();
+        }
     }
 
-    async start(): Promise<this> {
-        await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
-        this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX`;
+    override async start(): Promise<this> {
+        await super.start();
+        this.url = `${this.origin}/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX`;
         return this;
     }
 
@@ -304,13 +293,6 @@ export class FakeSlack {
     /** Payloads Slack accepted: POSTed and answered 2xx "ok". */
     get accepted(): unknown[] {
         return this.requests.filter(isAcceptedRequest).map((r) => r.payload);
-    }
-
-    async stop(): Promise<void> {
-        for (const s of this.sockets) {
-            s.destroy();
-        }
-        await new Promise<void>((resolve) => this.server.close(() => resolve()));
     }
 }
 

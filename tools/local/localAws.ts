@@ -1,5 +1,4 @@
 import * as http from "http";
-import type { AddressInfo } from "net";
 import {
     BatchWriteItemCommand,
     CreateTableCommand,
@@ -11,12 +10,22 @@ import {
     type AttributeValue,
 } from "@aws-sdk/client-dynamodb";
 import { matchesFilterPattern } from "../../shared/filterPattern";
+import { HttpStandIn, listenLocally } from "./httpStandIn";
 
-/** A log event stored in the fake trail log group. */
+/**
+ * A log event as CloudWatch Logs holds it. The local stand-in keeps every group's events in one
+ * list; the in-process fakes of the tests (test/support/fakePorts.ts) keep one list per group and
+ * also model ingestion delay.
+ */
 export interface StoredLogEvent {
     logGroupName: string;
-    /** The log event's timestamp, which FilterLogEvents' startTime/endTime select on. */
+    /** The log event's timestamp, which FilterLogEvents' startTime and endTime select on. */
     timestamp: number;
+    /**
+     * When CloudWatch Logs ingested it; before this FilterLogEvents and metric filters do not see it.
+     * Absent: ingested a second after its timestamp, and visible at once.
+     */
+    ingestedAt?: number;
     message: string;
 }
 
@@ -55,13 +64,12 @@ const LOCAL_CREDENTIALS = { accessKeyId: "AKIDLOCALTEST", secretAccessKey: "loca
  * are forwarded to an in-memory dynalite server, so conditional writes, batch limits and validation
  * errors are DynamoDB's own; this server only records them and applies scripted faults first.
  */
-export class FakeAws {
+export class LocalAws extends HttpStandIn {
     readonly parameters = new Map<string, { type: string; value: string }>();
     readonly logEvents: StoredLogEvent[] = [];
     readonly calls: AwsCall[] = [];
     readonly faults = new Map<string, AwsFault[]>();
     pageSize = 50;
-    private server: http.Server;
     private dynamo: http.Server;
     private dynamoUrl = "";
     private admin: DynamoDBClient | undefined;
@@ -69,66 +77,65 @@ export class FakeAws {
     private tableReady: Promise<void> = Promise.resolve();
     /** The state table's name, known once resetTable has created it. */
     tableName = "";
-    url = "";
 
     constructor() {
-        this.server = http.createServer((req, res) => {
-            const chunks: Buffer[] = [];
-            req.on("data", (c: Buffer) => chunks.push(c));
-            req.on("end", () => {
-                const target = String(req.headers["x-amz-target"] ?? "");
-                const raw = Buffer.concat(chunks);
-                const body = JSON.parse(raw.toString("utf8") || "{}") as Record<string, unknown>;
-                const operation = target.split(".")[1] ?? target;
-                const contentType = target.startsWith("DynamoDB") ? "application/x-amz-json-1.0" : "application/x-amz-json-1.1";
-                const reply = (status: number, payload: unknown, errorType?: string) => {
-                    this.calls.push({ target: operation, body, answeredWith: status });
-                    res.writeHead(status, { "content-type": contentType, ...(errorType ? { "x-amzn-errortype": errorType } : {}) });
-                    res.end(JSON.stringify(payload));
-                };
-                const fault = this.faults.get(operation)?.shift();
-                if (fault) {
-                    reply(fault.status, { __type: fault.type, message: fault.message }, fault.type);
-                    return;
-                }
-                if (target.startsWith("DynamoDB_20120810.")) {
-                    this.forwardToDynamo(req, raw).then(
-                        (answer) => {
-                            this.calls.push({ target: operation, body, answeredWith: answer.status });
-                            res.writeHead(answer.status, answer.headers);
-                            res.end(answer.body);
-                        },
-                        (err: Error) => reply(500, { __type: "InternalFailure", message: err.message }, "InternalFailure"),
-                    );
-                    return;
-                }
-                try {
-                    const out = this.handle(operation, body);
-                    if ("error" in out) {
-                        reply(400, { __type: out.error, message: out.message }, out.error);
-                    } else {
-                        reply(200, out.ok);
-                    }
-                } catch (err) {
-                    reply(500, { __type: "InternalFailure", message: (err as Error).message }, "InternalFailure");
-                }
-            });
-        });
+        super();
         this.dynamo = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
     }
 
-    async start(): Promise<this> {
-        await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
-        this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-        await new Promise<void>((resolve) => this.dynamo.listen(0, "127.0.0.1", resolve));
-        this.dynamoUrl = `http://127.0.0.1:${(this.dynamo.address() as AddressInfo).port}`;
+    /** The endpoint the AWS SDK is pointed at, once started. */
+    get url(): string {
+        return this.origin;
+    }
+
+    protected handle(req: http.IncomingMessage, res: http.ServerResponse, raw: Buffer): void {
+        const target = String(req.headers["x-amz-target"] ?? "");
+        const body = JSON.parse(raw.toString("utf8") || "{}") as Record<string, unknown>;
+        const operation = target.split(".")[1] ?? target;
+        const contentType = target.startsWith("DynamoDB") ? "application/x-amz-json-1.0" : "application/x-amz-json-1.1";
+        const reply = (status: number, payload: unknown, errorType?: string) => {
+            this.calls.push({ target: operation, body, answeredWith: status });
+            res.writeHead(status, { "content-type": contentType, ...(errorType ? { "x-amzn-errortype": errorType } : {}) });
+            res.end(JSON.stringify(payload));
+        };
+        const fault = this.faults.get(operation)?.shift();
+        if (fault) {
+            reply(fault.status, { __type: fault.type, message: fault.message }, fault.type);
+            return;
+        }
+        if (target.startsWith("DynamoDB_20120810.")) {
+            this.forwardToDynamo(req, raw).then(
+                (answer) => {
+                    this.calls.push({ target: operation, body, answeredWith: answer.status });
+                    res.writeHead(answer.status, answer.headers);
+                    res.end(answer.body);
+                },
+                (err: Error) => reply(500, { __type: "InternalFailure", message: err.message }, "InternalFailure"),
+            );
+            return;
+        }
+        try {
+            const out = this.answer(operation, body);
+            if ("error" in out) {
+                reply(400, { __type: out.error, message: out.message }, out.error);
+            } else {
+                reply(200, out.ok);
+            }
+        } catch (err) {
+            reply(500, { __type: "InternalFailure", message: (err as Error).message }, "InternalFailure");
+        }
+    }
+
+    override async start(): Promise<this> {
+        await super.start();
+        this.dynamoUrl = await listenLocally(this.dynamo);
         this.admin = new DynamoDBClient({ region: "us-east-1", endpoint: this.dynamoUrl, credentials: LOCAL_CREDENTIALS });
         return this;
     }
 
-    async stop(): Promise<void> {
+    override async stop(): Promise<void> {
         this.admin?.destroy();
-        await new Promise<void>((resolve) => this.server.close(() => resolve()));
+        await super.stop();
         this.dynamo.closeAllConnections();
         await new Promise<void>((resolve) => this.dynamo.close(() => resolve()));
     }
@@ -203,14 +210,14 @@ export class FakeAws {
 
     private requireAdmin(): DynamoDBClient {
         if (!this.admin) {
-            throw new Error("FakeAws is not started");
+            throw new Error("LocalAws is not started");
         }
         return this.admin;
     }
 
     private requireTable(): string {
         if (!this.tableName) {
-            throw new Error("FakeAws has no state table yet: call resetTable (or resetLocalEndpoints) first");
+            throw new Error("LocalAws has no state table yet: call resetTable (or resetLocalEndpoints) first");
         }
         return this.tableName;
     }
@@ -293,7 +300,7 @@ export class FakeAws {
         return this.calls.filter((c) => c.target === operation);
     }
 
-    private handle(operation: string, body: Record<string, unknown>): { ok: unknown } | { error: string; message: string } {
+    private answer(operation: string, body: Record<string, unknown>): { ok: unknown } | { error: string; message: string } {
         switch (operation) {
             case "GetParameter": {
                 const p = this.parameters.get(String(body["Name"]));
@@ -305,7 +312,7 @@ export class FakeAws {
             case "FilterLogEvents":
                 return { ok: this.filterLogEvents(body) };
             default:
-                return { error: "UnknownOperationException", message: `The fake does not implement ${operation}.` };
+                return { error: "UnknownOperationException", message: `The local stand-in does not implement ${operation}.` };
         }
     }
 
@@ -313,8 +320,10 @@ export class FakeAws {
         const start = Number(body["startTime"] ?? 0);
         const end = Number(body["endTime"] ?? Number.MAX_SAFE_INTEGER);
         const pattern = String(body["filterPattern"] ?? "");
+        const now = Date.now();
         const matching = this.logEvents
             .filter((e) => e.logGroupName === body["logGroupName"] && e.timestamp >= start && e.timestamp <= end)
+            .filter((e) => e.ingestedAt === undefined || e.ingestedAt <= now)
             .filter((e) => pattern === "" || matchesFilterPattern(pattern, e.message))
             .sort((a, b) => a.timestamp - b.timestamp);
         const offset = Number(body["nextToken"] ?? 0);
@@ -325,7 +334,7 @@ export class FakeAws {
                 logStreamName: "111122223333_CloudTrail_us-east-1",
                 timestamp: e.timestamp,
                 message: e.message,
-                ingestionTime: e.timestamp + 1000,
+                ingestionTime: e.ingestedAt ?? e.timestamp + 1000,
                 eventId: `${e.timestamp}-${offset + i}`,
             })),
             searchedLogStreams: [],

@@ -13,9 +13,9 @@ import * as yaml from "js-yaml";
 import { runProgramOffline, type PlanAsset, type RecordedResource } from "./offlineEngine";
 import { checkResources } from "./policyCheck";
 import { stackConfigErrors } from "./projectConfig";
+import { REPO_ROOT } from "./repoRoot";
 import { sampleMessages } from "./sampleMessages";
 
-const ROOT = path.resolve(__dirname, "..");
 export const PLACEHOLDER_WEBHOOK = "https://hooks.slack.com/services/T00000000/B00000000/OFFLINEPLACEHOLDER";
 
 /** The checks `pulumi preview` makes of Pulumi.yaml and the stack file failed; each message is the CLI's. */
@@ -35,7 +35,7 @@ export interface StackConfig {
  * Reads Pulumi.yaml defaults and Pulumi.<stack>.yaml the way the CLI would, except that `secure:`
  * values cannot be decrypted here: they become a placeholder secret, and a note says so.
  */
-export function loadStackConfig(stack: string, root = ROOT): StackConfig {
+export function loadStackConfig(stack: string, root = REPO_ROOT): StackConfig {
     const project = yaml.load(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8")) as {
         name: string;
         config?: Record<string, { default?: unknown }>;
@@ -234,12 +234,17 @@ async function main(argv: string[]): Promise<number> {
     return 0;
 }
 
+/**
+ * Exits once stdout has taken everything written to it: a pipe can still hold part of a large
+ * `--json` plan when process.exit() runs, and the reader then gets it cut short.
+ */
+function exitAfterOutput(code: number): void {
+    process.stdout.write("", () => process.exit(code));
+}
+
 if (require.main === module) {
-    main(process.argv.slice(2)).then(
-        (code) => process.exit(code),
-        (err: Error) => {
-            console.error(`error: ${err.message}`);
-            process.exit(1);
-        },
-    );
+    main(process.argv.slice(2)).then(exitAfterOutput, (err: Error) => {
+        console.error(`error: ${err.message}`);
+        exitAfterOutput(1);
+    });
 }

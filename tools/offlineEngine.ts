@@ -35,6 +35,17 @@ export interface RecordedResource {
     secretPaths: string[];
     id?: string;
     state: Record<string, unknown>;
+    /** Former identities, as the SDK sends them: a URN, or a spec the engine resolves against this resource. */
+    aliases: AliasSpec[];
+}
+
+/** One alias of a resource: an old URN, or what differs from this resource (name, type, parent). */
+export interface AliasSpec {
+    urn?: string;
+    name?: string;
+    type?: string;
+    parentUrn?: string;
+    noParent?: boolean;
 }
 
 export interface OfflineRun {
@@ -50,7 +61,7 @@ export interface OfflineOptions {
     secretKeys: string[];
     stack?: string;
     project?: string;
-    /** Module path of the program; defaults to the repository's index.ts. */
+    /** Module path of the program; defaults to the index beside tools/ (index.ts, or index.js when compiled). */
     program?: string;
 }
 
@@ -184,6 +195,37 @@ interface RegisterRequest {
     getDependenciesList(): string[];
     getPropertydependenciesMap(): { forEach(cb: (value: { getUrnsList(): string[] }, key: string) => void): void };
     getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+    getAliasesList(): Array<{
+        getUrn(): string;
+        hasSpec(): boolean;
+        getSpec(): { getName(): string; getType(): string; getParenturn(): string; getNoparent(): boolean } | undefined;
+    }>;
+}
+
+/**
+ * A resource's URN as the engine forms it: the parent's whole qualified type, then `$` and the
+ * type (sdk/go/common/resource/urn.go, NewURN with parent.QualifiedType()). The SDK's mock monitor
+ * keeps only the parent's last type, which differs for a child of a child component.
+ */
+export function engineUrn(parent: string, type: string, name: string): string {
+    const parentType = parent ? (parent.split("::")[2] ?? "") : "";
+    const qualified = parentType && parentType !== "pulumi:pulumi:Stack" ? `${parentType}$${type}` : type;
+    return `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${qualified}::${name}`;
+}
+
+function aliasesOf(req: RegisterRequest): AliasSpec[] {
+    return req.getAliasesList().map((alias) => {
+        const spec = alias.hasSpec() ? alias.getSpec() : undefined;
+        if (!spec) {
+            return { urn: alias.getUrn() };
+        }
+        return {
+            ...(spec.getName() ? { name: spec.getName() } : {}),
+            ...(spec.getType() ? { type: spec.getType() } : {}),
+            ...(spec.getParenturn() ? { parentUrn: spec.getParenturn() } : {}),
+            ...(spec.getNoparent() ? { noParent: true } : {}),
+        };
+    });
 }
 
 function projectFiles(root: string): string[] {
@@ -192,15 +234,18 @@ function projectFiles(root: string): string[] {
 
 /** Runs the program once under mocks and returns every resource it registered. */
 export async function runProgramOffline(options: OfflineOptions): Promise<OfflineRun> {
+    // The folder above tools/: the repository under ts-node, bin/ once compiled (where index.js is).
     const root = path.resolve(__dirname, "..");
-    const program = options.program ?? path.join(root, "index.ts");
+    const program = options.program ?? require.resolve(path.join(root, "index"));
     await pulumi.runtime.setMocks(mocks, options.project ?? "console-login-alerts", options.stack ?? "dev", false);
     pulumi.runtime.setAllConfig(options.config, options.secretKeys);
 
     const monitor = pulumi.runtime.getMonitor() as unknown as {
+        newUrn(parent: string, type: string, name: string): string;
         registerResource(req: RegisterRequest, cb: (err: unknown, res: unknown) => void): Promise<void>;
         resources: Map<string, { urn: string; id: string | null; state: unknown }>;
     };
+    monitor.newUrn = engineUrn;
     const recorded: RecordedResource[] = [];
     const original = monitor.registerResource.bind(monitor);
     monitor.registerResource = async (req, cb) => {
@@ -226,6 +271,7 @@ export async function runProgramOffline(options: OfflineOptions): Promise<Offlin
                     secretPaths,
                     ...(entry?.id ? { id: entry.id } : {}),
                     state: (decodeWire(entry?.state ?? {}, "", []) as Record<string, unknown>) ?? {},
+                    aliases: aliasesOf(req),
                 });
             }
             cb(err, res);
@@ -234,7 +280,7 @@ export async function runProgramOffline(options: OfflineOptions): Promise<Offlin
 
     // A fresh module graph each run, so the program reads this run's config.
     for (const file of projectFiles(root)) {
-        if (file !== __filename && !file.includes(`${path.sep}scripts${path.sep}`) && !file.includes(`${path.sep}test${path.sep}`)) {
+        if (file !== __filename && !file.includes(`${path.sep}tools${path.sep}`) && !file.includes(`${path.sep}test${path.sep}`)) {
             delete require.cache[file];
         }
     }

@@ -17,33 +17,12 @@ import {
     type StackValidationPolicy,
 } from "../policy/node_modules/@pulumi/policy";
 import { policies as packPolicies } from "../policy/policies";
-import type { PlanAsset, RecordedResource } from "./offlineEngine";
+import { toEngineResource, type EngineResource } from "./engineWire";
+import type { RecordedResource } from "./offlineEngine";
 
 export const POLICY_DIR = path.resolve(__dirname, "..", "policy");
 
-// The engine's wire signatures (sdk/go/common/resource/sig) and its placeholder for a string
-// that is not known until the update.
-export const SIG_KEY = "4dabf18193072939515e22adb298388d";
-export const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-export const ASSET_SIG = "c44067f5952c0a294b673a41bacd8c17";
-export const ARCHIVE_SIG = "0def7320c3a5731c473e5ecbe6d01bc7";
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-
 export type AnyPolicy = ResourceValidationPolicy | StackValidationPolicy;
-
-/** A resource as the engine sends it to a policy pack. */
-export interface EngineResource {
-    urn: string;
-    type: string;
-    name: string;
-    parent?: string;
-    dependencies: string[];
-    propertyDependencies: Record<string, string[]>;
-    /** Inputs in wire form: what `Analyze` receives. */
-    inputs: Record<string, unknown>;
-    /** Outputs in wire form: what `AnalyzeStack` receives. */
-    outputs: Record<string, unknown>;
-}
 
 export interface Violation {
     policy: string;
@@ -60,74 +39,6 @@ export interface CheckResult {
 
 /** Policy pack config as given to `--policy-pack-config`: a level, or an object of level and properties. */
 export type PolicyPackConfig = Record<string, unknown>;
-
-// ---------------------------------------------------------------------------------------------
-// Encoding recorded resources the way the engine does.
-// ---------------------------------------------------------------------------------------------
-
-const PLAN_ASSET_KEYS = new Set(["kind", "text", "path", "uri", "assets"]);
-
-function isPlanAsset(value: object): value is PlanAsset {
-    const kind = (value as { kind?: unknown }).kind;
-    return (kind === "asset" || kind === "archive") && Object.keys(value).every((k) => PLAN_ASSET_KEYS.has(k));
-}
-
-function childPath(at: string, key: string): string {
-    return at ? `${at}.${key}` : key;
-}
-
-/** Re-signs secrets (by the recorded secret paths) and assets, as the engine marshals properties for analyzers. */
-export function toWire(value: unknown, secretPaths: readonly string[] = [], at = ""): unknown {
-    if (at && secretPaths.includes(at)) {
-        return { [SIG_KEY]: SECRET_SIG, value: toWire(value, [], "") ?? null };
-    }
-    if (Array.isArray(value)) {
-        return value.map((v, i) => toWire(v, secretPaths, `${at}[${i}]`) ?? null);
-    }
-    if (value === null || typeof value !== "object") {
-        return value;
-    }
-    if (isPlanAsset(value)) {
-        if (value.kind === "asset") {
-            return {
-                [SIG_KEY]: ASSET_SIG,
-                ...(value.text !== undefined ? { text: value.text } : {}),
-                ...(value.path ? { path: value.path } : {}),
-                ...(value.uri ? { uri: value.uri } : {}),
-            };
-        }
-        if (value.assets) {
-            const assets: Record<string, unknown> = {};
-            for (const [k, v] of Object.entries(value.assets)) {
-                assets[k] = toWire(v, secretPaths, childPath(at, k));
-            }
-            return { [SIG_KEY]: ARCHIVE_SIG, assets };
-        }
-        return { [SIG_KEY]: ARCHIVE_SIG, ...(value.path ? { path: value.path } : {}) };
-    }
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
-        // The engine drops unset properties rather than sending them.
-        if (v !== undefined) {
-            out[k] = toWire(v, secretPaths, childPath(at, k));
-        }
-    }
-    return out;
-}
-
-/** A recorded resource as the engine would send it: inputs to Analyze, outputs to AnalyzeStack. */
-export function toEngineResource(r: RecordedResource): EngineResource {
-    return {
-        urn: r.urn,
-        type: r.type,
-        name: r.name,
-        ...(r.parent ? { parent: r.parent } : {}),
-        dependencies: [...r.dependencies],
-        propertyDependencies: Object.fromEntries(Object.entries(r.propertyDependencies).map(([k, v]) => [k, [...v]])),
-        inputs: toWire(r.inputs, r.secretPaths) as Record<string, unknown>,
-        outputs: toWire({ ...r.inputs, ...r.state }, r.secretPaths) as Record<string, unknown>,
-    };
-}
 
 // ---------------------------------------------------------------------------------------------
 // Presenting properties to policies the way @pulumi/policy's analyzer server does.
@@ -330,7 +241,7 @@ export async function runPolicies(
     return { violations, mandatoryFailed: violations.some((v) => v.enforcementLevel === "mandatory") };
 }
 
-/** Checks resources recorded by the offline engine against every policy in policy/policies.ts. */
+/** Checks resources recorded by the offline engine against every policy of the pack (policy/policies/). */
 export async function checkResources(resources: RecordedResource[], config?: Record<string, unknown>): Promise<CheckResult> {
     return runPolicies(packPolicies, resources.map(toEngineResource), config ?? {});
 }

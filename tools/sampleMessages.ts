@@ -3,11 +3,11 @@
  * Slack and AWS, and renders the Slack messages as a channel would show them.
  */
 import * as fs from "fs";
-import * as path from "path";
+import { fixture } from "./fixtures";
+import { invokeInChild, unpackFunction } from "./local/deployedFunction";
+import { LocalAws } from "./local/localAws";
+import { LocalSlack } from "./local/localSlack";
 import type { OfflineRun } from "./offlineEngine";
-import { invokeInChild, unpackFunction } from "../test/support/deployed";
-import { FakeAws } from "../test/support/fakeAws";
-import { FakeSlack } from "../test/support/fakeSlack";
 
 const SAMPLES = ["iam-user-mfa", "iam-user-no-mfa", "root-mfa", "failure-unknown-user", "sso-assumed-role", "switch-role"];
 
@@ -48,23 +48,19 @@ export function renderMessage(payload: Payload): string {
 
 export async function sampleMessages(run: OfflineRun): Promise<{ rendered: string; sent: number }> {
     const fn = unpackFunction(run);
-    const slack = await new FakeSlack().start();
-    const aws = await new FakeAws().start();
+    const slack = await new LocalSlack().start();
+    const aws = await new LocalAws().start();
     try {
         aws.parameters.set(fn.environment["WEBHOOK_PARAMETER_NAME"]!, { type: "SecureString", value: slack.url });
         await aws.resetTable(fn.environment["STATE_TABLE_NAME"]!);
         for (const name of SAMPLES) {
-            const message = fs.readFileSync(path.join(__dirname, "..", "test", "fixtures", `cloudtrail_${name}.json`), "utf8");
             aws.logEvents.push({
                 logGroupName: fn.environment["TRAIL_LOG_GROUP_NAME"]!,
                 timestamp: Date.now() - 120000,
-                message: JSON.stringify(JSON.parse(message)),
+                message: JSON.stringify(fixture(`cloudtrail_${name}`)),
             });
         }
-        const sweep = JSON.parse(
-            fs.readFileSync(path.join(__dirname, "..", "test", "fixtures", "events_scheduled-sweep.json"), "utf8"),
-        ) as unknown;
-        const result = await invokeInChild(fn, [sweep], { env: { ...aws.env(), MIN_POST_INTERVAL_MS: "0" } });
+        const result = await invokeInChild(fn, [fixture("events_scheduled-sweep")], { env: { ...aws.env(), MIN_POST_INTERVAL_MS: "0" } });
         if (!result.results[0]?.ok) {
             throw new Error(`the serialized handler failed: ${JSON.stringify(result.results[0]?.error ?? result.stderr)}`);
         }

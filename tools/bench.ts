@@ -11,51 +11,28 @@
  * - the wall time of the offline plan (`npm start`).
  *
  * The handler runs exactly as packaged (the serialized __index.js in a child process) against the
- * local Slack and AWS stand-ins the tests use.
+ * local Slack and AWS stand-ins in tools/local/, which the tests use too.
  */
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as zlib from "zlib";
+import * as yauzl from "yauzl";
+import * as yazl from "yazl";
 import { SIGNINS_PER_MESSAGE } from "../handler/format";
-import { alarmNamesOf, invokeInChild, resetLocalEndpoints, unpackFunction, type DeployedFunction } from "../test/support/deployed";
-import { FakeAws } from "../test/support/fakeAws";
-import { FakeSlack } from "../test/support/fakeSlack";
-import { defaultProgram, fixture } from "../test/support/program";
-import type { PlanAsset } from "./offlineEngine";
+import { fixture } from "./fixtures";
+import { alarmNamesOf, invokeInChild, resetLocalEndpoints, unpackFunction, type DeployedFunction } from "./local/deployedFunction";
+import { LocalAws } from "./local/localAws";
+import { LocalSlack } from "./local/localSlack";
+import { runProgramOffline, type OfflineRun, type PlanAsset } from "./offlineEngine";
+import { REPO_ROOT } from "./repoRoot";
 
-const ROOT = path.resolve(__dirname, "..");
-// What the handler waits between two messages by default (handler/entry.ts), because Slack
+// What the handler waits between two messages by default (handler/slack.ts), because Slack
 // allows about one message per second per webhook. The burst keeps it.
 const SLACK_SPACING_MS = 1100;
 // Lambda refuses a directly uploaded .zip larger than this.
 const LAMBDA_ZIP_LIMIT_BYTES = 50 * 1024 * 1024;
-
-// ---------------------------------------------------------------------------------------------
-// A minimal zip writer and reader (PKZIP APPNOTE 4.3: local headers, central directory, end
-// record; deflate or store; no ZIP64, which an archive this small never needs).
-// ---------------------------------------------------------------------------------------------
-
-const CRC_TABLE = (() => {
-    const table = new Uint32Array(256);
-    for (let n = 0; n < 256; n++) {
-        let c = n;
-        for (let k = 0; k < 8; k++) {
-            c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-        }
-        table[n] = c >>> 0;
-    }
-    return table;
-})();
-
-export function crc32(data: Buffer): number {
-    let c = 0xffffffff;
-    for (const byte of data) {
-        c = CRC_TABLE[(c ^ byte) & 0xff]! ^ (c >>> 8);
-    }
-    return (c ^ 0xffffffff) >>> 0;
-}
 
 export interface ZipInput {
     name: string;
@@ -68,114 +45,54 @@ export interface ZipEntryReport {
     storedBytes: number;
 }
 
-// 1980-01-01 00:00, the earliest DOS date: a fixed time keeps the archive byte-for-byte repeatable.
-const DOS_TIME = 0;
-const DOS_DATE = (0 << 9) | (1 << 5) | 1;
-// Regular file, rw-r--r--, in the high half of the external attributes (made by UNIX), so the
-// runtime can read what it unpacks.
-const FILE_ATTRIBUTES = (0o100644 << 16) >>> 0;
-const MADE_BY_UNIX = (3 << 8) | 20;
-const UTF8_NAMES = 0x0800;
+// 1980-01-01 00:00 local time, the earliest DOS date: a fixed time keeps the archive byte-for-byte
+// repeatable. Only the DOS fields are written (no extended timestamp), as Lambda needs no more.
+const ZIP_TIME = new Date(1980, 0, 1, 0, 0, 0);
+// Regular file, rw-r--r--, so the runtime can read what it unpacks.
+const FILE_MODE = 0o100644;
 
-export function writeZip(inputs: readonly ZipInput[]): { zip: Buffer; entries: ZipEntryReport[] } {
-    if (inputs.length > 0xffff) {
-        throw new Error(`${inputs.length} entries need ZIP64, which this writer does not implement.`);
-    }
-    const locals: Buffer[] = [];
-    const central: Buffer[] = [];
-    const entries: ZipEntryReport[] = [];
-    let offset = 0;
+/** Zips the files in the given order: deflated (default level), or stored when deflate does not help, as zip tools do. */
+export function writeZip(inputs: readonly ZipInput[]): Promise<Buffer> {
+    const zip = new yazl.ZipFile();
     for (const { name, data } of inputs) {
-        const nameBytes = Buffer.from(name, "utf8");
-        const deflated = zlib.deflateRawSync(data);
-        // Stored when deflate does not help, as every zip tool does.
-        const [method, body] = deflated.length < data.length ? [8, deflated] : [0, data];
-        const crc = crc32(data);
-        const local = Buffer.alloc(30);
-        local.writeUInt32LE(0x04034b50, 0);
-        local.writeUInt16LE(20, 4);
-        local.writeUInt16LE(UTF8_NAMES, 6);
-        local.writeUInt16LE(method, 8);
-        local.writeUInt16LE(DOS_TIME, 10);
-        local.writeUInt16LE(DOS_DATE, 12);
-        local.writeUInt32LE(crc, 14);
-        local.writeUInt32LE(body.length, 18);
-        local.writeUInt32LE(data.length, 22);
-        local.writeUInt16LE(nameBytes.length, 26);
-        local.writeUInt16LE(0, 28);
-        const header = Buffer.alloc(46);
-        header.writeUInt32LE(0x02014b50, 0);
-        header.writeUInt16LE(MADE_BY_UNIX, 4);
-        header.writeUInt16LE(20, 6);
-        header.writeUInt16LE(UTF8_NAMES, 8);
-        header.writeUInt16LE(method, 10);
-        header.writeUInt16LE(DOS_TIME, 12);
-        header.writeUInt16LE(DOS_DATE, 14);
-        header.writeUInt32LE(crc, 16);
-        header.writeUInt32LE(body.length, 20);
-        header.writeUInt32LE(data.length, 24);
-        header.writeUInt16LE(nameBytes.length, 28);
-        // Extra field length, comment length, disk number, internal attributes: all zero.
-        header.writeUInt32LE(FILE_ATTRIBUTES, 38);
-        header.writeUInt32LE(offset, 42);
-        locals.push(local, nameBytes, body);
-        central.push(header, nameBytes);
-        offset += local.length + nameBytes.length + body.length;
-        entries.push({ name, rawBytes: data.length, storedBytes: body.length });
+        const compress = zlib.deflateRawSync(data).length < data.length;
+        zip.addBuffer(data, name, { mtime: ZIP_TIME, mode: FILE_MODE, compress, forceDosTimestamp: true });
     }
-    const centralSize = central.reduce((n, b) => n + b.length, 0);
-    if (offset + centralSize > 0xffffffff) {
-        throw new Error("The archive needs ZIP64, which this writer does not implement.");
-    }
-    const end = Buffer.alloc(22);
-    end.writeUInt32LE(0x06054b50, 0);
-    end.writeUInt16LE(inputs.length, 8);
-    end.writeUInt16LE(inputs.length, 10);
-    end.writeUInt32LE(centralSize, 12);
-    end.writeUInt32LE(offset, 16);
-    return { zip: Buffer.concat([...locals, ...central, end]), entries };
+    zip.end();
+    return new Promise((resolve, reject) => {
+        const chunks: Buffer[] = [];
+        zip.outputStream.on("data", (c: Buffer) => chunks.push(c));
+        zip.outputStream.on("error", reject);
+        zip.outputStream.on("end", () => resolve(Buffer.concat(chunks)));
+    });
 }
 
-/** Reads a zip back through its central directory, inflating and checking every entry's CRC-32 and size. */
-export function readZip(zip: Buffer): ZipInput[] {
-    let endAt = -1;
-    for (let i = zip.length - 22; i >= 0; i--) {
-        if (zip.readUInt32LE(i) === 0x06054b50) {
-            endAt = i;
+/** Reads a zip back through its central directory, inflating every entry and checking its size and CRC-32. */
+export async function readZip(zip: Buffer): Promise<Array<ZipInput & ZipEntryReport>> {
+    const archive = await yauzl.fromBufferPromise(zip, { lazyEntries: true, validateEntrySizes: true });
+    const out: Array<ZipInput & ZipEntryReport> = [];
+    for (;;) {
+        const entry = await new Promise<yauzl.Entry | undefined>((resolve, reject) => {
+            archive.once("entry", resolve);
+            archive.once("end", () => resolve(undefined));
+            archive.once("error", reject);
+            archive.readEntry();
+        });
+        archive.removeAllListeners();
+        if (!entry) {
             break;
         }
-    }
-    if (endAt < 0) {
-        throw new Error("no end-of-central-directory record");
-    }
-    const count = zip.readUInt16LE(endAt + 10);
-    let at = zip.readUInt32LE(endAt + 16);
-    const out: ZipInput[] = [];
-    for (let i = 0; i < count; i++) {
-        if (zip.readUInt32LE(at) !== 0x02014b50) {
-            throw new Error(`central directory entry ${i} has a bad signature`);
+        const chunks: Buffer[] = [];
+        for await (const chunk of await archive.openReadStreamPromise(entry)) {
+            chunks.push(chunk as Buffer);
         }
-        const method = zip.readUInt16LE(at + 10);
-        const crc = zip.readUInt32LE(at + 16);
-        const storedSize = zip.readUInt32LE(at + 20);
-        const size = zip.readUInt32LE(at + 24);
-        const nameLength = zip.readUInt16LE(at + 28);
-        const extraLength = zip.readUInt16LE(at + 30);
-        const commentLength = zip.readUInt16LE(at + 32);
-        const localAt = zip.readUInt32LE(at + 42);
-        const name = zip.toString("utf8", at + 46, at + 46 + nameLength);
-        if (zip.readUInt32LE(localAt) !== 0x04034b50) {
-            throw new Error(`${name}: bad local header signature`);
+        const data = Buffer.concat(chunks);
+        if (zlib.crc32(data) !== entry.crc32) {
+            throw new Error(`${entry.fileName}: CRC-32 does not match`);
         }
-        const dataAt = localAt + 30 + zip.readUInt16LE(localAt + 26) + zip.readUInt16LE(localAt + 28);
-        const stored = zip.subarray(dataAt, dataAt + storedSize);
-        const data = method === 8 ? zlib.inflateRawSync(stored) : Buffer.from(stored);
-        if (data.length !== size || crc32(data) !== crc) {
-            throw new Error(`${name}: size or CRC-32 does not match`);
-        }
-        out.push({ name, data });
-        at += 46 + nameLength + extraLength + commentLength;
+        out.push({ name: entry.fileName, data, rawBytes: entry.uncompressedSize, storedBytes: entry.compressedSize });
     }
+    archive.close();
     return out;
 }
 
@@ -199,7 +116,7 @@ function archiveFiles(code: PlanAsset): ZipInput[] {
         if (asset.kind === "asset" && typeof asset.text === "string") {
             files.push({ name, data: Buffer.from(asset.text, "utf8") });
         } else if (asset.path) {
-            walk(path.resolve(ROOT, asset.path), name);
+            walk(path.resolve(REPO_ROOT, asset.path), name);
         } else {
             throw new Error(`cannot package archive entry ${name}`);
         }
@@ -253,8 +170,8 @@ function alarmEvent(alarmName: string): unknown {
 
 interface Stage {
     fn: DeployedFunction;
-    slack: FakeSlack;
-    aws: FakeAws;
+    slack: LocalSlack;
+    aws: LocalAws;
     alarmName: string;
 }
 
@@ -399,7 +316,7 @@ async function offlinePlans(out: string[]): Promise<boolean> {
     let ok = true;
     for (const args of [["start"], ["start", "--", "--stack", "prod"]]) {
         // The update notifier would otherwise ask the registry for npm's latest version.
-        const run = await spawnToExit("npm", args, { cwd: ROOT, env: { ...process.env, npm_config_update_notifier: "false" } });
+        const run = await spawnToExit("npm", args, { cwd: REPO_ROOT, env: { ...process.env, npm_config_update_notifier: "false" } });
         const resources = /Plan for stack \S+: (\d+) resources/.exec(run.stdout)?.[1] ?? "?";
         out.push(`  ${pad(`npm ${args.join(" ")}`)}${n(run.ms / 1000, 1)} s  (${resources} resources, exit ${run.code})`);
         ok &&= run.code === 0;
@@ -415,10 +332,11 @@ function machine(): string {
     );
 }
 
-function archive(fn: DeployedFunction, out: string[]): boolean {
+async function archive(fn: DeployedFunction, out: string[]): Promise<boolean> {
     const files = archiveFiles(fn.resource.inputs["code"] as PlanAsset);
-    const { zip, entries } = writeZip(files);
-    const back = readZip(zip);
+    const zip = await writeZip(files);
+    const back = await readZip(zip);
+    const entries: ZipEntryReport[] = back;
     const verified = back.length === files.length && back.every((e, i) => e.name === files[i]!.name && e.data.equals(files[i]!.data));
     const groups = new Map<string, { files: number; raw: number; stored: number }>();
     for (const e of entries) {
@@ -427,7 +345,7 @@ function archive(fn: DeployedFunction, out: string[]): boolean {
         groups.set(group, { files: g.files + 1, raw: g.raw + e.rawBytes, stored: g.stored + e.storedBytes });
     }
     const raw = entries.reduce((s, e) => s + e.rawBytes, 0);
-    out.push("Lambda code archive (zipped here with zlib deflate, default level)");
+    out.push("Lambda code archive (zipped here with yazl: zlib deflate, default level)");
     out.push(
         `  ${pad("zip")}${n(zip.length)} bytes (${kib(zip.length)}), ${entries.length} files; ${n((zip.length / LAMBDA_ZIP_LIMIT_BYTES) * 100, 2)}% of Lambda's 50 MiB upload limit`,
     );
@@ -437,6 +355,16 @@ function archive(fn: DeployedFunction, out: string[]): boolean {
     }
     out.push(`  ${pad("read back")}${verified ? `${back.length} entries inflated, sizes and CRC-32 match` : "MISMATCH"}`);
     return verified;
+}
+
+/** The program with its defaults and a webhook secret, as the tests' default run has it. */
+function defaultProgram(): Promise<OfflineRun> {
+    const webhookKey = "console-login-alerts:slackWebhookUrl";
+    return runProgramOffline({
+        config: { [webhookKey]: "https://hooks.slack.com/services/T00000000/B00000000/BENCHPLACEHOLDER" },
+        secretKeys: [webhookKey],
+        stack: "dev",
+    });
 }
 
 function option(argv: string[], name: string, fallback: number): number {
@@ -462,12 +390,12 @@ async function main(argv: string[]): Promise<number> {
     };
 
     const fn = unpackFunction(await defaultProgram());
-    const slack = await new FakeSlack().start();
-    const aws = await new FakeAws().start();
+    const slack = await new LocalSlack().start();
+    const aws = await new LocalAws().start();
     const stage: Stage = { fn, slack, aws, alarmName: alarmNamesOf(fn)["console-signin"]! };
     const results: boolean[] = [];
     try {
-        results.push(archive(fn, out));
+        results.push(await archive(fn, out));
         out.push("");
         flush();
         results.push(await coldStarts(stage, runs, out));

@@ -2,11 +2,11 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import type { OfflineRun, PlanAsset, RecordedResource } from "../../scripts/offlineEngine";
-import type { FakeAws } from "./fakeAws";
-import type { FakeSlack } from "./fakeSlack";
+import type { OfflineRun, PlanAsset, RecordedResource } from "../offlineEngine";
+import { REPO_ROOT } from "../repoRoot";
+import type { LocalAws } from "./localAws";
+import type { LocalSlack } from "./localSlack";
 
-const ROOT = path.resolve(__dirname, "..", "..");
 // What the Lambda runtime adds to the package: the AWS SDK v3 (and what it depends on), nothing else.
 const PACKAGED_ONLY = ["ipaddr.js", "node-fetch", "tr46", "webidl-conversions", "whatwg-url"];
 
@@ -55,15 +55,15 @@ export function unpackFunction(run: OfflineRun): DeployedFunction {
         if (asset.kind === "asset" && typeof asset.text === "string") {
             fs.writeFileSync(target, asset.text);
         } else if (asset.path) {
-            fs.cpSync(path.resolve(ROOT, asset.path), target, { recursive: true });
+            fs.cpSync(path.resolve(REPO_ROOT, asset.path), target, { recursive: true });
         } else {
             throw new Error(`cannot unpack archive entry ${name}`);
         }
     }
     const runtimeModules = fs.mkdtempSync(path.join(os.tmpdir(), "login-alerts-runtime-"));
-    for (const entry of fs.readdirSync(path.join(ROOT, "node_modules"))) {
+    for (const entry of fs.readdirSync(path.join(REPO_ROOT, "node_modules"))) {
         if (!PACKAGED_ONLY.includes(entry) && !entry.startsWith(".")) {
-            fs.symlinkSync(path.join(ROOT, "node_modules", entry), path.join(runtimeModules, entry));
+            fs.symlinkSync(path.join(REPO_ROOT, "node_modules", entry), path.join(runtimeModules, entry));
         }
     }
     const env = (resource.inputs["environment"] as { variables?: Record<string, string> } | undefined)?.variables ?? {};
@@ -166,7 +166,7 @@ export function logLines(run: ChildRun): Array<Record<string, unknown>> {
  * local Slack. The state table is recreated empty in dynalite under the function's STATE_TABLE_NAME;
  * DynamoDB requests that arrive before that has finished wait for it.
  */
-export function resetLocalEndpoints(fn: DeployedFunction, slack: FakeSlack, aws: FakeAws): Promise<void> {
+export function resetLocalEndpoints(fn: DeployedFunction, slack: LocalSlack, aws: LocalAws): Promise<void> {
     slack.reset();
     aws.calls.length = 0;
     aws.logEvents.length = 0;

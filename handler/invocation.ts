@@ -1,0 +1,155 @@
+import { realClock } from "./clock";
+import { log } from "./log";
+import { classifyTrigger, parseAlarmNotification, ruleForAlarm, type Trigger } from "./parse";
+import { createPacedSender, type FetchLike } from "./slack";
+import { SAFETY_MS, sweepRule, type SweepDeps, type SweepJob } from "./sweep";
+import type { AwsPorts, Clock, InvocationContext, InvocationReport } from "./types";
+import type { HandlerSettings, RuleSpec } from "../shared/contract";
+
+// How long an invocation waits for another one's sweep to finish before leaving the work to it.
+const LEASE_WAIT_MS = 30000;
+// How often a waiting invocation asks for the lease again.
+const LEASE_RETRY_MS = 2000;
+
+/** The function's handler, as Lambda calls it. */
+export type LoginAlertsHandler = (event: unknown, context: InvocationContext) => Promise<InvocationReport>;
+
+export interface HandlerDeps {
+    settings: HandlerSettings;
+    aws: AwsPorts;
+    fetch: FetchLike;
+    clock?: Clock;
+}
+
+/**
+ * The rules an invocation must sweep: all of them for the scheduled sweep, or the rule of each
+ * alarm notification. Notifications that name no rule of this stack, or that cannot be read,
+ * are skipped with a reason in the report.
+ */
+export function planWork(trigger: Exclude<Trigger, { kind: "unknown" }>, rules: readonly RuleSpec[], report: InvocationReport): SweepJob[] {
+    // One job per rule: several notifications of one alarm in a batch need one sweep, for the latest.
+    const work = new Map<string, SweepJob>();
+    if (trigger.kind === "sweep") {
+        for (const rule of rules) {
+            work.set(rule.id, { rule });
+        }
+        return [...work.values()];
+    }
+    for (const message of trigger.messages) {
+        const alarm = message.ok ? parseAlarmNotification(message.value.body) : message;
+        if (!alarm.ok) {
+            report.skipped.push(alarm.reason);
+            log("warn", "skipped an SNS record", { reason: alarm.reason });
+            continue;
+        }
+        const rule = ruleForAlarm(rules, alarm.value.alarmName);
+        if (!rule) {
+            report.skipped.push(`alarm ${alarm.value.alarmName} belongs to no rule of this stack`);
+            log("warn", "skipped a notification of an unknown alarm", { alarm: alarm.value.alarmName });
+            continue;
+        }
+        if (alarm.value.newState === "INSUFFICIENT_DATA") {
+            report.skipped.push(`alarm ${alarm.value.alarmName} went to INSUFFICIENT_DATA`);
+            continue;
+        }
+        work.set(rule.id, { rule, alarm: alarm.value });
+    }
+    return [...work.values()];
+}
+
+async function tryLease(deps: SweepDeps, owner: string, leaseUntil: number): Promise<boolean> {
+    try {
+        return await deps.aws.store.acquireLease(owner, leaseUntil, deps.clock.now());
+    } catch (err) {
+        log("error", "could not take the sweep lease", { error: (err as Error).message, name: (err as Error).name });
+        throw new Error(`Sign-in alerts failed: the sweep lease could not be taken: ${(err as Error).name}: ${(err as Error).message}`);
+    }
+}
+
+/**
+ * Takes the sweep lease, waiting a while for another invocation's sweep to end. One sweep at a
+ * time: two concurrent ones would both see the same events as unposted.
+ */
+export async function waitForSweepLease(deps: SweepDeps, owner: string, deadlineMs: number): Promise<boolean> {
+    const leaseUntil = deadlineMs + SAFETY_MS;
+    let leased = await tryLease(deps, owner, leaseUntil);
+    const waitUntil = Math.min(deps.clock.now() + LEASE_WAIT_MS, deadlineMs);
+    while (!leased && deps.clock.now() < waitUntil) {
+        await deps.clock.sleep(LEASE_RETRY_MS);
+        leased = await tryLease(deps, owner, leaseUntil);
+    }
+    return leased;
+}
+
+/** Sweeps each rule under the lease, then releases it; returns the rules that failed, as sentences. */
+export async function sweepUnderLease(
+    deps: SweepDeps,
+    work: readonly SweepJob[],
+    owner: string,
+    deadlineMs: number,
+    report: InvocationReport,
+): Promise<string[]> {
+    const failures: string[] = [];
+    try {
+        for (const job of work) {
+            report.rulesScanned.push(job.rule.id);
+            try {
+                await sweepRule(deps, job, deadlineMs, report);
+            } catch (err) {
+                failures.push(`${job.rule.id}: ${(err as Error).name}: ${(err as Error).message}`);
+                log("error", "rule failed", { rule: job.rule.id, error: (err as Error).message, name: (err as Error).name });
+            }
+        }
+    } finally {
+        // The lease expires on its own; a failed release must not hide the outcome above.
+        await deps.aws.store.releaseLease(owner).catch((err: Error) => {
+            log("warn", "could not release the sweep lease; it will expire", { error: err.message });
+        });
+    }
+    return failures;
+}
+
+/**
+ * One invocation: classify what triggered it, plan which rules to sweep, take the lease, sweep,
+ * and report. The event stays `unknown` until classified: anything else is skipped with a reason.
+ */
+export async function handleInvocation(deps: SweepDeps, event: unknown, context: InvocationContext): Promise<InvocationReport> {
+    const deadlineMs = deps.clock.now() + context.getRemainingTimeInMillis() - SAFETY_MS;
+    const trigger = classifyTrigger(event);
+    const report: InvocationReport = { trigger: trigger.kind, rulesScanned: [], posted: 0, messages: 0, skipped: [] };
+    if (trigger.kind === "unknown") {
+        report.skipped.push(trigger.reason);
+        log("warn", "ignored an event that is neither an SNS notification nor the scheduled sweep", { reason: trigger.reason });
+        return report;
+    }
+    const work = planWork(trigger, deps.settings.rules, report);
+    if (work.length === 0) {
+        log("info", "invocation done", { ...report });
+        return report;
+    }
+    if (!(await waitForSweepLease(deps, context.awsRequestId, deadlineMs))) {
+        // The holder's sweep, or the next scheduled one, covers these events: the cursors have not moved past them.
+        log("info", "another invocation is sweeping; leaving the work to it");
+        report.skipped.push("another invocation holds the sweep lease");
+        return report;
+    }
+    const failures = await sweepUnderLease(deps, work, context.awsRequestId, deadlineMs, report);
+    log("info", "invocation done", { ...report });
+    if (failures.length > 0) {
+        // Failing the invocation makes Lambda retry it and, after the retries, dead-letter it.
+        throw new Error(`Sign-in alerts failed for ${failures.length} rule(s): ${failures.join("; ")}`);
+    }
+    return report;
+}
+
+/**
+ * Builds the function's handler. Every invocation (alarm ALARM or OK, or the scheduled sweep)
+ * reports all matching events after the rule's cursor minus the lag allowance that are not yet
+ * recorded as posted, so nothing depends on the alarm changing state at the right moment.
+ */
+export function createHandler(deps: HandlerDeps): LoginAlertsHandler {
+    const clock = deps.clock ?? realClock;
+    const { settings, aws } = deps;
+    const send = createPacedSender(settings, () => aws.getSecureParameter(settings.webhookParameterName), deps.fetch, clock);
+    return (event, context) => handleInvocation({ settings, aws, clock, send }, event, context);
+}

@@ -1,0 +1,231 @@
+import { realClock } from "./clock";
+import { log } from "./log";
+import type { SlackMessage } from "./format";
+import type { Clock } from "./types";
+import type { HandlerSettings } from "../shared/contract";
+
+// Errors are plain Errors with a name, not subclasses: closure serialization rewrites class
+// constructors so that `super(message)` on Error no longer sets the message.
+
+/** Slack refused the message for a reason a retry cannot fix (bad payload, revoked or archived webhook). */
+export function slackRejectedError(status: number, slackError: string): Error {
+    const err = new Error(
+        `Slack rejected the message with HTTP ${status} ${slackError}; retrying cannot help, fix the webhook or payload.`,
+    );
+    err.name = "SlackRejectedError";
+    return err;
+}
+
+/** Slack kept failing (5xx, 429, network) until the function ran out of time. */
+export function slackUnavailableError(attempts: number, lastProblem: string): Error {
+    const err = new Error(`Slack did not accept the message after ${attempts} attempt(s); last problem: ${lastProblem}.`);
+    err.name = "SlackUnavailableError";
+    return err;
+}
+
+/** The webhook answered with a redirect; an incoming webhook never does, and following one would turn the POST into a GET. */
+function slackRedirectError(status: number): Error {
+    const err = new Error(
+        `Slack rejected the message with HTTP ${status} (a redirect, not followed); retrying cannot help, check the webhook URL in the parameter.`,
+    );
+    err.name = "SlackRejectedError";
+    return err;
+}
+
+/** A 2xx whose body is not Slack's "ok": whatever answered is not an incoming webhook that took the message. */
+function slackNotOkError(status: number, excerpt: string): Error {
+    const err = new Error(
+        `Slack did not confirm the message: HTTP ${status} with body "${excerpt}" instead of "ok"; retrying cannot help, check the webhook URL in the parameter.`,
+    );
+    err.name = "SlackRejectedError";
+    return err;
+}
+
+/**
+ * The subset of fetch this module uses; node-fetch v2 in the function, anything compatible in tests.
+ * `redirect: "manual"` hands a 3xx back as it is instead of following it.
+ */
+export type FetchLike = (
+    url: string,
+    init: { method: string; headers: Record<string, string>; body: string; signal: AbortSignal; redirect: "manual" },
+) => Promise<{ status: number; headers: { get(name: string): string | null }; text(): Promise<string> }>;
+
+export interface SlackPostOptions {
+    /** Epoch ms after which no new attempt starts. */
+    deadlineMs: number;
+    /** Per-request timeout. */
+    requestTimeoutMs: number;
+    /** First backoff step for 5xx and network errors; doubles each attempt, with full jitter. */
+    backoffBaseMs: number;
+    backoffCapMs: number;
+}
+
+// Slack's documented permanent webhook errors come back as 4xx other than 429.
+function isPermanent(status: number): boolean {
+    return status >= 400 && status < 500 && status !== 429;
+}
+
+// Longest part of an answer's body that goes into a log line or an error message.
+const EXCERPT_CHARS = 100;
+
+/**
+ * A short, single-line excerpt of what the webhook or the network said, safe to log: the webhook
+ * URL is a secret, so it, its path, its last segment and any other URL are cut out first.
+ */
+export function redactedExcerpt(text: string, webhookUrl: string, max = EXCERPT_CHARS): string {
+    let out = String(text);
+    const secrets = [webhookUrl];
+    try {
+        const parsed = new URL(webhookUrl);
+        secrets.push(parsed.pathname + parsed.search, parsed.pathname.split("/").filter(Boolean).pop() ?? "");
+    } catch {
+        // Not a URL: only the text as a whole can be recognized.
+    }
+    for (const secret of secrets) {
+        if (secret.length >= 8) {
+            out = out.split(secret).join("[webhook]");
+        }
+    }
+    out = out
+        .replace(/[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]*/gi, "[url]")
+        .replace(/\/services\/[^\s"'<>]*/gi, "[url]")
+        .replace(/\s+/g, " ")
+        .trim();
+    return out.length > max ? `${out.slice(0, max - 1)}…` : out;
+}
+
+/** How one POST ended when it did not end the whole delivery: what went wrong, and Slack's Retry-After if it gave one. */
+type Attempt = { accepted: true } | { accepted: false; problem: string; retryAfterMs?: number };
+
+// Number(null) is 0: a missing header must fall back to Slack's one message per second.
+function retryAfterMs(header: string | null): number {
+    const seconds = header === null || header.trim() === "" ? NaN : Number(header);
+    return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : 1000;
+}
+
+/** Reads Slack's answer; throws for answers no retry can change. */
+function judgeAnswer(status: number, headers: { get(name: string): string | null }, raw: string, webhookUrl: string): Attempt {
+    if (status >= 200 && status < 300) {
+        if (raw === "ok") {
+            return { accepted: true };
+        }
+        log("error", 'The Slack webhook answered 2xx without "ok"; the message is not counted as posted', {
+            status,
+            body: redactedExcerpt(raw, webhookUrl, 40),
+        });
+        throw slackNotOkError(status, redactedExcerpt(raw, webhookUrl, 40));
+    }
+    if (status >= 300 && status < 400) {
+        // Neither the Location header nor the body is logged: either may carry the webhook's path.
+        log("error", "The Slack webhook answered with a redirect; not following it", {
+            status,
+            hasLocation: headers.get("location") !== null,
+        });
+        throw slackRedirectError(status);
+    }
+    const answer = redactedExcerpt(raw, webhookUrl);
+    if (isPermanent(status)) {
+        throw slackRejectedError(status, answer || "(empty body)");
+    }
+    const problem = `HTTP ${status} ${answer}`.trim();
+    return status === 429
+        ? { accepted: false, problem, retryAfterMs: retryAfterMs(headers.get("retry-after")) }
+        : { accepted: false, problem };
+}
+
+async function postOnce(fetchImpl: FetchLike, webhookUrl: string, body: string, timeoutMs: number): Promise<Attempt> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    try {
+        const response = await fetchImpl(webhookUrl, {
+            method: "POST",
+            headers: { "Content-Type": "application/json; charset=utf-8" },
+            body,
+            signal: controller.signal,
+            redirect: "manual",
+        });
+        return judgeAnswer(response.status, response.headers, (await response.text()).trim(), webhookUrl);
+    } catch (err) {
+        if ((err as Error).name === "SlackRejectedError") {
+            throw err;
+        }
+        const problem = controller.signal.aborted
+            ? `no answer within ${timeoutMs} ms`
+            : `network error: ${redactedExcerpt((err as Error).message, webhookUrl, 200)}`;
+        return { accepted: false, problem };
+    } finally {
+        clearTimeout(timer);
+    }
+}
+
+function backoff(attempt: number, options: SlackPostOptions, clock: Clock): number {
+    const ceiling = Math.min(options.backoffCapMs, options.backoffBaseMs * 2 ** (attempt - 1));
+    return Math.round(ceiling / 2 + (clock.random() * ceiling) / 2);
+}
+
+/**
+ * Posts one message to an incoming webhook. A 2xx answered "ok" is success; 429 waits Retry-After;
+ * 5xx, resets and timeouts back off and retry while time remains; other 4xx fail at once with
+ * Slack's reason. Redirects are not followed (node-fetch would re-send a 301/302/303 as a bodiless
+ * GET) and fail at once, as does a 2xx with any other body. No log line or error carries the URL.
+ */
+export async function postToSlack(
+    fetchImpl: FetchLike,
+    webhookUrl: string,
+    message: SlackMessage,
+    options: SlackPostOptions,
+    clock: Clock = realClock,
+): Promise<{ attempts: number }> {
+    const body = JSON.stringify(message);
+    let lastProblem = "no attempt was made before the deadline";
+    for (let attempt = 1; ; attempt++) {
+        const remaining = options.deadlineMs - clock.now();
+        if (remaining <= 0) {
+            throw slackUnavailableError(attempt - 1, lastProblem);
+        }
+        const outcome = await postOnce(fetchImpl, webhookUrl, body, Math.min(options.requestTimeoutMs, remaining));
+        if (outcome.accepted) {
+            return { attempts: attempt };
+        }
+        lastProblem = outcome.problem;
+        const waitMs = outcome.retryAfterMs ?? backoff(attempt, options, clock);
+        log("warn", "Slack did not accept the message; retrying", { attempt, problem: lastProblem, waitMs });
+        if (clock.now() + waitMs >= options.deadlineMs) {
+            throw slackUnavailableError(attempt, lastProblem);
+        }
+        await clock.sleep(waitMs);
+    }
+}
+
+/** Posts one message before the deadline, paced for Slack; the sweep's only way to reach Slack. */
+export type SendToSlack = (message: SlackMessage, deadlineMs: number) => Promise<void>;
+
+/**
+ * A sender for one container: it reads the webhook once, on first use, and keeps Slack's pace
+ * across the messages of every invocation the container serves.
+ */
+export function createPacedSender(
+    settings: HandlerSettings,
+    readWebhook: () => Promise<string>,
+    fetchImpl: FetchLike,
+    clock: Clock,
+): SendToSlack {
+    let webhook: string | undefined;
+    let lastPostAt = 0;
+    return async function send(message, deadlineMs) {
+        webhook ??= await readWebhook();
+        // Slack allows about one message per second per webhook.
+        const gap = lastPostAt + settings.minPostIntervalMs - clock.now();
+        if (gap > 0) {
+            await clock.sleep(gap);
+        }
+        const options: SlackPostOptions = {
+            deadlineMs,
+            requestTimeoutMs: settings.slackTimeoutMs,
+            backoffBaseMs: settings.slackBackoffBaseMs,
+            backoffCapMs: settings.slackBackoffCapMs,
+        };
+        await postToSlack(fetchImpl, webhook, message, options, clock);
+        lastPostAt = clock.now();
+    };
+}

@@ -1,0 +1,149 @@
+import { realClock } from "./clock";
+import type { StateStore } from "./types";
+
+type DynamoDb = typeof import("@aws-sdk/client-dynamodb");
+
+/** The state table and a client for it. */
+interface Table {
+    name: string;
+    client: import("@aws-sdk/client-dynamodb").DynamoDBClient;
+    sdk: DynamoDb;
+}
+
+// DynamoDB reports sustained throttling of batch calls as unprocessed items, not as an error; give
+// up after a bounded number of rounds so the invocation fails (and is retried) instead of spinning.
+const UNPROCESSED_ROUNDS = 8;
+
+// BatchGetItem reads at most 100 keys per call, BatchWriteItem writes at most 25 items.
+const BATCH_GET_KEYS = 100;
+const BATCH_WRITE_ITEMS = 25;
+
+async function unprocessedBackoff(round: number, operation: string): Promise<void> {
+    if (round >= UNPROCESSED_ROUNDS) {
+        const err = new Error(`DynamoDB left items of ${operation} unprocessed after ${UNPROCESSED_ROUNDS} rounds.`);
+        err.name = "ProvisionedThroughputExceededException";
+        throw err;
+    }
+    await realClock.sleep(Math.min(1000, 50 * 2 ** round));
+}
+
+async function getCursor(table: Table, ruleId: string): Promise<number | undefined> {
+    const out = await table.client.send(
+        new table.sdk.GetItemCommand({ TableName: table.name, Key: { pk: { S: `cursor#${ruleId}` } }, ConsistentRead: true }),
+    );
+    const at = out.Item?.["at"]?.N;
+    return at === undefined ? undefined : Number(at);
+}
+
+async function setCursor(table: Table, ruleId: string, atMs: number): Promise<void> {
+    await table.client.send(
+        new table.sdk.PutItemCommand({ TableName: table.name, Item: { pk: { S: `cursor#${ruleId}` }, at: { N: String(atMs) } } }),
+    );
+}
+
+/** The keys of one BatchGetItem call that are recorded as posted. */
+async function postedAmong(table: Table, keys: readonly string[]): Promise<string[]> {
+    const seen: string[] = [];
+    let request: Record<string, { Keys: Array<Record<string, { S: string }>>; ConsistentRead: boolean }> | undefined = {
+        [table.name]: { Keys: keys.map((k) => ({ pk: { S: `posted#${k}` } })), ConsistentRead: true },
+    };
+    for (let round = 0; request && Object.keys(request).length > 0; round++) {
+        if (round > 0) {
+            await unprocessedBackoff(round, "BatchGetItem");
+        }
+        const out = await table.client.send(new table.sdk.BatchGetItemCommand({ RequestItems: request }));
+        for (const item of out.Responses?.[table.name] ?? []) {
+            const pk = item["pk"]?.S;
+            if (pk) {
+                seen.push(pk.slice("posted#".length));
+            }
+        }
+        request = out.UnprocessedKeys as typeof request;
+    }
+    return seen;
+}
+
+async function unposted(table: Table, keys: readonly string[]): Promise<Set<string>> {
+    const seen = new Set<string>();
+    for (let i = 0; i < keys.length; i += BATCH_GET_KEYS) {
+        for (const key of await postedAmong(table, keys.slice(i, i + BATCH_GET_KEYS))) {
+            seen.add(key);
+        }
+    }
+    return new Set(keys.filter((k) => !seen.has(k)));
+}
+
+async function markPosted(table: Table, keys: readonly string[], expiresAtSeconds: number): Promise<void> {
+    for (let i = 0; i < keys.length; i += BATCH_WRITE_ITEMS) {
+        let request: Record<string, Array<{ PutRequest: { Item: Record<string, { S: string } | { N: string }> } }>> | undefined = {
+            [table.name]: keys.slice(i, i + BATCH_WRITE_ITEMS).map((k) => ({
+                PutRequest: { Item: { pk: { S: `posted#${k}` }, expiresAt: { N: String(expiresAtSeconds) } } },
+            })),
+        };
+        for (let round = 0; request && Object.keys(request).length > 0; round++) {
+            if (round > 0) {
+                await unprocessedBackoff(round, "BatchWriteItem");
+            }
+            const out = await table.client.send(new table.sdk.BatchWriteItemCommand({ RequestItems: request }));
+            request = out.UnprocessedItems as typeof request;
+        }
+    }
+}
+
+async function acquireLease(table: Table, owner: string, untilMs: number, nowMs: number): Promise<boolean> {
+    try {
+        await table.client.send(
+            new table.sdk.PutItemCommand({
+                TableName: table.name,
+                Item: { pk: { S: "lease" }, owner: { S: owner }, until: { N: String(untilMs) } },
+                ConditionExpression: "attribute_not_exists(pk) OR #until < :now OR #owner = :owner",
+                ExpressionAttributeNames: { "#until": "until", "#owner": "owner" },
+                ExpressionAttributeValues: { ":now": { N: String(nowMs) }, ":owner": { S: owner } },
+            }),
+        );
+        return true;
+    } catch (err) {
+        if ((err as Error).name === "ConditionalCheckFailedException") {
+            return false;
+        }
+        throw err;
+    }
+}
+
+async function releaseLease(table: Table, owner: string): Promise<void> {
+    try {
+        await table.client.send(
+            new table.sdk.DeleteItemCommand({
+                TableName: table.name,
+                Key: { pk: { S: "lease" } },
+                ConditionExpression: "#owner = :owner",
+                ExpressionAttributeNames: { "#owner": "owner" },
+                ExpressionAttributeValues: { ":owner": { S: owner } },
+            }),
+        );
+    } catch (err) {
+        if ((err as Error).name !== "ConditionalCheckFailedException") {
+            throw err;
+        }
+    }
+}
+
+/**
+ * The state table in DynamoDB: one item per rule cursor (`cursor#<rule>`), per posted event
+ * (`posted#<rule>#<event>`, expired by TTL) and the sweep lease (`lease`). The SDK comes from the
+ * Lambda runtime, so it is required here at cold start: an import would be followed by closure
+ * serialization into the package.
+ */
+export function createStateStore(tableName: string): StateStore {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const sdk = require("@aws-sdk/client-dynamodb") as DynamoDb;
+    const table: Table = { name: tableName, client: new sdk.DynamoDBClient({}), sdk };
+    return {
+        getCursor: (ruleId) => getCursor(table, ruleId),
+        setCursor: (ruleId, atMs) => setCursor(table, ruleId, atMs),
+        unposted: (keys) => unposted(table, keys),
+        markPosted: (keys, expiresAtSeconds) => markPosted(table, keys, expiresAtSeconds),
+        acquireLease: (owner, untilMs, nowMs) => acquireLease(table, owner, untilMs, nowMs),
+        releaseLease: (owner) => releaseLease(table, owner),
+    };
+}

@@ -1,0 +1,113 @@
+/**
+ * Relationships between resources in a stack.
+ *
+ * A reference is followed two ways: by value (the ARN in one resource equals another's output),
+ * and by the engine's property dependencies, which are known even in preview, when the ARNs of
+ * resources about to be created are not.
+ */
+import type { PolicyResource } from "@pulumi/policy";
+// Resource classes come from their own modules rather than the @pulumi/aws index: the CLI runs
+// this pack through ts-node with type checking, and the full index takes seconds longer to check.
+import { MetricAlarm } from "@pulumi/aws/cloudwatch/metricAlarm";
+import { Policy } from "@pulumi/aws/iam/policy";
+import { RolePolicy } from "@pulumi/aws/iam/rolePolicy";
+import { RolePolicyAttachment } from "@pulumi/aws/iam/rolePolicyAttachment";
+import { Topic } from "@pulumi/aws/sns/topic";
+import { statementsOf, type Statement } from "./iam";
+import { NOT_YET_KNOWN, read, readList, readString, type NotYetKnown } from "./props";
+
+export type ResourceClass = new (...args: never[]) => unknown;
+
+export function typeToken(cls: ResourceClass): string {
+    // Generated resource classes carry their type token (undeclared in their typings);
+    // @pulumi/policy's isType reads it the same way.
+    return (cls as unknown as { __pulumiType: string }).__pulumiType;
+}
+
+export function ofType(resources: PolicyResource[], cls: ResourceClass): PolicyResource[] {
+    const token = typeToken(cls);
+    return resources.filter((r) => r.type === token);
+}
+
+/** The resources of `candidates` that `from.props[prop]` refers to. */
+export function referenced(
+    from: PolicyResource,
+    prop: string,
+    candidates: PolicyResource[],
+    byValue: (candidate: PolicyResource, value: unknown) => boolean,
+): PolicyResource[] {
+    const deps = new Set((from.propertyDependencies[prop] ?? []).map((d) => d.urn));
+    const values = readList(from.props, prop);
+    return candidates.filter(
+        (c) => deps.has(c.urn) || (values !== NOT_YET_KNOWN && values.some((v) => v !== NOT_YET_KNOWN && byValue(c, v))),
+    );
+}
+
+/** True when `value` equals one of `keys` of the candidate's outputs (ARN, name, id). */
+export function sameAs(keys: string[]): (candidate: PolicyResource, value: unknown) => boolean {
+    return (candidate, value) => typeof value === "string" && keys.some((k) => readString(candidate.props, k) === value);
+}
+
+/** Lambda ARNs may carry a version or alias qualifier. */
+export function functionArnMatches(candidate: PolicyResource, value: unknown): boolean {
+    if (typeof value !== "string") {
+        return false;
+    }
+    const arn = readString(candidate.props, "arn");
+    const name = readString(candidate.props, "name");
+    return (typeof arn === "string" && (value === arn || value.startsWith(`${arn}:`))) || (typeof name === "string" && value === name);
+}
+
+const ALARM_ACTION_PROPERTIES = ["alarmActions", "okActions", "insufficientDataActions"];
+
+/** SNS topics that CloudWatch alarms in the stack notify. */
+export function alarmTopics(resources: PolicyResource[]): PolicyResource[] {
+    const alarms = ofType(resources, MetricAlarm);
+    return ofType(resources, Topic).filter((topic) =>
+        alarms.some((alarm) => ALARM_ACTION_PROPERTIES.some((prop) => referenced(alarm, prop, [topic], sameAs(["arn"])).length > 0)),
+    );
+}
+
+/** Everything that can grant a role permissions, or NOT_YET_KNOWN if some of it can't be seen from here. */
+export function rolePolicyStatements(resources: PolicyResource[], role: PolicyResource): Statement[] | NotYetKnown {
+    const statements: Statement[] = [];
+    const add = (document: unknown): boolean => {
+        const s = statementsOf(document);
+        if (s === NOT_YET_KNOWN) {
+            return false;
+        }
+        statements.push(...(s ?? []));
+        return true;
+    };
+    const isThisRole = sameAs(["name", "arn"]);
+    for (const rp of ofType(resources, RolePolicy)) {
+        if (referenced(rp, "role", [role], isThisRole).length > 0 && !add(read(rp.props, "policy"))) {
+            return NOT_YET_KNOWN;
+        }
+    }
+    const inline = readList(role.props, "inlinePolicies");
+    if (inline === NOT_YET_KNOWN) {
+        return NOT_YET_KNOWN;
+    }
+    for (const entry of inline) {
+        if (!add(read(entry, "policy"))) {
+            return NOT_YET_KNOWN;
+        }
+    }
+    const managed = ofType(resources, Policy);
+    for (const attachment of ofType(resources, RolePolicyAttachment)) {
+        if (referenced(attachment, "role", [role], isThisRole).length === 0) {
+            continue;
+        }
+        const [policy] = referenced(attachment, "policyArn", managed, sameAs(["arn"]));
+        // A policy from outside the stack (an AWS managed one, say) may grant what is missing.
+        if (!policy || !add(read(policy.props, "policy"))) {
+            return NOT_YET_KNOWN;
+        }
+    }
+    const managedArns = readList(role.props, "managedPolicyArns");
+    if (managedArns === NOT_YET_KNOWN || managedArns.length > 0) {
+        return NOT_YET_KNOWN;
+    }
+    return statements;
+}

@@ -1,0 +1,28 @@
+/**
+ * Every policy of the pack, in the order the pack lists them. Each lives in its own file as an
+ * exported const, so tests import the one they check; ../index.ts builds the PolicyPack from this list.
+ *
+ * Policies import resource classes from their own modules (`@pulumi/aws/iam/role`), not the
+ * @pulumi/aws index: the CLI runs this pack through ts-node with type checking, and the full index
+ * takes seconds longer to check.
+ */
+import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { alarmTopicUsableByCloudWatch } from "./alarmTopicUsableByCloudWatch";
+import { alarmsHaveActions } from "./alarmsHaveActions";
+import { alertLambdaHasFailureDestination } from "./alertLambdaHasFailureDestination";
+import { logRetentionSet } from "./logRetentionSet";
+import { noWildcardIam } from "./noWildcardIam";
+import { slackWebhookInSecret } from "./slackWebhookInSecret";
+import { trailCoversAllRegions } from "./trailCoversAllRegions";
+import { trailLogsToCloudWatch } from "./trailLogsToCloudWatch";
+
+export const policies: Array<ResourceValidationPolicy | StackValidationPolicy> = [
+    trailLogsToCloudWatch,
+    slackWebhookInSecret,
+    trailCoversAllRegions,
+    logRetentionSet,
+    alarmsHaveActions,
+    alarmTopicUsableByCloudWatch,
+    alertLambdaHasFailureDestination,
+    noWildcardIam,
+];

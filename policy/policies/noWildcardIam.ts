@@ -1,0 +1,125 @@
+import type { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
+import { GroupPolicy } from "@pulumi/aws/iam/groupPolicy";
+import { Policy } from "@pulumi/aws/iam/policy";
+import { Role } from "@pulumi/aws/iam/role";
+import { RolePolicy } from "@pulumi/aws/iam/rolePolicy";
+import { UserPolicy } from "@pulumi/aws/iam/userPolicy";
+import { typeToken, type ResourceClass } from "../lib/graph";
+import { statementLabel, statementsOf, strings, type Statement } from "../lib/iam";
+import { NOT_YET_KNOWN, read, readList, readString } from "../lib/props";
+
+/**
+ * Actions that support no resource-level permissions: the AWS Service Authorization Reference
+ * (https://docs.aws.amazon.com/service-authorization/latest/reference/) lists no resource type
+ * for them, so a policy must grant them on "*". Keep this list to actions documented that way.
+ */
+export const RESOURCELESS_ACTIONS: readonly string[] = [
+    "sts:GetCallerIdentity",
+    "xray:PutTraceSegments",
+    "xray:PutTelemetryRecords",
+    "xray:GetSamplingRules",
+    "xray:GetSamplingTargets",
+    "cloudwatch:PutMetricData",
+    "cloudwatch:GetMetricData",
+    "cloudwatch:ListMetrics",
+    "s3:ListAllMyBuckets",
+    "kms:ListAliases",
+    "kms:ListKeys",
+    "sns:ListTopics",
+    "ssm:DescribeParameters",
+    "ec2:DescribeNetworkInterfaces",
+];
+
+const RESOURCELESS = new Set(RESOURCELESS_ACTIONS.map((a) => a.toLowerCase()));
+
+interface IdentityPolicyDocument {
+    /** How the message names the document, e.g. `IAM role policy "x"`. */
+    label: string;
+    document: unknown;
+}
+
+function identityPolicyDocuments(args: ResourceValidationArgs): IdentityPolicyDocument[] {
+    const single: Array<[ResourceClass, string]> = [
+        [RolePolicy, "IAM role policy"],
+        [Policy, "IAM policy"],
+        [UserPolicy, "IAM user policy"],
+        [GroupPolicy, "IAM group policy"],
+    ];
+    for (const [cls, kind] of single) {
+        if (args.type === typeToken(cls)) {
+            return [{ label: `${kind} "${args.name}"`, document: read(args.props, "policy") }];
+        }
+    }
+    if (args.isType(Role)) {
+        const inline = readList(args.props, "inlinePolicies");
+        if (inline === NOT_YET_KNOWN) {
+            return [];
+        }
+        return inline.map((entry, i) => {
+            const name = readString(entry, "name");
+            return {
+                label: `IAM role "${args.name}" inline policy ${typeof name === "string" && name ? `"${name}"` : `inlinePolicies[${i}]`}`,
+                document: read(entry, "policy"),
+            };
+        });
+    }
+    return [];
+}
+
+function describeWildcardAction(action: string): string {
+    if (action === "*") {
+        return `every action ("*")`;
+    }
+    const service = action.split(":")[0] ?? action;
+    return `every ${service} action ("${action}")`;
+}
+
+function checkIdentityStatement(label: string, statement: Statement, index: number, reportViolation: ReportViolation): void {
+    if (statement.Effect !== "Allow") {
+        return;
+    }
+    const where = statementLabel(statement, index);
+    const actions = strings(statement.Action);
+    const wildcards = actions.filter((a) => a === "*" || /^[\w-]+:\*$/.test(a));
+    for (const action of wildcards) {
+        const service = action === "*" ? "" : `${action.split(":")[0]} `;
+        reportViolation(
+            `${label} allows ${describeWildcardAction(action)} in ${where}; list only the ${service}actions the principal calls.`,
+        );
+    }
+    if (statement.NotAction !== undefined) {
+        reportViolation(
+            `${label} allows every action not named in NotAction in ${where}; replace NotAction with an Action list of the actions the principal calls.`,
+        );
+    }
+    const scoped = actions.filter((a) => !wildcards.includes(a) && !RESOURCELESS.has(a.toLowerCase()));
+    if (scoped.length === 0) {
+        return;
+    }
+    const named = scoped.join(", ");
+    if (strings(statement.Resource).includes("*")) {
+        reportViolation(`${label} allows ${named} on every resource ("*") in ${where}; scope Resource to the ARNs those actions need.`);
+    } else if (statement.NotResource !== undefined) {
+        reportViolation(
+            `${label} allows ${named} on every resource not named in NotResource in ${where}; replace NotResource with a Resource list of the ARNs those actions need.`,
+        );
+    }
+}
+
+export const noWildcardIam: ResourceValidationPolicy = {
+    name: "no-wildcard-iam",
+    description: "No IAM identity policy allows every action of a service or allows actions that take a resource ARN on every resource.",
+    enforcementLevel: "advisory",
+    remediationSteps:
+        'Replace "*" and "service:*" actions with the actions the principal calls, and "*" resources with the ARNs it needs. ' +
+        'Only actions that support no resource-level permissions (such as sts:GetCallerIdentity or xray:PutTraceSegments) may use "*".',
+    validateResource: (args, reportViolation) => {
+        for (const { label, document } of identityPolicyDocuments(args)) {
+            const statements = statementsOf(document);
+            if (statements === NOT_YET_KNOWN || statements === undefined) {
+                continue;
+            }
+            statements.forEach((statement, i) => checkIdentityStatement(label, statement, i, reportViolation));
+        }
+    },
+};

@@ -1,0 +1,31 @@
+import { ORIGINAL_SIGNIN_PATTERN } from "./rules";
+
+/**
+ * Every configuration default, in one place: the stack readers, the component and (as a test
+ * checks) Pulumi.yaml's `default:` attributes all say the same. Its own module so that the rule
+ * readers and the stack readers can both use it without importing each other.
+ */
+export const DEFAULTS = {
+    timeZone: "UTC",
+    trailLogRetentionDays: 365,
+    functionLogRetentionDays: 365,
+    trailBucketExpirationDays: 365,
+    forceDestroyTrailBucket: false,
+    signInFilterPattern: ORIGINAL_SIGNIN_PATTERN,
+    useCisPatterns: false,
+    disabledRules: [] as string[],
+    customRules: [] as unknown[],
+    failureThreshold: 1,
+    failurePeriodSeconds: 60,
+    mentions: {} as Record<string, string>,
+    accountLabels: {} as Record<string, string>,
+    allowList: [] as unknown[],
+    notifyOnOk: false,
+    lagAllowanceMinutes: 60,
+    sweepIntervalMinutes: 5,
+    existingTrailLogGroupName: "",
+    organizationTrail: false,
+    operatorEmail: "",
+    encryptTopics: false,
+    encryptTrailLogs: false,
+} as const;

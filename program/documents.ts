@@ -1,0 +1,183 @@
+/**
+ * The stack's policy documents: IAM role trust and permissions, bucket, topic and key policies.
+ * Pure functions of the ARNs they name, so each reads as the document AWS stores; the components
+ * serialize them with `pulumi.jsonStringify`.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+type Value = pulumi.Input<string>;
+
+/** One statement of a policy document, with the values still to be resolved. */
+export interface Statement {
+    Sid?: string;
+    Effect: "Allow" | "Deny";
+    Principal?: "*" | { Service?: Value } | { AWS?: Value };
+    Action: string | string[];
+    /** Absent in a role's trust policy, whose resource is the role. */
+    Resource?: Value | Value[];
+    Condition?: Record<string, Record<string, Value | Value[]>>;
+}
+
+/** An IAM policy document (version 2012-10-17). */
+export interface PolicyDocument {
+    Version: "2012-10-17";
+    Statement: Statement[];
+}
+
+/** The account, region and partition the stack deploys to. */
+export interface AwsEnv {
+    account: pulumi.Output<string>;
+    region: pulumi.Output<string>;
+    partition: pulumi.Output<string>;
+}
+
+function document(...statements: Statement[]): PolicyDocument {
+    return { Version: "2012-10-17", Statement: statements };
+}
+
+/** A role trust policy for one AWS service, with the conditions given. */
+export function assumeRolePolicy(service: string, conditions?: Record<string, Record<string, Value>>): PolicyDocument {
+    return document({
+        Effect: "Allow",
+        Principal: { Service: service },
+        Action: "sts:AssumeRole",
+        ...(conditions ? { Condition: conditions } : {}),
+    });
+}
+
+/** Only this trail may write to the bucket, under the prefixes given, and only over TLS. */
+export function trailBucketPolicy(bucketArn: Value, trailArn: Value, writablePrefixes: Value | Value[]): PolicyDocument {
+    return document(
+        {
+            Sid: "CloudTrailAclCheck",
+            Effect: "Allow",
+            Principal: { Service: "cloudtrail.amazonaws.com" },
+            Action: "s3:GetBucketAcl",
+            Resource: bucketArn,
+            Condition: { StringEquals: { "aws:SourceArn": trailArn } },
+        },
+        {
+            Sid: "CloudTrailWrite",
+            Effect: "Allow",
+            Principal: { Service: "cloudtrail.amazonaws.com" },
+            Action: "s3:PutObject",
+            Resource: writablePrefixes,
+            Condition: { StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceArn": trailArn } },
+        },
+        {
+            Sid: "DenyInsecureTransport",
+            Effect: "Deny",
+            Principal: "*",
+            Action: "s3:*",
+            Resource: [bucketArn, pulumi.interpolate`${bucketArn}/*`],
+            Condition: { Bool: { "aws:SecureTransport": "false" } },
+        },
+    );
+}
+
+/** What CloudTrail's role may do: write the trail's log streams, nothing else. */
+export function trailLogsPolicy(logGroupArn: Value): PolicyDocument {
+    return document({
+        Effect: "Allow",
+        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        Resource: pulumi.interpolate`${logGroupArn}:log-stream:*`,
+    });
+}
+
+/** The resources the function touches, each with exactly the calls it makes. */
+export interface FunctionResources {
+    webhookParameterArn: Value;
+    trailLogGroupArn: Value;
+    functionLogGroupArn: Value;
+    stateTableArn: Value;
+    deadLetterQueueArn: Value;
+}
+
+/** The function's permissions: checked by evaluation in test/iam.spec.ts, not by eye. */
+export function functionPolicy(r: FunctionResources): PolicyDocument {
+    return document(
+        { Sid: "ReadWebhook", Effect: "Allow", Action: "ssm:GetParameter", Resource: r.webhookParameterArn },
+        { Sid: "LookUpSignIns", Effect: "Allow", Action: "logs:FilterLogEvents", Resource: pulumi.interpolate`${r.trailLogGroupArn}:*` },
+        {
+            Sid: "WriteOwnLogs",
+            Effect: "Allow",
+            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+            Resource: pulumi.interpolate`${r.functionLogGroupArn}:log-stream:*`,
+        },
+        {
+            Sid: "TrackPostedEvents",
+            Effect: "Allow",
+            Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem"],
+            Resource: r.stateTableArn,
+        },
+        { Sid: "DeadLetter", Effect: "Allow", Action: "sqs:SendMessage", Resource: r.deadLetterQueueArn },
+    );
+}
+
+/** A topic policy that lets CloudWatch publish, for this account's given alarms only. */
+export function cloudWatchPublishPolicy(topicArn: Value, account: Value, alarmArns: Value[]): PolicyDocument {
+    return document({
+        Sid: "CloudWatchAlarmsPublish",
+        Effect: "Allow",
+        Principal: { Service: "cloudwatch.amazonaws.com" },
+        Action: "sns:Publish",
+        Resource: topicArn,
+        Condition: { StringEquals: { "aws:SourceAccount": account }, ArnLike: { "aws:SourceArn": alarmArns } },
+    });
+}
+
+/** A key policy: the account administers the key, and the services given use it. */
+export function keyPolicy(env: AwsEnv, serviceStatements: Statement[]): PolicyDocument {
+    return document(
+        // Key policies refer to their own key as "*".
+        {
+            Sid: "AccountAdministers",
+            Effect: "Allow",
+            Principal: { AWS: pulumi.interpolate`arn:${env.partition}:iam::${env.account}:root` },
+            Action: "kms:*",
+            Resource: "*",
+        },
+        ...serviceStatements,
+    );
+}
+
+/** CloudWatch may encrypt alarm notifications for this account's topics. */
+export function topicKeyStatements(env: AwsEnv): Statement[] {
+    return [
+        {
+            Sid: "CloudWatchPublishes",
+            Effect: "Allow",
+            Principal: { Service: "cloudwatch.amazonaws.com" },
+            Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+            Resource: "*",
+            Condition: { StringEquals: { "aws:SourceAccount": env.account } },
+        },
+    ];
+}
+
+/** This trail may encrypt its log files, and CloudWatch Logs this account's log groups. */
+export function trailKeyStatements(env: AwsEnv, trailArn: Value): Statement[] {
+    const { account, region, partition } = env;
+    return [
+        {
+            Sid: "CloudTrailEncrypts",
+            Effect: "Allow",
+            Principal: { Service: "cloudtrail.amazonaws.com" },
+            Action: ["kms:GenerateDataKey*", "kms:DescribeKey"],
+            Resource: "*",
+            Condition: { StringEquals: { "aws:SourceArn": trailArn } },
+        },
+        {
+            Sid: "CloudWatchLogsEncrypts",
+            Effect: "Allow",
+            Principal: { Service: pulumi.interpolate`logs.${region}.amazonaws.com` },
+            Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+            Resource: "*",
+            Condition: {
+                ArnLike: {
+                    "kms:EncryptionContext:aws:logs:arn": pulumi.interpolate`arn:${partition}:logs:${region}:${account}:log-group:*`,
+                },
+            },
+        },
+    ];
+}

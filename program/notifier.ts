@@ -1,0 +1,183 @@
+/** The Notifier component: the function that posts to Slack, and everything it needs to run. */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { lambdaHandlerFactory } from "../handler";
+import { encodeAlarmNames, environmentOf, type FunctionConfig } from "../shared/contract";
+import { assumeRolePolicy, functionPolicy } from "./documents";
+import { movedFrom } from "./moved";
+import { childName, componentName, webhookParameterName } from "./names";
+import type { TrailLogs } from "./trail";
+
+const FUNCTION_TIMEOUT_SECONDS = 300;
+
+export interface NotifierArgs {
+    slackWebhookUrl: pulumi.Input<string>;
+    /** What the function is told beyond resource names: captured into its code. */
+    config: FunctionConfig;
+    trailLogs: TrailLogs;
+    /** The topic the rules' alarms notify; the function subscribes to it. */
+    alarmTopic: aws.sns.Topic;
+    /** Rule id → alarm name, for ALARM_NAMES. */
+    alarmNames: pulumi.Input<Record<string, string>>;
+    physical: string;
+    functionLogRetentionDays: number;
+    sweepIntervalMinutes: number;
+}
+
+// A function of its own, so the serialized closure captures `config` and the factory, nothing of the component.
+function handlerFactoryFor(config: FunctionConfig) {
+    return () => lambdaHandlerFactory(config);
+}
+
+// EventBridge rejects "rate(1 minutes)": the unit must be singular for 1.
+function sweepSchedule(minutes: number): string {
+    return minutes === 1 ? "rate(1 minute)" : `rate(${minutes} minutes)`;
+}
+
+/**
+ * The function that tells Slack who signed in, with what it needs: the webhook in an SSM
+ * SecureString, a DynamoDB state table, its own role and log group, retries into a dead-letter
+ * queue, its alarm-topic subscription and the scheduled sweep. Its children were once the
+ * LoginAlerts component's own: each carries an alias to its former URN.
+ */
+export class Notifier extends pulumi.ComponentResource {
+    readonly webhookParameter: aws.ssm.Parameter;
+    readonly stateTable: aws.dynamodb.Table;
+    readonly deadLetterQueue: aws.sqs.Queue;
+    readonly function: aws.lambda.CallbackFunction<unknown, unknown>;
+    private readonly was: pulumi.CustomResourceOptions;
+
+    constructor(name: string, args: NotifierArgs, opts: pulumi.ComponentResourceOptions & { parent: pulumi.Resource }) {
+        super("console-login-alerts:index:Notifier", componentName(name, "notifier"), {}, opts);
+        this.was = movedFrom(this, opts.parent);
+        this.webhookParameter = new aws.ssm.Parameter(
+            childName(name, "webhook"),
+            {
+                name: webhookParameterName(args.physical),
+                type: "SecureString",
+                value: pulumi.secret(args.slackWebhookUrl),
+                description: "Slack incoming webhook for console sign-in alerts.",
+            },
+            this.was,
+        );
+        this.stateTable = new aws.dynamodb.Table(
+            childName(name, "state"),
+            {
+                billingMode: "PAY_PER_REQUEST",
+                hashKey: "pk",
+                attributes: [{ name: "pk", type: "S" }],
+                ttl: { attributeName: "expiresAt", enabled: true },
+                pointInTimeRecovery: { enabled: true },
+                serverSideEncryption: { enabled: true },
+            },
+            this.was,
+        );
+        this.deadLetterQueue = new aws.sqs.Queue(
+            childName(name, "dead-letters"),
+            { messageRetentionSeconds: 14 * 24 * 3600, sqsManagedSseEnabled: true },
+            this.was,
+        );
+        this.function = this.callbackFunction(name, args);
+        this.invokedBy(name, args);
+        this.registerOutputs({ function: this.function, stateTable: this.stateTable, deadLetterQueue: this.deadLetterQueue });
+    }
+
+    private callbackFunction(name: string, args: NotifierArgs): aws.lambda.CallbackFunction<unknown, unknown> {
+        const logGroup = new aws.cloudwatch.LogGroup(
+            childName(name, "function-logs"),
+            { retentionInDays: args.functionLogRetentionDays },
+            this.was,
+        );
+        const role = new aws.iam.Role(
+            childName(name, "function-role"),
+            { assumeRolePolicy: pulumi.jsonStringify(assumeRolePolicy("lambda.amazonaws.com")) },
+            this.was,
+        );
+        const policy = new aws.iam.RolePolicy(
+            childName(name, "function-policy"),
+            {
+                role: role.id,
+                policy: pulumi.jsonStringify(
+                    functionPolicy({
+                        webhookParameterArn: this.webhookParameter.arn,
+                        trailLogGroupArn: args.trailLogs.logGroupArn,
+                        functionLogGroupArn: logGroup.arn,
+                        stateTableArn: this.stateTable.arn,
+                        deadLetterQueueArn: this.deadLetterQueue.arn,
+                    }),
+                ),
+            },
+            this.was,
+        );
+        return new aws.lambda.CallbackFunction(
+            childName(name, "function"),
+            {
+                description: "Posts AWS console sign-ins to Slack.",
+                // The factory runs once per cold start; it captures the configuration's plain data only.
+                callbackFactory: handlerFactoryFor(args.config),
+                role,
+                runtime: aws.lambda.Runtime.NodeJS22dX,
+                memorySize: 256,
+                timeout: FUNCTION_TIMEOUT_SECONDS,
+                loggingConfig: { logFormat: "Text", logGroup: logGroup.name },
+                environment: {
+                    variables: {
+                        ...environmentOf<pulumi.Input<string>>({
+                            webhookParameterName: this.webhookParameter.name,
+                            trailLogGroupName: args.trailLogs.logGroupName,
+                            stateTableName: this.stateTable.name,
+                            alarmNames: pulumi.output(args.alarmNames).apply(encodeAlarmNames),
+                        }),
+                        NODE_OPTIONS: "--enable-source-maps",
+                    },
+                },
+            },
+            { ...this.was, dependsOn: [policy] },
+        );
+    }
+
+    /** Retries into the dead-letter queue; invoked by the alarm topic and by the sweep's schedule. */
+    private invokedBy(name: string, args: NotifierArgs): void {
+        const fn = this.function;
+        new aws.lambda.FunctionEventInvokeConfig(
+            childName(name, "function-retries"),
+            {
+                functionName: fn.name,
+                maximumRetryAttempts: 2,
+                maximumEventAgeInSeconds: 6 * 3600,
+                destinationConfig: { onFailure: { destination: this.deadLetterQueue.arn } },
+            },
+            this.was,
+        );
+        const fromTopic = this.allowInvoke(childName(name, "alarms-invoke"), "sns.amazonaws.com", args.alarmTopic.arn);
+        new aws.sns.TopicSubscription(
+            childName(name, "alarms-subscription"),
+            { topic: args.alarmTopic.arn, protocol: "lambda", endpoint: fn.arn },
+            { ...this.was, dependsOn: [fromTopic] },
+        );
+        // The sweep reports sign-ins made while an alarm was already in ALARM and late deliveries.
+        const sweep = new aws.cloudwatch.EventRule(
+            childName(name, "sweep"),
+            {
+                description: "Scheduled sweep for console sign-ins not yet posted.",
+                scheduleExpression: sweepSchedule(args.sweepIntervalMinutes),
+            },
+            this.was,
+        );
+        const fromSchedule = this.allowInvoke(childName(name, "sweep-invoke"), "events.amazonaws.com", sweep.arn);
+        new aws.cloudwatch.EventTarget(
+            childName(name, "sweep-target"),
+            { rule: sweep.name, arn: fn.arn },
+            { ...this.was, dependsOn: [fromSchedule] },
+        );
+    }
+
+    /** Lets one AWS service invoke the function, for one source only; whatever delivers to it depends on this. */
+    private allowInvoke(resourceName: string, principal: string, sourceArn: pulumi.Input<string>): aws.lambda.Permission {
+        return new aws.lambda.Permission(
+            resourceName,
+            { action: "lambda:InvokeFunction", function: this.function.name, principal, sourceArn },
+            this.was,
+        );
+    }
+}

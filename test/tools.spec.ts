@@ -1,0 +1,60 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+
+const ROOT = path.resolve(__dirname, "..");
+const TOOLS = path.join(ROOT, "tools");
+const TESTS = path.join(ROOT, "test");
+
+function sources(dir: string): string[] {
+    return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+        const full = path.join(dir, entry.name);
+        return entry.isDirectory() ? sources(full) : entry.name.endsWith(".ts") ? [full] : [];
+    });
+}
+
+/** Every module specifier of a file: static imports and re-exports, `import()` and `require()`. */
+function specifiers(text: string): string[] {
+    const found: string[] = [];
+    const patterns = [
+        /\b(?:import|export)\s[^;]*?\sfrom\s*["']([^"']+)["']/g,
+        /\bimport\s*["']([^"']+)["']/g,
+        /\b(?:import|require)\s*\(\s*["']([^"']+)["']\s*\)/g,
+    ];
+    for (const pattern of patterns) {
+        for (const match of text.matchAll(pattern)) {
+            found.push(match[1]!);
+        }
+    }
+    return found;
+}
+
+describe("tools/", function () {
+    it("finds the import specifiers of a module", function () {
+        const text = [
+            'import * as fs from "fs";',
+            'import type { A } from "../test/support/a";',
+            "import {\n    b,\n    c,\n} from './b';",
+            'export { d } from "./d";',
+            'import "./side-effect";',
+            'const e = require("./e");',
+            'const f = await import("./f");',
+        ].join("\n");
+        assert.deepStrictEqual(specifiers(text).sort(), ["../test/support/a", "./b", "./d", "./e", "./f", "./side-effect", "fs"]);
+    });
+
+    it("never imports test code, so npm start and npm run bench run no test doubles", function () {
+        const files = sources(TOOLS);
+        assert.ok(files.length >= 10, `found only ${files.length} files under tools/`);
+        const offending: string[] = [];
+        for (const file of files) {
+            for (const specifier of specifiers(fs.readFileSync(file, "utf8"))) {
+                const target = specifier.startsWith(".") ? path.resolve(path.dirname(file), specifier) : "";
+                if (target === TESTS || target.startsWith(`${TESTS}${path.sep}`)) {
+                    offending.push(`${path.relative(ROOT, file)} imports ${specifier}`);
+                }
+            }
+        }
+        assert.deepStrictEqual(offending, []);
+    });
+});
