@@ -1,6 +1,6 @@
 import type { ContextBlock, HeaderBlock, MrkdwnElement, SectionBlock, TextObject } from "@slack/types";
 import type { AlarmNotification, SignIn } from "./types";
-import type { RuleSpec, Severity } from "../shared/contract";
+import type { RunTimeRule, Severity } from "../shared/contract";
 
 /** The Slack limits this module designs around (Block Kit reference). */
 export const SLACK_LIMITS = {
@@ -222,7 +222,7 @@ function fallbackText(title: string, lines: string[]): string {
     return kept.join("\n");
 }
 
-function header(rule: RuleSpec, suffix = ""): Block {
+function header(rule: RunTimeRule, suffix = ""): Block {
     return {
         type: "header",
         text: {
@@ -233,7 +233,7 @@ function header(rule: RuleSpec, suffix = ""): Block {
     };
 }
 
-function mentionPrefix(rule: RuleSpec, p: Presentation): string {
+function mentionPrefix(rule: RunTimeRule, p: Presentation): string {
     const mention = p.mentions[rule.severity];
     return mention ? `${mention} ` : "";
 }
@@ -243,7 +243,7 @@ function mentionPrefix(rule: RuleSpec, p: Presentation): string {
  * block limits; when the sign-ins do not fit in one, every part says which part it is.
  */
 export function buildSignInMessages(
-    rule: RuleSpec,
+    rule: RunTimeRule,
     signIns: readonly SignIn[],
     p: Presentation,
 ): Array<{ message: SlackMessage; eventIds: string[] }> {
@@ -280,7 +280,7 @@ export function buildSignInMessages(
 }
 
 /** What the alarm alone says, for when CloudTrail has not delivered the events yet. */
-export function buildPendingMessage(rule: RuleSpec, alarm: AlarmNotification, p: Presentation): SlackMessage {
+export function buildPendingMessage(rule: RunTimeRule, alarm: AlarmNotification, p: Presentation): SlackMessage {
     const account = safe(describeAccount(alarm.accountId, p.accountLabels));
     const when = formatEventTime(alarm.stateChangeTime, p.timeZone);
     const body =
@@ -297,7 +297,7 @@ export function buildPendingMessage(rule: RuleSpec, alarm: AlarmNotification, p:
 }
 
 /** The optional note that an alarm is back to OK. */
-export function buildOkMessage(rule: RuleSpec, alarm: AlarmNotification, p: Presentation): SlackMessage {
+export function buildOkMessage(rule: RunTimeRule, alarm: AlarmNotification, p: Presentation): SlackMessage {
     const text = `:white_check_mark: ${escapeSlack(rule.title)}: alarm ${safe(alarm.alarmName)} is back to OK (${formatEventTime(alarm.stateChangeTime, p.timeZone)}).`;
     return { text, blocks: [{ type: "section", text: { type: "mrkdwn", text } }] };
 }

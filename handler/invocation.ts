@@ -4,7 +4,7 @@ import { classifyTrigger, parseAlarmNotification, ruleForAlarm, type Trigger } f
 import { createPacedSender, type FetchLike } from "./slack";
 import { SAFETY_MS, sweepRule, type SweepDeps, type SweepJob } from "./sweep";
 import type { AwsPorts, Clock, InvocationContext, InvocationReport } from "./types";
-import type { HandlerSettings, RuleSpec } from "../shared/contract";
+import type { HandlerSettings, RunTimeRule } from "../shared/contract";
 
 // How long an invocation waits for another one's sweep to finish before leaving the work to it.
 const LEASE_WAIT_MS = 30000;
@@ -26,7 +26,11 @@ export interface HandlerDeps {
  * alarm notification. Notifications that name no rule of this stack, or that cannot be read,
  * are skipped with a reason in the report.
  */
-export function planWork(trigger: Exclude<Trigger, { kind: "unknown" }>, rules: readonly RuleSpec[], report: InvocationReport): SweepJob[] {
+export function planWork(
+    trigger: Exclude<Trigger, { kind: "unknown" }>,
+    rules: readonly RunTimeRule[],
+    report: InvocationReport,
+): SweepJob[] {
     // One job per rule: several notifications of one alarm in a batch need one sweep, for the latest.
     const work = new Map<string, SweepJob>();
     if (trigger.kind === "sweep") {

@@ -1,6 +1,6 @@
 import type { ScheduledEvent, SNSEvent, SNSEventRecord, SNSMessage } from "aws-lambda";
 import type { AlarmNotification, CloudTrailRecord, SignIn, TimeWindow } from "./types";
-import type { RuleSpec } from "../shared/contract";
+import type { RunTimeRule } from "../shared/contract";
 
 /** Either a value or the reason it could not be had; bad input is reported, never thrown. */
 export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
@@ -133,7 +133,7 @@ export function lookupWindow(args: {
 }
 
 /** Finds the rule an alarm notification belongs to. */
-export function ruleForAlarm(rules: readonly RuleSpec[], alarmName: string): RuleSpec | undefined {
+export function ruleForAlarm(rules: readonly RunTimeRule[], alarmName: string): RunTimeRule | undefined {
     return rules.find((rule) => rule.alarmName === alarmName);
 }
 

@@ -4,7 +4,7 @@ import { log } from "./log";
 import { alarmWindow, lookupWindow, parseCloudTrailRecord, toSignIn } from "./parse";
 import type { SendToSlack } from "./slack";
 import type { AlarmNotification, AwsPorts, Clock, InvocationReport, SignIn, StateStore, TimeWindow } from "./types";
-import type { HandlerSettings, RuleSpec } from "../shared/contract";
+import type { HandlerSettings, RunTimeRule } from "../shared/contract";
 
 // Records of posted events outlive any lookup window by a wide margin.
 const POSTED_TTL_SECONDS = 14 * 24 * 3600;
@@ -23,7 +23,7 @@ export interface SweepDeps {
 
 /** One rule to sweep, and the alarm notification that asked for it (none for the scheduled sweep). */
 export interface SweepJob {
-    rule: RuleSpec;
+    rule: RunTimeRule;
     alarm?: AlarmNotification;
 }
 
@@ -58,7 +58,7 @@ async function recordPosted(store: StateStore, clock: Clock, keys: string[], exp
 }
 
 /** The rule's events in the window as sign-ins by event id; records that do not parse are skipped with a reason. */
-async function findSignIns(deps: SweepDeps, rule: RuleSpec, window: TimeWindow, report: InvocationReport): Promise<Map<string, SignIn>> {
+async function findSignIns(deps: SweepDeps, rule: RunTimeRule, window: TimeWindow, report: InvocationReport): Promise<Map<string, SignIn>> {
     const events = await deps.aws.filterLogEvents(deps.settings.trailLogGroupName, rule.pattern, window);
     const byId = new Map<string, SignIn>();
     for (const event of events) {
@@ -84,14 +84,14 @@ function groupByDisposition(settings: HandlerSettings, ruleId: string, signIns: 
 /** Posts reported and downgraded sign-ins, recording each message's events as posted once Slack took it. */
 async function postSignIns(
     deps: SweepDeps,
-    rule: RuleSpec,
+    rule: RunTimeRule,
     groups: Record<Disposition, SignIn[]>,
     timing: { expiresAt: number; deadlineMs: number },
     report: InvocationReport,
 ): Promise<void> {
     const presentation = presentationOf(deps.settings);
     // Downgraded sign-ins are posted as informational, without the rule's mention.
-    const knownRule: RuleSpec = { ...rule, title: `${rule.title} (known)`, severity: "info" };
+    const knownRule: RunTimeRule = { ...rule, title: `${rule.title} (known)`, severity: "info" };
     const batches = [
         ...buildSignInMessages(rule, groups.report, presentation),
         ...buildSignInMessages(knownRule, groups.downgrade, { ...presentation, mentions: {} }),
@@ -107,7 +107,7 @@ async function postSignIns(
 }
 
 /** What an alarm says on its own: that events are on their way, or (if asked for) that it is back to OK. */
-function alarmNote(deps: SweepDeps, rule: RuleSpec, alarm: AlarmNotification, foundNone: boolean): SlackMessage | undefined {
+function alarmNote(deps: SweepDeps, rule: RunTimeRule, alarm: AlarmNotification, foundNone: boolean): SlackMessage | undefined {
     const presentation = presentationOf(deps.settings);
     if (alarm.newState === "ALARM" && foundNone) {
         return buildPendingMessage(rule, alarm, presentation);
@@ -118,7 +118,7 @@ function alarmNote(deps: SweepDeps, rule: RuleSpec, alarm: AlarmNotification, fo
 /** Posts the alarm's note once per state change, however many invocations the notification causes. */
 async function postAlarmNote(
     deps: SweepDeps,
-    rule: RuleSpec,
+    rule: RunTimeRule,
     alarm: AlarmNotification,
     foundNone: boolean,
     timing: { expiresAt: number; deadlineMs: number },

@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { cloudWatchPublishPolicy } from "./documents";
 import { movedFrom } from "./moved";
 import { childName, componentName, METRIC_NAMESPACE, metricName, ruleChildName } from "./names";
-import type { RuleDefinition } from "./rules";
+import type { DeployTimeRule } from "./rules";
 
 /** The alarm and metric filter of one rule. */
 export interface RuleResources {
@@ -13,7 +13,7 @@ export interface RuleResources {
 }
 
 export interface AlertRulesArgs {
-    rules: readonly RuleDefinition[];
+    rules: readonly DeployTimeRule[];
     /** The trail's log group, which every metric filter reads. */
     logGroupName: pulumi.Input<string>;
     /** The stack's physical prefix: metric names must be known before creation. */
@@ -63,7 +63,7 @@ export class AlertRules extends pulumi.ComponentResource {
             .apply((pairs) => Object.fromEntries(pairs));
     }
 
-    private rule(name: string, rule: RuleDefinition, args: AlertRulesArgs, was: pulumi.CustomResourceOptions): RuleResources {
+    private rule(name: string, rule: DeployTimeRule, args: AlertRulesArgs, was: pulumi.CustomResourceOptions): RuleResources {
         const metric = metricName(args.physical, rule.id);
         const filter = new aws.cloudwatch.LogMetricFilter(
             ruleChildName(name, rule.id, "filter"),

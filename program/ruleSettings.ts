@@ -4,7 +4,7 @@ import { filterPatternProblem, MAX_FILTER_PATTERN_LENGTH } from "../shared/filte
 import { ConfigError, isRecord, key, readBoolean, readInteger, readJson, type ConfigSource } from "./configValues";
 import { fixedChildClash } from "./names";
 import { DEFAULTS } from "./defaults";
-import { BUILT_IN_RULE_IDS, BUILT_IN_RULES, CIS_PATTERNS, type RuleDefinition } from "./rules";
+import { BUILT_IN_RULE_IDS, BUILT_IN_RULES, CIS_PATTERNS, type DeployTimeRule } from "./rules";
 
 export const SEVERITIES: readonly Severity[] = ["info", "high", "critical"];
 
@@ -61,7 +61,7 @@ function ruleTitle(where: string, id: string, title: unknown): string {
     return title.trim();
 }
 
-function customRuleId(where: string, entry: unknown, taken: readonly RuleDefinition[]): string {
+function customRuleId(where: string, entry: unknown, taken: readonly DeployTimeRule[]): string {
     if (!isRecord(entry) || typeof entry["id"] !== "string" || !RULE_ID.test(entry["id"])) {
         throw new ConfigError(
             `Configuration key ${key(where)} needs an id of 3 to 40 lower-case letters, digits and dashes, starting with a letter.`,
@@ -94,7 +94,7 @@ function readDisabledRules(source: ConfigSource): readonly string[] {
 }
 
 /** The built-in rules the stack keeps, with the patterns and alarm settings its configuration chooses. */
-function readBuiltInRules(source: ConfigSource): RuleDefinition[] {
+function readBuiltInRules(source: ConfigSource): DeployTimeRule[] {
     const useCis = readBoolean(source, "useCisPatterns", DEFAULTS.useCisPatterns);
     const disabled = readDisabledRules(source);
     return BUILT_IN_RULE_IDS.filter((id) => !disabled.includes(id)).map((id) => {
@@ -113,7 +113,7 @@ function readBuiltInRules(source: ConfigSource): RuleDefinition[] {
     });
 }
 
-function customRule(entry: unknown, index: number, taken: readonly RuleDefinition[]): RuleDefinition {
+function customRule(entry: unknown, index: number, taken: readonly DeployTimeRule[]): DeployTimeRule {
     const where = `customRules[${index}]`;
     const id = customRuleId(where, entry, taken);
     const fields = entry as Record<string, unknown>;
@@ -131,7 +131,7 @@ function customRule(entry: unknown, index: number, taken: readonly RuleDefinitio
     };
 }
 
-function readCustomRules(source: ConfigSource, builtIn: readonly RuleDefinition[]): RuleDefinition[] {
+function readCustomRules(source: ConfigSource, builtIn: readonly DeployTimeRule[]): DeployTimeRule[] {
     const custom = readJson<unknown>(
         source,
         "customRules",
@@ -147,13 +147,13 @@ function readCustomRules(source: ConfigSource, builtIn: readonly RuleDefinition[
                 `(each is a metric filter, and CloudWatch Logs allows 100 on a log group).`,
         );
     }
-    const rules: RuleDefinition[] = [];
+    const rules: DeployTimeRule[] = [];
     custom.forEach((entry: unknown, index) => rules.push(customRule(entry, index, [...builtIn, ...rules])));
     return rules;
 }
 
 /** Every rule of the stack: the built-in ones it keeps, then its custom ones. */
-export function readRules(source: ConfigSource): RuleDefinition[] {
+export function readRules(source: ConfigSource): DeployTimeRule[] {
     const builtIn = readBuiltInRules(source);
     const rules = [...builtIn, ...readCustomRules(source, builtIn)];
     if (rules.length === 0) {

@@ -4,8 +4,8 @@ import type { Severity } from "../shared/contract";
 export const ORIGINAL_SIGNIN_PATTERN =
     '{ ($.userIdentity.type = "IAMUser") && ($.eventName = "ConsoleLogin") && ($.additionalEventData.MFAUsed = "Yes") && ($.eventType = "AwsConsoleSignIn") }';
 
-/** One alert rule: a metric filter, an alarm, and how its events are presented. */
-export interface RuleDefinition {
+/** One alert rule at deploy time: its metric filter, its alarm, and how its events are presented. */
+export interface DeployTimeRule {
     /** Fixed id; every resource of the rule has it in its name. Lower-case letters, digits and dashes. */
     id: string;
     title: string;
@@ -24,7 +24,7 @@ export type BuiltInRuleId = (typeof BUILT_IN_RULE_IDS)[number];
  * The built-in catalog. Patterns name `ConsoleLogin` explicitly so that the other sign-in events
  * (SwitchRole, ExitRole, CheckMfa, RenewRole, GetSigninToken) are never reported as sign-ins.
  */
-export const BUILT_IN_RULES: Record<BuiltInRuleId, RuleDefinition> = {
+export const BUILT_IN_RULES: Record<BuiltInRuleId, DeployTimeRule> = {
     "console-signin": {
         id: "console-signin",
         title: "Console sign-in",

@@ -8,7 +8,7 @@ import { allowListProblem, type AllowEntry } from "../shared/allowList";
 import type { Severity } from "../shared/contract";
 import { ConfigError, isRecord, key, PROJECT, readBoolean, readInteger, readJson, readOptional, type ConfigSource } from "./configValues";
 import { DEFAULTS } from "./defaults";
-import type { RuleDefinition } from "./rules";
+import type { DeployTimeRule } from "./rules";
 import { readRules, SEVERITIES } from "./ruleSettings";
 
 export { ConfigError, DEFAULTS, type ConfigSource };
@@ -17,7 +17,7 @@ export interface LoginAlertsArgs {
     /** The Slack incoming webhook URL. Stored only in an SSM SecureString parameter; pass a secret. */
     slackWebhookUrl: pulumi.Input<string>;
     /** Alert rules; each gets its own metric filter and alarm. */
-    rules: RuleDefinition[];
+    rules: DeployTimeRule[];
     /** IANA time zone for event times in Slack. Defaults to UTC. */
     timeZone?: string;
     /** Retention of the trail's CloudWatch Logs log group. Defaults to 365. */
@@ -189,7 +189,7 @@ function readTrailChoice(
     return { existingTrailLogGroupName: existing, organizationTrail, encryptTrailLogs };
 }
 
-function readAllowList(source: ConfigSource, rules: readonly RuleDefinition[]): AllowEntry[] {
+function readAllowList(source: ConfigSource, rules: readonly DeployTimeRule[]): AllowEntry[] {
     const example = '[{"userNames":["break-glass"],"cidrs":["203.0.113.0/24"],"action":"downgrade"}]';
     const entries = readJson<unknown>(source, "allowList", DEFAULTS.allowList, example);
     const problem = allowListProblem(entries);

@@ -14,8 +14,8 @@ import type { AllowEntry } from "./allowList";
 /** Severity of an alert rule, from least to most urgent. */
 export type Severity = "info" | "high" | "critical";
 
-/** One alert rule as the function sees it: the metric filter's pattern and the alarm that watches it. */
-export interface RuleSpec {
+/** One alert rule at run time, as the function sees it: the metric filter's pattern and the alarm that watches it. */
+export interface RunTimeRule {
     /** Fixed rule id, e.g. `console-signin`; part of every resource name of the rule. */
     id: string;
     /** Human title shown in the Slack header. */
@@ -27,14 +27,14 @@ export interface RuleSpec {
     alarmName: string;
 }
 
-/** Everything the function needs to know, taken from its environment at cold start. */
+/** Everything the function needs to know, read at cold start from its environment and its captured configuration. */
 export interface HandlerSettings {
     webhookParameterName: string;
     trailLogGroupName: string;
     stateTableName: string;
     /** IANA time zone used for event times, e.g. `Asia/Tokyo`. */
     timeZone: string;
-    rules: RuleSpec[];
+    rules: RunTimeRule[];
     /** Optional names for account ids, shown beside the id. */
     accountLabels: Record<string, string>;
     /** Post a message when an alarm returns to OK (sign-ins are reported either way). */
@@ -54,12 +54,12 @@ export interface HandlerSettings {
     slackBackoffCapMs: number;
 }
 
-/** A rule as the configuration decides it; the alarm's name is known only once it is deployed. */
-export type ConfiguredRule = Omit<RuleSpec, "alarmName">;
+/** A rule as captured into the function's code; its alarm's name is known only once deployed, so it comes from the environment. */
+export type CapturedRule = Omit<RunTimeRule, "alarmName">;
 
 /** What the configuration tells the function, captured into its code. Plain JSON data only. */
 export interface FunctionConfig {
-    rules: ConfiguredRule[];
+    rules: CapturedRule[];
     timeZone: string;
     accountLabels: Record<string, string>;
     mentions: Partial<Record<Severity, string>>;

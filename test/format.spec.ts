@@ -13,13 +13,13 @@ import {
 import { parseAlarmNotification, parseCloudTrailRecord, toSignIn, type ValidRecord } from "../handler/parse";
 import type { AlarmNotification, SignIn } from "../handler/types";
 import { cloudTrailFixtures, fixture } from "../tools/fixtures";
-import { builtInRuleSpec } from "./support/fakePorts";
+import { builtInRunTimeRule } from "./support/fakePorts";
 
 const fixtures = cloudTrailFixtures();
 const ACCOUNT = "111122223333";
 const UTC: Presentation = { timeZone: "UTC", accountLabels: { [ACCOUNT]: "production" }, mentions: {} };
 const TOKYO: Presentation = { ...UTC, timeZone: "Asia/Tokyo" };
-const CONSOLE_SIGNIN = builtInRuleSpec("console-signin");
+const CONSOLE_SIGNIN = builtInRunTimeRule("console-signin");
 
 function record(name: string): ValidRecord {
     const parsed = parseCloudTrailRecord(fixtures.get(name)?.text ?? "");
@@ -484,7 +484,7 @@ describe("Slack formatting of sign-ins", function () {
                 accountId: long,
                 errorMessage: long,
             }));
-            const built = buildSignInMessages(builtInRuleSpec("signin-failures"), signIns, UTC);
+            const built = buildSignInMessages(builtInRunTimeRule("signin-failures"), signIns, UTC);
             assert.strictEqual(built.length, 1);
             for (const { message } of built) {
                 assert.ok(message.blocks.length <= 50);
@@ -563,14 +563,14 @@ describe("Slack formatting of sign-ins", function () {
         it("escapes the event name of an event a custom rule matches", function () {
             // Any rule can match any CloudTrail event, and its name reaches the message as "called <name>".
             const crafted = variant("root-api-call", (r) => (r.eventName = CRAFTED));
-            const built = buildSignInMessages(builtInRuleSpec("root-activity"), [crafted], UTC);
+            const built = buildSignInMessages(builtInRunTimeRule("root-activity"), [crafted], UTC);
             assert.deepStrictEqual(unescapedMarkup(eventDerivedJson(built)), []);
         });
     });
 
     describe("mentions", function () {
         const MENTIONS: Presentation = { ...UTC, mentions: { critical: "<!here>", high: "<!subteam^S0123ABCD>" } };
-        const cases: Array<[Parameters<typeof builtInRuleSpec>[0], string, string]> = [
+        const cases: Array<[Parameters<typeof builtInRunTimeRule>[0], string, string]> = [
             ["root-activity", "<!here> *Root user activity*: 1 event", "<!here> Root user activity:"],
             ["signin-failures", "<!subteam^S0123ABCD> *Failed console sign-in*: 1 event", "<!subteam^S0123ABCD> Failed console sign-in:"],
             [
@@ -581,8 +581,8 @@ describe("Slack formatting of sign-ins", function () {
             ["console-signin", "*Console sign-in*: 1 event", "Console sign-in:"],
         ];
         for (const [id, summary, firstLine] of cases) {
-            it(`${summary.startsWith("<") ? `mentions ${summary.split(" ")[0]}` : "mentions no one"} for ${id} (${builtInRuleSpec(id).severity})`, function () {
-                const [only] = buildSignInMessages(builtInRuleSpec(id), [toSignIn(record("root-no-mfa"))], MENTIONS);
+            it(`${summary.startsWith("<") ? `mentions ${summary.split(" ")[0]}` : "mentions no one"} for ${id} (${builtInRunTimeRule(id).severity})`, function () {
+                const [only] = buildSignInMessages(builtInRunTimeRule(id), [toSignIn(record("root-no-mfa"))], MENTIONS);
                 assert.strictEqual(textOf(only!.message.blocks[1]!), summary);
                 assert.strictEqual(only!.message.text.split("\n")[0], firstLine);
             });

@@ -7,11 +7,11 @@ import type { SweepDeps } from "../handler/sweep";
 import type { InvocationReport } from "../handler/types";
 import type { HandlerSettings } from "../shared/contract";
 import { fixture } from "../tools/fixtures";
-import { FakeAwsPorts, FakeClock, FakeSlackWebhook, builtInRuleSpec } from "./support/fakePorts";
+import { FakeAwsPorts, FakeClock, FakeSlackWebhook, builtInRunTimeRule } from "./support/fakePorts";
 
 const NOW = Date.parse("2021-06-08T08:00:00Z");
-const CONSOLE = builtInRuleSpec("console-signin");
-const ROOT = builtInRuleSpec("root-activity");
+const CONSOLE = builtInRunTimeRule("console-signin");
+const ROOT = builtInRunTimeRule("root-activity");
 const IAM_USER = fixture<{ eventID: string; eventTime: string }>("cloudtrail_iam-user-mfa");
 const SCHEDULED = fixture("events_scheduled-sweep");
 const CONTEXT = { awsRequestId: "request-1", getRemainingTimeInMillis: () => 300_000 };

@@ -5,7 +5,7 @@ import { BUILT_IN_RULE_IDS, BUILT_IN_RULES } from "../program/rules";
 import {
     describeRun,
     readPostedMessage,
-    ruleSpecs,
+    runTimeRules,
     runSimulation,
     scheduledEvent,
     seededRandom,
@@ -209,7 +209,7 @@ describe("lossless delivery, simulated end to end in virtual time", function () 
         const clock = new FakeClock(at("10:05:00"));
         const aws = new FakeAwsPorts(clock);
         const slack = new FakeSlackWebhook(clock);
-        const rules = ruleSpecs(RULES);
+        const rules = runTimeRules(RULES);
         const settings = simulationSettings(rules);
         aws.parameters.set(settings.webhookParameterName, "https://hooks.slack.com/services/T0SIM0000/B0SIM0000/simulatedWebhookToken");
         const signIn = { ...TEMPLATES.get("root-no-mfa")!, eventTime: "2024-05-20T10:01:00Z" };
@@ -241,7 +241,7 @@ describe("lossless delivery, simulated end to end in virtual time", function () 
         const clock = new FakeClock(at("10:00:30"));
         const aws = new FakeAwsPorts(clock, { dynamodbMs: 8, logsMs: 150, ssmMs: 30 });
         const slack = new FakeSlackWebhook(clock, 250);
-        const rules = ruleSpecs(RULES);
+        const rules = runTimeRules(RULES);
         const settings = simulationSettings(rules);
         aws.parameters.set(settings.webhookParameterName, "https://hooks.slack.com/services/T0SIM0000/B0SIM0000/simulatedWebhookToken");
         const group = aws.logGroup(settings.trailLogGroupName);

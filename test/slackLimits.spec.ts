@@ -9,7 +9,7 @@ import {
     type SlackMessage,
 } from "../handler/format";
 import type { AlarmNotification, SignIn } from "../handler/types";
-import type { RuleSpec } from "../shared/contract";
+import type { RunTimeRule } from "../shared/contract";
 import { alarmNamesOf, invokeInChild, resetLocalEndpoints, unpackFunction, type DeployedFunction } from "../tools/local/deployedFunction";
 import { LocalAws } from "../tools/local/localAws";
 import { LocalSlack, SLACK_BLOCK_LIMITS, validateWebhookPayload } from "../tools/local/localSlack";
@@ -34,7 +34,7 @@ const UUID_LENGTH = 36;
 // The eventID a log event can carry when it is not CloudTrail's: the size the issue names.
 const EVENT_ID_MAX = 3000;
 
-const RULE: RuleSpec = {
+const RULE: RunTimeRule = {
     id: "custom-rule",
     title: amp(TITLE_MAX),
     pattern: "{ $.eventName = * }",

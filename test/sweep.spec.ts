@@ -6,12 +6,12 @@ import { sweepRule, type SweepDeps } from "../handler/sweep";
 import type { AlarmNotification, InvocationReport, SignIn } from "../handler/types";
 import type { HandlerSettings } from "../shared/contract";
 import { fixture } from "../tools/fixtures";
-import { FakeAwsPorts, FakeClock, builtInRuleSpec } from "./support/fakePorts";
+import { FakeAwsPorts, FakeClock, builtInRunTimeRule } from "./support/fakePorts";
 
 const NOW = Date.parse("2021-06-08T08:00:00Z");
 const DEADLINE = NOW + 60_000;
 const EXPIRES_AT = Math.floor(NOW / 1000) + 14 * 24 * 3600;
-const RULE = builtInRuleSpec("console-signin");
+const RULE = builtInRunTimeRule("console-signin");
 const IAM_USER = fixture<{ eventID: string; eventTime: string; userIdentity: Record<string, unknown> }>("cloudtrail_iam-user-mfa");
 // The same sign-in by another user, a moment later.
 const BOT_USER = {

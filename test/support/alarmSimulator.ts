@@ -1,7 +1,7 @@
 import { createHandler } from "../../handler/invocation";
 import type { CloudTrailRecord, InvocationContext, InvocationReport } from "../../handler/types";
-import type { HandlerSettings, RuleSpec } from "../../shared/contract";
-import type { RuleDefinition } from "../../program/rules";
+import type { HandlerSettings, RunTimeRule } from "../../shared/contract";
+import type { DeployTimeRule } from "../../program/rules";
 import { fixture } from "../../tools/fixtures";
 import type { StoredLogEvent } from "../../tools/local/localAws";
 import { FakeAwsPorts, FakeClock, FakeSlackWebhook, type FakeLogGroup, type Latency } from "./fakePorts";
@@ -58,7 +58,7 @@ export interface TrailEvent {
 export type TimestampSource = "eventTime" | "delivery";
 
 export interface SimulatedAlarm {
-    rule: RuleDefinition;
+    rule: DeployTimeRule;
     alarmName: string;
 }
 
@@ -318,7 +318,7 @@ export interface PostedMessage {
 }
 
 /** Reads the rule from a message's header and the event ids from its "View in CloudTrail" links. */
-export function readPostedMessage(payload: unknown, rules: readonly RuleSpec[], atMs: number): PostedMessage {
+export function readPostedMessage(payload: unknown, rules: readonly RunTimeRule[], atMs: number): PostedMessage {
     const message = payload as { text: string; blocks: Array<{ type: string; text?: { text: string } }> };
     const header = message.blocks.find((b) => b.type === "header")?.text?.text ?? "";
     // ":warning: Failed console sign-in (2/3)": the severity's emoji, the title, then the part if there are several.
@@ -340,7 +340,7 @@ export interface SimulationOptions {
     /** No more alarm evaluations or sweeps are started after this. */
     endMs: number;
     events: readonly TrailEvent[];
-    rules: readonly RuleDefinition[];
+    rules: readonly DeployTimeRule[];
     timestamps: TimestampSource;
     evaluationRangePeriods?: number;
     /** Offset of the alarm evaluations within each minute. */
@@ -357,7 +357,7 @@ export interface SimulationOptions {
 
 export interface SimulationResult {
     options: SimulationOptions;
-    rules: RuleSpec[];
+    rules: RunTimeRule[];
     /** Rule id → ids of the events its pattern matches. */
     expected: Map<string, Set<string>>;
     /** "rule eventID" → how many accepted Slack messages carried it. */
@@ -373,7 +373,7 @@ export interface SimulationResult {
 }
 
 /** The settings the function would read from its environment in this simulation. */
-export function simulationSettings(rules: readonly RuleSpec[], overrides: Partial<HandlerSettings> = {}): HandlerSettings {
+export function simulationSettings(rules: readonly RunTimeRule[], overrides: Partial<HandlerSettings> = {}): HandlerSettings {
     return {
         webhookParameterName: WEBHOOK_PARAMETER,
         trailLogGroupName: LOG_GROUP,
@@ -393,7 +393,7 @@ export function simulationSettings(rules: readonly RuleSpec[], overrides: Partia
     };
 }
 
-export function ruleSpecs(rules: readonly RuleDefinition[]): RuleSpec[] {
+export function runTimeRules(rules: readonly DeployTimeRule[]): RunTimeRule[] {
     return rules.map((r) => ({
         id: r.id,
         title: r.title,
@@ -442,7 +442,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
         group.put(JSON.stringify(e.record), at);
     }
 
-    const rules = ruleSpecs(options.rules);
+    const rules = runTimeRules(options.rules);
     const settings = simulationSettings(rules, { notifyOnOk: options.notifyOnOk ?? false });
     const lambda = new LambdaService(clock, () => createHandler({ settings, aws, fetch: slack.fetch, clock }));
     const notifications: SimulationResult["notifications"] = [];

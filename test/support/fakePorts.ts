@@ -1,12 +1,12 @@
 import type { FetchLike } from "../../handler/slack";
 import type { AwsPorts, Clock, LogEvent, StateStore, TimeWindow } from "../../handler/types";
-import type { RuleSpec } from "../../shared/contract";
+import type { RunTimeRule } from "../../shared/contract";
 import { BUILT_IN_RULES, type BuiltInRuleId } from "../../program/rules";
 import { compileFilterPattern } from "../../shared/filterPattern";
 import type { StoredLogEvent } from "../../tools/local/localAws";
 
 /** A built-in rule as the function receives it, with an alarm name shaped like Pulumi's. */
-export function builtInRuleSpec(id: BuiltInRuleId, pattern = BUILT_IN_RULES[id].pattern): RuleSpec {
+export function builtInRunTimeRule(id: BuiltInRuleId, pattern = BUILT_IN_RULES[id].pattern): RunTimeRule {
     const rule = BUILT_IN_RULES[id];
     return { id, title: rule.title, pattern, severity: rule.severity, alarmName: `login-alerts-${id}-alarm-1c120a3` };
 }
