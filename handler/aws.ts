@@ -1,5 +1,5 @@
 import { createStateStore } from "./stateStore";
-import type { AwsPorts, LogEvent, TimeWindow } from "./types";
+import type { AwsPorts, LogEvent, LogEventPage, TimeWindow } from "./types";
 
 type Ssm = typeof import("@aws-sdk/client-ssm");
 type Logs = typeof import("@aws-sdk/client-cloudwatch-logs");
@@ -13,7 +13,42 @@ async function getSecureParameter(sdk: Ssm, client: InstanceType<Ssm["SSMClient"
     return value;
 }
 
-/** Every page of FilterLogEvents for the window: a page may be empty while more follow. */
+/**
+ * One page of FilterLogEvents (a page may be empty while more follow), abandoned at the deadline:
+ * the SDK rejects with an AbortError and the caller keeps the token to resume from.
+ */
+async function filterLogEventsPage(
+    sdk: Logs,
+    client: InstanceType<Logs["CloudWatchLogsClient"]>,
+    request: { logGroupName: string; pattern: string; window: TimeWindow; nextToken: string | undefined },
+    deadlineMs: number,
+): Promise<LogEventPage> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), Math.max(0, deadlineMs - Date.now()));
+    try {
+        const out = await client.send(
+            new sdk.FilterLogEventsCommand({
+                logGroupName: request.logGroupName,
+                filterPattern: request.pattern,
+                startTime: request.window.startMs,
+                endTime: request.window.endMs,
+                nextToken: request.nextToken,
+            }),
+            { abortSignal: controller.signal },
+        );
+        const events: LogEvent[] = [];
+        for (const e of out.events ?? []) {
+            if (typeof e.message === "string") {
+                events.push({ message: e.message, timestamp: e.timestamp ?? 0 });
+            }
+        }
+        return out.nextToken ? { events, nextToken: out.nextToken } : { events };
+    } finally {
+        clearTimeout(timer);
+    }
+}
+
+/** Every page of FilterLogEvents for the window, with no deadline; the sweep pages itself instead. */
 async function filterLogEvents(
     sdk: Logs,
     client: InstanceType<Logs["CloudWatchLogsClient"]>,
@@ -24,21 +59,9 @@ async function filterLogEvents(
     const events: LogEvent[] = [];
     let nextToken: string | undefined;
     do {
-        const out = await client.send(
-            new sdk.FilterLogEventsCommand({
-                logGroupName,
-                filterPattern: pattern,
-                startTime: window.startMs,
-                endTime: window.endMs,
-                nextToken,
-            }),
-        );
-        for (const e of out.events ?? []) {
-            if (typeof e.message === "string") {
-                events.push({ message: e.message, timestamp: e.timestamp ?? 0 });
-            }
-        }
-        nextToken = out.nextToken;
+        const page = await filterLogEventsPage(sdk, client, { logGroupName, pattern, window, nextToken }, Number.MAX_SAFE_INTEGER);
+        events.push(...page.events);
+        nextToken = page.nextToken;
     } while (nextToken);
     return events;
 }
@@ -57,6 +80,8 @@ export function createAwsPorts(tableName: string): AwsPorts {
     return {
         getSecureParameter: (name) => getSecureParameter(ssm, ssmClient, name),
         filterLogEvents: (logGroupName, pattern, window) => filterLogEvents(logs, logsClient, logGroupName, pattern, window),
+        filterLogEventsPage: (logGroupName, pattern, window, nextToken, deadlineMs) =>
+            filterLogEventsPage(logs, logsClient, { logGroupName, pattern, window, nextToken }, deadlineMs),
         store: createStateStore(tableName),
     };
 }

@@ -1,6 +1,11 @@
 import type { ContextBlock, HeaderBlock, MrkdwnElement, SectionBlock, TextObject } from "@slack/types";
 import type { AlarmNotification, SignIn } from "./types";
 import type { RunTimeRule, Severity } from "../shared/contract";
+import { eventTimeFormatter, formatEventTime } from "./eventTime";
+import { clip, escapeSlack, literal } from "./slackText";
+
+export { eventTimeFormatter, formatEventTime } from "./eventTime";
+export { escapeSlack, literal, plainLiteral, safe } from "./slackText";
 
 /** The Slack limits this module designs around (Block Kit reference). */
 export const SLACK_LIMITS = {
@@ -15,39 +20,11 @@ export const SLACK_LIMITS = {
 // with margin for the text fallback to stay small.
 export const SIGNINS_PER_MESSAGE = 40;
 
-// Longest raw value shown for any one event field; longer values are cut before escaping.
-const MAX_VALUE = 200;
-
 const SEVERITY_EMOJI: Record<Severity, string> = {
     info: ":information_source:",
     high: ":warning:",
     critical: ":rotating_light:",
 };
-
-/**
- * Escapes the three characters Slack treats as control sequences, so event data cannot mention
- * `@channel`, link elsewhere or break formatting.
- */
-export function escapeSlack(value: string): string {
-    return value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
-
-function clip(value: string, max: number): string {
-    if (value.length <= max) {
-        return value;
-    }
-    // Never cut between the two halves of a surrogate pair: that is invalid UTF-16 in the payload.
-    let end = max - 1;
-    if (/[\uD800-\uDBFF]/.test(value[end - 1] ?? "")) {
-        end -= 1;
-    }
-    return `${value.slice(0, end)}…`;
-}
-
-/** A value from an event, made safe and short for Slack. */
-export function safe(value: string, max = MAX_VALUE): string {
-    return escapeSlack(clip(String(value ?? ""), max));
-}
 
 const BROWSERS: Array<[RegExp, string]> = [
     [/Edg(?:e|A|iOS)?\/(\d+)/, "Edge"],
@@ -87,49 +64,6 @@ export function shortenUserAgent(userAgent: string): string {
     return clip(userAgent, 80);
 }
 
-const UTC_ZONES: readonly string[] = ["UTC", "Etc/UTC"];
-
-function twoDigits(n: number): string {
-    return String(n).padStart(2, "0");
-}
-
-/**
- * Formats times as "2021-06-08 16:53:06 Asia/Tokyo": sortable, unambiguous, and in the zone the
- * team works in. Building an Intl.DateTimeFormat costs far more than using one, so a formatter
- * builds it once, on first use, and UTC needs none. The formatter lives in this closure, not at
- * module level: closure serialization would copy a module-level cache, Intl objects and all, into
- * the function's code if anything formatted a time before the program was serialized.
- */
-export function eventTimeFormatter(timeZone: string): (time: Date) => string {
-    let intl: Intl.DateTimeFormat | undefined;
-    return (time) => {
-        const year = time.getUTCFullYear();
-        // Four-digit years only: Intl writes other years (and throws on an invalid date) its own way.
-        if (UTC_ZONES.includes(timeZone) && year >= 1000 && year <= 9999) {
-            const date = `${year}-${twoDigits(time.getUTCMonth() + 1)}-${twoDigits(time.getUTCDate())}`;
-            return `${date} ${twoDigits(time.getUTCHours())}:${twoDigits(time.getUTCMinutes())}:${twoDigits(time.getUTCSeconds())} ${timeZone}`;
-        }
-        intl ??= new Intl.DateTimeFormat("en-CA", {
-            timeZone,
-            year: "numeric",
-            month: "2-digit",
-            day: "2-digit",
-            hour: "2-digit",
-            minute: "2-digit",
-            second: "2-digit",
-            hourCycle: "h23",
-        });
-        const parts = intl.formatToParts(time);
-        const get = (type: Intl.DateTimeFormatPartTypes): string => parts.find((p) => p.type === type)?.value ?? "??";
-        return `${get("year")}-${get("month")}-${get("day")} ${get("hour")}:${get("minute")}:${get("second")} ${timeZone}`;
-    };
-}
-
-/** One time, formatted as {@link eventTimeFormatter} does; for many, build the formatter once. */
-export function formatEventTime(time: Date, timeZone: string): string {
-    return eventTimeFormatter(timeZone)(time);
-}
-
 // CloudTrail event ids are UUIDs; anything else (a forged record) links to the event list instead,
 // so an id of any length can never push a section past Slack's 3,000 characters.
 const EVENT_ID = /^[0-9A-Za-z-]{1,64}$/;
@@ -149,7 +83,7 @@ function describeAccount(accountId: string, labels: Record<string, string>): str
 /** Verb for the one-line summary of a sign-in. */
 function verb(signIn: SignIn): string {
     if (signIn.eventName !== "ConsoleLogin") {
-        return `called ${safe(signIn.eventName)}`;
+        return `called ${literal(signIn.eventName)}`;
     }
     return signIn.result === "Failure" ? "failed to sign in" : "signed in";
 }
@@ -168,38 +102,40 @@ export interface SlackMessage {
     blocks: Block[];
 }
 
+/** A mrkdwn text object for text that carries event data: Slack links no URL or channel name in it. */
+function eventText(text: string): MrkdwnElement {
+    return { type: "mrkdwn", text, verbatim: true };
+}
+
 function field(label: string, value: string): MrkdwnElement {
-    return { type: "mrkdwn", text: `*${label}*\n${value}` };
+    return eventText(`*${label}*\n${value}`);
 }
 
 function signInBlock(signIn: SignIn, when: string, p: Presentation): Block {
     const fields = [
-        field("Identity type", safe(signIn.identityType)),
-        field("Result", safe(signIn.result)),
-        field("MFA", safe(signIn.mfa)),
-        field("Source IP", safe(signIn.sourceIp)),
-        field("Region", safe(signIn.region)),
-        field("Time", safe(when)),
-        field("Browser", safe(shortenUserAgent(signIn.userAgent))),
-        field("Account", safe(describeAccount(signIn.accountId, p.accountLabels))),
+        field("Identity type", literal(signIn.identityType)),
+        field("Result", literal(signIn.result)),
+        field("MFA", literal(signIn.mfa)),
+        field("Source IP", literal(signIn.sourceIp)),
+        field("Region", literal(signIn.region)),
+        field("Time", literal(when)),
+        field("Browser", literal(shortenUserAgent(signIn.userAgent))),
+        field("Account", literal(describeAccount(signIn.accountId, p.accountLabels))),
     ];
     if (signIn.errorMessage) {
-        fields.push(field("Error", safe(signIn.errorMessage)));
+        fields.push(field("Error", literal(signIn.errorMessage)));
     }
     return {
         type: "section",
-        text: {
-            type: "mrkdwn",
-            text: `*${safe(signIn.who)}* ${verb(signIn)} · <${consoleLink(signIn.region, signIn.eventId)}|View in CloudTrail>`,
-        },
+        text: eventText(`*${literal(signIn.who)}* ${verb(signIn)} · <${consoleLink(signIn.region, signIn.eventId)}|View in CloudTrail>`),
         fields,
     };
 }
 
 function fallbackLine(signIn: SignIn, when: string): string {
     return (
-        `${safe(signIn.who)} ${verb(signIn)} (${safe(signIn.identityType)}, MFA ${safe(signIn.mfa)}) ` +
-        `from ${safe(signIn.sourceIp)} in ${safe(signIn.region)} at ${safe(when)}`
+        `${literal(signIn.who)} ${verb(signIn)} (${literal(signIn.identityType)}, MFA ${literal(signIn.mfa)}) ` +
+        `from ${literal(signIn.sourceIp)} in ${literal(signIn.region)} at ${literal(when)}`
     );
 }
 
@@ -279,25 +215,29 @@ export function buildSignInMessages(
     });
 }
 
+// CloudWatch alarm names are at most 255 characters; the reason is CloudWatch's own sentence.
+const ALARM_NAME_MAX = 300;
+const ALARM_REASON_MAX = 500;
+
 /** What the alarm alone says, for when CloudTrail has not delivered the events yet. */
 export function buildPendingMessage(rule: RunTimeRule, alarm: AlarmNotification, p: Presentation): SlackMessage {
-    const account = safe(describeAccount(alarm.accountId, p.accountLabels));
+    const account = literal(describeAccount(alarm.accountId, p.accountLabels));
     const when = formatEventTime(alarm.stateChangeTime, p.timeZone);
     const body =
-        `${mentionPrefix(rule, p)}*${escapeSlack(rule.title)}*: alarm ${safe(alarm.alarmName)} fired at ${when} in account ${account}. ` +
+        `${mentionPrefix(rule, p)}*${escapeSlack(rule.title)}*: alarm ${literal(alarm.alarmName, ALARM_NAME_MAX)} fired at ${when} in account ${account}. ` +
         "CloudTrail has not delivered the matching events to CloudWatch Logs yet; they will be posted here as soon as they arrive.";
     return {
-        text: `${mentionPrefix(rule, p)}${escapeSlack(rule.title)}: alarm ${safe(alarm.alarmName)} fired at ${when}; details follow when CloudTrail delivers them.`,
+        text: `${mentionPrefix(rule, p)}${escapeSlack(rule.title)}: alarm ${literal(alarm.alarmName, ALARM_NAME_MAX)} fired at ${when}; details follow when CloudTrail delivers them.`,
         blocks: [
             header(rule),
-            { type: "section", text: { type: "mrkdwn", text: body } },
-            { type: "context", elements: [{ type: "mrkdwn", text: safe(alarm.reason, 500) }] },
+            { type: "section", text: eventText(body) },
+            { type: "context", elements: [eventText(literal(alarm.reason, ALARM_REASON_MAX))] },
         ],
     };
 }
 
 /** The optional note that an alarm is back to OK. */
 export function buildOkMessage(rule: RunTimeRule, alarm: AlarmNotification, p: Presentation): SlackMessage {
-    const text = `:white_check_mark: ${escapeSlack(rule.title)}: alarm ${safe(alarm.alarmName)} is back to OK (${formatEventTime(alarm.stateChangeTime, p.timeZone)}).`;
-    return { text, blocks: [{ type: "section", text: { type: "mrkdwn", text } }] };
+    const text = `:white_check_mark: ${escapeSlack(rule.title)}: alarm ${literal(alarm.alarmName, ALARM_NAME_MAX)} is back to OK (${formatEventTime(alarm.stateChangeTime, p.timeZone)}).`;
+    return { text, blocks: [{ type: "section", text: eventText(text) }] };
 }

@@ -1,5 +1,6 @@
 import { createAwsPorts } from "./aws";
 import { createHandler, type LoginAlertsHandler } from "./invocation";
+import { createOperatorsChannel } from "./operatorsChannel";
 import type { FetchLike } from "./slack";
 import { readSettings, type FunctionConfig } from "../shared/contract";
 
@@ -12,5 +13,9 @@ export function lambdaHandlerFactory(config: FunctionConfig): LoginAlertsHandler
     // node-fetch is packaged beside the handler; requiring it here keeps serialization from following it.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const fetch = require("node-fetch") as FetchLike;
-    return createHandler({ settings, aws: createAwsPorts(settings.stateTableName), fetch });
+    const aws = createAwsPorts(settings.stateTableName);
+    if (settings.operatorTopicArn) {
+        aws.operators = createOperatorsChannel(settings.operatorTopicArn);
+    }
+    return createHandler({ settings, aws, fetch });
 }

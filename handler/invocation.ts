@@ -4,7 +4,7 @@ import { classifyTrigger, parseAlarmNotification, ruleForAlarm, type Trigger } f
 import { createPacedSender, type FetchLike } from "./slack";
 import { SAFETY_MS, sweepRule, type SweepDeps, type SweepJob } from "./sweep";
 import type { AwsPorts, Clock, InvocationContext, InvocationReport } from "./types";
-import type { HandlerSettings, RunTimeRule } from "../shared/contract";
+import type { HandlerSettings, RunTimeRule, Severity } from "../shared/contract";
 
 // How long an invocation waits for another one's sweep to finish before leaving the work to it.
 const LEASE_WAIT_MS = 30000;
@@ -61,32 +61,82 @@ export function planWork(
     return [...work.values()];
 }
 
-async function tryLease(deps: SweepDeps, owner: string, leaseUntil: number): Promise<boolean> {
+// Critical work first: a flood of failed sign-ins (which need no credentials) must never delay root activity.
+const SEVERITY_ORDER: readonly Severity[] = ["critical", "high", "info"];
+
+/** The jobs in the order they are swept: by severity, critical first, then as planned. */
+export function bySeverity(work: readonly SweepJob[]): SweepJob[] {
+    const rank = (job: SweepJob) => SEVERITY_ORDER.indexOf(job.rule.severity);
+    return [...work].sort((a, b) => rank(a) - rank(b));
+}
+
+async function tryLease(deps: SweepDeps, ruleId: string, owner: string, leaseUntil: number): Promise<boolean> {
     try {
-        return await deps.aws.store.acquireLease(owner, leaseUntil, deps.clock.now());
+        return await deps.aws.store.acquireLease(ruleId, owner, leaseUntil, deps.clock.now());
     } catch (err) {
-        log("error", "could not take the sweep lease", { error: (err as Error).message, name: (err as Error).name });
-        throw new Error(`Sign-in alerts failed: the sweep lease could not be taken: ${(err as Error).name}: ${(err as Error).message}`);
+        log("error", "could not take a rule's lease", { rule: ruleId, error: (err as Error).message, name: (err as Error).name });
+        throw new Error(
+            `Sign-in alerts failed: the lease of rule ${ruleId} could not be taken: ${(err as Error).name}: ${(err as Error).message}`,
+        );
     }
 }
 
 /**
- * Takes the sweep lease, waiting a while for another invocation's sweep to end. One sweep at a
- * time: two concurrent ones would both see the same events as unposted.
+ * Takes a rule's lease, waiting up to `waitMs` for another invocation's sweep of that rule to end.
+ * One sweep of a rule at a time: two concurrent ones would both see the same events as unposted.
+ * Each rule has its own lease, so work on one rule never waits behind another's.
  */
-export async function waitForSweepLease(deps: SweepDeps, owner: string, deadlineMs: number): Promise<boolean> {
+export async function waitForRuleLease(
+    deps: SweepDeps,
+    ruleId: string,
+    owner: string,
+    deadlineMs: number,
+    waitMs: number,
+): Promise<boolean> {
     const leaseUntil = deadlineMs + SAFETY_MS;
-    let leased = await tryLease(deps, owner, leaseUntil);
-    const waitUntil = Math.min(deps.clock.now() + LEASE_WAIT_MS, deadlineMs);
+    let leased = await tryLease(deps, ruleId, owner, leaseUntil);
+    const waitUntil = Math.min(deps.clock.now() + waitMs, deadlineMs);
     while (!leased && deps.clock.now() < waitUntil) {
         await deps.clock.sleep(LEASE_RETRY_MS);
-        leased = await tryLease(deps, owner, leaseUntil);
+        leased = await tryLease(deps, ruleId, owner, leaseUntil);
     }
     return leased;
 }
 
-/** Sweeps each rule under the lease, then releases it; returns the rules that failed, as sentences. */
-export async function sweepUnderLease(
+/** Sweeps one rule under its lease, then releases it; returns why it failed, as a sentence, if it did. */
+async function sweepJob(
+    deps: SweepDeps,
+    job: SweepJob,
+    owner: string,
+    deadlineMs: number,
+    report: InvocationReport,
+): Promise<string | undefined> {
+    const ruleId = job.rule.id;
+    // An alarm's job waits for the lease and fails if it never gets it, so Lambda retries it: its
+    // events or its note would otherwise wait for the next sweep unannounced. The scheduled sweep
+    // leaves a busy rule to the invocation sweeping it, and to the next sweep.
+    if (!(await waitForRuleLease(deps, ruleId, owner, deadlineMs, job.alarm ? LEASE_WAIT_MS : 0))) {
+        report.skipped.push(`another invocation holds the lease of ${ruleId}`);
+        log("info", "another invocation is sweeping this rule", { rule: ruleId, alarm: job.alarm?.alarmName });
+        return job.alarm ? `${ruleId}: another invocation held the rule's lease for ${LEASE_WAIT_MS / 1000} s; retrying` : undefined;
+    }
+    report.rulesScanned.push(ruleId);
+    try {
+        await sweepRule(deps, job, deadlineMs, report);
+        return undefined;
+    } catch (err) {
+        log("error", "rule failed", { rule: ruleId, error: (err as Error).message, name: (err as Error).name });
+        return `${ruleId}: ${(err as Error).name}: ${(err as Error).message}`;
+    } finally {
+        // The lease expires on its own; a failed release must not hide the outcome above.
+        await deps.aws.store.releaseLease(ruleId, owner).catch((err: Error) => {
+            log("warn", "could not release a rule's lease; it will expire", { rule: ruleId, error: err.message });
+        });
+    }
+}
+
+/** Sweeps each job, critical rules first, each under its own rule's lease; returns the failures, as sentences. */
+export async function sweepEach(
     deps: SweepDeps,
     work: readonly SweepJob[],
     owner: string,
@@ -94,21 +144,11 @@ export async function sweepUnderLease(
     report: InvocationReport,
 ): Promise<string[]> {
     const failures: string[] = [];
-    try {
-        for (const job of work) {
-            report.rulesScanned.push(job.rule.id);
-            try {
-                await sweepRule(deps, job, deadlineMs, report);
-            } catch (err) {
-                failures.push(`${job.rule.id}: ${(err as Error).name}: ${(err as Error).message}`);
-                log("error", "rule failed", { rule: job.rule.id, error: (err as Error).message, name: (err as Error).name });
-            }
+    for (const job of bySeverity(work)) {
+        const failure = await sweepJob(deps, job, owner, deadlineMs, report);
+        if (failure !== undefined) {
+            failures.push(failure);
         }
-    } finally {
-        // The lease expires on its own; a failed release must not hide the outcome above.
-        await deps.aws.store.releaseLease(owner).catch((err: Error) => {
-            log("warn", "could not release the sweep lease; it will expire", { error: err.message });
-        });
     }
     return failures;
 }
@@ -131,13 +171,7 @@ export async function handleInvocation(deps: SweepDeps, event: unknown, context:
         log("info", "invocation done", { ...report });
         return report;
     }
-    if (!(await waitForSweepLease(deps, context.awsRequestId, deadlineMs))) {
-        // The holder's sweep, or the next scheduled one, covers these events: the cursors have not moved past them.
-        log("info", "another invocation is sweeping; leaving the work to it");
-        report.skipped.push("another invocation holds the sweep lease");
-        return report;
-    }
-    const failures = await sweepUnderLease(deps, work, context.awsRequestId, deadlineMs, report);
+    const failures = await sweepEach(deps, work, context.awsRequestId, deadlineMs, report);
     log("info", "invocation done", { ...report });
     if (failures.length > 0) {
         // Failing the invocation makes Lambda retry it and, after the retries, dead-letter it.

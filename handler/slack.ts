@@ -13,6 +13,20 @@ export function slackRejectedError(status: number, slackError: string): Error {
         `Slack rejected the message with HTTP ${status} ${slackError}; retrying cannot help, fix the webhook or payload.`,
     );
     err.name = "SlackRejectedError";
+    // Read back by the sender to tell a gone webhook (403, 404, 410) from a refused payload.
+    (err as Error & { slackStatus?: number }).slackStatus = status;
+    return err;
+}
+
+/**
+ * Slack answered 429 with a Retry-After that ends after the deadline: waiting would only waste the
+ * invocation, and posting earlier would be refused again.
+ */
+export function slackRateLimitedError(blockedUntilMs: number, deadlineMs: number): Error {
+    const err = new Error(
+        `Slack answered 429 and asked for no message before ${new Date(blockedUntilMs).toISOString()}, after this invocation's deadline (${new Date(deadlineMs).toISOString()}); what is not posted is left to the retry and the next sweep.`,
+    );
+    err.name = "SlackRateLimitedError";
     return err;
 }
 
@@ -58,6 +72,8 @@ export interface SlackPostOptions {
     /** First backoff step for 5xx and network errors; doubles each attempt, with full jitter. */
     backoffBaseMs: number;
     backoffCapMs: number;
+    /** Told of every 429, with the epoch ms before which Slack asked for no message. */
+    onRateLimited?: (blockedUntilMs: number) => void;
 }
 
 // Slack's documented permanent webhook errors come back as 4xx other than 429.
@@ -189,6 +205,18 @@ export async function postToSlack(
         }
         lastProblem = outcome.problem;
         const waitMs = outcome.retryAfterMs ?? backoff(attempt, options, clock);
+        if (outcome.retryAfterMs !== undefined) {
+            const blockedUntilMs = clock.now() + outcome.retryAfterMs;
+            options.onRateLimited?.(blockedUntilMs);
+            if (blockedUntilMs >= options.deadlineMs) {
+                log("warn", "Slack asked for a pause longer than this invocation has left; not waiting", {
+                    attempt,
+                    problem: lastProblem,
+                    waitMs,
+                });
+                throw slackRateLimitedError(blockedUntilMs, options.deadlineMs);
+            }
+        }
         log("warn", "Slack did not accept the message; retrying", { attempt, problem: lastProblem, waitMs });
         if (clock.now() + waitMs >= options.deadlineMs) {
             throw slackUnavailableError(attempt, lastProblem);
@@ -200,23 +228,67 @@ export async function postToSlack(
 /** Posts one message before the deadline, paced for Slack; the sweep's only way to reach Slack. */
 export type SendToSlack = (message: SlackMessage, deadlineMs: number) => Promise<void>;
 
+// A warm container can live for hours (the sweep keeps it warm), so the webhook is read again at
+// this age: a rotation reaches every container within one 5-minute sweep interval, and one
+// GetParameter per container every 5 minutes is free and far inside SSM's throughput limit.
+export const WEBHOOK_MAX_AGE_MS = 5 * 60 * 1000;
+
+// Answers that mean the URL itself is gone (token revoked, webhook deleted, channel archived):
+// worth asking the parameter whether it has been replaced.
+const GONE_STATUSES = [403, 404, 410];
+
+function rejectedStatus(err: unknown): number | undefined {
+    return (err as { slackStatus?: number } | undefined)?.slackStatus;
+}
+
 /**
- * A sender for one container: it reads the webhook once, on first use, and keeps Slack's pace
- * across the messages of every invocation the container serves.
+ * A sender for one container. It reads the webhook on first use and again once the value is
+ * {@link WEBHOOK_MAX_AGE_MS} old, or at once when Slack says the URL is gone (403, 404, 410): if
+ * the parameter then holds another URL, the message is posted there, once. It keeps Slack's pace
+ * across the messages of every invocation the container serves, and remembers a 429's
+ * Retry-After: until then nothing is posted, and a message whose deadline comes first fails at
+ * once with SlackRateLimitedError.
  */
 export function createPacedSender(
     settings: HandlerSettings,
     readWebhook: () => Promise<string>,
     fetchImpl: FetchLike,
     clock: Clock,
+    maxWebhookAgeMs: number = WEBHOOK_MAX_AGE_MS,
 ): SendToSlack {
-    let webhook: string | undefined;
+    let webhook: { url: string; readAtMs: number } | undefined;
     let lastPostAt = 0;
+    let blockedUntilMs = 0;
+
+    async function currentWebhook(): Promise<string> {
+        if (webhook === undefined) {
+            webhook = { url: await readWebhook(), readAtMs: clock.now() };
+        } else if (clock.now() - webhook.readAtMs >= maxWebhookAgeMs) {
+            try {
+                webhook = { url: await readWebhook(), readAtMs: clock.now() };
+            } catch (err) {
+                // The cached URL still works until Slack says otherwise; the next message tries again.
+                log("warn", "could not re-read the webhook parameter; using the cached value", {
+                    error: (err as Error).message,
+                    name: (err as Error).name,
+                });
+            }
+        }
+        return webhook.url;
+    }
+
     return async function send(message, deadlineMs) {
-        webhook ??= await readWebhook();
-        // Slack allows about one message per second per webhook.
-        const gap = lastPostAt + settings.minPostIntervalMs - clock.now();
+        const url = await currentWebhook();
+        if (blockedUntilMs >= deadlineMs) {
+            throw slackRateLimitedError(blockedUntilMs, deadlineMs);
+        }
+        // Slack allows about one message per second per webhook, and none before a 429's Retry-After.
+        const resumeAt = Math.max(lastPostAt + settings.minPostIntervalMs, blockedUntilMs);
+        const gap = resumeAt - clock.now();
         if (gap > 0) {
+            if (clock.now() + gap >= deadlineMs) {
+                throw slackUnavailableError(0, "no attempt was made before the deadline");
+            }
             await clock.sleep(gap);
         }
         const options: SlackPostOptions = {
@@ -224,8 +296,31 @@ export function createPacedSender(
             requestTimeoutMs: settings.slackTimeoutMs,
             backoffBaseMs: settings.slackBackoffBaseMs,
             backoffCapMs: settings.slackBackoffCapMs,
+            onRateLimited: (untilMs) => {
+                blockedUntilMs = Math.max(blockedUntilMs, untilMs);
+            },
         };
-        await postToSlack(fetchImpl, webhook, message, options, clock);
+        try {
+            await postToSlack(fetchImpl, url, message, options, clock);
+        } catch (err) {
+            const status = rejectedStatus(err);
+            if (status === undefined || !GONE_STATUSES.includes(status)) {
+                throw err;
+            }
+            const fresh = await readWebhook().catch((readErr: Error) => {
+                log("warn", "could not re-read the webhook parameter after Slack refused the URL", {
+                    error: readErr.message,
+                    name: readErr.name,
+                });
+                return undefined;
+            });
+            if (fresh === undefined || fresh === url) {
+                throw err;
+            }
+            webhook = { url: fresh, readAtMs: clock.now() };
+            log("warn", "Slack refused the webhook URL and the parameter holds a new one; posting there", { status });
+            await postToSlack(fetchImpl, fresh, message, options, clock);
+        }
         lastPostAt = clock.now();
     };
 }

@@ -1,5 +1,5 @@
 import { realClock } from "./clock";
-import type { StateStore } from "./types";
+import type { PendingLookup, RuleProgress, StateStore } from "./types";
 
 type DynamoDb = typeof import("@aws-sdk/client-dynamodb");
 
@@ -39,6 +39,41 @@ async function setCursor(table: Table, ruleId: string, atMs: number): Promise<vo
     await table.client.send(
         new table.sdk.PutItemCommand({ TableName: table.name, Item: { pk: { S: `cursor#${ruleId}` }, at: { N: String(atMs) } } }),
     );
+}
+
+/**
+ * The cursor item also keeps a lookup left unfinished (its window and FilterLogEvents' nextToken),
+ * so an idle sweep reads one item per rule as before; `setCursor` replaces the whole item, which
+ * clears it.
+ */
+async function getProgress(table: Table, ruleId: string): Promise<RuleProgress> {
+    const out = await table.client.send(
+        new table.sdk.GetItemCommand({ TableName: table.name, Key: { pk: { S: `cursor#${ruleId}` } }, ConsistentRead: true }),
+    );
+    const item = out.Item ?? {};
+    const number = (name: string): number | undefined => (item[name]?.N === undefined ? undefined : Number(item[name]?.N));
+    const at = number("at");
+    const [startMs, endMs, savedAtMs] = [number("lookupStart"), number("lookupEnd"), number("lookupSavedAt")];
+    const nextToken = item["nextToken"]?.S;
+    const pending =
+        startMs !== undefined && endMs !== undefined && savedAtMs !== undefined && nextToken
+            ? { window: { startMs, endMs }, nextToken, savedAtMs }
+            : undefined;
+    return { ...(at === undefined ? {} : { cursorMs: at }), ...(pending ? { pending } : {}) };
+}
+
+async function savePending(table: Table, ruleId: string, cursorMs: number | undefined, pending: PendingLookup): Promise<void> {
+    const item: Record<string, { S: string } | { N: string }> = {
+        pk: { S: `cursor#${ruleId}` },
+        lookupStart: { N: String(pending.window.startMs) },
+        lookupEnd: { N: String(pending.window.endMs) },
+        lookupSavedAt: { N: String(pending.savedAtMs) },
+        nextToken: { S: pending.nextToken },
+    };
+    if (cursorMs !== undefined) {
+        item["at"] = { N: String(cursorMs) };
+    }
+    await table.client.send(new table.sdk.PutItemCommand({ TableName: table.name, Item: item }));
 }
 
 /** The keys of one BatchGetItem call that are recorded as posted. */
@@ -90,12 +125,17 @@ async function markPosted(table: Table, keys: readonly string[], expiresAtSecond
     }
 }
 
-async function acquireLease(table: Table, owner: string, untilMs: number, nowMs: number): Promise<boolean> {
+// One lease per rule: a flood on one rule never holds back another's alerts.
+function leaseKey(ruleId: string): string {
+    return `lease#${ruleId}`;
+}
+
+async function acquireLease(table: Table, ruleId: string, owner: string, untilMs: number, nowMs: number): Promise<boolean> {
     try {
         await table.client.send(
             new table.sdk.PutItemCommand({
                 TableName: table.name,
-                Item: { pk: { S: "lease" }, owner: { S: owner }, until: { N: String(untilMs) } },
+                Item: { pk: { S: leaseKey(ruleId) }, owner: { S: owner }, until: { N: String(untilMs) } },
                 ConditionExpression: "attribute_not_exists(pk) OR #until < :now OR #owner = :owner",
                 ExpressionAttributeNames: { "#until": "until", "#owner": "owner" },
                 ExpressionAttributeValues: { ":now": { N: String(nowMs) }, ":owner": { S: owner } },
@@ -110,12 +150,12 @@ async function acquireLease(table: Table, owner: string, untilMs: number, nowMs:
     }
 }
 
-async function releaseLease(table: Table, owner: string): Promise<void> {
+async function releaseLease(table: Table, ruleId: string, owner: string): Promise<void> {
     try {
         await table.client.send(
             new table.sdk.DeleteItemCommand({
                 TableName: table.name,
-                Key: { pk: { S: "lease" } },
+                Key: { pk: { S: leaseKey(ruleId) } },
                 ConditionExpression: "#owner = :owner",
                 ExpressionAttributeNames: { "#owner": "owner" },
                 ExpressionAttributeValues: { ":owner": { S: owner } },
@@ -129,8 +169,10 @@ async function releaseLease(table: Table, owner: string): Promise<void> {
 }
 
 /**
- * The state table in DynamoDB: one item per rule cursor (`cursor#<rule>`), per posted event
- * (`posted#<rule>#<event>`, expired by TTL) and the sweep lease (`lease`). The SDK comes from the
+ * The state table in DynamoDB: one item per rule cursor (`cursor#<rule>`, with the lookup to
+ * resume, if any), per posted event (`posted#<rule>#<event>`, expired by TTL; an event Slack
+ * refused in every form is `posted#failed#<rule>#<event>`, a lookback gap already reported
+ * `posted#gap#<rule>#<from>`) and the sweep lease (`lease`). The SDK comes from the
  * Lambda runtime, so it is required here at cold start: an import would be followed by closure
  * serialization into the package.
  */
@@ -141,9 +183,11 @@ export function createStateStore(tableName: string): StateStore {
     return {
         getCursor: (ruleId) => getCursor(table, ruleId),
         setCursor: (ruleId, atMs) => setCursor(table, ruleId, atMs),
+        getProgress: (ruleId) => getProgress(table, ruleId),
+        savePending: (ruleId, cursorMs, pending) => savePending(table, ruleId, cursorMs, pending),
         unposted: (keys) => unposted(table, keys),
         markPosted: (keys, expiresAtSeconds) => markPosted(table, keys, expiresAtSeconds),
-        acquireLease: (owner, untilMs, nowMs) => acquireLease(table, owner, untilMs, nowMs),
-        releaseLease: (owner) => releaseLease(table, owner),
+        acquireLease: (ruleId, owner, untilMs, nowMs) => acquireLease(table, ruleId, owner, untilMs, nowMs),
+        releaseLease: (ruleId, owner) => releaseLease(table, ruleId, owner),
     };
 }

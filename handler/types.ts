@@ -93,11 +93,48 @@ export interface LogEvent {
     timestamp: number;
 }
 
+/** One page of FilterLogEvents, and the token of the next one if the window has more. */
+export interface LogEventPage {
+    events: LogEvent[];
+    nextToken?: string;
+}
+
+/** A lookup that stopped before the end of its window; FilterLogEvents keeps a nextToken valid for 24 hours. */
+export interface PendingLookup {
+    window: TimeWindow;
+    nextToken: string;
+    savedAtMs: number;
+}
+
+/** Where a rule's lookups stand: its cursor, and the lookup to resume if the last one was left unfinished. */
+export interface RuleProgress {
+    cursorMs?: number;
+    pending?: PendingLookup;
+}
+
+/** The operators' topic: what must reach a person even when Slack refuses it or is the broken part. */
+export interface OperatorsChannel {
+    publish(subject: string, message: string): Promise<void>;
+}
+
 /** The AWS calls the function makes, behind an interface so the logic can run against fakes. */
 export interface AwsPorts {
     getSecureParameter(name: string): Promise<string>;
     filterLogEvents(logGroupName: string, pattern: string, window: TimeWindow): Promise<LogEvent[]>;
+    /**
+     * One page of FilterLogEvents, abandoned with an AbortError if it has not come back by
+     * `deadlineMs`. Without it the sweep reads the whole window with `filterLogEvents`, as one page.
+     */
+    filterLogEventsPage?(
+        logGroupName: string,
+        pattern: string,
+        window: TimeWindow,
+        nextToken: string | undefined,
+        deadlineMs: number,
+    ): Promise<LogEventPage>;
     store: StateStore;
+    /** Absent where the function has no operators' topic (tests): what it would say is logged instead. */
+    operators?: OperatorsChannel;
 }
 
 /** Durable state: the per-rule cursor, which events are already in Slack, and the sweep lease. */
@@ -107,7 +144,14 @@ export interface StateStore {
     /** The ids among `keys` that have not been recorded as posted. */
     unposted(keys: readonly string[]): Promise<Set<string>>;
     markPosted(keys: readonly string[], expiresAtSeconds: number): Promise<void>;
-    /** Takes the sweep lease unless another invocation holds an unexpired one. */
-    acquireLease(owner: string, untilMs: number, nowMs: number): Promise<boolean>;
-    releaseLease(owner: string): Promise<void>;
+    /** Takes a rule's lease unless another invocation holds an unexpired one. */
+    acquireLease(ruleId: string, owner: string, untilMs: number, nowMs: number): Promise<boolean>;
+    releaseLease(ruleId: string, owner: string): Promise<void>;
+    /** The cursor and any unfinished lookup, in one read. Without it the sweep reads the cursor alone. */
+    getProgress?(ruleId: string): Promise<RuleProgress>;
+    /**
+     * Keeps an unfinished lookup beside the cursor, which stays at `cursorMs`; `setCursor` clears it.
+     * Without it an unfinished window is read again from its start (what was posted is not reposted).
+     */
+    savePending?(ruleId: string, cursorMs: number | undefined, pending: PendingLookup): Promise<void>;
 }

@@ -91,6 +91,10 @@ export interface FunctionResources {
     functionLogGroupArn: Value;
     stateTableArn: Value;
     deadLetterQueueArn: Value;
+    /** The operators' topic, told of events Slack refused and of lookback gaps. */
+    operatorTopicArn: Value;
+    /** The topics' key when they are encrypted, and the region whose SNS uses it on the function's behalf. */
+    topicKey?: { arn: Value; region: Value };
 }
 
 /** The function's permissions: checked by evaluation in test/iam.spec.ts, not by eye. */
@@ -111,6 +115,20 @@ export function functionPolicy(r: FunctionResources): PolicyDocument {
             Resource: r.stateTableArn,
         },
         { Sid: "DeadLetter", Effect: "Allow", Action: "sqs:SendMessage", Resource: r.deadLetterQueueArn },
+        { Sid: "TellOperators", Effect: "Allow", Action: "sns:Publish", Resource: r.operatorTopicArn },
+        // A publisher to an encrypted topic needs kms:GenerateDataKey* and kms:Decrypt on its key
+        // (SNS Developer Guide, "Encryption at rest"); only through SNS, not to use the key directly.
+        ...(r.topicKey
+            ? [
+                  {
+                      Sid: "EncryptForOperators",
+                      Effect: "Allow" as const,
+                      Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
+                      Resource: r.topicKey.arn,
+                      Condition: { StringEquals: { "kms:ViaService": pulumi.interpolate`sns.${r.topicKey.region}.amazonaws.com` } },
+                  },
+              ]
+            : []),
     );
 }
 

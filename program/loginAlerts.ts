@@ -76,24 +76,26 @@ export class LoginAlerts extends pulumi.ComponentResource {
         );
         this.alarmTopic = alerts.topic;
         this.rules = alerts.rules;
-        const notifier = this.notifier(name, physical, args, trailLogs, alerts);
-        this.webhookParameter = notifier.webhookParameter;
-        this.stateTable = notifier.stateTable;
-        this.deadLetterQueue = notifier.deadLetterQueue;
-        this.function = notifier.function;
-        // A second channel, because Slack itself may be what is broken.
-        this.operatorTopic = new Operators(
+        // A second channel, because Slack itself may be what is broken. It exists before the
+        // function, which publishes to it; its alarms watch the function, so they come after.
+        const operators = new Operators(
             name,
             {
                 physical,
                 account: env.account,
                 topicKeyArn,
                 ...(args.operatorEmail ? { operatorEmail: args.operatorEmail } : {}),
-                deadLetterQueueName: notifier.deadLetterQueue.name,
-                functionName: notifier.function.name,
             },
             parent,
-        ).topic;
+        );
+        this.operatorTopic = operators.topic;
+        const topicKey = topicKeyArn ? { arn: topicKeyArn, region: env.region } : undefined;
+        const notifier = this.notifier(name, physical, args, trailLogs, alerts, { arn: operators.topic.arn, topicKey });
+        this.webhookParameter = notifier.webhookParameter;
+        this.stateTable = notifier.stateTable;
+        this.deadLetterQueue = notifier.deadLetterQueue;
+        this.function = notifier.function;
+        operators.watch({ deadLetterQueueName: notifier.deadLetterQueue.name, functionName: notifier.function.name });
         this.registerChildren();
     }
 
@@ -111,7 +113,14 @@ export class LoginAlerts extends pulumi.ComponentResource {
         });
     }
 
-    private notifier(name: string, physical: string, args: LoginAlertsArgs, trailLogs: TrailLogs, alerts: AlertRules): Notifier {
+    private notifier(
+        name: string,
+        physical: string,
+        args: LoginAlertsArgs,
+        trailLogs: TrailLogs,
+        alerts: AlertRules,
+        operatorTopic: { arn: pulumi.Output<string>; topicKey: { arn: pulumi.Input<string>; region: pulumi.Input<string> } | undefined },
+    ): Notifier {
         return new Notifier(
             name,
             {
@@ -120,6 +129,8 @@ export class LoginAlerts extends pulumi.ComponentResource {
                 trailLogs,
                 alarmTopic: alerts.topic,
                 alarmNames: alerts.alarmNames(),
+                operatorTopicArn: operatorTopic.arn,
+                ...(operatorTopic.topicKey ? { topicKey: operatorTopic.topicKey } : {}),
                 physical,
                 functionLogRetentionDays: args.functionLogRetentionDays ?? DEFAULTS.functionLogRetentionDays,
                 sweepIntervalMinutes: args.sweepIntervalMinutes ?? DEFAULTS.sweepIntervalMinutes,

@@ -2,7 +2,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { lambdaHandlerFactory } from "../handler";
-import { encodeAlarmNames, environmentOf, type FunctionConfig } from "../shared/contract";
+import { LOOKBACK_LIMIT_SECONDS, encodeAlarmNames, environmentOf, type FunctionConfig } from "../shared/contract";
 import { assumeRolePolicy, functionPolicy } from "./documents";
 import { movedFrom } from "./moved";
 import { childName, componentName, webhookParameterName } from "./names";
@@ -19,6 +19,10 @@ export interface NotifierArgs {
     alarmTopic: aws.sns.Topic;
     /** Rule id → alarm name, for ALARM_NAMES. */
     alarmNames: pulumi.Input<Record<string, string>>;
+    /** The operators' topic the function tells of events Slack refused and of lookback gaps. */
+    operatorTopicArn: pulumi.Input<string>;
+    /** The topics' customer-managed key, if the stack encrypts them, and the stack's region. */
+    topicKey?: { arn: pulumi.Input<string>; region: pulumi.Input<string> };
     physical: string;
     functionLogRetentionDays: number;
     sweepIntervalMinutes: number;
@@ -74,7 +78,8 @@ export class Notifier extends pulumi.ComponentResource {
         );
         this.deadLetterQueue = new aws.sqs.Queue(
             childName(name, "dead-letters"),
-            { messageRetentionSeconds: 14 * 24 * 3600, sqsManagedSseEnabled: true },
+            // As long as the function looks back, so a redriven notification still finds its events.
+            { messageRetentionSeconds: LOOKBACK_LIMIT_SECONDS, sqsManagedSseEnabled: true },
             this.was,
         );
         this.function = this.callbackFunction(name, args);
@@ -104,6 +109,8 @@ export class Notifier extends pulumi.ComponentResource {
                         functionLogGroupArn: logGroup.arn,
                         stateTableArn: this.stateTable.arn,
                         deadLetterQueueArn: this.deadLetterQueue.arn,
+                        operatorTopicArn: args.operatorTopicArn,
+                        ...(args.topicKey ? { topicKey: args.topicKey } : {}),
                     }),
                 ),
             },
@@ -127,6 +134,7 @@ export class Notifier extends pulumi.ComponentResource {
                             trailLogGroupName: args.trailLogs.logGroupName,
                             stateTableName: this.stateTable.name,
                             alarmNames: pulumi.output(args.alarmNames).apply(encodeAlarmNames),
+                            operatorTopicArn: args.operatorTopicArn,
                         }),
                         NODE_OPTIONS: "--enable-source-maps",
                     },

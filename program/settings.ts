@@ -4,7 +4,7 @@
  * key and the fix.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { allowListProblem, type AllowEntry } from "../shared/allowList";
+import { allowListProblem, parseCidr, type AllowEntry } from "../shared/allowList";
 import type { Severity } from "../shared/contract";
 import { ConfigError, isRecord, key, PROJECT, readBoolean, readInteger, readJson, readOptional, type ConfigSource } from "./configValues";
 import { DEFAULTS } from "./defaults";
@@ -205,8 +205,35 @@ function readAllowList(source: ConfigSource, rules: readonly DeployTimeRule[]): 
                 `Configuration key ${key(`allowList[${i}].rules`)} names ${unknown}, which is not a rule of this stack (${rules.map((r) => r.id).join(", ")}).`,
             );
         }
+        checkSuppression(entry, i, rules);
     }
     return entries as AllowEntry[];
+}
+
+/**
+ * A suppressing entry silences sign-ins entirely, so it must name who it is about where it matters:
+ * a network alone may never silence a critical rule (root activity from an office is still root
+ * activity), and no entry may suppress every address.
+ */
+function checkSuppression(entry: AllowEntry, index: number, rules: readonly DeployTimeRule[]): void {
+    if (entry.action !== "suppress") {
+        return;
+    }
+    const where = key(`allowList[${index}]`);
+    const catchAll = (entry.cidrs ?? []).find((cidr) => parseCidr(cidr)?.[1] === 0);
+    if (catchAll !== undefined) {
+        throw new ConfigError(
+            `Configuration key ${where} suppresses sign-ins from ${catchAll}, every address there is; ` +
+                `name the networks you trust, or use "action": "downgrade".`,
+        );
+    }
+    const critical = rules.filter((r) => r.severity === "critical" && (entry.rules === undefined || entry.rules.includes(r.id)));
+    if (critical.length > 0 && !entry.userNames?.length && !entry.rolePatterns?.length) {
+        throw new ConfigError(
+            `Configuration key ${where} suppresses the critical rule ${critical.map((r) => r.id).join(", ")} by network alone; ` +
+                `add userNames or rolePatterns, list only other rules in "rules", or use "action": "downgrade".`,
+        );
+    }
 }
 
 function readEmail(source: ConfigSource): string | undefined {

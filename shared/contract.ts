@@ -14,6 +14,14 @@ import type { AllowEntry } from "./allowList";
 /** Severity of an alert rule, from least to most urgent. */
 export type Severity = "info" | "high" | "critical";
 
+/**
+ * How far back the function looks for a rule's events, and how long the dead-letter queue keeps a
+ * failed notification: one figure, so that a notification redriven on its last day still finds its
+ * events, and so that no outage shorter than this loses an event without a word. 14 days is the
+ * longest SQS keeps a message (SQS Developer Guide, "MessageRetentionPeriod").
+ */
+export const LOOKBACK_LIMIT_SECONDS = 14 * 24 * 3600;
+
 /** One alert rule at run time, as the function sees it: the metric filter's pattern and the alarm that watches it. */
 export interface RunTimeRule {
     /** Fixed rule id, e.g. `console-signin`; part of every resource name of the rule. */
@@ -32,6 +40,8 @@ export interface HandlerSettings {
     webhookParameterName: string;
     trailLogGroupName: string;
     stateTableName: string;
+    /** The operators' SNS topic: events Slack refused and lookback gaps are reported there. Absent only in tests' literals. */
+    operatorTopicArn?: string;
     /** IANA time zone used for event times, e.g. `Asia/Tokyo`. */
     timeZone: string;
     rules: RunTimeRule[];
@@ -75,6 +85,7 @@ export interface DeployedNames<T> {
     stateTableName: T;
     /** JSON: rule id → the name of its alarm. */
     alarmNames: T;
+    operatorTopicArn: T;
 }
 
 // Environment variable of each deployed name. A plain object: closure serialization carries it.
@@ -83,6 +94,7 @@ const VARIABLES: DeployedNames<string> = {
     trailLogGroupName: "TRAIL_LOG_GROUP_NAME",
     stateTableName: "STATE_TABLE_NAME",
     alarmNames: "ALARM_NAMES",
+    operatorTopicArn: "OPERATOR_TOPIC_ARN",
 };
 
 /** The function's environment variables; `T` is a string at run time and an Output at deploy time. */
@@ -92,6 +104,7 @@ export function environmentOf<T>(names: DeployedNames<T>): Record<string, T> {
         [VARIABLES.trailLogGroupName]: names.trailLogGroupName,
         [VARIABLES.stateTableName]: names.stateTableName,
         [VARIABLES.alarmNames]: names.alarmNames,
+        [VARIABLES.operatorTopicArn]: names.operatorTopicArn,
     };
 }
 
@@ -121,6 +134,7 @@ export function readSettings(env: Record<string, string | undefined>, config: Fu
         webhookParameterName: required("webhookParameterName"),
         trailLogGroupName: required("trailLogGroupName"),
         stateTableName: required("stateTableName"),
+        operatorTopicArn: required("operatorTopicArn"),
         timeZone: config.timeZone,
         rules,
         accountLabels: config.accountLabels,

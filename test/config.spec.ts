@@ -255,6 +255,46 @@ describe("stack configuration", function () {
         }
     });
 
+    it("refuses an allow-list entry that would silence every address, or a critical rule by network alone", function () {
+        const refused: Array<[unknown[], string]> = [
+            [
+                [{ cidrs: ["0.0.0.0/0", "::/0"], action: "suppress" }],
+                'Configuration key console-login-alerts:allowList[0] suppresses sign-ins from 0.0.0.0/0, every address there is; name the networks you trust, or use "action": "downgrade".',
+            ],
+            [
+                [
+                    { userNames: ["ops-admin"], action: "downgrade" },
+                    { userNames: ["deploy-bot"], cidrs: ["::/0"], action: "suppress" },
+                ],
+                'Configuration key console-login-alerts:allowList[1] suppresses sign-ins from ::/0, every address there is; name the networks you trust, or use "action": "downgrade".',
+            ],
+            [
+                [{ cidrs: ["203.0.113.0/24"], action: "suppress" }],
+                'Configuration key console-login-alerts:allowList[0] suppresses the critical rule root-activity by network alone; add userNames or rolePatterns, list only other rules in "rules", or use "action": "downgrade".',
+            ],
+            [
+                [{ cidrs: ["203.0.113.0/24"], rules: ["console-signin", "root-activity"], action: "suppress" }],
+                'Configuration key console-login-alerts:allowList[0] suppresses the critical rule root-activity by network alone; add userNames or rolePatterns, list only other rules in "rules", or use "action": "downgrade".',
+            ],
+        ];
+        for (const [allowList, message] of refused) {
+            assert.strictEqual(errorOf({ allowList: JSON.stringify(allowList) }), message);
+        }
+        const custom = JSON.stringify([{ id: "break-glass", pattern: "{ $.a = 1 }", severity: "critical" }]);
+        assert.strictEqual(
+            errorOf({ customRules: custom, allowList: JSON.stringify([{ cidrs: ["203.0.113.0/24"], action: "suppress" }]) }),
+            'Configuration key console-login-alerts:allowList[0] suppresses the critical rule root-activity, break-glass by network alone; add userNames or rolePatterns, list only other rules in "rules", or use "action": "downgrade".',
+        );
+        const accepted = [
+            { cidrs: ["203.0.113.0/24"], rules: ["console-signin", "signin-failures"], action: "suppress" },
+            { userNames: ["break-glass"], cidrs: ["203.0.113.0/24"], action: "suppress" },
+            { rolePatterns: ["AWSReservedSSO_ReadOnly_*"], action: "suppress" },
+            { cidrs: ["0.0.0.0/0"], userNames: ["ops-admin"], action: "downgrade" },
+        ];
+        const s = readStackSettings(source({ slackWebhookUrl: TEST_WEBHOOK, allowList: JSON.stringify(accepted) }));
+        assert.deepStrictEqual(s.allowList, accepted);
+    });
+
     it("accepts the largest values CloudWatch and S3 take, and treats an empty optional string as not set", function () {
         const s = readStackSettings(
             source({

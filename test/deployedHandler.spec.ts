@@ -1,5 +1,6 @@
 import * as assert from "assert";
 import * as fs from "fs";
+import type * as http from "http";
 import { ORIGINAL_SIGNIN_PATTERN } from "../program/rules";
 import {
     alarmNamesOf,
@@ -10,6 +11,7 @@ import {
     type DeployedFunction,
 } from "../tools/local/deployedFunction";
 import { LocalAws } from "../tools/local/localAws";
+import { LocalSns } from "../tools/local/localSns";
 import { LocalSlack } from "../tools/local/localSlack";
 import { fixture } from "../tools/fixtures";
 import { defaultProgram, runWith } from "./support/program";
@@ -38,16 +40,17 @@ const EXPECTED_PAYLOAD = {
             text: {
                 type: "mrkdwn",
                 text: "*ops-admin* signed in · <https://us-east-1.console.aws.amazon.com/cloudtrailv2/home?region=us-east-1#/events/27d68ec1-1016-46b5-8fd3-31d9cdc74f95|View in CloudTrail>",
+                verbatim: true,
             },
             fields: [
-                { type: "mrkdwn", text: "*Identity type*\nIAMUser" },
-                { type: "mrkdwn", text: "*Result*\nSuccess" },
-                { type: "mrkdwn", text: "*MFA*\nYes" },
-                { type: "mrkdwn", text: "*Source IP*\n203.0.113.24" },
-                { type: "mrkdwn", text: "*Region*\nus-east-1" },
-                { type: "mrkdwn", text: "*Time*\n2021-06-08 07:53:06 UTC" },
-                { type: "mrkdwn", text: "*Browser*\nChrome 91 on Windows" },
-                { type: "mrkdwn", text: "*Account*\n111122223333" },
+                { type: "mrkdwn", text: "*Identity type*\nIAMUser", verbatim: true },
+                { type: "mrkdwn", text: "*Result*\nSuccess", verbatim: true },
+                { type: "mrkdwn", text: "*MFA*\nYes", verbatim: true },
+                { type: "mrkdwn", text: "*Source IP*\n203.0.113.24", verbatim: true },
+                { type: "mrkdwn", text: "*Region*\nus-east-1", verbatim: true },
+                { type: "mrkdwn", text: "*Time*\n2021-06-08 07:53:06 UTC", verbatim: true },
+                { type: "mrkdwn", text: "*Browser*\nChrome 91 on Windows", verbatim: true },
+                { type: "mrkdwn", text: "*Account*\n111122223333", verbatim: true },
             ],
         },
     ],
@@ -135,6 +138,7 @@ describe("the deployed handler (serialized __index.js in a child process)", func
                             text:
                                 `*Console sign-in*: alarm ${alarmName} fired at 2021-06-08 07:58:32 UTC in account 111122223333. ` +
                                 "CloudTrail has not delivered the matching events to CloudWatch Logs yet; they will be posted here as soon as they arrive.",
+                            verbatim: true,
                         },
                     },
                     {
@@ -143,6 +147,7 @@ describe("the deployed handler (serialized __index.js in a child process)", func
                             {
                                 type: "mrkdwn",
                                 text: "Threshold Crossed: 1 out of the last 1 datapoints [1.0 (08/06/21 07:53:00)] was greater than or equal to the threshold (1.0) (minimum 1 datapoint for OK -&gt; ALARM transition).",
+                                verbatim: true,
                             },
                         ],
                     },
@@ -228,6 +233,7 @@ describe("the deployed handler (serialized __index.js in a child process)", func
             assert.deepStrictEqual((payload.blocks[2] as { fields: Array<{ text: string }> }).fields[5], {
                 type: "mrkdwn",
                 text: "*Time*\n2021-06-08 16:53:06 Asia/Tokyo",
+                verbatim: true,
             });
             assert.ok(!JSON.stringify(slack.accepted).includes("deploy-bot"));
             // The suppressed sign-in is recorded as handled: a second lookup posts nothing.
@@ -246,5 +252,176 @@ describe("the deployed handler (serialized __index.js in a child process)", func
         const coldStartMs = slack.requests[0]!.at - run.spawnedAt;
         console.log(`      cold start to first Slack POST: ${coldStartMs} ms (process wall ${run.wallMs} ms)`);
         assert.ok(coldStartMs < 5000, `cold start took ${coldStartMs} ms`);
+    });
+});
+
+/** The local AWS stand-in with FilterLogEvents pages that take their time, as a busy log group's do. */
+class SlowPagesAws extends LocalAws {
+    pageDelayMs = 0;
+
+    protected override handle(req: http.IncomingMessage, res: http.ServerResponse, raw: Buffer): void {
+        if (this.pageDelayMs > 0 && String(req.headers["x-amz-target"] ?? "").endsWith(".FilterLogEvents")) {
+            setTimeout(() => super.handle(req, res, raw), this.pageDelayMs);
+            return;
+        }
+        super.handle(req, res, raw);
+    }
+}
+
+describe("the deployed handler when Slack refuses a message, a cursor is older than the lookback, or lookups are slow", function () {
+    const DAY_MS = 24 * 3600 * 1000;
+    const OTHER_ID = "0b7c1a3e-7c61-4a55-9e0a-7f7f2b0c0d11";
+    const OTHER = { ...SAMPLE, eventID: OTHER_ID, userIdentity: { type: "IAMUser", accountId: "111122223333", userName: "deploy-bot" } };
+    let fn: DeployedFunction;
+    let slack: LocalSlack;
+    let aws: SlowPagesAws;
+    let sns: LocalSns;
+    let alarmName: string;
+    let env: Record<string, string>;
+
+    before(async function () {
+        fn = unpackFunction(await defaultProgram());
+        slack = await new LocalSlack().start();
+        aws = await new SlowPagesAws().start();
+        sns = await new LocalSns().start();
+        alarmName = alarmNamesOf(fn)["console-signin"]!;
+        env = { ...aws.env(), ...sns.env(), MIN_POST_INTERVAL_MS: "0" };
+    });
+
+    after(async function () {
+        await slack.stop();
+        await aws.stop();
+        await sns.stop();
+        fs.rmSync(fn.dir, { recursive: true, force: true });
+        fs.rmSync(fn.runtimeModules, { recursive: true, force: true });
+    });
+
+    beforeEach(async function () {
+        await resetLocalEndpoints(fn, slack, aws);
+        aws.pageDelayMs = 0;
+        aws.pageSize = 50;
+        sns.reset();
+    });
+
+    function storeSignIn(record: unknown, ageMs: number): void {
+        aws.logEvents.push({
+            logGroupName: fn.environment["TRAIL_LOG_GROUP_NAME"]!,
+            timestamp: Date.now() - ageMs,
+            message: JSON.stringify(record),
+        });
+    }
+
+    it("posts the rest of a batch Slack refuses (400), records the event refused even as plain text as failed, and tells the operators' topic", async function () {
+        storeSignIn(SAMPLE, 120000);
+        storeSignIn(OTHER, 60000);
+        // Both in one message: refused; the first alone: taken; the second alone, then as plain text: refused.
+        slack.reset([
+            { status: 400, body: "invalid_blocks" },
+            {},
+            { status: 400, body: "invalid_blocks" },
+            { status: 400, body: "invalid_payload" },
+        ]);
+        const run = await invokeInChild(fn, [alarmEvent(alarmName)], { env });
+        assert.deepStrictEqual(
+            run.results,
+            [
+                {
+                    ok: true,
+                    value: {
+                        trigger: "sns",
+                        rulesScanned: ["console-signin"],
+                        posted: 1,
+                        messages: 1,
+                        skipped: [
+                            `console-signin: Slack refused event ${OTHER_ID} even as plain text; recorded as failed and reported to the operators`,
+                        ],
+                    },
+                },
+            ],
+            run.stderr,
+        );
+        assert.strictEqual(slack.requests.length, 4);
+        assert.strictEqual(slack.accepted.length, 1);
+        assert.ok(JSON.stringify(slack.accepted[0]).includes(String((SAMPLE as { eventID: string }).eventID)));
+        const plain = slack.requests[3]!.payload as { text: string };
+        assert.deepStrictEqual(Object.keys(plain), ["text"], "the last resort is text alone");
+        assert.match(plain.text, new RegExp(OTHER_ID));
+
+        assert.strictEqual(sns.published.length, 1);
+        assert.strictEqual(sns.published[0]!.topicArn, fn.environment["OPERATOR_TOPIC_ARN"]);
+        assert.match(sns.published[0]!.subject ?? "", /^console-login-alerts: 1 event of rule console-signin not posted to Slack$/);
+        assert.ok(sns.published[0]!.message.includes(OTHER_ID), sns.published[0]!.message);
+        assert.match(sns.published[0]!.message, /HTTP 400 invalid_payload/);
+        const failed = await aws.item(`posted#failed#console-signin#${OTHER_ID}`);
+        assert.ok(failed?.["expiresAt"]?.N, JSON.stringify(failed));
+        assert.ok((await aws.item("cursor#console-signin"))?.["at"]?.N, "the cursor did not move");
+
+        // Neither event is tried again.
+        const again = await invokeInChild(fn, [alarmEvent(alarmName)], { env });
+        assert.strictEqual(again.results[0]!.ok, true, again.stderr);
+        assert.strictEqual(slack.requests.length, 4);
+        assert.strictEqual(sns.published.length, 1);
+    });
+
+    it("still fails the invocation, without degrading, when the webhook is gone (410 channel_is_archived)", async function () {
+        storeSignIn(SAMPLE, 120000);
+        slack.reset([{ status: 410, body: "channel_is_archived" }]);
+        const run = await invokeInChild(fn, [alarmEvent(alarmName)], { env });
+        assert.strictEqual(run.results[0]!.ok, false);
+        assert.match(run.results[0]!.error!.message, /SlackRejectedError: Slack rejected the message with HTTP 410 channel_is_archived/);
+        assert.strictEqual(slack.requests.length, 1);
+        assert.deepStrictEqual(sns.published, []);
+    });
+
+    it("looks back 14 days after a long outage, and says once in Slack and to the operators which days it could not look up", async function () {
+        storeSignIn(SAMPLE, 10 * DAY_MS);
+        const cursorMs = Date.now() - 20 * DAY_MS;
+        await aws.putItem({ pk: { S: "cursor#console-signin" }, at: { N: String(cursorMs) } });
+        const run = await invokeInChild(fn, [fixture("events_scheduled-sweep")], { env });
+        assert.strictEqual(run.results[0]!.ok, true, run.stderr);
+        const sweep = run.results[0]!.value as { posted: number; messages: number };
+        assert.deepStrictEqual([sweep.posted, sweep.messages], [1, 2]);
+        assert.strictEqual(slack.accepted.length, 2);
+        assert.match(JSON.stringify(slack.accepted[0]), /Console sign-in: events of .* were not looked up/);
+        assert.ok(JSON.stringify(slack.accepted[1]).includes(String((SAMPLE as { eventID: string }).eventID)));
+        assert.strictEqual(sns.published.length, 1);
+        assert.strictEqual(sns.published[0]!.topicArn, fn.environment["OPERATOR_TOPIC_ARN"]);
+        assert.match(sns.published[0]!.message, /Events of rule console-signin \(Console sign-in\) from .* to .* were not looked up/);
+        const lookup = aws.callsOf("FilterLogEvents").find((c) => c.body["filterPattern"] === ORIGINAL_SIGNIN_PATTERN)!;
+        const reach = Date.now() - Number(lookup.body["startTime"]);
+        assert.ok(reach > 13.9 * DAY_MS && reach < 14.1 * DAY_MS, `looked back ${reach / DAY_MS} days`);
+
+        // The same gap met again (the cursor put back) is not reported twice.
+        await aws.putItem({ pk: { S: "cursor#console-signin" }, at: { N: String(cursorMs) } });
+        const again = await invokeInChild(fn, [fixture("events_scheduled-sweep")], { env });
+        assert.strictEqual(again.results[0]!.ok, true, again.stderr);
+        assert.strictEqual(slack.accepted.length, 2);
+        assert.strictEqual(sns.published.length, 1);
+    });
+
+    it("pages a slow lookup within the deadline, posts what it read, and the next invocation resumes from the saved nextToken", async function () {
+        const ids = Array.from({ length: 4 }, (_, i) => `3f6e1c2a-0000-4000-8000-00000000000${i}`);
+        ids.forEach((eventID, i) => storeSignIn({ ...SAMPLE, eventID }, 600000 - i * 1000));
+        aws.pageSize = 1;
+        aws.pageDelayMs = 1500;
+        // 5 s of the budget is held back from the deadline: 4.5 s of lookups, time for three pages at most.
+        const first = await invokeInChild(fn, [alarmEvent(alarmName)], { env, remainingMs: 9500 });
+        assert.strictEqual(first.results[0]!.ok, true, JSON.stringify(first.results) + first.stderr);
+        const report = first.results[0]!.value as { posted: number; skipped: string[] };
+        assert.ok(report.posted >= 1 && report.posted < 4, JSON.stringify(report));
+        assert.match(report.skipped.join("\n"), /console-signin: the lookup stopped before the end of its window/);
+        const saved = await aws.item("cursor#console-signin");
+        assert.strictEqual(saved?.["nextToken"]?.S, String(report.posted), JSON.stringify(saved));
+        assert.strictEqual(saved?.["at"], undefined, "the cursor moved before the window was read");
+        const calls = aws.callsOf("FilterLogEvents").length;
+
+        aws.pageDelayMs = 0;
+        const second = await invokeInChild(fn, [alarmEvent(alarmName)], { env });
+        assert.strictEqual(second.results[0]!.ok, true, second.stderr);
+        assert.strictEqual(aws.callsOf("FilterLogEvents")[calls]!.body["nextToken"], String(report.posted));
+        const posted = slack.accepted.flatMap((m) => ids.filter((id) => JSON.stringify(m).includes(id)));
+        assert.deepStrictEqual(posted.sort(), ids);
+        const done = await aws.item("cursor#console-signin");
+        assert.ok(done?.["at"]?.N && done["nextToken"] === undefined, JSON.stringify(done));
     });
 });

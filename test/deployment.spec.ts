@@ -45,6 +45,7 @@ describe("deployment options and exposure", function () {
             `login-alerts-function-policy: Allow dynamodb:GetItem,dynamodb:PutItem,dynamodb:DeleteItem,dynamodb:BatchGetItem,dynamodb:BatchWriteItem -> ${String(byName(run, "login-alerts-state").state["arn"])}`,
             `login-alerts-function-policy: Allow logs:CreateLogStream,logs:PutLogEvents -> ${fnLogs}:log-stream:*`,
             `login-alerts-function-policy: Allow logs:FilterLogEvents -> ${trailLogs}:*`,
+            `login-alerts-function-policy: Allow sns:Publish -> ${String(byName(run, "login-alerts-operators").state["arn"])}`,
             `login-alerts-function-policy: Allow sqs:SendMessage -> ${String(byName(run, "login-alerts-dead-letters").state["arn"])}`,
             `login-alerts-function-policy: Allow ssm:GetParameter -> arn:aws:ssm:us-east-1:${ACCOUNT}:parameter/console-login-alerts/login-alerts-dev/slack-webhook-url`,
             `login-alerts-trail-logs-policy: Allow logs:CreateLogStream,logs:PutLogEvents -> ${trailLogs}:log-stream:*`,

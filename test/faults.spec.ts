@@ -9,7 +9,7 @@ import {
     type InvocationResult,
 } from "../tools/local/deployedFunction";
 import { LocalAws, type AwsCall, type AwsFault } from "../tools/local/localAws";
-import { LocalSlack, isAcceptedRequest, type SlackAnswer, type SlackRequest } from "../tools/local/localSlack";
+import { LocalSlack, isAcceptedRequest, isDeliveredRequest, type SlackAnswer, type SlackRequest } from "../tools/local/localSlack";
 import { matchesFilterPattern } from "../shared/filterPattern";
 import { postedEventIds } from "./support/hostileInputs";
 import { readSettings } from "../shared/contract";
@@ -130,7 +130,7 @@ function assertPostedOnce({ row }: Outcome): void {
     assert.strictEqual(row.duplicates, 0, `duplicates: ${row.observed}`);
 }
 
-function slackScenarios(): Scenario[] {
+function slackScenarios(expectedCount: () => number): Scenario[] {
     const gapsOf = (run: StepRun): number[] => run.requests.slice(1).map((r, i) => r.at - run.requests[i]!.at);
     const scenarios: Scenario[] = [
         {
@@ -253,11 +253,112 @@ function slackScenarios(): Scenario[] {
             },
         },
     ];
+    // An incoming webhook has no idempotency key: when Slack took the message but the function never
+    // heard so (the connection reset after Slack read the body, no answer before the timeout, a 5xx
+    // after posting), the retry posts it again. These rows count those duplicates exactly.
+    for (const [fault, answer, answered, when] of [
+        ["Slack posts the message, then resets the connection; then 200", { reset: true, tookIt: true }, "reset", "resets the connection"],
+        [
+            "Slack posts the message, then answers after 1.5 s (timeout 1 s); then 200",
+            { delayMs: 1500, tookIt: true },
+            "timeout",
+            "answers only after the timeout",
+        ],
+        ["Slack posts the message, then answers 500; then 200", { status: 500, body: "internal_error", tookIt: true }, 500, "answers 500"],
+    ] as const) {
+        scenarios.push({
+            rule: `posts twice, and only twice, when Slack posts the message and then ${when} (the at-least-once window)`,
+            fault,
+            expected: "one invocation succeeds; its retry posts again: 1 duplicate per sign-in, none lost",
+            steps: [{ event: "alarm", slack: [answer] }],
+            check(o) {
+                assert.deepStrictEqual(o.runs[0]!.result, ALARM_OK, o.runs[0]!.run.stderr);
+                assert.deepStrictEqual(
+                    o.runs[0]!.requests.map((r) => r.answeredWith),
+                    [answered, 200],
+                );
+                assert.strictEqual(o.row.lost, 0, o.row.observed);
+                assert.strictEqual(o.row.duplicates, expectedCount(), o.row.observed);
+            },
+        });
+    }
+    scenarios.push({
+        rule: "posts twice, and only twice, when Slack posts the message, answers 500 and keeps failing until the deadline, and the Lambda retry posts it again",
+        fault: "Slack posts the message, then answers 500; 500 without posting until the deadline (1.5 s)",
+        expected: "#1 fails (SlackUnavailableError), nothing recorded; the Lambda retry posts again: 1 duplicate per sign-in, none lost",
+        steps: [
+            {
+                event: "alarm",
+                slack: [
+                    { status: 500, body: "internal_error", tookIt: true },
+                    ...Array.from({ length: 500 }, () => ({ status: 500, body: "internal_error" })),
+                ],
+                remainingMs: SAFETY_MS + 1500,
+            },
+            { event: "alarm" },
+        ],
+        check(o) {
+            assert.strictEqual(o.runs[0]!.result.ok, false, o.runs[0]!.run.stderr);
+            assert.match(o.runs[0]!.result.error!.message, /console-signin: SlackUnavailableError: /);
+            assert.deepStrictEqual(o.runs[1]!.result, ALARM_OK, o.runs[1]!.run.stderr);
+            assert.strictEqual(o.row.lost, 0, o.row.observed);
+            assert.strictEqual(o.row.duplicates, expectedCount(), o.row.observed);
+        },
+    });
+    scenarios.push({
+        rule: "honours a 429 with Retry-After: 3600 for the rest of the sweep: no further POST, the invocation fails with SlackRateLimitedError, and the next sweep after the block posts every sign-in once",
+        fault: "Slack 429 Retry-After: 3600 during a sweep of every rule",
+        expected: "#1 fails at once (SlackRateLimitedError), one POST, nothing recorded; the sweep after the block posts once",
+        steps: [{ event: "sweep", slack: [{ status: 429, body: "rate_limited", headers: { "Retry-After": "3600" } }] }, { event: "sweep" }],
+        check(o) {
+            assert.strictEqual(o.runs[0]!.result.ok, false, o.runs[0]!.run.stderr);
+            assert.match(o.runs[0]!.result.error!.message, /SlackRateLimitedError: Slack answered 429 and asked for no message before /);
+            assert.doesNotMatch(o.runs[0]!.result.error!.message, /SlackUnavailableError|SlackRejectedError/);
+            assert.deepStrictEqual(
+                o.runs[0]!.requests.map((r) => r.answeredWith),
+                [429],
+            );
+            assert.deepStrictEqual(
+                o.runs[0]!.calls.filter((c) => c.target === "BatchWriteItem"),
+                [],
+            );
+            assert.strictEqual(o.runs[1]!.result.ok, true, o.runs[1]!.run.stderr);
+            assertPostedOnce(o);
+        },
+    });
+    scenarios.push({
+        rule: "never posts twice when the connection resets before Slack took the message",
+        fault: "Slack resets the connection without posting ×3, then 200",
+        expected: "one invocation succeeds; posted once",
+        steps: [{ event: "alarm", slack: Array.from({ length: 3 }, () => ({ reset: true })) }],
+        check(o) {
+            assert.deepStrictEqual(o.runs[0]!.result, ALARM_OK, o.runs[0]!.run.stderr);
+            assertPostedOnce(o);
+        },
+    });
     // Lambda's own retries of such an invocation meet the same answer; what matters is that nothing
     // is recorded as posted, so the first sweep after the fix still finds every sign-in.
+    // A message Slack refuses must not hold back its rule: the batch is split and sent again.
+    scenarios.push({
+        rule: "degrades a message Slack answers 400 invalid_payload: splits it and posts every sign-in once, in the same invocation",
+        fault: "Slack 400 invalid_payload for a message of two sign-ins, then 200",
+        expected: "the batch is split in halves and re-sent; #1 succeeds, posted once",
+        steps: [{ event: "alarm", slack: [{ status: 400, body: "invalid_payload" }] }],
+        check(o) {
+            assert.deepStrictEqual(
+                o.runs[0]!.result,
+                { ok: true, value: { trigger: "sns", rulesScanned: [RULE_ID], posted: 2, messages: 2, skipped: [] } },
+                o.runs[0]!.run.stderr,
+            );
+            assert.deepStrictEqual(
+                o.runs[0]!.requests.map((r) => r.answeredWith),
+                [400, 200, 200],
+            );
+            assertPostedOnce(o);
+        },
+    });
     for (const [status, body, meaning] of [
         [404, "no_service", "webhook deleted"],
-        [400, "invalid_payload", "payload rejected"],
         [403, "invalid_token", "webhook revoked"],
         [410, "channel_is_archived", "channel archived"],
     ] as const) {
@@ -442,7 +543,8 @@ function awsScenarios(expectedCount: () => number): Scenario[] {
                         ok: false,
                         error: {
                             name: "Error",
-                            message: "Sign-in alerts failed: the sweep lease could not be taken: ThrottlingException: Rate exceeded",
+                            message:
+                                "Sign-in alerts failed: the lease of rule console-signin could not be taken: ThrottlingException: Rate exceeded",
                         },
                     },
                     o.runs[0]!.run.stderr,
@@ -489,7 +591,7 @@ describe("the deployed handler when Slack or AWS misbehaves", function () {
     /** Sign-ins the console-signin alarm is about: the fixtures its filter pattern matches. */
     let expectedIds: string[] = [];
     let rules: Array<{ id: string; title: string; alarmName: string; pattern: string }> = [];
-    const slackGroup = slackScenarios();
+    const slackGroup = slackScenarios(() => expectedIds.length);
     const awsGroup = awsScenarios(() => expectedIds.length);
     const outcomes = new Map<Scenario, Outcome | Error>();
 
@@ -540,20 +642,26 @@ describe("the deployed handler when Slack or AWS misbehaves", function () {
     }
 
     function measure(scenario: Scenario, runs: StepRun[]): Row {
-        const posted = runs.flatMap((r) => r.requests.filter(isAccepted).flatMap((q) => postedKeys(q.payload)));
+        // What reached the channel, including messages Slack took before its answer went wrong.
+        const posted = runs.flatMap((r) => r.requests.filter(isDeliveredRequest).flatMap((q) => postedKeys(q.payload)));
         const unanswered = runs.flatMap((r) => r.requests).filter((q) => q.answeredWith === "reset" || q.answeredWith === "timeout").length;
         const summarize = (r: StepRun, i: number): string => {
             const status = r.result.ok
                 ? `ok, posted ${(r.result.value as { posted: number }).posted}`
                 : `failed (${/: (\w+Error|\w+Exception): /.exec(r.result.error!.message)?.[1] ?? r.result.error!.name})`;
             // A request other than the POST itself (a followed redirect) shows its method.
-            const answers = r.requests.map((q) => `${q.method === "POST" ? "" : `${q.method} `}${q.answeredWith}`).join(",") || "none";
-            const gaps = r.requests.some((q) => q.answeredWith === 429)
-                ? ` (gaps ${r.requests
-                      .slice(1)
-                      .map((q, j) => q.at - r.requests[j]!.at)
-                      .join(", ")} ms)`
-                : "";
+            // "posted+" marks a request Slack took before its answer went wrong.
+            const answers =
+                r.requests
+                    .map((q) => `${q.method === "POST" ? "" : `${q.method} `}${q.tookIt ? "posted+" : ""}${q.answeredWith}`)
+                    .join(",") || "none";
+            const gaps =
+                r.requests.length > 1 && r.requests.some((q) => q.answeredWith === 429)
+                    ? ` (gaps ${r.requests
+                          .slice(1)
+                          .map((q, j) => q.at - r.requests[j]!.at)
+                          .join(", ")} ms)`
+                    : "";
             const op = scenario.awsOperation;
             const awsAnswers = op ? `; ${op} ${answersOf(r, op).join(",") || "none"}` : "";
             return `#${i + 1} ${status}; Slack ${answers}${gaps}${awsAnswers}`;

@@ -10,6 +10,7 @@ import {
     type Presentation,
     type SlackMessage,
 } from "../handler/format";
+import { literal, plainLiteral } from "../handler/slackText";
 import { parseAlarmNotification, parseCloudTrailRecord, toSignIn, type ValidRecord } from "../handler/parse";
 import type { AlarmNotification, SignIn } from "../handler/types";
 import { cloudTrailFixtures, fixture } from "../tools/fixtures";
@@ -327,20 +328,21 @@ describe("Slack formatting of sign-ins", function () {
         it(`shows ${name} as "${expected.who} ${expected.verb}" with result, MFA, browser and UTC time`, function () {
             const r = record(name);
             const fields = [
-                { type: "mrkdwn", text: `*Identity type*\n${expected.identityType}` },
-                { type: "mrkdwn", text: `*Result*\n${expected.result}` },
-                { type: "mrkdwn", text: `*MFA*\n${expected.mfa}` },
-                { type: "mrkdwn", text: `*Source IP*\n${expected.sourceIp}` },
-                { type: "mrkdwn", text: "*Region*\nus-east-1" },
-                { type: "mrkdwn", text: `*Time*\n${expected.utc}` },
-                { type: "mrkdwn", text: `*Browser*\n${expected.browser}` },
-                { type: "mrkdwn", text: "*Account*\n111122223333 (production)" },
-                ...(expected.error ? [{ type: "mrkdwn", text: `*Error*\n${expected.error}` }] : []),
+                { type: "mrkdwn", text: `*Identity type*\n${expected.identityType}`, verbatim: true },
+                { type: "mrkdwn", text: `*Result*\n${expected.result}`, verbatim: true },
+                { type: "mrkdwn", text: `*MFA*\n${expected.mfa}`, verbatim: true },
+                { type: "mrkdwn", text: `*Source IP*\n${expected.sourceIp}`, verbatim: true },
+                { type: "mrkdwn", text: "*Region*\nus-east-1", verbatim: true },
+                { type: "mrkdwn", text: `*Time*\n${expected.utc}`, verbatim: true },
+                { type: "mrkdwn", text: `*Browser*\n${expected.browser}`, verbatim: true },
+                { type: "mrkdwn", text: "*Account*\n111122223333 (production)", verbatim: true },
+                ...(expected.error ? [{ type: "mrkdwn", text: `*Error*\n${expected.error}`, verbatim: true }] : []),
             ];
             assert.deepStrictEqual(signInBlockOf(toSignIn(r), UTC), {
                 type: "section",
                 text: {
                     type: "mrkdwn",
+                    verbatim: true,
                     text: `*${expected.who}* ${expected.verb} · <https://us-east-1.console.aws.amazon.com/cloudtrailv2/home?region=us-east-1#/events/${r.eventID}|View in CloudTrail>`,
                 },
                 fields,
@@ -568,6 +570,189 @@ describe("Slack formatting of sign-ins", function () {
         });
     });
 
+    describe("showing attacker-controlled values literally", function () {
+        /** The who-part of a sign-in section and its fields, by label. */
+        function shownOf(signIn: SignIn): { who: string; fields: Record<string, string>; fallback: string } {
+            const [only] = buildSignInMessages(CONSOLE_SIGNIN, [signIn], UTC);
+            const block = only!.message.blocks[2]!;
+            assert.ok(block.type === "section");
+            const fields = Object.fromEntries((block.fields ?? []).map((f) => f.text.split(/\n(.*)/s).slice(0, 2) as [string, string]));
+            return { who: block.text.text.split("* ")[0]!.slice(1), fields, fallback: only!.message.text };
+        }
+
+        it("shows mrkdwn's *, ~ and ` always, and _ and a leading > where they could format, as look-alikes Slack does not format", function () {
+            const shown = shownOf(
+                variant("failure-wrong-password", (r) => {
+                    r.userIdentity!.userName = "*bold* _it_ ~del~ `code` ```block```";
+                    r.userAgent = "> quote *x* sre_oncall";
+                    r.errorMessage = "_Failed_ *authentication*";
+                    r.awsRegion = "~us-east-1~";
+                }),
+            );
+            assert.strictEqual(shown.who, "∗bold∗ ˍitˍ ∼del∼ ˋcodeˋ ˋˋˋblockˋˋˋ");
+            assert.strictEqual(shown.fields["*Browser*"], "˃ quote ∗x∗ sre_oncall");
+            assert.strictEqual(shown.fields["*Error*"], "ˍFailedˍ ∗authentication∗");
+            assert.strictEqual(shown.fields["*Region*"], "∼us-east-1∼");
+        });
+
+        it("keeps _ inside IAM, role and e-mail names, where Slack cannot read it as italics", function () {
+            const shown = shownOf(variant("iam-user-mfa", (r) => (r.userIdentity!.userName = "sre_oncall_2")));
+            assert.strictEqual(shown.who, "sre_oncall_2");
+            assert.strictEqual(
+                shownOf(toSignIn(record("sso-assumed-role"))).who,
+                "alice@example.com (role AWSReservedSSO_AdministratorAccess_0123456789abcdef)",
+            );
+        });
+
+        it("turns every line break into a visible ↵, so a value cannot forge a line of the message", function () {
+            const shown = shownOf(
+                variant("iam-user-mfa", (r) => {
+                    r.userIdentity!.userName = "alice\n\n*Root user activity*: 0 events";
+                    r.errorMessage = "a\r\nb\rc\u2028d\u2029e";
+                }),
+            );
+            assert.strictEqual(shown.who, "alice↵↵∗Root user activity∗: 0 events");
+            assert.strictEqual(shown.fields["*Error*"], "a↵b↵c↵d↵e");
+            assert.deepStrictEqual(shown.fallback.split("\n").length, 2, shown.fallback);
+        });
+
+        it("shows bidi, zero-width and control characters as visible [U+XXXX] markers instead of passing them on", function () {
+            const cases: Array<[string, string]> = [
+                ["admin\u202Egnp.exe", "admin[U+202E]gnp.exe"],
+                ["\u2066ops\u2069 \u2067x\u2068", "[U+2066]ops[U+2069] [U+2067]x[U+2068]"],
+                ["a\u200Eb\u200Fc\u061Cd", "a[U+200E]b[U+200F]c[U+061C]d"],
+                ["adm\u200Bin\u200C\u200D\u2060\uFEFF", "adm[U+200B]in[U+200C][U+200D][U+2060][U+FEFF]"],
+                ["\u0000\u0007\u001B[31mred\t\u007F", "[U+0000][U+0007][U+001B][31mred[U+0009][U+007F]"],
+                ["c1\u0085\u009B", "c1[U+0085][U+009B]"],
+                ["lone \uD800 half", "lone [U+D800] half"],
+                // A joiner inside an emoji sequence is part of the emoji, not a hidden character.
+                ["👩🏽‍💻 dev", "👩🏽‍💻 dev"],
+            ];
+            for (const [raw, expected] of cases) {
+                const shown = shownOf(
+                    variant("iam-user-mfa", (r) => {
+                        r.userIdentity!.userName = raw;
+                        r.sourceIPAddress = raw;
+                        r.userAgent = raw;
+                        r.recipientAccountId = raw;
+                    }),
+                );
+                assert.deepStrictEqual(
+                    [shown.who, shown.fields["*Source IP*"], shown.fields["*Browser*"], shown.fields["*Account*"]],
+                    [expected, expected, expected, expected],
+                    JSON.stringify(raw),
+                );
+            }
+        });
+
+        it("marks every mrkdwn text that carries event data verbatim, so Slack turns no URL or channel name in it into a link", function () {
+            const signIn = variant("iam-user-mfa", (r) => (r.userAgent = "curl/8.0 https://evil.example/login #general"));
+            const [only] = buildSignInMessages(CONSOLE_SIGNIN, [signIn], UTC);
+            const section = only!.message.blocks[2]!;
+            assert.ok(section.type === "section");
+            assert.strictEqual(section.text.type === "mrkdwn" && section.text.verbatim, true);
+            assert.deepStrictEqual(
+                (section.fields ?? []).map((f) => f.type === "mrkdwn" && f.verbatim),
+                (section.fields ?? []).map(() => true),
+            );
+            assert.ok(section.fields?.some((f) => f.text === "*Browser*\ncurl/8.0 https://evil.example/login #general"));
+        });
+
+        it("shows the alarm's name and reason literally in the notes an alarm alone produces", function () {
+            const event = fixture<{ Records: Array<{ Sns: { Message: string } }> }>("sns_alarm-console-signin");
+            const body = JSON.parse(event.Records[0]!.Sns.Message) as Record<string, unknown>;
+            body["AlarmName"] = "*x*\nforged";
+            body["NewStateReason"] = "Threshold \u202ECrossed_ `1` https://evil.example";
+            const parsed = parseAlarmNotification(JSON.stringify(body));
+            assert.ok(parsed.ok);
+            const pending = buildPendingMessage(CONSOLE_SIGNIN, parsed.value, UTC);
+            const ok = buildOkMessage(CONSOLE_SIGNIN, parsed.value, UTC);
+            const texts = [pending.blocks[1], pending.blocks[2], ok.blocks[0]].map((b) =>
+                b?.type === "context" ? b.elements[0] : b?.text,
+            );
+            assert.deepStrictEqual(
+                texts.map((t) => t?.type === "mrkdwn" && t.verbatim),
+                [true, true, true],
+            );
+            assert.ok(texts[0]!.text.includes("alarm ∗x∗↵forged fired at"), texts[0]!.text);
+            assert.strictEqual(texts[1]!.text, "Threshold [U+202E]Crossedˍ ˋ1ˋ https://evil.example");
+            assert.ok(ok.text.includes("alarm ∗x∗↵forged is back to OK"), ok.text);
+            assert.ok(pending.text.includes("alarm ∗x∗↵forged fired at"), pending.text);
+        });
+    });
+
+    describe("bounding a value after it is made literal", function () {
+        const PIECE = /^(?:a|&amp;|&lt;|\[U\+202E\]|😀|↵|∗)*…?$/u;
+
+        it("cuts only between whole pieces: never inside &amp;, a [U+XXXX] marker or a surrogate pair", function () {
+            const value = "a&\u202E😀<\n*".repeat(40);
+            for (let max = 1; max <= 120; max++) {
+                const shown = literal(value, max);
+                assert.ok(shown.length <= max, `${shown.length} > ${max}`);
+                assert.match(shown, PIECE, `max ${max}: ${shown}`);
+                assert.ok(shown.endsWith("…"), `max ${max}: ${shown}`);
+            }
+        });
+
+        it("keeps a value that fits whole, and bounds values that grow eightfold when made visible", function () {
+            assert.strictEqual(literal("a&\u202E😀<\n*", 24), "a&amp;[U+202E]😀&lt;↵∗");
+            for (const grows of ["&", "<", "\u202E", "\u0000", "\uD800", "😀", "\r\n"]) {
+                const shown = literal(grows.repeat(5000), 200);
+                assert.ok(shown.length <= 200 && shown.length >= 190, `${JSON.stringify(grows)}: ${shown.length}`);
+                assert.match(shown, /…$/);
+            }
+        });
+
+        it("gives plain_text the same visible marks without mrkdwn's escapes", function () {
+            assert.strictEqual(plainLiteral("a&<*_~`\n\u200B>", 50), "a&<*_~`↵[U+200B]>");
+            assert.strictEqual(plainLiteral("\u202E".repeat(100), 20), "[U+202E][U+202E]…");
+        });
+    });
+
+    describe("an invalid time zone at run time", function () {
+        /** Runs `fn` with console.log captured, returning the log lines it wrote. */
+        function captureLogs(fn: () => void): string[] {
+            const lines: string[] = [];
+            const original = console.log;
+            console.log = (...args: unknown[]) => lines.push(args.map(String).join(" "));
+            try {
+                fn();
+            } finally {
+                console.log = original;
+            }
+            return lines;
+        }
+
+        it("gives times in UTC with one warning, for a zone this runtime's ICU does not know, and never throws", function () {
+            const BAD: Presentation = { ...UTC, timeZone: "Mars/Olympus_Mons" };
+            let built: ReturnType<typeof buildSignInMessages> = [];
+            const logs = captureLogs(() => {
+                built = buildSignInMessages(CONSOLE_SIGNIN, manySignIns(3), BAD);
+            });
+            const times = built[0]!.message.blocks
+                .slice(2)
+                .map((b) => (b.type === "section" ? b.fields?.find((f) => f.text.startsWith("*Time*\n"))?.text : undefined));
+            assert.deepStrictEqual(times, [
+                "*Time*\n2024-05-20 09:00:00 UTC",
+                "*Time*\n2024-05-20 09:00:01 UTC",
+                "*Time*\n2024-05-20 09:00:02 UTC",
+            ]);
+            assert.strictEqual(logs.length, 1, logs.join("\n"));
+            const line = JSON.parse(logs[0]!) as Record<string, unknown>;
+            assert.strictEqual(line["level"], "warn");
+            assert.strictEqual(line["timeZone"], "Mars/Olympus_Mons");
+        });
+
+        it("gives the alarm notes' time in UTC too", function () {
+            let text = "";
+            const logs = captureLogs(() => {
+                text = formatEventTime(new Date("2021-06-08T07:58:32Z"), "Not a zone");
+            });
+            assert.strictEqual(text, "2021-06-08 07:58:32 UTC");
+            assert.strictEqual(logs.length, 1);
+        });
+    });
+
     describe("mentions", function () {
         const MENTIONS: Presentation = { ...UTC, mentions: { critical: "<!here>", high: "<!subteam^S0123ABCD>" } };
         const cases: Array<[Parameters<typeof builtInRunTimeRule>[0], string, string]> = [
@@ -614,6 +799,7 @@ describe("Slack formatting of sign-ins", function () {
                         type: "section",
                         text: {
                             type: "mrkdwn",
+                            verbatim: true,
                             text:
                                 "<@U0123ABCD> *Console sign-in*: alarm login-alerts-console-signin-alarm-1c120a3 fired at 2021-06-08 16:58:32 Asia/Tokyo in account 111122223333 (production). " +
                                 "CloudTrail has not delivered the matching events to CloudWatch Logs yet; they will be posted here as soon as they arrive.",
@@ -624,6 +810,7 @@ describe("Slack formatting of sign-ins", function () {
                         elements: [
                             {
                                 type: "mrkdwn",
+                                verbatim: true,
                                 text: "Threshold Crossed: 1 out of the last 1 datapoints [1.0 (08/06/21 07:53:00)] was greater than or equal to the threshold (1.0) (minimum 1 datapoint for OK -&gt; ALARM transition).",
                             },
                         ],
@@ -637,7 +824,7 @@ describe("Slack formatting of sign-ins", function () {
                 ":white_check_mark: Console sign-in: alarm login-alerts-console-signin-alarm-1c120a3 is back to OK (2021-06-08 16:58:32 Asia/Tokyo).";
             assert.deepStrictEqual(buildOkMessage(CONSOLE_SIGNIN, alarm("OK"), NOTE), {
                 text,
-                blocks: [{ type: "section", text: { type: "mrkdwn", text } }],
+                blocks: [{ type: "section", text: { type: "mrkdwn", text, verbatim: true } }],
             });
         });
     });

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import { readSettings } from "../shared/contract";
 import type { HandlerSettings } from "../shared/contract";
-import { invokeInChild, resetLocalEndpoints, unpackFunction, type DeployedFunction } from "../tools/local/deployedFunction";
+import { invokeInChild, logLines, resetLocalEndpoints, unpackFunction, type DeployedFunction } from "../tools/local/deployedFunction";
 import { LocalAws } from "../tools/local/localAws";
 import { LocalSlack } from "../tools/local/localSlack";
 import { matchesFilterPattern } from "../shared/filterPattern";
@@ -10,6 +10,7 @@ import {
     CATEGORIES,
     FORBIDDEN_RAW,
     generateHostileCases,
+    INVISIBLE_RAW,
     postedEventIds,
     runInProcess,
     type CaseOutcome,
@@ -57,11 +58,49 @@ const RULES: Record<Category, string> = {
     "wrong-types":
         "skips with a reason, or shows as text, a record whose fields have the wrong JSON types, and still posts the sign-in beside it",
     "object-member-account-id": "shows an account id named like an Object.prototype member as given, not as an account label",
+    "forged-lines": "shows a line break in any field as a visible ↵, so a value cannot forge a line of the message",
+    "mrkdwn-formatting": "shows *, _, ~, backticks and a leading > in any field literally instead of formatting with them",
+    "bidi-controls": "shows bidi marks, embeddings, overrides and isolates in any field as visible [U+XXXX] markers",
+    "zero-width": "shows zero-width characters in any field as visible [U+XXXX] markers, so look-alike names differ",
+    "c0-c1-controls": "shows C0 and C1 control characters, DEL and tabs in any field as visible [U+XXXX] markers",
+    "urls-in-user-agent": "shows addresses, channel names and @channel in a user agent as verbatim text Slack links nothing in",
 };
 
-/** Slack's escaping, written out here so the expectation does not come from the code under test. */
-function escapeForSlack(value: string): string {
-    return value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+/**
+ * How a value must read in mrkdwn, written out here so the expectation does not come from the code
+ * under test: & < > escaped (Slack's only escapes); *, ~ and backticks, _ unless between two letters
+ * or digits, and a leading > replaced by look-alikes; line breaks as ↵; invisible characters as
+ * [U+XXXX], except a joiner inside an emoji sequence.
+ */
+function shownLiterally(value: string): string {
+    const units = value.replace(/\r\n|[\r\n\u2028\u2029]/g, "↵");
+    const chars = [...units];
+    const wordChar = (c: string | undefined): boolean => c !== undefined && /^[\p{L}\p{N}]$/u.test(c);
+    return chars
+        .map((c, i) => {
+            if (
+                c === "\u200D" &&
+                /\p{Extended_Pictographic}|\p{Emoji_Modifier}|\uFE0F/u.test(chars[i - 1] ?? "") &&
+                /\p{Extended_Pictographic}/u.test(chars[i + 1] ?? "")
+            ) {
+                return c;
+            }
+            if (
+                /^[\u0000-\u001F\u007F-\u009F\u00AD\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u206F\uFEFF\uFFF9-\uFFFB\uD800-\uDFFF]$/.test(
+                    c,
+                )
+            ) {
+                return `[U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}]`;
+            }
+            if (c === "_") {
+                return wordChar(chars[i - 1]) && wordChar(chars[i + 1]) ? "_" : "ˍ";
+            }
+            if (c === ">" && chars.slice(0, i).every((x) => /\s/.test(x))) {
+                return "˃";
+            }
+            return ({ "*": "∗", "~": "∼", "`": "ˋ", "&": "&amp;", "<": "&lt;", ">": "&gt;" } as Record<string, string>)[c] ?? c;
+        })
+        .join("");
 }
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -76,7 +115,7 @@ function stringsIn(value: unknown): string[] {
     return [];
 }
 
-type TextObject = { type: string; text: string };
+type TextObject = { type: string; text: string; verbatim?: boolean };
 type Block = { type: string; text?: TextObject; fields?: TextObject[]; elements?: TextObject[] };
 type Payload = { text: string; blocks: Block[] };
 
@@ -167,6 +206,16 @@ function problemsOf(c: HostileCase, outcome: CaseOutcome): string[] {
                 say(`payload ${p + 1} carries a raw ${raw}: …${json.slice(Math.max(0, at - 60), at + 40)}…`);
             }
         }
+        const hidden = stringsIn(payload).find((s) => INVISIBLE_RAW.test(s));
+        if (hidden !== undefined) {
+            say(`payload ${p + 1} carries an invisible or control character: ${JSON.stringify(hidden).slice(0, 120)}`);
+        }
+        for (const block of payload.blocks) {
+            const texts = [block.text, ...(block.fields ?? [])];
+            if (postedEventIds({ blocks: [block] }).length > 0 && !texts.every((t) => t === undefined || t.verbatim === true)) {
+                say(`payload ${p + 1} has a sign-in section whose mrkdwn is not verbatim, so Slack would link URLs in it`);
+            }
+        }
         if (stringsIn(payload).some((s) => LONE_SURROGATE.test(s))) {
             say(
                 `payload ${p + 1} has a lone UTF-16 surrogate (a character cut in half): …${JSON.stringify(stringsIn(payload).find((s) => LONE_SURROGATE.test(s))).slice(0, 120)}…`,
@@ -183,7 +232,7 @@ function problemsOf(c: HostileCase, outcome: CaseOutcome): string[] {
             continue;
         }
         if (shown.who !== undefined) {
-            const who = escapeForSlack(shown.who);
+            const who = shownLiterally(shown.who);
             if (!block.text!.text.startsWith(`*${who}* `)) {
                 say(`the section names ${JSON.stringify(block.text!.text.split("* ")[0])}, not *${who}*`);
             }
@@ -192,7 +241,7 @@ function problemsOf(c: HostileCase, outcome: CaseOutcome): string[] {
             }
         }
         for (const [label, value] of Object.entries(shown.fields ?? {})) {
-            const expected = `*${label}*\n${escapeForSlack(value)}`;
+            const expected = `*${label}*\n${shownLiterally(value)}`;
             const actual = (block.fields ?? []).find((f) => f.text.startsWith(`*${label}*\n`))?.text;
             if (actual !== expected) {
                 say(`field ${label} is ${JSON.stringify(actual)}, not ${JSON.stringify(expected)}`);
@@ -256,6 +305,25 @@ describe("hostile and malformed input", function () {
         });
     }
 
+    /** The Time field of every posted sign-in, and the warnings logged about the time zone. */
+    function timesAndWarnings(payloads: unknown[], logs: Array<Record<string, unknown>>): { times: string[]; warnings: unknown[] } {
+        const times = (payloads as Payload[]).flatMap((p) =>
+            p.blocks.flatMap((b) => (b.fields ?? []).filter((f) => f.text.startsWith("*Time*\n")).map((f) => f.text.slice(7))),
+        );
+        return { times, warnings: logs.filter((l) => l["level"] === "warn" && l["timeZone"] !== undefined).map((l) => l["timeZone"]) };
+    }
+    const UNKNOWN_ZONE = "Mars/Olympus_Mons";
+
+    it("posts times in UTC, with one warning, when the time zone is unknown to the runtime, and still posts every sign-in", async function () {
+        const c = cases.find((x) => x.category === "duplicate-events")!;
+        const outcome = await runInProcess(c, { ...settings, timeZone: UNKNOWN_ZONE });
+        assertNoProblems(problemsOf(c, outcome));
+        const { times, warnings } = timesAndWarnings(outcome.payloads, outcome.logs);
+        assert.strictEqual(times.length, c.mustPost.length);
+        times.forEach((t) => assert.match(t, /^2021-06-08 \d{2}:\d{2}:\d{2} UTC$/));
+        assert.deepStrictEqual(warnings, [UNKNOWN_ZONE]);
+    });
+
     describe("the deployed handler (serialized __index.js in a child process)", function () {
         const SAMPLED: Category[] = [
             "envelope-not-object",
@@ -268,6 +336,12 @@ describe("hostile and malformed input", function () {
             "control-sequences",
             "duplicate-events",
             "wrong-types",
+            "forged-lines",
+            "mrkdwn-formatting",
+            "bidi-controls",
+            "zero-width",
+            "c0-c1-controls",
+            "urls-in-user-agent",
         ];
         let slack: LocalSlack;
         let aws: LocalAws;
@@ -316,6 +390,37 @@ describe("hostile and malformed input", function () {
                 }
             }
             assert.deepStrictEqual(differences, []);
+        });
+
+        it("posts times in UTC, with one warning, when the time zone captured in its code is unknown to the runtime", async function () {
+            // The configuration refuses an unknown zone, so the captured one is edited as a hand edit
+            // of the code, or an older ICU in the runtime, would leave it.
+            const index = `${fn.dir}/__index.js`;
+            const original = fs.readFileSync(index, "utf8");
+            assert.ok(original.includes('__config.timeZone = "UTC";'), "the captured time zone is not where this test expects it");
+            const c = cases.find((x) => x.category === "log-not-json" && x.lookups.length === 1)!;
+            try {
+                fs.writeFileSync(
+                    index,
+                    original.replace('__config.timeZone = "UTC";', `__config.timeZone = ${JSON.stringify(UNKNOWN_ZONE)};`),
+                );
+                await resetLocalEndpoints(fn, slack, aws);
+                const at = Date.now() - 120000;
+                c.lookups[0]!.forEach((message, i) =>
+                    aws.logEvents.push({ logGroupName: settings.trailLogGroupName, timestamp: at + i, message }),
+                );
+                const run = await invokeInChild(fn, c.events, { env: { ...aws.env(), ...KNOBS } });
+                assert.ok(
+                    run.results.every((r) => r.ok),
+                    run.stderr,
+                );
+                const { times, warnings } = timesAndWarnings(slack.accepted, logLines(run));
+                assert.strictEqual(times.length, 1, run.stderr);
+                assert.match(times[0]!, /^2021-06-08 \d{2}:\d{2}:\d{2} UTC$/);
+                assert.deepStrictEqual(warnings, [UNKNOWN_ZONE]);
+            } finally {
+                fs.writeFileSync(index, original);
+            }
         });
     });
 });

@@ -290,6 +290,57 @@ describe("the plan's IAM policies, evaluated as AWS evaluates them", function ()
                 deny("sqs:SendMessage", `arn:aws:sqs:${REGION}:${ACCOUNT}:another-queue`),
             ]);
         });
+
+        it("lets the function publish to the operators' topic named in its environment, and to no other topic", async function () {
+            const env = (fnResource.inputs["environment"] as { variables: Record<string, string> }).variables;
+            const operatorTopic = env["OPERATOR_TOPIC_ARN"]!;
+            const topics = ofType(run, "aws:sns/topic:Topic").map(stateArn);
+            assert.ok(topics.includes(operatorTopic), `${operatorTopic} is not a topic of the plan`);
+            const publish = (expect: Expected, topic: string): Case => ({
+                expect,
+                request: { principal, action: "sns:Publish", resource: topic, resourceAccount: ACCOUNT, identityPolicies: policies },
+            });
+            await expectDecisions([
+                publish("Allowed", operatorTopic),
+                ...topics.filter((t) => t !== operatorTopic).map((t) => publish("Denied", t)),
+                publish("Denied", `arn:aws:sns:${REGION}:${ACCOUNT}:another-topic`),
+                publish("Denied", operatorTopic.replace(`:${ACCOUNT}:`, `:${OTHER_ACCOUNT}:`)),
+            ]);
+        });
+    });
+
+    it("lets the function use the topics' key as a publisher needs it, only through SNS, when the topics are encrypted", async function () {
+        const fnResource = only(encrypted, "aws:lambda/function:Function");
+        const role = findBy(encrypted, "aws:iam/role:Role", "arn", fnResource.inputs["role"]);
+        const policies = rolePolicies(encrypted, role);
+        const principal = sessionOf(role, String(fnResource.state["name"]));
+        const env = (fnResource.inputs["environment"] as { variables: Record<string, string> }).variables;
+        const operatorTopic = findBy(encrypted, "aws:sns/topic:Topic", "arn", env["OPERATOR_TOPIC_ARN"]);
+        const topicKey = findBy(encrypted, "aws:kms/key:Key", "arn", operatorTopic.inputs["kmsMasterKeyId"]);
+        const trailKey = ofType(encrypted, "aws:kms/key:Key").find((k) => k !== topicKey)!;
+        const viaSns = { "kms:ViaService": `sns.${REGION}.amazonaws.com` };
+        const use = (expect: Expected, action: string, key: RecordedResource, context: Record<string, string>): Case => ({
+            expect,
+            request: {
+                principal,
+                action,
+                resource: stateArn(key),
+                resourceAccount: ACCOUNT,
+                resourcePolicy: documentOf(key),
+                identityPolicies: policies,
+                context,
+            },
+        });
+        await expectDecisions([
+            // SNS Developer Guide, "Encryption at rest": a publisher needs kms:GenerateDataKey* and kms:Decrypt on the topic's key.
+            use("Allowed", "kms:GenerateDataKey", topicKey, viaSns),
+            use("Allowed", "kms:Decrypt", topicKey, viaSns),
+            use("Denied", "kms:GenerateDataKey", topicKey, {}),
+            use("Denied", "kms:Decrypt", topicKey, { "kms:ViaService": `s3.${REGION}.amazonaws.com` }),
+            use("Denied", "kms:Encrypt", topicKey, viaSns),
+            use("Denied", "kms:GenerateDataKey", trailKey, viaSns),
+            use("Denied", "kms:Decrypt", trailKey, viaSns),
+        ]);
     });
 
     it("lets CloudTrail, and only for this trail, assume its role and write only to the trail's log streams", async function () {

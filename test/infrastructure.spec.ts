@@ -1,5 +1,6 @@
 import * as assert from "assert";
 import { ORIGINAL_SIGNIN_PATTERN } from "../program/rules";
+import { LOOKBACK_LIMIT_SECONDS } from "../shared/contract";
 import type { OfflineRun } from "../tools/offlineEngine";
 import { indexJsOf } from "../tools/local/deployedFunction";
 import { TEST_WEBHOOK, byName, defaultProgram, ofType, policyDoc, runWith } from "./support/program";
@@ -27,8 +28,9 @@ describe("the LoginAlerts component under mocks", function () {
             [
                 "console-login-alerts:index:AuditTrail login-alerts-audit-trail",
                 "console-login-alerts:index:AlertRules login-alerts-alert-rules",
-                "console-login-alerts:index:Notifier login-alerts-notifier",
+                // The operators' topic comes before the function, which publishes to it.
                 "console-login-alerts:index:Operators login-alerts-operator-alerts",
+                "console-login-alerts:index:Notifier login-alerts-notifier",
             ],
         );
         const children = run.resources.filter((r) => r !== component && !rooms.includes(r));
@@ -238,7 +240,32 @@ describe("the LoginAlerts component under mocks", function () {
                 Action: "sqs:SendMessage",
                 Resource: byName(run, "login-alerts-dead-letters").state["arn"],
             },
+            { Sid: "TellOperators", Effect: "Allow", Action: "sns:Publish", Resource: byName(run, "login-alerts-operators").state["arn"] },
         ]);
+    });
+
+    it("lets the function publish to the operators' topic through its key when the topics are encrypted, and only through SNS", async function () {
+        const encrypted = await runWith({ encryptTopics: "true" });
+        const statements = policyDoc(byName(encrypted, "login-alerts-function-policy")).Statement;
+        assert.deepStrictEqual(statements.slice(-2), [
+            {
+                Sid: "TellOperators",
+                Effect: "Allow",
+                Action: "sns:Publish",
+                Resource: byName(encrypted, "login-alerts-operators").state["arn"],
+            },
+            {
+                Sid: "EncryptForOperators",
+                Effect: "Allow",
+                Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
+                Resource: byName(encrypted, "login-alerts-topics-key").state["arn"],
+                Condition: { StringEquals: { "kms:ViaService": "sns.us-east-1.amazonaws.com" } },
+            },
+        ]);
+        assert.strictEqual(
+            byName(encrypted, "login-alerts-operators").inputs["kmsMasterKeyId"],
+            byName(encrypted, "login-alerts-topics-key").state["arn"],
+        );
     });
 
     it("runs the function on nodejs22.x with its own log group, and an environment of deployed names only", function () {
@@ -255,6 +282,7 @@ describe("the LoginAlerts component under mocks", function () {
             WEBHOOK_PARAMETER_NAME: "/console-login-alerts/login-alerts-dev/slack-webhook-url",
             TRAIL_LOG_GROUP_NAME: byName(run, "login-alerts-trail-logs").state["name"],
             STATE_TABLE_NAME: byName(run, "login-alerts-state").state["name"],
+            OPERATOR_TOPIC_ARN: byName(run, "login-alerts-operators").state["arn"],
             ALARM_NAMES: JSON.stringify(
                 Object.fromEntries(
                     ["console-signin", "signin-without-mfa", "root-activity", "signin-failures"].map((id) => [
@@ -267,9 +295,10 @@ describe("the LoginAlerts component under mocks", function () {
         });
     });
 
-    it("retries failed invocations twice, then dead-letters them to an encrypted queue kept 14 days", function () {
+    it("retries failed invocations twice, then dead-letters them to an encrypted queue kept 14 days, as far as the function looks back", function () {
         const queue = byName(run, "login-alerts-dead-letters");
-        assert.deepStrictEqual(queue.inputs, { messageRetentionSeconds: 1209600, sqsManagedSseEnabled: true });
+        assert.strictEqual(LOOKBACK_LIMIT_SECONDS, 1209600);
+        assert.deepStrictEqual(queue.inputs, { messageRetentionSeconds: LOOKBACK_LIMIT_SECONDS, sqsManagedSseEnabled: true });
         assert.deepStrictEqual(byName(run, "login-alerts-function-retries").inputs, {
             functionName: byName(run, "login-alerts-function").state["name"],
             maximumRetryAttempts: 2,

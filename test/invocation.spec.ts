@@ -4,7 +4,7 @@ import { createHandler, handleInvocation, planWork } from "../handler/invocation
 import { classifyTrigger, parseAlarmNotification } from "../handler/parse";
 import type { SendToSlack } from "../handler/slack";
 import type { SweepDeps } from "../handler/sweep";
-import type { InvocationReport } from "../handler/types";
+import type { AwsPorts, InvocationReport } from "../handler/types";
 import type { HandlerSettings } from "../shared/contract";
 import { fixture } from "../tools/fixtures";
 import { FakeAwsPorts, FakeClock, FakeSlackWebhook, builtInRunTimeRule } from "./support/fakePorts";
@@ -120,13 +120,13 @@ describe("the invocation flow", function () {
             assert.deepStrictEqual(sent, []);
         });
 
-        it("sweeps every rule under the lease on the scheduled event, then releases the lease", async function () {
+        it("sweeps every rule on the scheduled event, critical first, each under its own lease, then releases them", async function () {
             const { aws, sent, deps } = world();
             const report = await handleInvocation(deps, SCHEDULED, CONTEXT);
 
             assert.deepStrictEqual(report, {
                 trigger: "sweep",
-                rulesScanned: ["console-signin", "root-activity"],
+                rulesScanned: ["root-activity", "console-signin"],
                 posted: 1,
                 messages: 1,
                 skipped: [],
@@ -136,27 +136,66 @@ describe("the invocation flow", function () {
             assert.deepStrictEqual(
                 [...aws.store.cursors],
                 [
-                    ["console-signin", NOW],
                     ["root-activity", NOW],
+                    ["console-signin", NOW],
                 ],
             );
-            assert.deepStrictEqual(aws.store.leaseAttempts, [{ owner: "request-1", atMs: NOW, granted: true }]);
-            assert.strictEqual(aws.store.lease, undefined);
+            assert.deepStrictEqual(aws.store.leaseAttempts, [
+                { ruleId: "root-activity", owner: "request-1", atMs: NOW, granted: true },
+                { ruleId: "console-signin", owner: "request-1", atMs: NOW, granted: true },
+            ]);
+            assert.deepStrictEqual(aws.store.leases, {});
         });
 
-        it("leaves the work to another invocation that holds the lease for the whole 30 s wait, asking every 2 s", async function () {
-            const { clock, aws, sent, deps } = world();
-            aws.store.lease = { owner: "request-0", untilMs: NOW + 600_000 };
-            const report = await clock.drive(handleInvocation(deps, SCHEDULED, CONTEXT));
+        it("on the scheduled sweep, leaves a rule another invocation is sweeping to it, and sweeps the others at once", async function () {
+            const { aws, sent, deps } = world();
+            aws.store.leases["console-signin"] = { owner: "request-0", untilMs: NOW + 600_000 };
+            const report = await handleInvocation(deps, SCHEDULED, CONTEXT);
 
-            assert.deepStrictEqual(report, { ...emptyReport("sweep"), skipped: ["another invocation holds the sweep lease"] });
+            assert.deepStrictEqual(report, {
+                ...emptyReport("sweep"),
+                rulesScanned: ["root-activity"],
+                skipped: ["another invocation holds the lease of console-signin"],
+            });
             assert.deepStrictEqual(
-                aws.store.leaseAttempts.map((a) => [a.atMs - NOW, a.granted]),
-                Array.from({ length: 16 }, (_, i) => [i * 2000, false]),
+                aws.store.leaseAttempts.map((a) => [a.ruleId, a.atMs - NOW, a.granted]),
+                [
+                    ["root-activity", 0, true],
+                    ["console-signin", 0, false],
+                ],
+            );
+            assert.deepStrictEqual(sent, []);
+            assert.deepStrictEqual([...aws.store.cursors], [["root-activity", NOW]]);
+            assert.deepStrictEqual(aws.store.leases, { "console-signin": { owner: "request-0", untilMs: NOW + 600_000 } });
+        });
+
+        it("fails an alarm's invocation, so Lambda retries it, when its rule stays busy for the whole 30 s wait", async function () {
+            const { clock, aws, sent, deps } = world();
+            aws.store.leases["console-signin"] = { owner: "request-0", untilMs: NOW + 600_000 };
+            const alarm = snsEvent(alarmBody({ AlarmName: CONSOLE.alarmName, NewStateValue: "ALARM" }));
+            await assert.rejects(clock.drive(handleInvocation(deps, alarm, CONTEXT)), {
+                message: "Sign-in alerts failed for 1 rule(s): console-signin: another invocation held the rule's lease for 30 s; retrying",
+            });
+            assert.deepStrictEqual(
+                aws.store.leaseAttempts.map((a) => [a.ruleId, a.atMs - NOW, a.granted]),
+                Array.from({ length: 16 }, (_, i) => ["console-signin", i * 2000, false]),
             );
             assert.deepStrictEqual(sent, []);
             assert.deepStrictEqual([...aws.store.cursors], []);
-            assert.deepStrictEqual(aws.store.lease, { owner: "request-0", untilMs: NOW + 600_000 });
+        });
+
+        it("never makes a root alert wait for the lease of a rule in a flood", async function () {
+            const { aws, sent, deps } = world();
+            // Another invocation is posting thousands of failed sign-ins under signin-failures' lease.
+            aws.store.leases["signin-failures"] = { owner: "request-0", untilMs: NOW + 600_000 };
+            const alarm = snsEvent(alarmBody({ AlarmName: ROOT.alarmName, NewStateValue: "ALARM" }));
+            const report = await handleInvocation(deps, alarm, CONTEXT);
+            assert.deepStrictEqual(report.rulesScanned, ["root-activity"]);
+            assert.deepStrictEqual(
+                aws.store.leaseAttempts.map((a) => [a.ruleId, a.atMs - NOW, a.granted]),
+                [["root-activity", 0, true]],
+            );
+            assert.strictEqual(sent.length, 1, "the alarm's own note is posted at once");
         });
 
         it("sweeps the other rules when one fails, releases the lease, then fails the invocation naming the rule", async function () {
@@ -172,7 +211,7 @@ describe("the invocation flow", function () {
             });
             assert.deepStrictEqual([...aws.store.cursors], [["root-activity", NOW]]);
             assert.deepStrictEqual(sent, []);
-            assert.strictEqual(aws.store.lease, undefined);
+            assert.deepStrictEqual(aws.store.leases, {});
         });
     });
 
@@ -200,5 +239,40 @@ describe("the invocation flow", function () {
                 ],
             );
         });
+    });
+});
+
+describe("an invocation whose lookups are slow", function () {
+    const { log, error } = console;
+    beforeEach(() => (console.log = console.error = () => undefined));
+    afterEach(() => ((console.log = log), (console.error = error)));
+
+    it("gives the critical rule's large window only its share of the time, so the other rule is still posted, and succeeds", async function () {
+        const { clock, aws, sent, deps } = world();
+        const ports: AwsPorts = aws;
+        const rootIds = Array.from({ length: 30 }, (_, i) => `7d0c3a52-0000-4000-8000-0000000000${String(i).padStart(2, "0")}`);
+        // The root rule's window: 30 pages of one event, 20 s each; the console rule's: one page, as fast.
+        ports.filterLogEventsPage = async (group, pattern, window, nextToken) => {
+            await clock.sleep(20_000);
+            if (pattern !== ROOT.pattern) {
+                return { events: await aws.filterLogEvents(group, pattern, window) };
+            }
+            const offset = Number(nextToken ?? 0);
+            const message = JSON.stringify({ ...IAM_USER, eventID: rootIds[offset] });
+            const events = [{ message, timestamp: Date.parse(IAM_USER.eventTime) }];
+            return offset + 1 < rootIds.length ? { events, nextToken: String(offset + 1) } : { events };
+        };
+        const report = await clock.drive(handleInvocation(deps, SCHEDULED, CONTEXT));
+
+        assert.deepStrictEqual(report.rulesScanned, ["root-activity", "console-signin"]);
+        assert.ok(aws.store.posted.has(`console-signin#${IAM_USER.eventID}`), "the console rule was starved");
+        const rootPosted = rootIds.filter((id) => aws.store.posted.has(`root-activity#${id}`)).length;
+        assert.ok(rootPosted > 0 && rootPosted < rootIds.length, `${rootPosted} root events posted`);
+        assert.deepStrictEqual(report.skipped, [
+            "root-activity: the lookup stopped before the end of its window to leave time for other rules; the next invocation resumes it",
+        ]);
+        assert.strictEqual(aws.store.cursors.get("root-activity"), undefined, "the root rule's cursor moved before its window was read");
+        assert.ok(aws.store.cursors.get("console-signin")! > NOW, "the console rule's cursor did not move");
+        assert.ok(sent.length >= 2);
     });
 });

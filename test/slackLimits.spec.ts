@@ -114,6 +114,44 @@ describe("Slack's Block Kit limits", function () {
             });
         }
 
+        // What a value grows to once made literal: a bidi control, a zero-width or control character,
+        // or half a surrogate pair becomes an eight-character [U+XXXX] marker; a mix makes every cut
+        // point land next to an escape, a marker or a surrogate pair.
+        const GROWING: Array<[string, string]> = [
+            ["bidi overrides", "\u202E"],
+            ["zero-width spaces", "\u200B"],
+            ["C1 controls", "\u0085"],
+            ["lone surrogates", "\uD800"],
+            ["line breaks", "\r\n"],
+            ["a mix of escapes, markers, emoji and formatting", "&\u202E😀<\n*_~`>"],
+        ];
+        for (const [what, unit] of GROWING) {
+            it(`sign-in messages and alarm notes whose every field is made of ${what}`, function () {
+                const value = unit.repeat(Math.ceil(HUGE / unit.length));
+                const signIns = maximalSignIns(SIGNINS_PER_MESSAGE + 1).map((s) => ({
+                    ...s,
+                    who: value,
+                    identityType: value,
+                    eventName: value,
+                    sourceIp: value,
+                    region: value,
+                    userAgent: value,
+                    accountId: value,
+                    errorMessage: value,
+                }));
+                const alarm = { ...ALARM, alarmName: value.slice(0, ALARM_NAME_MAX), reason: value, accountId: value };
+                const verdicts = [
+                    ...buildSignInMessages(RULE, signIns, MAXIMAL).map((m) => verdictOf(m.message)),
+                    verdictOf(buildPendingMessage(RULE, alarm, MAXIMAL)),
+                    verdictOf(buildOkMessage(RULE, alarm, MAXIMAL)),
+                ];
+                assert.deepStrictEqual(
+                    verdicts,
+                    verdicts.map(() => "200 ok"),
+                );
+            });
+        }
+
         it("a sign-in whose eventID is 3,000 characters, as a log event that is not CloudTrail's may carry", function () {
             const messages = buildSignInMessages(RULE, [maximalSignIn(0, eventIdOf(0, EVENT_ID_MAX))], MAXIMAL);
             assert.deepStrictEqual(

@@ -1,12 +1,23 @@
 import * as assert from "assert";
 import { buildPendingMessage, buildSignInMessages, type SlackMessage } from "../handler/format";
 import { parseAlarmNotification, parseCloudTrailRecord, toSignIn } from "../handler/parse";
-import type { SendToSlack } from "../handler/slack";
+import { slackRejectedError, slackUnavailableError, type SendToSlack } from "../handler/slack";
 import { sweepRule, type SweepDeps } from "../handler/sweep";
-import type { AlarmNotification, InvocationReport, SignIn } from "../handler/types";
-import type { HandlerSettings } from "../shared/contract";
+import type {
+    AlarmNotification,
+    AwsPorts,
+    InvocationReport,
+    LogEvent,
+    LogEventPage,
+    OperatorsChannel,
+    PendingLookup,
+    SignIn,
+    StateStore,
+    TimeWindow,
+} from "../handler/types";
+import { LOOKBACK_LIMIT_SECONDS, type HandlerSettings } from "../shared/contract";
 import { fixture } from "../tools/fixtures";
-import { FakeAwsPorts, FakeClock, builtInRunTimeRule } from "./support/fakePorts";
+import { FakeAwsPorts, FakeClock, builtInRunTimeRule, type InMemoryStateStore } from "./support/fakePorts";
 
 const NOW = Date.parse("2021-06-08T08:00:00Z");
 const DEADLINE = NOW + 60_000;
@@ -179,5 +190,221 @@ describe("sweepRule", function () {
         assert.deepStrictEqual([...aws.store.posted], []);
         assert.deepStrictEqual([...aws.store.cursors], []);
         assert.deepStrictEqual(report, emptyReport());
+    });
+});
+
+/** A sender that behaves like the paced one about the deadline, and refuses what `refuse` picks with Slack's 400. */
+function refusingSender(clock: FakeClock, sent: SlackMessage[], refuse: (body: string) => string | undefined): SendToSlack {
+    return async (message, deadlineMs) => {
+        if (clock.now() >= deadlineMs) {
+            throw slackUnavailableError(0, "no attempt was made before the deadline");
+        }
+        const reason = refuse(JSON.stringify(message));
+        if (reason) {
+            throw slackRejectedError(400, reason);
+        }
+        sent.push(message);
+    };
+}
+
+/** The operators' topic in memory. */
+function operatorsChannel(): OperatorsChannel & { published: Array<{ subject: string; message: string }> } {
+    const published: Array<{ subject: string; message: string }> = [];
+    return {
+        published,
+        publish: async (subject, message) => {
+            published.push({ subject, message });
+        },
+    };
+}
+
+/** The state store of the fakes, with the unfinished lookup kept beside the cursor as the DynamoDB store keeps it. */
+function withProgress(
+    store: InMemoryStateStore,
+): InMemoryStateStore & Required<Pick<StateStore, "getProgress" | "savePending">> & { pending: Map<string, PendingLookup> } {
+    const pending = new Map<string, PendingLookup>();
+    const setCursor = store.setCursor.bind(store);
+    return Object.assign(store, {
+        pending,
+        getProgress: async (ruleId: string) => {
+            const cursorMs = store.cursors.get(ruleId);
+            const lookup = pending.get(ruleId);
+            return { ...(cursorMs === undefined ? {} : { cursorMs }), ...(lookup ? { pending: lookup } : {}) };
+        },
+        savePending: async (ruleId: string, cursorMs: number | undefined, lookup: PendingLookup) => {
+            if (cursorMs !== undefined) {
+                store.cursors.set(ruleId, cursorMs);
+            }
+            pending.set(ruleId, lookup);
+        },
+        setCursor: async (ruleId: string, atMs: number) => {
+            pending.delete(ruleId);
+            await setCursor(ruleId, atMs);
+        },
+    });
+}
+
+describe("sweepRule when Slack refuses a message, the lookback limit is reached, or lookups are slow", function () {
+    const { log, error } = console;
+    beforeEach(() => (console.log = console.error = () => undefined));
+    afterEach(() => ((console.log = log), (console.error = error)));
+
+    const PRESENTATION = { timeZone: "UTC", accountLabels: {}, mentions: {} };
+
+    it("splits a message Slack refuses (400 invalid_blocks) and posts the rest, then the refused event as plain text naming its eventID", async function () {
+        const { clock, aws, deps, logEvent } = world();
+        logEvent(IAM_USER);
+        logEvent(BOT_USER);
+        const sent: SlackMessage[] = [];
+        // Slack refuses every Block Kit message about the bot's sign-in, but takes plain text.
+        const send = refusingSender(clock, sent, (body) =>
+            body.includes("deploy-bot") && body.includes('"blocks"') ? "invalid_blocks" : undefined,
+        );
+        const report = emptyReport();
+        await sweepRule({ ...deps, send }, { rule: RULE }, DEADLINE, report);
+
+        assert.deepStrictEqual(sent[0], buildSignInMessages(RULE, [signInOf(IAM_USER)], PRESENTATION)[0]!.message);
+        assert.strictEqual(sent.length, 2);
+        assert.ok(!("blocks" in sent[1]!), JSON.stringify(sent[1]));
+        assert.match(sent[1]!.text, new RegExp(`Console sign-in.*${BOT_USER.eventID}`, "s"));
+        assert.deepStrictEqual(
+            [...aws.store.posted.keys()].sort(),
+            [`console-signin#${IAM_USER.eventID}`, `console-signin#${BOT_USER.eventID}`].sort(),
+        );
+        assert.deepStrictEqual([...aws.store.cursors], [["console-signin", NOW]]);
+        assert.deepStrictEqual(report, { trigger: "sweep", rulesScanned: [], posted: 2, messages: 2, skipped: [] });
+    });
+
+    it("records an event Slack refuses even as plain text as failed, tells the operators, and moves on without retrying it", async function () {
+        const { clock, aws, deps, logEvent } = world();
+        logEvent(IAM_USER);
+        logEvent(BOT_USER);
+        const sent: SlackMessage[] = [];
+        const send = refusingSender(clock, sent, (body) => (body.includes(BOT_USER.eventID) ? "invalid_payload" : undefined));
+        const operators = operatorsChannel();
+        (aws as AwsPorts).operators = operators;
+        const report = emptyReport();
+        await sweepRule({ ...deps, send }, { rule: RULE }, DEADLINE, report);
+
+        assert.deepStrictEqual(sent, [buildSignInMessages(RULE, [signInOf(IAM_USER)], PRESENTATION)[0]!.message]);
+        assert.deepStrictEqual(aws.store.posted.get(`failed#console-signin#${BOT_USER.eventID}`), EXPIRES_AT);
+        assert.strictEqual(aws.store.posted.has(`console-signin#${BOT_USER.eventID}`), false);
+        assert.strictEqual(operators.published.length, 1);
+        assert.match(operators.published[0]!.subject, /console-signin/);
+        assert.match(operators.published[0]!.message, new RegExp(BOT_USER.eventID));
+        assert.match(operators.published[0]!.message, /HTTP 400 invalid_payload/);
+        assert.deepStrictEqual([...aws.store.cursors], [["console-signin", NOW]]);
+        assert.deepStrictEqual(report.skipped, [
+            `console-signin: Slack refused event ${BOT_USER.eventID} even as plain text; recorded as failed and reported to the operators`,
+        ]);
+        assert.strictEqual(report.posted, 1);
+
+        // The next sweep neither posts it nor tries again.
+        const again = emptyReport();
+        await sweepRule({ ...deps, send }, { rule: RULE }, DEADLINE, again);
+        assert.strictEqual(sent.length, 1);
+        assert.strictEqual(operators.published.length, 1);
+        assert.deepStrictEqual(again, emptyReport());
+    });
+
+    it("looks back as far as a dead letter can be redriven (14 days), and warns Slack and the operators once about an older gap", async function () {
+        const { aws, sent, deps, logEvent } = world();
+        const tenDaysAgo = new Date(NOW - 10 * 24 * 3600_000).toISOString();
+        logEvent({ ...IAM_USER, eventTime: tenDaysAgo });
+        const cursor = NOW - 20 * 24 * 3600_000;
+        aws.store.cursors.set("console-signin", cursor);
+        const operators = operatorsChannel();
+        (aws as AwsPorts).operators = operators;
+        const report = emptyReport();
+        await sweepRule(deps, { rule: RULE }, DEADLINE, report);
+
+        const limit = NOW - LOOKBACK_LIMIT_SECONDS * 1000;
+        assert.strictEqual(LOOKBACK_LIMIT_SECONDS, 14 * 24 * 3600);
+        assert.deepStrictEqual(aws.filterCalls[0]!.window, { startMs: limit, endMs: NOW });
+        const from = new Date(cursor - 15 * 60_000).toISOString();
+        const to = new Date(limit).toISOString();
+        assert.strictEqual(sent.length, 2);
+        assert.match(JSON.stringify(sent[0]), /were not looked up/);
+        for (const text of [JSON.stringify(sent[0]), operators.published[0]?.message ?? ""]) {
+            assert.ok(text.includes(from.slice(0, 16).replace("T", " ")) && text.includes(to.slice(0, 16).replace("T", " ")), text);
+        }
+        assert.strictEqual(operators.published.length, 1);
+        assert.match(operators.published[0]!.subject, /console-signin/);
+        assert.ok(aws.store.posted.has(`gap#console-signin#${cursor - 15 * 60_000}`));
+        assert.ok(aws.store.posted.has(`console-signin#${IAM_USER.eventID}`), "the 10-day-old sign-in was not posted");
+        assert.strictEqual(report.posted, 1);
+
+        // A retry that meets the same gap (the cursor did not move) does not warn again.
+        aws.store.cursors.set("console-signin", cursor);
+        await sweepRule(deps, { rule: RULE }, DEADLINE, emptyReport());
+        assert.strictEqual(sent.length, 2);
+        assert.strictEqual(operators.published.length, 1);
+    });
+
+    it("pages within the deadline, posting each page's events and saving where it stopped, and the next sweep resumes there", async function () {
+        const { clock, aws, deps, logEvent } = world();
+        const ids = Array.from({ length: 6 }, (_, i) => `00000000-0000-4000-8000-00000000000${i}`);
+        for (const [i, eventID] of ids.entries()) {
+            const record = { ...IAM_USER, eventID, eventTime: new Date(NOW - (10 - i) * 60_000).toISOString() };
+            logEvent(record);
+        }
+        const store = withProgress(aws.store);
+        const ports: AwsPorts = aws;
+        const pageCalls: Array<{ window: TimeWindow; nextToken: string | undefined }> = [];
+        // FilterLogEvents pages of one event, 20 s each.
+        const page = async (group: string, window: TimeWindow, nextToken: string | undefined): Promise<LogEventPage> => {
+            pageCalls.push({ window, nextToken });
+            await clock.sleep(20_000);
+            const matching = aws
+                .logGroup(group)
+                .visibleAt(clock.now())
+                .filter((e) => e.timestamp >= window.startMs && e.timestamp <= window.endMs)
+                .sort((a, b) => a.timestamp - b.timestamp);
+            const offset = Number(nextToken ?? 0);
+            const next = offset + 1 < matching.length ? String(offset + 1) : undefined;
+            return { events: matching.slice(offset, offset + 1), ...(next ? { nextToken: next } : {}) };
+        };
+        ports.filterLogEventsPage = (group, _pattern, window, nextToken) => page(group, window, nextToken);
+        // Every page of the window at once, as the lookup did before it paged within the deadline.
+        ports.filterLogEvents = async (group, _pattern, window) => {
+            const events: LogEvent[] = [];
+            let token: string | undefined;
+            do {
+                const out = await page(group, window, token);
+                events.push(...out.events);
+                token = out.nextToken;
+            } while (token);
+            return events;
+        };
+        const sent: SlackMessage[] = [];
+        const send = refusingSender(clock, sent, () => undefined);
+        const first = emptyReport();
+        await clock.drive(sweepRule({ ...deps, send }, { rule: RULE }, DEADLINE, first));
+
+        assert.ok(first.posted >= 2 && first.posted < 6, JSON.stringify(first));
+        assert.deepStrictEqual(
+            [...store.posted.keys()].sort(),
+            ids.slice(0, first.posted).map((id) => `console-signin#${id}`),
+        );
+        assert.deepStrictEqual([...store.cursors], []);
+        const window = { startMs: NOW - 15 * 60_000, endMs: NOW };
+        assert.deepStrictEqual(store.pending.get("console-signin"), {
+            window,
+            nextToken: String(first.posted),
+            savedAtMs: store.pending.get("console-signin")!.savedAtMs,
+        });
+        assert.match(first.skipped.join("\n"), /console-signin: the lookup stopped before the end of its window/);
+
+        const later = clock.now() + 300_000;
+        await clock.runUntil(later);
+        const second = emptyReport();
+        await clock.drive(sweepRule({ ...deps, send }, { rule: RULE }, later + 300_000, second));
+        assert.deepStrictEqual(pageCalls[first.posted], { window, nextToken: String(first.posted) });
+        assert.strictEqual(first.posted + second.posted, 6);
+        assert.deepStrictEqual([...store.posted.keys()].sort(), ids.map((id) => `console-signin#${id}`).sort());
+        const postedIds = sent.flatMap((m) => ids.filter((id) => JSON.stringify(m).includes(id)));
+        assert.deepStrictEqual(postedIds.sort(), ids);
+        assert.ok(store.cursors.get("console-signin")! >= later);
+        assert.strictEqual(store.pending.has("console-signin"), false);
     });
 });

@@ -3,13 +3,11 @@
  * way the engine would receive it: URN, type, parent, dependencies, inputs, and which inputs are
  * secret. Used by `npm start` (the offline plan) and by the tests.
  */
-import * as crypto from "crypto";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { mocks } from "./mockProvider";
 
-export const MOCK_ACCOUNT = "111122223333";
-export const MOCK_REGION = "us-east-1";
-export const MOCK_ORGANIZATION = "o-a1b2c3d4e5";
+export { MOCK_ACCOUNT, MOCK_ORGANIZATION, MOCK_REGION } from "./mockProvider";
 
 const SIG = "4dabf18193072939515e22adb298388d";
 const ASSET_SIG = "c44067f5952c0a294b673a41bacd8c17";
@@ -64,86 +62,6 @@ export interface OfflineOptions {
     /** Module path of the program; defaults to the index beside tools/ (index.ts, or index.js when compiled). */
     program?: string;
 }
-
-function autoname(name: string): string {
-    return `${name}-${crypto.createHash("sha1").update(name).digest("hex").slice(0, 7)}`;
-}
-
-/** Plausible provider state for each resource type: the physical names and ARNs the program wires together. */
-function mockState(type: string, name: string, inputs: Record<string, unknown>): { id: string; state: Record<string, unknown> } {
-    const physical = typeof inputs["name"] === "string" ? (inputs["name"] as string) : autoname(name);
-    const a = `${MOCK_REGION}:${MOCK_ACCOUNT}`;
-    switch (type) {
-        case "aws:s3/bucket:Bucket": {
-            const bucket = typeof inputs["bucket"] === "string" ? (inputs["bucket"] as string) : autoname(name);
-            return { id: bucket, state: { ...inputs, bucket, arn: `arn:aws:s3:::${bucket}` } };
-        }
-        case "aws:cloudwatch/logGroup:LogGroup":
-            return { id: physical, state: { ...inputs, name: physical, arn: `arn:aws:logs:${a}:log-group:${physical}` } };
-        case "aws:iam/role:Role":
-            return { id: physical, state: { ...inputs, name: physical, arn: `arn:aws:iam::${MOCK_ACCOUNT}:role/${physical}` } };
-        case "aws:cloudtrail/trail:Trail":
-            return { id: physical, state: { ...inputs, name: physical, arn: `arn:aws:cloudtrail:${a}:trail/${physical}` } };
-        case "aws:ssm/parameter:Parameter":
-            return {
-                id: physical,
-                state: { ...inputs, name: physical, arn: `arn:aws:ssm:${a}:parameter${physical.startsWith("/") ? "" : "/"}${physical}` },
-            };
-        case "aws:sns/topic:Topic":
-            return { id: `arn:aws:sns:${a}:${physical}`, state: { ...inputs, name: physical, arn: `arn:aws:sns:${a}:${physical}` } };
-        case "aws:sqs/queue:Queue":
-            return {
-                id: `https://sqs.${MOCK_REGION}.amazonaws.com/${MOCK_ACCOUNT}/${physical}`,
-                state: {
-                    ...inputs,
-                    name: physical,
-                    arn: `arn:aws:sqs:${a}:${physical}`,
-                    url: `https://sqs.${MOCK_REGION}.amazonaws.com/${MOCK_ACCOUNT}/${physical}`,
-                },
-            };
-        case "aws:dynamodb/table:Table":
-            return { id: physical, state: { ...inputs, name: physical, arn: `arn:aws:dynamodb:${a}:table/${physical}` } };
-        case "aws:lambda/function:Function":
-            return { id: physical, state: { ...inputs, name: physical, arn: `arn:aws:lambda:${a}:function:${physical}` } };
-        case "aws:cloudwatch/metricAlarm:MetricAlarm":
-            return { id: physical, state: { ...inputs, name: physical, arn: `arn:aws:cloudwatch:${a}:alarm:${physical}` } };
-        case "aws:cloudwatch/eventRule:EventRule":
-            return { id: physical, state: { ...inputs, name: physical, arn: `arn:aws:events:${a}:rule/${physical}` } };
-        case "aws:kms/key:Key":
-            return { id: autoname(name), state: { ...inputs, arn: `arn:aws:kms:${a}:key/${autoname(name)}`, keyId: autoname(name) } };
-        default:
-            return { id: `${physical}-id`, state: { ...inputs, name: physical, arn: `arn:aws:${type.split(":")[0]}:${a}:${physical}` } };
-    }
-}
-
-const mocks: pulumi.runtime.Mocks = {
-    newResource: (args) => mockState(args.type, args.name, args.inputs as Record<string, unknown>),
-    call: (args) => {
-        switch (args.token) {
-            case "aws:index/getCallerIdentity:getCallerIdentity":
-                return { accountId: MOCK_ACCOUNT, arn: `arn:aws:iam::${MOCK_ACCOUNT}:user/deployer`, userId: "AIDAMOCK", id: MOCK_ACCOUNT };
-            case "aws:index/getRegion:getRegion":
-                return {
-                    name: MOCK_REGION,
-                    region: MOCK_REGION,
-                    id: MOCK_REGION,
-                    description: "US East (N. Virginia)",
-                    endpoint: `ec2.${MOCK_REGION}.amazonaws.com`,
-                };
-            case "aws:index/getPartition:getPartition":
-                return { partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws", id: "aws" };
-            case "aws:organizations/getOrganization:getOrganization":
-                return {
-                    id: MOCK_ORGANIZATION,
-                    arn: `arn:aws:organizations::${MOCK_ACCOUNT}:organization/${MOCK_ORGANIZATION}`,
-                    masterAccountId: MOCK_ACCOUNT,
-                    featureSet: "ALL",
-                };
-            default:
-                throw new Error(`The offline engine has no answer for ${args.token}.`);
-        }
-    },
-};
 
 /** Decodes the engine's wire form: unwraps secrets (noting their paths) and keeps asset text. */
 export function decodeWire(value: unknown, at: string, secretPaths: string[]): unknown {
@@ -232,6 +150,39 @@ function projectFiles(root: string): string[] {
     return Object.keys(require.cache).filter((file) => file.startsWith(root) && !file.includes(`${path.sep}node_modules${path.sep}`));
 }
 
+/** What the engine received of one registration, as a recorded resource. */
+function recordOf(req: RegisterRequest, urn: string, entry: { id: string | null; state: unknown } | undefined): RecordedResource {
+    const secretPaths: string[] = [];
+    const inputs = decodeWire(req.getObject()?.toJavaScript() ?? {}, "", secretPaths) as Record<string, unknown>;
+    const propertyDependencies: Record<string, string[]> = {};
+    req.getPropertydependenciesMap().forEach((deps, key) => {
+        propertyDependencies[key] = deps.getUrnsList();
+    });
+    return {
+        urn,
+        type: req.getType(),
+        name: req.getName(),
+        ...(req.getParent() ? { parent: req.getParent() } : {}),
+        custom: req.getCustom(),
+        dependencies: req.getDependenciesList(),
+        propertyDependencies,
+        inputs,
+        secretPaths,
+        ...(entry?.id ? { id: entry.id } : {}),
+        state: (decodeWire(entry?.state ?? {}, "", []) as Record<string, unknown>) ?? {},
+        aliases: aliasesOf(req),
+    };
+}
+
+/** A fresh module graph each run, so the program reads this run's config. */
+function forgetProgramModules(root: string): void {
+    for (const file of projectFiles(root)) {
+        if (file !== __filename && !file.includes(`${path.sep}tools${path.sep}`) && !file.includes(`${path.sep}test${path.sep}`)) {
+            delete require.cache[file];
+        }
+    }
+}
+
 /** Runs the program once under mocks and returns every resource it registered. */
 export async function runProgramOffline(options: OfflineOptions): Promise<OfflineRun> {
     // The folder above tools/: the repository under ts-node, bin/ once compiled (where index.js is).
@@ -252,38 +203,14 @@ export async function runProgramOffline(options: OfflineOptions): Promise<Offlin
         await original(req, (err, res) => {
             if (!err) {
                 const urn = (res as { getUrn(): string }).getUrn();
-                const secretPaths: string[] = [];
-                const inputs = decodeWire(req.getObject()?.toJavaScript() ?? {}, "", secretPaths) as Record<string, unknown>;
-                const propertyDependencies: Record<string, string[]> = {};
-                req.getPropertydependenciesMap().forEach((deps, key) => {
-                    propertyDependencies[key] = deps.getUrnsList();
-                });
-                const entry = monitor.resources.get(urn);
-                recorded.push({
-                    urn,
-                    type: req.getType(),
-                    name: req.getName(),
-                    ...(req.getParent() ? { parent: req.getParent() } : {}),
-                    custom: req.getCustom(),
-                    dependencies: req.getDependenciesList(),
-                    propertyDependencies,
-                    inputs,
-                    secretPaths,
-                    ...(entry?.id ? { id: entry.id } : {}),
-                    state: (decodeWire(entry?.state ?? {}, "", []) as Record<string, unknown>) ?? {},
-                    aliases: aliasesOf(req),
-                });
+                recorded.push(recordOf(req, urn, monitor.resources.get(urn)));
             }
             cb(err, res);
         });
     };
 
-    // A fresh module graph each run, so the program reads this run's config.
-    for (const file of projectFiles(root)) {
-        if (file !== __filename && !file.includes(`${path.sep}tools${path.sep}`) && !file.includes(`${path.sep}test${path.sep}`)) {
-            delete require.cache[file];
-        }
-    }
+    forgetProgramModules(root);
+
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const exported = require(program) as Record<string, unknown>;
     const outputs: Record<string, unknown> = {};

@@ -10,8 +10,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { runProgramOffline, type PlanAsset, type RecordedResource } from "./offlineEngine";
-import { checkResources } from "./policyCheck";
+import { runProgramOffline, type OfflineRun, type PlanAsset, type RecordedResource } from "./offlineEngine";
+import { checkResources, type CheckResult } from "./policyCheck";
 import { stackConfigErrors } from "./projectConfig";
 import { REPO_ROOT } from "./repoRoot";
 import { sampleMessages } from "./sampleMessages";
@@ -167,17 +167,10 @@ export function planTree(resources: RecordedResource[]): string {
     return lines.join("\n");
 }
 
-async function main(argv: string[]): Promise<number> {
-    const json = argv.includes("--json");
-    const stackIndex = argv.indexOf("--stack");
-    const stack = stackIndex >= 0 ? argv[stackIndex + 1] : "dev";
-    if (!stack) {
-        console.error("--stack needs a stack name, e.g. --stack dev");
-        return 2;
-    }
-    let loaded;
+/** The stack's configuration, or undefined once the CLI's errors are printed. */
+function loadOrReport(stack: string): StackConfig | undefined {
     try {
-        loaded = loadStackConfig(stack);
+        return loadStackConfig(stack);
     } catch (err) {
         if (!(err instanceof StackConfigError)) {
             throw err;
@@ -186,6 +179,40 @@ async function main(argv: string[]): Promise<number> {
         for (const e of err.errors) {
             console.error(`error: ${e.startsWith("Stack '") ? "validating stack config: " : ""}${e}`);
         }
+        return undefined;
+    }
+}
+
+/** The plan as people read it: the tree, the outputs, the notes and the policy pack's verdict. */
+function printPlan(stack: string, run: OfflineRun, notes: string[], policy: CheckResult): void {
+    console.log(`Plan for stack ${stack}: ${run.resources.length} resources (offline, mock engine)\n`);
+    console.log(planTree(run.resources));
+    console.log("\nOutputs:");
+    for (const [k, v] of Object.entries(run.outputs)) {
+        console.log(`  ${k}: ${JSON.stringify(v)}`);
+    }
+    for (const note of notes) {
+        console.log(`\nnote: ${note}`);
+    }
+
+    console.log(
+        `\nPolicy pack (policy/): ${policy.violations.length === 0 ? "no violations" : `${policy.violations.length} violation(s)`}`,
+    );
+    for (const v of policy.violations) {
+        console.log(`  [${v.enforcementLevel}] ${v.policy}: ${v.message}`);
+    }
+}
+
+async function main(argv: string[]): Promise<number> {
+    const json = argv.includes("--json");
+    const stackIndex = argv.indexOf("--stack");
+    const stack = stackIndex >= 0 ? argv[stackIndex + 1] : "dev";
+    if (!stack) {
+        console.error("--stack needs a stack name, e.g. --stack dev");
+        return 2;
+    }
+    const loaded = loadOrReport(stack);
+    if (!loaded) {
         return 1;
     }
     const { config, secretKeys, notes } = loaded;
@@ -205,22 +232,7 @@ async function main(argv: string[]): Promise<number> {
         }
         return policy.mandatoryFailed ? 1 : 0;
     }
-    console.log(`Plan for stack ${stack}: ${run.resources.length} resources (offline, mock engine)\n`);
-    console.log(planTree(run.resources));
-    console.log("\nOutputs:");
-    for (const [k, v] of Object.entries(run.outputs)) {
-        console.log(`  ${k}: ${JSON.stringify(v)}`);
-    }
-    for (const note of notes) {
-        console.log(`\nnote: ${note}`);
-    }
-
-    console.log(
-        `\nPolicy pack (policy/): ${policy.violations.length === 0 ? "no violations" : `${policy.violations.length} violation(s)`}`,
-    );
-    for (const v of policy.violations) {
-        console.log(`  [${v.enforcementLevel}] ${v.policy}: ${v.message}`);
-    }
+    printPlan(stack, run, notes, policy);
     if (policy.mandatoryFailed) {
         console.error("error: a mandatory policy failed; pulumi preview --policy-pack policy would stop here.");
         return 1;

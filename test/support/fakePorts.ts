@@ -136,9 +136,10 @@ export class InMemoryStateStore implements StateStore {
     readonly cursors = new Map<string, number>();
     /** Posted key → expiresAt (epoch seconds), as the TTL attribute stores it. */
     readonly posted = new Map<string, number>();
-    lease: { owner: string; untilMs: number } | undefined;
+    /** Each rule's lease, by rule id. */
+    readonly leases: Record<string, { owner: string; untilMs: number }> = {};
     /** Every lease attempt, in order. */
-    readonly leaseAttempts: Array<{ owner: string; atMs: number; granted: boolean }> = [];
+    readonly leaseAttempts: Array<{ ruleId: string; owner: string; atMs: number; granted: boolean }> = [];
 
     constructor(
         private readonly clock: Clock,
@@ -173,21 +174,22 @@ export class InMemoryStateStore implements StateStore {
         }
     }
 
-    async acquireLease(owner: string, untilMs: number, nowMs: number): Promise<boolean> {
+    async acquireLease(ruleId: string, owner: string, untilMs: number, nowMs: number): Promise<boolean> {
         await this.io();
         // attribute_not_exists(pk) OR #until < :now OR #owner = :owner
-        const granted = this.lease === undefined || this.lease.untilMs < nowMs || this.lease.owner === owner;
+        const held = this.leases[ruleId];
+        const granted = held === undefined || held.untilMs < nowMs || held.owner === owner;
         if (granted) {
-            this.lease = { owner, untilMs };
+            this.leases[ruleId] = { owner, untilMs };
         }
-        this.leaseAttempts.push({ owner, atMs: this.clock.now(), granted });
+        this.leaseAttempts.push({ ruleId, owner, atMs: this.clock.now(), granted });
         return granted;
     }
 
-    async releaseLease(owner: string): Promise<void> {
+    async releaseLease(ruleId: string, owner: string): Promise<void> {
         await this.io();
-        if (this.lease?.owner === owner) {
-            this.lease = undefined;
+        if (this.leases[ruleId]?.owner === owner) {
+            delete this.leases[ruleId];
         }
     }
 }

@@ -69,6 +69,79 @@ export const CONTROL_SEQUENCES = [
 /** Substrings that must never appear in a posted payload: each would act on Slack. */
 export const FORBIDDEN_RAW = ["<!channel>", "<!here>", "<!everyone>", "<@U123>", "<#C123", "<https://evil", "<!subteam", "<!date"] as const;
 
+/** Values that would forge a line of the message if their line breaks reached Slack. */
+export const FORGED_LINES = [
+    "alice\n\n*Root user activity*: 0 events",
+    "ops\r\n<!channel> all clear",
+    "bob\rroot signed in",
+    "x\u2028y\u2029z",
+    "\nleading",
+    "trailing\n",
+    "a\n\n\n\nb",
+] as const;
+
+/** Values that mrkdwn would format: bold, italics, strike-through, code, a block quote. */
+export const MRKDWN_FORMATTING = [
+    "*bold*",
+    "_italic_",
+    "~struck~",
+    "`code`",
+    "```block```",
+    "> quoted",
+    "  > indented quote",
+    "*_~`all`~_*",
+    "2 * 3 > 5_",
+    "sre_oncall",
+] as const;
+
+/** Bidi marks, embeddings, overrides and isolates: each reorders what a reader sees. */
+export const BIDI_CONTROLS = [
+    "admin\u202Egnp.exe",
+    "\u202Aembedded\u202C",
+    "\u202Bright\u202C",
+    "\u202Doverride\u202C",
+    "\u2066isolated\u2069",
+    "\u2067rtl\u2069",
+    "\u2068first\u2069",
+    "left\u200Emark",
+    "right\u200Fmark",
+    "arabic\u061Cmark",
+] as const;
+
+/** Characters that take no space: "adm\u200Bin" reads as "admin" unless the mark is shown. */
+export const ZERO_WIDTH = ["adm\u200Bin", "ops\u200C-admin", "root\u200D", "\u2060root", "\uFEFFroot", "r\u200Bo\u200Bo\u200Bt"] as const;
+
+/** C0 and C1 control characters, DEL and a tab. */
+export const CONTROL_CHARACTERS = [
+    "nul\u0000",
+    "bell\u0007",
+    "\u001B[31mred\u001B[0m",
+    "back\bspace",
+    "tab\there",
+    "del\u007F",
+    "next line\u0085",
+    "csi\u009B31m",
+    "form\ffeed",
+    "\u0001\u001F",
+] as const;
+
+/** User agents with addresses that Slack would link unless the text is verbatim. */
+export const URL_USER_AGENTS = [
+    "curl/8.0 https://evil.example/login",
+    "bot (+http://evil.example/bot.html)",
+    "see www.evil.example now",
+    "mailto:admin@evil.example",
+    "ops #general please",
+    "@channel look",
+] as const;
+
+/**
+ * Characters that must never reach a payload: controls (a line break aside, which the handler
+ * itself writes between a label and its value), bidi controls and zero-width characters.
+ */
+export const INVISIBLE_RAW =
+    /[\u0000-\u0009\u000B-\u001F\u007F-\u009F\u061C\u200B\u200C\u200E\u200F\u202A-\u202E\u2028\u2029\u2060\u2066-\u2069\uFEFF]/;
+
 /** Names people really have, in scripts the formatter must pass through untouched. */
 export const NON_ASCII_NAMES = [
     "山田太郎",
@@ -117,6 +190,12 @@ export const CATEGORIES = [
     "duplicate-events",
     "wrong-types",
     "object-member-account-id",
+    "forged-lines",
+    "mrkdwn-formatting",
+    "bidi-controls",
+    "zero-width",
+    "c0-c1-controls",
+    "urls-in-user-agent",
 ] as const;
 export type Category = (typeof CATEGORIES)[number];
 
@@ -688,6 +767,37 @@ export function generateHostileCases(seed: number, options: GeneratorOptions): H
             mustPost: [labelled.eventID],
             shown: [{ eventId: labelled.eventID, fields: { Account: member } }],
         });
+
+        // Every displayed field, with the record change that puts a value there.
+        const at = (value: string): Array<[(r: Json) => void, Omit<Shown, "eventId">]> => [
+            [(r) => ((r["userIdentity"] as Json)["userName"] = value), { who: value }],
+            [(r) => (r["sourceIPAddress"] = value), { fields: { "Source IP": value } }],
+            [(r) => (r["awsRegion"] = value), { fields: { Region: value } }],
+            [(r) => (r["errorMessage"] = value), { fields: { Error: value } }],
+            [(r) => (r["recipientAccountId"] = value), { fields: { Account: value } }],
+            [(r) => (r["userAgent"] = value), { fields: { Browser: value } }],
+        ];
+        const literalCases: Array<[Category, readonly string[]]> = [
+            ["forged-lines", FORGED_LINES],
+            ["mrkdwn-formatting", MRKDWN_FORMATTING],
+            ["bidi-controls", BIDI_CONTROLS],
+            ["zero-width", ZERO_WIDTH],
+            ["c0-c1-controls", CONTROL_CHARACTERS],
+        ];
+        for (const [category, values] of literalCases) {
+            const [change, show] = cycle(at(cycle(values, i)), i + Math.floor(i / 6));
+            const shownRecord = signIn(change);
+            inLookup(category, i, [JSON.stringify(shownRecord)], [], {
+                mustPost: [shownRecord.eventID],
+                shown: [{ eventId: shownRecord.eventID, ...show }],
+            });
+        }
+        const agentWithUrl = cycle(URL_USER_AGENTS, i);
+        const linked = signIn((r) => (r["userAgent"] = agentWithUrl));
+        inLookup("urls-in-user-agent", i, [JSON.stringify(linked)], [], {
+            mustPost: [linked.eventID],
+            shown: [{ eventId: linked.eventID, fields: { Browser: agentWithUrl } }],
+        });
     }
     return cases;
 }
@@ -704,7 +814,7 @@ export function postedEventIds(payload: unknown): string[] {
 export class MemoryStore implements StateStore {
     readonly cursors = new Map<string, number>();
     readonly posted = new Set<string>();
-    lease: { owner: string; untilMs: number } | undefined;
+    readonly leases: Record<string, { owner: string; untilMs: number }> = {};
 
     async getCursor(ruleId: string): Promise<number | undefined> {
         return this.cursors.get(ruleId);
@@ -722,17 +832,18 @@ export class MemoryStore implements StateStore {
         keys.forEach((k) => this.posted.add(k));
     }
 
-    async acquireLease(owner: string, untilMs: number, nowMs: number): Promise<boolean> {
-        if (this.lease && this.lease.untilMs >= nowMs && this.lease.owner !== owner) {
+    async acquireLease(ruleId: string, owner: string, untilMs: number, nowMs: number): Promise<boolean> {
+        const held = this.leases[ruleId];
+        if (held && held.untilMs >= nowMs && held.owner !== owner) {
             return false;
         }
-        this.lease = { owner, untilMs };
+        this.leases[ruleId] = { owner, untilMs };
         return true;
     }
 
-    async releaseLease(owner: string): Promise<void> {
-        if (this.lease?.owner === owner) {
-            this.lease = undefined;
+    async releaseLease(ruleId: string, owner: string): Promise<void> {
+        if (this.leases[ruleId]?.owner === owner) {
+            delete this.leases[ruleId];
         }
     }
 }

@@ -3,31 +3,16 @@ import {
     BatchWriteItemCommand,
     CreateTableCommand,
     DeleteTableCommand,
-    DescribeTableCommand,
     DynamoDBClient,
     PutItemCommand,
     ScanCommand,
     type AttributeValue,
 } from "@aws-sdk/client-dynamodb";
-import { matchesFilterPattern } from "../../shared/filterPattern";
 import { HttpStandIn, listenLocally } from "./httpStandIn";
+import { dynalite, forwardRequest, LOCAL_CREDENTIALS, tableStatus, waitForTable, type ForwardedAnswer } from "./localDynamo";
+import { filterLogEvents, type StoredLogEvent } from "./localLogs";
 
-/**
- * A log event as CloudWatch Logs holds it. The local stand-in keeps every group's events in one
- * list; the in-process fakes of the tests (test/support/fakePorts.ts) keep one list per group and
- * also model ingestion delay.
- */
-export interface StoredLogEvent {
-    logGroupName: string;
-    /** The log event's timestamp, which FilterLogEvents' startTime and endTime select on. */
-    timestamp: number;
-    /**
-     * When CloudWatch Logs ingested it; before this FilterLogEvents and metric filters do not see it.
-     * Absent: ingested a second after its timestamp, and visible at once.
-     */
-    ingestedAt?: number;
-    message: string;
-}
+export type { StoredLogEvent } from "./localLogs";
 
 /** A scripted AWS error for the next call of an operation. */
 export interface AwsFault {
@@ -44,18 +29,6 @@ export interface AwsCall {
 
 /** An item of the state table, in DynamoDB's attribute-value form. */
 export type Item = Record<string, AttributeValue>;
-
-// dynalite ships no type declarations; this is the part of its API used here.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const dynalite = require("dynalite") as (options: {
-    createTableMs?: number;
-    deleteTableMs?: number;
-    updateTableMs?: number;
-}) => http.Server;
-
-// Credentials for the client that manages dynalite's table. dynalite checks that a request carries
-// a complete SigV4 Authorization header but, unlike DynamoDB, does not verify the signature.
-const LOCAL_CREDENTIALS = { accessKeyId: "AKIDLOCALTEST", secretAccessKey: "local-test-secret" };
 
 /**
  * A local stand-in for the three AWS JSON APIs the function calls (SSM, CloudWatch Logs, DynamoDB),
@@ -222,58 +195,17 @@ export class LocalAws extends HttpStandIn {
         return this.tableName;
     }
 
-    private async tableStatus(name: string): Promise<string | undefined> {
-        try {
-            const out = await this.requireAdmin().send(new DescribeTableCommand({ TableName: name }));
-            return out.Table?.TableStatus;
-        } catch (err) {
-            if ((err as Error).name === "ResourceNotFoundException") {
-                return undefined;
-            }
-            throw err;
-        }
+    private tableStatus(name: string): Promise<string | undefined> {
+        return tableStatus(this.requireAdmin(), name);
     }
 
-    private async waitForTable(name: string, status: string | undefined): Promise<void> {
-        for (let i = 0; (await this.tableStatus(name)) !== status; i++) {
-            if (i >= 200) {
-                throw new Error(`dynalite's table ${name} did not become ${status ?? "deleted"}`);
-            }
-            await new Promise((resolve) => setTimeout(resolve, 5));
-        }
+    private waitForTable(name: string, status: string | undefined): Promise<void> {
+        return waitForTable(this.requireAdmin(), name, status);
     }
 
-    /** Sends a DynamoDB request on to dynalite unchanged (its signature and body included) and returns the answer. */
     private async forwardToDynamo(req: http.IncomingMessage, body: Buffer): Promise<ForwardedAnswer> {
         await this.tableReady;
-        const target = new URL(this.dynamoUrl);
-        return new Promise((resolve, reject) => {
-            const out = http.request(
-                {
-                    host: target.hostname,
-                    port: target.port,
-                    method: req.method,
-                    path: req.url,
-                    headers: { ...req.headers, host: target.host },
-                },
-                (answer) => {
-                    const chunks: Buffer[] = [];
-                    answer.on("data", (c: Buffer) => chunks.push(c));
-                    answer.on("error", reject);
-                    answer.on("end", () => {
-                        const headers: http.OutgoingHttpHeaders = {};
-                        for (const [name, value] of Object.entries(answer.headers)) {
-                            if (value !== undefined && name !== "connection" && name !== "keep-alive" && name !== "transfer-encoding") {
-                                headers[name] = value;
-                            }
-                        }
-                        resolve({ status: answer.statusCode ?? 500, headers, body: Buffer.concat(chunks) });
-                    });
-                },
-            );
-            out.on("error", reject);
-            out.end(body);
-        });
+        return forwardRequest(this.dynamoUrl, req, body);
     }
 
     /** Makes the next `count` calls of an operation fail with a throttling error. */
@@ -310,41 +242,9 @@ export class LocalAws extends HttpStandIn {
                 return { ok: { Parameter: { Name: body["Name"], Type: p.type, Value: p.value, Version: 1 } } };
             }
             case "FilterLogEvents":
-                return { ok: this.filterLogEvents(body) };
+                return { ok: filterLogEvents(this.logEvents, body, this.pageSize) };
             default:
                 return { error: "UnknownOperationException", message: `The local stand-in does not implement ${operation}.` };
         }
     }
-
-    private filterLogEvents(body: Record<string, unknown>): unknown {
-        const start = Number(body["startTime"] ?? 0);
-        const end = Number(body["endTime"] ?? Number.MAX_SAFE_INTEGER);
-        const pattern = String(body["filterPattern"] ?? "");
-        const now = Date.now();
-        const matching = this.logEvents
-            .filter((e) => e.logGroupName === body["logGroupName"] && e.timestamp >= start && e.timestamp <= end)
-            .filter((e) => e.ingestedAt === undefined || e.ingestedAt <= now)
-            .filter((e) => pattern === "" || matchesFilterPattern(pattern, e.message))
-            .sort((a, b) => a.timestamp - b.timestamp);
-        const offset = Number(body["nextToken"] ?? 0);
-        const page = matching.slice(offset, offset + this.pageSize);
-        const next = offset + this.pageSize < matching.length ? String(offset + this.pageSize) : undefined;
-        return {
-            events: page.map((e, i) => ({
-                logStreamName: "111122223333_CloudTrail_us-east-1",
-                timestamp: e.timestamp,
-                message: e.message,
-                ingestionTime: e.ingestedAt ?? e.timestamp + 1000,
-                eventId: `${e.timestamp}-${offset + i}`,
-            })),
-            searchedLogStreams: [],
-            ...(next ? { nextToken: next } : {}),
-        };
-    }
-}
-
-interface ForwardedAnswer {
-    status: number;
-    headers: http.OutgoingHttpHeaders;
-    body: Buffer;
 }

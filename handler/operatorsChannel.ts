@@ -1,0 +1,27 @@
+import type { OperatorsChannel } from "./types";
+
+type Sns = typeof import("@aws-sdk/client-sns");
+
+// SNS takes a subject of printable ASCII, without line breaks, of at most 100 characters.
+const SUBJECT_MAX = 100;
+
+function subjectOf(text: string): string {
+    const printable = text.replace(/[^\x20-\x7E]/g, "?");
+    return printable.length > SUBJECT_MAX ? `${printable.slice(0, SUBJECT_MAX - 3)}...` : printable;
+}
+
+/**
+ * The operators' SNS topic, for what must reach a person even when Slack refuses it. The SDK comes
+ * from the Lambda runtime, so it is required here at cold start: an import would be followed by
+ * closure serialization into the package.
+ */
+export function createOperatorsChannel(topicArn: string): OperatorsChannel {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const sdk = require("@aws-sdk/client-sns") as Sns;
+    const client = new sdk.SNSClient({});
+    return {
+        publish: async (subject, message) => {
+            await client.send(new sdk.PublishCommand({ TopicArn: topicArn, Subject: subjectOf(subject), Message: message }));
+        },
+    };
+}

@@ -1,0 +1,132 @@
+/**
+ * The bench's first measurement: the Lambda code archive as the deployment would package it,
+ * zipped here with Node (yazl; a fresh machine may have no `zip` binary) and read back through
+ * its central directory, with the size of each part of the archive.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import * as zlib from "zlib";
+import * as yauzl from "yauzl";
+import * as yazl from "yazl";
+import { kib, n, pad } from "./benchMeasurements";
+import type { DeployedFunction } from "./local/deployedFunction";
+import type { PlanAsset } from "./offlineEngine";
+import { REPO_ROOT } from "./repoRoot";
+
+// Lambda refuses a directly uploaded .zip larger than this.
+const LAMBDA_ZIP_LIMIT_BYTES = 50 * 1024 * 1024;
+
+export interface ZipInput {
+    name: string;
+    data: Buffer;
+}
+
+export interface ZipEntryReport {
+    name: string;
+    rawBytes: number;
+    storedBytes: number;
+}
+
+// 1980-01-01 00:00 local time, the earliest DOS date: a fixed time keeps the archive byte-for-byte
+// repeatable. Only the DOS fields are written (no extended timestamp), as Lambda needs no more.
+const ZIP_TIME = new Date(1980, 0, 1, 0, 0, 0);
+// Regular file, rw-r--r--, so the runtime can read what it unpacks.
+const FILE_MODE = 0o100644;
+
+/** Zips the files in the given order: deflated (default level), or stored when deflate does not help, as zip tools do. */
+export function writeZip(inputs: readonly ZipInput[]): Promise<Buffer> {
+    const zip = new yazl.ZipFile();
+    for (const { name, data } of inputs) {
+        const compress = zlib.deflateRawSync(data).length < data.length;
+        zip.addBuffer(data, name, { mtime: ZIP_TIME, mode: FILE_MODE, compress, forceDosTimestamp: true });
+    }
+    zip.end();
+    return new Promise((resolve, reject) => {
+        const chunks: Buffer[] = [];
+        zip.outputStream.on("data", (c: Buffer) => chunks.push(c));
+        zip.outputStream.on("error", reject);
+        zip.outputStream.on("end", () => resolve(Buffer.concat(chunks)));
+    });
+}
+
+/** Reads a zip back through its central directory, inflating every entry and checking its size and CRC-32. */
+export async function readZip(zip: Buffer): Promise<Array<ZipInput & ZipEntryReport>> {
+    const archive = await yauzl.fromBufferPromise(zip, { lazyEntries: true, validateEntrySizes: true });
+    const out: Array<ZipInput & ZipEntryReport> = [];
+    for (;;) {
+        const entry = await new Promise<yauzl.Entry | undefined>((resolve, reject) => {
+            archive.once("entry", resolve);
+            archive.once("end", () => resolve(undefined));
+            archive.once("error", reject);
+            archive.readEntry();
+        });
+        archive.removeAllListeners();
+        if (!entry) {
+            break;
+        }
+        const chunks: Buffer[] = [];
+        for await (const chunk of await archive.openReadStreamPromise(entry)) {
+            chunks.push(chunk as Buffer);
+        }
+        const data = Buffer.concat(chunks);
+        if (zlib.crc32(data) !== entry.crc32) {
+            throw new Error(`${entry.fileName}: CRC-32 does not match`);
+        }
+        out.push({ name: entry.fileName, data, rawBytes: entry.uncompressedSize, storedBytes: entry.compressedSize });
+    }
+    archive.close();
+    return out;
+}
+
+/** Every file of the function's code archive, as the deployment would package it, in name order. */
+function archiveFiles(code: PlanAsset): ZipInput[] {
+    if (code.kind !== "archive" || !code.assets) {
+        throw new Error("the function's code is not an asset archive");
+    }
+    const files: ZipInput[] = [];
+    const walk = (dir: string, prefix: string) => {
+        for (const entry of fs.readdirSync(dir).sort()) {
+            const full = path.join(dir, entry);
+            if (fs.statSync(full).isDirectory()) {
+                walk(full, `${prefix}/${entry}`);
+            } else {
+                files.push({ name: `${prefix}/${entry}`, data: fs.readFileSync(full) });
+            }
+        }
+    };
+    for (const [name, asset] of Object.entries(code.assets)) {
+        if (asset.kind === "asset" && typeof asset.text === "string") {
+            files.push({ name, data: Buffer.from(asset.text, "utf8") });
+        } else if (asset.path) {
+            walk(path.resolve(REPO_ROOT, asset.path), name);
+        } else {
+            throw new Error(`cannot package archive entry ${name}`);
+        }
+    }
+    return files.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+export async function archive(fn: DeployedFunction, out: string[]): Promise<boolean> {
+    const files = archiveFiles(fn.resource.inputs["code"] as PlanAsset);
+    const zip = await writeZip(files);
+    const back = await readZip(zip);
+    const entries: ZipEntryReport[] = back;
+    const verified = back.length === files.length && back.every((e, i) => e.name === files[i]!.name && e.data.equals(files[i]!.data));
+    const groups = new Map<string, { files: number; raw: number; stored: number }>();
+    for (const e of entries) {
+        const group = e.name.startsWith("node_modules/") ? e.name.split("/").slice(0, 2).join("/") : e.name;
+        const g = groups.get(group) ?? { files: 0, raw: 0, stored: 0 };
+        groups.set(group, { files: g.files + 1, raw: g.raw + e.rawBytes, stored: g.stored + e.storedBytes });
+    }
+    const raw = entries.reduce((s, e) => s + e.rawBytes, 0);
+    out.push("Lambda code archive (zipped here with yazl: zlib deflate, default level)");
+    out.push(
+        `  ${pad("zip")}${n(zip.length)} bytes (${kib(zip.length)}), ${entries.length} files; ${n((zip.length / LAMBDA_ZIP_LIMIT_BYTES) * 100, 2)}% of Lambda's 50 MiB upload limit`,
+    );
+    out.push(`  ${pad("unzipped")}${n(raw)} bytes (${kib(raw)}); zip / unzipped = ${n(zip.length / raw, 2)}`);
+    for (const [name, g] of groups) {
+        out.push(`  ${pad(name)}${n(g.raw)} bytes raw, ${n(g.stored)} compressed, ${g.files} file${g.files === 1 ? "" : "s"}`);
+    }
+    out.push(`  ${pad("read back")}${verified ? `${back.length} entries inflated, sizes and CRC-32 match` : "MISMATCH"}`);
+    return verified;
+}
