@@ -1,7 +1,8 @@
 import { realClock } from "./clock";
 import { log } from "./log";
 import { classifyTrigger, parseAlarmNotification, ruleForAlarm, type Trigger } from "./parse";
-import { createPacedSender, type FetchLike } from "./slack";
+import type { FetchLike } from "./slack";
+import { createPacedSender } from "./slackSender";
 import { SAFETY_MS, sweepRule, type SweepDeps, type SweepJob } from "./sweep";
 import type { AwsPorts, Clock, InvocationContext, InvocationReport } from "./types";
 import type { HandlerSettings, RunTimeRule, Severity } from "../shared/contract";

@@ -1,8 +1,8 @@
+/** Posting one message to a Slack incoming webhook, as Slack documents its answers; never writing the URL anywhere. */
 import { realClock } from "./clock";
 import { log } from "./log";
 import type { SlackMessage } from "./format";
 import type { Clock } from "./types";
-import type { HandlerSettings } from "../shared/contract";
 
 // Errors are plain Errors with a name, not subclasses: closure serialization rewrites class
 // constructors so that `super(message)` on Error no longer sets the message.
@@ -223,104 +223,4 @@ export async function postToSlack(
         }
         await clock.sleep(waitMs);
     }
-}
-
-/** Posts one message before the deadline, paced for Slack; the sweep's only way to reach Slack. */
-export type SendToSlack = (message: SlackMessage, deadlineMs: number) => Promise<void>;
-
-// A warm container can live for hours (the sweep keeps it warm), so the webhook is read again at
-// this age: a rotation reaches every container within one 5-minute sweep interval, and one
-// GetParameter per container every 5 minutes is free and far inside SSM's throughput limit.
-export const WEBHOOK_MAX_AGE_MS = 5 * 60 * 1000;
-
-// Answers that mean the URL itself is gone (token revoked, webhook deleted, channel archived):
-// worth asking the parameter whether it has been replaced.
-const GONE_STATUSES = [403, 404, 410];
-
-function rejectedStatus(err: unknown): number | undefined {
-    return (err as { slackStatus?: number } | undefined)?.slackStatus;
-}
-
-/**
- * A sender for one container. It reads the webhook on first use and again once the value is
- * {@link WEBHOOK_MAX_AGE_MS} old, or at once when Slack says the URL is gone (403, 404, 410): if
- * the parameter then holds another URL, the message is posted there, once. It keeps Slack's pace
- * across the messages of every invocation the container serves, and remembers a 429's
- * Retry-After: until then nothing is posted, and a message whose deadline comes first fails at
- * once with SlackRateLimitedError.
- */
-export function createPacedSender(
-    settings: HandlerSettings,
-    readWebhook: () => Promise<string>,
-    fetchImpl: FetchLike,
-    clock: Clock,
-    maxWebhookAgeMs: number = WEBHOOK_MAX_AGE_MS,
-): SendToSlack {
-    let webhook: { url: string; readAtMs: number } | undefined;
-    let lastPostAt = 0;
-    let blockedUntilMs = 0;
-
-    async function currentWebhook(): Promise<string> {
-        if (webhook === undefined) {
-            webhook = { url: await readWebhook(), readAtMs: clock.now() };
-        } else if (clock.now() - webhook.readAtMs >= maxWebhookAgeMs) {
-            try {
-                webhook = { url: await readWebhook(), readAtMs: clock.now() };
-            } catch (err) {
-                // The cached URL still works until Slack says otherwise; the next message tries again.
-                log("warn", "could not re-read the webhook parameter; using the cached value", {
-                    error: (err as Error).message,
-                    name: (err as Error).name,
-                });
-            }
-        }
-        return webhook.url;
-    }
-
-    return async function send(message, deadlineMs) {
-        const url = await currentWebhook();
-        if (blockedUntilMs >= deadlineMs) {
-            throw slackRateLimitedError(blockedUntilMs, deadlineMs);
-        }
-        // Slack allows about one message per second per webhook, and none before a 429's Retry-After.
-        const resumeAt = Math.max(lastPostAt + settings.minPostIntervalMs, blockedUntilMs);
-        const gap = resumeAt - clock.now();
-        if (gap > 0) {
-            if (clock.now() + gap >= deadlineMs) {
-                throw slackUnavailableError(0, "no attempt was made before the deadline");
-            }
-            await clock.sleep(gap);
-        }
-        const options: SlackPostOptions = {
-            deadlineMs,
-            requestTimeoutMs: settings.slackTimeoutMs,
-            backoffBaseMs: settings.slackBackoffBaseMs,
-            backoffCapMs: settings.slackBackoffCapMs,
-            onRateLimited: (untilMs) => {
-                blockedUntilMs = Math.max(blockedUntilMs, untilMs);
-            },
-        };
-        try {
-            await postToSlack(fetchImpl, url, message, options, clock);
-        } catch (err) {
-            const status = rejectedStatus(err);
-            if (status === undefined || !GONE_STATUSES.includes(status)) {
-                throw err;
-            }
-            const fresh = await readWebhook().catch((readErr: Error) => {
-                log("warn", "could not re-read the webhook parameter after Slack refused the URL", {
-                    error: readErr.message,
-                    name: readErr.name,
-                });
-                return undefined;
-            });
-            if (fresh === undefined || fresh === url) {
-                throw err;
-            }
-            webhook = { url: fresh, readAtMs: clock.now() };
-            log("warn", "Slack refused the webhook URL and the parameter holds a new one; posting there", { status });
-            await postToSlack(fetchImpl, fresh, message, options, clock);
-        }
-        lastPostAt = clock.now();
-    };
 }

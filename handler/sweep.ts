@@ -19,7 +19,7 @@ import {
     type OperatorsNotice,
 } from "./notices";
 import { alarmWindow, lookupWindow, parseCloudTrailRecord, toSignIn } from "./parse";
-import type { SendToSlack } from "./slack";
+import type { SendToSlack } from "./slackSender";
 import type {
     AlarmNotification,
     AwsPorts,

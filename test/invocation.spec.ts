@@ -2,7 +2,7 @@ import * as assert from "assert";
 import type { SlackMessage } from "../handler/format";
 import { createHandler, handleInvocation, planWork } from "../handler/invocation";
 import { classifyTrigger, parseAlarmNotification } from "../handler/parse";
-import type { SendToSlack } from "../handler/slack";
+import type { SendToSlack } from "../handler/slackSender";
 import type { SweepDeps } from "../handler/sweep";
 import type { AwsPorts, InvocationReport } from "../handler/types";
 import type { HandlerSettings } from "../shared/contract";

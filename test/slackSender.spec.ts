@@ -1,7 +1,8 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { createPacedSender, type FetchLike, type SendToSlack } from "../handler/slack";
+import type { FetchLike } from "../handler/slack";
+import { createPacedSender, type SendToSlack } from "../handler/slackSender";
 import type { SlackMessage } from "../handler/format";
 import { alarmNamesOf, invokeInChild, unpackFunction, type DeployedFunction } from "../tools/local/deployedFunction";
 import { LocalAws } from "../tools/local/localAws";

@@ -1,7 +1,8 @@
 import * as assert from "assert";
 import { buildPendingMessage, buildSignInMessages, type SlackMessage } from "../handler/format";
 import { parseAlarmNotification, parseCloudTrailRecord, toSignIn } from "../handler/parse";
-import { slackRejectedError, slackUnavailableError, type SendToSlack } from "../handler/slack";
+import { slackRejectedError, slackUnavailableError } from "../handler/slack";
+import type { SendToSlack } from "../handler/slackSender";
 import { sweepRule, type SweepDeps } from "../handler/sweep";
 import type {
     AlarmNotification,
