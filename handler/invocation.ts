@@ -5,7 +5,7 @@ import type { FetchLike } from "./slack";
 import { createPacedSender } from "./slackSender";
 import { SAFETY_MS, sweepRule, type SweepDeps, type SweepJob } from "./sweep";
 import type { AwsPorts, Clock, InvocationContext, InvocationReport } from "./types";
-import type { HandlerSettings, RunTimeRule, Severity } from "../shared/contract";
+import { SEVERITY_ORDER, type HandlerSettings, type RunTimeRule } from "../shared/contract";
 
 // How long an invocation waits for another one's sweep to finish before leaving the work to it.
 const LEASE_WAIT_MS = 30000;
@@ -62,10 +62,10 @@ export function planWork(
     return [...work.values()];
 }
 
-// Critical work first: a flood of failed sign-ins (which need no credentials) must never delay root activity.
-const SEVERITY_ORDER: readonly Severity[] = ["critical", "high", "info"];
-
-/** The jobs in the order they are swept: by severity, critical first, then as planned. */
+/**
+ * The jobs in the order they are swept: by severity, critical first, then as planned. A flood of
+ * failed sign-ins (which need no credentials) must never delay root activity.
+ */
 export function bySeverity(work: readonly SweepJob[]): SweepJob[] {
     const rank = (job: SweepJob) => SEVERITY_ORDER.indexOf(job.rule.severity);
     return [...work].sort((a, b) => rank(a) - rank(b));

@@ -14,6 +14,9 @@ import type { AllowEntry } from "./allowList";
 /** Severity of an alert rule, from least to most urgent. */
 export type Severity = "info" | "high" | "critical";
 
+/** Severities, most urgent first: the order in which an invocation takes rules. */
+export const SEVERITY_ORDER: readonly Severity[] = ["critical", "high", "info"];
+
 /**
  * How far back the function looks for a rule's events, and how long the dead-letter queue keeps a
  * failed notification: one figure, so that a notification redriven on its last day still finds its

@@ -1,0 +1,198 @@
+/** Getting a rule's events into Slack: messages Slack refuses are split, then sent plainly, then told to the operators. */
+import { dispositionOf, type Disposition } from "./disposition";
+import { buildOkMessage, buildPendingMessage, buildSignInMessages, type Presentation, type SlackMessage } from "./format";
+import { log } from "./log";
+import {
+    buildGapWarning,
+    buildPlainEventsMessage,
+    gapNotice,
+    plainTextOf,
+    refusedNoteNotice,
+    undeliveredNotice,
+    type LookbackGap,
+    type OperatorsNotice,
+} from "./notices";
+import { failedKey, postedKey, record, type RuleRun } from "./sweepRun";
+import type { AlarmNotification, SignIn, TimeWindow } from "./types";
+import type { HandlerSettings, RunTimeRule } from "../shared/contract";
+
+// Slack's answers that refuse the message itself, not the webhook: 403, 404 and 410 mean the
+// webhook is gone and fail the invocation; a smaller or plainer message cannot fix those.
+const REFUSED_CONTENT: readonly number[] = [400, 413];
+/** Slack refused the message for what it says (400 invalid_blocks, invalid_payload, too long), not for where it was sent. */
+function refusedContent(err: unknown): boolean {
+    if ((err as Error | undefined)?.name !== "SlackRejectedError") {
+        return false;
+    }
+    const status = (err as { slackStatus?: unknown }).slackStatus;
+    const code = typeof status === "number" ? status : Number(/HTTP (\d{3})/.exec((err as Error).message)?.[1]);
+    return REFUSED_CONTENT.includes(code);
+}
+
+/** Posts a message; Slack's refusal of its content comes back as the error, any other failure is thrown. */
+async function sendUnlessRefused(run: RuleRun, message: SlackMessage): Promise<Error | undefined> {
+    try {
+        await run.deps.send(message, run.deadlineMs);
+        return undefined;
+    } catch (err) {
+        if (refusedContent(err)) {
+            log("warn", "Slack refused a message for its content", { rule: run.rule.id, error: (err as Error).message });
+            return err as Error;
+        }
+        throw err;
+    }
+}
+
+/** Tells the operators' topic; a failure fails the rule, so the retry tells them. */
+async function tellOperators(run: RuleRun, notice: OperatorsNotice): Promise<void> {
+    const channel = run.deps.aws.operators;
+    if (!channel) {
+        log("error", "no operators' topic to tell", { rule: run.rule.id, subject: notice.subject, message: notice.message });
+        return;
+    }
+    await channel.publish(notice.subject, notice.message);
+}
+
+/** Posts sign-ins; a message Slack refuses for its content is split in halves, down to one event. */
+async function deliverSignIns(run: RuleRun, titled: RunTimeRule, presentation: Presentation, signIns: readonly SignIn[]): Promise<void> {
+    for (const { message, eventIds } of buildSignInMessages(titled, signIns, presentation)) {
+        const batch = signIns.filter((s) => eventIds.includes(s.eventId));
+        const refusal = await sendUnlessRefused(run, message);
+        if (!refusal) {
+            // Recorded per message, so a failure later in the batch re-posts only what Slack did not take.
+            await record(
+                run,
+                eventIds.map((id) => postedKey(run.rule.id, id)),
+            );
+            run.report.posted += eventIds.length;
+            run.report.messages += 1;
+        } else if (batch.length > 1) {
+            const half = Math.ceil(batch.length / 2);
+            await deliverSignIns(run, titled, presentation, batch.slice(0, half));
+            await deliverSignIns(run, titled, presentation, batch.slice(half));
+        } else {
+            await deliverPlainly(run, eventIds);
+        }
+    }
+}
+
+/** The last resort for an event Slack refused on its own: text naming its eventID; failing that, the operators. */
+async function deliverPlainly(run: RuleRun, eventIds: string[]): Promise<void> {
+    const refusal = await sendUnlessRefused(run, buildPlainEventsMessage(run.rule, eventIds));
+    if (!refusal) {
+        await record(
+            run,
+            eventIds.map((id) => postedKey(run.rule.id, id)),
+        );
+        run.report.posted += eventIds.length;
+        run.report.messages += 1;
+        return;
+    }
+    // Told first and recorded after: if the topic fails, the retry tries Slack and the topic again.
+    await tellOperators(run, undeliveredNotice(run.rule, eventIds, refusal.message));
+    await record(
+        run,
+        eventIds.map((id) => failedKey(run.rule.id, id)),
+    );
+    for (const id of eventIds) {
+        run.report.skipped.push(
+            `${run.rule.id}: Slack refused event ${id} even as plain text; recorded as failed and reported to the operators`,
+        );
+    }
+    log("error", "Slack refused events even as plain text; recorded them as failed", {
+        rule: run.rule.id,
+        eventIds,
+        error: refusal.message,
+    });
+}
+
+/** Posts a note (alarm, gap) as it is, else as text alone, else tells the operators; true when Slack took it. */
+async function deliverNote(run: RuleRun, note: SlackMessage): Promise<boolean> {
+    if (!(await sendUnlessRefused(run, note))) {
+        return true;
+    }
+    const refusal = await sendUnlessRefused(run, plainTextOf(note));
+    if (!refusal) {
+        return true;
+    }
+    await tellOperators(run, refusedNoteNotice(run.rule, note.text, refusal.message));
+    return false;
+}
+
+function groupByDisposition(settings: HandlerSettings, ruleId: string, signIns: readonly SignIn[]): Record<Disposition, SignIn[]> {
+    const groups: Record<Disposition, SignIn[]> = { report: [], downgrade: [], suppress: [] };
+    for (const signIn of signIns) {
+        groups[dispositionOf(settings.allowList, ruleId, signIn)].push(signIn);
+    }
+    return groups;
+}
+
+/** Posts the found sign-ins not yet handled: reported ones, then downgraded ones as informational; suppressed ones are recorded. */
+export async function postFound(run: RuleRun, window: TimeWindow, byId: Map<string, SignIn>): Promise<void> {
+    const { deps, rule } = run;
+    if (byId.size === 0) {
+        return;
+    }
+    const ids = [...byId.keys()];
+    const fresh = await deps.aws.store.unposted([...ids.map((id) => postedKey(rule.id, id)), ...ids.map((id) => failedKey(rule.id, id))]);
+    const toPost = [...byId.values()].filter((s) => fresh.has(postedKey(rule.id, s.eventId)) && fresh.has(failedKey(rule.id, s.eventId)));
+    const groups = groupByDisposition(deps.settings, rule.id, toPost);
+    log("info", "looked up events", {
+        rule: rule.id,
+        window,
+        found: byId.size,
+        new: toPost.length,
+        downgraded: groups.downgrade.length,
+        suppressed: groups.suppress.length,
+    });
+    if (groups.suppress.length > 0) {
+        // Known sign-ins are recorded as handled so the next lookup does not consider them again.
+        await deps.aws.store.markPosted(
+            groups.suppress.map((s) => postedKey(rule.id, s.eventId)),
+            run.expiresAt,
+        );
+    }
+    await deliverSignIns(run, rule, run.presentation, groups.report);
+    // Downgraded sign-ins are posted as informational, without the rule's mention.
+    const known: RunTimeRule = { ...rule, title: `${rule.title} (known)`, severity: "info" };
+    await deliverSignIns(run, known, { ...run.presentation, mentions: {} }, groups.downgrade);
+    byId.clear();
+}
+
+/** What an alarm says on its own: that events are on their way, or (if asked for) that it is back to OK. */
+function alarmNote(run: RuleRun, alarm: AlarmNotification, foundNone: boolean): SlackMessage | undefined {
+    if (alarm.newState === "ALARM" && foundNone) {
+        return buildPendingMessage(run.rule, alarm, run.presentation);
+    }
+    return alarm.newState === "OK" && run.deps.settings.notifyOnOk ? buildOkMessage(run.rule, alarm, run.presentation) : undefined;
+}
+
+/** Posts the alarm's note once per state change, however many invocations the notification causes. */
+export async function postAlarmNote(run: RuleRun, alarm: AlarmNotification, foundNone: boolean): Promise<void> {
+    const noteKey = `alarm#${alarm.alarmName}#${alarm.newState}#${alarm.stateChangeTime.toISOString()}`;
+    const note = alarmNote(run, alarm, foundNone);
+    if (note && (await run.deps.aws.store.unposted([noteKey])).size === 1) {
+        if (await deliverNote(run, note)) {
+            run.report.messages += 1;
+        }
+        await record(run, [noteKey]);
+    }
+}
+
+/** Says once, in Slack and to the operators, that part of the rule's window is older than any lookup reaches. */
+export async function reportGap(run: RuleRun, gap: LookbackGap): Promise<void> {
+    const key = `gap#${run.rule.id}#${gap.fromMs}`;
+    if ((await run.deps.aws.store.unposted([key])).size === 0) {
+        return;
+    }
+    log("warn", "the rule's cursor is older than the lookback limit; events in between are not looked up", {
+        rule: run.rule.id,
+        from: new Date(gap.fromMs).toISOString(),
+        to: new Date(gap.toMs).toISOString(),
+    });
+    if (await deliverNote(run, buildGapWarning(run.rule, gap, run.presentation.timeZone))) {
+        run.report.messages += 1;
+    }
+    await tellOperators(run, gapNotice(run.rule, gap));
+    await record(run, [key]);
+}

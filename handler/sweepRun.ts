@@ -1,0 +1,72 @@
+/** One rule's sweep: what every step needs, and the records that say an event was handled. */
+import type { Presentation } from "./format";
+import { log } from "./log";
+import type { SendToSlack } from "./slackSender";
+import type { AlarmNotification, AwsPorts, Clock, InvocationReport, StateStore } from "./types";
+import type { HandlerSettings, RunTimeRule } from "../shared/contract";
+
+/** Time kept back from the Lambda deadline to record progress and release the lease. */
+export const SAFETY_MS = 5000;
+
+/** What a sweep reads and writes, passed in so a test can hand it fakes. */
+export interface SweepDeps {
+    settings: HandlerSettings;
+    aws: AwsPorts;
+    clock: Clock;
+    send: SendToSlack;
+}
+
+/** One rule to sweep, and the alarm notification that asked for it (none for the scheduled sweep). */
+export interface SweepJob {
+    rule: RunTimeRule;
+    alarm?: AlarmNotification;
+}
+
+/** One rule's sweep: what every step of it needs. */
+export interface RuleRun {
+    deps: SweepDeps;
+    rule: RunTimeRule;
+    presentation: Presentation;
+    expiresAt: number;
+    deadlineMs: number;
+    report: InvocationReport;
+}
+
+export function presentationOf(settings: HandlerSettings): Presentation {
+    return { timeZone: settings.timeZone, accountLabels: settings.accountLabels, mentions: settings.mentions };
+}
+
+// Keyed by rule as well: a root sign-in without MFA belongs in both its rules' reports.
+export function postedKey(ruleId: string, eventId: string): string {
+    return `${ruleId}#${eventId}`;
+}
+
+// An event Slack refused in every form: its own record, so no lookup tries it again.
+export function failedKey(ruleId: string, eventId: string): string {
+    return `failed#${ruleId}#${eventId}`;
+}
+
+/**
+ * Records what Slack accepted. A failure here would make the retry post it again, so it keeps
+ * trying through the time held back from the deadline for exactly this.
+ */
+async function recordPosted(store: StateStore, clock: Clock, keys: string[], expiresAt: number, deadlineMs: number): Promise<void> {
+    const giveUpAt = deadlineMs + SAFETY_MS - 1000;
+    for (let attempt = 1; ; attempt++) {
+        try {
+            await store.markPosted(keys, expiresAt);
+            return;
+        } catch (err) {
+            const waitMs = Math.min(2000, 100 * 2 ** attempt);
+            if (clock.now() + waitMs >= giveUpAt) {
+                throw err;
+            }
+            log("warn", "could not record posted events yet; retrying", { attempt, error: (err as Error).message });
+            await clock.sleep(waitMs);
+        }
+    }
+}
+
+export function record(run: RuleRun, keys: string[]): Promise<void> {
+    return recordPosted(run.deps.aws.store, run.deps.clock, keys, run.expiresAt, run.deadlineMs);
+}
