@@ -53,19 +53,23 @@ async function tellOperators(run: RuleRun, notice: OperatorsNotice): Promise<voi
     await channel.publish(notice.subject, notice.message);
 }
 
+/** Records one message's events as posted, once Slack took it; per message, so a later failure re-posts only what Slack did not take. */
+async function recordDelivered(run: RuleRun, eventIds: readonly string[]): Promise<void> {
+    await record(
+        run,
+        eventIds.map((id) => postedKey(run.rule.id, id)),
+    );
+    run.report.posted += eventIds.length;
+    run.report.messages += 1;
+}
+
 /** Posts sign-ins; a message Slack refuses for its content is split in halves, down to one event. */
 async function deliverSignIns(run: RuleRun, titled: RunTimeRule, presentation: Presentation, signIns: readonly SignIn[]): Promise<void> {
     for (const { message, eventIds } of buildSignInMessages(titled, signIns, presentation)) {
         const batch = signIns.filter((s) => eventIds.includes(s.eventId));
         const refusal = await sendUnlessRefused(run, message);
         if (!refusal) {
-            // Recorded per message, so a failure later in the batch re-posts only what Slack did not take.
-            await record(
-                run,
-                eventIds.map((id) => postedKey(run.rule.id, id)),
-            );
-            run.report.posted += eventIds.length;
-            run.report.messages += 1;
+            await recordDelivered(run, eventIds);
         } else if (batch.length > 1) {
             const half = Math.ceil(batch.length / 2);
             await deliverSignIns(run, titled, presentation, batch.slice(0, half));
@@ -80,12 +84,7 @@ async function deliverSignIns(run: RuleRun, titled: RunTimeRule, presentation: P
 async function deliverPlainly(run: RuleRun, eventIds: string[]): Promise<void> {
     const refusal = await sendUnlessRefused(run, buildPlainEventsMessage(run.rule, eventIds));
     if (!refusal) {
-        await record(
-            run,
-            eventIds.map((id) => postedKey(run.rule.id, id)),
-        );
-        run.report.posted += eventIds.length;
-        run.report.messages += 1;
+        await recordDelivered(run, eventIds);
         return;
     }
     // Told first and recorded after: if the topic fails, the retry tries Slack and the topic again.
