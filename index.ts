@@ -1,17 +1,31 @@
 import * as pulumi from "@pulumi/pulumi";
+import { fastPathRegions } from "./program/fastPath";
 import { LoginAlerts } from "./program/loginAlerts";
 import { pulumiConfigSource, readStackSettings } from "./program/settings";
 
-const settings = readStackSettings(pulumiConfigSource());
-const alerts = new LoginAlerts("login-alerts", { ...settings, slackWebhookUrl: pulumi.secret(settings.slackWebhookUrl) });
-
-// Absent when the stack uses an existing trail.
-export const trailArn = alerts.trail?.arn;
-export const trailBucketName = alerts.trailBucket?.bucket;
-export const trailLogGroupName = alerts.trailLogGroupName;
-export const operatorTopicArn = alerts.operatorTopic.arn;
-export const alarmTopicArn = alerts.alarmTopic.arn;
-export const functionName = alerts.function.name;
-export const webhookParameterName = alerts.webhookParameter.name;
-export const deadLetterQueueUrl = alerts.deadLetterQueue.url;
-export const alarmNames = Object.fromEntries(Object.entries(alerts.rules).map(([id, r]) => [id, r.alarm.name]));
+// An async program: the fast path's regions are asked of AWS before any provider is created, and
+// providers cannot be created inside an Output's apply. Pulumi's Node.js runtime calls an exported
+// function and awaits it; the object it returns becomes the stack's outputs.
+export = async () => {
+    const settings = readStackSettings(pulumiConfigSource());
+    const alerts = new LoginAlerts("login-alerts", {
+        ...settings,
+        slackWebhookUrl: pulumi.secret(settings.slackWebhookUrl),
+        fastPathRegions: await fastPathRegions(settings),
+    });
+    return {
+        // Absent when the stack uses an existing trail.
+        trailArn: alerts.trail?.arn,
+        trailBucketName: alerts.trailBucket?.bucket,
+        trailLogGroupName: alerts.trailLogGroupName,
+        operatorTopicArn: alerts.operatorTopic.arn,
+        alarmTopicArn: alerts.alarmTopic.arn,
+        functionName: alerts.function.name,
+        webhookParameterName: alerts.webhookParameter.name,
+        deadLetterQueueUrl: alerts.deadLetterQueue.url,
+        alarmNames: Object.fromEntries(Object.entries(alerts.rules).map(([id, r]) => [id, r.alarm.name])),
+        // Absent when the fast path is off.
+        fastPathBusArn: alerts.fastPath?.bus.arn,
+        fastPathRegions: alerts.fastPath ? Object.keys(alerts.fastPath.regionRules) : undefined,
+    };
+};

@@ -2,6 +2,7 @@
 import { dispositionOf, type Disposition } from "./disposition";
 import { buildOkMessage, buildPendingMessage, buildSignInMessages, type Presentation, type SlackMessage } from "./format";
 import { log } from "./log";
+import { writeDeliveryMetrics } from "./metrics";
 import {
     buildGapWarning,
     buildPlainEventsMessage,
@@ -53,38 +54,51 @@ async function tellOperators(run: RuleRun, notice: OperatorsNotice): Promise<voi
     await channel.publish(notice.subject, notice.message);
 }
 
-/** Records one message's events as posted, once Slack took it; per message, so a later failure re-posts only what Slack did not take. */
-async function recordDelivered(run: RuleRun, eventIds: readonly string[]): Promise<void> {
+/**
+ * Records one message's events as posted, once Slack took it; per message, so a later failure
+ * re-posts only what Slack did not take. Counts it, and writes the events' delivery metrics.
+ */
+async function recordDelivered(run: RuleRun, batch: readonly SignIn[], atMs: number): Promise<void> {
     await record(
         run,
-        eventIds.map((id) => postedKey(run.rule.id, id)),
+        batch.map((s) => postedKey(run.rule.id, s.eventId)),
     );
-    run.report.posted += eventIds.length;
+    run.report.posted += batch.length;
     run.report.messages += 1;
+    writeDeliveryMetrics(
+        run.path,
+        atMs,
+        batch.map((s) => s.eventTime.getTime()),
+    );
 }
 
 /** Posts sign-ins; a message Slack refuses for its content is split in halves, down to one event. */
 async function deliverSignIns(run: RuleRun, titled: RunTimeRule, presentation: Presentation, signIns: readonly SignIn[]): Promise<void> {
-    for (const { message, eventIds } of buildSignInMessages(titled, signIns, presentation)) {
+    // Each sign-in says how long after it the message went out, and by which path.
+    const atMs = run.deps.clock.now();
+    const shown: Presentation = { ...presentation, delivery: { path: run.path, atMs } };
+    for (const { message, eventIds } of buildSignInMessages(titled, signIns, shown)) {
         const batch = signIns.filter((s) => eventIds.includes(s.eventId));
         const refusal = await sendUnlessRefused(run, message);
         if (!refusal) {
-            await recordDelivered(run, eventIds);
+            await recordDelivered(run, batch, atMs);
         } else if (batch.length > 1) {
             const half = Math.ceil(batch.length / 2);
             await deliverSignIns(run, titled, presentation, batch.slice(0, half));
             await deliverSignIns(run, titled, presentation, batch.slice(half));
         } else {
-            await deliverPlainly(run, eventIds);
+            await deliverPlainly(run, batch);
         }
     }
 }
 
 /** The last resort for an event Slack refused on its own: text naming its eventID; failing that, the operators. */
-async function deliverPlainly(run: RuleRun, eventIds: string[]): Promise<void> {
+async function deliverPlainly(run: RuleRun, batch: readonly SignIn[]): Promise<void> {
+    const eventIds = batch.map((s) => s.eventId);
+    const atMs = run.deps.clock.now();
     const refusal = await sendUnlessRefused(run, buildPlainEventsMessage(run.rule, eventIds));
     if (!refusal) {
-        await recordDelivered(run, eventIds);
+        await recordDelivered(run, batch, atMs);
         return;
     }
     // Told first and recorded after: if the topic fails, the retry tries Slack and the topic again.

@@ -3,6 +3,7 @@ import type { AlarmNotification, SignIn } from "./types";
 import type { RunTimeRule, Severity } from "../shared/contract";
 import { eventTimeFormatter, formatEventTime } from "./eventTime";
 import { clip, escapeSlack, literal } from "./slackText";
+import { MESSAGES, type DeliveryPath } from "./messages";
 
 export { eventTimeFormatter, formatEventTime } from "./eventTime";
 export { escapeSlack, literal, plainLiteral, safe } from "./slackText";
@@ -92,6 +93,17 @@ export interface Presentation {
     timeZone: string;
     accountLabels: Record<string, string>;
     mentions: Partial<Record<Severity, string>>;
+    /** When and by which path the message is posted; each sign-in then says how long after it that was. */
+    delivery?: { path: DeliveryPath; atMs: number };
+}
+
+/** "posted 14 s after sign-in", from the catalogue; empty when the presentation says nothing of delivery. */
+function deliveryNote(signIn: SignIn, p: Presentation): string {
+    if (!p.delivery) {
+        return "";
+    }
+    const delayMs = p.delivery.atMs - signIn.eventTime.getTime();
+    return ` · ${MESSAGES.postedAfter(delayMs, p.delivery.path, signIn.eventName === "ConsoleLogin")}`;
 }
 
 /** Slack's blocks, narrowed to what this module builds: every section has text, every context element is text. */
@@ -127,7 +139,9 @@ function signInBlock(signIn: SignIn, when: string, p: Presentation): Block {
     }
     return {
         type: "section",
-        text: eventText(`*${literal(signIn.who)}* ${verb(signIn)} · <${consoleLink(signIn.region, signIn.eventId)}|View in CloudTrail>`),
+        text: eventText(
+            `*${literal(signIn.who)}* ${verb(signIn)} · <${consoleLink(signIn.region, signIn.eventId)}|View in CloudTrail>${deliveryNote(signIn, p)}`,
+        ),
         fields,
     };
 }

@@ -1,5 +1,6 @@
 import { realClock } from "./clock";
 import { log } from "./log";
+import { planEvent, postEvent } from "./fastPath";
 import { classifyTrigger, parseAlarmNotification, ruleForAlarm, type Trigger } from "./parse";
 import type { FetchLike } from "./slack";
 import { createPacedSender } from "./slackSender";
@@ -39,6 +40,9 @@ export function planWork(
             work.set(rule.id, { rule });
         }
         return [...work.values()];
+    }
+    if (trigger.kind === "eventbridge") {
+        return planEvent(trigger, rules, report);
     }
     for (const message of trigger.messages) {
         const alarm = message.ok ? parseAlarmNotification(message.value.body) : message;
@@ -113,17 +117,22 @@ async function sweepJob(
     report: InvocationReport,
 ): Promise<string | undefined> {
     const ruleId = job.rule.id;
-    // An alarm's job waits for the lease and fails if it never gets it, so Lambda retries it: its
-    // events or its note would otherwise wait for the next sweep unannounced. The scheduled sweep
-    // leaves a busy rule to the invocation sweeping it, and to the next sweep.
-    if (!(await waitForRuleLease(deps, ruleId, owner, deadlineMs, job.alarm ? LEASE_WAIT_MS : 0))) {
+    // An alarm's job, and an EventBridge event's, waits for the lease and fails if it never gets it,
+    // so Lambda retries it: its events or its note would otherwise wait for the next sweep
+    // unannounced. The scheduled sweep leaves a busy rule to the invocation sweeping it, and to the next sweep.
+    const waits = job.alarm !== undefined || job.event !== undefined;
+    if (!(await waitForRuleLease(deps, ruleId, owner, deadlineMs, waits ? LEASE_WAIT_MS : 0))) {
         report.skipped.push(`another invocation holds the lease of ${ruleId}`);
-        log("info", "another invocation is sweeping this rule", { rule: ruleId, alarm: job.alarm?.alarmName });
-        return job.alarm ? `${ruleId}: another invocation held the rule's lease for ${LEASE_WAIT_MS / 1000} s; retrying` : undefined;
+        log("info", "another invocation is sweeping this rule", { rule: ruleId, alarm: job.alarm?.alarmName, eventId: job.event?.eventId });
+        return waits ? `${ruleId}: another invocation held the rule's lease for ${LEASE_WAIT_MS / 1000} s; retrying` : undefined;
     }
     report.rulesScanned.push(ruleId);
     try {
-        await sweepRule(deps, job, deadlineMs, report);
+        if (job.event) {
+            await postEvent(deps, job.rule, job.event, deadlineMs, report);
+        } else {
+            await sweepRule(deps, job, deadlineMs, report);
+        }
         return undefined;
     } catch (err) {
         log("error", "rule failed", { rule: ruleId, error: (err as Error).message, name: (err as Error).name });
@@ -164,7 +173,9 @@ export async function handleInvocation(deps: SweepDeps, event: unknown, context:
     const report: InvocationReport = { trigger: trigger.kind, rulesScanned: [], posted: 0, messages: 0, skipped: [] };
     if (trigger.kind === "unknown") {
         report.skipped.push(trigger.reason);
-        log("warn", "ignored an event that is neither an SNS notification nor the scheduled sweep", { reason: trigger.reason });
+        log("warn", "ignored an event that is neither an SNS notification, the scheduled sweep nor a CloudTrail event", {
+            reason: trigger.reason,
+        });
         return report;
     }
     const work = planWork(trigger, deps.settings.rules, report);

@@ -22,9 +22,21 @@ function asString(value: unknown): string | undefined {
  */
 type Unchecked<T> = { [K in keyof T]?: unknown };
 
-/** What invoked the function: SNS alarm notifications, or the scheduled sweep. */
+/**
+ * What invoked the function: SNS alarm notifications, the scheduled sweep, or one CloudTrail event
+ * EventBridge delivered (the fast path). `detail` stays unknown until read: a forwarded event's
+ * envelope is EventBridge's, its detail is whatever CloudTrail recorded.
+ */
 export type Trigger =
-    { kind: "sweep" } | { kind: "sns"; messages: Array<Parsed<{ messageId: string; body: string }>> } | { kind: "unknown"; reason: string };
+    | { kind: "sweep" }
+    | { kind: "sns"; messages: Array<Parsed<{ messageId: string; body: string }>> }
+    | { kind: "eventbridge"; envelopeId: string; detailType: string; detail: unknown }
+    | { kind: "unknown"; reason: string };
+
+// CloudTrail's events on EventBridge all have a detail-type ending so ("AWS Console Sign In via
+// CloudTrail", "AWS API Call via CloudTrail"; EventBridge User Guide, "AWS service events delivered
+// via AWS CloudTrail"). Forwarding from bus to bus keeps source, detail-type and detail.
+const CLOUDTRAIL_DETAIL_TYPE = / via CloudTrail$/;
 
 function snsMessageOf(record: unknown, index: number): Parsed<{ messageId: string; body: string }> {
     const sns = isObject(record) ? (record as Unchecked<SNSEventRecord>).Sns : undefined;
@@ -45,6 +57,11 @@ export function classifyTrigger(event: unknown): Trigger {
     const scheduled: Unchecked<ScheduledEvent> = event;
     if (scheduled.source === "aws.events" && scheduled["detail-type"] === "Scheduled Event") {
         return { kind: "sweep" };
+    }
+    const detailType = scheduled["detail-type"];
+    if (typeof detailType === "string" && CLOUDTRAIL_DETAIL_TYPE.test(detailType)) {
+        const envelopeId = asString(scheduled.id) ?? "unknown";
+        return { kind: "eventbridge", envelopeId, detailType, detail: scheduled.detail };
     }
     const records = (event as Unchecked<SNSEvent>).Records;
     if (!Array.isArray(records)) {
@@ -196,6 +213,19 @@ export function parseCloudTrailRecord(message: string): Parsed<ValidRecord> {
         return fail(`CloudTrail record ${String(json["eventID"])} has no valid eventTime`);
     }
     return ok(sanitizeRecord(json, json["eventID"] as string, json["eventTime"] as string));
+}
+
+/**
+ * Reads the CloudTrail record an EventBridge event carries as its `detail`: the same checks as a
+ * log event's record, on the JSON text of `detail` (what a rule's filter pattern is evaluated on).
+ */
+export function parseEventDetail(detail: unknown): Parsed<{ record: ValidRecord; text: string }> {
+    if (!isObject(detail)) {
+        return fail("the EventBridge event's detail is not a JSON object");
+    }
+    const text = JSON.stringify(detail);
+    const parsed = parseCloudTrailRecord(text);
+    return parsed.ok ? ok({ record: parsed.value, text }) : parsed;
 }
 
 const HIDDEN_USER = "HIDDEN_DUE_TO_SECURITY_REASONS";

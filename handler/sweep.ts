@@ -27,6 +27,7 @@ export async function sweepRule(deps: SweepDeps, { rule, alarm }: SweepJob, dead
         expiresAt: Math.floor(startMs / 1000) + POSTED_TTL_SECONDS,
         deadlineMs,
         report,
+        path: "backstop",
     };
     const untilMs = pagingUntil(settings, rule, startMs, deadlineMs);
     const progress = await progressOf(aws.store, rule.id);

@@ -1,8 +1,9 @@
 /** One rule's sweep: what every step needs, and the records that say an event was handled. */
 import type { Presentation } from "./format";
 import { log } from "./log";
+import type { DeliveryPath } from "./messages";
 import type { SendToSlack } from "./slackSender";
-import type { AlarmNotification, AwsPorts, Clock, InvocationReport, StateStore } from "./types";
+import type { AlarmNotification, AwsPorts, Clock, InvocationReport, SignIn, StateStore } from "./types";
 import type { HandlerSettings, RunTimeRule } from "../shared/contract";
 
 /** Time kept back from the Lambda deadline to record progress and release the lease. */
@@ -16,10 +17,14 @@ export interface SweepDeps {
     send: SendToSlack;
 }
 
-/** One rule to sweep, and the alarm notification that asked for it (none for the scheduled sweep). */
+/**
+ * One rule's work: a sweep, with the alarm notification that asked for it (none for the scheduled
+ * sweep), or one event EventBridge delivered that matches the rule (the fast path: no lookup).
+ */
 export interface SweepJob {
     rule: RunTimeRule;
     alarm?: AlarmNotification;
+    event?: SignIn;
 }
 
 /** One rule's sweep: what every step of it needs. */
@@ -30,6 +35,8 @@ export interface RuleRun {
     expiresAt: number;
     deadlineMs: number;
     report: InvocationReport;
+    /** Which path is posting: the fast path (EventBridge) or the backstop (alarm or sweep). */
+    path: DeliveryPath;
 }
 
 export function presentationOf(settings: HandlerSettings): Presentation {

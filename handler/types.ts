@@ -70,7 +70,7 @@ export interface TimeWindow {
 
 /** What one invocation did; returned to Lambda and asserted by tests. */
 export interface InvocationReport {
-    trigger: "sweep" | "sns" | "unknown";
+    trigger: "sweep" | "sns" | "eventbridge" | "unknown";
     rulesScanned: string[];
     posted: number;
     messages: number;

@@ -28,4 +28,6 @@ export const DEFAULTS = {
     operatorEmail: "",
     encryptTopics: false,
     encryptTrailLogs: false,
+    fastPath: true,
+    fastPathRegions: [] as string[],
 } as const;

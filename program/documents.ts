@@ -199,3 +199,8 @@ export function trailKeyStatements(env: AwsEnv, trailArn: Value): Statement[] {
         },
     ];
 }
+
+/** What EventBridge's forwarding role may do: put events on the stack's sign-in bus, nothing else. */
+export function forwardingPolicy(busArn: Value): PolicyDocument {
+    return document({ Effect: "Allow", Action: "events:PutEvents", Resource: busArn });
+}

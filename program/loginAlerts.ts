@@ -9,6 +9,7 @@ import { Notifier } from "./notifier";
 import { Operators } from "./operators";
 import { DEFAULTS, type LoginAlertsArgs } from "./settings";
 import { AuditTrail, existingTrail, type TrailLogs } from "./trail";
+import { FastPath } from "./fastPath";
 
 export type { LoginAlertsArgs, RuleResources };
 
@@ -42,6 +43,8 @@ export class LoginAlerts extends pulumi.ComponentResource {
     readonly deadLetterQueue: aws.sqs.Queue;
     readonly stateTable: aws.dynamodb.Table;
     readonly rules: Record<string, RuleResources>;
+    /** The EventBridge fast path; undefined when it is off or no region is given. */
+    readonly fastPath?: FastPath;
 
     constructor(name: string, args: LoginAlertsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("console-login-alerts:index:LoginAlerts", name, {}, opts);
@@ -96,6 +99,10 @@ export class LoginAlerts extends pulumi.ComponentResource {
         this.deadLetterQueue = notifier.deadLetterQueue;
         this.function = notifier.function;
         operators.watch({ deadLetterQueueName: notifier.deadLetterQueue.name, functionName: notifier.function.name });
+        const regions = args.fastPathRegions ?? DEFAULTS.fastPathRegions;
+        if ((args.fastPath ?? DEFAULTS.fastPath) && regions.length > 0) {
+            this.fastPath = new FastPath(name, { regions, env, physical, notifier }, parent);
+        }
         this.registerChildren();
     }
 
@@ -110,6 +117,7 @@ export class LoginAlerts extends pulumi.ComponentResource {
             function: this.function,
             deadLetterQueue: this.deadLetterQueue,
             stateTable: this.stateTable,
+            fastPath: this.fastPath,
         });
     }
 

@@ -12,6 +12,12 @@ export const FIXED_CHILDREN = [
     "alarms-subscription",
     "dead-letters",
     "dead-letters-alarm",
+    "fast-path-bus",
+    "fast-path-invoke",
+    "fast-path-policy",
+    "fast-path-role",
+    "fast-path-rule",
+    "fast-path-target",
     "function",
     "function-errors-alarm",
     "function-logs",
@@ -42,7 +48,7 @@ export const FIXED_CHILDREN = [
 export type FixedChild = (typeof FIXED_CHILDREN)[number];
 
 /** The child components, each named `<name>-<kind>`; none ends in a rule child's suffix. */
-export type ComponentKind = "audit-trail" | "alert-rules" | "notifier" | "operator-alerts";
+export type ComponentKind = "audit-trail" | "alert-rules" | "notifier" | "operator-alerts" | "fast-path";
 
 export function componentName(name: string, kind: ComponentKind): string {
     return `${name}-${kind}`;
@@ -60,9 +66,37 @@ export function ruleChildName(name: string, ruleId: string, child: RuleChild): s
     return `${name}-${ruleId}-${child}`;
 }
 
-/** The fixed child a rule id would collide with (`dead-letters` → `dead-letters-alarm`), if any. */
-export function fixedChildClash(ruleId: string): FixedChild | undefined {
-    return FIXED_CHILDREN.find((fixed) => RULE_CHILDREN.some((child) => `${ruleId}-${child}` === fixed));
+/** What the fast path creates in each region: the region's provider (no suffix), its rule and the rule's target. */
+export const REGION_CHILDREN = ["provider", "rule", "target"] as const;
+export type RegionChild = (typeof REGION_CHILDREN)[number];
+
+/** A region name as AWS spells them: `us-east-1`, `ap-southeast-2`, `us-gov-west-1`, `eu-central-2`. */
+export const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+
+/**
+ * A per-region child's name, `<name>-fast-path-<region>` for the provider and
+ * `<name>-fast-path-<region>-rule|target` for the rest, so a region's resources sort together.
+ */
+export function regionChildName(name: string, region: string, child: RegionChild): string {
+    return child === "provider" ? `${name}-fast-path-${region}` : `${name}-fast-path-${region}-${child}`;
+}
+
+// Any region's child, as the suffix after `<name>-`; regions are discovered at deploy time, so no list can name them all.
+const REGION_CHILD = /^fast-path-[a-z]{2}(-[a-z]+)+-\d{1,2}(-(rule|target))?$/;
+
+/** Whether `suffix` (what follows `<name>-`) is the name of some region's fast-path child. */
+export function isRegionChild(suffix: string): boolean {
+    return REGION_CHILD.test(suffix);
+}
+
+/**
+ * The fixed or per-region child a rule id would collide with (`dead-letters` → `dead-letters-alarm`), if any.
+ * A region child ends in a digit, `-rule` or `-target`, never in a rule child's suffix, but the
+ * check asks anyway, so a new region child or rule child cannot make a collision possible unnoticed.
+ */
+export function fixedChildClash(ruleId: string): string | undefined {
+    const names = RULE_CHILDREN.map((child) => `${ruleId}-${child}`);
+    return FIXED_CHILDREN.find((fixed) => names.includes(fixed)) ?? names.find(isRegionChild);
 }
 
 /** The namespace of the rules' metrics. */

@@ -180,12 +180,20 @@ export class Notifier extends pulumi.ComponentResource {
         );
     }
 
-    /** Lets one AWS service invoke the function, for one source only; whatever delivers to it depends on this. */
-    private allowInvoke(resourceName: string, principal: string, sourceArn: pulumi.Input<string>): aws.lambda.Permission {
+    /**
+     * Lets one AWS service invoke the function, for one source only; whatever delivers to it depends
+     * on this. Other components pass their own options, so the permission sits beside its source.
+     */
+    allowInvoke(
+        resourceName: string,
+        principal: string,
+        sourceArn: pulumi.Input<string>,
+        opts: pulumi.CustomResourceOptions = this.was,
+    ): aws.lambda.Permission {
         return new aws.lambda.Permission(
             resourceName,
             { action: "lambda:InvokeFunction", function: this.function.name, principal, sourceArn },
-            this.was,
+            opts,
         );
     }
 }

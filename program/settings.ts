@@ -8,6 +8,7 @@ import { allowListProblem, parseCidr, type AllowEntry } from "../shared/allowLis
 import type { Severity } from "../shared/contract";
 import { ConfigError, isRecord, key, PROJECT, readBoolean, readInteger, readJson, readOptional, type ConfigSource } from "./configValues";
 import { DEFAULTS } from "./defaults";
+import { REGION_NAME } from "./names";
 import type { DeployTimeRule } from "./rules";
 import { readRules, SEVERITIES } from "./ruleSettings";
 
@@ -50,6 +51,13 @@ export interface LoginAlertsArgs {
     encryptTrailLogs?: boolean;
     /** Known principals and networks whose sign-ins are downgraded or not posted. Defaults to none. */
     allowList?: AllowEntry[];
+    /** Forward sign-ins through EventBridge within seconds, besides the CloudWatch Logs alarms. Defaults to true. */
+    fastPath?: boolean;
+    /**
+     * The regions whose EventBridge default bus forwards sign-ins; the component creates no fast path
+     * without them. The program fills in the account's enabled regions when configuration names none.
+     */
+    fastPathRegions?: string[];
 }
 
 /** Settings for one stack, validated: the component's args, every default filled in. */
@@ -236,6 +244,26 @@ function checkSuppression(entry: AllowEntry, index: number, rules: readonly Depl
     }
 }
 
+function readFastPathRegions(source: ConfigSource): string[] {
+    const example = '["us-east-1","eu-west-1"]';
+    const regions = readJson<unknown>(source, "fastPathRegions", DEFAULTS.fastPathRegions, example);
+    const fix = `Fix it with: pulumi config set --path 'fastPathRegions' '${example}'`;
+    if (!Array.isArray(regions) || regions.some((r) => typeof r !== "string")) {
+        throw new ConfigError(`Configuration key ${key("fastPathRegions")} must be a list of region names, such as ${example}. ${fix}`);
+    }
+    for (const [i, region] of (regions as string[]).entries()) {
+        if (!REGION_NAME.test(region)) {
+            throw new ConfigError(
+                `Configuration key ${key(`fastPathRegions[${i}]`)} must be a region name such as eu-west-1, not ${JSON.stringify(region)}. ${fix}`,
+            );
+        }
+        if (regions.indexOf(region) !== i) {
+            throw new ConfigError(`Configuration key ${key(`fastPathRegions[${i}]`)} repeats ${region}; list each region once. ${fix}`);
+        }
+    }
+    return regions as string[];
+}
+
 function readEmail(source: ConfigSource): string | undefined {
     const email = readOptional(source, "operatorEmail");
     if (email !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
@@ -271,6 +299,8 @@ export function readStackSettings(source: ConfigSource): StackSettings {
         ...(readOptional(source, "operatorEmail") !== undefined ? { operatorEmail: readEmail(source) } : {}),
         encryptTopics: readBoolean(source, "encryptTopics", DEFAULTS.encryptTopics),
         allowList: readAllowList(source, rules),
+        fastPath: readBoolean(source, "fastPath", DEFAULTS.fastPath),
+        fastPathRegions: readFastPathRegions(source),
     };
 }
 

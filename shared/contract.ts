@@ -152,3 +152,15 @@ export function readSettings(env: Record<string, string | undefined>, config: Fu
         slackBackoffCapMs: Number(env["SLACK_BACKOFF_CAP_MS"] || "8000"),
     };
 }
+
+/**
+ * The metrics the function writes in CloudWatch embedded metric format, for the deploy side's
+ * dashboards and alarms: per posted event its delay (Path "fast" or "backstop"), and a count each
+ * time the backstop (alarm or sweep) is first to post an event, i.e. EventBridge did not bring it.
+ */
+export const DELIVERY_METRICS = {
+    namespace: "ConsoleLoginAlerts",
+    dimension: "Path",
+    delay: "DeliveryDelay",
+    backstopFirst: "BackstopFirstDeliveries",
+} as const;

@@ -28,7 +28,10 @@ function cloudResources(plan: unknown): Record<string, unknown> {
 // have now; a change that alters what is deployed or posted must say so by recording them anew.
 // Recorded anew since, on purpose: the function learned the operators' topic (an environment
 // variable and sns:Publish on that topic); event data in messages is marked verbatim, so Slack
-// shows it literally; and a sweep posts critical rules first.
+// shows it literally; a sweep posts critical rules first; the fast path adds its resources (an
+// EventBridge rule and target in every enabled region, a central bus, its rule and role); and each
+// sign-in says how long after the event it was posted, and by which path (the delay itself is
+// normalised, since it depends on the clock).
 describe("what the project deploys and posts, against the recorded baseline", function () {
     for (const stack of ["dev", "prod"]) {
         it(`plans every resource of ${stack} with the same inputs (the function's code text aside)`, function () {

@@ -47,6 +47,8 @@ describe("stack configuration", function () {
                 encryptTrailLogs: false,
                 encryptTopics: false,
                 allowList: [],
+                fastPath: true,
+                fastPathRegions: [],
             },
         );
         assert.strictEqual(s.rules[0]!.pattern, ORIGINAL_SIGNIN_PATTERN);
@@ -253,6 +255,43 @@ describe("stack configuration", function () {
         for (const [values, message] of cases) {
             assert.strictEqual(errorOf(values), message);
         }
+    });
+
+    it("names the fast-path key and the fix for a switch that is not a boolean, a region that is no region, or one listed twice", function () {
+        const fix = `Fix it with: pulumi config set --path 'fastPathRegions' '["us-east-1","eu-west-1"]'`;
+        const cases: Array<[Record<string, string>, string]> = [
+            [
+                { fastPath: "yes" },
+                'Configuration key console-login-alerts:fastPath must be true or false, not "yes". Fix it with: pulumi config set fastPath true',
+            ],
+            [
+                { fastPathRegions: '"eu-west-1"' },
+                `Configuration key console-login-alerts:fastPathRegions must be a list of region names, such as ["us-east-1","eu-west-1"]. ${fix}`,
+            ],
+            [
+                { fastPathRegions: '["eu-west-1", 1]' },
+                `Configuration key console-login-alerts:fastPathRegions must be a list of region names, such as ["us-east-1","eu-west-1"]. ${fix}`,
+            ],
+            [
+                { fastPathRegions: '["eu-west-1","Ireland"]' },
+                `Configuration key console-login-alerts:fastPathRegions[1] must be a region name such as eu-west-1, not "Ireland". ${fix}`,
+            ],
+            [
+                { fastPathRegions: '["eu-west-1","us-east-1 "]' },
+                `Configuration key console-login-alerts:fastPathRegions[1] must be a region name such as eu-west-1, not "us-east-1 ". ${fix}`,
+            ],
+            [
+                { fastPathRegions: '["eu-west-1","us-east-1","eu-west-1"]' },
+                `Configuration key console-login-alerts:fastPathRegions[2] repeats eu-west-1; list each region once. ${fix}`,
+            ],
+        ];
+        for (const [values, message] of cases) {
+            assert.strictEqual(errorOf(values), message);
+        }
+        const s = readStackSettings(
+            source({ slackWebhookUrl: TEST_WEBHOOK, fastPath: "false", fastPathRegions: '["us-gov-west-1","ap-southeast-2"]' }),
+        );
+        assert.deepStrictEqual([s.fastPath, s.fastPathRegions], [false, ["us-gov-west-1", "ap-southeast-2"]]);
     });
 
     it("refuses an allow-list entry that would silence every address, or a critical rule by network alone", function () {

@@ -13,7 +13,8 @@ import {
 import { LocalAws } from "../tools/local/localAws";
 import { LocalSns } from "../tools/local/localSns";
 import { LocalSlack } from "../tools/local/localSlack";
-import { fixture } from "../tools/fixtures";
+import { cloudTrailFixtures, fixture } from "../tools/fixtures";
+import { normaliseDelays } from "./support/baseline";
 import { defaultProgram, runWith } from "./support/program";
 
 const SAMPLE = fixture("cloudtrail_iam-user-mfa");
@@ -39,7 +40,7 @@ const EXPECTED_PAYLOAD = {
             type: "section",
             text: {
                 type: "mrkdwn",
-                text: "*ops-admin* signed in · <https://us-east-1.console.aws.amazon.com/cloudtrailv2/home?region=us-east-1#/events/27d68ec1-1016-46b5-8fd3-31d9cdc74f95|View in CloudTrail>",
+                text: "*ops-admin* signed in · <https://us-east-1.console.aws.amazon.com/cloudtrailv2/home?region=us-east-1#/events/27d68ec1-1016-46b5-8fd3-31d9cdc74f95|View in CloudTrail> · posted <delay> after sign-in (CloudWatch Logs backstop)",
                 verbatim: true,
             },
             fields: [
@@ -98,7 +99,7 @@ describe("the deployed handler (serialized __index.js in a child process)", func
             [{ ok: true, value: { trigger: "sns", rulesScanned: ["console-signin"], posted: 1, messages: 1, skipped: [] } }],
             run.stderr,
         );
-        assert.deepStrictEqual(slack.accepted, [EXPECTED_PAYLOAD]);
+        assert.deepStrictEqual(normaliseDelays(slack.accepted), [EXPECTED_PAYLOAD]);
         assert.strictEqual(slack.requests[0]!.contentType, "application/json; charset=utf-8");
 
         const lookups = aws.callsOf("FilterLogEvents");
@@ -188,7 +189,7 @@ describe("the deployed handler (serialized __index.js in a child process)", func
         slack.reset();
         const retry = await invokeInChild(fn, [alarmEvent(alarmName)], { env });
         assert.strictEqual(retry.results[0]!.ok, true);
-        assert.deepStrictEqual(slack.accepted, [EXPECTED_PAYLOAD]);
+        assert.deepStrictEqual(normaliseDelays(slack.accepted), [EXPECTED_PAYLOAD]);
     });
 
     it("fails the invocation when the webhook parameter cannot be read", async function () {
@@ -423,5 +424,179 @@ describe("the deployed handler when Slack refuses a message, a cursor is older t
         assert.deepStrictEqual(posted.sort(), ids);
         const done = await aws.item("cursor#console-signin");
         assert.ok(done?.["at"]?.N && done["nextToken"] === undefined, JSON.stringify(done));
+    });
+});
+
+/**
+ * EventBridge's events (test/fixtures/eventbridge_*.json; their shape and sources are cited in
+ * test/fastPath.spec.ts): the same function posts a CloudTrail event at once, and what it posts is
+ * keyed by the CloudTrail eventID, so the alarm path and the sweep never post it again.
+ */
+describe("the deployed handler on CloudTrail events from EventBridge (the fast path)", function () {
+    const DELIVERED = fixture<Record<string, unknown>>("eventbridge_console-signin");
+    const FORWARDED = fixture<Record<string, unknown>>("eventbridge_console-signin-forwarded");
+    let fn: DeployedFunction;
+    let slack: LocalSlack;
+    let aws: LocalAws;
+    let alarmName: string;
+    let env: Record<string, string>;
+
+    before(async function () {
+        fn = unpackFunction(await defaultProgram());
+        slack = await new LocalSlack().start();
+        aws = await new LocalAws().start();
+        alarmName = alarmNamesOf(fn)["console-signin"]!;
+        env = { ...aws.env(), MIN_POST_INTERVAL_MS: "0" };
+    });
+
+    after(async function () {
+        await slack.stop();
+        await aws.stop();
+        fs.rmSync(fn.dir, { recursive: true, force: true });
+        fs.rmSync(fn.runtimeModules, { recursive: true, force: true });
+    });
+
+    beforeEach(async function () {
+        await resetLocalEndpoints(fn, slack, aws);
+    });
+
+    /** A CloudTrail record as EventBridge delivers it, or as a bus of another Region receives it forwarded. */
+    function fromEventBridge(detail: unknown, forwarded: boolean, id: string): Record<string, unknown> {
+        return { ...(forwarded ? FORWARDED : DELIVERED), id, detail };
+    }
+
+    function storeSignIn(text: string): void {
+        aws.logEvents.push({ logGroupName: fn.environment["TRAIL_LOG_GROUP_NAME"]!, timestamp: Date.now() - 120000, message: text });
+    }
+
+    /** Each posted sign-in as its rule's header and its section, the delay's figure normalised and the path dropped. */
+    function postedSections(payloads: unknown[]): string[] {
+        const messages = normaliseDelays(payloads) as Array<{ blocks: Array<{ type: string; text: { text: string }; fields?: unknown }> }>;
+        return messages
+            .flatMap((m) => {
+                const header = m.blocks.find((b) => b.type === "header")!.text.text;
+                return m.blocks.filter((b) => b.fields !== undefined).map((b) => `${header} | ${JSON.stringify(b)}`);
+            })
+            .map((s) => s.replace(" (CloudWatch Logs backstop)", ""))
+            .sort();
+    }
+
+    function metricLinesOf(run: { stdout: string; stderr: string }): Array<Record<string, unknown>> {
+        return logLines(run as never).filter((l) => l["_aws"] !== undefined);
+    }
+
+    for (const forwarded of [false, true]) {
+        it(`posts every sign-in fixture ${forwarded ? "forwarded from another Region" : "as EventBridge delivers it"} in exactly the messages the backstop would, saying it was the fast path`, async function () {
+            const fixtures = [...cloudTrailFixtures().values()];
+            const events = fixtures.map(({ parsed }, i) => fromEventBridge(parsed, forwarded, `0000000${i}-envelope`));
+            const fast = await invokeInChild(fn, events, { env });
+            assert.ok(
+                fast.results.every((r) => r.ok),
+                fast.stderr,
+            );
+            const fastPayloads = [...slack.accepted];
+            assert.ok(fastPayloads.length > 0);
+            assert.ok(JSON.stringify(normaliseDelays(fastPayloads)).includes('posted <delay> after sign-in"'));
+            assert.ok(!JSON.stringify(fastPayloads).includes("backstop"));
+
+            await resetLocalEndpoints(fn, slack, aws);
+            for (const { text } of fixtures) {
+                storeSignIn(text);
+            }
+            const sweep = await invokeInChild(fn, [fixture("events_scheduled-sweep")], { env });
+            assert.ok(sweep.results[0]?.ok, sweep.stderr);
+            assert.deepStrictEqual(postedSections(fastPayloads), postedSections(slack.accepted));
+
+            // One delay line per posted event, all from the fast path.
+            const posted = fast.results.reduce((n, r) => n + (r.ok ? (r.value as { posted: number }).posted : 0), 0);
+            const lines = metricLinesOf(fast);
+            assert.strictEqual(lines.length, posted);
+            assert.ok(lines.every((l) => l["Path"] === "fast" && typeof l["DeliveryDelay"] === "number"));
+        });
+    }
+
+    it("posts once: the fast path first, then its forwarded copy, the alarm path and the sweep for the same event post nothing", async function () {
+        storeSignIn(JSON.stringify(SAMPLE));
+        const run = await invokeInChild(fn, [DELIVERED, FORWARDED, alarmEvent(alarmName), fixture("events_scheduled-sweep")], { env });
+        assert.deepStrictEqual(
+            run.results.map((r) => r.ok && (r.value as { trigger: string; posted: number })),
+            [
+                { trigger: "eventbridge", rulesScanned: ["console-signin"], posted: 1, messages: 1, skipped: [] },
+                { trigger: "eventbridge", rulesScanned: ["console-signin"], posted: 0, messages: 0, skipped: [] },
+                { trigger: "sns", rulesScanned: ["console-signin"], posted: 0, messages: 0, skipped: [] },
+                {
+                    trigger: "sweep",
+                    rulesScanned: ["root-activity", "signin-without-mfa", "signin-failures", "console-signin"],
+                    posted: 0,
+                    messages: 0,
+                    skipped: [],
+                },
+            ],
+            run.stderr,
+        );
+        const expected = JSON.parse(JSON.stringify(EXPECTED_PAYLOAD).replace(" (CloudWatch Logs backstop)", "")) as unknown;
+        assert.deepStrictEqual(normaliseDelays(slack.accepted), [expected]);
+        const lines = metricLinesOf(run);
+        assert.strictEqual(lines.length, 1);
+        assert.deepStrictEqual(Object.keys(lines[0]!), ["_aws", "Path", "DeliveryDelay"]);
+        assert.deepStrictEqual((lines[0]!["_aws"] as { CloudWatchMetrics: unknown }).CloudWatchMetrics, [
+            { Namespace: "ConsoleLoginAlerts", Dimensions: [["Path"]], Metrics: [{ Name: "DeliveryDelay", Unit: "Milliseconds" }] },
+        ]);
+        assert.strictEqual(lines[0]!["Path"], "fast");
+    });
+
+    it("counts the backstop as first when the alarm path posts before EventBridge's event arrives, which then posts nothing", async function () {
+        storeSignIn(JSON.stringify(SAMPLE));
+        const run = await invokeInChild(fn, [alarmEvent(alarmName), FORWARDED], { env });
+        assert.deepStrictEqual(
+            run.results.map((r) => r.ok && (r.value as { posted: number }).posted),
+            [1, 0],
+            run.stderr,
+        );
+        assert.deepStrictEqual(normaliseDelays(slack.accepted), [EXPECTED_PAYLOAD]);
+        assert.deepStrictEqual(
+            metricLinesOf(run).map((l) => [l["Path"], Object.keys(l).pop()]),
+            [
+                ["backstop", "DeliveryDelay"],
+                ["backstop", "BackstopFirstDeliveries"],
+            ],
+        );
+    });
+
+    it("posts nothing for a forwarded event that matches no rule, and skips malformed detail with a reason without failing", async function () {
+        const notRoot = fixture<{ detail: Record<string, unknown> }>("eventbridge_root-api-call").detail;
+        const iamCall = { ...notRoot, userIdentity: { type: "IAMUser", userName: "builder", accountId: "111122223333" } };
+        const withoutTime: Record<string, unknown> = { ...SAMPLE };
+        delete withoutTime["eventTime"];
+        const run = await invokeInChild(
+            fn,
+            [
+                {
+                    ...fixture<Record<string, unknown>>("eventbridge_root-api-call"),
+                    id: "forwarded-1",
+                    region: "eu-west-1",
+                    detail: iamCall,
+                },
+                fixture("eventbridge_malformed-detail"),
+                { ...FORWARDED, id: "forwarded-2", detail: withoutTime },
+                { ...FORWARDED, id: "forwarded-3", detail: "not a record" },
+            ],
+            { env },
+        );
+        assert.deepStrictEqual(
+            run.results,
+            [
+                `EventBridge event forwarded-1: CloudTrail event ${String(notRoot["eventID"])} matches no rule`,
+                "EventBridge event 4a3b2c1d-0e9f-4a8b-9c7d-6e5f4a3b2c1d: the CloudTrail record has no eventID",
+                `EventBridge event forwarded-2: CloudTrail record ${String((SAMPLE as { eventID: string }).eventID)} has no valid eventTime`,
+                "EventBridge event forwarded-3: the EventBridge event's detail is not a JSON object",
+            ].map((reason) => ({
+                ok: true,
+                value: { trigger: "eventbridge", rulesScanned: [], posted: 0, messages: 0, skipped: [reason] },
+            })),
+            run.stderr,
+        );
+        assert.deepStrictEqual(slack.requests, []);
+        assert.strictEqual(logLines(run).filter((l) => l["message"] === "skipped an EventBridge event").length, 3);
     });
 });

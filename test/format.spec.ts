@@ -414,6 +414,31 @@ describe("Slack formatting of sign-ins", function () {
         });
     });
 
+    describe("how long after the event it was posted", function () {
+        it("adds the delay and the path to each sign-in's line, and to nothing else", function () {
+            const signIn = toSignIn(record("iam-user-mfa"));
+            const at = signIn.eventTime.getTime();
+            const plain = buildSignInMessages(CONSOLE_SIGNIN, [signIn], UTC)[0]!.message;
+            const line = (m: SlackMessage) => (m.blocks[2] as { text: { text: string } }).text.text;
+            for (const [delivery, note] of [
+                [{ path: "fast", atMs: at + 14_900 }, " · posted 14 s after sign-in"],
+                [{ path: "backstop", atMs: at + 6 * 60_000 + 59_000 }, " · posted 6 min after sign-in (CloudWatch Logs backstop)"],
+                [{ path: "fast", atMs: at + 3 * 86_400_000 }, " · posted 3 d after sign-in"],
+            ] as const) {
+                const shown = buildSignInMessages(CONSOLE_SIGNIN, [signIn], { ...UTC, delivery })[0]!.message;
+                assert.strictEqual(line(shown), `${line(plain)}${note}`);
+                assert.strictEqual(shown.text, plain.text);
+                assert.deepStrictEqual(shown.blocks.slice(0, 2), plain.blocks.slice(0, 2));
+            }
+            const root = toSignIn(record("root-api-call"));
+            const call = buildSignInMessages(CONSOLE_SIGNIN, [root], {
+                ...UTC,
+                delivery: { path: "fast", atMs: root.eventTime.getTime() + 61_000 },
+            })[0]!;
+            assert.match(line(call.message), / · posted 1 min after the event$/);
+        });
+    });
+
     describe("message limits", function () {
         const EXPECTED_MESSAGES: Array<[number, number]> = [
             [1, 1],

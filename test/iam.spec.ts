@@ -429,7 +429,7 @@ describe("the plan's IAM policies, evaluated as AWS evaluates them", function ()
         await expectDecisions(cases);
     });
 
-    it("lets the alarm topic and the sweep schedule, and nothing else, invoke the function", async function () {
+    it("lets the alarm topic, the sweep schedule and the fast path's central bus rule, and nothing else, invoke the function", async function () {
         const fn = only(run, "aws:lambda/function:Function");
         const fnArn = stateArn(fn);
         const permissions = ofType(run, "aws:lambda/permission:Permission");
@@ -467,6 +467,20 @@ describe("the plan's IAM policies, evaluated as AWS evaluates them", function ()
             .filter((t) => t.inputs["arn"] === fnArn)
             .map((t) => stateArn(findBy(run, "aws:cloudwatch/eventRule:EventRule", "name", t.inputs["rule"])));
         assert.ok(topics.length > 0 && rules.length > 0, `topics ${topics.join(", ")}; rules ${rules.join(", ")}`);
+        const busRule = stateArn(
+            findBy(
+                run,
+                "aws:cloudwatch/eventRule:EventRule",
+                "eventBusName",
+                stateArn(only(run, "aws:cloudwatch/eventBus:EventBus")).split("/").pop(),
+            ),
+        );
+        assert.ok(rules.includes(busRule), "the central bus's rule invokes the function");
+        // The regions' rules forward to the bus; none may invoke the function directly.
+        const regionRules = ofType(run, "aws:cloudwatch/eventRule:EventRule")
+            .map(stateArn)
+            .filter((r) => !rules.includes(r));
+        assert.ok(regionRules.length > 0);
         const otherTopics = ofType(run, "aws:sns/topic:Topic")
             .map(stateArn)
             .filter((t) => !topics.includes(t));
@@ -478,7 +492,57 @@ describe("the plan's IAM policies, evaluated as AWS evaluates them", function ()
             invoke("Denied", "sns.amazonaws.com", `arn:aws:sns:${REGION}:${OTHER_ACCOUNT}:login-alerts-alarms`),
             invoke("Denied", "events.amazonaws.com", `arn:aws:events:${REGION}:${ACCOUNT}:rule/another-rule`),
             ...rules.map((r) => invoke("Denied", "sns.amazonaws.com", r)),
+            ...regionRules.map((r) => invoke("Denied", "events.amazonaws.com", r)),
             ...topics.map((t) => invoke("Denied", "events.amazonaws.com", t)),
+        ]);
+    });
+
+    it("lets EventBridge, for this account only, assume the fast path's role and put events on the central bus alone", async function () {
+        const bus = only(run, "aws:cloudwatch/eventBus:EventBus");
+        const busArn = stateArn(bus);
+        const targets = ofType(run, "aws:cloudwatch/eventTarget:EventTarget").filter((t) => t.inputs["arn"] === busArn);
+        assert.ok(targets.length > 1, "every region's rule forwards to the central bus");
+        const roleArns = new Set(targets.map((t) => t.inputs["roleArn"]));
+        assert.strictEqual(roleArns.size, 1, "one role forwards for every region");
+        const role = findBy(run, "aws:iam/role:Role", "arn", [...roleArns][0]);
+        const policies = rolePolicies(run, role);
+        const principal = sessionOf(role, "events");
+        const put = (expect: Expected, resource: string, account = ACCOUNT): Case => ({
+            expect,
+            request: { principal, action: "events:PutEvents", resource, resourceAccount: account, identityPolicies: policies },
+        });
+        const trust = documentOf(role, "assumeRolePolicy");
+        const assume = (expect: Expected, service: string, account: string): Case => ({
+            expect,
+            request: {
+                principal: service,
+                action: "sts:AssumeRole",
+                resource: stateArn(role),
+                resourceAccount: ACCOUNT,
+                resourcePolicy: trust,
+                context: { "aws:SourceAccount": account },
+            },
+        });
+        await expectDecisions([
+            put("Allowed", busArn),
+            put("Denied", `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/default`),
+            put("Denied", `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/another-bus`),
+            put("Denied", `arn:aws:events:eu-west-1:${ACCOUNT}:event-bus/${String(bus.state["name"])}`),
+            put("Denied", busArn.replace(`:${ACCOUNT}:`, `:${OTHER_ACCOUNT}:`), OTHER_ACCOUNT),
+            {
+                expect: "Denied",
+                request: {
+                    principal,
+                    action: "events:PutRule",
+                    resource: `arn:aws:events:${REGION}:${ACCOUNT}:rule/x`,
+                    resourceAccount: ACCOUNT,
+                    identityPolicies: policies,
+                },
+            },
+            assume("Allowed", "events.amazonaws.com", ACCOUNT),
+            assume("Denied", "events.amazonaws.com", OTHER_ACCOUNT),
+            assume("Denied", "lambda.amazonaws.com", ACCOUNT),
+            assume("Denied", "scheduler.amazonaws.com", ACCOUNT),
         ]);
     });
 

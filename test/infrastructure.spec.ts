@@ -1,5 +1,7 @@
 import * as assert from "assert";
+import { FAST_PATH_PATTERN } from "../program/fastPath";
 import { ORIGINAL_SIGNIN_PATTERN } from "../program/rules";
+import { MOCK_ENABLED_REGIONS } from "../tools/mockProvider";
 import { LOOKBACK_LIMIT_SECONDS } from "../shared/contract";
 import type { OfflineRun } from "../tools/offlineEngine";
 import { indexJsOf } from "../tools/local/deployedFunction";
@@ -19,7 +21,7 @@ describe("the LoginAlerts component under mocks", function () {
         trailLogGroupArn = String(byName(run, "login-alerts-trail-logs").state["arn"]);
     });
 
-    it("names every child from the component name and groups them in four child components", function () {
+    it("names every child from the component name and groups them in five child components", function () {
         const component = byName(run, "login-alerts");
         assert.strictEqual(component.type, "console-login-alerts:index:LoginAlerts");
         const rooms = run.resources.filter((r) => r.parent === component.urn);
@@ -31,6 +33,8 @@ describe("the LoginAlerts component under mocks", function () {
                 // The operators' topic comes before the function, which publishes to it.
                 "console-login-alerts:index:Operators login-alerts-operator-alerts",
                 "console-login-alerts:index:Notifier login-alerts-notifier",
+                // After the notifier, whose function its bus invokes.
+                "console-login-alerts:index:FastPath login-alerts-fast-path",
             ],
         );
         const children = run.resources.filter((r) => r !== component && !rooms.includes(r));
@@ -353,5 +357,139 @@ describe("the LoginAlerts component under mocks", function () {
         // Captured into the code as the configuration's plain data (the deployed-handler tests show it at work).
         assert.ok(indexJsOf(byName(custom, "login-alerts-function")).includes('"Asia/Tokyo"'));
         assert.strictEqual(byName(custom, "login-alerts-console-signin-filter").inputs["pattern"], '{ ($.eventName = "ConsoleLogin") }');
+    });
+});
+
+describe("the EventBridge fast path", function () {
+    let run: OfflineRun;
+
+    before(async function () {
+        run = await defaultProgram();
+    });
+
+    const PATTERN = {
+        $or: [
+            { source: ["aws.signin"], "detail-type": ["AWS Console Sign In via CloudTrail"] },
+            { "detail-type": ["AWS API Call via CloudTrail"], detail: { userIdentity: { type: ["Root"] } } },
+        ],
+    };
+
+    function fastPathOf(r: OfflineRun) {
+        const component = byName(r, "login-alerts-fast-path");
+        assert.strictEqual(component.type, "console-login-alerts:index:FastPath");
+        assert.strictEqual(component.parent, byName(r, "login-alerts").urn);
+        return component;
+    }
+
+    it("matches console sign-ins and the root user's API calls, and nothing else", function () {
+        assert.deepStrictEqual(FAST_PATH_PATTERN, PATTERN);
+    });
+
+    it("gives every region the mock account enables a provider for that region, a rule on its default bus and a target forwarding to the central bus", function () {
+        const component = fastPathOf(run);
+        const bus = byName(run, "login-alerts-fast-path-bus");
+        const busArn = `arn:aws:events:us-east-1:${ACCOUNT}:event-bus/login-alerts-dev-sign-ins`;
+        assert.strictEqual(bus.state["arn"], busArn);
+        const role = byName(run, "login-alerts-fast-path-role");
+        const providers = ofType(run, "pulumi:providers:aws");
+        assert.deepStrictEqual(
+            providers.map((p) => [p.name, p.inputs["region"], p.parent]).sort(),
+            MOCK_ENABLED_REGIONS.map((region) => [`login-alerts-fast-path-${region}`, region, component.urn]).sort(),
+        );
+        assert.strictEqual(MOCK_ENABLED_REGIONS.length, 17);
+        for (const region of MOCK_ENABLED_REGIONS) {
+            const rule = byName(run, `login-alerts-fast-path-${region}-rule`);
+            assert.strictEqual(rule.parent, component.urn);
+            assert.deepStrictEqual(rule.inputs, {
+                description: `Console sign-ins recorded in ${region}, forwarded to the stack's region.`,
+                eventPattern: JSON.stringify(PATTERN),
+            });
+            // On the region's default bus, through the region's provider.
+            assert.match(
+                String(rule.state["arn"]),
+                new RegExp(`^arn:aws:events:${region}:${ACCOUNT}:rule/login-alerts-fast-path-${region}-rule-`),
+            );
+            const target = byName(run, `login-alerts-fast-path-${region}-target`);
+            assert.strictEqual(target.parent, component.urn);
+            assert.deepStrictEqual(target.inputs, { rule: rule.state["name"], arn: busArn, roleArn: role.state["arn"] });
+            assert.ok(
+                target.dependencies.includes(byName(run, "login-alerts-fast-path-policy").urn),
+                "the target waits for the role's policy",
+            );
+        }
+        const regional = run.resources.filter((r) => /-fast-path-[a-z]{2}-/.test(r.name));
+        assert.strictEqual(regional.length, 3 * MOCK_ENABLED_REGIONS.length);
+    });
+
+    it("invokes the notifier's function from the central bus's rule, with a permission for that rule only", function () {
+        const component = fastPathOf(run);
+        const fn = byName(run, "login-alerts-function");
+        const rule = byName(run, "login-alerts-fast-path-rule");
+        assert.deepStrictEqual(rule.inputs, {
+            description: "Console sign-ins forwarded from every region.",
+            eventBusName: "login-alerts-dev-sign-ins",
+            eventPattern: JSON.stringify(PATTERN),
+        });
+        const permission = byName(run, "login-alerts-fast-path-invoke");
+        assert.strictEqual(permission.parent, component.urn);
+        assert.deepStrictEqual(permission.inputs, {
+            action: "lambda:InvokeFunction",
+            function: fn.state["name"],
+            principal: "events.amazonaws.com",
+            sourceArn: rule.state["arn"],
+        });
+        const target = byName(run, "login-alerts-fast-path-target");
+        assert.deepStrictEqual(target.inputs, {
+            rule: rule.state["name"],
+            eventBusName: "login-alerts-dev-sign-ins",
+            arn: fn.state["arn"],
+        });
+        assert.ok(target.dependencies.includes(permission.urn), "the target waits for the permission");
+        assert.strictEqual(ofType(run, "aws:cloudwatch/eventBus:EventBus").length, 1);
+    });
+
+    it("forwards with one role EventBridge assumes for this account only, allowed to put events on the central bus alone", function () {
+        const role = byName(run, "login-alerts-fast-path-role");
+        assert.deepStrictEqual(policyDoc(role, "assumeRolePolicy").Statement, [
+            {
+                Effect: "Allow",
+                Principal: { Service: "events.amazonaws.com" },
+                Action: "sts:AssumeRole",
+                Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT } },
+            },
+        ]);
+        const policy = byName(run, "login-alerts-fast-path-policy");
+        assert.strictEqual(policy.inputs["role"], role.id);
+        assert.deepStrictEqual(policyDoc(policy).Statement, [
+            { Effect: "Allow", Action: "events:PutEvents", Resource: byName(run, "login-alerts-fast-path-bus").state["arn"] },
+        ]);
+    });
+
+    it("creates none of it when fastPath is false", async function () {
+        const off = await runWith({ fastPath: "false" });
+        assert.deepStrictEqual(
+            off.resources.filter((r) => r.name.includes("fast-path") || r.type === "pulumi:providers:aws").map((r) => r.name),
+            [],
+        );
+        assert.strictEqual(off.outputs["fastPathBusArn"], undefined);
+        assert.ok(off.resources.some((r) => r.name === "login-alerts-function"));
+    });
+
+    it("covers only the regions fastPathRegions names", async function () {
+        const two = await runWith({ fastPathRegions: '["eu-west-1","ap-southeast-7"]' });
+        assert.deepStrictEqual(
+            ofType(two, "pulumi:providers:aws").map((p) => [p.name, p.inputs["region"]]),
+            [
+                ["login-alerts-fast-path-eu-west-1", "eu-west-1"],
+                ["login-alerts-fast-path-ap-southeast-7", "ap-southeast-7"],
+            ],
+        );
+        assert.deepStrictEqual(
+            ofType(two, "aws:cloudwatch/eventRule:EventRule")
+                .map((r) => r.name)
+                .filter((n) => n.includes("fast-path-")),
+            ["login-alerts-fast-path-rule", "login-alerts-fast-path-eu-west-1-rule", "login-alerts-fast-path-ap-southeast-7-rule"],
+        );
+        assert.deepStrictEqual(two.outputs["fastPathRegions"], ["eu-west-1", "ap-southeast-7"]);
     });
 });

@@ -1,7 +1,17 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { FIXED_CHILDREN, TRAIL_NAME_MAX, trailName } from "../program/names";
+import {
+    FIXED_CHILDREN,
+    REGION_CHILDREN,
+    RULE_CHILDREN,
+    TRAIL_NAME_MAX,
+    fixedChildClash,
+    isRegionChild,
+    regionChildName,
+    trailName,
+} from "../program/names";
+import { MOCK_ENABLED_REGIONS } from "../tools/mockProvider";
 import type { OfflineRun } from "../tools/offlineEngine";
 import { indexJsOf, unpackFunction } from "../tools/local/deployedFunction";
 import { byName, ofType, runWith } from "./support/program";
@@ -121,10 +131,32 @@ describe("AWS limits a real deployment would hit", function () {
             operatorEmail: "ops@example.com",
         });
         const rules = ["console-signin", "signin-without-mfa", "root-activity", "signin-failures"];
-        const fixed = everything.resources
+        const named = everything.resources
             .filter((r) => r.custom && !rules.some((id) => r.name === `login-alerts-${id}-filter` || r.name === `login-alerts-${id}-alarm`))
-            .map((r) => r.name.replace(/^login-alerts-/, ""))
-            .sort();
-        assert.deepStrictEqual(fixed, [...FIXED_CHILDREN].sort());
+            .map((r) => r.name.replace(/^login-alerts-/, ""));
+        const perRegion = named.filter(isRegionChild);
+        assert.deepStrictEqual(named.filter((n) => !isRegionChild(n)).sort(), [...FIXED_CHILDREN].sort());
+        assert.deepStrictEqual(
+            perRegion.sort(),
+            MOCK_ENABLED_REGIONS.flatMap((region) =>
+                REGION_CHILDREN.map((c) => regionChildName("login-alerts", region, c).slice("login-alerts-".length)),
+            ).sort(),
+        );
+    });
+
+    it("refuses a custom rule id whose children would take a fixed child's name, and no id can take a region child's", function () {
+        assert.strictEqual(fixedChildClash("dead-letters"), "dead-letters-alarm");
+        assert.strictEqual(fixedChildClash("function-errors"), "function-errors-alarm");
+        // A region child ends in a region's digits, -rule or -target; a rule child in -filter or -alarm.
+        for (const id of ["fast-path", "fast-path-eu-west-1", "fast-path-eu-west-1-rule", "fast-path-us-east-1-target", "fast-path-bus"]) {
+            assert.strictEqual(fixedChildClash(id), undefined, id);
+        }
+        for (const region of [...MOCK_ENABLED_REGIONS, "us-gov-west-1", "il-central-1", "ap-southeast-7"]) {
+            for (const child of REGION_CHILDREN) {
+                const suffix = regionChildName("login-alerts", region, child).slice("login-alerts-".length);
+                assert.ok(isRegionChild(suffix), suffix);
+                assert.ok(!RULE_CHILDREN.some((c) => suffix.endsWith(`-${c}`)), `${suffix} ends like a rule child`);
+            }
+        }
     });
 });

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { buildPendingMessage, buildSignInMessages, type SlackMessage } from "../handler/format";
+import { buildPendingMessage, buildSignInMessages, type Presentation, type SlackMessage } from "../handler/format";
 import { parseAlarmNotification, parseCloudTrailRecord, toSignIn } from "../handler/parse";
 import { slackRejectedError, slackUnavailableError } from "../handler/slack";
 import type { SendToSlack } from "../handler/slackSender";
@@ -21,6 +21,13 @@ import { fixture } from "../tools/fixtures";
 import { FakeAwsPorts, FakeClock, builtInRunTimeRule, type InMemoryStateStore } from "./support/fakePorts";
 
 const NOW = Date.parse("2021-06-08T08:00:00Z");
+// What a sweep at NOW shows: each sign-in says it was posted by the backstop, at NOW.
+const BACKSTOP_PRESENTATION: Presentation = {
+    timeZone: "UTC",
+    accountLabels: {},
+    mentions: {},
+    delivery: { path: "backstop", atMs: NOW },
+};
 const DEADLINE = NOW + 60_000;
 const EXPIRES_AT = Math.floor(NOW / 1000) + 14 * 24 * 3600;
 const RULE = builtInRunTimeRule("console-signin");
@@ -104,7 +111,7 @@ describe("sweepRule", function () {
             aws.filterCalls.map((c) => [c.logGroupName, c.pattern, c.window]),
             [["trail-logs", RULE.pattern, { startMs: NOW - 15 * 60_000, endMs: NOW }]],
         );
-        const expected = buildSignInMessages(RULE, [signInOf(IAM_USER)], { timeZone: "UTC", accountLabels: {}, mentions: {} });
+        const expected = buildSignInMessages(RULE, [signInOf(IAM_USER)], BACKSTOP_PRESENTATION);
         assert.deepStrictEqual(sent, [expected[0]!.message]);
         assert.deepStrictEqual([...aws.store.posted], [[`console-signin#${IAM_USER.eventID}`, EXPIRES_AT]]);
         assert.deepStrictEqual([...aws.store.cursors], [["console-signin", NOW]]);
@@ -141,7 +148,7 @@ describe("sweepRule", function () {
         await sweepRule(deps, { rule: RULE }, DEADLINE, report);
 
         const known = { ...RULE, title: "Console sign-in (known)", severity: "info" as const };
-        const expected = buildSignInMessages(known, [signInOf(IAM_USER)], { timeZone: "UTC", accountLabels: {}, mentions: {} });
+        const expected = buildSignInMessages(known, [signInOf(IAM_USER)], BACKSTOP_PRESENTATION);
         assert.deepStrictEqual(sent, [expected[0]!.message]);
         assert.ok(!JSON.stringify(sent).includes("<!here>"), "a downgraded sign-in mentioned the channel");
         assert.deepStrictEqual(
@@ -250,7 +257,7 @@ describe("sweepRule when Slack refuses a message, the lookback limit is reached,
     beforeEach(() => (console.log = console.error = () => undefined));
     afterEach(() => ((console.log = log), (console.error = error)));
 
-    const PRESENTATION = { timeZone: "UTC", accountLabels: {}, mentions: {} };
+    const PRESENTATION = BACKSTOP_PRESENTATION;
 
     it("splits a message Slack refuses (400 invalid_blocks) and posts the rest, then the refused event as plain text naming its eventID", async function () {
         const { clock, aws, deps, logEvent } = world();

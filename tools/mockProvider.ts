@@ -10,59 +10,96 @@ export const MOCK_ACCOUNT = "111122223333";
 export const MOCK_REGION = "us-east-1";
 export const MOCK_ORGANIZATION = "o-a1b2c3d4e5";
 
+/** The mock account's enabled regions: the 17 commercial regions AWS enables by default, none opted in. */
+export const MOCK_ENABLED_REGIONS = [
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "ap-south-1",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ca-central-1",
+    "eu-central-1",
+    "eu-north-1",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "sa-east-1",
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+] as const;
+
 function autoname(name: string): string {
     return `${name}-${crypto.createHash("sha1").update(name).digest("hex").slice(0, 7)}`;
 }
 
-/** Plausible provider state for each resource type: the physical names and ARNs the program wires together. */
-function mockState(type: string, name: string, inputs: Record<string, unknown>): { id: string; state: Record<string, unknown> } {
-    const physical = typeof inputs["name"] === "string" ? (inputs["name"] as string) : autoname(name);
-    const a = `${MOCK_REGION}:${MOCK_ACCOUNT}`;
+type MockState = { id: string; state: Record<string, unknown> };
+
+// The ARN of each type whose mock state is its inputs, its physical name and this ARN (`at` is "region:account").
+const NAMED_ARNS: Record<string, (at: string, physical: string, inputs: Record<string, unknown>) => string> = {
+    "aws:cloudwatch/eventBus:EventBus": (at, physical) => `arn:aws:events:${at}:event-bus/${physical}`,
+    "aws:cloudwatch/logGroup:LogGroup": (at, physical) => `arn:aws:logs:${at}:log-group:${physical}`,
+    "aws:iam/role:Role": (_, physical) => `arn:aws:iam::${MOCK_ACCOUNT}:role/${physical}`,
+    "aws:cloudtrail/trail:Trail": (at, physical) => `arn:aws:cloudtrail:${at}:trail/${physical}`,
+    "aws:ssm/parameter:Parameter": (at, physical) => `arn:aws:ssm:${at}:parameter${physical.startsWith("/") ? "" : "/"}${physical}`,
+    "aws:dynamodb/table:Table": (at, physical) => `arn:aws:dynamodb:${at}:table/${physical}`,
+    "aws:lambda/function:Function": (at, physical) => `arn:aws:lambda:${at}:function:${physical}`,
+    "aws:cloudwatch/metricAlarm:MetricAlarm": (at, physical) => `arn:aws:cloudwatch:${at}:alarm:${physical}`,
+    // A rule on a custom bus names the bus in its ARN.
+    "aws:cloudwatch/eventRule:EventRule": (at, physical, inputs) =>
+        typeof inputs["eventBusName"] === "string" && inputs["eventBusName"] !== "default"
+            ? `arn:aws:events:${at}:rule/${inputs["eventBusName"] as string}/${physical}`
+            : `arn:aws:events:${at}:rule/${physical}`,
+};
+
+/** The types whose mock state is shaped differently: ids that are URLs or ARNs, buckets, keys, providers. */
+function specialState(type: string, name: string, inputs: Record<string, unknown>, physical: string, at: string): MockState | undefined {
     switch (type) {
+        // An explicit provider's id is its region, so its resources' ARNs can name that region.
+        case "pulumi:providers:aws":
+            return { id: typeof inputs["region"] === "string" ? (inputs["region"] as string) : MOCK_REGION, state: { ...inputs } };
         case "aws:s3/bucket:Bucket": {
             const bucket = typeof inputs["bucket"] === "string" ? (inputs["bucket"] as string) : autoname(name);
             return { id: bucket, state: { ...inputs, bucket, arn: `arn:aws:s3:::${bucket}` } };
         }
-        case "aws:cloudwatch/logGroup:LogGroup":
-            return { id: physical, state: { ...inputs, name: physical, arn: `arn:aws:logs:${a}:log-group:${physical}` } };
-        case "aws:iam/role:Role":
-            return { id: physical, state: { ...inputs, name: physical, arn: `arn:aws:iam::${MOCK_ACCOUNT}:role/${physical}` } };
-        case "aws:cloudtrail/trail:Trail":
-            return { id: physical, state: { ...inputs, name: physical, arn: `arn:aws:cloudtrail:${a}:trail/${physical}` } };
-        case "aws:ssm/parameter:Parameter":
-            return {
-                id: physical,
-                state: { ...inputs, name: physical, arn: `arn:aws:ssm:${a}:parameter${physical.startsWith("/") ? "" : "/"}${physical}` },
-            };
         case "aws:sns/topic:Topic":
-            return { id: `arn:aws:sns:${a}:${physical}`, state: { ...inputs, name: physical, arn: `arn:aws:sns:${a}:${physical}` } };
-        case "aws:sqs/queue:Queue":
-            return {
-                id: `https://sqs.${MOCK_REGION}.amazonaws.com/${MOCK_ACCOUNT}/${physical}`,
-                state: {
-                    ...inputs,
-                    name: physical,
-                    arn: `arn:aws:sqs:${a}:${physical}`,
-                    url: `https://sqs.${MOCK_REGION}.amazonaws.com/${MOCK_ACCOUNT}/${physical}`,
-                },
-            };
-        case "aws:dynamodb/table:Table":
-            return { id: physical, state: { ...inputs, name: physical, arn: `arn:aws:dynamodb:${a}:table/${physical}` } };
-        case "aws:lambda/function:Function":
-            return { id: physical, state: { ...inputs, name: physical, arn: `arn:aws:lambda:${a}:function:${physical}` } };
-        case "aws:cloudwatch/metricAlarm:MetricAlarm":
-            return { id: physical, state: { ...inputs, name: physical, arn: `arn:aws:cloudwatch:${a}:alarm:${physical}` } };
-        case "aws:cloudwatch/eventRule:EventRule":
-            return { id: physical, state: { ...inputs, name: physical, arn: `arn:aws:events:${a}:rule/${physical}` } };
+            return { id: `arn:aws:sns:${at}:${physical}`, state: { ...inputs, name: physical, arn: `arn:aws:sns:${at}:${physical}` } };
+        case "aws:sqs/queue:Queue": {
+            const url = `https://sqs.${MOCK_REGION}.amazonaws.com/${MOCK_ACCOUNT}/${physical}`;
+            return { id: url, state: { ...inputs, name: physical, arn: `arn:aws:sqs:${at}:${physical}`, url } };
+        }
         case "aws:kms/key:Key":
-            return { id: autoname(name), state: { ...inputs, arn: `arn:aws:kms:${a}:key/${autoname(name)}`, keyId: autoname(name) } };
+            return { id: autoname(name), state: { ...inputs, arn: `arn:aws:kms:${at}:key/${autoname(name)}`, keyId: autoname(name) } };
         default:
-            return { id: `${physical}-id`, state: { ...inputs, name: physical, arn: `arn:aws:${type.split(":")[0]}:${a}:${physical}` } };
+            return undefined;
     }
 }
 
+/** Plausible provider state for each resource type: the physical names and ARNs the program wires together. */
+function mockState(type: string, name: string, inputs: Record<string, unknown>, region: string = MOCK_REGION): MockState {
+    const physical = typeof inputs["name"] === "string" ? (inputs["name"] as string) : autoname(name);
+    const at = `${region}:${MOCK_ACCOUNT}`;
+    const special = specialState(type, name, inputs, physical, at);
+    if (special) {
+        return special;
+    }
+    const arnOf = NAMED_ARNS[type];
+    if (arnOf) {
+        return { id: physical, state: { ...inputs, name: physical, arn: arnOf(at, physical, inputs) } };
+    }
+    return { id: `${physical}-id`, state: { ...inputs, name: physical, arn: `arn:aws:${type.split(":")[0]}:${at}:${physical}` } };
+}
+
+/** The region of the provider a resource names (`<urn>::<id>`, the id being an explicit provider's region), if any. */
+function providerRegion(provider: string | undefined): string | undefined {
+    const id = provider?.split("::").pop();
+    return id && /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(id) ? id : undefined;
+}
+
 export const mocks: pulumi.runtime.Mocks = {
-    newResource: (args) => mockState(args.type, args.name, args.inputs as Record<string, unknown>),
+    newResource: (args) => mockState(args.type, args.name, args.inputs as Record<string, unknown>, providerRegion(args.provider)),
     call: (args) => {
         switch (args.token) {
             case "aws:index/getCallerIdentity:getCallerIdentity":
@@ -77,6 +114,8 @@ export const mocks: pulumi.runtime.Mocks = {
                 };
             case "aws:index/getPartition:getPartition":
                 return { partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws", id: "aws" };
+            case "aws:index/getRegions:getRegions":
+                return { id: "aws", names: [...MOCK_ENABLED_REGIONS], filters: (args.inputs as Record<string, unknown>)["filters"] };
             case "aws:organizations/getOrganization:getOrganization":
                 return {
                     id: MOCK_ORGANIZATION,

@@ -212,7 +212,10 @@ export async function runProgramOffline(options: OfflineOptions): Promise<Offlin
     forgetProgramModules(root);
 
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const exported = require(program) as Record<string, unknown>;
+    const module = require(program) as Record<string, unknown> | (() => Promise<Record<string, unknown>>);
+    // As Pulumi's Node.js runtime does: a program that exports a function is called, and what it
+    // returns (awaited) is the stack's outputs.
+    const exported = typeof module === "function" ? ((await module()) ?? {}) : module;
     const outputs: Record<string, unknown> = {};
     for (const [name, value] of Object.entries(exported)) {
         outputs[name] = await resolveOutput(value);

@@ -1,0 +1,72 @@
+/**
+ * The fast path: one CloudTrail event EventBridge delivered, seconds after it happened, evaluated
+ * against every rule's filter pattern as the rule's metric filter would, and posted at once. It
+ * records what it posts under the same key as the lookups of the alarm and the sweep (rule and
+ * CloudTrail eventID, never EventBridge's envelope id, which forwarding changes), so whichever path
+ * comes first posts an event and the other finds it recorded.
+ */
+import { postFound } from "./delivery";
+import { log } from "./log";
+import { parseEventDetail, toSignIn, type Trigger } from "./parse";
+import { presentationOf, type RuleRun, type SweepDeps, type SweepJob } from "./sweepRun";
+import type { InvocationReport, SignIn } from "./types";
+import { compileFilterPattern } from "../shared/filterPattern";
+import { LOOKBACK_LIMIT_SECONDS, type RunTimeRule } from "../shared/contract";
+
+type EventBridgeTrigger = Extract<Trigger, { kind: "eventbridge" }>;
+
+/** Whether the rule's pattern matches the record's JSON text; a pattern the evaluator refuses matches nothing, with a reason. */
+function ruleMatches(rule: RunTimeRule, text: string, report: InvocationReport): boolean {
+    try {
+        return compileFilterPattern(rule.pattern)(text);
+    } catch (err) {
+        // The configuration refuses such a pattern before deployment; the backstop still looks it up.
+        report.skipped.push(`${rule.id}: its filter pattern cannot be evaluated here (${(err as Error).message}); left to the backstop`);
+        log("error", "a rule's filter pattern cannot be evaluated on the fast path", { rule: rule.id, error: (err as Error).message });
+        return false;
+    }
+}
+
+/**
+ * The jobs for an EventBridge event: one per rule whose pattern matches its detail. A detail that is
+ * not a CloudTrail record with an eventID and eventTime, or that matches no rule, is skipped with a
+ * reason: nothing is posted and the invocation succeeds.
+ */
+export function planEvent(trigger: EventBridgeTrigger, rules: readonly RunTimeRule[], report: InvocationReport): SweepJob[] {
+    const detail = parseEventDetail(trigger.detail);
+    if (!detail.ok) {
+        const reason = `EventBridge event ${trigger.envelopeId}: ${detail.reason}`;
+        report.skipped.push(reason);
+        log("warn", "skipped an EventBridge event", { envelopeId: trigger.envelopeId, detailType: trigger.detailType, reason });
+        return [];
+    }
+    const event = toSignIn(detail.value.record);
+    const jobs = rules.filter((rule) => ruleMatches(rule, detail.value.text, report)).map((rule) => ({ rule, event }));
+    if (jobs.length === 0) {
+        report.skipped.push(`EventBridge event ${trigger.envelopeId}: CloudTrail event ${event.eventId} matches no rule`);
+        log("info", "an EventBridge event matches no rule", { envelopeId: trigger.envelopeId, eventId: event.eventId });
+    }
+    return jobs;
+}
+
+/** Posts one event of a rule unless a path already posted it; the caller holds the rule's lease. */
+export async function postEvent(
+    deps: SweepDeps,
+    rule: RunTimeRule,
+    event: SignIn,
+    deadlineMs: number,
+    report: InvocationReport,
+): Promise<void> {
+    const run: RuleRun = {
+        deps,
+        rule,
+        presentation: presentationOf(deps.settings),
+        // As long as the lookups' records live: no lookup can find the event after its record expires.
+        expiresAt: Math.floor(deps.clock.now() / 1000) + LOOKBACK_LIMIT_SECONDS,
+        deadlineMs,
+        report,
+        path: "fast",
+    };
+    const at = event.eventTime.getTime();
+    await postFound(run, { startMs: at, endMs: at }, new Map([[event.eventId, event]]));
+}

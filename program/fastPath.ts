@@ -1,0 +1,119 @@
+/**
+ * The fast path: CloudTrail's events reach EventBridge within seconds, in the region where the
+ * call was recorded, so every enabled region gets a rule on its default bus that forwards sign-ins
+ * to one bus in the stack's region, whose rule invokes the notifier's function.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { assumeRolePolicy, forwardingPolicy, type AwsEnv } from "./documents";
+import { childName, componentName, regionChildName } from "./names";
+import type { Notifier } from "./notifier";
+
+/**
+ * Console sign-ins and the root user's API calls, as CloudTrail delivers them to EventBridge.
+ * Sign-ins have `source: aws.signin` and detail-type "AWS Console Sign In via CloudTrail" (EventBridge
+ * Events Reference, "AWS Sign-In events"; EventBridge User Guide, "AWS service events delivered via
+ * AWS CloudTrail"); root activity is any "AWS API Call via CloudTrail" whose
+ * `detail.userIdentity.type` is Root, whatever its source. CloudTrail delivers them best effort, in
+ * the region where the call was recorded: root sign-ins in us-east-1, IAM users' through the global
+ * endpoint in us-east-1, us-east-2, eu-north-1 or ap-southeast-2, regional endpoints in their own
+ * region (CloudTrail User Guide, "AWS Management Console sign-in events"). `$or` across fields is
+ * EventBridge content filtering (EventBridge User Guide, "Content filtering in event patterns").
+ */
+export const FAST_PATH_PATTERN = {
+    $or: [
+        { source: ["aws.signin"], "detail-type": ["AWS Console Sign In via CloudTrail"] },
+        { "detail-type": ["AWS API Call via CloudTrail"], detail: { userIdentity: { type: ["Root"] } } },
+    ],
+} as const;
+
+/** The regions AWS enables in an account without asking, and those the account opted in to. */
+export const ENABLED_REGIONS_FILTER: aws.GetRegionsArgs = {
+    filters: [{ name: "opt-in-status", values: ["opt-in-not-required", "opted-in"] }],
+};
+
+/**
+ * The regions the fast path covers: those configured, or else every region the account has enabled,
+ * asked of AWS at deploy time, so the next `pulumi up` covers a region enabled since.
+ */
+export async function fastPathRegions(settings: { fastPath: boolean; fastPathRegions: readonly string[] }): Promise<string[]> {
+    if (!settings.fastPath) {
+        return [];
+    }
+    if (settings.fastPathRegions.length > 0) {
+        return [...settings.fastPathRegions];
+    }
+    return [...(await aws.getRegions(ENABLED_REGIONS_FILTER)).names].sort();
+}
+
+export interface FastPathArgs {
+    /** The regions whose default bus forwards sign-ins; each gets its own provider. */
+    regions: readonly string[];
+    env: AwsEnv;
+    /** Physical prefix of names that must be known before creation. */
+    physical: string;
+    /** The notifier whose function the central bus invokes. */
+    notifier: Notifier;
+}
+
+/**
+ * A rule on each region's default bus forwarding to one bus in the stack's region (the home
+ * region too, so every region is alike), one role EventBridge assumes to put events on that bus,
+ * and the bus's rule invoking the notifier's function.
+ */
+export class FastPath extends pulumi.ComponentResource {
+    readonly bus: aws.cloudwatch.EventBus;
+    readonly rule: aws.cloudwatch.EventRule;
+    readonly role: aws.iam.Role;
+    /** Region → the rule on that region's default bus. */
+    readonly regionRules: Record<string, aws.cloudwatch.EventRule> = {};
+
+    constructor(name: string, args: FastPathArgs, opts: pulumi.ComponentResourceOptions) {
+        super("console-login-alerts:index:FastPath", componentName(name, "fast-path"), {}, opts);
+        const parent = { parent: this };
+        const eventPattern = JSON.stringify(FAST_PATH_PATTERN);
+        this.bus = new aws.cloudwatch.EventBus(childName(name, "fast-path-bus"), { name: `${args.physical}-sign-ins` }, parent);
+        this.rule = new aws.cloudwatch.EventRule(
+            childName(name, "fast-path-rule"),
+            { description: "Console sign-ins forwarded from every region.", eventBusName: this.bus.name, eventPattern },
+            parent,
+        );
+        const invoke = args.notifier.allowInvoke(childName(name, "fast-path-invoke"), "events.amazonaws.com", this.rule.arn, parent);
+        new aws.cloudwatch.EventTarget(
+            childName(name, "fast-path-target"),
+            { rule: this.rule.name, eventBusName: this.bus.name, arn: args.notifier.function.arn },
+            { ...parent, dependsOn: [invoke] },
+        );
+        // Only this account's rules may use the role (the confused-deputy guard EventBridge honours).
+        this.role = new aws.iam.Role(
+            childName(name, "fast-path-role"),
+            {
+                assumeRolePolicy: pulumi.jsonStringify(
+                    assumeRolePolicy("events.amazonaws.com", { StringEquals: { "aws:SourceAccount": args.env.account } }),
+                ),
+            },
+            parent,
+        );
+        const policy = new aws.iam.RolePolicy(
+            childName(name, "fast-path-policy"),
+            { role: this.role.id, policy: pulumi.jsonStringify(forwardingPolicy(this.bus.arn)) },
+            parent,
+        );
+        for (const region of args.regions) {
+            const provider = new aws.Provider(regionChildName(name, region, "provider"), { region }, parent);
+            const inRegion = { parent: this, provider };
+            const rule = new aws.cloudwatch.EventRule(
+                regionChildName(name, region, "rule"),
+                { description: `Console sign-ins recorded in ${region}, forwarded to the stack's region.`, eventPattern },
+                inRegion,
+            );
+            new aws.cloudwatch.EventTarget(
+                regionChildName(name, region, "target"),
+                { rule: rule.name, arn: this.bus.arn, roleArn: this.role.arn },
+                { ...inRegion, dependsOn: [policy] },
+            );
+            this.regionRules[region] = rule;
+        }
+        this.registerOutputs({ bus: this.bus, rule: this.rule, role: this.role });
+    }
+}
