@@ -184,6 +184,7 @@ describe("the policy pack, run as the Pulumi CLI runs it", function () {
                 ["alarm-topic-usable-by-cloudwatch", "advisory"],
                 ["alert-lambda-has-failure-destination", "advisory"],
                 ["no-wildcard-iam", "advisory"],
+                ["fast-path-covers-trail-regions", "advisory"],
             ],
         );
         for (const p of info.getPoliciesList()) {

@@ -6,6 +6,7 @@
  *
  * - the Lambda code archive, zipped here with Node (a fresh machine may have no `zip` binary);
  * - the serialized handler's cold start to its first Slack POST, beside `node -e ""`;
+ * - the same from an EventBridge sign-in (the fast path) beside an ALARM notification (the alarm path);
  * - a burst of sign-ins in one window through the deployed handler, at Slack's real pace;
  * - the AWS calls and log bytes of one idle sweep, which the cost estimate multiplies;
  * - the wall time of the offline plan (`npm start`).
@@ -17,7 +18,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import { archive } from "./benchArchive";
-import { burst, coldStarts, idleSweep, n, offlinePlans, type Stage } from "./benchMeasurements";
+import { burst, coldStarts, fastPathVsAlarmPath, idleSweep, n, offlinePlans, type Stage } from "./benchMeasurements";
 import { alarmNamesOf, unpackFunction } from "./local/deployedFunction";
 import { LocalAws } from "./local/localAws";
 import { LocalSlack } from "./local/localSlack";
@@ -73,6 +74,9 @@ async function main(argv: string[]): Promise<number> {
         out.push("");
         flush();
         results.push(await coldStarts(stage, runs, out));
+        out.push("");
+        flush();
+        results.push(await fastPathVsAlarmPath(stage, runs, out));
         out.push("");
         flush();
         results.push(await burst(stage, burstSize, out));

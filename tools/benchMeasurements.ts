@@ -212,3 +212,64 @@ export async function offlinePlans(out: string[]): Promise<boolean> {
     }
     return ok;
 }
+
+/** A console sign-in as EventBridge delivers it to the function, its CloudTrail record stamped now. */
+function eventBridgeSignIn(index: number): unknown {
+    const event = fixture<{ id: string; time: string; detail: Record<string, unknown> }>("eventbridge_console-signin");
+    const now = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+    event.id = `6f8e2a1c-2b9d-4c57-9e0a-${index.toString(16).padStart(12, "0")}`;
+    event.time = now;
+    event.detail["eventTime"] = now;
+    event.detail["eventID"] = `10000000-0000-4000-8000-${index.toString(16).padStart(12, "0")}`;
+    return event;
+}
+
+/**
+ * The function's own delay on each path, from spawning it to the Slack POST: an EventBridge
+ * sign-in (the fast path: no lookup, the event carries the record) beside an ALARM notification
+ * (the alarm path: FilterLogEvents finds the record), interleaved run by run.
+ */
+export async function fastPathVsAlarmPath(stage: Stage, runs: number, out: string[]): Promise<boolean> {
+    const fast: number[] = [];
+    const alarm: number[] = [];
+    const fastCalls = new Map<string, number>();
+    for (let i = 0; i < runs; i++) {
+        await resetStage(stage);
+        storeSignIns(stage, 1);
+        const viaAlarm = await invokeInChild(stage.fn, [alarmEvent(stage.alarmName)], { env: stage.aws.env() });
+        const alarmPost = stage.slack.requests[0];
+        if (!viaAlarm.results[0]?.ok || !alarmPost || stage.slack.requests.length !== 1) {
+            out.push(
+                `  alarm path run ${i + 1} did not post exactly one message: ${viaAlarm.stderr.trim() || JSON.stringify(viaAlarm.results)}`,
+            );
+            return false;
+        }
+        alarm.push(alarmPost.at - viaAlarm.spawnedAt);
+
+        await resetStage(stage);
+        stage.aws.calls.length = 0;
+        const event = eventBridgeSignIn(i) as { detail: { eventID: string } };
+        const viaFast = await invokeInChild(stage.fn, [event], { env: stage.aws.env() });
+        const fastPost = stage.slack.requests[0];
+        const posted = postedEventIds(stage.slack.accepted);
+        if (!viaFast.results[0]?.ok || !fastPost || stage.slack.requests.length !== 1 || !posted.has(event.detail.eventID)) {
+            out.push(
+                `  fast path run ${i + 1} did not post its sign-in exactly once: ${viaFast.stderr.trim() || JSON.stringify(viaFast.results)}`,
+            );
+            return false;
+        }
+        fast.push(fastPost.at - viaFast.spawnedAt);
+        if (i === 0) {
+            for (const call of stage.aws.calls) {
+                fastCalls.set(call.target, (fastCalls.get(call.target) ?? 0) + 1);
+            }
+        }
+    }
+    const range = (xs: number[]) => `(min ${n(Math.min(...xs))}, max ${n(Math.max(...xs))})`;
+    out.push(`Both paths, spawn → Slack POST (median of ${runs} each, interleaved; one sign-in; the function's own delay only)`);
+    out.push(`  ${pad("fast path, EventBridge event")}${n(median(fast))} ms  ${range(fast)}`);
+    out.push(`  ${pad("alarm path, with FilterLogEvents")}${n(median(alarm))} ms  ${range(alarm)}`);
+    out.push(`  ${pad("alarm path − fast path")}${n(median(alarm) - median(fast))} ms`);
+    out.push(`  ${pad("fast path AWS calls")}${[...fastCalls].map(([op, c]) => `${op} ${c}`).join(", ") || "none"}`);
+    return !fastCalls.has("FilterLogEvents");
+}

@@ -10,6 +10,7 @@ import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/po
 import { alarmTopicUsableByCloudWatch } from "./alarmTopicUsableByCloudWatch";
 import { alarmsHaveActions } from "./alarmsHaveActions";
 import { alertLambdaHasFailureDestination } from "./alertLambdaHasFailureDestination";
+import { fastPathCoversTrailRegions } from "./fastPathCoversTrailRegions";
 import { logRetentionSet } from "./logRetentionSet";
 import { noWildcardIam } from "./noWildcardIam";
 import { slackWebhookInSecret } from "./slackWebhookInSecret";
@@ -25,4 +26,5 @@ export const policies: Array<ResourceValidationPolicy | StackValidationPolicy> =
     alarmTopicUsableByCloudWatch,
     alertLambdaHasFailureDestination,
     noWildcardIam,
+    fastPathCoversTrailRegions,
 ];

@@ -1,0 +1,125 @@
+import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import { Trail } from "@pulumi/aws/cloudtrail/trail";
+import { EventBus } from "@pulumi/aws/cloudwatch/eventBus";
+import { EventRule } from "@pulumi/aws/cloudwatch/eventRule";
+import { EventTarget } from "@pulumi/aws/cloudwatch/eventTarget";
+import { LogGroup } from "@pulumi/aws/cloudwatch/logGroup";
+import { LogMetricFilter } from "@pulumi/aws/cloudwatch/logMetricFilter";
+import { admitsConsoleSignIns } from "../lib/eventPattern";
+import { ofType, referenced, sameAs } from "../lib/graph";
+import { NOT_YET_KNOWN, read, readString } from "../lib/props";
+import { arnRegion, providerRegions, regionOf } from "../lib/regions";
+
+/** A metric filter alerts on sign-ins when its pattern names ConsoleLogin or the Root identity. */
+const SIGNIN_FILTER_PATTERN = /\bConsoleLogin\b|\bRoot\b/;
+
+/** `arn:…:logs:<region>:<account>:log-group:<name>[:*]` → name. */
+function logGroupNameOfArn(arn: unknown): string | undefined {
+    const match = typeof arn === "string" ? /:log-group:([^:]+)(:\*)?$/.exec(arn) : null;
+    return match?.[1];
+}
+
+function sameLogGroup(logGroup: PolicyResource, value: unknown): boolean {
+    const arn = readString(logGroup.props, "arn");
+    return typeof arn === "string" && typeof value === "string" && value.replace(/:\*$/, "") === arn.replace(/:\*$/, "");
+}
+
+/** (a) The trail's sign-in metric filters: on the log group the trail writes to, by dependency or by name. */
+function signInFilters(resources: PolicyResource[], trail: PolicyResource): PolicyResource[] {
+    const [group] = referenced(trail, "cloudWatchLogsGroupArn", ofType(resources, LogGroup), sameLogGroup);
+    const groupName = logGroupNameOfArn(readString(trail.props, "cloudWatchLogsGroupArn"));
+    return ofType(resources, LogMetricFilter).filter((filter) => {
+        const pattern = readString(filter.props, "pattern");
+        if (typeof pattern !== "string" || !SIGNIN_FILTER_PATTERN.test(pattern)) {
+            return false;
+        }
+        const onGroup = group !== undefined && referenced(filter, "logGroupName", [group], sameAs(["name"])).length > 0;
+        return onGroup || (groupName !== undefined && readString(filter.props, "logGroupName") === groupName);
+    });
+}
+
+/** (b) A multi-region trail covers its home region and every region the stack's AWS providers name; any other trail, its home region. */
+function coveredRegions(resources: PolicyResource[], trail: PolicyResource): Set<string> {
+    const home = regionOf(trail);
+    const regions = new Set<string>();
+    if (home !== NOT_YET_KNOWN) {
+        regions.add(home);
+    } else {
+        // A trail delivers to a log group in its own region.
+        const groupRegion = arnRegion(readString(trail.props, "cloudWatchLogsGroupArn"));
+        if (groupRegion) {
+            regions.add(groupRegion);
+        }
+    }
+    if (read(trail.props, "isMultiRegionTrail") === true) {
+        for (const region of providerRegions(resources)) {
+            regions.add(region);
+        }
+    }
+    return regions;
+}
+
+function onDefaultBus(rule: PolicyResource): boolean {
+    const bus = readString(rule.props, "eventBusName");
+    return bus === undefined || bus === "default" || (typeof bus === "string" && bus.endsWith(":event-bus/default"));
+}
+
+/** A target puts events on an event bus: its arn is a bus's, or is computed from an EventBus of the stack. */
+function targetsABus(target: PolicyResource, buses: PolicyResource[]): boolean {
+    const arn = readString(target.props, "arn");
+    return (
+        (typeof arn === "string" && /^arn:[\w-]+:events:[\w-]+:\d{12}:event-bus\//.test(arn)) ||
+        referenced(target, "arn", buses, sameAs(["arn"])).length > 0
+    );
+}
+
+/** (c) The fast path's rules: on a default bus, letting aws.signin console sign-ins through, with a target that is an event bus. */
+function fastPathRules(resources: PolicyResource[]): PolicyResource[] {
+    const buses = ofType(resources, EventBus);
+    const targets = ofType(resources, EventTarget);
+    return ofType(resources, EventRule).filter(
+        (rule) =>
+            onDefaultBus(rule) &&
+            admitsConsoleSignIns(read(rule.props, "eventPattern")) === true &&
+            targets.some((t) => referenced(t, "rule", [rule], sameAs(["name", "id"])).length > 0 && targetsABus(t, buses)),
+    );
+}
+
+export const fastPathCoversTrailRegions: StackValidationPolicy = {
+    name: "fast-path-covers-trail-regions",
+    description:
+        "In a stack that forwards console sign-ins through EventBridge, every region its trail's sign-in alerts cover also has a forwarding rule on its default event bus.",
+    enforcementLevel: "advisory",
+    remediationSteps:
+        "Add a rule on the uncovered region's default event bus matching source aws.signin, with a target forwarding to the fast path's bus: " +
+        "in console-login-alerts, add the region to fastPathRegions, or leave fastPathRegions empty to cover every enabled region.",
+    validateStack: (args, reportViolation) => {
+        const rules = fastPathRules(args.resources);
+        if (rules.length === 0) {
+            // No fast path: the stack has not opted in, and the CloudWatch Logs alarms are its only path.
+            return;
+        }
+        const ruleRegions = rules.map(regionOf);
+        if (ruleRegions.includes(NOT_YET_KNOWN)) {
+            // Which regions the rules are in is known only after the update; nothing to say yet.
+            return;
+        }
+        const forwarded = new Set(ruleRegions as string[]);
+        for (const trail of ofType(args.resources, Trail)) {
+            if (signInFilters(args.resources, trail).length === 0) {
+                continue;
+            }
+            for (const region of [...coveredRegions(args.resources, trail)].sort()) {
+                if (!forwarded.has(region)) {
+                    reportViolation(
+                        `Trail "${trail.name}" records console sign-ins in ${region} and metric filters on its log group alert on them, ` +
+                            `but no EventBridge rule on ${region}'s default event bus forwards them to the fast path, so sign-ins recorded there ` +
+                            `are reported only by the CloudWatch Logs alarms, minutes later; add ${region} to fastPathRegions (or leave it empty to cover ` +
+                            `every enabled region), or add a rule on ${region}'s default bus matching source aws.signin with a target forwarding to the fast path's bus.`,
+                        trail.urn,
+                    );
+                }
+            }
+        }
+    },
+};

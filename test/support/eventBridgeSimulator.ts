@@ -1,0 +1,197 @@
+/**
+ * EventBridge's side of the simulation: CloudTrail's events delivered to the function within seconds,
+ * best effort. Each event the stack's rule matches (program/fastPath.ts, FAST_PATH_PATTERN) is
+ * delivered once, after a heavy-tailed delay, or dropped; what reached Slack is then read back per
+ * (rule, event) pair, with when and by which path it was posted first.
+ */
+import { fixture } from "../../tools/fixtures";
+import { FAST_PATH_PATTERN } from "../../program/fastPath";
+import type { SimulationResult, TrailEvent } from "./alarmSimulator";
+import { ACCOUNT_ID } from "./alarmSimulator";
+
+/** EventBridge's delay from the event to the function's invocation, and how often it drops an event. */
+export interface EventBridgeModel {
+    /** Median delay. */
+    medianMs: number;
+    /** 99th percentile of the delay. */
+    p99Ms: number;
+    /** Share of events never delivered. */
+    dropRate: number;
+}
+
+// The standard normal distribution's 99th percentile.
+const Z_99 = 2.326347874;
+
+/**
+ * A log-normal delay fitted to two quantiles: the median is exp(mu), the 99th percentile exp(mu + 2.326 sigma).
+ * Normal deviates come from Box-Muller on the seeded generator, so a seed replays the same delays.
+ */
+export function logNormalDelays(random: () => number, medianMs: number, p99Ms: number): () => number {
+    const mu = Math.log(medianMs);
+    const sigma = Math.log(p99Ms / medianMs) / Z_99;
+    return () => {
+        const u = 1 - random(); // (0, 1]: the logarithm stays finite
+        const v = random();
+        const z = Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+        return Math.exp(mu + sigma * z);
+    };
+}
+
+/** The envelope EventBridge wraps a CloudTrail record in, as the fixtures record it. */
+export function eventBridgeEnvelope(record: TrailEvent["record"], seq: number): Record<string, unknown> & { detail: unknown } {
+    const signIn = record.eventType === "AwsConsoleSignIn";
+    const template = fixture<Record<string, unknown>>(signIn ? "eventbridge_console-signin-forwarded" : "eventbridge_root-api-call");
+    const detailType =
+        record.eventType === "AwsApiCall"
+            ? "AWS API Call via CloudTrail"
+            : signIn
+              ? "AWS Console Sign In via CloudTrail"
+              : "AWS Service Event via CloudTrail";
+    return {
+        ...template,
+        // Forwarding gives the envelope a new id; nothing may depend on it.
+        id: `00000000-0000-4000-c000-${String(seq).padStart(12, "0")}`,
+        "detail-type": detailType,
+        source: signIn ? "aws.signin" : `aws.${String(record.eventSource ?? "unknown").replace(/\.amazonaws\.com$/, "")}`,
+        account: ACCOUNT_ID,
+        time: record.eventTime,
+        region: record.awsRegion ?? "us-east-1",
+        detail: record,
+    };
+}
+
+/** EventBridge content filtering, for the shapes FAST_PATH_PATTERN uses: `$or`, lists of exact values, nested objects. */
+function patternMatches(pattern: unknown, value: unknown): boolean {
+    if (Array.isArray(pattern)) {
+        return pattern.includes(value);
+    }
+    if (typeof pattern !== "object" || pattern === null) {
+        return false;
+    }
+    return Object.entries(pattern).every(([key, sub]) => {
+        if (key === "$or") {
+            return (sub as unknown[]).some((alternative) => patternMatches(alternative, value));
+        }
+        const field = typeof value === "object" && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+        return patternMatches(sub, field);
+    });
+}
+
+/** Whether the stack's EventBridge rule forwards this event to the function. */
+export function fastPathRuleMatches(envelope: unknown): boolean {
+    return patternMatches(FAST_PATH_PATTERN, envelope);
+}
+
+export interface EventBridgeDelivery {
+    atMs: number;
+    event: unknown;
+    trigger: "eventbridge";
+    eventID: string;
+    delayMs: number;
+}
+
+export interface EventBridgePlan {
+    deliveries: EventBridgeDelivery[];
+    /** Events the rule matches that EventBridge never delivered. */
+    dropped: Set<string>;
+    /** Events the rule does not match, so EventBridge never sends them to the function. */
+    notForwarded: number;
+}
+
+/** When EventBridge invokes the function for each event, or that it drops it, drawn from a seeded generator. */
+export function planEventBridge(events: readonly TrailEvent[], model: EventBridgeModel, random: () => number): EventBridgePlan {
+    const delay = logNormalDelays(random, model.medianMs, model.p99Ms);
+    const deliveries: EventBridgeDelivery[] = [];
+    const dropped = new Set<string>();
+    let notForwarded = 0;
+    events.forEach((e, i) => {
+        const envelope = eventBridgeEnvelope(e.record, i + 1);
+        if (!fastPathRuleMatches(envelope)) {
+            notForwarded += 1;
+            return;
+        }
+        // Both draws are made for every event, so dropping one does not shift the delays of the others.
+        const drop = random() < model.dropRate;
+        const delayMs = Math.round(delay());
+        if (drop) {
+            dropped.add(e.record.eventID);
+            return;
+        }
+        deliveries.push({
+            atMs: Date.parse(e.record.eventTime) + delayMs,
+            event: envelope,
+            trigger: "eventbridge",
+            eventID: e.record.eventID,
+            delayMs,
+        });
+    });
+    return { deliveries, dropped, notForwarded };
+}
+
+export interface FirstPost {
+    /** "rule eventID" */
+    pair: string;
+    eventID: string;
+    atMs: number;
+    delayMs: number;
+    path: "fast" | "backstop";
+}
+
+/**
+ * When each (rule, event) pair first reached Slack, after its event time, and by which path: the
+ * backstop's messages say so of every sign-in in them ("posted 6 min after sign-in (CloudWatch Logs
+ * backstop)"), and one invocation, so one message, carries one path only.
+ */
+export function firstPosts(result: SimulationResult, events: readonly TrailEvent[]): Map<string, FirstPost> {
+    const eventTime = new Map(events.map((e) => [e.record.eventID, Date.parse(e.record.eventTime)]));
+    // result.messages reads the accepted posts in the order Slack received them, which is time order.
+    const accepted = result.slack.posts.filter((p) => p.status >= 200 && p.status < 300);
+    const first = new Map<string, FirstPost>();
+    accepted.forEach((post, i) => {
+        const message = result.messages[i]!;
+        const path = JSON.stringify(post.payload).includes("(CloudWatch Logs backstop)") ? "backstop" : "fast";
+        for (const eventID of message.eventIds) {
+            const pair = `${message.ruleId ?? "?"} ${eventID}`;
+            if (!first.has(pair)) {
+                first.set(pair, { pair, eventID, atMs: post.atMs, delayMs: post.atMs - eventTime.get(eventID)!, path });
+            }
+        }
+    });
+    return first;
+}
+
+/** The q-quantile (0..1) of sorted values, nearest rank. */
+export function quantile(sorted: readonly number[], q: number): number {
+    if (sorted.length === 0) {
+        return NaN;
+    }
+    return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+}
+
+export interface DelaySummary {
+    count: number;
+    p50Ms: number;
+    p95Ms: number;
+    p99Ms: number;
+    maxMs: number;
+}
+
+export function summarize(delaysMs: readonly number[]): DelaySummary {
+    const sorted = [...delaysMs].sort((a, b) => a - b);
+    return {
+        count: sorted.length,
+        p50Ms: quantile(sorted, 0.5),
+        p95Ms: quantile(sorted, 0.95),
+        p99Ms: quantile(sorted, 0.99),
+        maxMs: sorted[sorted.length - 1] ?? NaN,
+    };
+}
+
+/** "4.2 s", "6 min 12 s". */
+export function formatMs(ms: number): string {
+    if (ms < 60_000) {
+        return `${(ms / 1000).toFixed(1)} s`;
+    }
+    const seconds = Math.round(ms / 1000);
+    return `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
+}
