@@ -30,7 +30,7 @@ import type { HandlerSettings } from "../shared/contract";
 import { compileFilterPattern } from "../shared/filterPattern";
 import { cloudTrailFixtures, fixture } from "../tools/fixtures";
 import { BUILT_IN_RULE_IDS } from "../program/rules";
-import { FakeAwsPorts, FakeClock, FakeSlackWebhook, builtInRunTimeRule } from "./support/fakePorts";
+import { FakeAwsPorts, FakeClock, FakeSlackWebhook, builtInRunTimeRule, unitSettings } from "./support/fakePorts";
 
 const RULES = BUILT_IN_RULE_IDS.map((id) => builtInRunTimeRule(id));
 const CONSOLE = builtInRunTimeRule("console-signin");
@@ -41,23 +41,7 @@ const FORWARDED = fixture<Record<string, unknown>>("eventbridge_console-signin-f
 const CONTEXT = { awsRequestId: "request-1", getRemainingTimeInMillis: () => 300_000 };
 
 function settingsWith(overrides: Partial<HandlerSettings> = {}): HandlerSettings {
-    return {
-        webhookParameterName: "/login-alerts/webhook",
-        trailLogGroupName: "trail-logs",
-        stateTableName: "login-alerts-state",
-        timeZone: "UTC",
-        rules: RULES,
-        accountLabels: {},
-        notifyOnOk: false,
-        lagAllowanceMinutes: 15,
-        mentions: {},
-        minPostIntervalMs: 0,
-        allowList: [],
-        slackTimeoutMs: 10_000,
-        slackBackoffBaseMs: 500,
-        slackBackoffCapMs: 8000,
-        ...overrides,
-    };
+    return unitSettings({ rules: RULES, minPostIntervalMs: 0, ...overrides });
 }
 
 function emptyReport(): InvocationReport {

@@ -7,7 +7,7 @@ import type { SweepDeps } from "../handler/sweep";
 import type { AwsPorts, InvocationReport } from "../handler/types";
 import type { HandlerSettings } from "../shared/contract";
 import { fixture } from "../tools/fixtures";
-import { FakeAwsPorts, FakeClock, FakeSlackWebhook, builtInRunTimeRule } from "./support/fakePorts";
+import { FakeAwsPorts, FakeClock, FakeSlackWebhook, builtInRunTimeRule, unitSettings } from "./support/fakePorts";
 
 const NOW = Date.parse("2021-06-08T08:00:00Z");
 const CONSOLE = builtInRunTimeRule("console-signin");
@@ -18,23 +18,7 @@ const CONTEXT = { awsRequestId: "request-1", getRemainingTimeInMillis: () => 300
 const WEBHOOK = "https://hooks.slack.com/services/T00000000/B00000000/invocationSpecToken";
 
 function settingsWith(overrides: Partial<HandlerSettings> = {}): HandlerSettings {
-    return {
-        webhookParameterName: "/login-alerts/webhook",
-        trailLogGroupName: "trail-logs",
-        stateTableName: "login-alerts-state",
-        timeZone: "UTC",
-        rules: [CONSOLE, ROOT],
-        accountLabels: {},
-        notifyOnOk: false,
-        lagAllowanceMinutes: 15,
-        mentions: {},
-        minPostIntervalMs: 1000,
-        allowList: [],
-        slackTimeoutMs: 10_000,
-        slackBackoffBaseMs: 500,
-        slackBackoffCapMs: 8000,
-        ...overrides,
-    };
+    return unitSettings({ rules: [CONSOLE, ROOT], ...overrides });
 }
 
 /** An SNS event carrying one alarm notification per given state change of the console-signin alarm, and whatever else is given. */

@@ -10,7 +10,7 @@ import { LocalSlack, isDeliveredRequest } from "../tools/local/localSlack";
 import { matchesFilterPattern } from "../shared/filterPattern";
 import { readSettings, type HandlerSettings } from "../shared/contract";
 import { fixture } from "../tools/fixtures";
-import { FakeClock, FakeSlackWebhook } from "./support/fakePorts";
+import { FakeClock, FakeSlackWebhook, unitSettings } from "./support/fakePorts";
 import { postedEventIds } from "./support/hostileInputs";
 import { defaultProgram, functionConfigFor } from "./support/program";
 
@@ -20,22 +20,7 @@ const OLD_WEBHOOK = "https://hooks.slack.com/services/T0ROTATE0/B0ROTATE0/oldTok
 const NEW_WEBHOOK = "https://hooks.slack.com/services/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";
 
 function settings(): HandlerSettings {
-    return {
-        webhookParameterName: "/login-alerts/webhook",
-        trailLogGroupName: "trail-logs",
-        stateTableName: "login-alerts-state",
-        timeZone: "UTC",
-        rules: [],
-        accountLabels: {},
-        notifyOnOk: false,
-        lagAllowanceMinutes: 15,
-        mentions: {},
-        minPostIntervalMs: 1000,
-        allowList: [],
-        slackTimeoutMs: 10_000,
-        slackBackoffBaseMs: 500,
-        slackBackoffCapMs: 8000,
-    };
+    return unitSettings();
 }
 
 const message = (text: string): SlackMessage => ({ text }) as SlackMessage;

@@ -18,7 +18,7 @@ import type {
 } from "../handler/types";
 import { LOOKBACK_LIMIT_SECONDS, type HandlerSettings } from "../shared/contract";
 import { fixture } from "../tools/fixtures";
-import { FakeAwsPorts, FakeClock, builtInRunTimeRule, type InMemoryStateStore } from "./support/fakePorts";
+import { FakeAwsPorts, FakeClock, builtInRunTimeRule, unitSettings, type InMemoryStateStore } from "./support/fakePorts";
 
 const NOW = Date.parse("2021-06-08T08:00:00Z");
 // What a sweep at NOW shows: each sign-in says it was posted by the backstop, at NOW.
@@ -41,23 +41,7 @@ const BOT_USER = {
 };
 
 function settingsWith(overrides: Partial<HandlerSettings> = {}): HandlerSettings {
-    return {
-        webhookParameterName: "/login-alerts/webhook",
-        trailLogGroupName: "trail-logs",
-        stateTableName: "login-alerts-state",
-        timeZone: "UTC",
-        rules: [RULE],
-        accountLabels: {},
-        notifyOnOk: false,
-        lagAllowanceMinutes: 15,
-        mentions: {},
-        minPostIntervalMs: 1000,
-        allowList: [],
-        slackTimeoutMs: 10_000,
-        slackBackoffBaseMs: 500,
-        slackBackoffCapMs: 8000,
-        ...overrides,
-    };
+    return unitSettings({ rules: [RULE], ...overrides });
 }
 
 function emptyReport(): InvocationReport {

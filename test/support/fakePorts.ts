@@ -1,9 +1,30 @@
 import type { FetchLike } from "../../handler/slack";
 import type { AwsPorts, Clock, LogEvent, StateStore, TimeWindow } from "../../handler/types";
-import type { RunTimeRule } from "../../shared/contract";
+import type { HandlerSettings, RunTimeRule } from "../../shared/contract";
 import { BUILT_IN_RULES, type BuiltInRuleId } from "../../program/rules";
 import { compileFilterPattern } from "../../shared/filterPattern";
 import type { StoredLogEvent } from "../../tools/local/localAws";
+
+/** Settings for the in-process tests of the handler: no rules, no allow-list, UTC, Slack's pace. */
+export function unitSettings(overrides: Partial<HandlerSettings> = {}): HandlerSettings {
+    return {
+        webhookParameterName: "/login-alerts/webhook",
+        trailLogGroupName: "trail-logs",
+        stateTableName: "login-alerts-state",
+        timeZone: "UTC",
+        rules: [],
+        accountLabels: {},
+        notifyOnOk: false,
+        lagAllowanceMinutes: 15,
+        mentions: {},
+        minPostIntervalMs: 1000,
+        allowList: [],
+        slackTimeoutMs: 10_000,
+        slackBackoffBaseMs: 500,
+        slackBackoffCapMs: 8000,
+        ...overrides,
+    };
+}
 
 /** A built-in rule as the function receives it, with an alarm name shaped like Pulumi's. */
 export function builtInRunTimeRule(id: BuiltInRuleId, pattern = BUILT_IN_RULES[id].pattern): RunTimeRule {
