@@ -1,5 +1,6 @@
 import * as assert from "assert";
 import * as fs from "fs";
+import { SAFETY_MS } from "../handler/sweep";
 import * as path from "path";
 import {
     invokeInChild,
@@ -19,8 +20,6 @@ import { defaultProgram, functionConfigFor } from "./support/program";
 // Short enough to keep every scenario within a few seconds, long enough that a local answer never
 // trips the timeout by accident on a busy machine.
 const KNOBS = { SLACK_TIMEOUT_MS: "1000", SLACK_BACKOFF_BASE_MS: "50", SLACK_BACKOFF_CAP_MS: "200", MIN_POST_INTERVAL_MS: "0" };
-// entry.ts keeps this much of the remaining time back from Slack for recording progress.
-const SAFETY_MS = 5000;
 // Attempts per call of the SDK's standard retry mode: 3, except that the DynamoDB client defaults
 // to 4 (client-dynamodb 3.1169, the version standing in for the Lambda runtime's).
 const SDK_ATTEMPTS = { GetParameter: 3, FilterLogEvents: 3, BatchWriteItem: 4, PutItem: 4 } as const;

@@ -16,7 +16,7 @@ import { LocalSlack, SLACK_BLOCK_LIMITS, validateWebhookPayload } from "../tools
 import { fixture } from "../tools/fixtures";
 import { defaultProgram } from "./support/program";
 
-// The longest rule title the configuration accepts (config.ts, MAX_TITLE_LENGTH).
+// The longest rule title the configuration accepts (program/ruleSettings.ts, MAX_TITLE_LENGTH).
 const TITLE_MAX = 100;
 // Every value below is as long as its source allows, made of the character that grows most when
 // escaped for mrkdwn ("&" becomes "&amp;"). Event fields have no bound of their own: CloudTrail

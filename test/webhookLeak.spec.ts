@@ -1,5 +1,6 @@
 import * as assert from "assert";
 import * as fs from "fs";
+import { SAFETY_MS } from "../handler/sweep";
 import { alarmNamesOf, invokeInChild, unpackFunction, type ChildRun, type DeployedFunction } from "../tools/local/deployedFunction";
 import { LocalAws } from "../tools/local/localAws";
 import { LocalSlack, type SlackAnswer } from "../tools/local/localSlack";
@@ -12,8 +13,6 @@ const WEBHOOK_PATH = "/services/TLEAKPROBE1/BLEAKPROBE2/LeakProbeToken0123456789
 // A host that cannot resolve: the .invalid top-level domain is reserved (RFC 6761) and never exists.
 const UNRESOLVABLE_ORIGIN = "https://hooks.leak-probe.invalid";
 const KNOBS = { SLACK_TIMEOUT_MS: "1000", SLACK_BACKOFF_BASE_MS: "50", SLACK_BACKOFF_CAP_MS: "200", MIN_POST_INTERVAL_MS: "0" };
-// entry.ts keeps this much of the remaining time back from Slack.
-const SAFETY_MS = 5000;
 
 interface Case {
     fault: string;
