@@ -185,6 +185,8 @@ describe("the policy pack, run as the Pulumi CLI runs it", function () {
                 ["alert-lambda-has-failure-destination", "advisory"],
                 ["no-wildcard-iam", "advisory"],
                 ["fast-path-covers-trail-regions", "advisory"],
+                ["trail-records-sign-ins", "mandatory"],
+                ["sign-in-alerts-can-fire", "advisory"],
             ],
         );
         for (const p of info.getPoliciesList()) {

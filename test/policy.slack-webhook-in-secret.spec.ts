@@ -123,6 +123,27 @@ describe("policy slack-webhook-in-secret", () => {
         ]);
     });
 
+    it("passes a webhook in the write-only valueWo of an SSM SecureString parameter", async () => {
+        const { parameter } = webhookStack();
+        const writeOnly = withProps(parameter, { value: undefined, valueWo: secret(WEBHOOK), valueWoVersion: 1 });
+        assert.deepEqual(await check(slackWebhookInSecret, [writeOnly]), []);
+    });
+
+    it("passes a webhook in the write-only secretStringWo of a Secrets Manager secret version", async () => {
+        const { secretVersion } = webhookStack();
+        const writeOnly = withProps(secretVersion, { secretString: undefined, secretStringWo: secret(WEBHOOK), secretStringWoVersion: 1 });
+        assert.deepEqual(await check(slackWebhookInSecret, [writeOnly]), []);
+    });
+
+    it("flags a webhook in the write-only valueWo of an SSM parameter of type String", async () => {
+        const { parameter } = webhookStack();
+        const broken = withProps(parameter, { type: "String", value: undefined, valueWo: WEBHOOK, valueWoVersion: 1 });
+        assert.deepEqual(await messages(slackWebhookInSecret, [broken]), [
+            'Parameter "webhook" stores a Slack webhook URL in valueWo as a plain String parameter, readable by anyone who can read the parameter or the stack; ' +
+                'set its type to "SecureString".',
+        ]);
+    });
+
     it("flags a webhook in a SecureString parameter's insecureValue", async () => {
         const { parameter } = webhookStack();
         const broken = withProps(parameter, { value: undefined, insecureValue: WEBHOOK });

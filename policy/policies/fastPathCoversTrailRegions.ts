@@ -3,42 +3,13 @@ import { Trail } from "@pulumi/aws/cloudtrail/trail";
 import { EventBus } from "@pulumi/aws/cloudwatch/eventBus";
 import { EventRule } from "@pulumi/aws/cloudwatch/eventRule";
 import { EventTarget } from "@pulumi/aws/cloudwatch/eventTarget";
-import { LogGroup } from "@pulumi/aws/cloudwatch/logGroup";
-import { LogMetricFilter } from "@pulumi/aws/cloudwatch/logMetricFilter";
 import { admitsConsoleSignIns } from "../lib/eventPattern";
 import { ofType, referenced, sameAs } from "../lib/graph";
+import { signInFilters } from "../lib/signInFilters";
 import { NOT_YET_KNOWN, read, readString } from "../lib/props";
 import { arnRegion, providerRegions, regionOf } from "../lib/regions";
 
-/** A metric filter alerts on sign-ins when its pattern names ConsoleLogin or the Root identity. */
-const SIGNIN_FILTER_PATTERN = /\bConsoleLogin\b|\bRoot\b/;
-
-/** `arn:…:logs:<region>:<account>:log-group:<name>[:*]` → name. */
-function logGroupNameOfArn(arn: unknown): string | undefined {
-    const match = typeof arn === "string" ? /:log-group:([^:]+)(:\*)?$/.exec(arn) : null;
-    return match?.[1];
-}
-
-function sameLogGroup(logGroup: PolicyResource, value: unknown): boolean {
-    const arn = readString(logGroup.props, "arn");
-    return typeof arn === "string" && typeof value === "string" && value.replace(/:\*$/, "") === arn.replace(/:\*$/, "");
-}
-
-/** (a) The trail's sign-in metric filters: on the log group the trail writes to, by dependency or by name. */
-function signInFilters(resources: PolicyResource[], trail: PolicyResource): PolicyResource[] {
-    const [group] = referenced(trail, "cloudWatchLogsGroupArn", ofType(resources, LogGroup), sameLogGroup);
-    const groupName = logGroupNameOfArn(readString(trail.props, "cloudWatchLogsGroupArn"));
-    return ofType(resources, LogMetricFilter).filter((filter) => {
-        const pattern = readString(filter.props, "pattern");
-        if (typeof pattern !== "string" || !SIGNIN_FILTER_PATTERN.test(pattern)) {
-            return false;
-        }
-        const onGroup = group !== undefined && referenced(filter, "logGroupName", [group], sameAs(["name"])).length > 0;
-        return onGroup || (groupName !== undefined && readString(filter.props, "logGroupName") === groupName);
-    });
-}
-
-/** (b) A multi-region trail covers its home region and every region the stack's AWS providers name; any other trail, its home region. */
+/** A multi-region trail covers its home region and every region the stack's AWS providers name; any other trail, its home region. */
 function coveredRegions(resources: PolicyResource[], trail: PolicyResource): Set<string> {
     const home = regionOf(trail);
     const regions = new Set<string>();
@@ -73,7 +44,7 @@ function targetsABus(target: PolicyResource, buses: PolicyResource[]): boolean {
     );
 }
 
-/** (c) The fast path's rules: on a default bus, letting aws.signin console sign-ins through, with a target that is an event bus. */
+/** The fast path's rules: on a default bus, letting aws.signin console sign-ins through, with a target that is an event bus. */
 function fastPathRules(resources: PolicyResource[]): PolicyResource[] {
     const buses = ofType(resources, EventBus);
     const targets = ofType(resources, EventTarget);

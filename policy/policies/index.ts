@@ -7,16 +7,22 @@
  * takes seconds longer to check.
  */
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { exemptable } from "../lib/exemptions";
 import { alarmTopicUsableByCloudWatch } from "./alarmTopicUsableByCloudWatch";
 import { alarmsHaveActions } from "./alarmsHaveActions";
 import { alertLambdaHasFailureDestination } from "./alertLambdaHasFailureDestination";
 import { fastPathCoversTrailRegions } from "./fastPathCoversTrailRegions";
 import { logRetentionSet } from "./logRetentionSet";
 import { noWildcardIam } from "./noWildcardIam";
+import { signInAlertsCanFire } from "./signInAlertsCanFire";
 import { slackWebhookInSecret } from "./slackWebhookInSecret";
 import { trailCoversAllRegions } from "./trailCoversAllRegions";
 import { trailLogsToCloudWatch } from "./trailLogsToCloudWatch";
+import { trailRecordsSignIns } from "./trailRecordsSignIns";
 
+// Every policy is wrapped here, not in its own file, so none can be registered without the
+// `exemptions` config property (see ../lib/exemptions.ts). Tests that import a policy's file
+// directly check its rule; test/policy.exemptions.spec.ts checks the wrapped list.
 export const policies: Array<ResourceValidationPolicy | StackValidationPolicy> = [
     trailLogsToCloudWatch,
     slackWebhookInSecret,
@@ -27,4 +33,6 @@ export const policies: Array<ResourceValidationPolicy | StackValidationPolicy> =
     alertLambdaHasFailureDestination,
     noWildcardIam,
     fastPathCoversTrailRegions,
-];
+    trailRecordsSignIns,
+    signInAlertsCanFire,
+].map(exemptable);

@@ -35,21 +35,28 @@ async function webhookPaths(value: unknown, path: string): Promise<string[]> {
     return found;
 }
 
+// The write-only fields (valueWo, secretStringWo) are never written to state or shown in a plan, so
+// they are the safest place of all: the value reaches the secret store and nowhere else.
+const PARAMETER_VALUE_PATHS = ["value", "valueWo"];
+const SECRET_VERSION_VALUE_PATHS = ["secretString", "secretStringWo"];
+
 function webhookAllowedAt(args: ResourceValidationArgs, path: string): boolean {
-    if (args.isType(Parameter) && path === "value") {
+    if (args.isType(Parameter) && PARAMETER_VALUE_PATHS.includes(path)) {
         const type = readString(args.props, "type");
         // A type still being computed cannot be judged here; the update's own check will see it.
         return type === "SecureString" || type === NOT_YET_KNOWN;
     }
-    return args.isType(SecretVersion) && path === "secretString";
+    return args.isType(SecretVersion) && SECRET_VERSION_VALUE_PATHS.includes(path);
 }
 
 export const slackWebhookInSecret: ResourceValidationPolicy = {
     name: "slack-webhook-in-secret",
-    description: "A Slack webhook URL appears only as the value of an SSM SecureString parameter or a Secrets Manager secret version.",
+    description:
+        "A Slack webhook URL appears only as the value (or write-only valueWo) of an SSM SecureString parameter or the secretString (or write-only secretStringWo) of a Secrets Manager secret version.",
     enforcementLevel: "mandatory",
     remediationSteps:
-        "Store the webhook URL as the value of an aws.ssm.Parameter of type SecureString (or the secretString of an aws.secretsmanager.SecretVersion), " +
+        "Store the webhook URL as the value of an aws.ssm.Parameter of type SecureString (or the secretString of an aws.secretsmanager.SecretVersion); " +
+        "their write-only valueWo and secretStringWo are better still, as they never reach the state file. " +
         "pass the function only the parameter's name, and read the URL with ssm:GetParameter (WithDecryption) at run time. " +
         "Never capture the URL, or a configuration object that holds it, in a callback function's closure.",
     validateResource: async (args, reportViolation) => {
@@ -58,9 +65,9 @@ export const slackWebhookInSecret: ResourceValidationPolicy = {
             if (webhookAllowedAt(args, path)) {
                 continue;
             }
-            if (args.isType(Parameter) && path === "value") {
+            if (args.isType(Parameter) && PARAMETER_VALUE_PATHS.includes(path)) {
                 reportViolation(
-                    `Parameter "${args.name}" stores a Slack webhook URL in value as a plain ${String(readString(args.props, "type") ?? "String")} parameter, ` +
+                    `Parameter "${args.name}" stores a Slack webhook URL in ${path} as a plain ${String(readString(args.props, "type") ?? "String")} parameter, ` +
                         `readable by anyone who can read the parameter or the stack; set its type to "SecureString".`,
                 );
                 continue;

@@ -1,0 +1,134 @@
+/**
+ * Exemptions: a team that cannot (or need not) comply on one resource lists it, with a reason, in
+ * the `exemptions` property of that policy's config.
+ *
+ * CrossGuard has no pack-wide config, only one config per policy, so the property is declared in
+ * every policy's configSchema (the engine validates it there and hands it to `getConfig`). The
+ * matching is done once, here, by wrapping each policy in the registry (../policies/index.ts): a
+ * policy added later is exemptable without doing anything, and no policy can match differently.
+ */
+import type {
+    PolicyConfigSchema,
+    ResourceValidation,
+    ResourceValidationPolicy,
+    StackValidation,
+    StackValidationPolicy,
+} from "@pulumi/policy";
+
+export interface Exemption {
+    /** The resource's full URN. */
+    urn?: string;
+    /** The resource's logical name, as given to its constructor. */
+    name?: string;
+    /** The resource's type token; `*` matches any run of characters (`aws:s3/*`, `aws:iam/*:Policy`). */
+    type?: string;
+    /** Why the resource is exempt; shown when the policy is skipped for it. */
+    reason: string;
+}
+
+export interface ExemptionsConfig {
+    exemptions?: Exemption[];
+}
+
+const SELECTOR = { type: "string" as const, minLength: 1 };
+
+export const EXEMPTIONS_SCHEMA: PolicyConfigSchema["properties"][string] = {
+    type: "array",
+    default: [],
+    description:
+        "Resources this policy skips. Each entry names a urn, a name or a type (where * matches any characters), " +
+        "or several of them, which must then all match; and a reason.",
+    items: {
+        type: "object",
+        properties: {
+            urn: SELECTOR,
+            name: SELECTOR,
+            type: SELECTOR,
+            reason: { type: "string", minLength: 1 },
+        },
+        required: ["reason"],
+        // The reason and at least one selector: an entry with a reason alone would exempt everything.
+        minProperties: 2,
+        additionalProperties: false,
+    },
+};
+
+function typeMatches(pattern: string, type: string): boolean {
+    const regex = pattern
+        .split("*")
+        .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+        .join(".*");
+    return new RegExp(`^${regex}$`).test(type);
+}
+
+/** A URN ends `::<qualified type>::<name>`, the qualified type being `parent$type`. */
+function parseUrn(urn: string): { type: string; name: string } | undefined {
+    const parts = urn.split("::");
+    if (parts.length < 4) {
+        return undefined;
+    }
+    const qualifiedType = parts[2] ?? "";
+    return { type: qualifiedType.split("$").pop() ?? "", name: parts.slice(3).join("::") };
+}
+
+/** The exemption that covers a resource, if any: every selector an entry gives must match. */
+export function exemptionFor(
+    exemptions: readonly Exemption[] | undefined,
+    resource: { urn: string; name: string; type: string },
+): Exemption | undefined {
+    return (exemptions ?? []).find(
+        (e) =>
+            (e.urn !== undefined || e.name !== undefined || e.type !== undefined) &&
+            (e.urn === undefined || e.urn === resource.urn) &&
+            (e.name === undefined || e.name === resource.name) &&
+            (e.type === undefined || typeMatches(e.type, resource.type)),
+    );
+}
+
+function withSchema(schema: PolicyConfigSchema | undefined): PolicyConfigSchema {
+    return { ...schema, properties: { ...schema?.properties, exemptions: EXEMPTIONS_SCHEMA } };
+}
+
+function exemptResourceValidation(validate: ResourceValidation): ResourceValidation {
+    return (args, reportViolation) => {
+        const exemption = exemptionFor(args.getConfig<ExemptionsConfig>().exemptions, args);
+        if (exemption) {
+            // Shown by the CLI as the reason the policy did not apply, so the skip stays visible.
+            args.notApplicable(`exempted: ${exemption.reason}`);
+        }
+        return validate(args, reportViolation);
+    };
+}
+
+function exemptStackValidation(validate: StackValidation): StackValidation {
+    return (args, reportViolation) => {
+        const exemptions = args.getConfig<ExemptionsConfig>().exemptions;
+        const byUrn = new Map(args.resources.map((r) => [r.urn, r]));
+        return validate(args, (message, urn) => {
+            // A violation against the whole stack (no URN) names no resource to exempt.
+            if (urn !== undefined) {
+                const target = byUrn.get(urn) ?? parseUrn(urn);
+                if (target && exemptionFor(exemptions, { urn, name: target.name, type: target.type })) {
+                    return;
+                }
+            }
+            reportViolation(message, urn);
+        });
+    };
+}
+
+/** The policy with an `exemptions` config property, honoured per resource. */
+export function exemptable<P extends ResourceValidationPolicy | StackValidationPolicy>(policy: P): P {
+    if ("validateStack" in policy) {
+        return { ...policy, configSchema: withSchema(policy.configSchema), validateStack: exemptStackValidation(policy.validateStack) };
+    }
+    const validate = policy.validateResource;
+    if (!validate) {
+        return { ...policy, configSchema: withSchema(policy.configSchema) };
+    }
+    return {
+        ...policy,
+        configSchema: withSchema(policy.configSchema),
+        validateResource: Array.isArray(validate) ? validate.map(exemptResourceValidation) : exemptResourceValidation(validate),
+    };
+}

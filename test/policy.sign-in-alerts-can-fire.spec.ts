@@ -1,0 +1,111 @@
+import { strict as assert } from "assert";
+import { signInAlertsCanFire } from "../policy/policies/signInAlertsCanFire";
+import { ACCOUNT, REGION, UNKNOWN_ON_THE_WIRE, check, messages, replace, resource, withProps } from "./support/policyHarness";
+
+const GROUP_ARN = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:trail-logs-18a1fb5`;
+
+function alertStack() {
+    const logGroup = resource({
+        type: "aws:cloudwatch/logGroup:LogGroup",
+        name: "trail-logs",
+        outputs: { name: "trail-logs-18a1fb5", arn: GROUP_ARN },
+    });
+    const trail = resource({
+        type: "aws:cloudtrail/trail:Trail",
+        name: "trail",
+        inputs: { name: "login-alerts-dev", s3BucketName: "trail-bucket", cloudWatchLogsGroupArn: `${GROUP_ARN}:*` },
+        dependsOn: { cloudWatchLogsGroupArn: [logGroup] },
+    });
+    const filter = resource({
+        type: "aws:cloudwatch/logMetricFilter:LogMetricFilter",
+        name: "signin-filter",
+        inputs: {
+            logGroupName: "trail-logs-18a1fb5",
+            pattern: '{ $.eventName = "ConsoleLogin" }',
+            metricTransformation: { name: "console-signin", namespace: "ConsoleLoginAlerts", value: "1" },
+        },
+        dependsOn: { logGroupName: [logGroup] },
+    });
+    const alarm = resource({
+        type: "aws:cloudwatch/metricAlarm:MetricAlarm",
+        name: "signin-alarm",
+        inputs: {
+            metricName: "console-signin",
+            namespace: "ConsoleLoginAlerts",
+            threshold: 1,
+            alarmActions: ["arn:aws:sns:us-east-1:111122223333:alerts"],
+        },
+    });
+    return { logGroup, trail, filter, alarm, all: [logGroup, trail, filter, alarm] };
+}
+
+const READ_ONLY =
+    'Trail "trail" records only read-only management events (readWriteType "ReadOnly"), which may leave out console sign-ins, so the sign-in alarms on its ' +
+    'log group may never fire; set readWriteType to "All".';
+const MUTED =
+    'Alarm "signin-alarm" has actionsEnabled set to false, so it goes into ALARM without notifying its alarmActions; set actionsEnabled to true, or leave it unset.';
+const WRONG_GROUP =
+    'Metric filter "signin-filter" looks for console sign-ins in log group "app-logs", which no trail of the stack delivers to, so it never matches; ' +
+    "set its logGroupName to the log group named in the trail's cloudWatchLogsGroupArn.";
+const NO_METRIC =
+    'Alarm "signin-alarm" watches metric "console-signins" in namespace "ConsoleLoginAlerts", which no metric filter of the stack publishes, so it never fires; ' +
+    "set metricName and namespace to those of the filter's metricTransformation.";
+
+describe("policy sign-in-alerts-can-fire", () => {
+    it("passes an alarm on the metric of a sign-in filter on the trail's log group", async () => {
+        assert.deepEqual(await check(signInAlertsCanFire, alertStack().all), []);
+    });
+
+    it("warns about a trail feeding sign-in alerts that records only read-only management events", async () => {
+        const s = alertStack();
+        const resources = replace(
+            s.all,
+            withProps(s.trail, { eventSelectors: [{ readWriteType: "ReadOnly", includeManagementEvents: true }] }),
+        );
+        assert.deepEqual(await check(signInAlertsCanFire, resources), [
+            { policy: "sign-in-alerts-can-fire", enforcementLevel: "advisory", urn: s.trail.urn, message: READ_ONLY },
+        ]);
+    });
+
+    it("passes a trail that records all management events in one of its selectors", async () => {
+        const s = alertStack();
+        const selectors = [{ readWriteType: "ReadOnly" }, { readWriteType: "All" }];
+        assert.deepEqual(await check(signInAlertsCanFire, replace(s.all, withProps(s.trail, { eventSelectors: selectors }))), []);
+    });
+
+    it("warns about an alarm with actionsEnabled false", async () => {
+        const s = alertStack();
+        assert.deepEqual(await messages(signInAlertsCanFire, replace(s.all, withProps(s.alarm, { actionsEnabled: false }))), [MUTED]);
+    });
+
+    it("warns about a sign-in metric filter on a log group no trail delivers to", async () => {
+        const s = alertStack();
+        const filter = { ...withProps(s.filter, { logGroupName: "app-logs" }), propertyDependencies: {}, dependencies: [] };
+        assert.deepEqual(await messages(signInAlertsCanFire, replace(s.all, filter)), [WRONG_GROUP]);
+    });
+
+    it("leaves a sign-in filter alone in a stack whose trail is elsewhere", async () => {
+        const s = alertStack();
+        const filter = { ...withProps(s.filter, { logGroupName: "org-trail-logs" }), propertyDependencies: {}, dependencies: [] };
+        assert.deepEqual(await check(signInAlertsCanFire, [filter, s.alarm]), []);
+    });
+
+    it("warns about an alarm on a metric of the filters' namespace that no filter publishes", async () => {
+        const s = alertStack();
+        assert.deepEqual(await messages(signInAlertsCanFire, replace(s.all, withProps(s.alarm, { metricName: "console-signins" }))), [
+            NO_METRIC,
+        ]);
+    });
+
+    it("leaves alone an alarm on a namespace no filter publishes to, such as an AWS metric", async () => {
+        const s = alertStack();
+        const lambdaErrors = withProps(s.alarm, { metricName: "Errors", namespace: "AWS/Lambda" });
+        assert.deepEqual(await check(signInAlertsCanFire, replace(s.all, lambdaErrors)), []);
+    });
+
+    it("passes in preview, when the filter's metric is not known yet", async () => {
+        const s = alertStack();
+        const resources = replace(s.all, withProps(s.filter, { metricTransformation: UNKNOWN_ON_THE_WIRE }));
+        assert.deepEqual(await check(signInAlertsCanFire, replace(resources, withProps(s.alarm, { metricName: "console-signins" }))), []);
+    });
+});

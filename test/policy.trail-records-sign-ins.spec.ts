@@ -1,0 +1,104 @@
+import { strict as assert } from "assert";
+import { trailRecordsSignIns } from "../policy/policies/trailRecordsSignIns";
+import { ACCOUNT, REGION, UNKNOWN_ON_THE_WIRE, check, messages, replace, resource, withProps } from "./support/policyHarness";
+
+const GROUP_ARN = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:trail-logs-18a1fb5`;
+
+function alertStack(filterPattern = '{ $.eventName = "ConsoleLogin" }') {
+    const logGroup = resource({
+        type: "aws:cloudwatch/logGroup:LogGroup",
+        name: "trail-logs",
+        outputs: { name: "trail-logs-18a1fb5", arn: GROUP_ARN },
+    });
+    const trail = resource({
+        type: "aws:cloudtrail/trail:Trail",
+        name: "trail",
+        inputs: { name: "login-alerts-dev", s3BucketName: "trail-bucket", cloudWatchLogsGroupArn: `${GROUP_ARN}:*` },
+        dependsOn: { cloudWatchLogsGroupArn: [logGroup] },
+    });
+    const filter = resource({
+        type: "aws:cloudwatch/logMetricFilter:LogMetricFilter",
+        name: "signin-filter",
+        inputs: {
+            logGroupName: "trail-logs-18a1fb5",
+            pattern: filterPattern,
+            metricTransformation: { name: "console-signin", namespace: "ConsoleLoginAlerts", value: "1" },
+        },
+        dependsOn: { logGroupName: [logGroup] },
+    });
+    return { logGroup, trail, filter, all: [logGroup, trail, filter] };
+}
+
+function withTrail(changes: Record<string, unknown>) {
+    const s = alertStack();
+    return replace(s.all, withProps(s.trail, changes));
+}
+
+const NOT_LOGGING =
+    'Trail "trail" has enableLogging set to false, so it records nothing and the sign-in alarms on its log group never fire; set enableLogging to true, or leave it unset.';
+const NO_MANAGEMENT =
+    'Trail "trail" sets includeManagementEvents to false in every event selector, so it records no console sign-in (a management event) and the sign-in alarms ' +
+    "on its log group never fire; set includeManagementEvents to true in one of them.";
+const NO_ADVANCED_MANAGEMENT =
+    'Trail "trail" has advanced event selectors, none of which selects eventCategory "Management", so it records no console sign-in and the sign-in alarms on its ' +
+    'log group never fire; add an advanced event selector with the field selector { field: "eventCategory", equals: ["Management"] }.';
+
+const dataEventsOnly = {
+    fieldSelectors: [
+        { field: "eventCategory", equals: ["Data"] },
+        { field: "resources.type", equals: ["AWS::S3::Object"] },
+    ],
+};
+const managementEvents = { fieldSelectors: [{ field: "eventCategory", equals: ["Management"] }] };
+
+describe("policy trail-records-sign-ins", () => {
+    it("passes a logging trail with the default selectors", async () => {
+        assert.deepEqual(await check(trailRecordsSignIns, alertStack().all), []);
+    });
+
+    it("stops a trail feeding sign-in alerts with enableLogging false", async () => {
+        const s = alertStack();
+        assert.deepEqual(await check(trailRecordsSignIns, withTrail({ enableLogging: false })), [
+            { policy: "trail-records-sign-ins", enforcementLevel: "mandatory", urn: s.trail.urn, message: NOT_LOGGING },
+        ]);
+    });
+
+    it("stops a trail whose event selectors all leave out management events", async () => {
+        const selectors = [
+            { includeManagementEvents: false, dataResources: [{ type: "AWS::S3::Object", values: ["arn:aws:s3"] }] },
+            { includeManagementEvents: false, readWriteType: "All" },
+        ];
+        assert.deepEqual(await messages(trailRecordsSignIns, withTrail({ eventSelectors: selectors })), [NO_MANAGEMENT]);
+    });
+
+    it("passes a trail with one event selector that keeps management events", async () => {
+        const selectors = [{ includeManagementEvents: false }, { readWriteType: "All" }];
+        assert.deepEqual(await check(trailRecordsSignIns, withTrail({ eventSelectors: selectors })), []);
+    });
+
+    it("stops a trail whose advanced event selectors select only data events", async () => {
+        assert.deepEqual(await messages(trailRecordsSignIns, withTrail({ advancedEventSelectors: [dataEventsOnly] })), [
+            NO_ADVANCED_MANAGEMENT,
+        ]);
+    });
+
+    it("passes a trail with an advanced event selector for management events", async () => {
+        assert.deepEqual(await check(trailRecordsSignIns, withTrail({ advancedEventSelectors: [dataEventsOnly, managementEvents] })), []);
+    });
+
+    it("leaves alone a trail that feeds no sign-in metric filter", async () => {
+        const s = alertStack('{ $.eventName = "CreateUser" }');
+        const resources = replace(s.all, withProps(s.trail, { enableLogging: false, advancedEventSelectors: [dataEventsOnly] }));
+        assert.deepEqual(await check(trailRecordsSignIns, resources), []);
+    });
+
+    it("passes in preview, when the selectors are not known yet", async () => {
+        assert.deepEqual(
+            await check(
+                trailRecordsSignIns,
+                withTrail({ eventSelectors: UNKNOWN_ON_THE_WIRE, advancedEventSelectors: UNKNOWN_ON_THE_WIRE }),
+            ),
+            [],
+        );
+    });
+});
