@@ -13,7 +13,7 @@ import {
 import { LocalAws } from "../tools/local/localAws";
 import { LocalSns } from "../tools/local/localSns";
 import { LocalSlack } from "../tools/local/localSlack";
-import { cloudTrailFixtures, fixture } from "../tools/fixtures";
+import { alarmNotification, cloudTrailFixtures, fixture } from "../tools/fixtures";
 import { normaliseDelays } from "./support/baseline";
 import { defaultProgram, runWith } from "./support/program";
 
@@ -21,14 +21,12 @@ const SAMPLE = fixture("cloudtrail_iam-user-mfa");
 
 /** The SNS-wrapped alarm notification with the alarm name and state of this test. */
 function alarmEvent(alarmName: string, state = "ALARM", stateChangeTime = "2021-06-08T07:58:32.419+0000"): unknown {
-    const event = fixture<{ Records: Array<{ Sns: { Message: string } }> }>("sns_alarm-console-signin");
-    const message = JSON.parse(event.Records[0]!.Sns.Message) as Record<string, unknown>;
-    message["AlarmName"] = alarmName;
-    message["NewStateValue"] = state;
-    message["OldStateValue"] = state === "ALARM" ? "OK" : "ALARM";
-    message["StateChangeTime"] = stateChangeTime;
-    event.Records[0]!.Sns.Message = JSON.stringify(message);
-    return event;
+    return alarmNotification({
+        AlarmName: alarmName,
+        NewStateValue: state,
+        OldStateValue: state === "ALARM" ? "OK" : "ALARM",
+        StateChangeTime: stateChangeTime,
+    });
 }
 
 const EXPECTED_PAYLOAD = {

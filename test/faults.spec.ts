@@ -14,7 +14,7 @@ import { LocalSlack, isAcceptedRequest, isDeliveredRequest, type SlackAnswer, ty
 import { matchesFilterPattern } from "../shared/filterPattern";
 import { postedEventIds } from "./support/hostileInputs";
 import { readSettings } from "../shared/contract";
-import { fixture } from "../tools/fixtures";
+import { alarmNotification, fixture } from "../tools/fixtures";
 import { defaultProgram, functionConfigFor } from "./support/program";
 
 // Short enough to keep every scenario within a few seconds, long enough that a local answer never
@@ -680,11 +680,7 @@ describe("the deployed handler when Slack or AWS misbehaves", function () {
         fn = unpackFunction(await defaultProgram());
         rules = readSettings(fn.environment, functionConfigFor()).rules;
         const rule = rules.find((r) => r.id === RULE_ID)!;
-        const notification = fixture<{ Records: Array<{ Sns: { Message: string } }> }>("sns_alarm-console-signin");
-        const message = JSON.parse(notification.Records[0]!.Sns.Message) as Record<string, unknown>;
-        message["AlarmName"] = rule.alarmName;
-        notification.Records[0]!.Sns.Message = JSON.stringify(message);
-        alarmEvent = notification;
+        alarmEvent = alarmNotification({ AlarmName: rule.alarmName });
         sweepEvent = fixture("events_scheduled-sweep");
         // Every CloudTrail fixture goes into the log group; the rules' own patterns pick their events out.
         const dir = path.join(__dirname, "fixtures");

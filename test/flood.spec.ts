@@ -3,7 +3,7 @@ import * as fs from "fs";
 import { alarmNamesOf, invokeInChild, resetLocalEndpoints, unpackFunction, type DeployedFunction } from "../tools/local/deployedFunction";
 import { LocalAws } from "../tools/local/localAws";
 import { LocalSlack } from "../tools/local/localSlack";
-import { fixture } from "../tools/fixtures";
+import { alarmNotification, fixture } from "../tools/fixtures";
 import { defaultProgram } from "./support/program";
 
 const FAILURES = 3000;
@@ -13,11 +13,7 @@ const PACE_MS = 150;
 type Payload = { text: string; blocks: Array<{ type: string; text?: { text: string } }> };
 
 function alarmEvent(alarmName: string, stateChangeTime: string): unknown {
-    const event = fixture<{ Records: Array<{ Sns: { Message: string } }> }>("sns_alarm-console-signin");
-    const message = JSON.parse(event.Records[0]!.Sns.Message) as Record<string, unknown>;
-    Object.assign(message, { AlarmName: alarmName, StateChangeTime: stateChangeTime, NewStateReason: "Threshold Crossed" });
-    event.Records[0]!.Sns.Message = JSON.stringify(message);
-    return event;
+    return alarmNotification({ AlarmName: alarmName, StateChangeTime: stateChangeTime, NewStateReason: "Threshold Crossed" });
 }
 
 // Failed sign-ins need no credentials: anyone can cause thousands of them. A root alert must not

@@ -15,7 +15,7 @@ import {
     type PolicyStatement,
     type Request,
 } from "./support/iamPlan";
-import { fixture } from "../tools/fixtures";
+import { alarmNotification, fixture } from "../tools/fixtures";
 import { defaultProgram, ofType, runWith } from "./support/program";
 
 const ACCOUNT = MOCK_ACCOUNT;
@@ -150,11 +150,7 @@ function resourcesOf(service: string, operation: string, body: Record<string, un
 
 /** The SNS notification of an alarm of this stack. */
 function alarmEvent(alarmName: string): unknown {
-    const event = fixture<{ Records: Array<{ Sns: { Message: string } }> }>("sns_alarm-console-signin");
-    const message = JSON.parse(event.Records[0]!.Sns.Message) as Record<string, unknown>;
-    message["AlarmName"] = alarmName;
-    event.Records[0]!.Sns.Message = JSON.stringify(message);
-    return event;
+    return alarmNotification({ AlarmName: alarmName });
 }
 
 interface RecordedCall {

@@ -9,7 +9,7 @@ import { LocalAws } from "../tools/local/localAws";
 import { LocalSlack, isDeliveredRequest } from "../tools/local/localSlack";
 import { matchesFilterPattern } from "../shared/filterPattern";
 import { readSettings, type HandlerSettings } from "../shared/contract";
-import { fixture } from "../tools/fixtures";
+import { alarmNotification, fixture } from "../tools/fixtures";
 import { FakeClock, FakeSlackWebhook, unitSettings } from "./support/fakePorts";
 import { postedEventIds } from "./support/hostileInputs";
 import { defaultProgram, functionConfigFor } from "./support/program";
@@ -206,11 +206,7 @@ describe("the deployed handler's Slack sender (serialized __index.js in a child 
         aws = await new LocalAws().start();
         env = { ...aws.env(), ...KNOBS };
         parameterName = fn.environment["WEBHOOK_PARAMETER_NAME"]!;
-        const event = fixture<{ Records: Array<{ Sns: { Message: string } }> }>("sns_alarm-console-signin");
-        const sns = JSON.parse(event.Records[0]!.Sns.Message) as Record<string, unknown>;
-        sns["AlarmName"] = alarmNamesOf(fn)["console-signin"];
-        event.Records[0]!.Sns.Message = JSON.stringify(sns);
-        alarmEvent = event;
+        alarmEvent = alarmNotification({ AlarmName: alarmNamesOf(fn)["console-signin"] });
         sweepEvent = fixture("events_scheduled-sweep");
     });
 

@@ -5,7 +5,7 @@ import { alarmNamesOf, invokeInChild, unpackFunction, type ChildRun, type Deploy
 import { LocalAws } from "../tools/local/localAws";
 import { LocalSlack, type SlackAnswer } from "../tools/local/localSlack";
 import { LocalSns } from "../tools/local/localSns";
-import { fixture } from "../tools/fixtures";
+import { alarmNotification, fixture } from "../tools/fixtures";
 import { defaultProgram } from "./support/program";
 
 // A path no other test uses, so that any trace of it in the output can only come from this webhook.
@@ -137,11 +137,7 @@ describe("the deployed handler never writes the webhook URL", function () {
         slack = await new LocalSlack().start();
         aws = await new LocalAws().start();
         sns = await new LocalSns().start();
-        const event = fixture<{ Records: Array<{ Sns: { Message: string } }> }>("sns_alarm-console-signin");
-        const message = JSON.parse(event.Records[0]!.Sns.Message) as Record<string, unknown>;
-        message["AlarmName"] = alarmNamesOf(fn)["console-signin"];
-        event.Records[0]!.Sns.Message = JSON.stringify(message);
-        alarmEvent = event;
+        alarmEvent = alarmNotification({ AlarmName: alarmNamesOf(fn)["console-signin"] });
     });
 
     after(async function () {

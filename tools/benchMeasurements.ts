@@ -6,7 +6,7 @@
  */
 import { spawn } from "child_process";
 import { SIGNINS_PER_MESSAGE } from "../handler/format";
-import { fixture } from "./fixtures";
+import { alarmNotification, fixture } from "./fixtures";
 import { invokeInChild, resetLocalEndpoints, type DeployedFunction } from "./local/deployedFunction";
 import type { LocalAws } from "./local/localAws";
 import type { LocalSlack } from "./local/localSlack";
@@ -50,11 +50,7 @@ function spawnToExit(
 
 /** The SNS-wrapped ALARM notification of a rule's alarm, as CloudWatch sends it. */
 function alarmEvent(alarmName: string): unknown {
-    const event = fixture<{ Records: Array<{ Sns: { Message: string } }> }>("sns_alarm-console-signin");
-    const message = JSON.parse(event.Records[0]!.Sns.Message) as Record<string, unknown>;
-    message["AlarmName"] = alarmName;
-    event.Records[0]!.Sns.Message = JSON.stringify(message);
-    return event;
+    return alarmNotification({ AlarmName: alarmName });
 }
 
 export interface Stage {
