@@ -6,27 +6,12 @@
  * resources about to be created are not.
  */
 import type { PolicyResource } from "@pulumi/policy";
-// Resource classes come from their own modules rather than the @pulumi/aws index: the CLI runs
-// this pack through ts-node with type checking, and the full index takes seconds longer to check.
-import { MetricAlarm } from "@pulumi/aws/cloudwatch/metricAlarm";
-import { Policy } from "@pulumi/aws/iam/policy";
-import { RolePolicy } from "@pulumi/aws/iam/rolePolicy";
-import { RolePolicyAttachment } from "@pulumi/aws/iam/rolePolicyAttachment";
-import { Topic } from "@pulumi/aws/sns/topic";
 import { statementsOf, type Statement } from "./iam";
 import { NOT_YET_KNOWN, read, readList, readString, type NotYetKnown } from "./props";
+import { AWS, type AwsType } from "./types";
 
-export type ResourceClass = new (...args: never[]) => unknown;
-
-export function typeToken(cls: ResourceClass): string {
-    // Generated resource classes carry their type token (undeclared in their typings);
-    // @pulumi/policy's isType reads it the same way.
-    return (cls as unknown as { __pulumiType: string }).__pulumiType;
-}
-
-export function ofType(resources: PolicyResource[], cls: ResourceClass): PolicyResource[] {
-    const token = typeToken(cls);
-    return resources.filter((r) => r.type === token);
+export function ofType(resources: PolicyResource[], type: AwsType): PolicyResource[] {
+    return resources.filter((r) => r.type === type);
 }
 
 /** The resources of `candidates` that `from.props[prop]` refers to. */
@@ -62,8 +47,8 @@ const ALARM_ACTION_PROPERTIES = ["alarmActions", "okActions", "insufficientDataA
 
 /** SNS topics that CloudWatch alarms in the stack notify. */
 export function alarmTopics(resources: PolicyResource[]): PolicyResource[] {
-    const alarms = ofType(resources, MetricAlarm);
-    return ofType(resources, Topic).filter((topic) =>
+    const alarms = ofType(resources, AWS.metricAlarm);
+    return ofType(resources, AWS.snsTopic).filter((topic) =>
         alarms.some((alarm) => ALARM_ACTION_PROPERTIES.some((prop) => referenced(alarm, prop, [topic], sameAs(["arn"])).length > 0)),
     );
 }
@@ -80,7 +65,7 @@ export function rolePolicyStatements(resources: PolicyResource[], role: PolicyRe
         return true;
     };
     const isThisRole = sameAs(["name", "arn"]);
-    for (const rp of ofType(resources, RolePolicy)) {
+    for (const rp of ofType(resources, AWS.rolePolicy)) {
         if (referenced(rp, "role", [role], isThisRole).length > 0 && !add(read(rp.props, "policy"))) {
             return NOT_YET_KNOWN;
         }
@@ -94,8 +79,8 @@ export function rolePolicyStatements(resources: PolicyResource[], role: PolicyRe
             return NOT_YET_KNOWN;
         }
     }
-    const managed = ofType(resources, Policy);
-    for (const attachment of ofType(resources, RolePolicyAttachment)) {
+    const managed = ofType(resources, AWS.policy);
+    for (const attachment of ofType(resources, AWS.rolePolicyAttachment)) {
         if (referenced(attachment, "role", [role], isThisRole).length === 0) {
             continue;
         }

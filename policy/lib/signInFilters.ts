@@ -2,11 +2,9 @@
  * The metric filters that turn a trail's log events into sign-in alerts, and the log groups trails write to.
  */
 import type { PolicyResource } from "@pulumi/policy";
-import { Trail } from "@pulumi/aws/cloudtrail/trail";
-import { LogGroup } from "@pulumi/aws/cloudwatch/logGroup";
-import { LogMetricFilter } from "@pulumi/aws/cloudwatch/logMetricFilter";
 import { ofType, referenced, sameAs } from "./graph";
 import { readString } from "./props";
+import { AWS } from "./types";
 
 /** A metric filter alerts on sign-ins when its pattern names ConsoleLogin or the Root identity. */
 const SIGNIN_FILTER_PATTERN = /\bConsoleLogin\b|\bRoot\b/;
@@ -29,7 +27,7 @@ export function isSignInFilter(filter: PolicyResource): boolean {
 
 /** True when the filter reads the log group the trail writes to, by dependency or by name. */
 export function filterReadsTrail(resources: PolicyResource[], trail: PolicyResource, filter: PolicyResource): boolean {
-    const [group] = referenced(trail, "cloudWatchLogsGroupArn", ofType(resources, LogGroup), sameLogGroup);
+    const [group] = referenced(trail, "cloudWatchLogsGroupArn", ofType(resources, AWS.logGroup), sameLogGroup);
     const groupName = logGroupNameOfArn(readString(trail.props, "cloudWatchLogsGroupArn"));
     const onGroup = group !== undefined && referenced(filter, "logGroupName", [group], sameAs(["name"])).length > 0;
     return onGroup || (groupName !== undefined && readString(filter.props, "logGroupName") === groupName);
@@ -37,10 +35,10 @@ export function filterReadsTrail(resources: PolicyResource[], trail: PolicyResou
 
 /** The trail's sign-in metric filters: on the log group the trail writes to. */
 export function signInFilters(resources: PolicyResource[], trail: PolicyResource): PolicyResource[] {
-    return ofType(resources, LogMetricFilter).filter((filter) => isSignInFilter(filter) && filterReadsTrail(resources, trail, filter));
+    return ofType(resources, AWS.logMetricFilter).filter((filter) => isSignInFilter(filter) && filterReadsTrail(resources, trail, filter));
 }
 
 /** Trails of the stack that feed at least one sign-in metric filter. */
 export function alertTrails(resources: PolicyResource[]): PolicyResource[] {
-    return ofType(resources, Trail).filter((trail) => signInFilters(resources, trail).length > 0);
+    return ofType(resources, AWS.trail).filter((trail) => signInFilters(resources, trail).length > 0);
 }

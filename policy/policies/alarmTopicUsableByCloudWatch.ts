@@ -1,16 +1,16 @@
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { Alias } from "@pulumi/aws/kms/alias";
-import { Key } from "@pulumi/aws/kms/key";
-import { KeyPolicy } from "@pulumi/aws/kms/keyPolicy";
 import { alarmTopics, ofType, referenced, sameAs } from "../lib/graph";
 import { actionAllowed, servicePrincipals, statementsOf } from "../lib/iam";
 import { NOT_YET_KNOWN, isSet, read, readString } from "../lib/props";
+import { AWS } from "../lib/types";
 
 const AWS_MANAGED_SNS_KEY = /^(?:alias\/aws\/sns|arn:[\w-]+:kms:[\w-]*:\d*:alias\/aws\/sns)$/;
 
 /** The key policy in force for a key: a separate KeyPolicy resource replaces the key's own. */
 function keyPolicyOf(resources: PolicyResource[], key: PolicyResource): unknown {
-    const [separate] = ofType(resources, KeyPolicy).filter((kp) => referenced(kp, "keyId", [key], sameAs(["keyId", "arn"])).length > 0);
+    const [separate] = ofType(resources, AWS.kmsKeyPolicy).filter(
+        (kp) => referenced(kp, "keyId", [key], sameAs(["keyId", "arn"])).length > 0,
+    );
     return read((separate ?? key).props, "policy");
 }
 
@@ -22,8 +22,8 @@ export const alarmTopicUsableByCloudWatch: StackValidationPolicy = {
         "Leave the alarm topic unencrypted, or encrypt it with a customer managed aws.kms.Key whose key policy allows the cloudwatch.amazonaws.com " +
         "service principal kms:Decrypt and kms:GenerateDataKey*. The AWS managed key alias/aws/sns cannot be used: its key policy cannot be changed.",
     validateStack: (args, reportViolation) => {
-        const keys = ofType(args.resources, Key);
-        const aliases = ofType(args.resources, Alias);
+        const keys = ofType(args.resources, AWS.kmsKey);
+        const aliases = ofType(args.resources, AWS.kmsAlias);
         for (const topic of alarmTopics(args.resources)) {
             const keyId = readString(topic.props, "kmsMasterKeyId");
             if (typeof keyId === "string" && AWS_MANAGED_SNS_KEY.test(keyId)) {

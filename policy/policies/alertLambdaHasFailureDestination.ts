@@ -1,9 +1,7 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { Function as LambdaFunction } from "@pulumi/aws/lambda/function";
-import { FunctionEventInvokeConfig } from "@pulumi/aws/lambda/functionEventInvokeConfig";
-import { TopicSubscription } from "@pulumi/aws/sns/topicSubscription";
 import { alarmTopics, functionArnMatches, ofType, referenced, sameAs } from "../lib/graph";
 import { NOT_YET_KNOWN, isSet, read, readString } from "../lib/props";
+import { AWS } from "../lib/types";
 
 export const alertLambdaHasFailureDestination: StackValidationPolicy = {
     name: "alert-lambda-has-failure-destination",
@@ -13,9 +11,9 @@ export const alertLambdaHasFailureDestination: StackValidationPolicy = {
         "Add an aws.lambda.FunctionEventInvokeConfig for the function with destinationConfig.onFailure.destination set to an SQS queue or SNS topic, " +
         "or set the function's deadLetterConfig.targetArn.",
     validateStack: (args, reportViolation) => {
-        const functions = ofType(args.resources, LambdaFunction);
-        const invokeConfigs = ofType(args.resources, FunctionEventInvokeConfig);
-        const subscriptions = ofType(args.resources, TopicSubscription);
+        const functions = ofType(args.resources, AWS.lambdaFunction);
+        const invokeConfigs = ofType(args.resources, AWS.lambdaEventInvokeConfig);
+        const subscriptions = ofType(args.resources, AWS.snsTopicSubscription);
         for (const topic of alarmTopics(args.resources)) {
             for (const subscription of subscriptions) {
                 if (

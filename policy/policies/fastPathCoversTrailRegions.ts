@@ -1,13 +1,10 @@
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { Trail } from "@pulumi/aws/cloudtrail/trail";
-import { EventBus } from "@pulumi/aws/cloudwatch/eventBus";
-import { EventRule } from "@pulumi/aws/cloudwatch/eventRule";
-import { EventTarget } from "@pulumi/aws/cloudwatch/eventTarget";
 import { admitsConsoleSignIns } from "../lib/eventPattern";
 import { ofType, referenced, sameAs } from "../lib/graph";
 import { signInFilters } from "../lib/signInFilters";
 import { NOT_YET_KNOWN, read, readString } from "../lib/props";
 import { arnRegion, providerRegions, regionOf } from "../lib/regions";
+import { AWS } from "../lib/types";
 
 /** A multi-region trail covers its home region and every region the stack's AWS providers name; any other trail, its home region. */
 function coveredRegions(resources: PolicyResource[], trail: PolicyResource): Set<string> {
@@ -46,9 +43,9 @@ function targetsABus(target: PolicyResource, buses: PolicyResource[]): boolean {
 
 /** The fast path's rules: on a default bus, letting aws.signin console sign-ins through, with a target that is an event bus. */
 function fastPathRules(resources: PolicyResource[]): PolicyResource[] {
-    const buses = ofType(resources, EventBus);
-    const targets = ofType(resources, EventTarget);
-    return ofType(resources, EventRule).filter(
+    const buses = ofType(resources, AWS.eventBus);
+    const targets = ofType(resources, AWS.eventTarget);
+    return ofType(resources, AWS.eventRule).filter(
         (rule) =>
             onDefaultBus(rule) &&
             admitsConsoleSignIns(read(rule.props, "eventPattern")) === true &&
@@ -76,7 +73,7 @@ export const fastPathCoversTrailRegions: StackValidationPolicy = {
             return;
         }
         const forwarded = new Set(ruleRegions as string[]);
-        for (const trail of ofType(args.resources, Trail)) {
+        for (const trail of ofType(args.resources, AWS.trail)) {
             if (signInFilters(args.resources, trail).length === 0) {
                 continue;
             }

@@ -2,9 +2,8 @@
  * Every policy of the pack, in the order the pack lists them. Each lives in its own file as an
  * exported const, so tests import the one they check; ../index.ts builds the PolicyPack from this list.
  *
- * Policies import resource classes from their own modules (`@pulumi/aws/iam/role`), not the
- * @pulumi/aws index: the CLI runs this pack through ts-node with type checking, and the full index
- * takes seconds longer to check.
+ * Policies find resources by type token (../lib/types.ts), not by @pulumi/aws classes, so the
+ * published pack does not install the AWS provider's SDK.
  */
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { exemptable } from "../lib/exemptions";

@@ -1,6 +1,6 @@
-import { validateResourceOfType, type ResourceValidationPolicy } from "@pulumi/policy";
-import { LogGroup } from "@pulumi/aws/cloudwatch/logGroup";
+import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { read } from "../lib/props";
+import { AWS, validateResourceOfType } from "../lib/types";
 
 export const DEFAULT_MINIMUM_RETENTION_DAYS = 365;
 
@@ -25,7 +25,7 @@ export const logRetentionSet: ResourceValidationPolicy = {
             },
         },
     },
-    validateResource: validateResourceOfType(LogGroup, (logGroup, args, reportViolation) => {
+    validateResource: validateResourceOfType(AWS.logGroup, (logGroup, args, reportViolation) => {
         const minimum = args.getConfig<LogRetentionConfig>().minimumRetentionDays ?? DEFAULT_MINIMUM_RETENTION_DAYS;
         const days = read(logGroup, "retentionInDays");
         if (typeof days === "number" && days > 0 && days < minimum) {

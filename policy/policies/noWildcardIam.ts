@@ -1,12 +1,7 @@
 import type { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
-import { GroupPolicy } from "@pulumi/aws/iam/groupPolicy";
-import { Policy } from "@pulumi/aws/iam/policy";
-import { Role } from "@pulumi/aws/iam/role";
-import { RolePolicy } from "@pulumi/aws/iam/rolePolicy";
-import { UserPolicy } from "@pulumi/aws/iam/userPolicy";
-import { typeToken, type ResourceClass } from "../lib/graph";
 import { statementLabel, statementsOf, strings, type Statement } from "../lib/iam";
 import { NOT_YET_KNOWN, read, readList, readString } from "../lib/props";
+import { AWS, type AwsType } from "../lib/types";
 
 /**
  * Actions that support no resource-level permissions: the AWS Service Authorization Reference
@@ -39,18 +34,18 @@ interface IdentityPolicyDocument {
 }
 
 function identityPolicyDocuments(args: ResourceValidationArgs): IdentityPolicyDocument[] {
-    const single: Array<[ResourceClass, string]> = [
-        [RolePolicy, "IAM role policy"],
-        [Policy, "IAM policy"],
-        [UserPolicy, "IAM user policy"],
-        [GroupPolicy, "IAM group policy"],
+    const single: Array<[AwsType, string]> = [
+        [AWS.rolePolicy, "IAM role policy"],
+        [AWS.policy, "IAM policy"],
+        [AWS.userPolicy, "IAM user policy"],
+        [AWS.groupPolicy, "IAM group policy"],
     ];
     for (const [cls, kind] of single) {
-        if (args.type === typeToken(cls)) {
+        if (args.type === cls) {
             return [{ label: `${kind} "${args.name}"`, document: read(args.props, "policy") }];
         }
     }
-    if (args.isType(Role)) {
+    if (args.type === AWS.role) {
         const inline = readList(args.props, "inlinePolicies");
         if (inline === NOT_YET_KNOWN) {
             return [];

@@ -1,10 +1,8 @@
 import type { PolicyResource, ReportViolation, StackValidationPolicy } from "@pulumi/policy";
-import { Trail } from "@pulumi/aws/cloudtrail/trail";
-import { LogMetricFilter } from "@pulumi/aws/cloudwatch/logMetricFilter";
-import { MetricAlarm } from "@pulumi/aws/cloudwatch/metricAlarm";
 import { ofType } from "../lib/graph";
 import { NOT_YET_KNOWN, read, readList, readString } from "../lib/props";
 import { alertTrails, filterReadsTrail, isSignInFilter } from "../lib/signInFilters";
+import { AWS } from "../lib/types";
 
 function checkReadOnlySelectors(trail: PolicyResource, reportViolation: ReportViolation): void {
     const selectors = readList(trail.props, "eventSelectors");
@@ -22,7 +20,7 @@ function checkReadOnlySelectors(trail: PolicyResource, reportViolation: ReportVi
 }
 
 function checkFilterOnTrailGroup(resources: PolicyResource[], filter: PolicyResource, reportViolation: ReportViolation): void {
-    const trails = ofType(resources, Trail);
+    const trails = ofType(resources, AWS.trail);
     const group = readString(filter.props, "logGroupName");
     // A trail that delivers nowhere, or to a group not known yet, is trail-logs-to-cloudwatch's
     // finding; the filter may well be on the right group.
@@ -40,7 +38,7 @@ function checkFilterOnTrailGroup(resources: PolicyResource[], filter: PolicyReso
 /** `namespace/name` pairs the stack's metric filters publish, or NOT_YET_KNOWN while one is computed. */
 function filterMetrics(resources: PolicyResource[]): Set<string> | typeof NOT_YET_KNOWN {
     const metrics = new Set<string>();
-    for (const filter of ofType(resources, LogMetricFilter)) {
+    for (const filter of ofType(resources, AWS.logMetricFilter)) {
         const transformations = readList(filter.props, "metricTransformation");
         if (transformations === NOT_YET_KNOWN) {
             return NOT_YET_KNOWN;
@@ -100,11 +98,11 @@ export const signInAlertsCanFire: StackValidationPolicy = {
         for (const trail of alertTrails(args.resources)) {
             checkReadOnlySelectors(trail, reportViolation);
         }
-        for (const filter of ofType(args.resources, LogMetricFilter).filter(isSignInFilter)) {
+        for (const filter of ofType(args.resources, AWS.logMetricFilter).filter(isSignInFilter)) {
             checkFilterOnTrailGroup(args.resources, filter, reportViolation);
         }
         const metrics = filterMetrics(args.resources);
-        for (const alarm of ofType(args.resources, MetricAlarm)) {
+        for (const alarm of ofType(args.resources, AWS.metricAlarm)) {
             checkAlarm(alarm, metrics, reportViolation);
         }
     },

@@ -1,8 +1,7 @@
 import type { ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
-import { SecretVersion } from "@pulumi/aws/secretsmanager/secretVersion";
-import { Parameter } from "@pulumi/aws/ssm/parameter";
 import { asAssetLike, assetTexts } from "../lib/assets";
 import { NOT_YET_KNOWN, propertyPath, read, readString } from "../lib/props";
+import { AWS } from "../lib/types";
 
 // A whole webhook (a prefix alone, as in a validation message, is not a secret).
 const SLACK_WEBHOOK = /hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9]+\/[A-Za-z0-9_-]+/i;
@@ -41,12 +40,12 @@ const PARAMETER_VALUE_PATHS = ["value", "valueWo"];
 const SECRET_VERSION_VALUE_PATHS = ["secretString", "secretStringWo"];
 
 function webhookAllowedAt(args: ResourceValidationArgs, path: string): boolean {
-    if (args.isType(Parameter) && PARAMETER_VALUE_PATHS.includes(path)) {
+    if (args.type === AWS.ssmParameter && PARAMETER_VALUE_PATHS.includes(path)) {
         const type = readString(args.props, "type");
         // A type still being computed cannot be judged here; the update's own check will see it.
         return type === "SecureString" || type === NOT_YET_KNOWN;
     }
-    return args.isType(SecretVersion) && SECRET_VERSION_VALUE_PATHS.includes(path);
+    return args.type === AWS.secretVersion && SECRET_VERSION_VALUE_PATHS.includes(path);
 }
 
 export const slackWebhookInSecret: ResourceValidationPolicy = {
@@ -65,7 +64,7 @@ export const slackWebhookInSecret: ResourceValidationPolicy = {
             if (webhookAllowedAt(args, path)) {
                 continue;
             }
-            if (args.isType(Parameter) && PARAMETER_VALUE_PATHS.includes(path)) {
+            if (args.type === AWS.ssmParameter && PARAMETER_VALUE_PATHS.includes(path)) {
                 reportViolation(
                     `Parameter "${args.name}" stores a Slack webhook URL in ${path} as a plain ${String(readString(args.props, "type") ?? "String")} parameter, ` +
                         `readable by anyone who can read the parameter or the stack; set its type to "SecureString".`,

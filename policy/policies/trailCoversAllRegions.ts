@@ -1,13 +1,13 @@
-import { validateResourceOfType, type ResourceValidationPolicy } from "@pulumi/policy";
-import { Trail } from "@pulumi/aws/cloudtrail/trail";
+import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { read } from "../lib/props";
+import { AWS, validateResourceOfType } from "../lib/types";
 
 export const trailCoversAllRegions: ResourceValidationPolicy = {
     name: "trail-covers-all-regions",
     description: "Every CloudTrail trail records all regions and global service events and validates its log files.",
     enforcementLevel: "advisory",
     remediationSteps: "Set isMultiRegionTrail, includeGlobalServiceEvents and enableLogFileValidation to true on the trail.",
-    validateResource: validateResourceOfType(Trail, (trail, args, reportViolation) => {
+    validateResource: validateResourceOfType(AWS.trail, (trail, args, reportViolation) => {
         const multiRegion = read(trail, "isMultiRegionTrail");
         const validation = read(trail, "enableLogFileValidation");
         // Unset means false for these two; CloudTrail's default for includeGlobalServiceEvents is true.

@@ -1,10 +1,8 @@
 import type { PolicyResource, ReportViolation, StackValidationPolicy } from "@pulumi/policy";
-import { Trail } from "@pulumi/aws/cloudtrail/trail";
-import { LogGroup } from "@pulumi/aws/cloudwatch/logGroup";
-import { Role } from "@pulumi/aws/iam/role";
 import { ofType, referenced, rolePolicyStatements, sameAs } from "../lib/graph";
 import { actionAllowed, resourceAllowed, servicePrincipals, statementsOf } from "../lib/iam";
 import { NOT_YET_KNOWN, isSet, read, readString } from "../lib/props";
+import { AWS } from "../lib/types";
 
 const LOG_GROUP_ARN_FOR_TRAIL = /^arn:[\w-]+:logs:[\w-]+:\d{12}:log-group:[^:]+:\*$/;
 
@@ -93,9 +91,9 @@ export const trailLogsToCloudWatch: StackValidationPolicy = {
         "allows cloudtrail.amazonaws.com to call sts:AssumeRole and whose policy allows logs:CreateLogStream and logs:PutLogEvents on " +
         'the group\'s ARN followed by ":log-stream:*".',
     validateStack: (args, reportViolation) => {
-        const logGroups = ofType(args.resources, LogGroup);
-        const roles = ofType(args.resources, Role);
-        for (const trail of ofType(args.resources, Trail)) {
+        const logGroups = ofType(args.resources, AWS.logGroup);
+        const roles = ofType(args.resources, AWS.role);
+        for (const trail of ofType(args.resources, AWS.trail)) {
             if (!checkTrailSettings(trail, reportViolation)) {
                 continue;
             }
