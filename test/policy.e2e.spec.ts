@@ -1,98 +1,14 @@
 /**
- * The pack as the Pulumi CLI runs it: `pulumi preview --policy-pack policy` starts
- * `node <policy>/node_modules/@pulumi/pulumi/cmd/run-policy-pack <engine> .` in the pack's
- * directory; run-policy-pack registers ts-node (type-checking, with policy/tsconfig.json) and
- * requires the pack, whose PolicyPack prints the port of its analyzer. No compile step: the
- * TypeScript is loaded as is. These tests then speak the engine's side of the analyzer protocol.
+ * The pack as the Pulumi CLI runs it (see support/policyPackProcess.ts): one process, spoken to
+ * over gRPC as the engine speaks to it.
  */
 import { strict as assert } from "assert";
-import { spawn, type ChildProcess } from "child_process";
-import { createRequire } from "module";
-import type * as grpcTypes from "@grpc/grpc-js";
-import type * as emptyTypes from "google-protobuf/google/protobuf/empty_pb";
-import type * as structTypes from "google-protobuf/google/protobuf/struct_pb";
-import * as analyzerRpc from "@pulumi/pulumi/proto/analyzer_grpc_pb";
-import * as analyzer from "@pulumi/pulumi/proto/analyzer_pb";
-import { policies } from "../policy/policies";
 import { runProgramOffline, type RecordedResource } from "../tools/offlineEngine";
 import { SECRET_SIG, SIG_KEY, UNKNOWN_ON_THE_WIRE, toEngineResource, type EngineResource } from "../tools/engineWire";
-import { POLICY_DIR } from "../tools/policyCheck";
-
-// The gRPC runtime and protobuf messages must be the copies the generated stubs load.
-const protoRequire = createRequire(require.resolve("@pulumi/pulumi/proto/analyzer_grpc_pb"));
-const grpc = protoRequire("@grpc/grpc-js") as typeof grpcTypes;
-const { Struct } = protoRequire("google-protobuf/google/protobuf/struct_pb") as typeof structTypes;
-const { Empty } = protoRequire("google-protobuf/google/protobuf/empty_pb") as typeof emptyTypes;
+import { LEVELS, Struct, analyzer, shown, startPolicyPack, type PolicyPackProcess } from "./support/policyPackProcess";
 
 const WEBHOOK = "https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX";
 const WEBHOOK_KEY = "console-login-alerts:slackWebhookUrl";
-const LEVELS: Record<number, string> = {
-    [analyzer.EnforcementLevel.ADVISORY]: "advisory",
-    [analyzer.EnforcementLevel.MANDATORY]: "mandatory",
-    [analyzer.EnforcementLevel.DISABLED]: "disabled",
-    [analyzer.EnforcementLevel.REMEDIATE]: "remediate",
-};
-
-interface Diagnostic {
-    policy: string;
-    pack: string;
-    enforcementLevel: string;
-    urn: string;
-    message: string;
-}
-
-function options(r: EngineResource): analyzer.AnalyzerResourceOptions {
-    const opts = new analyzer.AnalyzerResourceOptions();
-    if (r.parent) {
-        opts.setParent(r.parent);
-    }
-    return opts;
-}
-
-function analyzeRequest(r: EngineResource): analyzer.AnalyzeRequest {
-    return new analyzer.AnalyzeRequest()
-        .setType(r.type)
-        .setName(r.name)
-        .setUrn(r.urn)
-        .setProperties(Struct.fromJavaScript(r.inputs as Record<string, structTypes.JavaScriptValue>))
-        .setOptions(options(r));
-}
-
-function analyzeStackRequest(resources: EngineResource[]): analyzer.AnalyzeStackRequest {
-    return new analyzer.AnalyzeStackRequest().setResourcesList(
-        resources.map((r) => {
-            const resource = new analyzer.AnalyzerResource()
-                .setType(r.type)
-                .setName(r.name)
-                .setUrn(r.urn)
-                .setProperties(Struct.fromJavaScript(r.outputs as Record<string, structTypes.JavaScriptValue>))
-                .setOptions(options(r))
-                .setParent(r.parent ?? "")
-                .setDependenciesList(r.dependencies);
-            for (const [k, urns] of Object.entries(r.propertyDependencies)) {
-                resource.getPropertydependenciesMap().set(k, new analyzer.AnalyzerPropertyDependencies().setUrnsList(urns));
-            }
-            return resource;
-        }),
-    );
-}
-
-function diagnostics(response: analyzer.AnalyzeResponse): Diagnostic[] {
-    return response.getDiagnosticsList().map((d) => ({
-        policy: d.getPolicyname(),
-        pack: d.getPolicypackname(),
-        enforcementLevel: LEVELS[d.getEnforcementlevel()] ?? String(d.getEnforcementlevel()),
-        urn: d.getUrn(),
-        message: d.getMessage(),
-    }));
-}
-
-/** What the engine shows for a violation: the policy's description, then the reported message. */
-function shown(policyName: string, message: string): string {
-    const policy = policies.find((p) => p.name === policyName);
-    assert.ok(policy, policyName);
-    return `${policy.description}\n${message}`;
-}
 
 function edited(resources: RecordedResource[], name: string, change: (r: RecordedResource) => void): EngineResource[] {
     const copy = structuredClone(resources);
@@ -117,59 +33,31 @@ function asFirstPreview(value: unknown): unknown {
 }
 
 describe("the policy pack, run as the Pulumi CLI runs it", function () {
-    let pack: ChildProcess;
-    let client: analyzerRpc.AnalyzerClient;
+    let pack: PolicyPackProcess;
     let resources: RecordedResource[];
     let started = 0;
-    let ready = 0;
-
-    function call<Req, Res>(
-        method: (req: Req, cb: (err: grpcTypes.ServiceError | null, res: Res) => void) => unknown,
-        req: Req,
-    ): Promise<Res> {
-        return new Promise((resolve, reject) => method.call(client, req, (err, res) => (err ? reject(err) : resolve(res))));
-    }
-    const analyze = async (r: EngineResource) => diagnostics(await call(client.analyze, analyzeRequest(r)));
-    const analyzeStack = async (rs: EngineResource[]) => diagnostics(await call(client.analyzeStack, analyzeStackRequest(rs)));
-    const analyzeAll = async (rs: EngineResource[]) => [...(await Promise.all(rs.map(analyze))).flat(), ...(await analyzeStack(rs))];
+    const analyze = (r: EngineResource) => pack.analyze(r);
+    const analyzeStack = (rs: EngineResource[]) => pack.analyzeStack(rs);
+    const analyzeAll = (rs: EngineResource[]) => pack.analyzeAll(rs);
 
     before(async function () {
         this.timeout(120_000);
         started = Date.now();
-        const runPolicyPack = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [POLICY_DIR] });
-        // The CLI hands the pack its own environment; ts-node settings of this test run must not leak in.
-        const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("TS_NODE_")));
-        pack = spawn(process.execPath, [runPolicyPack, "127.0.0.1:0", "."], { cwd: POLICY_DIR, env, stdio: ["ignore", "pipe", "pipe"] });
         const program = runProgramOffline({ config: { [WEBHOOK_KEY]: WEBHOOK }, secretKeys: [WEBHOOK_KEY] });
-        const port = await new Promise<number>((resolve, reject) => {
-            let stdout = "";
-            let stderr = "";
-            pack.stdout?.on("data", (chunk: Buffer) => {
-                stdout += chunk.toString();
-                const match = /^(\d+)\s*$/m.exec(stdout);
-                if (match) {
-                    resolve(Number(match[1]));
-                }
-            });
-            pack.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-            pack.on("exit", (code) => reject(new Error(`the policy pack exited with ${code} before serving:\n${stderr}${stdout}`)));
-        });
-        ready = Date.now();
-        client = new analyzerRpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+        pack = await startPolicyPack();
         resources = (await program).resources;
     });
 
     after(function () {
-        client?.close();
-        pack?.kill();
+        pack?.close();
         const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
         console.log(
-            `      policy pack e2e: analyzer serving after ${seconds(ready - started)} (one start, ts-node type-checks the pack); whole suite ${seconds(Date.now() - started)}`,
+            `      policy pack e2e: analyzer serving after ${seconds(pack?.startMs ?? 0)} (one start); whole suite ${seconds(Date.now() - started)}`,
         );
     });
 
     it("describes the pack and every policy, with its enforcement level and config schema", async function () {
-        const info = await call<emptyTypes.Empty, analyzer.AnalyzerInfo>(client.getAnalyzerInfo, new Empty());
+        const info = await pack.info();
         assert.equal(info.getName(), "console-login-alerts");
         assert.equal(info.getVersion(), "0.1.0");
         assert.ok(info.getSupportsconfig());
@@ -326,7 +214,7 @@ describe("the policy pack, run as the Pulumi CLI runs it", function () {
                     .setEnforcementlevel(analyzer.EnforcementLevel.ADVISORY)
                     .setProperties(Struct.fromJavaScript({ minimumRetentionDays: 400 })),
             );
-        await call(client.configure, request);
+        await pack.configure(request);
         try {
             const stack = edited(resources, "login-alerts-root-activity-alarm", (alarm) => {
                 alarm.inputs["alarmActions"] = [];
@@ -351,7 +239,7 @@ describe("the policy pack, run as the Pulumi CLI runs it", function () {
                 ],
             );
         } finally {
-            await call(client.configure, new analyzer.ConfigureAnalyzerRequest());
+            await pack.configure(new analyzer.ConfigureAnalyzerRequest());
         }
     });
 });
