@@ -47,6 +47,72 @@ export interface SignIn {
     userAgent: string;
     accountId: string;
     errorMessage?: string;
+    /** IAM Identity Center sign-ins (`AWSReservedSSO_<set>_<id>` roles): the person's user name, from the session name. */
+    person?: string;
+    /** IAM Identity Center sign-ins: the permission set the role was made from. */
+    permissionSet?: string;
+    /**
+     * IAM Identity Center sign-ins: how the person last authenticated to Identity Center before this
+     * sign-in, from its UserAuthentication/CredentialChallenge events in the same trail; absent when the
+     * trail holds none (then the message says the method is unknown, never "MFA: No").
+     */
+    identityCenterMfa?: IdentityCenterMfa;
+    /** Who the first-seen history belongs to: account, principal and session issuer. Absent for failures and non-sign-ins. */
+    principalKey?: string;
+    /** What the first-seen history said of this sign-in; absent when first-seen is off or the event is not a sign-in. */
+    firstSeen?: FirstSeenMark;
+}
+
+/** The MFA of a person's last IAM Identity Center authentication: the methods it used, or none. */
+export interface IdentityCenterMfa {
+    /** e.g. ["PASSWORD", "WEBAUTHN"] — Identity Center's CredentialType values, as recorded. */
+    methods: string[];
+    /** True when one of the methods is a second factor (anything but PASSWORD and EXTERNAL_IDP). */
+    usedMfa: boolean;
+    /** When that authentication happened. */
+    at: Date;
+}
+
+/**
+ * First-seen: what the principal's history (the last `windowDays` days, or since `historySince`
+ * when it is younger) says of a sign-in. `noHistory`: the principal's first sign-in since tracking
+ * began, so nothing is called new. Otherwise each `new*` field is set when that value is new.
+ */
+export interface FirstSeenMark {
+    noHistory: boolean;
+    /** IPv4 /24 or IPv6 /48, e.g. "203.0.113.0/24". */
+    newNetwork?: string;
+    /** Browser and OS family, e.g. "Chrome on Windows". */
+    newAgent?: string;
+    newRegion?: string;
+    windowDays: number;
+    /** When the principal's history began, if that is within the window ("since …" instead of "in 90 days"). */
+    historySince?: Date;
+}
+
+/** The delivery heartbeat's alarm: the trail's log group received nothing for `quietMinutes` (ALARM), or again does (OK). */
+export interface HeartbeatNotice {
+    alarm: AlarmNotification;
+    logGroupName: string;
+    quietMinutes: number;
+}
+
+/** What the periodic summary reports; counts are of sign-ins posted (or recorded as failed) in [fromMs, toMs). */
+export interface SummaryReport {
+    period: "daily" | "weekly";
+    fromMs: number;
+    toMs: number;
+    /** Rule id → events posted, for every rule (zero included, so a quiet rule is visibly quiet). */
+    perRule: Array<{ ruleId: string; title: string; count: number }>;
+    /** Principals by events posted, most first; at most SUMMARY_TOP_PRINCIPALS of them, with the rest counted. */
+    perPrincipal: Array<{ who: string; count: number }>;
+    otherPrincipals: number;
+    /** Sign-ins from networks new for their principal. */
+    newNetworks: Array<{ who: string; network: string }>;
+    /** Events the backstop posted first (EventBridge did not bring them). */
+    backstopOnly: number;
+    /** Events Slack refused even as text, reported to the operators instead. */
+    failures: number;
 }
 
 /** The fields of a CloudWatch alarm notification this project reads. */

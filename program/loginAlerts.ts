@@ -23,6 +23,10 @@ export function functionConfig(args: LoginAlertsArgs): FunctionConfig {
         allowList: args.allowList ?? [],
         notifyOnOk: args.notifyOnOk ?? DEFAULTS.notifyOnOk,
         lagAllowanceMinutes: args.lagAllowanceMinutes ?? DEFAULTS.lagAllowanceMinutes,
+        language: "en",
+        firstSeen: { days: 0, raiseOnNewNetwork: {} },
+        summary: "off",
+        heartbeatQuietMinutes: 0,
     };
 }
 

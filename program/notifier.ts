@@ -135,6 +135,7 @@ export class Notifier extends pulumi.ComponentResource {
                             stateTableName: this.stateTable.name,
                             alarmNames: pulumi.output(args.alarmNames).apply(encodeAlarmNames),
                             operatorTopicArn: args.operatorTopicArn,
+                            heartbeatAlarmName: "",
                         }),
                         NODE_OPTIONS: "--enable-source-maps",
                     },

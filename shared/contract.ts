@@ -14,6 +14,33 @@ import type { AllowEntry } from "./allowList";
 /** Severity of an alert rule, from least to most urgent. */
 export type Severity = "info" | "high" | "critical";
 
+/** The languages people read the function's messages in; every message comes from that language's catalog. */
+export const LANGUAGES = ["en", "ja"] as const;
+export type Language = (typeof LANGUAGES)[number];
+
+/** How often a summary of the period's sign-ins is posted; "off" posts none. */
+export const SUMMARY_PERIODS = ["off", "daily", "weekly"] as const;
+export type SummaryPeriod = (typeof SUMMARY_PERIODS)[number];
+
+/**
+ * First-seen detection: how long a principal's sign-in history is kept, and which rules' sign-ins
+ * are raised to a severity when they come from a network the principal has not used in that time.
+ */
+export interface FirstSeenSettings {
+    /** Days a network, browser family or region stays "known" after its last sign-in; 0 turns first-seen off. */
+    days: number;
+    /** Rule id → the severity its sign-ins take when they come from a new network. */
+    raiseOnNewNetwork: Record<string, Severity>;
+}
+
+/**
+ * The input the summary's schedule sends the function (an EventBridge rule's constant input): the
+ * handler recognises it by `loginAlertsSummary` and posts the summary of the period that just ended.
+ */
+export interface SummaryRequest {
+    loginAlertsSummary: Exclude<SummaryPeriod, "off">;
+}
+
 /** Severities, most urgent first: the order in which an invocation takes rules. */
 export const SEVERITY_ORDER: readonly Severity[] = ["critical", "high", "info"];
 
@@ -65,6 +92,12 @@ export interface HandlerSettings {
     /** First backoff step after a 5xx or network error; doubles per attempt up to the cap. */
     slackBackoffBaseMs: number;
     slackBackoffCapMs: number;
+    /** The language of every message the function posts. */
+    language: Language;
+    firstSeen: FirstSeenSettings;
+    summary: SummaryPeriod;
+    /** The delivery heartbeat: its alarm (IncomingLogEvents of the trail's log group) and how long a silence it allows. */
+    heartbeat?: { alarmName: string; quietMinutes: number };
 }
 
 /** A rule as captured into the function's code; its alarm's name is known only once deployed, so it comes from the environment. */
@@ -79,6 +112,11 @@ export interface FunctionConfig {
     allowList: AllowEntry[];
     notifyOnOk: boolean;
     lagAllowanceMinutes: number;
+    language: Language;
+    firstSeen: FirstSeenSettings;
+    summary: SummaryPeriod;
+    /** Minutes without a log event before the heartbeat alarm fires; 0 when the stack has no heartbeat. */
+    heartbeatQuietMinutes: number;
 }
 
 /** The names of deployed resources the function needs, each an environment variable. */
@@ -89,6 +127,8 @@ export interface DeployedNames<T> {
     /** JSON: rule id → the name of its alarm. */
     alarmNames: T;
     operatorTopicArn: T;
+    /** The delivery heartbeat alarm's name; "" when the stack has none. */
+    heartbeatAlarmName: T;
 }
 
 // Environment variable of each deployed name. A plain object: closure serialization carries it.
@@ -98,6 +138,7 @@ const VARIABLES: DeployedNames<string> = {
     stateTableName: "STATE_TABLE_NAME",
     alarmNames: "ALARM_NAMES",
     operatorTopicArn: "OPERATOR_TOPIC_ARN",
+    heartbeatAlarmName: "HEARTBEAT_ALARM_NAME",
 };
 
 /** The function's environment variables; `T` is a string at run time and an Output at deploy time. */
@@ -108,12 +149,17 @@ export function environmentOf<T>(names: DeployedNames<T>): Record<string, T> {
         [VARIABLES.stateTableName]: names.stateTableName,
         [VARIABLES.alarmNames]: names.alarmNames,
         [VARIABLES.operatorTopicArn]: names.operatorTopicArn,
+        [VARIABLES.heartbeatAlarmName]: names.heartbeatAlarmName,
     };
 }
 
 /** Encodes the rule id → alarm name table for ALARM_NAMES. */
 export function encodeAlarmNames(names: Record<string, string>): string {
     return JSON.stringify(names);
+}
+
+function heartbeatOf(alarmName: string | undefined, quietMinutes: number): Pick<HandlerSettings, "heartbeat"> {
+    return alarmName && quietMinutes > 0 ? { heartbeat: { alarmName, quietMinutes } } : {};
 }
 
 /** Reads what the function was told: its environment (deployed names) and its captured configuration. */
@@ -145,6 +191,10 @@ export function readSettings(env: Record<string, string | undefined>, config: Fu
         lagAllowanceMinutes: config.lagAllowanceMinutes,
         mentions: config.mentions,
         allowList: config.allowList,
+        language: config.language,
+        firstSeen: config.firstSeen,
+        summary: config.summary,
+        ...heartbeatOf(env[VARIABLES.heartbeatAlarmName], config.heartbeatQuietMinutes),
         // Tuning knobs for tests and emergencies; never set by the program.
         minPostIntervalMs: Number(env["MIN_POST_INTERVAL_MS"] || "1100"),
         slackTimeoutMs: Number(env["SLACK_TIMEOUT_MS"] || "10000"),

@@ -391,6 +391,9 @@ export function simulationSettings(rules: readonly RunTimeRule[], overrides: Par
         slackTimeoutMs: 10_000,
         slackBackoffBaseMs: 500,
         slackBackoffCapMs: 8000,
+        language: "en",
+        firstSeen: { days: 0, raiseOnNewNetwork: {} },
+        summary: "off",
         ...overrides,
     };
 }

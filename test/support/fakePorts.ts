@@ -22,6 +22,9 @@ export function unitSettings(overrides: Partial<HandlerSettings> = {}): HandlerS
         slackTimeoutMs: 10_000,
         slackBackoffBaseMs: 500,
         slackBackoffCapMs: 8000,
+        language: "en",
+        firstSeen: { days: 0, raiseOnNewNetwork: {} },
+        summary: "off",
         ...overrides,
     };
 }
