@@ -13,9 +13,12 @@ import {
     type LookbackGap,
     type OperatorsNotice,
 } from "./notices";
+import { learnPosted, markFirstSeen } from "./history";
+import { addIdentityCenterMfa } from "./identityCenter";
 import { failedKey, postedKey, record, type RuleRun } from "./sweepRun";
+import { COUNTERS, postedCounters, tally } from "./tally";
 import type { AlarmNotification, SignIn, TimeWindow } from "./types";
-import type { HandlerSettings, RunTimeRule } from "../shared/contract";
+import { SEVERITY_ORDER, type HandlerSettings, type RunTimeRule, type Severity } from "../shared/contract";
 
 // Slack's answers that refuse the message itself, not the webhook: 403, 404 and 410 mean the
 // webhook is gone and fail the invocation; a smaller or plainer message cannot fix those.
@@ -56,13 +59,16 @@ async function tellOperators(run: RuleRun, notice: OperatorsNotice): Promise<voi
 
 /**
  * Records one message's events as posted, once Slack took it; per message, so a later failure
- * re-posts only what Slack did not take. Counts it, and writes the events' delivery metrics.
+ * re-posts only what Slack did not take. Counts it, writes the events' delivery metrics, and then
+ * what only a posted sign-in may teach: the first-seen history and the summary's tallies.
  */
 async function recordDelivered(run: RuleRun, batch: readonly SignIn[], atMs: number): Promise<void> {
     await record(
         run,
         batch.map((s) => postedKey(run.rule.id, s.eventId)),
     );
+    await learnPosted(run, batch);
+    await tally(run, postedCounters(run.rule.id, batch, run.path === "backstop"));
     run.report.posted += batch.length;
     run.report.messages += 1;
     writeDeliveryMetrics(
@@ -107,6 +113,7 @@ async function deliverPlainly(run: RuleRun, batch: readonly SignIn[]): Promise<v
         run,
         eventIds.map((id) => failedKey(run.rule.id, id)),
     );
+    await tally(run, { [COUNTERS.failed]: eventIds.length });
     for (const id of eventIds) {
         run.report.skipped.push(
             `${run.rule.id}: Slack refused event ${id} even as plain text; recorded as failed and reported to the operators`,
@@ -132,10 +139,21 @@ async function deliverNote(run: RuleRun, note: SlackMessage): Promise<boolean> {
     return false;
 }
 
-function groupByDisposition(settings: HandlerSettings, ruleId: string, signIns: readonly SignIn[]): Record<Disposition, SignIn[]> {
-    const groups: Record<Disposition, SignIn[]> = { report: [], downgrade: [], suppress: [] };
+/** The severity a sign-in from a network new for its principal takes under this rule, when that is more urgent than the rule's own. */
+function raisedSeverity(settings: HandlerSettings, rule: RunTimeRule): Severity | undefined {
+    const raised = settings.firstSeen.raiseOnNewNetwork[rule.id];
+    return raised && SEVERITY_ORDER.indexOf(raised) < SEVERITY_ORDER.indexOf(rule.severity) ? raised : undefined;
+}
+
+type Group = Disposition | "raise";
+
+function groupByDisposition(settings: HandlerSettings, rule: RunTimeRule, signIns: readonly SignIn[]): Record<Group, SignIn[]> {
+    const groups: Record<Group, SignIn[]> = { report: [], raise: [], downgrade: [], suppress: [] };
+    const raises = raisedSeverity(settings, rule) !== undefined;
     for (const signIn of signIns) {
-        groups[dispositionOf(settings.allowList, ruleId, signIn)].push(signIn);
+        const disposition = dispositionOf(settings.allowList, rule.id, signIn);
+        const isNew = signIn.firstSeen?.newNetwork !== undefined && !signIn.firstSeen.noHistory;
+        groups[disposition === "report" && raises && isNew ? "raise" : disposition].push(signIn);
     }
     return groups;
 }
@@ -149,12 +167,15 @@ export async function postFound(run: RuleRun, window: TimeWindow, byId: Map<stri
     const ids = [...byId.keys()];
     const fresh = await deps.aws.store.unposted([...ids.map((id) => postedKey(rule.id, id)), ...ids.map((id) => failedKey(rule.id, id))]);
     const toPost = [...byId.values()].filter((s) => fresh.has(postedKey(rule.id, s.eventId)) && fresh.has(failedKey(rule.id, s.eventId)));
-    const groups = groupByDisposition(deps.settings, rule.id, toPost);
+    await addIdentityCenterMfa(run, toPost);
+    await markFirstSeen(run, toPost);
+    const groups = groupByDisposition(deps.settings, rule, toPost);
     log("info", "looked up events", {
         rule: rule.id,
         window,
         found: byId.size,
         new: toPost.length,
+        raised: groups.raise.length,
         downgraded: groups.downgrade.length,
         suppressed: groups.suppress.length,
     });
@@ -165,10 +186,13 @@ export async function postFound(run: RuleRun, window: TimeWindow, byId: Map<stri
             run.expiresAt,
         );
     }
+    // Sign-ins from a new network go first, under the raised severity (and its mention).
+    const raised: RunTimeRule = { ...rule, severity: raisedSeverity(deps.settings, rule) ?? rule.severity };
+    await deliverSignIns(run, raised, { ...run.presentation, variant: "new-network" }, groups.raise);
     await deliverSignIns(run, rule, run.presentation, groups.report);
     // Downgraded sign-ins are posted as informational, without the rule's mention.
-    const known: RunTimeRule = { ...rule, title: `${rule.title} (known)`, severity: "info" };
-    await deliverSignIns(run, known, { ...run.presentation, mentions: {} }, groups.downgrade);
+    const known: RunTimeRule = { ...rule, severity: "info" };
+    await deliverSignIns(run, known, { ...run.presentation, mentions: {}, variant: "known" }, groups.downgrade);
     byId.clear();
 }
 

@@ -1,3 +1,4 @@
+import { identityCenterMfaOf } from "./credentials";
 import type { ScheduledEvent, SNSEvent, SNSEventRecord, SNSMessage } from "aws-lambda";
 import type { AlarmNotification, CloudTrailRecord, SignIn, TimeWindow } from "./types";
 import type { RunTimeRule } from "../shared/contract";
@@ -230,6 +231,24 @@ export function parseEventDetail(detail: unknown): Parsed<{ record: ValidRecord;
 
 const HIDDEN_USER = "HIDDEN_DUE_TO_SECURITY_REASONS";
 
+// IAM Identity Center makes one role per permission set and account, named
+// AWSReservedSSO_<permission set>_<16 hex digits> (IAM Identity Center User Guide, "Service-linked
+// roles" / "Permission sets"); its session name is the person's Identity Center user name.
+const IDENTITY_CENTER_ROLE = /^AWSReservedSSO_(.+)_[0-9a-f]{16}$/;
+
+/** The person and permission set of an IAM Identity Center role session; undefined for any other principal. */
+export function identityCenterSession(record: CloudTrailRecord): { person: string; permissionSet: string } | undefined {
+    const identity = record.userIdentity;
+    if (identity?.type !== "AssumedRole") {
+        return undefined;
+    }
+    const parts = (identity.arn ?? "").split(":assumed-role/")[1]?.split("/");
+    const role = identity.sessionContext?.sessionIssuer?.userName ?? parts?.[0] ?? "";
+    const permissionSet = IDENTITY_CENTER_ROLE.exec(role)?.[1];
+    const person = parts && parts.length > 1 ? parts.slice(1).join("/") : undefined;
+    return permissionSet && person ? { person, permissionSet } : undefined;
+}
+
 /** Who acted, in the words a person would use: user name, root, or role and session for assumed roles. */
 export function describePrincipal(record: CloudTrailRecord): string {
     const identity = record.userIdentity ?? {};
@@ -242,6 +261,10 @@ export function describePrincipal(record: CloudTrailRecord): string {
             }
             return identity.userName ?? identity.arn ?? identity.principalId ?? "unknown IAM user";
         case "AssumedRole": {
+            const sso = identityCenterSession(record);
+            if (sso) {
+                return sso.person;
+            }
             // arn:aws:sts::111122223333:assumed-role/ROLE/SESSION: for SSO and SAML the session is the person.
             const parts = (identity.arn ?? "").split(":assumed-role/")[1]?.split("/");
             const role = identity.sessionContext?.sessionIssuer?.userName ?? parts?.[0];
@@ -285,9 +308,44 @@ function mfaOf(record: CloudTrailRecord): SignIn["mfa"] {
     return value === "Yes" || value === "No" ? value : "n/a";
 }
 
+/**
+ * Whose first-seen history a sign-in belongs to: the account, the principal's type, and for role
+ * sessions the issuer and the session name (the person), since one role serves many people.
+ * Console sign-ins only; failures have one too (they are marked, never learned from).
+ */
+export function principalKeyOf(record: CloudTrailRecord): string | undefined {
+    const identity = record.userIdentity;
+    if (record.eventName !== "ConsoleLogin" || !identity?.type) {
+        return undefined;
+    }
+    const account = record.recipientAccountId ?? identity.accountId ?? "";
+    const who = identity.type === "Root" ? "root" : identity.type === "IAMUser" ? identity.userName : identity.arn;
+    if (!account || !who || who === HIDDEN_USER) {
+        return undefined;
+    }
+    const issuer = identity.sessionContext?.sessionIssuer?.arn;
+    return [account, identity.type, issuer, who].filter((part) => part).join("|");
+}
+
+/** The sign-in's Identity Center facts and history key, only where they apply. */
+function personOf(record: ValidRecord): Partial<SignIn> {
+    const sso = identityCenterSession(record);
+    const principalKey = principalKeyOf(record);
+    // Identity Center's own sign-in event names the person and says which credentials they used.
+    const mfa = identityCenterMfaOf(record);
+    const person = sso?.person ?? (record.eventName === "UserAuthentication" ? record.userIdentity?.userName : undefined);
+    return {
+        ...(person ? { person } : {}),
+        ...(sso ? { permissionSet: sso.permissionSet } : {}),
+        ...(mfa ? { identityCenterMfa: mfa } : {}),
+        ...(principalKey ? { principalKey } : {}),
+    };
+}
+
 /** Reduces a CloudTrail record to the facts a Slack reader needs. */
 export function toSignIn(record: ValidRecord): SignIn {
     return {
+        ...personOf(record),
         eventId: record.eventID,
         who: describePrincipal(record),
         ...(record.userIdentity?.type === "IAMUser" && record.userIdentity.userName && record.userIdentity.userName !== HIDDEN_USER

@@ -1,31 +1,6 @@
-import { realClock } from "./clock";
+import { addCounters, readCounters, readDocuments, writeDocument } from "./stateDocuments";
+import { BATCH_GET_KEYS, BATCH_WRITE_ITEMS, unprocessedBackoff, type DynamoDb, type Table } from "./stateTable";
 import type { PendingLookup, RuleProgress, StateStore } from "./types";
-
-type DynamoDb = typeof import("@aws-sdk/client-dynamodb");
-
-/** The state table and a client for it. */
-interface Table {
-    name: string;
-    client: import("@aws-sdk/client-dynamodb").DynamoDBClient;
-    sdk: DynamoDb;
-}
-
-// DynamoDB reports sustained throttling of batch calls as unprocessed items, not as an error; give
-// up after a bounded number of rounds so the invocation fails (and is retried) instead of spinning.
-const UNPROCESSED_ROUNDS = 8;
-
-// BatchGetItem reads at most 100 keys per call, BatchWriteItem writes at most 25 items.
-const BATCH_GET_KEYS = 100;
-const BATCH_WRITE_ITEMS = 25;
-
-async function unprocessedBackoff(round: number, operation: string): Promise<void> {
-    if (round >= UNPROCESSED_ROUNDS) {
-        const err = new Error(`DynamoDB left items of ${operation} unprocessed after ${UNPROCESSED_ROUNDS} rounds.`);
-        err.name = "ProvisionedThroughputExceededException";
-        throw err;
-    }
-    await realClock.sleep(Math.min(1000, 50 * 2 ** round));
-}
 
 async function getCursor(table: Table, ruleId: string): Promise<number | undefined> {
     const out = await table.client.send(
@@ -172,7 +147,8 @@ async function releaseLease(table: Table, ruleId: string, owner: string): Promis
  * The state table in DynamoDB: one item per rule cursor (`cursor#<rule>`, with the lookup to
  * resume, if any), per posted event (`posted#<rule>#<event>`, expired by TTL; an event Slack
  * refused in every form is `posted#failed#<rule>#<event>`, a lookback gap already reported
- * `posted#gap#<rule>#<from>`) and the sweep lease (`lease`). The SDK comes from the
+ * `posted#gap#<rule>#<from>`), each rule's lease (`lease#<rule>`), each principal's first-seen
+ * history (`history#<principal>`) and the summary's hourly counters (`stats#<hour>`). The SDK comes from the
  * Lambda runtime, so it is required here at cold start: an import would be followed by closure
  * serialization into the package.
  */
@@ -189,5 +165,9 @@ export function createStateStore(tableName: string): StateStore {
         markPosted: (keys, expiresAtSeconds) => markPosted(table, keys, expiresAtSeconds),
         acquireLease: (ruleId, owner, untilMs, nowMs) => acquireLease(table, ruleId, owner, untilMs, nowMs),
         releaseLease: (ruleId, owner) => releaseLease(table, ruleId, owner),
+        readDocuments: (keys) => readDocuments(table, keys),
+        writeDocument: (key, body, expectedVersion, expiresAtSeconds) => writeDocument(table, key, body, expectedVersion, expiresAtSeconds),
+        addCounters: (key, counters, expiresAtSeconds) => addCounters(table, key, counters, expiresAtSeconds),
+        readCounters: (keys) => readCounters(table, keys),
     };
 }

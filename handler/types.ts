@@ -75,8 +75,9 @@ export interface IdentityCenterMfa {
 
 /**
  * First-seen: what the principal's history (the last `windowDays` days, or since `historySince`
- * when it is younger) says of a sign-in. `noHistory`: the principal's first sign-in since tracking
- * began, so nothing is called new. Otherwise each `new*` field is set when that value is new.
+ * when it is younger) says of a sign-in. `noHistory`: no other sign-in of the principal in the
+ * window before this one (its first since tracking began, or since a longer absence), so nothing
+ * is called new. Otherwise each `new*` field is set when that value is new.
  */
 export interface FirstSeenMark {
     noHistory: boolean;
@@ -220,4 +221,21 @@ export interface StateStore {
      * Without it an unfinished window is read again from its start (what was posted is not reposted).
      */
     savePending?(ruleId: string, cursorMs: number | undefined, pending: PendingLookup): Promise<void>;
+    /** JSON documents by key (first-seen histories); absent keys are left out. Without it first-seen is off. */
+    readDocuments?(keys: readonly string[]): Promise<Map<string, StoredDocument>>;
+    /**
+     * Writes a document if it is still at `expectedVersion` (undefined: if it does not exist yet);
+     * false when another invocation wrote it first, so the caller reads again and retries.
+     */
+    writeDocument?(key: string, body: string, expectedVersion: number | undefined, expiresAtSeconds: number): Promise<boolean>;
+    /** Adds to named counters of one item (the summary's hourly tallies), creating what is missing. */
+    addCounters?(key: string, counters: Readonly<Record<string, number>>, expiresAtSeconds: number): Promise<void>;
+    /** The counters of each item that exists. */
+    readCounters?(keys: readonly string[]): Promise<Map<string, Record<string, number>>>;
+}
+
+/** A stored JSON document and the version a conditional write must name. */
+export interface StoredDocument {
+    body: string;
+    version: number;
 }

@@ -1,5 +1,5 @@
 import type { FetchLike } from "../../handler/slack";
-import type { AwsPorts, Clock, LogEvent, StateStore, TimeWindow } from "../../handler/types";
+import type { AwsPorts, Clock, LogEvent, StateStore, StoredDocument, TimeWindow } from "../../handler/types";
 import type { HandlerSettings, RunTimeRule } from "../../shared/contract";
 import { BUILT_IN_RULES, type BuiltInRuleId } from "../../program/rules";
 import { compileFilterPattern } from "../../shared/filterPattern";
@@ -164,6 +164,11 @@ export class InMemoryStateStore implements StateStore {
     readonly leases: Record<string, { owner: string; untilMs: number }> = {};
     /** Every lease attempt, in order. */
     readonly leaseAttempts: Array<{ ruleId: string; owner: string; atMs: number; granted: boolean }> = [];
+    /** Documents (first-seen histories) by key, with their version and TTL. */
+    readonly documents = new Map<string, StoredDocument & { expiresAtSeconds: number }>();
+    /** Counter items (summary tallies) by key, and their TTL. */
+    readonly counters = new Map<string, Record<string, number>>();
+    readonly counterExpiry = new Map<string, number>();
 
     constructor(
         private readonly clock: Clock,
@@ -215,6 +220,36 @@ export class InMemoryStateStore implements StateStore {
         if (this.leases[ruleId]?.owner === owner) {
             delete this.leases[ruleId];
         }
+    }
+
+    async readDocuments(keys: readonly string[]): Promise<Map<string, StoredDocument>> {
+        await this.io();
+        return new Map(keys.flatMap((k) => (this.documents.has(k) ? [[k, { ...this.documents.get(k)! }] as const] : [])));
+    }
+
+    async writeDocument(key: string, body: string, expectedVersion: number | undefined, expiresAtSeconds: number): Promise<boolean> {
+        await this.io();
+        // attribute_not_exists(pk), or #version = :expected
+        if (this.documents.get(key)?.version !== expectedVersion) {
+            return false;
+        }
+        this.documents.set(key, { body, version: (expectedVersion ?? 0) + 1, expiresAtSeconds });
+        return true;
+    }
+
+    async addCounters(key: string, counters: Readonly<Record<string, number>>, expiresAtSeconds: number): Promise<void> {
+        await this.io();
+        const item = this.counters.get(key) ?? {};
+        for (const [name, amount] of Object.entries(counters)) {
+            item[name] = (item[name] ?? 0) + amount;
+        }
+        this.counters.set(key, item);
+        this.counterExpiry.set(key, expiresAtSeconds);
+    }
+
+    async readCounters(keys: readonly string[]): Promise<Map<string, Record<string, number>>> {
+        await this.io();
+        return new Map(keys.flatMap((k) => (this.counters.has(k) ? [[k, { ...this.counters.get(k)! }] as const] : [])));
     }
 }
 

@@ -1,0 +1,200 @@
+/**
+ * First-seen: per principal, its sign-ins and the networks, browser families and regions they came
+ * from, and how a sign-in compares with them. Pure: the history is read before a batch is posted and written
+ * after (handler/history.ts), so what a message says never depends on the message itself.
+ *
+ * Each value keeps three sightings (first, latest, and the one before the latest), each with its
+ * event id. Judging a sign-in looks for the latest sighting at or before it that is not the sign-in
+ * itself, so a sign-in judged again — by a second rule that posts it, by a redelivery, by the
+ * other path — is judged the same way, and learning it twice changes nothing.
+ */
+import ipaddr from "ipaddr.js";
+import { userAgentFamily } from "./userAgent";
+import type { FirstSeenMark, SignIn } from "./types";
+
+/** Sightings of one network, browser family or region. Times in epoch ms. */
+export interface Sightings {
+    first: Sighting;
+    last: Sighting;
+    /** The sighting before `last`, when there was one. */
+    previous?: Sighting;
+}
+
+export interface Sighting {
+    atMs: number;
+    eventId: string;
+}
+
+export type Dimension = "networks" | "agents" | "regions";
+// An array, not a Set or an object's keys: closure serialization carries it as it is.
+export const DIMENSIONS: readonly Dimension[] = ["networks", "agents", "regions"];
+
+/** One principal's history, as stored (JSON) under `history#<principal key>`. */
+export interface PrincipalHistory {
+    /** The principal's sign-ins themselves, whatever they came from. */
+    any: Sightings;
+    networks: Record<string, Sightings>;
+    agents: Record<string, Sightings>;
+    regions: Record<string, Sightings>;
+}
+
+// A roaming principal (a phone on mobile networks) could grow its history without bound; past this
+// many values per dimension the least recently seen are dropped, which can only make a later
+// sign-in from them read as new, never hide one.
+export const MAX_VALUES_PER_DIMENSION = 200;
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/** The sign-in's source network: an IPv4 /24 or IPv6 /48; undefined for "AWS Internal", host names and garbage. */
+export function networkOf(sourceIp: string): string | undefined {
+    // Four plain decimal parts or IPv6 without a zone index, as the allow-list reads addresses.
+    const isV6 = sourceIp.includes(":") && !sourceIp.includes("%") && ipaddr.IPv6.isValid(sourceIp);
+    if (!ipaddr.IPv4.isValidFourPartDecimal(sourceIp) && !isV6) {
+        return undefined;
+    }
+    let address = ipaddr.parse(sourceIp);
+    if (address instanceof ipaddr.IPv6 && address.isIPv4MappedAddress()) {
+        address = address.toIPv4Address();
+    }
+    const bits = address.kind() === "ipv4" ? 24 : 48;
+    const cidr = `${address.toString()}/${bits}`;
+    const network = address.kind() === "ipv4" ? ipaddr.IPv4.networkAddressFromCIDR(cidr) : ipaddr.IPv6.networkAddressFromCIDR(cidr);
+    return `${network.toString()}/${bits}`;
+}
+
+/** The values a sign-in is judged on, per dimension; a dimension with no usable value is left out. */
+export function valuesOf(signIn: SignIn): Partial<Record<Dimension, string>> {
+    const network = networkOf(signIn.sourceIp);
+    const agent = userAgentFamily(signIn.userAgent);
+    const region = /^[a-z]{2}(-[a-z]+)+-\d$/.test(signIn.region) ? signIn.region : undefined;
+    return { ...(network ? { networks: network } : {}), ...(agent ? { agents: agent } : {}), ...(region ? { regions: region } : {}) };
+}
+
+/** The latest sighting at or before `atMs` that is not the event itself. */
+function priorSighting(entry: Sightings | undefined, eventId: string, atMs: number): number | undefined {
+    if (!entry) {
+        return undefined;
+    }
+    const times = [entry.last, entry.previous, entry.first]
+        .filter((s): s is Sighting => s !== undefined && s.eventId !== eventId && s.atMs <= atMs)
+        .map((s) => s.atMs);
+    return times.length > 0 ? Math.max(...times) : undefined;
+}
+
+/**
+ * What the history says of a sign-in: nothing (no other sign-in of the principal within the window
+ * before it — the same as when DynamoDB's TTL has removed the item), or which of its values were
+ * not seen within the window.
+ */
+export function judge(history: PrincipalHistory | undefined, signIn: SignIn, windowDays: number): FirstSeenMark {
+    const atMs = signIn.eventTime.getTime();
+    const windowStart = atMs - windowDays * DAY_MS;
+    const latest = priorSighting(history?.any, signIn.eventId, atMs);
+    if (!history || latest === undefined || latest < windowStart) {
+        return { noHistory: true, windowDays };
+    }
+    const mark: FirstSeenMark = { noHistory: false, windowDays };
+    const values = valuesOf(signIn);
+    const known = (dimension: Dimension, value: string) => {
+        const prior = priorSighting(history[dimension][value], signIn.eventId, atMs);
+        return prior !== undefined && prior >= windowStart;
+    };
+    if (values.networks && !known("networks", values.networks)) {
+        mark.newNetwork = values.networks;
+    }
+    if (values.agents && !known("agents", values.agents)) {
+        mark.newAgent = values.agents;
+    }
+    if (values.regions && !known("regions", values.regions)) {
+        mark.newRegion = values.regions;
+    }
+    if (history.any.first.atMs > windowStart) {
+        mark.historySince = new Date(history.any.first.atMs);
+    }
+    return mark;
+}
+
+/** One value's sightings with one more; a sighting already among them changes nothing. */
+function sighted(entry: Sightings | undefined, s: Sighting): Sightings {
+    if (!entry) {
+        return { first: s, last: s };
+    }
+    if ([entry.first, entry.last, entry.previous].some((known) => known?.eventId === s.eventId)) {
+        return entry;
+    }
+    if (s.atMs >= entry.last.atMs) {
+        return { ...entry, previous: entry.last, last: s };
+    }
+    if (s.atMs < entry.first.atMs) {
+        return { ...entry, first: s };
+    }
+    return !entry.previous || s.atMs > entry.previous.atMs ? { ...entry, previous: s } : entry;
+}
+
+/** Keeps the values seen within the window of `nowMs`, and at most MAX_VALUES_PER_DIMENSION of them, latest first. */
+function pruned(values: Record<string, Sightings>, oldestMs: number): Record<string, Sightings> {
+    const kept = Object.entries(values)
+        .filter(([, entry]) => entry.last.atMs >= oldestMs)
+        .sort(([, a], [, b]) => b.last.atMs - a.last.atMs)
+        .slice(0, MAX_VALUES_PER_DIMENSION);
+    return Object.fromEntries(kept);
+}
+
+/** The history with a successful sign-in learned; values not seen since the window before `nowMs` are forgotten. */
+export function learn(history: PrincipalHistory | undefined, signIn: SignIn, windowDays: number, nowMs: number): PrincipalHistory {
+    const s: Sighting = { atMs: signIn.eventTime.getTime(), eventId: signIn.eventId };
+    const next: PrincipalHistory = {
+        any: sighted(history?.any, s),
+        networks: { ...history?.networks },
+        agents: { ...history?.agents },
+        regions: { ...history?.regions },
+    };
+    const values = valuesOf(signIn);
+    for (const dimension of DIMENSIONS) {
+        const value = values[dimension];
+        if (value !== undefined) {
+            next[dimension][value] = sighted(next[dimension][value], s);
+        }
+    }
+    const oldestMs = nowMs - windowDays * DAY_MS;
+    for (const dimension of DIMENSIONS) {
+        next[dimension] = pruned(next[dimension], oldestMs);
+    }
+    return next;
+}
+
+/** Whether a sign-in teaches the history: a successful console sign-in of a known principal. Failures are marked, never learned. */
+export function teaches(signIn: SignIn): boolean {
+    return signIn.principalKey !== undefined && signIn.eventName === "ConsoleLogin" && signIn.result === "Success";
+}
+
+/**
+ * Marks each sign-in that has a principal, in event-time order, against the stored histories and
+ * the successful sign-ins before it in the same batch (which are learned as the batch goes, so the
+ * second sign-in from a new network in one batch is not new again). Returns nothing: the marks
+ * are set on the sign-ins.
+ */
+export function markAll(
+    histories: ReadonlyMap<string, PrincipalHistory>,
+    signIns: readonly SignIn[],
+    windowDays: number,
+    nowMs: number,
+): void {
+    const running = new Map(histories);
+    const inOrder = [...signIns].sort((a, b) => a.eventTime.getTime() - b.eventTime.getTime());
+    for (const signIn of inOrder) {
+        const key = signIn.principalKey;
+        if (key === undefined || signIn.eventName !== "ConsoleLogin") {
+            continue;
+        }
+        signIn.firstSeen = judge(running.get(key), signIn, windowDays);
+        if (teaches(signIn)) {
+            running.set(key, learn(running.get(key), signIn, windowDays, nowMs));
+        }
+    }
+}
+
+/** When the history item may expire: a window after its latest sighting, when nothing in it can make a sign-in known. */
+export function historyExpiresAt(history: PrincipalHistory, windowDays: number): number {
+    return Math.ceil((history.any.last.atMs + windowDays * DAY_MS) / 1000);
+}

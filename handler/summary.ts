@@ -1,0 +1,67 @@
+/**
+ * The periodic summary: the hours of the period just ended, added up from the tallies each posted
+ * message left (handler/tally.ts), so a quiet channel is visibly quiet rather than broken.
+ */
+import { COUNTERS, hourKey } from "./tally";
+import type { SummaryReport } from "./types";
+import type { RunTimeRule, SummaryPeriod } from "../shared/contract";
+
+/** Principals named one by one; the rest are counted. */
+export const SUMMARY_TOP_PRINCIPALS = 10;
+/** New networks named one by one, most recent tallies first; a summary is a glance, not an audit. */
+export const SUMMARY_NEW_NETWORKS = 20;
+
+const HOUR_MS = 3600 * 1000;
+const PERIOD_HOURS: Record<Exclude<SummaryPeriod, "off">, number> = { daily: 24, weekly: 24 * 7 };
+
+/** The period that ends at the start of the current hour: whole hours, so each tally is counted in exactly one summary. */
+export function summaryPeriod(period: Exclude<SummaryPeriod, "off">, nowMs: number): { fromMs: number; toMs: number; hours: string[] } {
+    const toMs = Math.floor(nowMs / HOUR_MS) * HOUR_MS;
+    const fromMs = toMs - PERIOD_HOURS[period] * HOUR_MS;
+    const hours: string[] = [];
+    for (let at = fromMs; at < toMs; at += HOUR_MS) {
+        hours.push(hourKey(at));
+    }
+    return { fromMs, toMs, hours };
+}
+
+function added(tallies: Iterable<Record<string, number>>): Record<string, number> {
+    const total: Record<string, number> = {};
+    for (const tally of tallies) {
+        for (const [name, value] of Object.entries(tally)) {
+            total[name] = (total[name] ?? 0) + value;
+        }
+    }
+    return total;
+}
+
+function withPrefix(total: Record<string, number>, prefix: string): Array<[string, number]> {
+    return Object.entries(total)
+        .filter(([name]) => name.startsWith(prefix))
+        .map(([name, count]): [string, number] => [name.slice(prefix.length), count]);
+}
+
+/** The report of a period from its hours' tallies. Every rule is listed, with zero when nothing was posted. */
+export function summaryReport(
+    period: Exclude<SummaryPeriod, "off">,
+    window: { fromMs: number; toMs: number },
+    rules: readonly Pick<RunTimeRule, "id" | "title">[],
+    tallies: Iterable<Record<string, number>>,
+): SummaryReport {
+    const total = added(tallies);
+    const principals = withPrefix(total, COUNTERS.whoPrefix).sort(([a, x], [b, y]) => y - x || a.localeCompare(b));
+    const newNetworks = withPrefix(total, COUNTERS.newNetworkPrefix)
+        .map(([name]) => ({ network: name.slice(0, name.indexOf(" ")), who: name.slice(name.indexOf(" ") + 1) }))
+        .sort((a, b) => a.who.localeCompare(b.who) || a.network.localeCompare(b.network));
+    return {
+        period,
+        fromMs: window.fromMs,
+        toMs: window.toMs,
+        perRule: rules.map((rule) => ({ ruleId: rule.id, title: rule.title, count: total[`${COUNTERS.rulePrefix}${rule.id}`] ?? 0 })),
+        perPrincipal: principals.slice(0, SUMMARY_TOP_PRINCIPALS).map(([who, count]) => ({ who, count })),
+        otherPrincipals: Math.max(0, principals.length - SUMMARY_TOP_PRINCIPALS),
+        newNetworks: newNetworks.slice(0, SUMMARY_NEW_NETWORKS),
+        backstopOnly: total[COUNTERS.backstop] ?? 0,
+        failures: total[COUNTERS.failed] ?? 0,
+    };
+}
