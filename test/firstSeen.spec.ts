@@ -223,15 +223,16 @@ describe("first-seen over two months of synthetic sign-ins, against a brute-forc
         const count = (has: (m: FirstSeenMark) => unknown) => marks.filter(has).length;
         assert.ok(checked > 700, `${checked} judgements`);
         // The months hold every kind of mark, so the comparison above covers each.
-        assert.deepEqual(
-            [
-                count((m) => m.noHistory),
-                count((m) => m.newNetwork),
-                count((m) => m.newAgent),
-                count((m) => m.newRegion),
-                count((m) => m.historySince),
-            ],
-            [0, 0, 0, 0, 0],
+        const kinds = [
+            (m: FirstSeenMark) => m.noHistory,
+            (m: FirstSeenMark) => m.newNetwork,
+            (m: FirstSeenMark) => m.newAgent,
+            (m: FirstSeenMark) => m.newRegion,
+            (m: FirstSeenMark) => m.historySince,
+        ].map(count);
+        assert.ok(
+            kinds.every((n) => n >= 3),
+            `no history, new network, agent, region, since: ${kinds.join(", ")}`,
         );
     });
 });
