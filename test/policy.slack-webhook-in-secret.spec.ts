@@ -1,6 +1,13 @@
 import { strict as assert } from "assert";
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import * as yazl from "yazl";
 import type { ResourceValidationArgs, ResourceValidationPolicy } from "../policy/node_modules/@pulumi/policy";
+import { Budget, LIMITS } from "../policy/lib/assets";
+import { ASSET_SIG, SIG_KEY } from "../tools/engineWire";
 import { slackWebhookInSecret } from "../policy/policies/slackWebhookInSecret";
 import {
     UNKNOWN_ON_THE_WIRE,
@@ -239,5 +246,264 @@ describe("policy slack-webhook-in-secret", () => {
         const serialized = await pulumi.runtime.serializeFunction(() => async () => settings.timeZone, { isFactoryFunction: true });
         const fn = withProps(webhookStack().fn, { code: assetArchive({ "__index.js": stringAsset(serialized.text) }) });
         assert.deepEqual(await check(slackWebhookInSecret, [fn]), []);
+    });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Other webhook hosts, encodings and Slack tokens.
+// ---------------------------------------------------------------------------------------------
+
+const TOKEN_HELD = (name: string, type: string, path: string) =>
+    `Resource "${name}" (${type}) has a Slack token in ${path}, where it is stored in plain text and shown to anyone who can read ` +
+    "the resource; keep the token only in an SSM SecureString parameter's value or a Secrets Manager secret version's secretString and read it from there at run time.";
+
+// Shaped as Slack's documents show them; none is a live credential.
+const TOKENS = {
+    bot: "xoxb-1234567890-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx",
+    user: "xoxp-1234567890-1234567890-1234567890123-0123456789abcdef0123456789abcdef",
+    appLevel: "xapp-1-A0123ABCDEF-1234567890123-0123456789abcdef0123456789abcdef",
+    workspaceApp: "xoxa-2-1234567890-1234567890-abcdef0123456789",
+    config: "xoxe.xoxp-1-Mi0yLTEyMzQ1Njc4OTAtMTIzNDU2Nzg5MA",
+    refresh: "xoxe-1-My0xLTEyMzQ1Njc4OTAtMTIzNDU2Nzg5MC0xMjM0NTY3",
+};
+
+function withVariable(value: string): EngineResource {
+    return withProps(webhookStack().fn, { environment: { variables: { SLACK: value } } });
+}
+
+describe("policy slack-webhook-in-secret: hosts, encodings and tokens", () => {
+    it("flags a GovSlack webhook on hooks.slack-gov.com", async () => {
+        const url = "https://hooks.slack-gov.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX";
+        assert.deepEqual(await messages(slackWebhookInSecret, [withVariable(url)]), [
+            plainText("function", LAMBDA, "environment.variables.SLACK"),
+        ]);
+    });
+
+    it("flags a webhook percent-encoded whole, in part, twice, or with JSON's escaped slashes", async () => {
+        const encoded = [
+            encodeURIComponent(WEBHOOK),
+            "https%3A%2F%2Fhooks.slack.com%2Fservices%2FT00000000%2FB00000000%2FXXXXXXXXXXXXXXXXXXXXXXXX",
+            "https://hooks.slack.com%2Fservices/T00000000%2FB00000000/XXXXXXXXXXXXXXXXXXXXXXXX",
+            `https://example.com/relay?to=${encodeURIComponent(encodeURIComponent(WEBHOOK))}`,
+            JSON.stringify(WEBHOOK).replace(/\//g, "\\/"),
+            "https:\\u002F\\u002Fhooks.slack.com\\u002Fservices\\u002FT00000000\\u002FB00000000\\u002FXXXXXXXXXXXXXXXXXXXXXXXX",
+        ];
+        for (const value of encoded) {
+            assert.deepEqual(
+                await messages(slackWebhookInSecret, [withVariable(value)]),
+                [plainText("function", LAMBDA, "environment.variables.SLACK")],
+                value,
+            );
+        }
+    });
+
+    it("flags every Slack token type Slack documents: bot, user, app-level, workspace app, config and refresh", async () => {
+        for (const [kind, token] of Object.entries(TOKENS)) {
+            assert.deepEqual(
+                await messages(slackWebhookInSecret, [withVariable(token)]),
+                [TOKEN_HELD("function", LAMBDA, "environment.variables.SLACK")],
+                kind,
+            );
+        }
+    });
+
+    it("does not take a token prefix in prose, a placeholder, or the undocumented xoxr- for a token", async () => {
+        const texts = [
+            "Bot tokens start with xoxb- and user tokens with xoxp-",
+            "xoxb-your-bot-token",
+            "xapp-...",
+            "xoxr-1234567890-abcdefghij",
+        ];
+        for (const text of texts) {
+            assert.deepEqual(await check(slackWebhookInSecret, [withVariable(text)]), [], text);
+        }
+    });
+
+    it("keeps tokens to the webhook's stores: passes one in a SecureString parameter, flags one in a String parameter", async () => {
+        const { parameter, secretVersion } = webhookStack();
+        assert.deepEqual(
+            await check(slackWebhookInSecret, [
+                withProps(parameter, { value: secret(TOKENS.bot) }),
+                withProps(secretVersion, { secretString: TOKENS.user }),
+            ]),
+            [],
+        );
+        assert.deepEqual(await messages(slackWebhookInSecret, [withProps(parameter, { type: "String", value: TOKENS.bot })]), [
+            'Parameter "webhook" stores a Slack token in value as a plain String parameter, readable by anyone who can read the parameter or the stack; ' +
+                'set its type to "SecureString".',
+        ]);
+    });
+
+    it("names both when one value holds a webhook and a token, and repeats neither", async () => {
+        const found = await messages(slackWebhookInSecret, [withVariable(JSON.stringify({ url: WEBHOOK, token: TOKENS.bot }))]);
+        assert.deepEqual(found, [
+            'Resource "function" (aws:lambda/function:Function) has a Slack webhook URL and a Slack token in environment.variables.SLACK, where it is stored in plain text ' +
+                "and shown to anyone who can read the resource; keep them only in an SSM SecureString parameter's value or a Secrets Manager secret version's secretString and read it from there at run time.",
+        ]);
+        for (const m of found) {
+            assert.ok(!m.includes("hooks.slack") && !m.includes("xoxb-1"), m);
+        }
+    });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Code shipped from disk: directories, zip/jar and tar archives, file assets.
+// ---------------------------------------------------------------------------------------------
+
+function fileAsset(p: string): Record<string, unknown> {
+    return { [SIG_KEY]: ASSET_SIG, path: p };
+}
+
+function zipBytes(files: Record<string, string | Buffer>, compress = true): Promise<Buffer> {
+    const zip = new yazl.ZipFile();
+    for (const [name, content] of Object.entries(files)) {
+        zip.addBuffer(Buffer.isBuffer(content) ? content : Buffer.from(content), name, { compress });
+    }
+    zip.end();
+    return new Promise((resolve, reject) => {
+        const chunks: Buffer[] = [];
+        zip.outputStream.on("data", (c: Buffer) => chunks.push(c));
+        zip.outputStream.on("end", () => resolve(Buffer.concat(chunks)));
+        zip.outputStream.on("error", reject);
+    });
+}
+
+function writeTree(root: string, files: Record<string, string | Buffer>): string {
+    for (const [name, content] of Object.entries(files)) {
+        fs.mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
+        fs.writeFileSync(path.join(root, name), content);
+    }
+    return root;
+}
+
+const APP = { "main.py": "import os\nURL_PARAMETER = os.environ['WEBHOOK_PARAMETER_NAME']\n", "lib/util.py": "def post(url): ...\n" };
+const LEAKY = { ...APP, "lib/settings.py": `SLACK_WEBHOOK_URL = "${WEBHOOK}"\n` };
+
+function unreadable(name: string, type: string, at: string, reason: string): string {
+    return (
+        `Resource "${name}" (${type}) uploads files in ${at} that the policy cannot check for a Slack webhook URL or token: ` +
+        `${reason}; if they hold no Slack credential, exempt the resource in this policy's config, with the reason.`
+    );
+}
+
+describe("policy slack-webhook-in-secret: code shipped from disk", () => {
+    let dir = "";
+    const code = (archive: Record<string, unknown>) => withProps(webhookStack().fn, { code: archive });
+
+    before(() => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "webhook-assets-"));
+    });
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("reads every file of a directory archive, as the engine walks it, and skips .pulumi", async () => {
+        const clean = writeTree(path.join(dir, "clean"), { ...APP, ".pulumi/cache.json": `{"url": "${WEBHOOK}"}` });
+        const leaky = writeTree(path.join(dir, "leaky"), LEAKY);
+        assert.deepEqual(await check(slackWebhookInSecret, [code(fileArchive(clean))]), []);
+        assert.deepEqual(await messages(slackWebhookInSecret, [code(fileArchive(leaky))]), [
+            plainText("function", LAMBDA, 'code["lib/settings.py"]'),
+        ]);
+    });
+
+    it("resolves a relative path against the directory pulumi was started in (PWD), as the engine does against the program's", async () => {
+        writeTree(path.join(dir, "relative"), LEAKY);
+        const saved = process.env["PWD"];
+        process.env["PWD"] = dir;
+        try {
+            assert.deepEqual(await messages(slackWebhookInSecret, [code(fileArchive("./relative"))]), [
+                plainText("function", LAMBDA, 'code["lib/settings.py"]'),
+            ]);
+            assert.deepEqual(await check(slackWebhookInSecret, [code(fileArchive("./not-here"))]), []);
+        } finally {
+            process.env["PWD"] = saved;
+        }
+    });
+
+    it("reads the files inside zip and jar archives, deflated or stored, and a zip inside the zip", async () => {
+        const inner = await zipBytes({ "config.json": JSON.stringify({ token: TOKENS.bot }) });
+        fs.writeFileSync(path.join(dir, "deflated.zip"), await zipBytes(LEAKY));
+        fs.writeFileSync(
+            path.join(dir, "stored.jar"),
+            await zipBytes({ "app.properties": `slack.url=${encodeURIComponent(WEBHOOK)}\n` }, false),
+        );
+        fs.writeFileSync(path.join(dir, "layer.zip"), await zipBytes({ ...APP, "python/vendor.zip": inner }));
+        assert.deepEqual(await messages(slackWebhookInSecret, [code(fileArchive(path.join(dir, "deflated.zip")))]), [
+            plainText("function", LAMBDA, 'code["lib/settings.py"]'),
+        ]);
+        assert.deepEqual(await messages(slackWebhookInSecret, [code(fileArchive(path.join(dir, "stored.jar")))]), [
+            plainText("function", LAMBDA, 'code["app.properties"]'),
+        ]);
+        assert.deepEqual(await messages(slackWebhookInSecret, [code(fileArchive(path.join(dir, "layer.zip")))]), [
+            TOKEN_HELD("function", LAMBDA, 'code["python/vendor.zip/config.json"]'),
+        ]);
+    });
+
+    it("reads the files inside a .tgz archive", async () => {
+        const tree = writeTree(path.join(dir, "for-tar"), LEAKY);
+        execFileSync("tar", ["-czf", path.join(dir, "app.tgz"), "-C", tree, "."]);
+        assert.deepEqual(await messages(slackWebhookInSecret, [code(fileArchive(path.join(dir, "app.tgz")))]), [
+            plainText("function", LAMBDA, 'code["./lib/settings.py"]'),
+        ]);
+    });
+
+    it("reads file assets inside an asset archive, and a file asset alone", async () => {
+        const settings = writeTree(path.join(dir, "assets"), { "settings.json": JSON.stringify({ token: TOKENS.appLevel }) });
+        const archive = assetArchive({
+            "__index.js": stringAsset(HANDLER),
+            "config/settings.json": fileAsset(path.join(settings, "settings.json")),
+        });
+        assert.deepEqual(await messages(slackWebhookInSecret, [code(archive)]), [
+            TOKEN_HELD("function", LAMBDA, 'code["config/settings.json"]'),
+        ]);
+        const object = resource({
+            type: "aws:s3/bucketObjectv2:BucketObjectv2",
+            name: "settings",
+            inputs: { bucket: "config", source: fileAsset(path.join(settings, "settings.json")) },
+        });
+        assert.deepEqual(await messages(slackWebhookInSecret, [object]), [
+            TOKEN_HELD("settings", "aws:s3/bucketObjectv2:BucketObjectv2", "source"),
+        ]);
+    });
+
+    it("reports a file larger than it reads, and an archive it cannot read, as files it cannot check", async () => {
+        const big = writeTree(path.join(dir, "big"), APP);
+        // Sparse: the policy must decide from the size alone, without reading it.
+        fs.writeFileSync(path.join(big, "model.bin"), "");
+        fs.truncateSync(path.join(big, "model.bin"), LIMITS.fileBytes + 1);
+        fs.writeFileSync(path.join(dir, "broken.zip"), "not a zip");
+        const encrypted = await zipBytes(LEAKY);
+        // Sets "encrypted" (general purpose flag bit 0) on every central directory entry.
+        for (
+            let at = encrypted.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
+            at !== -1;
+            at = encrypted.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]), at + 4)
+        ) {
+            encrypted.writeUInt16LE(encrypted.readUInt16LE(at + 8) | 1, at + 8);
+        }
+        fs.writeFileSync(path.join(dir, "encrypted.zip"), encrypted);
+        assert.deepEqual(await messages(slackWebhookInSecret, [code(fileArchive(big))]), [
+            unreadable("function", LAMBDA, 'code["model.bin"]', "it is larger than the 64 MiB the policy reads of one file"),
+        ]);
+        assert.deepEqual(await messages(slackWebhookInSecret, [code(fileArchive(path.join(dir, "broken.zip")))]), [
+            unreadable("function", LAMBDA, "code", "it is not a zip file the policy can read (no end of central directory record)"),
+        ]);
+        assert.deepEqual(
+            await messages(slackWebhookInSecret, [code(fileArchive(path.join(dir, "encrypted.zip")))]),
+            ["main.py", "lib/util.py", "lib/settings.py"].map((entry) =>
+                unreadable("function", LAMBDA, `code[${JSON.stringify(entry)}]`, "it is encrypted"),
+            ),
+        );
+    });
+
+    it("stops at its budget of files and bytes for one property, and says which ran out", () => {
+        const bytes = new Budget();
+        assert.ok(bytes.take(LIMITS.totalBytes - 1));
+        assert.equal(bytes.take(2), false);
+        assert.equal(bytes.exhausted, "its files come to more than the 256 MiB the policy reads");
+        const files = new Budget();
+        for (let i = 0; i < LIMITS.files; i++) {
+            files.take(0);
+        }
+        assert.equal(files.take(0), false);
+        assert.equal(files.exhausted, "it holds more than 20000 files, the most the policy reads");
     });
 });

@@ -1,34 +1,100 @@
 import type { ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
-import { asAssetLike, assetTexts } from "../lib/assets";
+import { Budget, asAssetLike, assetFiles } from "../lib/assets";
 import { NOT_YET_KNOWN, propertyPath, read, readString } from "../lib/props";
 import { AWS } from "../lib/types";
 
-// A whole webhook (a prefix alone, as in a validation message, is not a secret).
-const SLACK_WEBHOOK = /hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9]+\/[A-Za-z0-9_-]+/i;
+// A whole webhook (a prefix alone, as in a validation message, is not a secret), on Slack or on
+// GovSlack, which serves Slack's APIs on slack-gov.com instead of slack.com
+// (https://docs.slack.dev/reference/methods/oauth.v2.access), so its webhooks are hooks.slack-gov.com.
+const SLACK_WEBHOOK = /hooks\.slack(?:-gov)?\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9]+\/[A-Za-z0-9_-]+/i;
 
-/** Property paths under `value` that hold a Slack webhook URL, including text files inside archives. */
-async function webhookPaths(value: unknown, path: string): Promise<string[]> {
+// Slack tokens, by the prefixes Slack documents: xoxb- (bot), xoxp- (user) and xapp- (app-level),
+// https://api.slack.com/authentication/token-types; xoxe.xoxp- config tokens and their xoxe- refresh
+// tokens, https://api.slack.com/methods/tooling.tokens.rotate (rotating tokens are xoxe.xoxb-/xoxe.xoxp-,
+// found by their xoxb-/xoxp- part); xoxa- workspace-app tokens, https://api.slack.com/methods/oauth.token.
+// Slack's pages say nothing of xoxr-, so it is not matched. After the prefix every one of them goes
+// on with a number (a team or version: xoxb-1234-..., xapp-1-..., xoxe-1-...), which prose such as
+// "tokens start with xoxb-" and placeholders such as "xoxb-your-token" do not.
+const SLACK_TOKEN = /(?<![A-Za-z0-9])(?:xox[abpe]|xapp)-\d+-[A-Za-z0-9-]{6,}/;
+
+// Percent-encoding (a URL in a query string, partly or twice encoded) and the escapes JSON and
+// JavaScript allow in a string ("https:\/\/hooks...", "\u002F") hide a webhook from the patterns.
+function decoded(text: string): string {
+    let out = text;
+    for (let round = 0; round < 3 && /%[0-9a-f]{2}|\\u00[0-9a-f]{2}|\\\//i.test(out); round++) {
+        out = out
+            .replace(/%([0-9a-f]{2})/gi, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)))
+            .replace(/\\u00([0-9a-f]{2})/gi, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)))
+            .replace(/\\\//g, "/");
+    }
+    return out;
+}
+
+type Credential = "webhook" | "token";
+
+/** The Slack credentials a text holds, in a fixed order. */
+export function slackCredentialsIn(text: string): Credential[] {
+    const plain = decoded(text);
+    const found: Credential[] = [];
+    if (SLACK_WEBHOOK.test(plain)) {
+        found.push("webhook");
+    }
+    if (SLACK_TOKEN.test(plain)) {
+        found.push("token");
+    }
+    return found;
+}
+
+/** Where a credential was found: a property path, or why the files there could not be checked. */
+type Finding = { path: string; credentials: Credential[] } | { path: string; unread: string };
+
+async function assetFindings(value: unknown, path: string): Promise<Finding[] | undefined> {
+    const asset = asAssetLike(value);
+    if (!asset) {
+        return undefined;
+    }
+    const found: Finding[] = [];
+    const budget = new Budget();
+    for await (const file of assetFiles(asset, "", budget)) {
+        const at = file.entry ? `${path}[${JSON.stringify(file.entry)}]` : path;
+        if ("unread" in file) {
+            found.push({ path: at, unread: file.unread });
+            continue;
+        }
+        const credentials = slackCredentialsIn(file.text);
+        if (credentials.length > 0) {
+            found.push({ path: at, credentials });
+        }
+    }
+    if (budget.exhausted) {
+        found.push({ path, unread: budget.exhausted });
+    }
+    return found;
+}
+
+/** Property paths under `value` that hold a Slack credential, including files inside assets and archives. */
+async function findings(value: unknown, path: string): Promise<Finding[]> {
     if (value === NOT_YET_KNOWN || value === undefined) {
         return [];
     }
     if (typeof value === "string") {
-        return SLACK_WEBHOOK.test(value) ? [path] : [];
+        const credentials = slackCredentialsIn(value);
+        return credentials.length > 0 ? [{ path, credentials }] : [];
     }
-    const asset = asAssetLike(value);
-    if (asset) {
-        const texts = await assetTexts(asset);
-        return texts.filter((t) => SLACK_WEBHOOK.test(t.text)).map((t) => (t.entry ? `${path}[${JSON.stringify(t.entry)}]` : path));
+    const inAsset = await assetFindings(value, path);
+    if (inAsset) {
+        return inAsset;
     }
-    const found: string[] = [];
+    const found: Finding[] = [];
     if (Array.isArray(value)) {
         for (let i = 0; i < value.length; i++) {
-            found.push(...(await webhookPaths(read(value, i), propertyPath(path, i))));
+            found.push(...(await findings(read(value, i), propertyPath(path, i))));
         }
         return found;
     }
     if (value !== null && typeof value === "object") {
         for (const key of Object.keys(value)) {
-            found.push(...(await webhookPaths(read(value, key), propertyPath(path, key))));
+            found.push(...(await findings(read(value, key), propertyPath(path, key))));
         }
     }
     return found;
@@ -39,7 +105,7 @@ async function webhookPaths(value: unknown, path: string): Promise<string[]> {
 const PARAMETER_VALUE_PATHS = ["value", "valueWo"];
 const SECRET_VERSION_VALUE_PATHS = ["secretString", "secretStringWo"];
 
-function webhookAllowedAt(args: ResourceValidationArgs, path: string): boolean {
+function allowedAt(args: ResourceValidationArgs, path: string): boolean {
     if (args.type === AWS.ssmParameter && PARAMETER_VALUE_PATHS.includes(path)) {
         const type = readString(args.props, "type");
         // A type still being computed cannot be judged here; the update's own check will see it.
@@ -48,33 +114,50 @@ function webhookAllowedAt(args: ResourceValidationArgs, path: string): boolean {
     return args.type === AWS.secretVersion && SECRET_VERSION_VALUE_PATHS.includes(path);
 }
 
+/** What was found, named without repeating it: "a Slack webhook URL", and "the URL" to refer back. */
+function named(credentials: Credential[]): { what: string; it: string } {
+    if (credentials.length > 1) {
+        return { what: "a Slack webhook URL and a Slack token", it: "them" };
+    }
+    return credentials[0] === "token" ? { what: "a Slack token", it: "the token" } : { what: "a Slack webhook URL", it: "the URL" };
+}
+
+function message(args: ResourceValidationArgs, finding: Finding): string {
+    if ("unread" in finding) {
+        return (
+            `Resource "${args.name}" (${args.type}) uploads files in ${finding.path} that the policy cannot check for a Slack webhook URL or token: ` +
+            `${finding.unread}; if they hold no Slack credential, exempt the resource in this policy's config, with the reason.`
+        );
+    }
+    const { what, it } = named(finding.credentials);
+    if (args.type === AWS.ssmParameter && PARAMETER_VALUE_PATHS.includes(finding.path)) {
+        return (
+            `Parameter "${args.name}" stores ${what} in ${finding.path} as a plain ${String(readString(args.props, "type") ?? "String")} parameter, ` +
+            `readable by anyone who can read the parameter or the stack; set its type to "SecureString".`
+        );
+    }
+    return (
+        `Resource "${args.name}" (${args.type}) has ${what} in ${finding.path}, where it is stored in plain text and shown to anyone who can read ` +
+        `the resource; keep ${it} only in an SSM SecureString parameter's value or a Secrets Manager secret version's secretString and read it from there at run time.`
+    );
+}
+
 export const slackWebhookInSecret: ResourceValidationPolicy = {
     name: "slack-webhook-in-secret",
     description:
-        "A Slack webhook URL appears only as the value (or write-only valueWo) of an SSM SecureString parameter or the secretString (or write-only secretStringWo) of a Secrets Manager secret version.",
+        "A Slack webhook URL or token appears only as the value (or write-only valueWo) of an SSM SecureString parameter or the secretString (or write-only secretStringWo) of a Secrets Manager secret version.",
     enforcementLevel: "mandatory",
     remediationSteps:
-        "Store the webhook URL as the value of an aws.ssm.Parameter of type SecureString (or the secretString of an aws.secretsmanager.SecretVersion); " +
+        "Store the webhook URL or token as the value of an aws.ssm.Parameter of type SecureString (or the secretString of an aws.secretsmanager.SecretVersion); " +
         "their write-only valueWo and secretStringWo are better still, as they never reach the state file. " +
-        "pass the function only the parameter's name, and read the URL with ssm:GetParameter (WithDecryption) at run time. " +
-        "Never capture the URL, or a configuration object that holds it, in a callback function's closure.",
+        "pass the function only the parameter's name, and read the value with ssm:GetParameter (WithDecryption) at run time. " +
+        "Never capture it, or a configuration object that holds it, in a callback function's closure, nor ship it in a file of the function's code.",
     validateResource: async (args, reportViolation) => {
-        const paths = await webhookPaths(args.props, "");
-        for (const path of paths) {
-            if (webhookAllowedAt(args, path)) {
+        for (const finding of await findings(args.props, "")) {
+            if ("credentials" in finding && allowedAt(args, finding.path)) {
                 continue;
             }
-            if (args.type === AWS.ssmParameter && PARAMETER_VALUE_PATHS.includes(path)) {
-                reportViolation(
-                    `Parameter "${args.name}" stores a Slack webhook URL in ${path} as a plain ${String(readString(args.props, "type") ?? "String")} parameter, ` +
-                        `readable by anyone who can read the parameter or the stack; set its type to "SecureString".`,
-                );
-                continue;
-            }
-            reportViolation(
-                `Resource "${args.name}" (${args.type}) has a Slack webhook URL in ${path}, where it is stored in plain text and shown to anyone who can read ` +
-                    `the resource; keep the URL only in an SSM SecureString parameter's value or a Secrets Manager secret version's secretString and read it from there at run time.`,
-            );
+            reportViolation(message(args, finding));
         }
     },
 };

@@ -1,12 +1,15 @@
 /**
  * The pack as the Pulumi CLI runs it: `pulumi preview --policy-pack policy` starts
  * `node <policy>/node_modules/@pulumi/pulumi/cmd/run-policy-pack <engine> .` in the pack's
- * directory, and the pack prints the port of its analyzer. This module starts it that way and
+ * directory, which loads package.json's `main`, the compiled bin/index.js, and the pack prints the
+ * port of its analyzer. This module starts it that way and
  * speaks the engine's side of the analyzer protocol (Analyze, AnalyzeStack, Configure,
  * GetAnalyzerInfo), with resources in the engine's wire form, property dependencies included.
  */
 import { strict as assert } from "assert";
-import { spawn, type ChildProcess } from "child_process";
+import { execFileSync, spawn, type ChildProcess } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
 import { createRequire } from "module";
 import type * as grpcTypes from "@grpc/grpc-js";
 import type * as emptyTypes from "google-protobuf/google/protobuf/empty_pb";
@@ -123,12 +126,46 @@ function servingPort(pack: ChildProcess): Promise<number> {
     });
 }
 
-export async function startPolicyPack(): Promise<PolicyPackProcess> {
+function newestMtime(dir: string): number {
+    let newest = 0;
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
+        if (entry.isFile() && entry.name.endsWith(".ts")) {
+            newest = Math.max(newest, fs.statSync(path.join(entry.parentPath, entry.name)).mtimeMs);
+        }
+    }
+    return newest;
+}
+
+/**
+ * Compiles the pack into policy/bin (its `npm run build`) unless bin/ is newer than every source, as
+ * it is in CI, where .ci/run builds the pack once before the tests.
+ */
+export function ensurePackBuilt(): void {
+    const main = path.join(POLICY_DIR, "bin", "index.js");
+    const built = fs.statSync(main, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+    const sources = Math.max(
+        fs.statSync(path.join(POLICY_DIR, "index.ts")).mtimeMs,
+        newestMtime(path.join(POLICY_DIR, "policies")),
+        newestMtime(path.join(POLICY_DIR, "lib")),
+        fs.statSync(path.join(POLICY_DIR, "tsconfig.json")).mtimeMs,
+    );
+    if (built > sources) {
+        return;
+    }
+    fs.rmSync(path.join(POLICY_DIR, "bin"), { recursive: true, force: true });
+    execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", POLICY_DIR], { stdio: "inherit" });
+}
+
+/** Starts the pack in `dir` (policy/, built first, or a directory holding what `npm pack` ships). */
+export async function startPolicyPack(dir = POLICY_DIR): Promise<PolicyPackProcess> {
+    if (dir === POLICY_DIR) {
+        ensurePackBuilt();
+    }
     const started = Date.now();
-    const runPolicyPack = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [POLICY_DIR] });
+    const runPolicyPack = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [dir] });
     // The CLI hands the pack its own environment; ts-node settings of this test run must not leak in.
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("TS_NODE_")));
-    const pack = spawn(process.execPath, [runPolicyPack, "127.0.0.1:0", "."], { cwd: POLICY_DIR, env, stdio: ["ignore", "pipe", "pipe"] });
+    const pack = spawn(process.execPath, [runPolicyPack, "127.0.0.1:0", "."], { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] });
     const port = await servingPort(pack);
     const startMs = Date.now() - started;
     const client = new analyzerRpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
