@@ -82,7 +82,7 @@ describe("policy alarm-topic-usable-by-cloudwatch", () => {
             replace(s.all, withProps(s.topic, { kmsMasterKeyId: "alias/aws/sns" })),
         );
         assert.deepEqual(violations, [
-            { policy: "alarm-topic-usable-by-cloudwatch", enforcementLevel: "advisory", urn: s.topic.urn, message: AWS_MANAGED },
+            { policy: "alarm-topic-usable-by-cloudwatch", enforcementLevel: "mandatory", urn: s.topic.urn, message: AWS_MANAGED },
         ]);
     });
 

@@ -69,8 +69,9 @@ describe("the policy pack, run as the Pulumi CLI runs it", function () {
                 ["trail-covers-all-regions", "advisory"],
                 ["log-retention-set", "advisory"],
                 ["alarms-have-actions", "advisory"],
-                ["alarm-topic-usable-by-cloudwatch", "advisory"],
+                ["alarm-topic-usable-by-cloudwatch", "mandatory"],
                 ["alert-lambda-has-failure-destination", "advisory"],
+                ["alert-lambda-invocable", "advisory"],
                 ["no-wildcard-iam", "advisory"],
                 ["fast-path-covers-trail-regions", "advisory"],
                 ["trail-records-sign-ins", "mandatory"],
@@ -184,7 +185,7 @@ describe("the policy pack, run as the Pulumi CLI runs it", function () {
         );
     });
 
-    it("warns about an alarm topic encrypted with alias/aws/sns", async function () {
+    it("stops an alarm topic encrypted with alias/aws/sns, which CloudWatch cannot use", async function () {
         const stack = edited(resources, "login-alerts-alarms", (topic) => {
             topic.inputs["kmsMasterKeyId"] = "alias/aws/sns";
             topic.state["kmsMasterKeyId"] = "alias/aws/sns";
@@ -192,7 +193,7 @@ describe("the policy pack, run as the Pulumi CLI runs it", function () {
         const topicUrn = stack.find((r) => r.name === "login-alerts-alarms")?.urn ?? "";
         assert.deepEqual(
             (await analyzeStack(stack)).map((d) => [d.policy, d.enforcementLevel, d.urn]),
-            [["alarm-topic-usable-by-cloudwatch", "advisory", topicUrn]],
+            [["alarm-topic-usable-by-cloudwatch", "mandatory", topicUrn]],
         );
     });
 
@@ -216,28 +217,32 @@ describe("the policy pack, run as the Pulumi CLI runs it", function () {
             );
         await pack.configure(request);
         try {
+            // Both are stack policies: which alarms and log groups they judge depends on the rest of the stack.
             const stack = edited(resources, "login-alerts-root-activity-alarm", (alarm) => {
                 alarm.inputs["alarmActions"] = [];
+                alarm.state["alarmActions"] = [];
             });
-            const alarm = stack.find((r) => r.name === "login-alerts-root-activity-alarm") as EngineResource;
-            const logGroup = stack.find((r) => r.name === "login-alerts-trail-logs") as EngineResource;
-            assert.deepEqual(
-                (await analyze(alarm)).map((d) => [d.policy, d.enforcementLevel]),
-                [["alarms-have-actions", "mandatory"]],
-            );
-            assert.deepEqual(
-                (await analyze(logGroup)).map((d) => [d.policy, d.enforcementLevel, d.message]),
+            const urnOf = (name: string) => stack.find((r) => r.name === name)?.urn ?? "";
+            assert.deepEqual((await analyzeStack(stack)).map((d) => [d.policy, d.enforcementLevel, d.urn, d.message]).sort(), [
                 [
-                    [
-                        "log-retention-set",
-                        "advisory",
-                        shown(
-                            "log-retention-set",
-                            'Log group "login-alerts-trail-logs" keeps events for 365 days, fewer than the required 400; set retentionInDays to at least 400, or leave it unset to keep events forever.',
-                        ),
-                    ],
+                    "alarms-have-actions",
+                    "mandatory",
+                    urnOf("login-alerts-root-activity-alarm"),
+                    shown(
+                        "alarms-have-actions",
+                        'Alarm "login-alerts-root-activity-alarm" has no alarmActions, so it goes into ALARM without telling anyone; add the alert topic\'s ARN to alarmActions.',
+                    ),
                 ],
-            );
+                [
+                    "log-retention-set",
+                    "advisory",
+                    urnOf("login-alerts-trail-logs"),
+                    shown(
+                        "log-retention-set",
+                        'Log group "login-alerts-trail-logs" keeps events for 365 days, fewer than the required 400; set retentionInDays to at least 400, or leave it unset to keep events forever.',
+                    ),
+                ],
+            ]);
         } finally {
             await pack.configure(new analyzer.ConfigureAnalyzerRequest());
         }

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { exemptionFor } from "../policy/lib/exemptions";
 import { policies } from "../policy/policies";
-import { check, messages, resource, type EngineResource } from "./support/policyHarness";
+import { check, messages, resource, signInFilter, type EngineResource } from "./support/policyHarness";
 
 function registered(name: string) {
     const policy = policies.find((p) => p.name === name);
@@ -74,7 +74,12 @@ describe("policy exemptions", () => {
             },
         };
         assert.deepEqual(
-            await check(registered("trail-logs-to-cloudwatch"), [unloggedTrail("audit-trail"), unloggedTrail("team-b-trail")], config),
+            // The sign-in filter reads a group no trail feeds, so both trails are held to delivering.
+            await check(
+                registered("trail-logs-to-cloudwatch"),
+                [unloggedTrail("audit-trail"), unloggedTrail("team-b-trail"), signInFilter("signin-filter", "trail-logs")],
+                config,
+            ),
             [
                 'Trail "team-b-trail" does not deliver its events to CloudWatch Logs, so no metric filter or alarm ever sees a console sign-in; ' +
                     'set cloudWatchLogsGroupArn to the log group\'s ARN followed by ":*".',

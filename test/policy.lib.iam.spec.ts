@@ -1,41 +1,8 @@
 import { strict as assert } from "assert";
-import {
-    actionAllowed,
-    globMatches,
-    resourceAllowed,
-    servicePrincipals,
-    statementLabel,
-    statementsOf,
-    strings,
-    type Statement,
-} from "../policy/lib/iam";
+import { statementLabel, statementsOf, strings, type Statement } from "../policy/lib/iam";
 import { NOT_YET_KNOWN } from "../policy/lib/props";
 
 describe("policy lib: IAM documents", () => {
-    describe("globMatches", () => {
-        const cases: Array<[pattern: string, text: string, ignoreCase: boolean, expected: boolean]> = [
-            ["logs:PutLogEvents", "logs:PutLogEvents", false, true],
-            ["logs:*", "logs:PutLogEvents", false, true],
-            ["*", "anything:AtAll", false, true],
-            ["logs:Put*", "logs:CreateLogStream", false, false],
-            ["kms:GenerateDataKey*", "kms:GenerateDataKey", false, true],
-            ["kms:GenerateDataKey*", "kms:GenerateDataKeyWithoutPlaintext", false, true],
-            ["s3:Get?bject", "s3:GetObject", false, true],
-            ["s3:Get?bject", "s3:GetObbject", false, false],
-            ["LOGS:putlogevents", "logs:PutLogEvents", true, true],
-            ["LOGS:putlogevents", "logs:PutLogEvents", false, false],
-            // Regular-expression characters in ARNs are literal.
-            ["arn:aws:logs:us-east-1:111122223333:log-group:a.b", "arn:aws:logs:us-east-1:111122223333:log-group:aXb", false, false],
-            ["arn:aws:logs:*:log-group:(x)+", "arn:aws:logs:us-east-1:log-group:(x)+", false, true],
-            ["logs:PutLogEvents", "logs:PutLogEventsAndMore", false, false],
-        ];
-        for (const [pattern, text, ignoreCase, expected] of cases) {
-            it(`${expected ? "matches" : "does not match"} ${JSON.stringify(text)} against ${JSON.stringify(pattern)}${ignoreCase ? " ignoring case" : ""}`, () => {
-                assert.equal(globMatches(pattern, text, ignoreCase), expected);
-            });
-        }
-    });
-
     describe("statementsOf", () => {
         const allow: Statement = { Effect: "Allow", Action: "logs:PutLogEvents", Resource: "*" };
         const cases: Array<[name: string, document: unknown, expected: unknown]> = [
@@ -74,56 +41,6 @@ describe("policy lib: IAM documents", () => {
         for (const [value, expected] of cases) {
             it(`reads ${JSON.stringify(value) ?? "undefined"} as ${JSON.stringify(expected)}`, () => {
                 assert.deepEqual(strings(value), expected);
-            });
-        }
-    });
-
-    describe("actionAllowed and resourceAllowed", () => {
-        const cases: Array<[name: string, statement: Statement, action: string, arn: string, expected: [boolean, boolean]]> = [
-            [
-                "an exact Allow",
-                { Effect: "Allow", Action: "logs:PutLogEvents", Resource: "arn:x" },
-                "logs:PutLogEvents",
-                "arn:x",
-                [true, true],
-            ],
-            [
-                "an action in another case",
-                { Effect: "Allow", Action: ["LOGS:PUTLOGEVENTS"], Resource: ["arn:x"] },
-                "logs:PutLogEvents",
-                "ARN:X",
-                [true, false],
-            ],
-            ["a Deny", { Effect: "Deny", Action: "*", Resource: "*" }, "logs:PutLogEvents", "arn:x", [false, true]],
-            [
-                "a wildcard resource",
-                { Effect: "Allow", Action: "logs:*", Resource: "arn:x:*" },
-                "logs:PutLogEvents",
-                "arn:x:stream",
-                [true, true],
-            ],
-            ["no Action or Resource", { Effect: "Allow" }, "logs:PutLogEvents", "arn:x", [false, false]],
-        ];
-        for (const [name, statement, action, arn, [canAct, onResource]] of cases) {
-            it(`judges ${name}`, () => {
-                assert.deepEqual([actionAllowed(statement, action), resourceAllowed(statement, arn)], [canAct, onResource]);
-            });
-        }
-    });
-
-    describe("servicePrincipals", () => {
-        const cases: Array<[principal: unknown, expected: string[] | "*"]> = [
-            ["*", "*"],
-            [{ AWS: "*" }, "*"],
-            [{ AWS: ["arn:aws:iam::111122223333:root", "*"] }, "*"],
-            [{ Service: "cloudtrail.amazonaws.com" }, ["cloudtrail.amazonaws.com"]],
-            [{ Service: ["cloudwatch.amazonaws.com", "events.amazonaws.com"] }, ["cloudwatch.amazonaws.com", "events.amazonaws.com"]],
-            [{ AWS: "arn:aws:iam::111122223333:root" }, []],
-            [undefined, []],
-        ];
-        for (const [principal, expected] of cases) {
-            it(`reads the principal ${JSON.stringify(principal) ?? "undefined"}`, () => {
-                assert.deepEqual(servicePrincipals({ Principal: principal }), expected);
             });
         }
     });

@@ -1,14 +1,44 @@
 import { strict as assert } from "assert";
 import { logRetentionSet } from "../policy/policies/logRetentionSet";
-import { UNKNOWN_ON_THE_WIRE, check, messages, resource, withProps } from "./support/policyHarness";
+import type { AnyPolicy, PolicyPackConfig } from "../tools/policyCheck";
+import {
+    ACCOUNT,
+    REGION,
+    UNKNOWN_ON_THE_WIRE,
+    check as checkStack,
+    messages as messagesOf,
+    resource,
+    signInFilter,
+    withProps,
+    type EngineResource,
+} from "./support/policyHarness";
+
+const GROUP_ARN = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:trail-logs-18a1fb5`;
 
 function logGroup(retentionInDays?: unknown) {
     return resource({
         type: "aws:cloudwatch/logGroup:LogGroup",
         name: "trail-logs",
         inputs: retentionInDays === undefined ? {} : { retentionInDays },
+        outputs: { name: "trail-logs-18a1fb5", arn: GROUP_ARN },
     });
 }
+
+/** The group with a trail writing to it and a sign-in filter reading it: the sign-in history the policy is about. */
+function signInHistory(group: EngineResource): EngineResource[] {
+    const trail = resource({
+        type: "aws:cloudtrail/trail:Trail",
+        name: "trail",
+        inputs: { name: "login-alerts-dev", cloudWatchLogsGroupArn: `${GROUP_ARN}:*` },
+        dependsOn: { cloudWatchLogsGroupArn: [group] },
+    });
+    return [group, trail, signInFilter("signin-filter", group)];
+}
+
+const check = (policy: AnyPolicy, groups: EngineResource[], config?: PolicyPackConfig) =>
+    Promise.all(groups.map((g) => checkStack(policy, signInHistory(g), config))).then((r) => r.flat());
+const messages = (policy: AnyPolicy, groups: EngineResource[], config?: PolicyPackConfig) =>
+    Promise.all(groups.map((g) => messagesOf(policy, signInHistory(g), config))).then((r) => r.flat());
 
 describe("policy log-retention-set", () => {
     it("passes a log group kept for 365 days", async () => {
@@ -39,6 +69,10 @@ describe("policy log-retention-set", () => {
         ]);
         assert.deepEqual(await check(logRetentionSet, [logGroup(545), logGroup()], config), []);
         assert.deepEqual(await check(logRetentionSet, [logGroup(30)], { "log-retention-set": { minimumRetentionDays: 30 } }), []);
+    });
+
+    it("leaves alone a log group no sign-in trail writes to (a function's 14-day logs)", async () => {
+        assert.deepEqual(await checkStack(logRetentionSet, [logGroup(14)]), []);
     });
 
     it("passes in preview, when the retention is computed", async () => {

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { RESOURCELESS_ACTIONS, noWildcardIam } from "../policy/policies/noWildcardIam";
+import { noWildcardIam } from "../policy/policies/noWildcardIam";
 import { ACCOUNT, REGION, UNKNOWN_ON_THE_WIRE, check, messages, policyDocument, resource } from "./support/policyHarness";
 
 const TABLE_ARN = `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/login-alerts-state-b6c21fc`;
@@ -62,12 +62,31 @@ describe("policy no-wildcard-iam", () => {
         ]);
     });
 
-    it('passes actions documented as supporting no resource-level permissions on "*"', async () => {
+    it('passes on "*" the actions the Service Authorization Reference lists with no resource type, an optional one, or at the List level', async () => {
         const tracing = rolePolicy(
-            { Effect: "Allow", Action: [...RESOURCELESS_ACTIONS], Resource: "*" },
+            {
+                Effect: "Allow",
+                Action: [
+                    "ecr:GetAuthorizationToken",
+                    "ec2:DescribeSubnets",
+                    "ec2:Describe*",
+                    "xray:PutTraceSegments",
+                    "cloudwatch:PutMetricData",
+                    "s3:ListAllMyBuckets",
+                    "logs:DescribeLogGroups",
+                ],
+                Resource: "*",
+            },
             { Effect: "Allow", Action: "STS:GetCallerIdentity", Resource: ["*"] },
         );
         assert.deepEqual(await check(noWildcardIam, [tracing]), []);
+    });
+
+    it('flags a pattern that grants actions taking a resource ARN on "*", naming it as written', async () => {
+        const broken = rolePolicy({ Effect: "Allow", Action: ["ecr:GetAuthorizationToken", "logs:Put*", "s3:Get?bject"], Resource: "*" });
+        assert.deepEqual(await messages(noWildcardIam, [broken]), [
+            'IAM role policy "function-policy" allows logs:Put*, s3:Get?bject on every resource ("*") in statement 1; scope Resource to the ARNs those actions need.',
+        ]);
     });
 
     it("passes Deny statements, however broad", async () => {

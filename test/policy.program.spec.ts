@@ -153,14 +153,14 @@ describe("the policy pack on the real program", function () {
         );
     });
 
-    it("warns about an alarm topic encrypted with alias/aws/sns, without failing the preview", async function () {
+    it("stops an alarm topic encrypted with alias/aws/sns, which CloudWatch cannot use", async function () {
         const broken = edit(resources, "login-alerts-alarms", (topic) => setProp(topic, ["kmsMasterKeyId"], "alias/aws/sns"));
         const result = await checkResources(broken);
         assert.deepEqual(
             result.violations.map((v) => [v.policy, v.enforcementLevel, v.urn]),
-            [["alarm-topic-usable-by-cloudwatch", "advisory", urnOf(resources, "login-alerts-alarms")]],
+            [["alarm-topic-usable-by-cloudwatch", "mandatory", urnOf(resources, "login-alerts-alarms")]],
         );
-        assert.equal(result.mandatoryFailed, false);
+        assert.equal(result.mandatoryFailed, true);
     });
 
     it("warns when the function loses its on-failure destination", async function () {

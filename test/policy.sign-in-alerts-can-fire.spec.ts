@@ -39,9 +39,6 @@ function alertStack() {
     return { logGroup, trail, filter, alarm, all: [logGroup, trail, filter, alarm] };
 }
 
-const READ_ONLY =
-    'Trail "trail" records only read-only management events (readWriteType "ReadOnly"), which may leave out console sign-ins, so the sign-in alarms on its ' +
-    'log group may never fire; set readWriteType to "All".';
 const MUTED =
     'Alarm "signin-alarm" has actionsEnabled set to false, so it goes into ALARM without notifying its alarmActions; set actionsEnabled to true, or leave it unset.';
 const WRONG_GROUP =
@@ -54,23 +51,6 @@ const NO_METRIC =
 describe("policy sign-in-alerts-can-fire", () => {
     it("passes an alarm on the metric of a sign-in filter on the trail's log group", async () => {
         assert.deepEqual(await check(signInAlertsCanFire, alertStack().all), []);
-    });
-
-    it("warns about a trail feeding sign-in alerts that records only read-only management events", async () => {
-        const s = alertStack();
-        const resources = replace(
-            s.all,
-            withProps(s.trail, { eventSelectors: [{ readWriteType: "ReadOnly", includeManagementEvents: true }] }),
-        );
-        assert.deepEqual(await check(signInAlertsCanFire, resources), [
-            { policy: "sign-in-alerts-can-fire", enforcementLevel: "advisory", urn: s.trail.urn, message: READ_ONLY },
-        ]);
-    });
-
-    it("passes a trail that records all management events in one of its selectors", async () => {
-        const s = alertStack();
-        const selectors = [{ readWriteType: "ReadOnly" }, { readWriteType: "All" }];
-        assert.deepEqual(await check(signInAlertsCanFire, replace(s.all, withProps(s.trail, { eventSelectors: selectors }))), []);
     });
 
     it("warns about an alarm with actionsEnabled false", async () => {

@@ -1,6 +1,21 @@
 import { strict as assert } from "assert";
 import { trailCoversAllRegions } from "../policy/policies/trailCoversAllRegions";
-import { UNKNOWN_ON_THE_WIRE, check, messages, resource, withProps } from "./support/policyHarness";
+import {
+    UNKNOWN_ON_THE_WIRE,
+    check as checkStack,
+    messages as messagesOf,
+    resource,
+    signInFilter,
+    withProps,
+    type EngineResource,
+} from "./support/policyHarness";
+import type { AnyPolicy } from "../tools/policyCheck";
+
+// The trail writes to no log group of the stack, and the stack's sign-in filter reads a group no
+// trail feeds: the trail is the one meant to feed it, so the policy applies.
+const ORPHAN_FILTER = signInFilter("signin-filter", "trail-logs-18a1fb5");
+const check = (policy: AnyPolicy, resources: EngineResource[]) => checkStack(policy, [...resources, ORPHAN_FILTER]);
+const messages = (policy: AnyPolicy, resources: EngineResource[]) => messagesOf(policy, [...resources, ORPHAN_FILTER]);
 
 function trail() {
     return resource({
@@ -75,5 +90,10 @@ describe("policy trail-covers-all-regions", () => {
             await check(trailCoversAllRegions, [resource({ type: "aws:s3/bucket:Bucket", name: "trail-bucket", inputs: {} })]),
             [],
         );
+    });
+
+    it("leaves alone a single-region trail that feeds no sign-in alert (a data-events trail)", async () => {
+        const bare = withProps(trail(), { isMultiRegionTrail: false, enableLogFileValidation: false });
+        assert.deepEqual(await checkStack(trailCoversAllRegions, [bare]), []);
     });
 });

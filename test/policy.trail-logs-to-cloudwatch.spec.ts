@@ -8,6 +8,7 @@ import {
     policyDocument,
     replace,
     resource,
+    signInFilter,
     withProps,
     withoutDependency,
 } from "./support/policyHarness";
@@ -55,7 +56,8 @@ function trailStack() {
         },
         dependsOn: { cloudWatchLogsGroupArn: [logGroup], cloudWatchLogsRoleArn: [role] },
     });
-    return { logGroup, role, rolePolicy, trail, all: [logGroup, role, rolePolicy, trail] };
+    const filter = signInFilter("signin-filter", logGroup);
+    return { logGroup, role, rolePolicy, trail, filter, all: [logGroup, role, rolePolicy, trail, filter] };
 }
 
 describe("policy trail-logs-to-cloudwatch", () => {
@@ -81,7 +83,7 @@ describe("policy trail-logs-to-cloudwatch", () => {
             withProps(s.rolePolicy, { policy: policyDocument({ Effect: "Allow", Action: "logs:CreateLogStream", Resource: "*" }) }),
             "role",
         );
-        const violations = await check(trailLogsToCloudWatch, [s.logGroup, s.role, rolePolicy, trail]);
+        const violations = await check(trailLogsToCloudWatch, [s.logGroup, s.role, rolePolicy, trail, s.filter]);
         assert.deepEqual(
             violations.map((v) => v.urn),
             [s.role.urn],
@@ -173,22 +175,22 @@ describe("policy trail-logs-to-cloudwatch", () => {
         const violations = await check(trailLogsToCloudWatch, replace(s.all, withProps(s.rolePolicy, { policy: otherGroup })));
         assert.deepEqual(
             violations.map((v) => v.message),
-            [cannotWrite],
+            [cannotWrite.replace("allows logs:PutLogEvents", "allows logs:CreateLogStream or logs:PutLogEvents")],
         );
     });
 
     it("flags a role with no policy at all", async () => {
         const s = trailStack();
         assert.deepEqual(
-            (await check(trailLogsToCloudWatch, [s.logGroup, s.role, s.trail])).map((v) => v.message),
-            [cannotWrite],
+            (await check(trailLogsToCloudWatch, [s.logGroup, s.role, s.trail, s.filter])).map((v) => v.message),
+            [cannotWrite.replace("allows logs:PutLogEvents", "allows logs:CreateLogStream or logs:PutLogEvents")],
         );
     });
 
     it("accepts the permission from an inline policy of the role", async () => {
         const s = trailStack();
         const role = withProps(s.role, { inlinePolicies: [{ name: "write-trail-logs", policy: writeTrailLogs }] });
-        assert.deepEqual(await check(trailLogsToCloudWatch, [s.logGroup, role, s.trail]), []);
+        assert.deepEqual(await check(trailLogsToCloudWatch, [s.logGroup, role, s.trail, s.filter]), []);
     });
 
     it("gives the benefit of the doubt to a role with a managed policy from outside the stack", async () => {
@@ -199,6 +201,6 @@ describe("policy trail-logs-to-cloudwatch", () => {
             inputs: { role: "trail-logs-role-d38dee3", policyArn: "arn:aws:iam::aws:policy/CloudWatchLogsFullAccess" },
             dependsOn: { role: [s.role] },
         });
-        assert.deepEqual(await check(trailLogsToCloudWatch, [s.logGroup, s.role, attachment, s.trail]), []);
+        assert.deepEqual(await check(trailLogsToCloudWatch, [s.logGroup, s.role, attachment, s.trail, s.filter]), []);
     });
 });

@@ -43,6 +43,14 @@ const NO_ADVANCED_MANAGEMENT =
     'Trail "trail" has advanced event selectors, none of which selects eventCategory "Management", so it records no console sign-in and the sign-in alarms on its ' +
     'log group never fire; add an advanced event selector with the field selector { field: "eventCategory", equals: ["Management"] }.';
 
+const READ_ONLY =
+    'Trail "trail" records only read-only management events (readWriteType "ReadOnly"), but CloudTrail records a console sign-in as a write event ' +
+    '(readOnly false), so the sign-in alarms on its log group never fire; set readWriteType to "All" (or "WriteOnly").';
+const ADVANCED_WITHOUT_SIGN_INS =
+    'Trail "trail" has advanced event selectors that select management events but filter out console sign-ins (eventSource "signin.amazonaws.com", ' +
+    'eventName "ConsoleLogin", readOnly "false"), so the sign-in alarms on its log group never fire; remove the field selectors on readOnly, eventSource ' +
+    'or eventName that exclude them, or add a selector with only { field: "eventCategory", equals: ["Management"] }.';
+
 const dataEventsOnly = {
     fieldSelectors: [
         { field: "eventCategory", equals: ["Data"] },
@@ -84,6 +92,64 @@ describe("policy trail-records-sign-ins", () => {
 
     it("passes a trail with an advanced event selector for management events", async () => {
         assert.deepEqual(await check(trailRecordsSignIns, withTrail({ advancedEventSelectors: [dataEventsOnly, managementEvents] })), []);
+    });
+
+    it("stops a trail whose management selectors are all ReadOnly: CloudTrail records ConsoleLogin with readOnly false", async () => {
+        const selectors = [{ readWriteType: "ReadOnly", includeManagementEvents: true }, { includeManagementEvents: false }];
+        assert.deepEqual(await check(trailRecordsSignIns, withTrail({ eventSelectors: selectors })), [
+            { policy: "trail-records-sign-ins", enforcementLevel: "mandatory", urn: alertStack().trail.urn, message: READ_ONLY },
+        ]);
+    });
+
+    it("passes a trail with one selector recording write or all management events", async () => {
+        for (const second of [{ readWriteType: "All" }, { readWriteType: "WriteOnly" }, { includeManagementEvents: true }]) {
+            const selectors = [{ readWriteType: "ReadOnly" }, second];
+            assert.deepEqual(await check(trailRecordsSignIns, withTrail({ eventSelectors: selectors })), [], JSON.stringify(second));
+        }
+    });
+
+    it("stops advanced selectors that narrow management events to read-only ones, or away from signin.amazonaws.com", async () => {
+        const narrowed = [
+            [
+                { field: "eventCategory", equals: ["Management"] },
+                { field: "readOnly", equals: ["true"] },
+            ],
+            [
+                { field: "eventCategory", equals: ["Management"] },
+                { field: "eventSource", notEquals: ["signin.amazonaws.com"] },
+            ],
+            [
+                { field: "eventCategory", equals: ["Management"] },
+                { field: "eventName", startsWith: ["Create"] },
+            ],
+        ];
+        for (const fieldSelectors of narrowed) {
+            assert.deepEqual(
+                await messages(trailRecordsSignIns, withTrail({ advancedEventSelectors: [dataEventsOnly, { fieldSelectors }] })),
+                [ADVANCED_WITHOUT_SIGN_INS],
+                JSON.stringify(fieldSelectors),
+            );
+        }
+    });
+
+    it("passes advanced selectors that keep write management events and exclude only other sources", async () => {
+        const kept = [
+            [
+                { field: "eventCategory", equals: ["Management"] },
+                { field: "readOnly", equals: ["false"] },
+            ],
+            [
+                { field: "eventCategory", equals: ["Management"] },
+                { field: "eventSource", notEquals: ["kms.amazonaws.com", "rdsdata.amazonaws.com"] },
+            ],
+        ];
+        for (const fieldSelectors of kept) {
+            assert.deepEqual(
+                await check(trailRecordsSignIns, withTrail({ advancedEventSelectors: [{ fieldSelectors }] })),
+                [],
+                JSON.stringify(fieldSelectors),
+            );
+        }
     });
 
     it("leaves alone a trail that feeds no sign-in metric filter", async () => {

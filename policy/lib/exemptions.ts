@@ -24,6 +24,8 @@ export interface Exemption {
     type?: string;
     /** Why the resource is exempt; shown when the policy is skipped for it. */
     reason: string;
+    /** The last day (an ISO date, UTC) the exemption applies; after it the policy reports the resource again, saying so. */
+    expires?: string;
 }
 
 export interface ExemptionsConfig {
@@ -45,9 +47,15 @@ export const EXEMPTIONS_SCHEMA: PolicyConfigSchema["properties"][string] = {
             name: SELECTOR,
             type: SELECTOR,
             reason: { type: "string", minLength: 1 },
+            expires: {
+                type: "string",
+                pattern: "^\\d{4}-\\d{2}-\\d{2}$",
+                description: "The last day (YYYY-MM-DD, UTC) the exemption applies.",
+            },
         },
         required: ["reason"],
-        // The reason and at least one selector: an entry with a reason alone would exempt everything.
+        // The reason and at least one selector: an entry with a reason alone would exempt everything
+        // (and one with a reason and an expiry date alone matches nothing: exemptionFor needs a selector).
         minProperties: 2,
         additionalProperties: false,
     },
@@ -71,18 +79,43 @@ function parseUrn(urn: string): { type: string; name: string } | undefined {
     return { type: qualifiedType.split("$").pop() ?? "", name: parts.slice(3).join("::") };
 }
 
-/** The exemption that covers a resource, if any: every selector an entry gives must match. */
+/** An exemption is in force through its `expires` day (UTC), and for good without one. */
+export function isExpired(exemption: Exemption, now: Date = new Date()): boolean {
+    return exemption.expires !== undefined && now.toISOString().slice(0, 10) > exemption.expires;
+}
+
+function matches(e: Exemption, resource: { urn: string; name: string; type: string }): boolean {
+    return (
+        (e.urn !== undefined || e.name !== undefined || e.type !== undefined) &&
+        (e.urn === undefined || e.urn === resource.urn) &&
+        (e.name === undefined || e.name === resource.name) &&
+        (e.type === undefined || typeMatches(e.type, resource.type))
+    );
+}
+
+/** The exemption in force that covers a resource, if any: every selector an entry gives must match. */
 export function exemptionFor(
     exemptions: readonly Exemption[] | undefined,
     resource: { urn: string; name: string; type: string },
+    now: Date = new Date(),
 ): Exemption | undefined {
-    return (exemptions ?? []).find(
-        (e) =>
-            (e.urn !== undefined || e.name !== undefined || e.type !== undefined) &&
-            (e.urn === undefined || e.urn === resource.urn) &&
-            (e.name === undefined || e.name === resource.name) &&
-            (e.type === undefined || typeMatches(e.type, resource.type)),
-    );
+    return (exemptions ?? []).find((e) => matches(e, resource) && !isExpired(e, now));
+}
+
+/** An expired exemption that would cover the resource, for the violation to say so. */
+export function expiredExemptionFor(
+    exemptions: readonly Exemption[] | undefined,
+    resource: { urn: string; name: string; type: string },
+    now: Date = new Date(),
+): Exemption | undefined {
+    return (exemptions ?? []).find((e) => matches(e, resource) && isExpired(e, now));
+}
+
+/** The violation, with a word on the expired exemption that no longer covers the resource. */
+function withExpiry(message: string, expired: Exemption | undefined): string {
+    return expired
+        ? `${message} (The exemption for this resource expired on ${expired.expires}: "${expired.reason}"; renew it with a later expires date or fix the resource.)`
+        : message;
 }
 
 function withSchema(schema: PolicyConfigSchema | undefined): PolicyConfigSchema {
@@ -96,7 +129,8 @@ function exemptResourceValidation(validate: ResourceValidation): ResourceValidat
             // Shown by the CLI as the reason the policy did not apply, so the skip stays visible.
             args.notApplicable(`exempted: ${exemption.reason}`);
         }
-        return validate(args, reportViolation);
+        const expired = expiredExemptionFor(args.getConfig<ExemptionsConfig>().exemptions, args);
+        return validate(args, (message, urn) => reportViolation(withExpiry(message, expired), urn));
     };
 }
 
@@ -106,13 +140,15 @@ function exemptStackValidation(validate: StackValidation): StackValidation {
         const byUrn = new Map(args.resources.map((r) => [r.urn, r]));
         return validate(args, (message, urn) => {
             // A violation against the whole stack (no URN) names no resource to exempt.
-            if (urn !== undefined) {
-                const target = byUrn.get(urn) ?? parseUrn(urn);
-                if (target && exemptionFor(exemptions, { urn, name: target.name, type: target.type })) {
-                    return;
-                }
+            const target = urn === undefined ? undefined : (byUrn.get(urn) ?? parseUrn(urn));
+            if (urn === undefined || !target) {
+                reportViolation(message, urn);
+                return;
             }
-            reportViolation(message, urn);
+            const resource = { urn, name: target.name, type: target.type };
+            if (!exemptionFor(exemptions, resource)) {
+                reportViolation(withExpiry(message, expiredExemptionFor(exemptions, resource)), urn);
+            }
         });
     };
 }

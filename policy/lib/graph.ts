@@ -96,3 +96,23 @@ export function rolePolicyStatements(resources: PolicyResource[], role: PolicyRe
     }
     return statements;
 }
+
+/** Lambda functions of the stack that alarms invoke directly (a function ARN in their actions), with each alarm. */
+export function alarmInvokedFunctions(resources: PolicyResource[]): Array<{ fn: PolicyResource; alarm: PolicyResource }> {
+    const functions = ofType(resources, AWS.lambdaFunction);
+    return ofType(resources, AWS.metricAlarm).flatMap((alarm) => {
+        const invoked = new Set(ALARM_ACTION_PROPERTIES.flatMap((prop) => referenced(alarm, prop, functions, functionArnMatches)));
+        return [...invoked].map((fn) => ({ fn, alarm }));
+    });
+}
+
+/** Lambda functions of the stack subscribed (protocol `lambda`) to a topic that alarms notify, with each topic. */
+export function alarmTopicFunctions(resources: PolicyResource[]): Array<{ fn: PolicyResource; topic: PolicyResource }> {
+    const functions = ofType(resources, AWS.lambdaFunction);
+    const subscriptions = ofType(resources, AWS.snsTopicSubscription).filter((s) => readString(s.props, "protocol") === "lambda");
+    return alarmTopics(resources).flatMap((topic) =>
+        subscriptions
+            .filter((s) => referenced(s, "topic", [topic], sameAs(["arn"])).length > 0)
+            .flatMap((s) => referenced(s, "endpoint", functions, functionArnMatches).map((fn) => ({ fn, topic }))),
+    );
+}

@@ -1,5 +1,6 @@
 /**
- * IAM policy documents: their statements, and IAM's matching of actions, resources and principals.
+ * IAM policy documents: reading their statements. Deciding what a document allows is
+ * @cloud-copilot/iam-simulate's job (./simulate.ts), never hand-written matching.
  */
 import { NOT_YET_KNOWN, plain, type NotYetKnown } from "./props";
 
@@ -11,6 +12,7 @@ export interface Statement {
     Resource?: unknown;
     NotResource?: unknown;
     Principal?: unknown;
+    Condition?: unknown;
 }
 
 /** The statements of a policy document given as JSON text or an object; NOT_YET_KNOWN while computed. */
@@ -40,40 +42,6 @@ export function strings(value: unknown): string[] {
         return [value];
     }
     return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
-}
-
-/** IAM wildcard matching: `*` is any run of characters and `?` any one character. */
-export function globMatches(pattern: string, text: string, ignoreCase: boolean): boolean {
-    const source = pattern
-        .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-        .replace(/\*/g, ".*")
-        .replace(/\?/g, ".");
-    return new RegExp(`^${source}$`, ignoreCase ? "i" : "").test(text);
-}
-
-/** Action names are case-insensitive in IAM. */
-export function actionAllowed(statement: Statement, action: string): boolean {
-    return statement.Effect === "Allow" && strings(statement.Action).some((a) => globMatches(a, action, true));
-}
-
-export function resourceAllowed(statement: Statement, arn: string): boolean {
-    return strings(statement.Resource).some((r) => globMatches(r, arn, false));
-}
-
-/** The service principals a statement names, or "*" when it names everyone. */
-export function servicePrincipals(statement: Statement): string[] | "*" {
-    const principal = statement.Principal;
-    if (principal === "*") {
-        return "*";
-    }
-    if (principal !== null && typeof principal === "object") {
-        const p = principal as { Service?: unknown; AWS?: unknown };
-        if (strings(p.AWS).includes("*")) {
-            return "*";
-        }
-        return strings(p.Service);
-    }
-    return [];
 }
 
 /** How a message names a statement: by its Sid, else by its 1-based position. */

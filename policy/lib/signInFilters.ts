@@ -3,7 +3,7 @@
  */
 import type { PolicyResource } from "@pulumi/policy";
 import { ofType, referenced, sameAs } from "./graph";
-import { readString } from "./props";
+import { isSet, read, readString } from "./props";
 import { AWS } from "./types";
 
 /** A metric filter alerts on sign-ins when its pattern names ConsoleLogin or the Root identity. */
@@ -38,7 +38,29 @@ export function signInFilters(resources: PolicyResource[], trail: PolicyResource
     return ofType(resources, AWS.logMetricFilter).filter((filter) => isSignInFilter(filter) && filterReadsTrail(resources, trail, filter));
 }
 
-/** Trails of the stack that feed at least one sign-in metric filter. */
+/** Sign-in metric filters on a log group that no trail of the stack writes to. */
+function orphanSignInFilters(resources: PolicyResource[]): PolicyResource[] {
+    const trails = ofType(resources, AWS.trail);
+    return ofType(resources, AWS.logMetricFilter).filter(
+        (filter) => isSignInFilter(filter) && !trails.some((trail) => filterReadsTrail(resources, trail, filter)),
+    );
+}
+
+/**
+ * Whether a trail feeds sign-in alerts: a sign-in metric filter of the stack reads the log group it
+ * writes to; or it writes to no log group at all (no cloudWatchLogsGroupArn) while the stack has
+ * sign-in filters that no trail feeds, which can only have been meant for it.
+ */
+export function feedsSignInAlerts(resources: PolicyResource[], trail: PolicyResource): boolean {
+    if (signInFilters(resources, trail).length > 0) {
+        return true;
+    }
+    const delivers =
+        isSet(read(trail.props, "cloudWatchLogsGroupArn")) || (trail.propertyDependencies["cloudWatchLogsGroupArn"] ?? []).length > 0;
+    return !delivers && orphanSignInFilters(resources).length > 0;
+}
+
+/** Trails of the stack that feed sign-in alerts (see feedsSignInAlerts). */
 export function alertTrails(resources: PolicyResource[]): PolicyResource[] {
-    return ofType(resources, AWS.trail).filter((trail) => signInFilters(resources, trail).length > 0);
+    return ofType(resources, AWS.trail).filter((trail) => feedsSignInAlerts(resources, trail));
 }

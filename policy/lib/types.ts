@@ -14,6 +14,7 @@ export const AWS = {
     logGroup: "aws:cloudwatch/logGroup:LogGroup",
     logMetricFilter: "aws:cloudwatch/logMetricFilter:LogMetricFilter",
     metricAlarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
+    compositeAlarm: "aws:cloudwatch/compositeAlarm:CompositeAlarm",
     role: "aws:iam/role:Role",
     rolePolicy: "aws:iam/rolePolicy:RolePolicy",
     rolePolicyAttachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",

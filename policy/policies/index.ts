@@ -10,6 +10,7 @@ import { exemptable } from "../lib/exemptions";
 import { alarmTopicUsableByCloudWatch } from "./alarmTopicUsableByCloudWatch";
 import { alarmsHaveActions } from "./alarmsHaveActions";
 import { alertLambdaHasFailureDestination } from "./alertLambdaHasFailureDestination";
+import { alertLambdaInvocable } from "./alertLambdaInvocable";
 import { fastPathCoversTrailRegions } from "./fastPathCoversTrailRegions";
 import { logRetentionSet } from "./logRetentionSet";
 import { noWildcardIam } from "./noWildcardIam";
@@ -30,6 +31,7 @@ export const policies: Array<ResourceValidationPolicy | StackValidationPolicy> =
     alarmsHaveActions,
     alarmTopicUsableByCloudWatch,
     alertLambdaHasFailureDestination,
+    alertLambdaInvocable,
     noWildcardIam,
     fastPathCoversTrailRegions,
     trailRecordsSignIns,

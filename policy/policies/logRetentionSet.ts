@@ -1,6 +1,8 @@
-import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { read } from "../lib/props";
-import { AWS, validateResourceOfType } from "../lib/types";
+import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import { ofType, referenced } from "../lib/graph";
+import { read, readString } from "../lib/props";
+import { alertTrails } from "../lib/signInFilters";
+import { AWS } from "../lib/types";
 
 export const DEFAULT_MINIMUM_RETENTION_DAYS = 365;
 
@@ -8,10 +10,23 @@ export interface LogRetentionConfig {
     minimumRetentionDays?: number;
 }
 
-export const logRetentionSet: ResourceValidationPolicy = {
+function sameLogGroup(logGroup: PolicyResource, value: unknown): boolean {
+    const arn = readString(logGroup.props, "arn");
+    return typeof arn === "string" && typeof value === "string" && value.replace(/:\*$/, "") === arn.replace(/:\*$/, "");
+}
+
+/** The log groups holding sign-in history: those that trails feeding sign-in alerts write to. */
+function signInHistoryGroups(resources: PolicyResource[]): PolicyResource[] {
+    const groups = ofType(resources, AWS.logGroup);
+    return [...new Set(alertTrails(resources).flatMap((trail) => referenced(trail, "cloudWatchLogsGroupArn", groups, sameLogGroup)))];
+}
+
+// Advisory: a team may keep sign-in history elsewhere (an S3 archive, a SIEM) and the group short.
+export const logRetentionSet: StackValidationPolicy = {
     name: "log-retention-set",
     description:
-        "Every CloudWatch Logs log group keeps events for at least minimumRetentionDays (default 365); an unset or zero retention keeps them forever, which also complies.",
+        "A CloudWatch Logs log group that a trail feeding sign-in alerts writes to keeps events for at least minimumRetentionDays (default 365); " +
+        "an unset or zero retention keeps them forever, which also complies.",
     enforcementLevel: "advisory",
     remediationSteps:
         "Set the log group's retentionInDays to at least the configured minimum (a value CloudWatch Logs accepts, such as 365), or leave it unset.",
@@ -25,14 +40,17 @@ export const logRetentionSet: ResourceValidationPolicy = {
             },
         },
     },
-    validateResource: validateResourceOfType(AWS.logGroup, (logGroup, args, reportViolation) => {
+    validateStack: (args, reportViolation) => {
         const minimum = args.getConfig<LogRetentionConfig>().minimumRetentionDays ?? DEFAULT_MINIMUM_RETENTION_DAYS;
-        const days = read(logGroup, "retentionInDays");
-        if (typeof days === "number" && days > 0 && days < minimum) {
-            reportViolation(
-                `Log group "${args.name}" keeps events for ${days} days, fewer than the required ${minimum}; ` +
-                    `set retentionInDays to at least ${minimum}, or leave it unset to keep events forever.`,
-            );
+        for (const logGroup of signInHistoryGroups(args.resources)) {
+            const days = read(logGroup.props, "retentionInDays");
+            if (typeof days === "number" && days > 0 && days < minimum) {
+                reportViolation(
+                    `Log group "${logGroup.name}" keeps events for ${days} days, fewer than the required ${minimum}; ` +
+                        `set retentionInDays to at least ${minimum}, or leave it unset to keep events forever.`,
+                    logGroup.urn,
+                );
+            }
         }
-    }),
+    },
 };

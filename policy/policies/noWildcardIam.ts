@@ -1,31 +1,8 @@
 import type { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
+import { expandAction, takesResourceArn } from "../lib/actions";
 import { statementLabel, statementsOf, strings, type Statement } from "../lib/iam";
 import { NOT_YET_KNOWN, read, readList, readString } from "../lib/props";
 import { AWS, type AwsType } from "../lib/types";
-
-/**
- * Actions that support no resource-level permissions: the AWS Service Authorization Reference
- * (https://docs.aws.amazon.com/service-authorization/latest/reference/) lists no resource type
- * for them, so a policy must grant them on "*". Keep this list to actions documented that way.
- */
-export const RESOURCELESS_ACTIONS: readonly string[] = [
-    "sts:GetCallerIdentity",
-    "xray:PutTraceSegments",
-    "xray:PutTelemetryRecords",
-    "xray:GetSamplingRules",
-    "xray:GetSamplingTargets",
-    "cloudwatch:PutMetricData",
-    "cloudwatch:GetMetricData",
-    "cloudwatch:ListMetrics",
-    "s3:ListAllMyBuckets",
-    "kms:ListAliases",
-    "kms:ListKeys",
-    "sns:ListTopics",
-    "ssm:DescribeParameters",
-    "ec2:DescribeNetworkInterfaces",
-];
-
-const RESOURCELESS = new Set(RESOURCELESS_ACTIONS.map((a) => a.toLowerCase()));
 
 interface IdentityPolicyDocument {
     /** How the message names the document, e.g. `IAM role policy "x"`. */
@@ -69,7 +46,21 @@ function describeWildcardAction(action: string): string {
     return `every ${service} action ("${action}")`;
 }
 
-function checkIdentityStatement(label: string, statement: Statement, index: number, reportViolation: ReportViolation): void {
+/** The entries of an Action list that grant at least one action taking a resource ARN. */
+async function arnScopedEntries(actions: string[]): Promise<string[]> {
+    const out: string[] = [];
+    for (const entry of actions) {
+        for (const { service, action } of await expandAction(entry)) {
+            if (await takesResourceArn(service, action)) {
+                out.push(entry);
+                break;
+            }
+        }
+    }
+    return out;
+}
+
+async function checkIdentityStatement(label: string, statement: Statement, index: number, reportViolation: ReportViolation): Promise<void> {
     if (statement.Effect !== "Allow") {
         return;
     }
@@ -87,7 +78,7 @@ function checkIdentityStatement(label: string, statement: Statement, index: numb
             `${label} allows every action not named in NotAction in ${where}; replace NotAction with an Action list of the actions the principal calls.`,
         );
     }
-    const scoped = actions.filter((a) => !wildcards.includes(a) && !RESOURCELESS.has(a.toLowerCase()));
+    const scoped = await arnScopedEntries(actions.filter((a) => !wildcards.includes(a)));
     if (scoped.length === 0) {
         return;
     }
@@ -107,14 +98,17 @@ export const noWildcardIam: ResourceValidationPolicy = {
     enforcementLevel: "advisory",
     remediationSteps:
         'Replace "*" and "service:*" actions with the actions the principal calls, and "*" resources with the ARNs it needs. ' +
-        'Only actions that support no resource-level permissions (such as sts:GetCallerIdentity or xray:PutTraceSegments) may use "*".',
-    validateResource: (args, reportViolation) => {
+        "Actions the AWS Service Authorization Reference lists with no resource type (ecr:GetAuthorizationToken, sts:GetCallerIdentity), with only an " +
+        'optional one (cloudwatch:PutMetricData), or at the List access level (ec2:DescribeSubnets) may use "*".',
+    validateResource: async (args, reportViolation) => {
         for (const { label, document } of identityPolicyDocuments(args)) {
             const statements = statementsOf(document);
             if (statements === NOT_YET_KNOWN || statements === undefined) {
                 continue;
             }
-            statements.forEach((statement, i) => checkIdentityStatement(label, statement, i, reportViolation));
+            for (const [i, statement] of statements.entries()) {
+                await checkIdentityStatement(label, statement, i, reportViolation);
+            }
         }
     },
 };

@@ -1,30 +1,19 @@
 import type { PolicyResource, ReportViolation, StackValidationPolicy } from "@pulumi/policy";
 import { ofType } from "../lib/graph";
 import { NOT_YET_KNOWN, read, readList, readString } from "../lib/props";
-import { alertTrails, filterReadsTrail, isSignInFilter } from "../lib/signInFilters";
+import { filterReadsTrail, isSignInFilter } from "../lib/signInFilters";
 import { AWS } from "../lib/types";
-
-function checkReadOnlySelectors(trail: PolicyResource, reportViolation: ReportViolation): void {
-    const selectors = readList(trail.props, "eventSelectors");
-    if (selectors === NOT_YET_KNOWN) {
-        return;
-    }
-    const management = selectors.filter((s) => read(s, "includeManagementEvents") !== false);
-    if (management.length > 0 && management.every((s) => read(s, "readWriteType") === "ReadOnly")) {
-        reportViolation(
-            `Trail "${trail.name}" records only read-only management events (readWriteType "ReadOnly"), which may leave out console sign-ins, ` +
-                `so the sign-in alarms on its log group may never fire; set readWriteType to "All".`,
-            trail.urn,
-        );
-    }
-}
 
 function checkFilterOnTrailGroup(resources: PolicyResource[], filter: PolicyResource, reportViolation: ReportViolation): void {
     const trails = ofType(resources, AWS.trail);
     const group = readString(filter.props, "logGroupName");
     // A trail that delivers nowhere, or to a group not known yet, is trail-logs-to-cloudwatch's
     // finding; the filter may well be on the right group.
-    const delivering = trails.every((t) => typeof readString(t.props, "cloudWatchLogsGroupArn") === "string");
+    const delivering = trails.every(
+        (t) =>
+            typeof readString(t.props, "cloudWatchLogsGroupArn") === "string" ||
+            (t.propertyDependencies["cloudWatchLogsGroupArn"] ?? []).length > 0,
+    );
     if (trails.length === 0 || !delivering || group === NOT_YET_KNOWN || trails.some((t) => filterReadsTrail(resources, t, filter))) {
         return;
     }
@@ -82,22 +71,18 @@ function checkAlarm(alarm: PolicyResource, metrics: Set<string> | typeof NOT_YET
 
 // Advisory: each case usually means alerts that cannot fire, but each has a legitimate reading a
 // pack run on other teams' stacks cannot rule out: an alarm muted for maintenance, a trail in
-// another stack writing to the filter's log group, a metric that code also puts directly, and a
-// ReadOnly selector (CloudTrail's documentation does not say whether the non-API ConsoleLogin
-// event counts as read-only or write).
+// another stack writing to the filter's log group, a metric that code also puts directly. (A
+// ReadOnly trail is trail-records-sign-ins' finding: CloudTrail records a sign-in as a write event.)
 export const signInAlertsCanFire: StackValidationPolicy = {
     name: "sign-in-alerts-can-fire",
     description:
-        "Sign-in alerts are wired so they can fire: the trail records write events too, sign-in metric filters read a trail's log group, " +
+        "Sign-in alerts are wired so they can fire: sign-in metric filters read a trail's log group, " +
         "alarms watch a metric a filter publishes, and alarm actions are enabled.",
     enforcementLevel: "advisory",
     remediationSteps:
-        "Set the trail's readWriteType to \"All\", put sign-in metric filters on the log group of the trail's cloudWatchLogsGroupArn, " +
+        "Put sign-in metric filters on the log group of the trail's cloudWatchLogsGroupArn, " +
         "give each alarm the metricName and namespace of a filter's metricTransformation, and leave actionsEnabled unset or true.",
     validateStack: (args, reportViolation) => {
-        for (const trail of alertTrails(args.resources)) {
-            checkReadOnlySelectors(trail, reportViolation);
-        }
         for (const filter of ofType(args.resources, AWS.logMetricFilter).filter(isSignInFilter)) {
             checkFilterOnTrailGroup(args.resources, filter, reportViolation);
         }
