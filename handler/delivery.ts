@@ -24,7 +24,7 @@ import { SEVERITY_ORDER, type HandlerSettings, type RunTimeRule, type Severity }
 // webhook is gone and fail the invocation; a smaller or plainer message cannot fix those.
 const REFUSED_CONTENT: readonly number[] = [400, 413];
 /** Slack refused the message for what it says (400 invalid_blocks, invalid_payload, too long), not for where it was sent. */
-function refusedContent(err: unknown): boolean {
+export function refusedContent(err: unknown): boolean {
     if ((err as Error | undefined)?.name !== "SlackRejectedError") {
         return false;
     }
@@ -102,13 +102,13 @@ async function deliverSignIns(run: RuleRun, titled: RunTimeRule, presentation: P
 async function deliverPlainly(run: RuleRun, batch: readonly SignIn[]): Promise<void> {
     const eventIds = batch.map((s) => s.eventId);
     const atMs = run.deps.clock.now();
-    const refusal = await sendUnlessRefused(run, buildPlainEventsMessage(run.rule, eventIds));
+    const refusal = await sendUnlessRefused(run, buildPlainEventsMessage(run.rule, eventIds, run.presentation.language));
     if (!refusal) {
         await recordDelivered(run, batch, atMs);
         return;
     }
     // Told first and recorded after: if the topic fails, the retry tries Slack and the topic again.
-    await tellOperators(run, undeliveredNotice(run.rule, eventIds, refusal.message));
+    await tellOperators(run, undeliveredNotice(run.rule, eventIds, refusal.message, run.presentation.language));
     await record(
         run,
         eventIds.map((id) => failedKey(run.rule.id, id)),
@@ -135,7 +135,7 @@ async function deliverNote(run: RuleRun, note: SlackMessage): Promise<boolean> {
     if (!refusal) {
         return true;
     }
-    await tellOperators(run, refusedNoteNotice(run.rule, note.text, refusal.message));
+    await tellOperators(run, refusedNoteNotice(run.rule, note.text, refusal.message, run.presentation.language));
     return false;
 }
 
@@ -227,9 +227,9 @@ export async function reportGap(run: RuleRun, gap: LookbackGap): Promise<void> {
         from: new Date(gap.fromMs).toISOString(),
         to: new Date(gap.toMs).toISOString(),
     });
-    if (await deliverNote(run, buildGapWarning(run.rule, gap, run.presentation.timeZone))) {
+    if (await deliverNote(run, buildGapWarning(run.rule, gap, run.presentation.timeZone, run.presentation.language))) {
         run.report.messages += 1;
     }
-    await tellOperators(run, gapNotice(run.rule, gap));
+    await tellOperators(run, gapNotice(run.rule, gap, run.presentation.language));
     await record(run, [key]);
 }

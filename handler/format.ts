@@ -1,11 +1,13 @@
 import type { ContextBlock, HeaderBlock, MrkdwnElement, SectionBlock, TextObject } from "@slack/types";
 import type { AlarmNotification, SignIn } from "./types";
-import type { RunTimeRule, Severity } from "../shared/contract";
-import { eventTimeFormatter, formatEventTime } from "./eventTime";
+import type { Language, RunTimeRule, Severity } from "../shared/contract";
+import { catalogFor, splitDelay, type Catalog, type DeliveryPath } from "./catalog";
+import { EN } from "./catalog/en";
+import { eventDateFormatter, eventTimeFormatter, formatEventTime } from "./eventTime";
 import { clip, escapeSlack, literal } from "./slackText";
-import { MESSAGES, type DeliveryPath } from "./messages";
+import { readUserAgent } from "./userAgent";
 
-export { eventTimeFormatter, formatEventTime } from "./eventTime";
+export { eventDateFormatter, eventTimeFormatter, formatEventTime } from "./eventTime";
 export { escapeSlack, literal, plainLiteral, safe } from "./slackText";
 
 /** The Slack limits this module designs around (Block Kit reference). */
@@ -21,48 +23,26 @@ export const SLACK_LIMITS = {
 // with margin for the text fallback to stay small.
 export const SIGNINS_PER_MESSAGE = 40;
 
-const SEVERITY_EMOJI: Record<Severity, string> = {
+export const SEVERITY_EMOJI: Record<Severity, string> = {
     info: ":information_source:",
     high: ":warning:",
     critical: ":rotating_light:",
 };
 
-const BROWSERS: Array<[RegExp, string]> = [
-    [/Edg(?:e|A|iOS)?\/(\d+)/, "Edge"],
-    [/OPR\/(\d+)/, "Opera"],
-    [/Firefox\/(\d+)/, "Firefox"],
-    [/FxiOS\/(\d+)/, "Firefox"],
-    [/CriOS\/(\d+)/, "Chrome"],
-    [/Chrome\/(\d+)/, "Chrome"],
-    [/Version\/(\d+)[.\d]* (?:Mobile\/\S+ )?Safari\//, "Safari"],
-];
-
-const SYSTEMS: Array<[RegExp, string]> = [
-    [/iPhone|iPad|iOS/, "iOS"],
-    [/Android/, "Android"],
-    [/CrOS/, "ChromeOS"],
-    [/Windows/, "Windows"],
-    [/Mac OS X|Macintosh/, "macOS"],
-    [/Linux/, "Linux"],
-];
+// The app's name is a product name, the same in every language.
+const MOBILE_APP = "AWS Console Mobile App";
 
 /** "Chrome 91 on Windows" from a full user agent; the raw value (clipped) when it is not a browser. */
-export function shortenUserAgent(userAgent: string): string {
+export function shortenUserAgent(userAgent: string, words: Catalog["signIn"] = EN.signIn): string {
     if (!userAgent) {
-        return "unknown";
+        return words.unknownAgent;
     }
-    if (/AWS ?Console ?Mobile|aws-console-mobile|AWSConsoleMobile/i.test(userAgent)) {
-        const os = SYSTEMS.find(([re]) => re.test(userAgent))?.[1];
-        return os ? `AWS Console Mobile App on ${os}` : "AWS Console Mobile App";
+    const reading = readUserAgent(userAgent);
+    const client = reading.mobileApp ? MOBILE_APP : reading.client && `${reading.client.name} ${reading.client.version ?? ""}`.trim();
+    if (!client) {
+        return clip(userAgent, 80);
     }
-    for (const [re, name] of BROWSERS) {
-        const match = re.exec(userAgent);
-        if (match) {
-            const os = SYSTEMS.find(([sys]) => sys.test(userAgent))?.[1];
-            return `${name} ${match[1]}${os ? ` on ${os}` : ""}`;
-        }
-    }
-    return clip(userAgent, 80);
+    return reading.os ? words.browserOn(client, reading.os) : client;
 }
 
 // CloudTrail event ids are UUIDs; anything else (a forged record) links to the event list instead,
@@ -76,34 +56,130 @@ export function consoleLink(region: string, eventId: string): string {
     return `https://${r}.console.aws.amazon.com/cloudtrailv2/home?region=${r}#/events${page}`;
 }
 
-function describeAccount(accountId: string, labels: Record<string, string>): string {
-    const label = Object.hasOwn(labels, accountId) ? labels[accountId] : undefined;
-    return label ? `${accountId} (${label})` : accountId;
-}
-
-/** Verb for the one-line summary of a sign-in. */
-function verb(signIn: SignIn): string {
-    if (signIn.eventName !== "ConsoleLogin") {
-        return `called ${literal(signIn.eventName)}`;
-    }
-    return signIn.result === "Failure" ? "failed to sign in" : "signed in";
-}
-
 export interface Presentation {
     timeZone: string;
     accountLabels: Record<string, string>;
     mentions: Partial<Record<Severity, string>>;
+    /** The language of every word around the event data; its catalog supplies them. */
+    language: Language;
     /** When and by which path the message is posted; each sign-in then says how long after it that was. */
     delivery?: { path: DeliveryPath; atMs: number };
+    /**
+     * Which group of a rule's sign-ins the message holds, when not the rule's own: allow-listed
+     * sign-ins posted as informational ("known"), or sign-ins raised because they came from a
+     * network new to the principal ("new-network"). The header says which.
+     */
+    variant?: "known" | "new-network";
 }
 
-/** "posted 14 s after sign-in", from the catalogue; empty when the presentation says nothing of delivery. */
-function deliveryNote(signIn: SignIn, p: Presentation): string {
+/** The catalog of a presentation's language. */
+export function wordsOf(p: Presentation): Catalog {
+    return catalogFor(p.language);
+}
+
+/**
+ * A rule's title in the presentation's language: a built-in rule still titled as in English takes
+ * the catalog's title; a title the stack chose is the stack's, in whatever language it wrote it.
+ */
+export function ruleTitle(rule: Pick<RunTimeRule, "id" | "title">, words: Catalog): string {
+    const titles: Record<string, string> = EN.signIn.ruleTitles;
+    const own: Record<string, string> = words.signIn.ruleTitles;
+    return Object.hasOwn(titles, rule.id) && titles[rule.id] === rule.title ? (own[rule.id] ?? rule.title) : rule.title;
+}
+
+/** The title shown for a rule's message: the rule's, or its known or new-network group's. */
+function titleOf(rule: RunTimeRule, p: Presentation): string {
+    const words = wordsOf(p);
+    const title = ruleTitle(rule, words);
+    if (p.variant === "known") {
+        return words.signIn.knownTitle(title);
+    }
+    return p.variant === "new-network" ? words.signIn.newNetworkTitle(title) : title;
+}
+
+function describeAccount(accountId: string, labels: Record<string, string>, words: Catalog): string {
+    const label = Object.hasOwn(labels, accountId) ? labels[accountId] : undefined;
+    return label ? words.signIn.account(accountId, label) : accountId;
+}
+
+/** Verb for the one-line summary of a sign-in. */
+function verb(signIn: SignIn, words: Catalog): string {
+    if (signIn.eventName !== "ConsoleLogin") {
+        return words.signIn.called(literal(signIn.eventName));
+    }
+    return signIn.result === "Failure" ? words.signIn.failedToSignIn : words.signIn.signedIn;
+}
+
+/** A catalog's word for a value from a closed set, or the value itself, made literal, when it is not one of them. */
+function worded(table: Record<string, string>, value: string): string {
+    return Object.hasOwn(table, value) ? table[value]! : literal(value);
+}
+
+// Identity Center's credential types are short words (PASSWORD, WEBAUTHN); a forged list is cut.
+const METHODS_SHOWN = 4;
+const METHOD_MAX = 40;
+
+/** The MFA field: for an IAM Identity Center sign-in, the method of the person's last Identity Center authentication. */
+function mfaOf(signIn: SignIn, words: Catalog): string {
+    const ic = signIn.identityCenterMfa;
+    if (ic) {
+        const shown = ic.usedMfa ? ic.methods.filter((m) => m !== "PASSWORD" && m !== "EXTERNAL_IDP") : ic.methods;
+        const methods = (shown.length > 0 ? shown : ic.methods)
+            .slice(0, METHODS_SHOWN)
+            .map((m) => literal(m, METHOD_MAX))
+            .join(", ");
+        return ic.usedMfa ? words.signIn.identityCenterMfa.used(methods) : words.signIn.identityCenterMfa.notUsed(methods);
+    }
+    // An Identity Center session's MFAUsed is always "No", whatever the person used: say unknown instead.
+    if (isIdentityCenter(signIn) && signIn.mfa === "No") {
+        return words.signIn.identityCenterMfa.unknown;
+    }
+    return worded(words.signIn.mfa, signIn.mfa);
+}
+
+function isIdentityCenter(signIn: SignIn): boolean {
+    return signIn.person !== undefined || signIn.permissionSet !== undefined;
+}
+
+/** Who signed in: the person, for IAM Identity Center (its role only names the permission set). */
+function whoOf(signIn: SignIn): string {
+    return literal(signIn.person ?? signIn.who);
+}
+
+// Parts of the first-seen line come from the event (network, browser family, region): each is cut.
+const NETWORK_MAX = 64;
+const AGENT_MAX = 80;
+const REGION_MAX = 40;
+
+/** The sign-in's first-seen line, on a line of its own; empty when first-seen found nothing new. */
+function firstSeenLine(signIn: SignIn, words: Catalog, formatDate: (time: Date) => string): string {
+    const mark = signIn.firstSeen;
+    if (!mark) {
+        return "";
+    }
+    if (mark.noHistory) {
+        return `\n${words.signIn.noHistory(whoOf(signIn))}`;
+    }
+    const cut = (value: string | undefined, max: number): string | undefined => (value === undefined ? undefined : literal(value, max));
+    const what = {
+        network: cut(mark.newNetwork, NETWORK_MAX),
+        agent: cut(mark.newAgent, AGENT_MAX),
+        region: cut(mark.newRegion, REGION_MAX),
+    };
+    if (what.network === undefined && what.agent === undefined && what.region === undefined) {
+        return "";
+    }
+    const window = mark.historySince ? { since: formatDate(mark.historySince) } : { days: mark.windowDays };
+    return `\n${words.signIn.firstSeen(whoOf(signIn), what, window)}`;
+}
+
+/** "posted 14 s after sign-in", from the catalog; empty when the presentation says nothing of delivery. */
+function deliveryNote(signIn: SignIn, p: Presentation, words: Catalog): string {
     if (!p.delivery) {
         return "";
     }
-    const delayMs = p.delivery.atMs - signIn.eventTime.getTime();
-    return ` · ${MESSAGES.postedAfter(delayMs, p.delivery.path, signIn.eventName === "ConsoleLogin")}`;
+    const after = words.signIn.delay(splitDelay(p.delivery.atMs - signIn.eventTime.getTime()));
+    return ` · ${words.signIn.postedAfter(after, p.delivery.path, signIn.eventName === "ConsoleLogin")}`;
 }
 
 /** Slack's blocks, narrowed to what this module builds: every section has text, every context element is text. */
@@ -115,7 +191,7 @@ export interface SlackMessage {
 }
 
 /** A mrkdwn text object for text that carries event data: Slack links no URL or channel name in it. */
-function eventText(text: string): MrkdwnElement {
+export function eventText(text: string): MrkdwnElement {
     return { type: "mrkdwn", text, verbatim: true };
 }
 
@@ -123,45 +199,63 @@ function field(label: string, value: string): MrkdwnElement {
     return eventText(`*${label}*\n${value}`);
 }
 
-function signInBlock(signIn: SignIn, when: string, p: Presentation): Block {
+/** What the formatters of one message share: its catalog, and its time and date formatters. */
+interface Shown {
+    words: Catalog;
+    formatTime: (time: Date) => string;
+    formatDate: (time: Date) => string;
+}
+
+function signInBlock(signIn: SignIn, when: string, p: Presentation, shown: Shown): Block {
+    const { words } = shown;
+    const label = words.signIn.labels;
     const fields = [
-        field("Identity type", literal(signIn.identityType)),
-        field("Result", literal(signIn.result)),
-        field("MFA", literal(signIn.mfa)),
-        field("Source IP", literal(signIn.sourceIp)),
-        field("Region", literal(signIn.region)),
-        field("Time", literal(when)),
-        field("Browser", literal(shortenUserAgent(signIn.userAgent))),
-        field("Account", literal(describeAccount(signIn.accountId, p.accountLabels))),
+        field(label.identityType, literal(signIn.identityType)),
+        field(label.result, worded(words.signIn.results, signIn.result)),
+        field(label.mfa, mfaOf(signIn, words)),
+        field(label.sourceIp, literal(signIn.sourceIp)),
+        field(label.region, literal(signIn.region)),
+        field(label.time, literal(when)),
+        field(label.browser, literal(shortenUserAgent(signIn.userAgent, words.signIn))),
+        field(label.account, literal(describeAccount(signIn.accountId, p.accountLabels, words))),
     ];
-    if (signIn.errorMessage) {
-        fields.push(field("Error", literal(signIn.errorMessage)));
+    if (signIn.permissionSet !== undefined) {
+        fields.push(field(label.permissionSet, literal(signIn.permissionSet)));
     }
+    if (signIn.errorMessage) {
+        fields.push(field(label.error, literal(signIn.errorMessage)));
+    }
+    const link = `<${consoleLink(signIn.region, signIn.eventId)}|${words.signIn.viewInCloudTrail}>`;
     return {
         type: "section",
         text: eventText(
-            `*${literal(signIn.who)}* ${verb(signIn)} · <${consoleLink(signIn.region, signIn.eventId)}|View in CloudTrail>${deliveryNote(signIn, p)}`,
+            `*${whoOf(signIn)}* ${verb(signIn, words)} · ${link}${deliveryNote(signIn, p, words)}${firstSeenLine(signIn, words, shown.formatDate)}`,
         ),
         fields,
     };
 }
 
-function fallbackLine(signIn: SignIn, when: string): string {
-    return (
-        `${literal(signIn.who)} ${verb(signIn)} (${literal(signIn.identityType)}, MFA ${literal(signIn.mfa)}) ` +
-        `from ${literal(signIn.sourceIp)} in ${literal(signIn.region)} at ${literal(when)}`
-    );
+function fallbackLine(signIn: SignIn, when: string, words: Catalog): string {
+    return words.signIn.fallbackLine({
+        who: whoOf(signIn),
+        verb: verb(signIn, words),
+        identityType: literal(signIn.identityType),
+        mfa: mfaOf(signIn, words),
+        sourceIp: literal(signIn.sourceIp),
+        region: literal(signIn.region),
+        when: literal(when),
+    });
 }
 
 // Notifications show the fallback text; Slack truncates text past 40,000 characters, and anything
 // long is unreadable in a notification anyway. The blocks carry the full detail.
 const FALLBACK_TEXT_LIMIT = 3000;
 
-function fallbackText(title: string, lines: string[]): string {
+function fallbackText(title: string, lines: string[], words: Catalog): string {
     const kept: string[] = [title];
     let length = title.length;
     for (const [i, line] of lines.entries()) {
-        const more = `… and ${lines.length - i} more`;
+        const more = words.signIn.andMore(lines.length - i);
         if (length + 1 + line.length + 1 + more.length > FALLBACK_TEXT_LIMIT) {
             kept.push(more);
             break;
@@ -172,20 +266,25 @@ function fallbackText(title: string, lines: string[]): string {
     return kept.join("\n");
 }
 
-function header(rule: RunTimeRule, suffix = ""): Block {
+/** A header: the severity's emoji and a title, cut to Slack's 150 characters on a character boundary. */
+export function header(severity: Severity, title: string, suffix = ""): Block {
     return {
         type: "header",
-        text: {
-            type: "plain_text",
-            text: clip(`${SEVERITY_EMOJI[rule.severity]} ${rule.title}${suffix}`, SLACK_LIMITS.headerText),
-            emoji: true,
-        },
+        text: { type: "plain_text", text: clip(`${SEVERITY_EMOJI[severity]} ${title}${suffix}`, SLACK_LIMITS.headerText), emoji: true },
     };
 }
 
-function mentionPrefix(rule: RunTimeRule, p: Presentation): string {
-    const mention = p.mentions[rule.severity];
+export function mentionPrefix(severity: Severity, p: Presentation): string {
+    const mention = p.mentions[severity];
     return mention ? `${mention} ` : "";
+}
+
+function shownFor(p: Presentation): Shown {
+    return {
+        words: wordsOf(p),
+        formatTime: eventTimeFormatter(p.timeZone, p.language),
+        formatDate: eventDateFormatter(p.timeZone, p.language),
+    };
 }
 
 /**
@@ -202,49 +301,54 @@ export function buildSignInMessages(
     for (let i = 0; i < sorted.length; i += SIGNINS_PER_MESSAGE) {
         chunks.push(sorted.slice(i, i + SIGNINS_PER_MESSAGE));
     }
-    const formatTime = eventTimeFormatter(p.timeZone);
+    const shown = shownFor(p);
+    const { words } = shown;
+    const title = titleOf(rule, p);
     return chunks.map((chunk, index) => {
-        const times = chunk.map((signIn) => formatTime(signIn.eventTime));
+        const times = chunk.map((signIn) => shown.formatTime(signIn.eventTime));
         const part = chunks.length > 1 ? ` (${index + 1}/${chunks.length})` : "";
-        const count = chunk.length === 1 ? "1 event" : `${chunk.length} events`;
         // One ping per notification, not one per part of a split message.
-        const mention = index === 0 ? mentionPrefix(rule, p) : "";
-        const summary = `${mention}*${escapeSlack(rule.title)}*: ${count}${part}`;
+        const mention = index === 0 ? mentionPrefix(rule.severity, p) : "";
+        const summary = `${mention}*${escapeSlack(title)}*: ${words.signIn.eventCount(chunk.length)}${part}`;
         const blocks: Block[] = [
-            header(rule, part),
+            header(rule.severity, title, part),
             { type: "section", text: { type: "mrkdwn", text: summary } },
-            ...chunk.map((signIn, i) => signInBlock(signIn, times[i]!, p)),
+            ...chunk.map((signIn, i) => signInBlock(signIn, times[i]!, p, shown)),
         ];
         if (chunks.length > 1) {
             blocks.push({
                 type: "context",
-                elements: [{ type: "mrkdwn", text: `Part ${index + 1} of ${chunks.length}: ${sorted.length} events in all.` }],
+                elements: [{ type: "mrkdwn", text: words.signIn.part(index + 1, chunks.length, sorted.length) }],
             });
         }
         const text = fallbackText(
-            `${mention}${escapeSlack(rule.title)}${part}:`,
-            chunk.map((s, i) => fallbackLine(s, times[i]!)),
+            `${mention}${escapeSlack(title)}${part}:`,
+            chunk.map((s, i) => fallbackLine(s, times[i]!, words)),
+            words,
         );
         return { message: { text, blocks }, eventIds: chunk.map((s) => s.eventId) };
     });
 }
 
 // CloudWatch alarm names are at most 255 characters; the reason is CloudWatch's own sentence.
-const ALARM_NAME_MAX = 300;
-const ALARM_REASON_MAX = 500;
+export const ALARM_NAME_MAX = 300;
+export const ALARM_REASON_MAX = 500;
 
 /** What the alarm alone says, for when CloudTrail has not delivered the events yet. */
 export function buildPendingMessage(rule: RunTimeRule, alarm: AlarmNotification, p: Presentation): SlackMessage {
-    const account = literal(describeAccount(alarm.accountId, p.accountLabels));
-    const when = formatEventTime(alarm.stateChangeTime, p.timeZone);
-    const body =
-        `${mentionPrefix(rule, p)}*${escapeSlack(rule.title)}*: alarm ${literal(alarm.alarmName, ALARM_NAME_MAX)} fired at ${when} in account ${account}. ` +
-        "CloudTrail has not delivered the matching events to CloudWatch Logs yet; they will be posted here as soon as they arrive.";
+    const words = wordsOf(p);
+    const title = titleOf(rule, p);
+    const shared = {
+        mention: mentionPrefix(rule.severity, p),
+        alarm: literal(alarm.alarmName, ALARM_NAME_MAX),
+        when: formatEventTime(alarm.stateChangeTime, p.timeZone, p.language),
+    };
+    const account = literal(describeAccount(alarm.accountId, p.accountLabels, words));
     return {
-        text: `${mentionPrefix(rule, p)}${escapeSlack(rule.title)}: alarm ${literal(alarm.alarmName, ALARM_NAME_MAX)} fired at ${when}; details follow when CloudTrail delivers them.`,
+        text: words.alarm.pendingText({ ...shared, title: escapeSlack(title) }),
         blocks: [
-            header(rule),
-            { type: "section", text: eventText(body) },
+            header(rule.severity, title),
+            { type: "section", text: eventText(words.alarm.pendingBody({ ...shared, title: `*${escapeSlack(title)}*`, account })) },
             { type: "context", elements: [eventText(literal(alarm.reason, ALARM_REASON_MAX))] },
         ],
     };
@@ -252,6 +356,10 @@ export function buildPendingMessage(rule: RunTimeRule, alarm: AlarmNotification,
 
 /** The optional note that an alarm is back to OK. */
 export function buildOkMessage(rule: RunTimeRule, alarm: AlarmNotification, p: Presentation): SlackMessage {
-    const text = `:white_check_mark: ${escapeSlack(rule.title)}: alarm ${literal(alarm.alarmName, ALARM_NAME_MAX)} is back to OK (${formatEventTime(alarm.stateChangeTime, p.timeZone)}).`;
+    const text = wordsOf(p).alarm.backToOk({
+        title: escapeSlack(titleOf(rule, p)),
+        alarm: literal(alarm.alarmName, ALARM_NAME_MAX),
+        when: formatEventTime(alarm.stateChangeTime, p.timeZone, p.language),
+    });
     return { text, blocks: [{ type: "section", text: eventText(text) }] };
 }

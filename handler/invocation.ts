@@ -1,6 +1,8 @@
 import { realClock } from "./clock";
 import { log } from "./log";
 import { planEvent, postEvent } from "./fastPath";
+import { heartbeatAlarms, postHeartbeats } from "./heartbeat";
+import { postSummary } from "./summary";
 import { classifyTrigger, parseAlarmNotification, ruleForAlarm, type Trigger } from "./parse";
 import type { FetchLike } from "./slack";
 import { createPacedSender } from "./slackSender";
@@ -29,9 +31,10 @@ export interface HandlerDeps {
  * are skipped with a reason in the report.
  */
 export function planWork(
-    trigger: Exclude<Trigger, { kind: "unknown" }>,
+    trigger: Exclude<Trigger, { kind: "unknown" | "summary" }>,
     rules: readonly RunTimeRule[],
     report: InvocationReport,
+    heartbeatAlarmName?: string,
 ): SweepJob[] {
     // One job per rule: several notifications of one alarm in a batch need one sweep, for the latest.
     const work = new Map<string, SweepJob>();
@@ -52,6 +55,9 @@ export function planWork(
             continue;
         }
         const rule = ruleForAlarm(rules, alarm.value.alarmName);
+        if (!rule && alarm.value.alarmName === heartbeatAlarmName) {
+            continue;
+        }
         if (!rule) {
             report.skipped.push(`alarm ${alarm.value.alarmName} belongs to no rule of this stack`);
             log("warn", "skipped a notification of an unknown alarm", { alarm: alarm.value.alarmName });
@@ -178,11 +184,19 @@ export async function handleInvocation(deps: SweepDeps, event: unknown, context:
         });
         return report;
     }
-    const work = planWork(trigger, deps.settings.rules, report);
-    if (work.length === 0) {
+    if (trigger.kind === "summary") {
+        await postSummary(deps, trigger.period, deadlineMs, report);
         log("info", "invocation done", { ...report });
         return report;
     }
+    const work = planWork(trigger, deps.settings.rules, report, deps.settings.heartbeat?.alarmName);
+    const heartbeats = trigger.kind === "sns" ? heartbeatAlarms(trigger, deps) : [];
+    if (work.length === 0 && heartbeats.length === 0) {
+        log("info", "invocation done", { ...report });
+        return report;
+    }
+    // The heartbeat first: when the alerts are blind, that is the news.
+    await postHeartbeats(deps, heartbeats, deadlineMs, report);
     const failures = await sweepEach(deps, work, context.awsRequestId, deadlineMs, report);
     log("info", "invocation done", { ...report });
     if (failures.length > 0) {

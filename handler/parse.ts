@@ -1,7 +1,7 @@
 import { identityCenterMfaOf } from "./credentials";
 import type { ScheduledEvent, SNSEvent, SNSEventRecord, SNSMessage } from "aws-lambda";
 import type { AlarmNotification, CloudTrailRecord, SignIn, TimeWindow } from "./types";
-import type { RunTimeRule } from "../shared/contract";
+import type { RunTimeRule, SummaryRequest } from "../shared/contract";
 
 /** Either a value or the reason it could not be had; bad input is reported, never thrown. */
 export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
@@ -30,6 +30,7 @@ type Unchecked<T> = { [K in keyof T]?: unknown };
  */
 export type Trigger =
     | { kind: "sweep" }
+    | { kind: "summary"; period: SummaryRequest["loginAlertsSummary"] }
     | { kind: "sns"; messages: Array<Parsed<{ messageId: string; body: string }>> }
     | { kind: "eventbridge"; envelopeId: string; detailType: string; detail: unknown }
     | { kind: "unknown"; reason: string };
@@ -54,6 +55,10 @@ function snsMessageOf(record: unknown, index: number): Parsed<{ messageId: strin
 export function classifyTrigger(event: unknown): Trigger {
     if (!isObject(event)) {
         return { kind: "unknown", reason: "the event is not a JSON object" };
+    }
+    const period = event["loginAlertsSummary"];
+    if (period === "daily" || period === "weekly") {
+        return { kind: "summary", period };
     }
     const scheduled: Unchecked<ScheduledEvent> = event;
     if (scheduled.source === "aws.events" && scheduled["detail-type"] === "Scheduled Event") {

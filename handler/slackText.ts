@@ -50,13 +50,33 @@ export function escapeSlack(value: string): string {
     return value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
-/** Cuts a string to `max` UTF-16 units with an ellipsis, never between the halves of a surrogate pair. */
+// What continues the character before it: a combining mark (Japanese dakuten U+3099 included), a
+// variation selector, an emoji modifier. A cut before one of these would split what a reader sees
+// as one character.
+const CONTINUES = /^[\p{M}\p{Emoji_Modifier}]/u;
+
+/** True when a cut at `at` (before value[at]) lands inside a character as a reader sees it. */
+function insideCharacter(value: string, at: number): boolean {
+    const next = value.slice(at, at + 2);
+    return (
+        /^[\uDC00-\uDFFF]/.test(next) ||
+        CONTINUES.test(next) ||
+        (value[at - 1] === "\u200D" && EMOJI_AFTER_JOINER.test(next)) ||
+        (next.startsWith("\u200D") && EMOJI_BEFORE_JOINER.test(value.slice(Math.max(0, at - 2), at)))
+    );
+}
+
+/**
+ * Cuts a string to `max` UTF-16 units with an ellipsis, never inside a character as a reader sees
+ * it: not between the halves of a surrogate pair, before a combining mark or emoji modifier, or
+ * inside an emoji joined with U+200D.
+ */
 export function clip(value: string, max: number): string {
     if (value.length <= max) {
         return value;
     }
     let end = max - 1;
-    if (/[\uD800-\uDBFF]/.test(value[end - 1] ?? "")) {
+    while (end > 0 && insideCharacter(value, end)) {
         end -= 1;
     }
     return `${value.slice(0, end)}${ELLIPSIS}`;
@@ -95,8 +115,8 @@ function pieces(value: string, budget: number, mrkdwn: boolean): string[] {
             used = 1;
         } else {
             const char = String.fromCodePoint(value.codePointAt(i)!);
-            used = char.length;
-            piece = mrkdwn ? mrkdwnPiece(value, i, char) : char;
+            used = char.length + continuation(value, i + char.length, budget);
+            piece = (mrkdwn ? mrkdwnPiece(value, i, char) : char) + value.slice(i + char.length, i + used);
         }
         out.push(piece);
         length += piece.length;
@@ -117,6 +137,31 @@ function mrkdwnPiece(value: string, i: number, char: string): string {
         return escapeSlack(char);
     }
     return alike;
+}
+
+/**
+ * How many units from `from` continue the character before it (combining marks, variation
+ * selectors, emoji modifiers, and emoji joined by U+200D), so they join its piece and no cut
+ * separates them. Stops past `budget`: such a piece is dropped whole.
+ */
+function continuation(value: string, from: number, budget: number): number {
+    let at = from;
+    while (at - from <= budget && at < value.length) {
+        const next = value.slice(at, at + 3);
+        const mark = CONTINUES.exec(next);
+        if (mark) {
+            at += mark[0].length;
+        } else if (
+            next.startsWith("\u200D") &&
+            EMOJI_BEFORE_JOINER.test(value.slice(Math.max(0, at - 2), at)) &&
+            EMOJI_AFTER_JOINER.test(next.slice(1))
+        ) {
+            at += 1 + String.fromCodePoint(value.codePointAt(at + 1)!).length;
+        } else {
+            break;
+        }
+    }
+    return at - from;
 }
 
 function fit(shown: string[], max: number): string {

@@ -2,9 +2,11 @@
  * The periodic summary: the hours of the period just ended, added up from the tallies each posted
  * message left (handler/tally.ts), so a quiet channel is visibly quiet rather than broken.
  */
+import { buildSummaryMessage } from "./formatNotices";
+import { presentationOf, type SweepDeps } from "./sweepRun";
 import { COUNTERS, hourKey } from "./tally";
-import type { SummaryReport } from "./types";
-import type { RunTimeRule, SummaryPeriod } from "../shared/contract";
+import type { InvocationReport, SummaryReport } from "./types";
+import { LOOKBACK_LIMIT_SECONDS, type RunTimeRule, type SummaryPeriod } from "../shared/contract";
 
 /** Principals named one by one; the rest are counted. */
 export const SUMMARY_TOP_PRINCIPALS = 10;
@@ -64,4 +66,29 @@ export function summaryReport(
         backstopOnly: total[COUNTERS.backstop] ?? 0,
         failures: total[COUNTERS.failed] ?? 0,
     };
+}
+
+/** Posts the summary of the period just ended, once: a retried or repeated schedule finds it recorded. */
+export async function postSummary(
+    deps: SweepDeps,
+    period: Exclude<SummaryPeriod, "off">,
+    deadlineMs: number,
+    report: InvocationReport,
+): Promise<void> {
+    const { settings, aws, clock } = deps;
+    if (settings.summary === "off" || !aws.store.readCounters) {
+        report.skipped.push(`a ${period} summary was asked for, but this stack posts none`);
+        return;
+    }
+    const window = summaryPeriod(period, clock.now());
+    const key = `summary#${period}#${window.toMs}`;
+    if ((await aws.store.unposted([key])).size === 0) {
+        report.skipped.push(`the ${period} summary to ${new Date(window.toMs).toISOString()} is already posted`);
+        return;
+    }
+    const tallies = await aws.store.readCounters(window.hours);
+    const message = buildSummaryMessage(summaryReport(period, window, settings.rules, tallies.values()), presentationOf(settings));
+    await deps.send(message, deadlineMs);
+    report.messages += 1;
+    await aws.store.markPosted([key], Math.floor(clock.now() / 1000) + LOOKBACK_LIMIT_SECONDS);
 }

@@ -40,7 +40,7 @@ export interface RuleRun {
 }
 
 export function presentationOf(settings: HandlerSettings): Presentation {
-    return { timeZone: settings.timeZone, accountLabels: settings.accountLabels, mentions: settings.mentions };
+    return { timeZone: settings.timeZone, accountLabels: settings.accountLabels, mentions: settings.mentions, language: settings.language };
 }
 
 // Keyed by rule as well: a root sign-in without MFA belongs in both its rules' reports.

@@ -137,7 +137,7 @@ export interface TimeWindow {
 
 /** What one invocation did; returned to Lambda and asserted by tests. */
 export interface InvocationReport {
-    trigger: "sweep" | "sns" | "eventbridge" | "unknown";
+    trigger: "sweep" | "summary" | "sns" | "eventbridge" | "unknown";
     rulesScanned: string[];
     posted: number;
     messages: number;

@@ -18,7 +18,7 @@ import { builtInRunTimeRule } from "./support/fakePorts";
 
 const fixtures = cloudTrailFixtures();
 const ACCOUNT = "111122223333";
-const UTC: Presentation = { timeZone: "UTC", accountLabels: { [ACCOUNT]: "production" }, mentions: {} };
+const UTC: Presentation = { timeZone: "UTC", accountLabels: { [ACCOUNT]: "production" }, mentions: {}, language: "en" };
 const TOKYO: Presentation = { ...UTC, timeZone: "Asia/Tokyo" };
 const CONSOLE_SIGNIN = builtInRunTimeRule("console-signin");
 
@@ -58,6 +58,7 @@ interface Readable {
     browser: string;
     utc: string;
     tokyo: string;
+    permissionSet?: string;
     error?: string;
 }
 
@@ -158,7 +159,9 @@ const READABLE: Record<string, Readable> = {
         tokyo: "2024-05-22 13:26:44 Asia/Tokyo",
     },
     "renew-role": {
-        who: "alice@example.com (role AWSReservedSSO_AdministratorAccess_0123456789abcdef)",
+        // An IAM Identity Center session: the person, and the permission set in a field of its own.
+        who: "alice@example.com",
+        permissionSet: "AdministratorAccess",
         verb: "called RenewRole",
         identityType: "AssumedRole",
         result: "Success",
@@ -237,11 +240,13 @@ const READABLE: Record<string, Readable> = {
     },
     "sso-assumed-role": {
         // For IAM Identity Center the session name is the person; the role only says which permission set.
-        who: "alice@example.com (role AWSReservedSSO_AdministratorAccess_0123456789abcdef)",
+        who: "alice@example.com",
+        permissionSet: "AdministratorAccess",
         verb: "signed in",
         identityType: "AssumedRole",
         result: "Success",
-        mfa: "No",
+        // The session's MFAUsed is always "No"; without the person's Identity Center sign-in, the method is unknown.
+        mfa: "Unknown (IAM Identity Center)",
         sourceIp: "203.0.113.58",
         browser: "Chrome 125 on macOS",
         utc: "2024-05-20 08:15:03 UTC",
@@ -336,6 +341,9 @@ describe("Slack formatting of sign-ins", function () {
                 { type: "mrkdwn", text: `*Time*\n${expected.utc}`, verbatim: true },
                 { type: "mrkdwn", text: `*Browser*\n${expected.browser}`, verbatim: true },
                 { type: "mrkdwn", text: "*Account*\n111122223333 (production)", verbatim: true },
+                ...(expected.permissionSet
+                    ? [{ type: "mrkdwn", text: `*Permission set*\n${expected.permissionSet}`, verbatim: true }]
+                    : []),
                 ...(expected.error ? [{ type: "mrkdwn", text: `*Error*\n${expected.error}`, verbatim: true }] : []),
             ];
             assert.deepStrictEqual(signInBlockOf(toSignIn(r), UTC), {
@@ -623,10 +631,8 @@ describe("Slack formatting of sign-ins", function () {
         it("keeps _ inside IAM, role and e-mail names, where Slack cannot read it as italics", function () {
             const shown = shownOf(variant("iam-user-mfa", (r) => (r.userIdentity!.userName = "sre_oncall_2")));
             assert.strictEqual(shown.who, "sre_oncall_2");
-            assert.strictEqual(
-                shownOf(toSignIn(record("sso-assumed-role"))).who,
-                "alice@example.com (role AWSReservedSSO_AdministratorAccess_0123456789abcdef)",
-            );
+            assert.strictEqual(shownOf(toSignIn(record("sso-assumed-role"))).who, "alice@example.com");
+            assert.strictEqual(shownOf(toSignIn(record("sso-assumed-role"))).fields["*Permission set*"], "AdministratorAccess");
         });
 
         it("turns every line break into a visible ↵, so a value cannot forge a line of the message", function () {
@@ -804,6 +810,7 @@ describe("Slack formatting of sign-ins", function () {
             timeZone: "Asia/Tokyo",
             accountLabels: { [ACCOUNT]: "production" },
             mentions: { info: "<@U0123ABCD>" },
+            language: "en",
         };
 
         function alarm(state: "ALARM" | "OK"): AlarmNotification {

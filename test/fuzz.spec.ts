@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import { readSettings } from "../shared/contract";
-import type { HandlerSettings } from "../shared/contract";
+import type { HandlerSettings, Language } from "../shared/contract";
 import { invokeInChild, logLines, resetLocalEndpoints, unpackFunction, type DeployedFunction } from "../tools/local/deployedFunction";
 import { LocalAws } from "../tools/local/localAws";
 import { LocalSlack } from "../tools/local/localSlack";
@@ -143,8 +143,37 @@ function limitProblems(payload: Payload): string[] {
     return problems;
 }
 
+/**
+ * How field labels and closed-set values read in each language, written out here rather than read
+ * from the catalogs, so a wrong catalog entry cannot move the expectation. English is the identity.
+ */
+const IN_JAPANESE = {
+    labels: {
+        "Identity type": "ID タイプ",
+        Result: "結果",
+        MFA: "MFA",
+        "Source IP": "送信元 IP",
+        Region: "リージョン",
+        Time: "日時",
+        Browser: "ブラウザ",
+        Account: "アカウント",
+        Error: "エラー",
+    } as Record<string, string>,
+    values: { Success: "成功", Failure: "失敗", Unknown: "不明", Yes: "あり", No: "なし", "n/a": "対象外" } as Record<string, string>,
+};
+
+/** A field as the language shows it: its label, and its value with a closed-set word or a browser's "on" translated. */
+function fieldIn(language: Language, label: string, value: string): { label: string; value: string } {
+    if (language === "en") {
+        return { label, value: shownLiterally(value) };
+    }
+    const closed = (label === "Result" || label === "MFA") && Object.hasOwn(IN_JAPANESE.values, value);
+    const browser = label === "Browser" ? value.replace(/^(\S+ \d+) on (\S+)$/, "$1 ($2)") : value;
+    return { label: IN_JAPANESE.labels[label] ?? label, value: closed ? IN_JAPANESE.values[value]! : shownLiterally(browser) };
+}
+
 /** Everything wrong with one case's outcome, as sentences naming the case; empty when it behaved. */
-function problemsOf(c: HostileCase, outcome: CaseOutcome): string[] {
+function problemsOf(c: HostileCase, outcome: CaseOutcome, language: Language = "en"): string[] {
     const problems: string[] = [];
     const say = (text: string): number => problems.push(`${c.id}: ${text}`);
     const payloads = outcome.payloads as Payload[];
@@ -241,8 +270,9 @@ function problemsOf(c: HostileCase, outcome: CaseOutcome): string[] {
                 say(`the fallback text does not name ${who}`);
             }
         }
-        for (const [label, value] of Object.entries(shown.fields ?? {})) {
-            const expected = `*${label}*\n${shownLiterally(value)}`;
+        for (const [english, raw] of Object.entries(shown.fields ?? {})) {
+            const { label, value } = fieldIn(language, english, raw);
+            const expected = `*${label}*\n${value}`;
             const actual = (block.fields ?? []).find((f) => f.text.startsWith(`*${label}*\n`))?.text;
             if (actual !== expected) {
                 say(`field ${label} is ${JSON.stringify(actual)}, not ${JSON.stringify(expected)}`);
@@ -305,6 +335,29 @@ describe("hostile and malformed input", function () {
             assertNoProblems(mine.flatMap((c) => problemsOf(c, outcomes.get(c.id)!)));
         });
     }
+
+    describe("in Japanese, every category holds as well", function () {
+        const japanese = new Map<string, CaseOutcome>();
+
+        before(async function () {
+            for (const c of cases) {
+                japanese.set(c.id, await runInProcess(c, { ...settings, language: "ja" }));
+            }
+        });
+
+        for (const category of CATEGORIES) {
+            it(`ja: ${RULES[category]}`, function () {
+                const mine = cases.filter((c) => c.category === category);
+                assertNoProblems(mine.flatMap((c) => problemsOf(c, japanese.get(c.id)!, "ja")));
+                // The checks above must have looked at Japanese messages, not English ones.
+                const posted = mine.flatMap((c) => japanese.get(c.id)!.payloads as Payload[]).filter((p) => postedEventIds(p).length > 0);
+                assert.ok(
+                    posted.every((p) => p.blocks.some((b) => (b.fields ?? []).some((f) => f.text.startsWith("*結果*\n")))),
+                    "a sign-in message without the Japanese Result label",
+                );
+            });
+        }
+    });
 
     /** The Time field of every posted sign-in, and the warnings logged about the time zone. */
     function timesAndWarnings(payloads: unknown[], logs: Array<Record<string, unknown>>): { times: string[]; warnings: unknown[] } {

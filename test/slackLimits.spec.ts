@@ -8,8 +8,10 @@ import {
     type Presentation,
     type SlackMessage,
 } from "../handler/format";
-import type { AlarmNotification, SignIn } from "../handler/types";
-import type { RunTimeRule } from "../shared/contract";
+import { buildHeartbeatMessage, buildSummaryMessage } from "../handler/formatNotices";
+import { clip, literal } from "../handler/slackText";
+import type { AlarmNotification, SignIn, SummaryReport } from "../handler/types";
+import { LANGUAGES, type RunTimeRule } from "../shared/contract";
 import { alarmNamesOf, invokeInChild, resetLocalEndpoints, unpackFunction, type DeployedFunction } from "../tools/local/deployedFunction";
 import { LocalAws } from "../tools/local/localAws";
 import { LocalSlack, SLACK_BLOCK_LIMITS, validateWebhookPayload } from "../tools/local/localSlack";
@@ -46,6 +48,7 @@ const MAXIMAL: Presentation = {
     timeZone: LONGEST_ZONE,
     accountLabels: { "111122223333": amp(HUGE) },
     mentions: { info: LONG_MENTION, high: LONG_MENTION, critical: LONG_MENTION },
+    language: "en",
 };
 
 function eventIdOf(i: number, length = UUID_LENGTH): string {
@@ -100,6 +103,125 @@ function verdictOf(message: SlackMessage): string {
     const verdict = validateWebhookPayload(JSON.stringify(message));
     return verdict.status === 200 ? "200 ok" : `${verdict.status} ${verdict.body}: ${verdict.reason}`;
 }
+
+// Japanese values that grow or that a careless cut would break: ideographs, a kana with a combining
+// voiced mark (か + U+3099), an emoji joined with U+200D, an ideograph with a variation selector,
+// and a character outside the BMP (a surrogate pair).
+const JAPANESE_UNITS = ["山", "か\u3099", "👩🏽\u200D💻", "葛\uDB40\uDD00", "𠮷", "&"];
+const japanese = (n: number): string => {
+    let out = "";
+    for (let i = 0; out.length < n; i++) {
+        out += JAPANESE_UNITS[i % JAPANESE_UNITS.length];
+    }
+    return out;
+};
+
+/** A sign-in whose every free-text field is a maximal Japanese value, with every new field set. */
+function maximalJapaneseSignIn(i: number): SignIn {
+    const value = japanese(HUGE);
+    return {
+        ...maximalSignIn(i),
+        who: value,
+        identityType: value,
+        eventName: value,
+        sourceIp: value,
+        region: value,
+        userAgent: value,
+        accountId: value,
+        errorMessage: value,
+        person: value,
+        permissionSet: value,
+        identityCenterMfa: { methods: Array.from({ length: 50 }, () => value), usedMfa: i % 2 === 0, at: new Date(0) },
+        firstSeen: { noHistory: false, newNetwork: value, newAgent: value, newRegion: value, windowDays: 90, historySince: new Date(0) },
+    };
+}
+
+/** A summary as large as anything could make it: 10,000 principals and new networks with hostile names, 24 rules. */
+function maximalSummary(): SummaryReport {
+    const long = [amp(HUGE), japanese(HUGE)];
+    const name = (i: number): string => `${long[i % 2]}<!channel>\n*${i}*`;
+    return {
+        period: "weekly",
+        fromMs: Date.UTC(2026, 10, 22),
+        toMs: Date.UTC(2026, 10, 29),
+        perRule: Array.from({ length: 24 }, (_, i) => ({ ruleId: `custom-${i}`, title: amp(TITLE_MAX), count: i === 0 ? 0 : 10 ** 9 })),
+        perPrincipal: Array.from({ length: 10_000 }, (_, i) => ({ who: name(i), count: 10_000 - i })),
+        otherPrincipals: 123_456_789,
+        newNetworks: Array.from({ length: 10_000 }, (_, i) => ({ who: name(i), network: long[0]! })),
+        backstopOnly: 10 ** 9,
+        failures: 10 ** 9,
+    };
+}
+
+/** A cut keeps whole characters as a reader sees them: what is kept is a prefix of the value ending on a grapheme boundary. */
+function cutOnGraphemeBoundary(value: string, shown: string): boolean {
+    const kept = shown.endsWith("…") ? shown.slice(0, -1) : shown;
+    if (!value.startsWith(kept)) {
+        return false;
+    }
+    const boundaries = [...new Intl.Segmenter("ja", { granularity: "grapheme" }).segment(value)].map((s) => s.index);
+    return kept.length === value.length || boundaries.includes(kept.length);
+}
+
+describe("Slack's Block Kit limits, in every language", function () {
+    for (const language of LANGUAGES) {
+        const p = { ...MAXIMAL, language };
+
+        it(`${language}: sign-in messages of maximal Japanese values, Identity Center and first-seen included, are accepted`, function () {
+            const signIns = Array.from({ length: SIGNINS_PER_MESSAGE + 1 }, (_, i) => maximalJapaneseSignIn(i));
+            const messages = [
+                ...buildSignInMessages(RULE, signIns, p),
+                ...buildSignInMessages(RULE, signIns, { ...p, variant: "known" }),
+                ...buildSignInMessages(RULE, signIns, { ...p, variant: "new-network", delivery: { path: "backstop", atMs: Date.now() } }),
+            ];
+            assert.deepStrictEqual(
+                messages.map((m) => verdictOf(m.message)),
+                messages.map(() => "200 ok"),
+            );
+            const alarm = { ...ALARM, alarmName: japanese(ALARM_NAME_MAX), reason: japanese(HUGE), accountId: japanese(HUGE) };
+            assert.strictEqual(verdictOf(buildPendingMessage(RULE, alarm, p)), "200 ok");
+            assert.strictEqual(verdictOf(buildOkMessage(RULE, alarm, p)), "200 ok");
+        });
+
+        it(`${language}: the heartbeat, both states, for the longest log group name and alarm reason`, function () {
+            for (const newState of ["ALARM", "OK", "INSUFFICIENT_DATA"] as const) {
+                const notice = {
+                    alarm: { ...ALARM, newState, reason: japanese(HUGE) },
+                    logGroupName: japanese(HUGE),
+                    quietMinutes: 10 ** 9,
+                };
+                assert.strictEqual(verdictOf(buildHeartbeatMessage(notice, p)), "200 ok", newState);
+            }
+        });
+
+        it(`${language}: the summary of 10,000 principals and new networks with hostile names, and a quiet one`, function () {
+            const started = Date.now();
+            const big = buildSummaryMessage(maximalSummary(), p);
+            // Only what a section can show is made literal: 10,000 names cost no more than a few hundred.
+            assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms`);
+            assert.strictEqual(verdictOf(big), "200 ok");
+            assert.ok(!JSON.stringify(big).includes("<!channel>"), "a raw mention reached the summary");
+            const quiet = buildSummaryMessage(
+                { ...maximalSummary(), perPrincipal: [], otherPrincipals: 0, newNetworks: [], backstopOnly: 0, failures: 0 },
+                p,
+            );
+            assert.strictEqual(verdictOf(quiet), "200 ok");
+        });
+    }
+
+    it("cuts Japanese values only between characters as a reader sees them: never inside a surrogate pair or a combining sequence", function () {
+        const value = japanese(400);
+        for (let max = 2; max <= 120; max++) {
+            for (const shown of [literal(value, max), clip(value, max)]) {
+                assert.ok(shown.length <= max, `${shown.length} > ${max}`);
+                assert.ok(
+                    cutOnGraphemeBoundary(value.replace(/&/g, "&amp;"), shown.replace(/&(?!amp;)/g, "&amp;")),
+                    `max ${max}: ${JSON.stringify(shown)}`,
+                );
+            }
+        }
+    });
+});
 
 describe("Slack's Block Kit limits", function () {
     describe("every message this project builds, at maximal field sizes, is accepted", function () {

@@ -23,6 +23,7 @@ import { FakeAwsPorts, FakeClock, builtInRunTimeRule, unitSettings, type InMemor
 const NOW = Date.parse("2021-06-08T08:00:00Z");
 // What a sweep at NOW shows: each sign-in says it was posted by the backstop, at NOW.
 const BACKSTOP_PRESENTATION: Presentation = {
+    language: "en",
     timeZone: "UTC",
     accountLabels: {},
     mentions: {},
@@ -164,7 +165,7 @@ describe("sweepRule", function () {
         const second = emptyReport();
         await sweepRule(deps, { rule: RULE, alarm }, DEADLINE, second);
 
-        assert.deepStrictEqual(sent, [buildPendingMessage(RULE, alarm, { timeZone: "UTC", accountLabels: {}, mentions: {} })]);
+        assert.deepStrictEqual(sent, [buildPendingMessage(RULE, alarm, { language: "en", timeZone: "UTC", accountLabels: {}, mentions: {} })]);
         const noteKey = `alarm#${alarm.alarmName}#ALARM#${alarm.stateChangeTime.toISOString()}`;
         assert.deepStrictEqual([...aws.store.posted], [[noteKey, EXPIRES_AT]]);
         assert.deepStrictEqual(first, { trigger: "sweep", rulesScanned: [], posted: 0, messages: 1, skipped: [] });

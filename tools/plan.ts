@@ -6,6 +6,7 @@
  *   npm start -- --stack prod      # Pulumi.prod.yaml
  *   npm start -- --json            # machine-readable, every input resolved
  *   npm start -- --no-samples      # skip the sample Slack messages
+ *   npm start -- --language ja     # the sample messages in Japanese, whatever the stack's language
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -15,6 +16,7 @@ import { checkResources, type CheckResult } from "./policyCheck";
 import { stackConfigErrors } from "./projectConfig";
 import { REPO_ROOT } from "./repoRoot";
 import { sampleMessages } from "./sampleMessages";
+import { LANGUAGES, type Language } from "../shared/contract";
 
 export const PLACEHOLDER_WEBHOOK = "https://hooks.slack.com/services/T00000000/B00000000/OFFLINEPLACEHOLDER";
 
@@ -211,6 +213,11 @@ async function main(argv: string[]): Promise<number> {
         console.error("--stack needs a stack name, e.g. --stack dev");
         return 2;
     }
+    const { language: override, error } = languageFlag(argv);
+    if (error) {
+        console.error(error);
+        return 2;
+    }
     const loaded = loadOrReport(stack);
     if (!loaded) {
         return 1;
@@ -239,11 +246,36 @@ async function main(argv: string[]): Promise<number> {
     }
 
     if (!argv.includes("--no-samples")) {
-        const samples = await sampleMessages(run);
+        const samples = await sampleMessages(run, sampleOptions(config, override));
         console.log(`\nSample sign-ins through the serialized handler (${samples.sent} Slack messages):\n`);
         console.log(samples.rendered);
+        console.log("\nOne of every other kind, built from the fixtures:\n");
+        console.log(samples.others);
     }
     return 0;
+}
+
+/** `--language <code>`: undefined when absent, an error message when the code is not a language. */
+function languageFlag(argv: string[]): { language?: Language; error?: string } {
+    const at = argv.indexOf("--language");
+    if (at < 0) {
+        return {};
+    }
+    const value = argv[at + 1];
+    return (LANGUAGES as readonly string[]).includes(value ?? "")
+        ? { language: value as Language }
+        : { error: `--language needs one of ${LANGUAGES.join(", ")}, e.g. --language ja` };
+}
+
+/** The samples' language and zone: the stack's, unless --language overrides the language for a look. */
+function sampleOptions(
+    config: Record<string, string>,
+    override: Language | undefined,
+): { language: Language; timeZone: string; override: boolean } {
+    const configured = config["console-login-alerts:language"];
+    const stackLanguage: Language = (LANGUAGES as readonly string[]).includes(configured ?? "") ? (configured as Language) : "en";
+    const timeZone = config["console-login-alerts:timeZone"] ?? "UTC";
+    return { language: override ?? stackLanguage, timeZone, override: override !== undefined && override !== stackLanguage };
 }
 
 /**

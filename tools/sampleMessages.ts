@@ -1,10 +1,28 @@
 /**
  * Runs a handful of fixture sign-ins through the serialized handler, against local stand-ins for
- * Slack and AWS, and renders the Slack messages as a channel would show them.
+ * Slack and AWS, and renders the Slack messages as a channel would show them, in the stack's
+ * language or another one. Then builds one message of every other kind (heartbeat, summary,
+ * Identity Center, first-seen, alarm notes, operators' emails) from the fixtures, in process.
+ * Under each message is a link that opens that exact payload in Slack's Block Kit Builder.
  */
 import * as fs from "fs";
+import * as path from "path";
+import { buildOkMessage, buildPendingMessage, buildSignInMessages, type Presentation, type SlackMessage } from "../handler/format";
+import { buildHeartbeatMessage, buildSummaryMessage, heartbeatNotice } from "../handler/formatNotices";
+import {
+    buildGapWarning,
+    buildPlainEventsMessage,
+    gapNotice,
+    refusedNoteNotice,
+    undeliveredNotice,
+    type OperatorsNotice,
+} from "../handler/notices";
+import { parseAlarmNotification, parseCloudTrailRecord, toSignIn } from "../handler/parse";
+import type { AlarmNotification, SignIn, SummaryReport } from "../handler/types";
+import { BUILT_IN_RULES, type BuiltInRuleId } from "../program/rules";
+import type { Language, RunTimeRule, Severity } from "../shared/contract";
 import { fixture } from "./fixtures";
-import { invokeInChild, unpackFunction } from "./local/deployedFunction";
+import { invokeInChild, unpackFunction, type DeployedFunction } from "./local/deployedFunction";
 import { LocalAws } from "./local/localAws";
 import { LocalSlack } from "./local/localSlack";
 import type { OfflineRun } from "./offlineEngine";
@@ -13,7 +31,17 @@ const SAMPLES = ["iam-user-mfa", "iam-user-no-mfa", "root-mfa", "failure-unknown
 
 interface Payload {
     text: string;
-    blocks: Array<{ type: string; text?: { text: string }; fields?: Array<{ text: string }>; elements?: Array<{ text: string }> }>;
+    blocks?: Array<{ type: string; text?: { text: string }; fields?: Array<{ text: string }>; elements?: Array<{ text: string }> }>;
+}
+
+/**
+ * The link that opens a payload's blocks in Slack's Block Kit Builder: the builder reads
+ * `{"blocks":[...]}` from the URL fragment, percent-encoded. Slack's own documentation links its
+ * examples this way ("View in Block Kit Builder"), and the Slack CLI's `blocks preview` opens
+ * https://app.slack.com/block-kit-builder#<encoded {"blocks":[...]}> when it knows no workspace.
+ */
+export function blockKitBuilderUrl(blocks: readonly unknown[]): string {
+    return `https://app.slack.com/block-kit-builder#${encodeURIComponent(JSON.stringify({ blocks }))}`;
 }
 
 /** Slack's mrkdwn as a terminal shows it: bold markers dropped, links as "label (url)", entities decoded. */
@@ -26,18 +54,35 @@ function plain(mrkdwn: string): string {
         .replace(/&amp;/g, "&");
 }
 
+// Characters a terminal shows two columns wide: CJK, kana, Hangul, full-width forms.
+const WIDE =
+    /[\u1100-\u115F\u2E80-\u303E\u3041-\u33FF\u3400-\u4DBF\u4E00-\u9FFF\uA000-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6]/;
+
+/** Pads a label to `columns` terminal columns, counting wide characters twice, so Japanese labels line up. */
+function padColumns(text: string, columns: number): string {
+    const width = [...text].reduce((sum, c) => sum + (WIDE.test(c) ? 2 : 1), 0);
+    return text + " ".repeat(Math.max(0, columns - width));
+}
+
 export function renderMessage(payload: Payload): string {
     const lines: string[] = [];
+    if (!payload.blocks) {
+        return `┃ ${plain(payload.text)}`;
+    }
     for (const block of payload.blocks) {
         if (block.type === "header" && block.text) {
             lines.push(`┃ ${block.text.text}`);
         } else if (block.type === "section") {
             if (block.text) {
-                lines.push(`┃ ${plain(block.text.text)}`);
+                lines.push(
+                    ...plain(block.text.text)
+                        .split("\n")
+                        .map((line) => `┃ ${line}`),
+                );
             }
             for (const f of block.fields ?? []) {
                 const [label, value] = f.text.split("\n");
-                lines.push(`┃     ${plain(label ?? "").padEnd(14)} ${plain(value ?? "")}`);
+                lines.push(`┃     ${padColumns(plain(label ?? ""), 14)} ${plain(value ?? "")}`);
             }
         } else if (block.type === "context") {
             lines.push(`┃ ${(block.elements ?? []).map((e) => plain(e.text)).join(" ")}`);
@@ -46,11 +91,41 @@ export function renderMessage(payload: Payload): string {
     return lines.join("\n");
 }
 
-export async function sampleMessages(run: OfflineRun): Promise<{ rendered: string; sent: number }> {
+/** A message as a channel shows it, with the link that opens it in Block Kit Builder when it has blocks. */
+export function renderWithLink(payload: Payload): string {
+    const rendered = renderMessage(payload);
+    return payload.blocks ? `${rendered}\n  Block Kit Builder: ${blockKitBuilderUrl(payload.blocks)}` : rendered;
+}
+
+/** An operators' email as the inbox shows it. */
+export function renderNotice(notice: OperatorsNotice): string {
+    return [`✉ ${notice.subject}`, ...notice.message.split("\n").map((line) => `  ${line}`)].join("\n");
+}
+
+/**
+ * Points the serialized handler at another language: the language is captured into its code as
+ * `__config.language = "en";`, so a look in another language edits that line, as a stack with
+ * `language: ja` would have written it.
+ */
+function capturedInLanguage(fn: DeployedFunction, language: Language): void {
+    const index = path.join(fn.dir, "__index.js");
+    const code = fs.readFileSync(index, "utf8");
+    const captured = /__config\.language = "[a-z]+";/;
+    if (!captured.test(code)) {
+        throw new Error("the function's code captures no language; cannot show its messages in another one");
+    }
+    fs.writeFileSync(index, code.replace(captured, `__config.language = ${JSON.stringify(language)};`));
+}
+
+/** The fixture sign-ins, through the serialized handler: what the channel receives, in order. */
+export async function handlerPayloads(run: OfflineRun, language?: Language): Promise<Payload[]> {
     const fn = unpackFunction(run);
     const slack = await new LocalSlack().start();
     const aws = await new LocalAws().start();
     try {
+        if (language !== undefined) {
+            capturedInLanguage(fn, language);
+        }
         aws.parameters.set(fn.environment["WEBHOOK_PARAMETER_NAME"]!, { type: "SecureString", value: slack.url });
         await aws.resetTable(fn.environment["STATE_TABLE_NAME"]!);
         for (const name of SAMPLES) {
@@ -64,12 +139,223 @@ export async function sampleMessages(run: OfflineRun): Promise<{ rendered: strin
         if (!result.results[0]?.ok) {
             throw new Error(`the serialized handler failed: ${JSON.stringify(result.results[0]?.error ?? result.stderr)}`);
         }
-        const rendered = slack.accepted.map((p) => renderMessage(p as Payload)).join("\n\n");
-        return { rendered, sent: slack.accepted.length };
+        return slack.accepted as Payload[];
     } finally {
         await slack.stop();
         await aws.stop();
         fs.rmSync(fn.dir, { recursive: true, force: true });
         fs.rmSync(fn.runtimeModules, { recursive: true, force: true });
     }
+}
+
+/** A built-in rule as the function sees it, optionally at another severity. */
+function rule(id: BuiltInRuleId, severity?: Severity): RunTimeRule {
+    const r = BUILT_IN_RULES[id];
+    return { id, title: r.title, pattern: r.pattern, severity: severity ?? r.severity, alarmName: `login-alerts-${id}-alarm-1c120a3` };
+}
+
+function signIn(name: string, change: Partial<SignIn> = {}): SignIn {
+    const parsed = parseCloudTrailRecord(JSON.stringify(fixture(`cloudtrail_${name}`)));
+    if (!parsed.ok) {
+        throw new Error(`fixture ${name}: ${parsed.reason}`);
+    }
+    return { ...toSignIn(parsed.value), ...change };
+}
+
+/** The recorded alarm notification, in the given state. */
+export function sampleAlarm(state: AlarmNotification["newState"], alarmName?: string): AlarmNotification {
+    const event = fixture<{ Records: Array<{ Sns: { Message: string } }> }>("sns_alarm-console-signin");
+    const body = JSON.parse(event.Records[0]!.Sns.Message) as Record<string, unknown>;
+    const parsed = parseAlarmNotification(
+        JSON.stringify({ ...body, NewStateValue: state, ...(alarmName ? { AlarmName: alarmName } : {}) }),
+    );
+    if (!parsed.ok) {
+        throw new Error(`the alarm fixture: ${parsed.reason}`);
+    }
+    return parsed.value;
+}
+
+/** One sample: a Slack message, or an operators' email. */
+export type Sample = { name: string; message: SlackMessage } | { name: string; notice: OperatorsNotice };
+
+const MINUTE = 60_000;
+
+/** Sign-in messages: plain, Identity Center with and without its MFA, first-seen, the raised and known groups. */
+function signInSamples(p: Presentation): Sample[] {
+    const sso = signIn("sso-assumed-role");
+    const at = sso.eventTime.getTime();
+    const first = (change: Partial<SignIn>, rules: RunTimeRule, shown: Presentation): SlackMessage =>
+        buildSignInMessages(rules, [{ ...sso, ...change }], shown)[0]!.message;
+    const fast = { ...p, delivery: { path: "fast" as const, atMs: at + 14_000 } };
+    const noMfa = signIn("iam-user-no-mfa");
+    return [
+        {
+            name: "sign-in",
+            message: buildSignInMessages(rule("console-signin"), [signIn("iam-user-mfa")], {
+                ...p,
+                delivery: { path: "fast", atMs: signIn("iam-user-mfa").eventTime.getTime() + 14_000 },
+            })[0]!.message,
+        },
+        {
+            name: "failed sign-in, posted by the backstop",
+            message: buildSignInMessages(rule("signin-failures"), [signIn("failure-wrong-password")], {
+                ...p,
+                delivery: { path: "backstop", atMs: signIn("failure-wrong-password").eventTime.getTime() + 6 * MINUTE },
+            })[0]!.message,
+        },
+        {
+            name: "IAM Identity Center sign-in with WebAuthn, from a new network",
+            message: first(
+                {
+                    identityCenterMfa: { methods: ["PASSWORD", "WEBAUTHN"], usedMfa: true, at: new Date(at - 40_000) },
+                    firstSeen: { noHistory: false, newNetwork: "203.0.113.0/24", windowDays: 90 },
+                },
+                rule("console-signin"),
+                fast,
+            ),
+        },
+        {
+            name: "IAM Identity Center sign-in, method unknown, no history yet",
+            message: first({ firstSeen: { noHistory: true, windowDays: 90 } }, rule("console-signin"), p),
+        },
+        {
+            name: "sign-in from a new network, severity raised",
+            message: buildSignInMessages(
+                rule("signin-without-mfa", "critical"),
+                [
+                    {
+                        ...noMfa,
+                        firstSeen: {
+                            noHistory: false,
+                            newNetwork: "198.51.100.0/24",
+                            newAgent: "Firefox on macOS",
+                            newRegion: "us-east-1",
+                            windowDays: 90,
+                            historySince: new Date(noMfa.eventTime.getTime() - 12 * 24 * 60 * MINUTE),
+                        },
+                    },
+                ],
+                { ...p, variant: "new-network" },
+            )[0]!.message,
+        },
+        {
+            name: "allow-listed sign-in, posted as known",
+            message: buildSignInMessages(rule("console-signin", "info"), [signIn("saml-federation")], {
+                ...p,
+                mentions: {},
+                variant: "known",
+            })[0]!.message,
+        },
+        { name: "root API call", message: buildSignInMessages(rule("root-activity"), [signIn("root-api-call")], p)[0]!.message },
+    ];
+}
+
+/** Alarm notes, the delivery heartbeat and the summary. */
+function noteSamples(p: Presentation): Sample[] {
+    const heartbeat = { logGroupName: "/aws/cloudtrail/login-alerts", quietMinutes: 120 };
+    const alarmAt = sampleAlarm("ALARM").stateChangeTime.getTime();
+    const day = 24 * 60 * MINUTE;
+    return [
+        { name: "alarm before CloudTrail delivers", message: buildPendingMessage(rule("console-signin"), sampleAlarm("ALARM"), p) },
+        { name: "alarm back to OK", message: buildOkMessage(rule("console-signin"), sampleAlarm("OK"), p) },
+        {
+            name: "events Slack would not show, as text",
+            message: buildPlainEventsMessage(rule("root-activity"), ["a8e6d2b1-0f4c-4c52-9a3e-2d1f6b7c8e90"], p.language),
+        },
+        {
+            name: "lookup gap",
+            message: buildGapWarning(
+                rule("console-signin"),
+                { fromMs: alarmAt - 15 * day, toMs: alarmAt - 14 * day },
+                p.timeZone,
+                p.language,
+            ),
+        },
+        {
+            name: "heartbeat: CloudTrail delivery stopped",
+            message: buildHeartbeatMessage({ ...heartbeat, alarm: sampleAlarm("ALARM", "login-alerts-heartbeat") }, p),
+        },
+        {
+            name: "heartbeat: CloudTrail delivery resumed",
+            message: buildHeartbeatMessage({ ...heartbeat, alarm: sampleAlarm("OK", "login-alerts-heartbeat") }, p),
+        },
+        { name: "daily summary", message: buildSummaryMessage(sampleSummary(), p) },
+    ];
+}
+
+/** A day's summary as the fixtures' sign-ins would make it: one quiet rule, and one new network. */
+export function sampleSummary(): SummaryReport {
+    const toMs = Date.UTC(2024, 4, 21, 0, 0, 0);
+    return {
+        period: "daily",
+        fromMs: toMs - 24 * 60 * MINUTE,
+        toMs,
+        perRule: (["console-signin", "signin-without-mfa", "root-activity", "signin-failures"] as const).map((id, i) => ({
+            ruleId: id,
+            title: BUILT_IN_RULES[id].title,
+            count: [3, 0, 2, 1][i]!,
+        })),
+        perPrincipal: [
+            { who: "alice@example.com", count: 2 },
+            { who: "root", count: 2 },
+            { who: "dev-readonly", count: 1 },
+            { who: "ops-admin", count: 1 },
+        ],
+        otherPrincipals: 0,
+        newNetworks: [{ who: "alice@example.com", network: "203.0.113.0/24" }],
+        backstopOnly: 1,
+        failures: 0,
+    };
+}
+
+/** The operators' emails. */
+function noticeSamples(p: Presentation): Sample[] {
+    const alarmAt = sampleAlarm("ALARM").stateChangeTime.getTime();
+    const day = 24 * 60 * MINUTE;
+    const ids = ["a8e6d2b1-0f4c-4c52-9a3e-2d1f6b7c8e90"];
+    return [
+        {
+            name: "email: events Slack refused",
+            notice: undeliveredNotice(rule("root-activity"), ids, "HTTP 400 invalid_blocks", p.language),
+        },
+        {
+            name: "email: lookup gap",
+            notice: gapNotice(rule("console-signin"), { fromMs: alarmAt - 15 * day, toMs: alarmAt - 14 * day }, p.language),
+        },
+        {
+            name: "email: note Slack refused",
+            notice: refusedNoteNotice(rule("console-signin"), "…", "HTTP 400 invalid_blocks", p.language),
+        },
+        {
+            name: "email: heartbeat",
+            notice: heartbeatNotice(
+                { logGroupName: "/aws/cloudtrail/login-alerts", quietMinutes: 120, alarm: sampleAlarm("ALARM", "login-alerts-heartbeat") },
+                p.language,
+            ),
+        },
+    ];
+}
+
+/** One of every kind of message the function sends, built in process from the fixtures. */
+export function messageSamples(language: Language, timeZone: string): Sample[] {
+    const p: Presentation = { timeZone, language, accountLabels: { "111122223333": "production" }, mentions: { critical: "<!here>" } };
+    return [...signInSamples(p), ...noteSamples(p), ...noticeSamples(p)];
+}
+
+/** Renders a sample: a message with its Block Kit Builder link, or an email. */
+export function renderSample(sample: Sample): string {
+    return `── ${sample.name}\n${"message" in sample ? renderWithLink(sample.message) : renderNotice(sample.notice)}`;
+}
+
+/** What `npm start` shows: the fixture sign-ins through the serialized handler, then every other kind. */
+export async function sampleMessages(
+    run: OfflineRun,
+    options: { language: Language; timeZone: string; override: boolean },
+): Promise<{ rendered: string; sent: number; others: string }> {
+    const payloads = await handlerPayloads(run, options.override ? options.language : undefined);
+    return {
+        rendered: payloads.map(renderWithLink).join("\n\n"),
+        sent: payloads.length,
+        others: messageSamples(options.language, options.timeZone).map(renderSample).join("\n\n"),
+    };
 }

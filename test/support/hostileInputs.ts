@@ -695,7 +695,8 @@ export function generateHostileCases(seed: number, options: GeneratorOptions): H
             shown: [
                 {
                     eventId: named.eventID,
-                    who: sso ? `${name}@example.co.jp (role AWSReservedSSO_AdministratorAccess_0123456789abcdef)` : name,
+                    // For IAM Identity Center the message names the person, from the session name.
+                    who: sso ? `${name}@example.co.jp` : name,
                 },
                 ...(i === 0 ? [{ eventId: longNamed.eventID, who: `${longName.slice(0, 199)}…` }] : []),
             ],
@@ -802,11 +803,12 @@ export function generateHostileCases(seed: number, options: GeneratorOptions): H
     return cases;
 }
 
-/** Event ids of the sign-ins in one posted payload, read back from each "View in CloudTrail" link. */
+/** Event ids of the sign-ins in one posted payload, read back from each CloudTrail link, in any language. */
 export function postedEventIds(payload: unknown): string[] {
     const blocks = (payload as { blocks?: Array<{ text?: { text?: string } }> }).blocks ?? [];
     return blocks.flatMap((b) =>
-        [...(b.text?.text ?? "").matchAll(/#\/events\/([^|>]+)\|View in CloudTrail>/g)].map((m) => decodeURIComponent(m[1]!)),
+        // The link's label is the catalog's ("View in CloudTrail", "CloudTrail で表示"); the address is the same in every language.
+        [...(b.text?.text ?? "").matchAll(/#\/events\/([^|>]+)\|[^|>]+>/g)].map((m) => decodeURIComponent(m[1]!)),
     );
 }
 

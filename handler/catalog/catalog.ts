@@ -1,0 +1,187 @@
+/**
+ * The message catalog: every word the function shows a person in Slack or in an operators' email,
+ * one catalog per language with exactly the same entries. Builders pass values in (already made
+ * literal, so a catalog never sees raw event data) and place what comes back; a translation
+ * replaces an entry, never the code that calls it.
+ *
+ * Not in the catalog, on purpose:
+ * - Error messages and log lines stay English in every language: they are for operators reading
+ *   CloudWatch Logs and searching for them, not for the channel.
+ * - SNS email subjects stay English (ASCII) in every language: SNS refuses a subject that is not
+ *   ASCII. The `subjects` entries of every catalog are the English ones.
+ * - Emoji shortcodes (":warning:") are markup, not text; they are the same in every language.
+ *
+ * AWS terms keep their AWS names in every language, as the Japanese AWS consoles show them:
+ * identity types as CloudTrail records them (IAMUser, AssumedRole, Root, FederatedUser), the
+ * principal "root", event names (ConsoleLogin, SwitchRole), region codes, IAM Identity Center's
+ * credential types (PASSWORD, WEBAUTHN, TOTP), and service names (CloudTrail, CloudWatch Logs,
+ * EventBridge, IAM Identity Center, MFA). Words the Japanese consoles translate are translated in
+ * their console wording: 証跡 (trail), ロググループ (log group), 許可セット (permission set),
+ * リージョン (region), プリンシパル (principal), ルートユーザー (root user, in prose).
+ */
+
+/** Which path posted an event: EventBridge's event (seconds, best effort), or the CloudWatch Logs lookup (alarm or sweep). */
+export type DeliveryPath = "fast" | "backstop";
+
+/** A delay or duration in whole units, rounded down; each catalog words it its own way. */
+export interface Delay {
+    n: number;
+    unit: "s" | "min" | "h" | "d";
+}
+
+/** A delay in plain units, rounded down: 14 s, 6 min, 3 h, 2 d. Negative delays (clock skew) are 0 s. */
+export function splitDelay(delayMs: number): Delay {
+    const seconds = Number.isFinite(delayMs) ? Math.max(0, Math.floor(delayMs / 1000)) : 0;
+    if (seconds < 60) {
+        return { n: seconds, unit: "s" };
+    }
+    const minutes = Math.floor(seconds / 60);
+    if (minutes < 60) {
+        return { n: minutes, unit: "min" };
+    }
+    const hours = Math.floor(minutes / 60);
+    return hours < 48 ? { n: hours, unit: "h" } : { n: Math.floor(hours / 24), unit: "d" };
+}
+
+/**
+ * How a language writes times. "sortable": 2021-06-08 16:53:06 Asia/Tokyo, built by hand (and by
+ * Intl for the zone). "intl": Intl.DateTimeFormat with the locale and these options, plus the zone.
+ */
+export type TimeStyle =
+    { kind: "sortable" } | { kind: "intl"; locale: string; dateTime: Intl.DateTimeFormatOptions; date: Intl.DateTimeFormatOptions };
+
+/** The built-in rules' ids; their English titles are the ones program/rules.ts gives them. */
+export type BuiltInTitles = Record<
+    "console-signin" | "signin-without-mfa" | "root-activity" | "signin-failures" | "sso-signin-without-mfa" | "trail-tampering",
+    string
+>;
+
+/** Field labels of a sign-in's section. */
+export interface FieldLabels {
+    identityType: string;
+    result: string;
+    mfa: string;
+    sourceIp: string;
+    region: string;
+    time: string;
+    browser: string;
+    account: string;
+    error: string;
+    permissionSet: string;
+}
+
+/** What the first-seen line of a sign-in says is new: each value already made literal. */
+export interface NewThings {
+    network?: string;
+    agent?: string;
+    region?: string;
+}
+
+/** The first-seen window: the last `days` days, or since `since` (a formatted date) when history is younger. */
+export type SeenWindow = { days: number } | { since: string };
+
+/** Everything a sign-in message says besides event data. */
+export interface SignInWords {
+    /** Built-in rule titles; a rule still titled as in English is shown with this language's title. */
+    ruleTitles: BuiltInTitles;
+    /** Header of allow-listed sign-ins posted as informational. */
+    knownTitle(title: string): string;
+    /** Header of sign-ins whose severity was raised because they came from a network new to the principal. */
+    newNetworkTitle(title: string): string;
+    labels: FieldLabels;
+    results: Record<"Success" | "Failure" | "Unknown", string>;
+    mfa: Record<"Yes" | "No" | "n/a", string>;
+    /** The MFA of an IAM Identity Center sign-in: the methods of the person's last Identity Center authentication. */
+    identityCenterMfa: { used(methods: string): string; notUsed(methods: string): string; unknown: string };
+    signedIn: string;
+    failedToSignIn: string;
+    called(eventName: string): string;
+    viewInCloudTrail: string;
+    eventCount(n: number): string;
+    /** Context line of a message split in parts. */
+    part(index: number, parts: number, total: number): string;
+    /** The fallback text's last line when it cannot hold every sign-in. */
+    andMore(n: number): string;
+    fallbackLine(v: {
+        who: string;
+        verb: string;
+        identityType: string;
+        mfa: string;
+        sourceIp: string;
+        region: string;
+        when: string;
+    }): string;
+    account(id: string, label: string): string;
+    /** A browser and its operating system: "Chrome 91 on Windows". */
+    browserOn(browser: string, os: string): string;
+    unknownAgent: string;
+    /** "posted 14 s after sign-in", "(CloudWatch Logs backstop)" when the backstop posted it. */
+    postedAfter(delay: string, path: DeliveryPath, isSignIn: boolean): string;
+    delay(d: Delay): string;
+    firstSeen(who: string, what: NewThings, window: SeenWindow): string;
+    noHistory(who: string): string;
+}
+
+/** What an alarm alone says: events on their way, or back to OK. `title` is bold mrkdwn or plain, as the builder needs. */
+export interface AlarmWords {
+    pendingBody(v: { mention: string; title: string; alarm: string; when: string; account: string }): string;
+    pendingText(v: { mention: string; title: string; alarm: string; when: string }): string;
+    backToOk(v: { title: string; alarm: string; when: string }): string;
+}
+
+/** Notes in the channel that are not about one sign-in, and the operators' emails. */
+export interface NoticeWords {
+    idList(named: string, more: number): string;
+    plainEvents(v: { title: string; events: string; ids: string }): string;
+    gapWarning(v: { title: string; from: string; to: string }): string;
+    undelivered(v: { ruleId: string; title: string; events: string; reason: string; ids: string }): string;
+    gap(v: { ruleId: string; title: string; from: string; to: string }): string;
+    refusedNote(v: { ruleId: string; reason: string; text: string }): string;
+}
+
+/** SNS subjects: ASCII, one line, under 100 characters. English in every catalog (see the module comment). */
+export interface SubjectWords {
+    undelivered(ruleId: string, events: string): string;
+    gap(ruleId: string): string;
+    refusedNote(ruleId: string): string;
+    heartbeat(stopped: boolean, logGroup: string): string;
+    /** "1 event", "2 events", in the subject's English. */
+    events(n: number): string;
+}
+
+/** The delivery heartbeat: CloudTrail stopped (or resumed) reaching the trail's log group. */
+export interface HeartbeatWords {
+    stoppedTitle: string;
+    stopped(v: { mention: string; logGroup: string; quiet: string }): string;
+    resumed(v: { logGroup: string; when: string }): string;
+    /** The operators' email for either state. */
+    notice(v: { stopped: boolean; logGroup: string; quiet: string; when: string; alarm: string }): string;
+}
+
+/** The periodic summary. */
+export interface SummaryWords {
+    title(period: "daily" | "weekly"): string;
+    period(from: string, to: string): string;
+    total(n: number): string;
+    byRule: string;
+    topPrincipals: string;
+    newNetworks: string;
+    none: string;
+    /** One line of a count list: "Console sign-in: 3". */
+    countLine(name: string, n: number): string;
+    newNetworkLine(who: string, network: string): string;
+    /** The last line of a list that could not show everything. */
+    more(n: number): string;
+    backstopOnly(n: number): string;
+    failures(n: number): string;
+}
+
+export interface Catalog {
+    time: TimeStyle;
+    signIn: SignInWords;
+    alarm: AlarmWords;
+    notice: NoticeWords;
+    subjects: SubjectWords;
+    heartbeat: HeartbeatWords;
+    summary: SummaryWords;
+}

@@ -1,0 +1,132 @@
+import type { Catalog, Delay, NewThings, SeenWindow, SubjectWords } from "./catalog";
+
+function events(n: number): string {
+    return n === 1 ? "1 event" : `${n} events`;
+}
+
+function delay(d: Delay): string {
+    return `${d.n} ${d.unit}`;
+}
+
+function firstSeen(who: string, what: NewThings, window: SeenWindow): string {
+    const clauses = [
+        what.network === undefined ? undefined : `from ${what.network}`,
+        what.agent === undefined ? undefined : `with ${what.agent}`,
+        what.region === undefined ? undefined : `in ${what.region}`,
+    ].filter((c) => c !== undefined);
+    const span = "days" in window ? `in ${window.days} days` : `since ${window.since}`;
+    return `:new: First sign-in ${clauses.join(", ")} for ${who} ${span}`;
+}
+
+/** SNS subjects, which every catalog shares: SNS takes ASCII subjects only. */
+export const SUBJECTS: SubjectWords = {
+    undelivered: (ruleId, count) => `console-login-alerts: ${count} of rule ${ruleId} not posted to Slack`,
+    gap: (ruleId) => `console-login-alerts: rule ${ruleId} has a gap in its lookups`,
+    refusedNote: (ruleId) => `console-login-alerts: a note of rule ${ruleId} not posted to Slack`,
+    heartbeat: (stopped, logGroup) =>
+        stopped
+            ? `console-login-alerts: CloudTrail delivery to ${logGroup} stopped`
+            : `console-login-alerts: CloudTrail delivery to ${logGroup} resumed`,
+    events,
+};
+
+export const EN: Catalog = {
+    time: { kind: "sortable" },
+    signIn: {
+        ruleTitles: {
+            "console-signin": "Console sign-in",
+            "signin-without-mfa": "Console sign-in without MFA",
+            "root-activity": "Root user activity",
+            "signin-failures": "Failed console sign-in",
+            "sso-signin-without-mfa": "IAM Identity Center sign-in without MFA",
+            "trail-tampering": "CloudTrail or alerting tampered with",
+        },
+        knownTitle: (title) => `${title} (known)`,
+        newNetworkTitle: (title) => `${title} from a new network`,
+        labels: {
+            identityType: "Identity type",
+            result: "Result",
+            mfa: "MFA",
+            sourceIp: "Source IP",
+            region: "Region",
+            time: "Time",
+            browser: "Browser",
+            account: "Account",
+            error: "Error",
+            permissionSet: "Permission set",
+        },
+        results: { Success: "Success", Failure: "Failure", Unknown: "Unknown" },
+        mfa: { Yes: "Yes", No: "No", "n/a": "n/a" },
+        identityCenterMfa: {
+            used: (methods) => `Yes (${methods})`,
+            notUsed: (methods) => `No (${methods} only)`,
+            unknown: "Unknown (IAM Identity Center)",
+        },
+        signedIn: "signed in",
+        failedToSignIn: "failed to sign in",
+        called: (eventName) => `called ${eventName}`,
+        viewInCloudTrail: "View in CloudTrail",
+        eventCount: events,
+        part: (index, parts, total) => `Part ${index} of ${parts}: ${total} events in all.`,
+        andMore: (n) => `… and ${n} more`,
+        fallbackLine: (v) => `${v.who} ${v.verb} (${v.identityType}, MFA ${v.mfa}) from ${v.sourceIp} in ${v.region} at ${v.when}`,
+        account: (id, label) => `${id} (${label})`,
+        browserOn: (browser, os) => `${browser} on ${os}`,
+        unknownAgent: "unknown",
+        postedAfter: (after, path, isSignIn) =>
+            `posted ${after} after ${isSignIn ? "sign-in" : "the event"}${path === "backstop" ? " (CloudWatch Logs backstop)" : ""}`,
+        delay,
+        firstSeen,
+        noHistory: (who) => `No sign-in history yet for ${who}`,
+    },
+    alarm: {
+        pendingBody: (v) =>
+            `${v.mention}${v.title}: alarm ${v.alarm} fired at ${v.when} in account ${v.account}. ` +
+            "CloudTrail has not delivered the matching events to CloudWatch Logs yet; they will be posted here as soon as they arrive.",
+        pendingText: (v) => `${v.mention}${v.title}: alarm ${v.alarm} fired at ${v.when}; details follow when CloudTrail delivers them.`,
+        backToOk: (v) => `:white_check_mark: ${v.title}: alarm ${v.alarm} is back to OK (${v.when}).`,
+    },
+    notice: {
+        idList: (named, more) => `${named} and ${more} more`,
+        plainEvents: (v) =>
+            `${v.title}: ${v.events} matched, which Slack would not show in full. Look them up in CloudTrail by eventID: ${v.ids}.`,
+        gapWarning: (v) =>
+            `:warning: ${v.title}: events of ${v.from} to ${v.to} were not looked up. ` +
+            "The rule's lookups stopped for longer than the function looks back; search the trail's log group or CloudTrail for that time.",
+        undelivered: (v) =>
+            `Slack refused ${v.events} of rule ${v.ruleId} (${v.title}), in Block Kit and as plain text: ${v.reason}\n` +
+            `They are recorded as failed and will not be tried again. Look them up in CloudTrail by eventID: ${v.ids}.`,
+        gap: (v) =>
+            `Events of rule ${v.ruleId} (${v.title}) from ${v.from} to ${v.to} were not looked up: ` +
+            "the rule's lookups stopped for longer than the function looks back (as long as the dead-letter queue keeps a notification). " +
+            "Search the trail's log group or CloudTrail for that time; lookups continue from the limit.",
+        refusedNote: (v) => `Slack refused this note of rule ${v.ruleId}, in Block Kit and as plain text: ${v.reason}\n${v.text}`,
+    },
+    subjects: SUBJECTS,
+    heartbeat: {
+        stoppedTitle: "CloudTrail delivery stopped",
+        stopped: (v) =>
+            `${v.mention}No CloudTrail events have reached log group ${v.logGroup} for ${v.quiet}: alerts are blind until delivery resumes. ` +
+            "Check that the trail is logging and that its role can write to the log group.",
+        resumed: (v) => `:white_check_mark: CloudTrail delivery to log group ${v.logGroup} has resumed (${v.when}).`,
+        notice: (v) =>
+            v.stopped
+                ? `No CloudTrail events have reached log group ${v.logGroup} for ${v.quiet} (alarm ${v.alarm}, ${v.when}): ` +
+                  "sign-in alerts are blind until delivery resumes. Check that the trail is logging and that its role can write to the log group."
+                : `CloudTrail delivery to log group ${v.logGroup} has resumed (alarm ${v.alarm}, ${v.when}).`,
+    },
+    summary: {
+        title: (period) => (period === "daily" ? "Daily sign-in summary" : "Weekly sign-in summary"),
+        period: (from, to) => `${from} – ${to}`,
+        total: (n) => `${events(n)} posted in all`,
+        byRule: "By rule",
+        topPrincipals: "Top principals",
+        newNetworks: "New networks",
+        none: "None",
+        countLine: (name, n) => `${name}: ${n}`,
+        newNetworkLine: (who, network) => `${who} from ${network}`,
+        more: (n) => `… and ${n} more`,
+        backstopOnly: (n) => `Posted by the CloudWatch Logs backstop alone (EventBridge did not bring them): ${n}`,
+        failures: (n) => `Refused by Slack and reported to the operators: ${n}`,
+    },
+};

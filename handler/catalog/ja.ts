@@ -1,0 +1,138 @@
+import type { Catalog, Delay, NewThings, SeenWindow } from "./catalog";
+import { SUBJECTS } from "./en";
+
+// Japanese alerts follow the AWS console's Japanese: short noun phrases, a space between Japanese
+// and Latin words, and a half-width space after a *bold* value, without which Slack does not
+// render the bold next to Japanese text.
+
+const UNITS: Record<Delay["unit"], string> = { s: "秒", min: "分", h: "時間", d: "日" };
+
+function delay(d: Delay): string {
+    return `${d.n}${UNITS[d.unit]}`;
+}
+
+function firstSeen(who: string, what: NewThings, window: SeenWindow): string {
+    const clauses = [
+        what.network === undefined ? undefined : `ネットワーク ${what.network}`,
+        what.agent === undefined ? undefined : `ブラウザ ${what.agent}`,
+        what.region === undefined ? undefined : `リージョン ${what.region}`,
+    ].filter((c) => c !== undefined);
+    const span = "days" in window ? `過去 ${window.days} 日間` : `${window.since}以降`;
+    return `:new: ${who} の新しいサインイン元（${span}で初めて）: ${clauses.join("、")}`;
+}
+
+export const JA: Catalog = {
+    time: {
+        kind: "intl",
+        locale: "ja-JP",
+        // 2026年11月29日 20:47 JST
+        dateTime: {
+            year: "numeric",
+            month: "long",
+            day: "numeric",
+            hour: "2-digit",
+            minute: "2-digit",
+            hourCycle: "h23",
+            timeZoneName: "short",
+        },
+        date: { year: "numeric", month: "long", day: "numeric" },
+    },
+    signIn: {
+        ruleTitles: {
+            "console-signin": "コンソールサインイン",
+            "signin-without-mfa": "MFA なしのコンソールサインイン",
+            "root-activity": "ルートユーザーのアクティビティ",
+            "signin-failures": "コンソールサインインの失敗",
+            "sso-signin-without-mfa": "MFA なしの IAM Identity Center サインイン",
+            "trail-tampering": "CloudTrail またはアラート設定の改ざん",
+        },
+        knownTitle: (title) => `${title}（既知）`,
+        newNetworkTitle: (title) => `${title}（新しいネットワーク）`,
+        labels: {
+            identityType: "ID タイプ",
+            result: "結果",
+            mfa: "MFA",
+            sourceIp: "送信元 IP",
+            region: "リージョン",
+            time: "日時",
+            browser: "ブラウザ",
+            account: "アカウント",
+            error: "エラー",
+            permissionSet: "許可セット",
+        },
+        results: { Success: "成功", Failure: "失敗", Unknown: "不明" },
+        mfa: { Yes: "あり", No: "なし", "n/a": "対象外" },
+        identityCenterMfa: {
+            used: (methods) => `あり (${methods})`,
+            notUsed: (methods) => `なし (${methods} のみ)`,
+            unknown: "不明 (IAM Identity Center)",
+        },
+        signedIn: "がサインイン",
+        failedToSignIn: "のサインインが失敗",
+        called: (eventName) => `が ${eventName} を実行`,
+        viewInCloudTrail: "CloudTrail で表示",
+        eventCount: (n) => `${n} 件`,
+        part: (index, parts, total) => `分割投稿 ${index}/${parts}（全 ${total} 件）`,
+        andMore: (n) => `…ほか ${n} 件`,
+        fallbackLine: (v) => `${v.who} ${v.verb}（${v.identityType}、MFA ${v.mfa}）送信元 ${v.sourceIp}、${v.region}、${v.when}`,
+        account: (id, label) => `${id} (${label})`,
+        browserOn: (browser, os) => `${browser} (${os})`,
+        unknownAgent: "不明",
+        postedAfter: (after, path, isSignIn) =>
+            `${isSignIn ? "サインイン" : "イベント"}の${after}後に投稿${path === "backstop" ? "（CloudWatch Logs 経由）" : ""}`,
+        delay,
+        firstSeen,
+        noHistory: (who) => `${who} のサインイン履歴はまだありません`,
+    },
+    alarm: {
+        pendingBody: (v) =>
+            `${v.mention}${v.title}: アラーム ${v.alarm} が ${v.when} に発生（アカウント ${v.account}）。` +
+            "CloudTrail から CloudWatch Logs にイベントがまだ届いていません。届きしだいここに投稿します。",
+        pendingText: (v) => `${v.mention}${v.title}: アラーム ${v.alarm} が ${v.when} に発生。詳細は CloudTrail の配信後に投稿します。`,
+        backToOk: (v) => `:white_check_mark: ${v.title}: アラーム ${v.alarm} が OK に戻りました（${v.when}）。`,
+    },
+    notice: {
+        idList: (named, more) => `${named} ほか ${more} 件`,
+        plainEvents: (v) =>
+            `${v.title}: 一致した ${v.events}のイベントは Slack で表示できませんでした。CloudTrail で eventID から確認してください: ${v.ids}`,
+        gapWarning: (v) =>
+            `:warning: ${v.title}: ${v.from} から ${v.to} までのイベントは照会されていません。` +
+            "ルールの照会が遡及期間より長く止まっていました。この期間は証跡のロググループか CloudTrail で検索してください。",
+        undelivered: (v) =>
+            `ルール ${v.ruleId}（${v.title}）の ${v.events}のイベントを、Slack が Block Kit でもプレーンテキストでも拒否しました: ${v.reason}\n` +
+            `失敗として記録済みで、再試行はしません。CloudTrail で eventID から確認してください: ${v.ids}`,
+        gap: (v) =>
+            `ルール ${v.ruleId}（${v.title}）の ${v.from} から ${v.to} までのイベントは照会されていません。` +
+            "ルールの照会が遡及期間（デッドレターキューが通知を保持する期間）より長く止まっていました。" +
+            "この期間は証跡のロググループか CloudTrail で検索してください。照会は遡及期間の上限から再開します。",
+        refusedNote: (v) =>
+            `ルール ${v.ruleId} の次の通知を、Slack が Block Kit でもプレーンテキストでも拒否しました: ${v.reason}\n${v.text}`,
+    },
+    subjects: SUBJECTS,
+    heartbeat: {
+        stoppedTitle: "CloudTrail の配信停止",
+        stopped: (v) =>
+            `${v.mention}ロググループ ${v.logGroup} に CloudTrail のイベントが ${v.quiet}届いていません。配信が再開するまで、サインインを検知できません。` +
+            "証跡のログ記録が有効か、証跡のロールがロググループに書き込めるかを確認してください。",
+        resumed: (v) => `:white_check_mark: ロググループ ${v.logGroup} への CloudTrail の配信が再開しました（${v.when}）。`,
+        notice: (v) =>
+            v.stopped
+                ? `ロググループ ${v.logGroup} に CloudTrail のイベントが ${v.quiet}届いていません（アラーム ${v.alarm}、${v.when}）。` +
+                  "配信が再開するまで、サインインを検知できません。証跡のログ記録が有効か、証跡のロールがロググループに書き込めるかを確認してください。"
+                : `ロググループ ${v.logGroup} への CloudTrail の配信が再開しました（アラーム ${v.alarm}、${v.when}）。`,
+    },
+    summary: {
+        title: (period) => (period === "daily" ? "サインインの日次サマリー" : "サインインの週次サマリー"),
+        period: (from, to) => `${from} 〜 ${to}`,
+        total: (n) => `合計 ${n} 件`,
+        byRule: "ルール別",
+        topPrincipals: "件数の多いプリンシパル",
+        newNetworks: "新しいネットワーク",
+        none: "なし",
+        countLine: (name, n) => `${name}: ${n} 件`,
+        newNetworkLine: (who, network) => `${who}: ${network}`,
+        more: (n) => `…ほか ${n} 件`,
+        backstopOnly: (n) => `CloudWatch Logs 経由でのみ投稿（EventBridge から届かず）: ${n} 件`,
+        failures: (n) => `Slack が拒否し運用担当に通知: ${n} 件`,
+    },
+};

@@ -1,0 +1,82 @@
+/**
+ * The delivery heartbeat's notifications: its alarm watches IncomingLogEvents of the trail's log
+ * group and fires when nothing arrives (the trail stopped, lost its role, or was pointed elsewhere),
+ * which would otherwise look exactly like a quiet day. CloudWatch tells the operators' topic
+ * itself; the function tells the channel, once per state change, ALARM and OK alike.
+ */
+import { refusedContent } from "./delivery";
+import { buildHeartbeatMessage, heartbeatNotice } from "./formatNotices";
+import { log } from "./log";
+import { plainTextOf } from "./notices";
+import { parseAlarmNotification, type Trigger } from "./parse";
+import { presentationOf, record, type RuleRun, type SweepDeps } from "./sweepRun";
+import type { AlarmNotification, InvocationReport } from "./types";
+import { LOOKBACK_LIMIT_SECONDS } from "../shared/contract";
+
+type SnsTrigger = Extract<Trigger, { kind: "sns" }>;
+
+/** The heartbeat alarm's notifications among an SNS batch; none when the stack has no heartbeat. */
+export function heartbeatAlarms(trigger: SnsTrigger, deps: SweepDeps): AlarmNotification[] {
+    const name = deps.settings.heartbeat?.alarmName;
+    if (!name) {
+        return [];
+    }
+    return trigger.messages.flatMap((message) => {
+        const alarm = message.ok ? parseAlarmNotification(message.value.body) : message;
+        return alarm.ok && alarm.value.alarmName === name ? [alarm.value] : [];
+    });
+}
+
+/** The heartbeat is nobody's rule; its sends and records still need a run to account to. */
+function heartbeatRun(deps: SweepDeps, deadlineMs: number, report: InvocationReport): RuleRun {
+    const rule = { id: "delivery-heartbeat", title: "", pattern: "", severity: "critical" as const, alarmName: "" };
+    const expiresAt = Math.floor(deps.clock.now() / 1000) + LOOKBACK_LIMIT_SECONDS;
+    return { deps, rule, presentation: presentationOf(deps.settings), expiresAt, deadlineMs, report, path: "backstop" };
+}
+
+/** Sends the message, else its text alone; Slack's refusal of both goes to the operators. Any other failure is thrown. */
+async function sendOrTell(run: RuleRun, alarm: AlarmNotification, quietMinutes: number): Promise<void> {
+    const notice = { alarm, logGroupName: run.deps.settings.trailLogGroupName, quietMinutes };
+    const message = buildHeartbeatMessage(notice, run.presentation);
+    for (const attempt of [message, plainTextOf(message)]) {
+        try {
+            await run.deps.send(attempt, run.deadlineMs);
+            run.report.messages += 1;
+            return;
+        } catch (err) {
+            if (!refusedContent(err)) {
+                throw err;
+            }
+            log("warn", "Slack refused the heartbeat message", { error: (err as Error).message });
+        }
+    }
+    const told = heartbeatNotice(notice, run.presentation.language);
+    await run.deps.aws.operators?.publish(told.subject, told.message);
+}
+
+/** Posts each heartbeat state change once, however many invocations its notification causes. */
+export async function postHeartbeats(
+    deps: SweepDeps,
+    alarms: readonly AlarmNotification[],
+    deadlineMs: number,
+    report: InvocationReport,
+): Promise<void> {
+    const quietMinutes = deps.settings.heartbeat?.quietMinutes ?? 0;
+    const run = heartbeatRun(deps, deadlineMs, report);
+    for (const alarm of alarms) {
+        if (alarm.newState === "INSUFFICIENT_DATA") {
+            report.skipped.push(`alarm ${alarm.alarmName} went to INSUFFICIENT_DATA`);
+            continue;
+        }
+        const key = `heartbeat#${alarm.newState}#${alarm.stateChangeTime.toISOString()}`;
+        if ((await deps.aws.store.unposted([key])).size === 0) {
+            continue;
+        }
+        log(alarm.newState === "ALARM" ? "error" : "info", "delivery heartbeat", {
+            state: alarm.newState,
+            logGroup: deps.settings.trailLogGroupName,
+        });
+        await sendOrTell(run, alarm, quietMinutes);
+        await record(run, [key]);
+    }
+}
