@@ -9,7 +9,7 @@
  * other path — is judged the same way, and learning it twice changes nothing.
  */
 import ipaddr from "ipaddr.js";
-import { userAgentFamily } from "./userAgent";
+import { userAgentClient, userAgentFamily } from "./userAgent";
 import type { FirstSeenMark, SignIn } from "./types";
 
 /** Sightings of one network, browser family or region. Times in epoch ms. */
@@ -102,8 +102,9 @@ export function judge(history: PrincipalHistory | undefined, signIn: SignIn, win
     if (values.networks && !known("networks", values.networks)) {
         mark.newNetwork = values.networks;
     }
-    if (values.agents && !known("agents", values.agents)) {
-        mark.newAgent = values.agents;
+    const agent = userAgentClient(signIn.userAgent);
+    if (values.agents && agent && !known("agents", values.agents)) {
+        mark.newAgent = agent;
     }
     if (values.regions && !known("regions", values.regions)) {
         mark.newRegion = values.regions;

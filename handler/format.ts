@@ -5,7 +5,7 @@ import { catalogFor, splitDelay, type Catalog, type DeliveryPath } from "./catal
 import { EN } from "./catalog/en";
 import { eventDateFormatter, eventTimeFormatter, formatEventTime } from "./eventTime";
 import { clip, escapeSlack, literal } from "./slackText";
-import { readUserAgent } from "./userAgent";
+import { MOBILE_APP, readUserAgent } from "./userAgent";
 
 export { eventDateFormatter, eventTimeFormatter, formatEventTime } from "./eventTime";
 export { escapeSlack, literal, plainLiteral, safe } from "./slackText";
@@ -28,9 +28,6 @@ export const SEVERITY_EMOJI: Record<Severity, string> = {
     high: ":warning:",
     critical: ":rotating_light:",
 };
-
-// The app's name is a product name, the same in every language.
-const MOBILE_APP = "AWS Console Mobile App";
 
 /** "Chrome 91 on Windows" from a full user agent; the raw value (clipped) when it is not a browser. */
 export function shortenUserAgent(userAgent: string, words: Catalog["signIn"] = EN.signIn): string {
@@ -141,9 +138,31 @@ function isIdentityCenter(signIn: SignIn): boolean {
     return signIn.person !== undefined || signIn.permissionSet !== undefined;
 }
 
-/** Who signed in: the person, for IAM Identity Center (its role only names the permission set). */
-function whoOf(signIn: SignIn): string {
-    return literal(signIn.person ?? signIn.who);
+const SESSION_MAX = 130;
+const ROLE_MAX = 70;
+
+/**
+ * Who signed in, in the presentation's words: the person for IAM Identity Center (its role only
+ * names the permission set), else the principal's parts; each name is event data, shown literally.
+ */
+function whoOf(signIn: SignIn, words: Catalog): string {
+    const p = signIn.principal;
+    const w = words.principal;
+    switch (p.kind) {
+        case "root":
+            return w.root;
+        case "name":
+            return literal(p.name);
+        case "role-session":
+            // Role names are at most 64 characters; a session name is the person, the longer part.
+            return w.roleSession(literal(p.session, SESSION_MAX), literal(p.role, ROLE_MAX));
+        case "federated":
+            return w.federated(literal(p.name));
+        case "hidden-user":
+            return w.hiddenUser;
+        case "unknown":
+            return p.identityType === "IAMUser" ? w.unknownUser : w.unknown;
+    }
 }
 
 // Parts of the first-seen line come from the event (network, browser family, region): each is cut.
@@ -158,19 +177,22 @@ function firstSeenLine(signIn: SignIn, words: Catalog, formatDate: (time: Date) 
         return "";
     }
     if (mark.noHistory) {
-        return `\n${words.signIn.noHistory(whoOf(signIn))}`;
+        return `\n${words.signIn.noHistory(whoOf(signIn, words))}`;
     }
     const cut = (value: string | undefined, max: number): string | undefined => (value === undefined ? undefined : literal(value, max));
     const what = {
         network: cut(mark.newNetwork, NETWORK_MAX),
-        agent: cut(mark.newAgent, AGENT_MAX),
+        agent: cut(
+            mark.newAgent && (mark.newAgent.os ? words.signIn.browserOn(mark.newAgent.client, mark.newAgent.os) : mark.newAgent.client),
+            AGENT_MAX,
+        ),
         region: cut(mark.newRegion, REGION_MAX),
     };
     if (what.network === undefined && what.agent === undefined && what.region === undefined) {
         return "";
     }
     const window = mark.historySince ? { since: formatDate(mark.historySince) } : { days: mark.windowDays };
-    return `\n${words.signIn.firstSeen(whoOf(signIn), what, window)}`;
+    return `\n${words.signIn.firstSeen(whoOf(signIn, words), what, window)}`;
 }
 
 /** "posted 14 s after sign-in", from the catalog; empty when the presentation says nothing of delivery. */
@@ -229,7 +251,7 @@ function signInBlock(signIn: SignIn, when: string, p: Presentation, shown: Shown
     return {
         type: "section",
         text: eventText(
-            `*${whoOf(signIn)}* ${verb(signIn, words)} · ${link}${deliveryNote(signIn, p, words)}${firstSeenLine(signIn, words, shown.formatDate)}`,
+            `*${whoOf(signIn, words)}* ${verb(signIn, words)} · ${link}${deliveryNote(signIn, p, words)}${firstSeenLine(signIn, words, shown.formatDate)}`,
         ),
         fields,
     };
@@ -237,7 +259,7 @@ function signInBlock(signIn: SignIn, when: string, p: Presentation, shown: Shown
 
 function fallbackLine(signIn: SignIn, when: string, words: Catalog): string {
     return words.signIn.fallbackLine({
-        who: whoOf(signIn),
+        who: whoOf(signIn, words),
         verb: verb(signIn, words),
         identityType: literal(signIn.identityType),
         mfa: mfaOf(signIn, words),

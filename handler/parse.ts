@@ -1,6 +1,6 @@
 import { identityCenterMfaOf } from "./credentials";
 import type { ScheduledEvent, SNSEvent, SNSEventRecord, SNSMessage } from "aws-lambda";
-import type { AlarmNotification, CloudTrailRecord, SignIn, TimeWindow } from "./types";
+import type { AlarmNotification, CloudTrailRecord, PrincipalName, SignIn, TimeWindow } from "./types";
 import type { RunTimeRule, SummaryRequest } from "../shared/contract";
 
 /** Either a value or the reason it could not be had; bad input is reported, never thrown. */
@@ -254,38 +254,55 @@ export function identityCenterSession(record: CloudTrailRecord): { person: strin
     return permissionSet && person ? { person, permissionSet } : undefined;
 }
 
-/** Who acted, in the words a person would use: user name, root, or role and session for assumed roles. */
-export function describePrincipal(record: CloudTrailRecord): string {
+/** Who acted, in parts: user name, root, the person of an Identity Center session, or role and session. */
+export function principalNameOf(record: CloudTrailRecord): PrincipalName {
     const identity = record.userIdentity ?? {};
+    const named = (name: string | undefined): PrincipalName =>
+        name ? { kind: "name", name } : { kind: "unknown", ...(identity.type ? { identityType: identity.type } : {}) };
     switch (identity.type) {
         case "Root":
-            return "root";
+            return { kind: "root" };
         case "IAMUser":
-            if (identity.userName === HIDDEN_USER) {
-                return "unknown user name";
-            }
-            return identity.userName ?? identity.arn ?? identity.principalId ?? "unknown IAM user";
+            return identity.userName === HIDDEN_USER
+                ? { kind: "hidden-user" }
+                : named(identity.userName ?? identity.arn ?? identity.principalId);
         case "AssumedRole": {
             const sso = identityCenterSession(record);
-            if (sso) {
-                return sso.person;
-            }
             // arn:aws:sts::111122223333:assumed-role/ROLE/SESSION: for SSO and SAML the session is the person.
             const parts = (identity.arn ?? "").split(":assumed-role/")[1]?.split("/");
             const role = identity.sessionContext?.sessionIssuer?.userName ?? parts?.[0];
             const session = parts && parts.length > 1 ? parts.slice(1).join("/") : undefined;
-            if (session && role) {
-                return `${session} (role ${role})`;
+            if (sso) {
+                return { kind: "name", name: sso.person };
             }
-            return identity.arn ?? role ?? identity.principalId ?? "unknown role session";
+            return session && role ? { kind: "role-session", session, role } : named(identity.arn ?? role ?? identity.principalId);
         }
         case "FederatedUser": {
             // arn:aws:sts::111122223333:federated-user/carol
             const user = (identity.arn ?? "").split(":federated-user/")[1];
-            return user ? `${user} (federated user)` : (identity.arn ?? identity.principalId ?? "unknown federated user");
+            return user ? { kind: "federated", name: user } : named(identity.arn ?? identity.principalId);
         }
         default:
-            return identity.userName ?? identity.arn ?? identity.principalId ?? identity.invokedBy ?? "unknown principal";
+            return named(identity.userName ?? identity.arn ?? identity.principalId ?? identity.invokedBy);
+    }
+}
+
+/** The principal in English words, for logs, tallies and allow-lists: "alice", "root", "alice (role Admin)". */
+export function describePrincipal(record: CloudTrailRecord): string {
+    const p = principalNameOf(record);
+    switch (p.kind) {
+        case "root":
+            return "root";
+        case "name":
+            return p.name;
+        case "role-session":
+            return `${p.session} (role ${p.role})`;
+        case "federated":
+            return `${p.name} (federated user)`;
+        case "hidden-user":
+            return "unknown user name";
+        case "unknown":
+            return p.identityType === "IAMUser" ? "unknown IAM user" : "unknown principal";
     }
 }
 
@@ -353,6 +370,7 @@ export function toSignIn(record: ValidRecord): SignIn {
         ...personOf(record),
         eventId: record.eventID,
         who: describePrincipal(record),
+        principal: principalNameOf(record),
         ...(record.userIdentity?.type === "IAMUser" && record.userIdentity.userName && record.userIdentity.userName !== HIDDEN_USER
             ? { userName: record.userIdentity.userName }
             : {}),

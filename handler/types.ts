@@ -29,10 +29,25 @@ export interface CloudTrailRecord {
     additionalEventData?: Record<string, unknown> | null;
 }
 
+/**
+ * Who acted, as parts the message catalog words in each language ("alice (role Admin)",
+ * "alice（ロール Admin）"); names are event data, the words around them are the catalog's.
+ */
+export type PrincipalName =
+    | { kind: "root" }
+    | { kind: "name"; name: string }
+    | { kind: "role-session"; session: string; role: string }
+    | { kind: "federated"; name: string }
+    | { kind: "hidden-user" }
+    | { kind: "unknown"; identityType?: string };
+
 /** A sign-in (or other matched event) reduced to what a person reads in Slack. Values are raw, not escaped. */
 export interface SignIn {
     eventId: string;
+    /** Who acted, in English words: for logs, the summary's tallies and the allow-list's view. */
     who: string;
+    /** Who acted, in parts, for the message in the stack's language. */
+    principal: PrincipalName;
     /** The IAM user's name, for allow-lists; absent for root, roles and hidden user names. */
     userName?: string;
     /** The assumed role's name, for allow-lists. */
@@ -57,7 +72,7 @@ export interface SignIn {
      * trail holds none (then the message says the method is unknown, never "MFA: No").
      */
     identityCenterMfa?: IdentityCenterMfa;
-    /** Who the first-seen history belongs to: account, principal and session issuer. Absent for failures and non-sign-ins. */
+    /** Whose first-seen history a console sign-in is judged against (failures too: they are marked, never learned). */
     principalKey?: string;
     /** What the first-seen history said of this sign-in; absent when first-seen is off or the event is not a sign-in. */
     firstSeen?: FirstSeenMark;
@@ -83,8 +98,8 @@ export interface FirstSeenMark {
     noHistory: boolean;
     /** IPv4 /24 or IPv6 /48, e.g. "203.0.113.0/24". */
     newNetwork?: string;
-    /** Browser and OS family, e.g. "Chrome on Windows". */
-    newAgent?: string;
+    /** Browser (or the AWS Console Mobile App) and system family: product names, worded by the catalog. */
+    newAgent?: { client: string; os?: string };
     newRegion?: string;
     windowDays: number;
     /** When the principal's history began, if that is within the window ("since …" instead of "in 90 days"). */

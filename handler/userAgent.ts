@@ -24,7 +24,7 @@ const SYSTEMS: Array<[RegExp, string]> = [
     [/Linux/, "Linux"],
 ];
 
-const MOBILE_APP = /AWS ?Console ?Mobile|aws-console-mobile|AWSConsoleMobile/i;
+const MOBILE_APP_AGENT = /AWS ?Console ?Mobile|aws-console-mobile|AWSConsoleMobile/i;
 
 /** A browser (name and major version) or the AWS Console Mobile App, and the system it runs on. */
 export interface UserAgentReading {
@@ -35,7 +35,7 @@ export interface UserAgentReading {
 
 export function readUserAgent(userAgent: string): UserAgentReading {
     const os = SYSTEMS.find(([re]) => re.test(userAgent))?.[1];
-    if (MOBILE_APP.test(userAgent)) {
+    if (MOBILE_APP_AGENT.test(userAgent)) {
         return { mobileApp: true, ...(os ? { os } : {}) };
     }
     for (const [re, name] of BROWSERS) {
@@ -47,16 +47,25 @@ export function readUserAgent(userAgent: string): UserAgentReading {
     return { mobileApp: false, ...(os ? { os } : {}) };
 }
 
-/**
- * The family first-seen remembers: "Chrome on Windows", "AWS Console Mobile App on iOS". Undefined
- * when the agent names neither a browser nor the app (a script, an empty string): such a sign-in
- * is judged on network and region only.
- */
-export function userAgentFamily(userAgent: string): string | undefined {
+// The app's name is a product name, the same in every language.
+export const MOBILE_APP = "AWS Console Mobile App";
+
+/** The browser (without its version) or the app, and the system: what first-seen compares. Undefined for a script or nothing. */
+export function userAgentClient(userAgent: string): { client: string; os?: string } | undefined {
     const reading = readUserAgent(userAgent);
-    const client = reading.mobileApp ? "AWS Console Mobile App" : reading.client?.name;
+    const client = reading.mobileApp ? MOBILE_APP : reading.client?.name;
     if (!client) {
         return undefined;
     }
-    return reading.os ? `${client} on ${reading.os}` : client;
+    return reading.os ? { client, os: reading.os } : { client };
+}
+
+/**
+ * The family first-seen remembers, as its history's key: "Chrome on Windows", "AWS Console Mobile
+ * App on iOS". Undefined when the agent names neither a browser nor the app (a script, an empty
+ * string): such a sign-in is judged on network and region only.
+ */
+export function userAgentFamily(userAgent: string): string | undefined {
+    const agent = userAgentClient(userAgent);
+    return agent && (agent.os ? `${agent.client} on ${agent.os}` : agent.client);
 }

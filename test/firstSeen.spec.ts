@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { judge, learn, markAll, networkOf, valuesOf, MAX_VALUES_PER_DIMENSION, type PrincipalHistory } from "../handler/firstSeen";
-import { userAgentFamily } from "../handler/userAgent";
+import { userAgentClient, userAgentFamily } from "../handler/userAgent";
 import type { FirstSeenMark, SignIn } from "../handler/types";
 
 const DAY = 24 * 3600 * 1000;
@@ -12,6 +12,7 @@ function signIn(id: string, atMs: number, overrides: Partial<SignIn> = {}): Sign
     return {
         eventId: id,
         who: "alice",
+        principal: { kind: "name", name: "alice" },
         userName: "alice",
         identityType: "IAMUser",
         eventName: "ConsoleLogin",
@@ -73,7 +74,7 @@ describe("first-seen: judging and learning", function () {
             noHistory: false,
             windowDays: 90,
             newNetwork: "198.51.100.0/24",
-            newAgent: "Firefox on Windows",
+            newAgent: { client: "Firefox", os: "Windows" },
             newRegion: "ap-northeast-1",
             historySince: new Date(T0),
         });
@@ -162,7 +163,7 @@ function oracle(history: readonly SignIn[], s: SignIn, days: number): FirstSeenM
         mark.newNetwork = mine.networks;
     }
     if (mine.agents && !inWindow.some((h) => valuesOf(h).agents === mine.agents)) {
-        mark.newAgent = mine.agents;
+        mark.newAgent = userAgentClient(s.userAgent);
     }
     if (mine.regions && !inWindow.some((h) => valuesOf(h).regions === mine.regions)) {
         mark.newRegion = mine.regions;

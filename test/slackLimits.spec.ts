@@ -61,6 +61,7 @@ function maximalSignIn(i: number, eventId = eventIdOf(i)): SignIn {
     return {
         eventId,
         who: amp(HUGE),
+        principal: { kind: "role-session", session: amp(HUGE), role: amp(HUGE) },
         userName: amp(HUGE),
         identityType: amp(HUGE),
         // Any eventName other than ConsoleLogin adds "called <eventName>" to the section's text.
@@ -132,7 +133,14 @@ function maximalJapaneseSignIn(i: number): SignIn {
         person: value,
         permissionSet: value,
         identityCenterMfa: { methods: Array.from({ length: 50 }, () => value), usedMfa: i % 2 === 0, at: new Date(0) },
-        firstSeen: { noHistory: false, newNetwork: value, newAgent: value, newRegion: value, windowDays: 90, historySince: new Date(0) },
+        firstSeen: {
+            noHistory: false,
+            newNetwork: value,
+            newAgent: { client: value, os: value },
+            newRegion: value,
+            windowDays: 90,
+            historySince: new Date(0),
+        },
     };
 }
 

@@ -228,7 +228,7 @@ function signInSamples(p: Presentation): Sample[] {
                         firstSeen: {
                             noHistory: false,
                             newNetwork: "198.51.100.0/24",
-                            newAgent: "Firefox on macOS",
+                            newAgent: { client: "Firefox", os: "macOS" },
                             newRegion: "us-east-1",
                             windowDays: 90,
                             historySince: new Date(noMfa.eventTime.getTime() - 12 * 24 * 60 * MINUTE),

@@ -80,6 +80,21 @@ export interface NewThings {
 /** The first-seen window: the last `days` days, or since `since` (a formatted date) when history is younger. */
 export type SeenWindow = { days: number } | { since: string };
 
+/**
+ * The words around a principal's names. AWS's own names stay as the consoles write them in every
+ * language ("root", role and user names); what is said about them is translated.
+ */
+export interface PrincipalWords {
+    root: string;
+    /** A role session that is not IAM Identity Center's: "alice (role Admin)". */
+    roleSession(session: string, role: string): string;
+    federated(name: string): string;
+    /** CloudTrail hides the user name of a failed sign-in with an unknown user name. */
+    hiddenUser: string;
+    unknownUser: string;
+    unknown: string;
+}
+
 /** Everything a sign-in message says besides event data. */
 export interface SignInWords {
     /** Built-in rule titles; a rule still titled as in English is shown with this language's title. */
@@ -178,6 +193,7 @@ export interface SummaryWords {
 
 export interface Catalog {
     time: TimeStyle;
+    principal: PrincipalWords;
     signIn: SignInWords;
     alarm: AlarmWords;
     notice: NoticeWords;

@@ -32,6 +32,14 @@ export const SUBJECTS: SubjectWords = {
 
 export const EN: Catalog = {
     time: { kind: "sortable" },
+    principal: {
+        root: "root",
+        roleSession: (session, role) => `${session} (role ${role})`,
+        federated: (name) => `${name} (federated user)`,
+        hiddenUser: "unknown user name",
+        unknownUser: "unknown IAM user",
+        unknown: "unknown principal",
+    },
     signIn: {
         ruleTitles: {
             "console-signin": "Console sign-in",

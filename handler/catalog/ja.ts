@@ -37,6 +37,14 @@ export const JA: Catalog = {
         },
         date: { year: "numeric", month: "long", day: "numeric" },
     },
+    principal: {
+        root: "root",
+        roleSession: (session, role) => `${session}（ロール ${role}）`,
+        federated: (name) => `${name}（フェデレーションユーザー）`,
+        hiddenUser: "不明なユーザー名",
+        unknownUser: "不明な IAM ユーザー",
+        unknown: "不明なプリンシパル",
+    },
     signIn: {
         ruleTitles: {
             "console-signin": "コンソールサインイン",
