@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { fastPathRegions } from "./program/fastPath";
 import { LoginAlerts } from "./program/loginAlerts";
+import { COMPONENT_NAME } from "./program/names";
 import { pulumiConfigSource, readStackSettings } from "./program/settings";
 
 // An async program: the fast path's regions are asked of AWS before any provider is created, and
@@ -8,7 +9,8 @@ import { pulumiConfigSource, readStackSettings } from "./program/settings";
 // function and awaits it; the object it returns becomes the stack's outputs.
 export = async () => {
     const settings = readStackSettings(pulumiConfigSource());
-    const alerts = new LoginAlerts("login-alerts", {
+    // The trail-tampering rule knows this stack's resources by the prefix their names take from it.
+    const alerts = new LoginAlerts(COMPONENT_NAME, {
         ...settings,
         slackWebhookUrl: pulumi.secret(settings.slackWebhookUrl),
         fastPathRegions: await fastPathRegions(settings),
@@ -27,5 +29,6 @@ export = async () => {
         // Absent when the fast path is off.
         fastPathBusArn: alerts.fastPath?.bus.arn,
         fastPathRegions: alerts.fastPath ? Object.keys(alerts.fastPath.regionRules) : undefined,
+        dashboardUrl: alerts.dashboardUrl,
     };
 };

@@ -101,6 +101,10 @@ function describeAccount(accountId: string, labels: Record<string, string>, word
 
 /** Verb for the one-line summary of a sign-in. */
 function verb(signIn: SignIn, words: Catalog): string {
+    // IAM Identity Center's own sign-in event: logged only once every challenge succeeded.
+    if (signIn.eventName === "UserAuthentication" && signIn.identityCenterMfa) {
+        return words.signIn.signedInToIdentityCenter;
+    }
     if (signIn.eventName !== "ConsoleLogin") {
         return words.signIn.called(literal(signIn.eventName));
     }

@@ -21,6 +21,8 @@ export interface AlertRulesArgs {
     account: pulumi.Input<string>;
     /** The topics' customer-managed key, if the stack encrypts them. */
     topicKeyArn?: pulumi.Input<string>;
+    /** Alarms besides the rules' that notify the topic (the delivery heartbeat), by ARN. */
+    otherAlarmArns?: pulumi.Input<string>[];
 }
 
 /**
@@ -44,11 +46,10 @@ export class AlertRules extends pulumi.ComponentResource {
             {
                 arn: this.topic.arn,
                 policy: pulumi.jsonStringify(
-                    cloudWatchPublishPolicy(
-                        this.topic.arn,
-                        args.account,
-                        Object.values(this.rules).map((r) => r.alarm.arn),
-                    ),
+                    cloudWatchPublishPolicy(this.topic.arn, args.account, [
+                        ...Object.values(this.rules).map((r) => r.alarm.arn),
+                        ...(args.otherAlarmArns ?? []),
+                    ]),
                 ),
             },
             was,

@@ -1,3 +1,4 @@
+import type { Language, Severity, SummaryPeriod } from "../shared/contract";
 import { ORIGINAL_SIGNIN_PATTERN } from "./rules";
 
 /**
@@ -30,4 +31,9 @@ export const DEFAULTS = {
     encryptTrailLogs: false,
     fastPath: true,
     fastPathRegions: [] as string[],
+    language: "en" as Language,
+    firstSeenDays: 90,
+    newNetworkSeverity: { "console-signin": "high" } as Record<string, Severity>,
+    summary: "off" as SummaryPeriod,
+    heartbeatMinutes: 1440,
 } as const;

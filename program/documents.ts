@@ -111,7 +111,15 @@ export function functionPolicy(r: FunctionResources): PolicyDocument {
         {
             Sid: "TrackPostedEvents",
             Effect: "Allow",
-            Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem"],
+            // UpdateItem: the summary's hourly tallies are added to with ADD, which cannot race.
+            Action: [
+                "dynamodb:GetItem",
+                "dynamodb:PutItem",
+                "dynamodb:UpdateItem",
+                "dynamodb:DeleteItem",
+                "dynamodb:BatchGetItem",
+                "dynamodb:BatchWriteItem",
+            ],
             Resource: r.stateTableArn,
         },
         { Sid: "DeadLetter", Effect: "Allow", Action: "sqs:SendMessage", Resource: r.deadLetterQueueArn },
@@ -198,6 +206,11 @@ export function trailKeyStatements(env: AwsEnv, trailArn: Value): Statement[] {
             },
         },
     ];
+}
+
+/** What the summary schedule's role may do: invoke the function, nothing else. */
+export function invokeFunctionPolicy(functionArn: Value): PolicyDocument {
+    return document({ Effect: "Allow", Action: "lambda:InvokeFunction", Resource: functionArn });
 }
 
 /** What EventBridge's forwarding role may do: put events on the stack's sign-in bus, nothing else. */

@@ -19,11 +19,41 @@ import type { Notifier } from "./notifier";
  * endpoint in us-east-1, us-east-2, eu-north-1 or ap-southeast-2, regional endpoints in their own
  * region (CloudTrail User Guide, "AWS Management Console sign-in events"). `$or` across fields is
  * EventBridge content filtering (EventBridge User Guide, "Content filtering in event patterns").
+ *
+ * The calls the trail-tampering rule watches come too: they are write management events, which
+ * CloudTrail delivers to EventBridge as "AWS API Call via CloudTrail" (EventBridge User Guide, "AWS
+ * service events delivered via AWS CloudTrail": read-only calls — List, Get, Describe — are not
+ * delivered). The branch names the calls only; the function's own evaluation of the rule's pattern
+ * decides whether one touched this stack, so a DeleteRule elsewhere is forwarded and then dropped.
+ * IAM Identity Center sign-ins are AwsServiceEvent records (IAM Identity Center User Guide,
+ * "Understanding sign-in events"), not API calls, so they stay with the CloudWatch Logs backstop.
  */
 export const FAST_PATH_PATTERN = {
     $or: [
         { source: ["aws.signin"], "detail-type": ["AWS Console Sign In via CloudTrail"] },
         { "detail-type": ["AWS API Call via CloudTrail"], detail: { userIdentity: { type: ["Root"] } } },
+        {
+            "detail-type": ["AWS API Call via CloudTrail"],
+            detail: {
+                eventName: [
+                    "StopLogging",
+                    "DeleteTrail",
+                    "UpdateTrail",
+                    "PutEventSelectors",
+                    "PutInsightSelectors",
+                    "DeleteLogGroup",
+                    "DeleteMetricFilter",
+                    "DeleteAlarms",
+                    "DisableAlarmActions",
+                    "Unsubscribe",
+                    "DeleteRule",
+                    "DisableRule",
+                    "RemoveTargets",
+                    // Recorded as DeleteFunction20150331 (Lambda Developer Guide, "Logging Lambda API calls using CloudTrail").
+                    { prefix: "DeleteFunction" },
+                ],
+            },
+        },
     ],
 } as const;
 

@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { FunctionConfig } from "../shared/contract";
 import { AlertRules, type RuleResources } from "./alertRules";
 import { keyPolicy, topicKeyStatements, type AwsEnv } from "./documents";
-import { childName, physicalPrefix, trailName } from "./names";
+import { childName, heartbeatAlarmName, metricName, physicalPrefix, trailName } from "./names";
 import { Notifier } from "./notifier";
 import { Operators } from "./operators";
 import { DEFAULTS, type LoginAlertsArgs } from "./settings";
@@ -23,10 +23,13 @@ export function functionConfig(args: LoginAlertsArgs): FunctionConfig {
         allowList: args.allowList ?? [],
         notifyOnOk: args.notifyOnOk ?? DEFAULTS.notifyOnOk,
         lagAllowanceMinutes: args.lagAllowanceMinutes ?? DEFAULTS.lagAllowanceMinutes,
-        language: "en",
-        firstSeen: { days: 0, raiseOnNewNetwork: {} },
-        summary: "off",
-        heartbeatQuietMinutes: 0,
+        language: args.language ?? DEFAULTS.language,
+        firstSeen: {
+            days: args.firstSeenDays ?? DEFAULTS.firstSeenDays,
+            raiseOnNewNetwork: args.newNetworkSeverity ?? DEFAULTS.newNetworkSeverity,
+        },
+        summary: args.summary ?? DEFAULTS.summary,
+        heartbeatQuietMinutes: args.heartbeatMinutes ?? DEFAULTS.heartbeatMinutes,
     };
 }
 
@@ -49,6 +52,8 @@ export class LoginAlerts extends pulumi.ComponentResource {
     readonly rules: Record<string, RuleResources>;
     /** The EventBridge fast path; undefined when it is off or no region is given. */
     readonly fastPath?: FastPath;
+    /** The operators' CloudWatch dashboard, in the console. */
+    readonly dashboardUrl: pulumi.Output<string>;
 
     constructor(name: string, args: LoginAlertsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("console-login-alerts:index:LoginAlerts", name, {}, opts);
@@ -67,47 +72,91 @@ export class LoginAlerts extends pulumi.ComponentResource {
             trailLogs = existingTrail(args.existingTrailLogGroupName, env);
         } else {
             const audit = this.auditTrail(name, physical, args, env);
-            this.trail = audit.trail;
-            this.trailBucket = audit.bucket;
-            this.trailLogGroup = audit.logGroup;
+            [this.trail, this.trailBucket, this.trailLogGroup] = [audit.trail, audit.bucket, audit.logGroup];
             trailLogs = audit.logs;
         }
         this.trailLogGroupName = trailLogs.logGroupName;
 
         // Never alias/aws/sns: CloudWatch cannot use the AWS-managed key, so alarms would be dropped silently.
         const topicKeyArn = args.encryptTopics ? this.topicKey(name, env).arn : undefined;
-        const alerts = new AlertRules(
-            name,
-            { rules: args.rules, logGroupName: trailLogs.logGroupName, physical, account: env.account, topicKeyArn },
-            parent,
-        );
+        // Named in advance: the alarm topic's policy, created before the alarm, must let it publish.
+        const heartbeatMinutes = args.heartbeatMinutes ?? DEFAULTS.heartbeatMinutes;
+        const heartbeatAlarm = heartbeatMinutes > 0 ? heartbeatAlarmName(physical) : "";
+        const alerts = this.alertRules(name, { physical, env, topicKeyArn, heartbeatAlarm }, args, trailLogs);
         this.alarmTopic = alerts.topic;
         this.rules = alerts.rules;
         // A second channel, because Slack itself may be what is broken. It exists before the
         // function, which publishes to it; its alarms watch the function, so they come after.
-        const operators = new Operators(
-            name,
-            {
-                physical,
-                account: env.account,
-                topicKeyArn,
-                ...(args.operatorEmail ? { operatorEmail: args.operatorEmail } : {}),
-            },
-            parent,
-        );
+        const operators = this.operators(name, physical, env, args, topicKeyArn);
         this.operatorTopic = operators.topic;
         const topicKey = topicKeyArn ? { arn: topicKeyArn, region: env.region } : undefined;
-        const notifier = this.notifier(name, physical, args, trailLogs, alerts, { arn: operators.topic.arn, topicKey });
+        const notifier = this.notifier(name, { physical, account: env.account, heartbeatAlarm }, args, trailLogs, alerts, {
+            arn: operators.topic.arn,
+            topicKey,
+        });
         this.webhookParameter = notifier.webhookParameter;
         this.stateTable = notifier.stateTable;
         this.deadLetterQueue = notifier.deadLetterQueue;
         this.function = notifier.function;
-        operators.watch({ deadLetterQueueName: notifier.deadLetterQueue.name, functionName: notifier.function.name });
+        operators.watch({
+            deadLetterQueueName: notifier.deadLetterQueue.name,
+            functionName: notifier.function.name,
+            ruleMetrics: Object.fromEntries(args.rules.map((r) => [r.id, metricName(physical, r.id)])),
+            trailLogGroupName: trailLogs.logGroupName,
+            ...(heartbeatAlarm
+                ? { heartbeat: { minutes: heartbeatMinutes, alarmName: heartbeatAlarm, alarmTopicArn: alerts.topic.arn } }
+                : {}),
+        });
+        this.dashboardUrl = operators.dashboardUrl;
         const regions = args.fastPathRegions ?? DEFAULTS.fastPathRegions;
         if ((args.fastPath ?? DEFAULTS.fastPath) && regions.length > 0) {
             this.fastPath = new FastPath(name, { regions, env, physical, notifier }, parent);
         }
         this.registerChildren();
+    }
+
+    private operators(
+        name: string,
+        physical: string,
+        env: AwsEnv,
+        args: LoginAlertsArgs,
+        topicKeyArn: pulumi.Output<string> | undefined,
+    ): Operators {
+        return new Operators(
+            name,
+            {
+                physical,
+                account: env.account,
+                region: env.region,
+                topicKeyArn,
+                ...(args.operatorEmail ? { operatorEmail: args.operatorEmail } : {}),
+            },
+            { parent: this },
+        );
+    }
+
+    /** One metric filter and alarm per rule, and their topic, which the delivery heartbeat notifies too. */
+    private alertRules(
+        name: string,
+        stack: { physical: string; env: AwsEnv; topicKeyArn: pulumi.Output<string> | undefined; heartbeatAlarm: string },
+        args: LoginAlertsArgs,
+        trailLogs: TrailLogs,
+    ): AlertRules {
+        const { account, partition, region } = stack.env;
+        return new AlertRules(
+            name,
+            {
+                rules: args.rules,
+                logGroupName: trailLogs.logGroupName,
+                physical: stack.physical,
+                account,
+                topicKeyArn: stack.topicKeyArn,
+                otherAlarmArns: stack.heartbeatAlarm
+                    ? [pulumi.interpolate`arn:${partition}:cloudwatch:${region}:${account}:alarm:${stack.heartbeatAlarm}`]
+                    : [],
+            },
+            { parent: this },
+        );
     }
 
     private registerChildren(): void {
@@ -122,12 +171,13 @@ export class LoginAlerts extends pulumi.ComponentResource {
             deadLetterQueue: this.deadLetterQueue,
             stateTable: this.stateTable,
             fastPath: this.fastPath,
+            dashboardUrl: this.dashboardUrl,
         });
     }
 
     private notifier(
         name: string,
-        physical: string,
+        stack: { physical: string; account: pulumi.Input<string>; heartbeatAlarm: string },
         args: LoginAlertsArgs,
         trailLogs: TrailLogs,
         alerts: AlertRules,
@@ -143,9 +193,13 @@ export class LoginAlerts extends pulumi.ComponentResource {
                 alarmNames: alerts.alarmNames(),
                 operatorTopicArn: operatorTopic.arn,
                 ...(operatorTopic.topicKey ? { topicKey: operatorTopic.topicKey } : {}),
-                physical,
+                physical: stack.physical,
+                account: stack.account,
                 functionLogRetentionDays: args.functionLogRetentionDays ?? DEFAULTS.functionLogRetentionDays,
                 sweepIntervalMinutes: args.sweepIntervalMinutes ?? DEFAULTS.sweepIntervalMinutes,
+                heartbeatAlarmName: stack.heartbeatAlarm,
+                summary: args.summary ?? DEFAULTS.summary,
+                timeZone: args.timeZone ?? DEFAULTS.timeZone,
             },
             { parent: this },
         );

@@ -10,8 +10,10 @@ export const FIXED_CHILDREN = [
     "alarms-invoke",
     "alarms-policy",
     "alarms-subscription",
+    "dashboard",
     "dead-letters",
     "dead-letters-alarm",
+    "delivery-heartbeat-alarm",
     "fast-path-bus",
     "fast-path-invoke",
     "fast-path-policy",
@@ -28,6 +30,9 @@ export const FIXED_CHILDREN = [
     "operators-email",
     "operators-policy",
     "state",
+    "summary-policy",
+    "summary-role",
+    "summary-schedule",
     "sweep",
     "sweep-invoke",
     "sweep-target",
@@ -99,6 +104,9 @@ export function fixedChildClash(ruleId: string): string | undefined {
     return FIXED_CHILDREN.find((fixed) => names.includes(fixed)) ?? names.find(isRegionChild);
 }
 
+/** The component's name in this project's program (index.ts): every child's name, and so every generated physical name, starts with it. */
+export const COMPONENT_NAME = "login-alerts";
+
 /** The namespace of the rules' metrics. */
 export const METRIC_NAMESPACE = "ConsoleLoginAlerts";
 
@@ -113,6 +121,22 @@ export function metricName(physical: string, ruleId: string): string {
 
 export function webhookParameterName(physical: string): string {
     return `/console-login-alerts/${physical}/slack-webhook-url`;
+}
+
+/**
+ * The delivery heartbeat alarm's name. Known before deployment, so the function's environment and
+ * the alarm topic's policy can name it before the alarm exists.
+ */
+export function heartbeatAlarmName(physical: string): string {
+    return `${physical}-delivery-heartbeat`;
+}
+
+/**
+ * The operators' dashboard name: letters, digits, `-` and `_` only (CloudWatch API Reference,
+ * PutDashboard, DashboardName), so the `.` a stack name may hold becomes `-`.
+ */
+export function dashboardName(physical: string): string {
+    return `${physical.replace(/[^A-Za-z0-9_-]/g, "-")}-operators`;
 }
 
 /** CloudTrail's limit on trail names (CreateTrail, `Name`). */

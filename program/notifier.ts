@@ -2,8 +2,15 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { lambdaHandlerFactory } from "../handler";
-import { LOOKBACK_LIMIT_SECONDS, encodeAlarmNames, environmentOf, type FunctionConfig } from "../shared/contract";
-import { assumeRolePolicy, functionPolicy } from "./documents";
+import {
+    LOOKBACK_LIMIT_SECONDS,
+    encodeAlarmNames,
+    environmentOf,
+    type FunctionConfig,
+    type SummaryPeriod,
+    type SummaryRequest,
+} from "../shared/contract";
+import { assumeRolePolicy, functionPolicy, invokeFunctionPolicy } from "./documents";
 import { movedFrom } from "./moved";
 import { childName, componentName, webhookParameterName } from "./names";
 import type { TrailLogs } from "./trail";
@@ -24,14 +31,31 @@ export interface NotifierArgs {
     /** The topics' customer-managed key, if the stack encrypts them, and the stack's region. */
     topicKey?: { arn: pulumi.Input<string>; region: pulumi.Input<string> };
     physical: string;
+    /** The stack's account: only its schedules may use the summary's role. */
+    account: pulumi.Input<string>;
     functionLogRetentionDays: number;
     sweepIntervalMinutes: number;
+    /** The delivery heartbeat alarm's name, for HEARTBEAT_ALARM_NAME; "" when the stack has none. */
+    heartbeatAlarmName: string;
+    /** How often the summary is posted, and the time zone whose 09:00 it is posted at. */
+    summary: SummaryPeriod;
+    timeZone: string;
 }
 
 // A function of its own, so the serialized closure captures `config` and the factory, nothing of the component.
 function handlerFactoryFor(config: FunctionConfig) {
     return () => lambdaHandlerFactory(config);
 }
+
+/**
+ * When the summary is posted: 09:00 every day, or 09:00 every Monday, in the stack's time zone
+ * (EventBridge Scheduler User Guide, "Schedule types": cron expressions with
+ * ScheduleExpressionTimezone, which also follows daylight saving time).
+ */
+export const SUMMARY_SCHEDULES: Record<Exclude<SummaryPeriod, "off">, string> = {
+    daily: "cron(0 9 * * ? *)",
+    weekly: "cron(0 9 ? * MON *)",
+};
 
 // EventBridge rejects "rate(1 minutes)": the unit must be singular for 1.
 function sweepSchedule(minutes: number): string {
@@ -135,7 +159,7 @@ export class Notifier extends pulumi.ComponentResource {
                             stateTableName: this.stateTable.name,
                             alarmNames: pulumi.output(args.alarmNames).apply(encodeAlarmNames),
                             operatorTopicArn: args.operatorTopicArn,
-                            heartbeatAlarmName: "",
+                            heartbeatAlarmName: args.heartbeatAlarmName,
                         }),
                         NODE_OPTIONS: "--enable-source-maps",
                     },
@@ -178,6 +202,46 @@ export class Notifier extends pulumi.ComponentResource {
             childName(name, "sweep-target"),
             { rule: sweep.name, arn: fn.arn },
             { ...this.was, dependsOn: [fromSchedule] },
+        );
+        if (args.summary !== "off") {
+            this.summarySchedule(name, args, args.summary);
+        }
+    }
+
+    /**
+     * The summary's schedule: EventBridge Scheduler, because an EventBridge rule's cron runs in UTC
+     * only and a 09:00 summary should follow the team's clock. Scheduler invokes the function with a
+     * role of its own (no resource policy), which this account's schedules alone may assume (EventBridge
+     * Scheduler User Guide, "Set up the execution role": the aws:SourceAccount condition) and which may
+     * invoke this function and nothing else.
+     */
+    private summarySchedule(name: string, args: NotifierArgs, period: Exclude<SummaryPeriod, "off">): void {
+        const parent = { parent: this };
+        const role = new aws.iam.Role(
+            childName(name, "summary-role"),
+            {
+                assumeRolePolicy: pulumi.jsonStringify(
+                    assumeRolePolicy("scheduler.amazonaws.com", { StringEquals: { "aws:SourceAccount": args.account } }),
+                ),
+            },
+            parent,
+        );
+        const policy = new aws.iam.RolePolicy(
+            childName(name, "summary-policy"),
+            { role: role.id, policy: pulumi.jsonStringify(invokeFunctionPolicy(this.function.arn)) },
+            parent,
+        );
+        const request: SummaryRequest = { loginAlertsSummary: period };
+        new aws.scheduler.Schedule(
+            childName(name, "summary-schedule"),
+            {
+                description: `The ${period} summary of console sign-ins, at 09:00 ${args.timeZone}.`,
+                scheduleExpression: SUMMARY_SCHEDULES[period],
+                scheduleExpressionTimezone: args.timeZone,
+                flexibleTimeWindow: { mode: "OFF" },
+                target: { arn: this.function.arn, roleArn: role.arn, input: JSON.stringify(request) },
+            },
+            { ...parent, dependsOn: [policy] },
         );
     }
 

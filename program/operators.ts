@@ -1,13 +1,15 @@
 /** The Operators component: the alerting path's own failures, on a channel that is not Slack. */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { dashboardUrl, operatorsDashboard } from "./dashboard";
 import { cloudWatchPublishPolicy } from "./documents";
 import { movedFrom } from "./moved";
-import { childName, componentName } from "./names";
+import { childName, componentName, dashboardName } from "./names";
 
 export interface OperatorsArgs {
     physical: string;
     account: pulumi.Input<string>;
+    region: pulumi.Input<string>;
     /** The topics' customer-managed key, if the stack encrypts them. */
     topicKeyArn?: pulumi.Input<string>;
     /** Subscribed by email when given. */
@@ -18,6 +20,30 @@ export interface OperatorsArgs {
 export interface WatchedArgs {
     deadLetterQueueName: pulumi.Input<string>;
     functionName: pulumi.Input<string>;
+    /** Rule id → the metric its metric filter publishes, for the dashboard. */
+    ruleMetrics: Record<string, string>;
+    trailLogGroupName: pulumi.Input<string>;
+    /** The delivery heartbeat; absent when the stack has none. */
+    heartbeat?: HeartbeatArgs;
+}
+
+/** The delivery heartbeat: an alarm on the trail's log group receiving nothing for `minutes`. */
+export interface HeartbeatArgs {
+    minutes: number;
+    /** Its physical name, known before deployment (see `heartbeatAlarmName`). */
+    alarmName: string;
+    /** The rules' alarm topic, so the function tells Slack as well as the operators. */
+    alarmTopicArn: pulumi.Input<string>;
+}
+
+/**
+ * The heartbeat alarm's period and evaluation periods for a silence of `minutes`: five-minute
+ * periods up to a day (CloudWatch allows at most one day of evaluation for periods under an hour),
+ * hourly ones beyond (7 days at most in all; CloudWatch API Reference, PutMetricAlarm, Period).
+ */
+export function heartbeatWindow(minutes: number): { period: number; evaluationPeriods: number } {
+    const period = minutes <= 1440 ? 300 : 3600;
+    return { period, evaluationPeriods: (minutes * 60) / period };
 }
 
 type AlarmMetric = Pick<aws.cloudwatch.MetricAlarmArgs, "namespace" | "metricName" | "dimensions" | "statistic">;
@@ -31,6 +57,8 @@ type AlarmMetric = Pick<aws.cloudwatch.MetricAlarmArgs, "namespace" | "metricNam
  */
 export class Operators extends pulumi.ComponentResource {
     readonly topic: aws.sns.Topic;
+    /** The operators' dashboard's console address; the dashboard itself comes with {@link watch}. */
+    readonly dashboardUrl: pulumi.Output<string>;
     private readonly was: pulumi.CustomResourceOptions;
     private readonly name: string;
     private readonly args: OperatorsArgs;
@@ -40,6 +68,7 @@ export class Operators extends pulumi.ComponentResource {
         this.name = name;
         this.args = args;
         this.was = movedFrom(this, opts.parent);
+        this.dashboardUrl = dashboardUrl(args.region, dashboardName(args.physical));
         this.topic = new aws.sns.Topic(
             childName(name, "operators"),
             args.topicKeyArn ? { kmsMasterKeyId: args.topicKeyArn } : {},
@@ -54,12 +83,16 @@ export class Operators extends pulumi.ComponentResource {
         }
     }
 
-    /** The alarms on dead letters and function errors, and the topic policy that lets exactly them publish. */
+    /**
+     * The alarms on dead letters, function errors and (when on) the delivery heartbeat, the topic
+     * policy that lets exactly them publish, and the dashboard their descriptions link to.
+     */
     watch(watched: WatchedArgs): void {
         const { name, args, was } = this;
+        const see = `Dashboard: `;
         const deadLetters = this.alarm(
             childName(name, "dead-letters-alarm"),
-            `Sign-in notifications of console-login-alerts (${args.physical}) failed and were dead-lettered; see the README's redrive.`,
+            pulumi.interpolate`Sign-in notifications of console-login-alerts (${args.physical}) failed and were dead-lettered; see the README's redrive. ${see}${this.dashboardUrl}`,
             {
                 namespace: "AWS/SQS",
                 metricName: "ApproximateNumberOfMessagesVisible",
@@ -69,22 +102,66 @@ export class Operators extends pulumi.ComponentResource {
         );
         const errors = this.alarm(
             childName(name, "function-errors-alarm"),
-            `The console-login-alerts function (${args.physical}) failed; Slack or AWS may be refusing its calls.`,
+            pulumi.interpolate`The console-login-alerts function (${args.physical}) failed; Slack or AWS may be refusing its calls. ${see}${this.dashboardUrl}`,
             { namespace: "AWS/Lambda", metricName: "Errors", dimensions: { FunctionName: watched.functionName }, statistic: "Sum" },
         );
+        const heartbeat = watched.heartbeat ? this.heartbeatAlarm(watched.heartbeat, watched.trailLogGroupName) : undefined;
         new aws.sns.TopicPolicy(
             childName(name, "operators-policy"),
             {
                 arn: this.topic.arn,
-                policy: pulumi.jsonStringify(cloudWatchPublishPolicy(this.topic.arn, args.account, [deadLetters.arn, errors.arn])),
+                policy: pulumi.jsonStringify(
+                    cloudWatchPublishPolicy(this.topic.arn, args.account, [
+                        deadLetters.arn,
+                        errors.arn,
+                        ...(heartbeat ? [heartbeat.arn] : []),
+                    ]),
+                ),
             },
             was,
         );
-        this.registerOutputs({ topic: this.topic });
+        operatorsDashboard(
+            childName(name, "dashboard"),
+            { dashboardName: dashboardName(args.physical), region: args.region, ...watched },
+            { parent: this },
+        );
+        this.registerOutputs({ topic: this.topic, dashboardUrl: this.dashboardUrl });
+    }
+
+    /**
+     * The delivery heartbeat: no event reached the trail's log group for the configured time. CloudWatch
+     * Logs publishes IncomingLogEvents only for periods in which events arrived, so a silent period has
+     * no datapoint at all and is treated as breaching (CloudWatch User Guide, "Configuring how CloudWatch
+     * alarms treat missing data"). It tells the alarm topic (so the function posts to Slack) and the
+     * operators, on ALARM and on OK.
+     */
+    private heartbeatAlarm(heartbeat: HeartbeatArgs, trailLogGroupName: pulumi.Input<string>): aws.cloudwatch.MetricAlarm {
+        const { period, evaluationPeriods } = heartbeatWindow(heartbeat.minutes);
+        const actions = [heartbeat.alarmTopicArn, this.topic.arn];
+        return new aws.cloudwatch.MetricAlarm(
+            childName(this.name, "delivery-heartbeat-alarm"),
+            {
+                name: heartbeat.alarmName,
+                alarmDescription: pulumi.interpolate`No event reached the trail's log group for ${heartbeat.minutes} minutes: CloudTrail may have stopped delivering, and every rule of console-login-alerts (${this.args.physical}) is blind. Dashboard: ${this.dashboardUrl}`,
+                namespace: "AWS/Logs",
+                metricName: "IncomingLogEvents",
+                dimensions: { LogGroupName: trailLogGroupName },
+                statistic: "Sum",
+                period,
+                evaluationPeriods,
+                datapointsToAlarm: evaluationPeriods,
+                threshold: 0,
+                comparisonOperator: "LessThanOrEqualToThreshold",
+                treatMissingData: "breaching",
+                alarmActions: actions,
+                okActions: actions,
+            },
+            { parent: this },
+        );
     }
 
     /** Any datapoint at or over 1 in 5 minutes notifies the operators' topic. */
-    private alarm(resourceName: string, alarmDescription: string, metric: AlarmMetric): aws.cloudwatch.MetricAlarm {
+    private alarm(resourceName: string, alarmDescription: pulumi.Input<string>, metric: AlarmMetric): aws.cloudwatch.MetricAlarm {
         return new aws.cloudwatch.MetricAlarm(
             resourceName,
             {

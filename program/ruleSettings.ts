@@ -1,10 +1,10 @@
 /** The rule table a stack's configuration gives: built-in rules, switched off or adjusted, and custom ones. */
 import type { Severity } from "../shared/contract";
 import { filterPatternProblem, MAX_FILTER_PATTERN_LENGTH } from "../shared/filterPattern";
-import { ConfigError, isRecord, key, readBoolean, readInteger, readJson, type ConfigSource } from "./configValues";
+import { ConfigError, isRecord, key, readBoolean, readInteger, readJson, readOptional, type ConfigSource } from "./configValues";
 import { fixedChildClash } from "./names";
 import { DEFAULTS } from "./defaults";
-import { BUILT_IN_RULE_IDS, BUILT_IN_RULES, CIS_PATTERNS, type DeployTimeRule } from "./rules";
+import { BUILT_IN_RULE_IDS, BUILT_IN_RULES, CIS_PATTERNS, trailTamperingPattern, type DeployTimeRule } from "./rules";
 
 export const SEVERITIES: readonly Severity[] = ["info", "high", "critical"];
 
@@ -28,6 +28,29 @@ export function checkPattern(name: string, pattern: unknown): string {
 }
 
 const RULE_ID = /^[a-z][a-z0-9-]{1,38}[a-z0-9]$/;
+
+/** A CloudWatch Logs log group name (CreateLogGroup, logGroupName). */
+export const LOG_GROUP_NAME = /^[.\-_/#A-Za-z0-9]{1,512}$/;
+
+/**
+ * The trail-tampering pattern for the stack's trail: it names an existing trail's log group, whose
+ * deletion blinds every rule. A malformed name is left to the trail reader, which says what is wrong.
+ */
+function trailTamperingFor(source: ConfigSource): string {
+    const existing = readOptional(source, "existingTrailLogGroupName");
+    if (existing === undefined || !LOG_GROUP_NAME.test(existing)) {
+        return trailTamperingPattern();
+    }
+    const pattern = trailTamperingPattern(existing);
+    if (pattern.length > MAX_FILTER_PATTERN_LENGTH) {
+        throw new ConfigError(
+            `Configuration key ${key("existingTrailLogGroupName")} is ${existing.length} characters long; the trail-tampering rule's pattern ` +
+                `names it and would take ${pattern.length} characters, more than the ${MAX_FILTER_PATTERN_LENGTH} CloudWatch Logs accepts. ` +
+                `Add trail-tampering to ${key("disabledRules")} to switch the rule off.`,
+        );
+    }
+    return pattern;
+}
 
 /**
  * Periods CloudWatch allows for an alarm on a metric-filter metric. PutMetricAlarm takes 10, 20,
@@ -101,6 +124,9 @@ function readBuiltInRules(source: ConfigSource): DeployTimeRule[] {
         const rule = { ...BUILT_IN_RULES[id] };
         if (useCis && CIS_PATTERNS[id]) {
             rule.pattern = CIS_PATTERNS[id];
+        }
+        if (id === "trail-tampering") {
+            rule.pattern = trailTamperingFor(source);
         }
         if (id === "console-signin") {
             rule.pattern = checkPattern("signInFilterPattern", source.get("signInFilterPattern") ?? DEFAULTS.signInFilterPattern);

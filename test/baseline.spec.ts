@@ -31,7 +31,10 @@ function cloudResources(plan: unknown): Record<string, unknown> {
 // shows it literally; a sweep posts critical rules first; the fast path adds its resources (an
 // EventBridge rule and target in every enabled region, a central bus, its rule and role); and each
 // sign-in says how long after the event it was posted, and by which path (the delay itself is
-// normalised, since it depends on the clock).
+// normalised, since it depends on the clock). The plans were recorded anew once more when the stack
+// gained the trail-tampering and sso-signin-without-mfa rules (their filters and alarms, and the
+// fast path's branch for the tampering calls), the delivery heartbeat alarm, the operators'
+// dashboard (linked from the operators' alarms) and HEARTBEAT_ALARM_NAME.
 describe("what the project deploys and posts, against the recorded baseline", function () {
     for (const stack of ["dev", "prod"]) {
         it(`plans every resource of ${stack} with the same inputs (the function's code text aside)`, function () {

@@ -36,6 +36,7 @@ const NOT_WORDING: Record<string, string> = {
     mrkdwn: "Block Kit text type",
     plain_text: "Block Kit text type",
     ConsoleLogin: "CloudTrail event name, compared",
+    UserAuthentication: "IAM Identity Center event name, compared",
     Failure: "SignIn.result value, compared",
     No: "SignIn.mfa value, compared",
     OK: "CloudWatch alarm state, compared",

@@ -37,7 +37,14 @@ describe("stack configuration", function () {
                 functionLogRetentionDays: 365,
                 trailBucketExpirationDays: 365,
                 forceDestroyTrailBucket: false,
-                rules: ["console-signin", "signin-without-mfa", "root-activity", "signin-failures"],
+                rules: [
+                    "console-signin",
+                    "signin-without-mfa",
+                    "root-activity",
+                    "signin-failures",
+                    "sso-signin-without-mfa",
+                    "trail-tampering",
+                ],
                 mentions: {},
                 accountLabels: {},
                 notifyOnOk: false,
@@ -49,6 +56,11 @@ describe("stack configuration", function () {
                 allowList: [],
                 fastPath: true,
                 fastPathRegions: [],
+                language: "en",
+                firstSeenDays: 90,
+                newNetworkSeverity: { "console-signin": "high" },
+                summary: "off",
+                heartbeatMinutes: 1440,
             },
         );
         assert.strictEqual(s.rules[0]!.pattern, ORIGINAL_SIGNIN_PATTERN);
@@ -169,7 +181,7 @@ describe("stack configuration", function () {
             ]),
             [
                 { disabledRules: '["nope"]' },
-                "Configuration key console-login-alerts:disabledRules must be a list of built-in rule ids (console-signin, signin-without-mfa, root-activity, signin-failures).",
+                "Configuration key console-login-alerts:disabledRules must be a list of built-in rule ids (console-signin, signin-without-mfa, root-activity, signin-failures, sso-signin-without-mfa, trail-tampering).",
             ],
             [
                 { mentions: '{"critical":"@here"}' },
@@ -233,7 +245,7 @@ describe("stack configuration", function () {
             ],
             [
                 { allowList: '[{"userNames":["ops-admin"],"rules":["nope"],"action":"suppress"}]' },
-                "Configuration key console-login-alerts:allowList[0].rules names nope, which is not a rule of this stack (console-signin, signin-without-mfa, root-activity, signin-failures).",
+                "Configuration key console-login-alerts:allowList[0].rules names nope, which is not a rule of this stack (console-signin, signin-without-mfa, root-activity, signin-failures, sso-signin-without-mfa, trail-tampering).",
             ],
             [
                 { operatorEmail: "ops" },
@@ -248,13 +260,96 @@ describe("stack configuration", function () {
                 "Configuration key console-login-alerts:organizationTrail applies to a trail this stack creates, but console-login-alerts:existingTrailLogGroupName uses an existing trail. Remove one of them with: pulumi config rm organizationTrail",
             ],
             [
-                { disabledRules: '["console-signin","signin-without-mfa","root-activity","signin-failures"]' },
+                {
+                    disabledRules:
+                        '["console-signin","signin-without-mfa","root-activity","signin-failures","sso-signin-without-mfa","trail-tampering"]',
+                },
                 "Every rule is switched off; remove some ids from console-login-alerts:disabledRules or add console-login-alerts:customRules.",
             ],
         ];
         for (const [values, message] of cases) {
             assert.strictEqual(errorOf(values), message);
         }
+    });
+
+    it("names the language, first-seen, summary and heartbeat keys and the fix for every bad value", function () {
+        const cases: Array<[Record<string, string>, string]> = [
+            [
+                { language: "fr" },
+                'Configuration key console-login-alerts:language must be one of en, ja, not "fr". Fix it with: pulumi config set language en',
+            ],
+            [
+                { summary: "hourly" },
+                'Configuration key console-login-alerts:summary must be one of off, daily, weekly, not "hourly". Fix it with: pulumi config set summary off',
+            ],
+            [
+                { firstSeenDays: "401" },
+                'Configuration key console-login-alerts:firstSeenDays must be between 0 (off) and 400, not "401". Fix it with: pulumi config set firstSeenDays 90',
+            ],
+            [
+                { firstSeenDays: "-1" },
+                'Configuration key console-login-alerts:firstSeenDays must be between 0 (off) and 400, not "-1". Fix it with: pulumi config set firstSeenDays 90',
+            ],
+            [
+                { newNetworkSeverity: '["console-signin"]' },
+                `Configuration key console-login-alerts:newNetworkSeverity must map rule ids to severities, such as {"console-signin":"high"}. Fix it with: pulumi config set --path 'newNetworkSeverity' '{"console-signin":"high"}'`,
+            ],
+            [
+                { newNetworkSeverity: '{"console-signin":"urgent"}' },
+                `Configuration key console-login-alerts:newNetworkSeverity.console-signin must be one of info, high, critical. Fix it with: pulumi config set --path 'newNetworkSeverity' '{"console-signin":"high"}'`,
+            ],
+            [
+                { newNetworkSeverity: '{"break-glass":"critical"}' },
+                `Configuration key console-login-alerts:newNetworkSeverity.break-glass names no rule of this stack (console-signin, signin-without-mfa, root-activity, signin-failures, sso-signin-without-mfa, trail-tampering). Fix it with: pulumi config set --path 'newNetworkSeverity' '{"console-signin":"high"}'`,
+            ],
+            [
+                { disabledRules: '["console-signin"]', newNetworkSeverity: '{"console-signin":"high"}' },
+                `Configuration key console-login-alerts:newNetworkSeverity.console-signin names no rule of this stack (signin-without-mfa, root-activity, signin-failures, sso-signin-without-mfa, trail-tampering). Fix it with: pulumi config set --path 'newNetworkSeverity' '{"console-signin":"high"}'`,
+            ],
+            ...["20", "61", "1445", "1470", "10140"].map((n): [Record<string, string>, string] => [
+                { heartbeatMinutes: n },
+                `Configuration key console-login-alerts:heartbeatMinutes must be 0 (off), a multiple of 5 from 30 to 1440, or a multiple of 60 up to 10080 (7 days), not "${n}". Fix it with: pulumi config set heartbeatMinutes 1440`,
+            ]),
+            [
+                { existingTrailLogGroupName: `/${"x".repeat(150)}` },
+                "Configuration key console-login-alerts:existingTrailLogGroupName is 151 characters long; the trail-tampering rule's pattern names it and would take 1071 characters, more than the 1024 CloudWatch Logs accepts. Add trail-tampering to console-login-alerts:disabledRules to switch the rule off.",
+            ],
+        ];
+        for (const [values, message] of cases) {
+            assert.strictEqual(errorOf(values), message);
+        }
+    });
+
+    it("takes the language, first-seen, summary and heartbeat settings given, and follows switched-off rules", function () {
+        const s = readStackSettings(
+            source({
+                slackWebhookUrl: TEST_WEBHOOK,
+                language: "ja",
+                firstSeenDays: "0",
+                newNetworkSeverity: '{"signin-failures":"critical","root-activity":"info"}',
+                summary: "weekly",
+                heartbeatMinutes: "0",
+            }),
+        );
+        assert.deepStrictEqual(
+            [s.language, s.firstSeenDays, s.newNetworkSeverity, s.summary, s.heartbeatMinutes],
+            ["ja", 0, { "signin-failures": "critical", "root-activity": "info" }, "weekly", 0],
+        );
+        for (const n of [30, 35, 1440, 1500, 10080]) {
+            assert.strictEqual(
+                readStackSettings(source({ slackWebhookUrl: TEST_WEBHOOK, heartbeatMinutes: String(n) })).heartbeatMinutes,
+                n,
+            );
+        }
+        // The default names console-signin; a stack without that rule gets none rather than an error.
+        const without = readStackSettings(source({ slackWebhookUrl: TEST_WEBHOOK, disabledRules: '["console-signin"]' }));
+        assert.deepStrictEqual(without.newNetworkSeverity, {});
+        // With an existing trail, the tampering rule also names that trail's log group.
+        const existing = readStackSettings(
+            source({ slackWebhookUrl: TEST_WEBHOOK, existingTrailLogGroupName: "aws-controltower/CloudTrailLogs" }),
+        );
+        const tampering = existing.rules.find((r) => r.id === "trail-tampering")!;
+        assert.match(tampering.pattern, /\$\.requestParameters\.logGroupName = "aws-controltower\/CloudTrailLogs"/);
     });
 
     it("names the fast-path key and the fix for a switch that is not a boolean, a region that is no region, or one listed twice", function () {
@@ -309,7 +404,7 @@ describe("stack configuration", function () {
             ],
             [
                 [{ cidrs: ["203.0.113.0/24"], action: "suppress" }],
-                'Configuration key console-login-alerts:allowList[0] suppresses the critical rule root-activity by network alone; add userNames or rolePatterns, list only other rules in "rules", or use "action": "downgrade".',
+                'Configuration key console-login-alerts:allowList[0] suppresses the critical rule root-activity, trail-tampering by network alone; add userNames or rolePatterns, list only other rules in "rules", or use "action": "downgrade".',
             ],
             [
                 [{ cidrs: ["203.0.113.0/24"], rules: ["console-signin", "root-activity"], action: "suppress" }],
@@ -322,7 +417,7 @@ describe("stack configuration", function () {
         const custom = JSON.stringify([{ id: "break-glass", pattern: "{ $.a = 1 }", severity: "critical" }]);
         assert.strictEqual(
             errorOf({ customRules: custom, allowList: JSON.stringify([{ cidrs: ["203.0.113.0/24"], action: "suppress" }]) }),
-            'Configuration key console-login-alerts:allowList[0] suppresses the critical rule root-activity, break-glass by network alone; add userNames or rolePatterns, list only other rules in "rules", or use "action": "downgrade".',
+            'Configuration key console-login-alerts:allowList[0] suppresses the critical rule root-activity, trail-tampering, break-glass by network alone; add userNames or rolePatterns, list only other rules in "rules", or use "action": "downgrade".',
         );
         const accepted = [
             { cidrs: ["203.0.113.0/24"], rules: ["console-signin", "signin-failures"], action: "suppress" },
@@ -381,6 +476,8 @@ describe("stack configuration", function () {
                 ["signin-without-mfa", CIS_PATTERNS["signin-without-mfa"], "high", 1, 60],
                 ["root-activity", CIS_PATTERNS["root-activity"], "critical", 1, 60],
                 ["signin-failures", CIS_PATTERNS["signin-failures"], "high", 3, 300],
+                ["sso-signin-without-mfa", BUILT_IN_RULES["sso-signin-without-mfa"].pattern, "high", 1, 60],
+                ["trail-tampering", BUILT_IN_RULES["trail-tampering"].pattern, "critical", 1, 60],
                 ["break-glass", '{ $.userIdentity.userName = "break-glass" }', "critical", 1, 60],
             ],
         );

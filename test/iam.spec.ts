@@ -172,7 +172,8 @@ async function handlerCalls(run: OfflineRun): Promise<RecordedCall[]> {
         });
         const alarmNames = Object.values(alarmNamesOf(fn));
         assert.ok(alarmNames.length > 0, "the function knows no alarm");
-        const events = [...alarmNames.map(alarmEvent), fixture("events_scheduled-sweep")];
+        // The sweep posts, so first-seen writes its history and the summary its tallies; then the summary reads them.
+        const events = [...alarmNames.map(alarmEvent), fixture("events_scheduled-sweep"), { loginAlertsSummary: "daily" }];
         // Slack pacing only slows the run down; it changes no AWS call.
         const child = await invokeInChild(fn, events, { env: { ...aws.env(), MIN_POST_INTERVAL_MS: "0" } });
         assert.deepStrictEqual(
@@ -210,12 +211,22 @@ describe("the plan's IAM policies, evaluated as AWS evaluates them", function ()
             role = findBy(run, "aws:iam/role:Role", "arn", fnResource.inputs["role"]);
             policies = rolePolicies(run, role);
             principal = sessionOf(role, String(fnResource.state["name"]));
-            calls = await handlerCalls(run);
+            // The same role and table, with the summary on: its tallies are the one UpdateItem the function makes.
+            calls = await handlerCalls(await runWith({ summary: "daily" }));
         });
 
         it("allows every AWS call the deployed handler makes, and each one the Lambda service makes with the role, on the plan's resources", async function () {
             const operations = [...new Set(calls.map((c) => c.target))].sort();
-            assert.ok(operations.includes("GetParameter") && operations.includes("FilterLogEvents"), operations.join(", "));
+            assert.deepEqual(operations, [
+                "BatchGetItem",
+                "BatchWriteItem",
+                "DeleteItem",
+                "FilterLogEvents",
+                "GetItem",
+                "GetParameter",
+                "PutItem",
+                "UpdateItem",
+            ]);
 
             const cases: Case[] = [];
             const seen = new Set<string>();
@@ -540,6 +551,70 @@ describe("the plan's IAM policies, evaluated as AWS evaluates them", function ()
             assume("Denied", "lambda.amazonaws.com", ACCOUNT),
             assume("Denied", "scheduler.amazonaws.com", ACCOUNT),
         ]);
+    });
+
+    it("lets EventBridge Scheduler, for this account only, assume the summary's role and invoke the function alone", async function () {
+        const summary = await runWith({ summary: "weekly", fastPath: "false" });
+        const schedule = only(summary, "aws:scheduler/schedule:Schedule");
+        const target = schedule.inputs["target"] as { arn: string; roleArn: string };
+        const fn = only(summary, "aws:lambda/function:Function");
+        assert.strictEqual(target.arn, stateArn(fn));
+        const role = findBy(summary, "aws:iam/role:Role", "arn", target.roleArn);
+        const policies = rolePolicies(summary, role);
+        const principal = sessionOf(role, "scheduler");
+        const invoke = (expect: Expected, action: string, resource: string): Case => ({
+            expect,
+            request: { principal, action, resource, resourceAccount: ACCOUNT, identityPolicies: policies },
+        });
+        const trust = documentOf(role, "assumeRolePolicy");
+        const assume = (expect: Expected, service: string, account: string): Case => ({
+            expect,
+            request: {
+                principal: service,
+                action: "sts:AssumeRole",
+                resource: stateArn(role),
+                resourceAccount: ACCOUNT,
+                resourcePolicy: trust,
+                context: { "aws:SourceAccount": account },
+            },
+        });
+        await expectDecisions([
+            invoke("Allowed", "lambda:InvokeFunction", stateArn(fn)),
+            invoke("Denied", "lambda:InvokeFunction", `arn:aws:lambda:${REGION}:${ACCOUNT}:function:another-function`),
+            invoke("Denied", "lambda:InvokeFunction", stateArn(fn).replace(`:${ACCOUNT}:`, `:${OTHER_ACCOUNT}:`)),
+            invoke("Denied", "lambda:UpdateFunctionCode", stateArn(fn)),
+            invoke("Denied", "lambda:GetFunction", stateArn(fn)),
+            assume("Allowed", "scheduler.amazonaws.com", ACCOUNT),
+            assume("Denied", "scheduler.amazonaws.com", OTHER_ACCOUNT),
+            assume("Denied", "events.amazonaws.com", ACCOUNT),
+            assume("Denied", "lambda.amazonaws.com", ACCOUNT),
+        ]);
+        const actions = planPolicies(summary)
+            .filter((p) => p.source.startsWith("login-alerts-summary-"))
+            .flatMap((p) => actionPatterns(p.document));
+        assert.deepStrictEqual(actions.sort(), ["lambda:InvokeFunction", "sts:AssumeRole"]);
+        for (const action of actions) {
+            assert.deepStrictEqual(await expandAction(action), [action]);
+        }
+    });
+
+    it("lets CloudWatch publish the delivery heartbeat to both topics, so Slack and the operators hear of a silent trail", async function () {
+        const heartbeat = findBy(run, "aws:cloudwatch/metricAlarm:MetricAlarm", "name", "login-alerts-dev-delivery-heartbeat");
+        const topics = [...(heartbeat.inputs["alarmActions"] as string[])].sort();
+        assert.deepStrictEqual(topics, [...(heartbeat.inputs["okActions"] as string[])].sort());
+        assert.deepStrictEqual(topics, ofType(run, "aws:sns/topic:Topic").map(stateArn).sort());
+        const cases: Case[] = topics.map((topic) => ({
+            expect: "Allowed",
+            request: {
+                principal: "cloudwatch.amazonaws.com",
+                action: "sns:Publish",
+                resource: topic,
+                resourceAccount: ACCOUNT,
+                resourcePolicy: documentOf(findBy(run, "aws:sns/topicPolicy:TopicPolicy", "arn", topic)),
+                context: { "aws:SourceArn": stateArn(heartbeat), "aws:SourceAccount": ACCOUNT },
+            },
+        }));
+        await expectDecisions(cases);
     });
 
     describe("customer-managed keys (encryptTopics and encryptTrailLogs on)", function () {

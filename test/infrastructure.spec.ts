@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { FAST_PATH_PATTERN } from "../program/fastPath";
-import { ORIGINAL_SIGNIN_PATTERN } from "../program/rules";
+import { BUILT_IN_RULE_IDS, ORIGINAL_SIGNIN_PATTERN } from "../program/rules";
 import { MOCK_ENABLED_REGIONS } from "../tools/mockProvider";
 import { LOOKBACK_LIMIT_SECONDS } from "../shared/contract";
 import type { OfflineRun } from "../tools/offlineEngine";
@@ -176,11 +176,13 @@ describe("the LoginAlerts component under mocks", function () {
         });
     });
 
-    it("lets only CloudWatch publish to the topic, for this account's alarms", function () {
+    it("lets only CloudWatch publish to the topic, for this account's alarms: the rules' and the delivery heartbeat", function () {
         const topicArn = byName(run, "login-alerts-alarms").state["arn"];
-        const alarmArns = ["console-signin", "signin-without-mfa", "root-activity", "signin-failures"].map(
-            (id) => byName(run, `login-alerts-${id}-alarm`).state["arn"],
-        );
+        const alarmArns = [
+            ...BUILT_IN_RULE_IDS.map((id) => byName(run, `login-alerts-${id}-alarm`).state["arn"]),
+            byName(run, "login-alerts-delivery-heartbeat-alarm").state["arn"],
+        ];
+        assert.strictEqual(alarmArns.at(-1), `arn:aws:cloudwatch:us-east-1:${ACCOUNT}:alarm:login-alerts-dev-delivery-heartbeat`);
         assert.deepStrictEqual(policyDoc(byName(run, "login-alerts-alarms-policy")).Statement, [
             {
                 Sid: "CloudWatchAlarmsPublish",
@@ -288,13 +290,9 @@ describe("the LoginAlerts component under mocks", function () {
             STATE_TABLE_NAME: byName(run, "login-alerts-state").state["name"],
             OPERATOR_TOPIC_ARN: byName(run, "login-alerts-operators").state["arn"],
             ALARM_NAMES: JSON.stringify(
-                Object.fromEntries(
-                    ["console-signin", "signin-without-mfa", "root-activity", "signin-failures"].map((id) => [
-                        id,
-                        byName(run, `login-alerts-${id}-alarm`).state["name"],
-                    ]),
-                ),
+                Object.fromEntries(BUILT_IN_RULE_IDS.map((id) => [id, byName(run, `login-alerts-${id}-alarm`).state["name"]])),
             ),
+            HEARTBEAT_ALARM_NAME: "login-alerts-dev-delivery-heartbeat",
             NODE_OPTIONS: "--enable-source-maps",
         });
     });
@@ -371,6 +369,27 @@ describe("the EventBridge fast path", function () {
         $or: [
             { source: ["aws.signin"], "detail-type": ["AWS Console Sign In via CloudTrail"] },
             { "detail-type": ["AWS API Call via CloudTrail"], detail: { userIdentity: { type: ["Root"] } } },
+            {
+                "detail-type": ["AWS API Call via CloudTrail"],
+                detail: {
+                    eventName: [
+                        "StopLogging",
+                        "DeleteTrail",
+                        "UpdateTrail",
+                        "PutEventSelectors",
+                        "PutInsightSelectors",
+                        "DeleteLogGroup",
+                        "DeleteMetricFilter",
+                        "DeleteAlarms",
+                        "DisableAlarmActions",
+                        "Unsubscribe",
+                        "DeleteRule",
+                        "DisableRule",
+                        "RemoveTargets",
+                        { prefix: "DeleteFunction" },
+                    ],
+                },
+            },
         ],
     };
 
@@ -381,7 +400,7 @@ describe("the EventBridge fast path", function () {
         return component;
     }
 
-    it("matches console sign-ins and the root user's API calls, and nothing else", function () {
+    it("matches console sign-ins, the root user's API calls and the calls the trail-tampering rule watches, and nothing else", function () {
         assert.deepStrictEqual(FAST_PATH_PATTERN, PATTERN);
     });
 

@@ -11,6 +11,7 @@ import {
     regionChildName,
     trailName,
 } from "../program/names";
+import { BUILT_IN_RULE_IDS } from "../program/rules";
 import { MOCK_ENABLED_REGIONS } from "../tools/mockProvider";
 import type { OfflineRun } from "../tools/offlineEngine";
 import { indexJsOf, unpackFunction } from "../tools/local/deployedFunction";
@@ -69,7 +70,8 @@ describe("AWS limits a real deployment would hit", function () {
         const bytes = Buffer.byteLength(JSON.stringify(variables), "utf8");
         console.log(`      environment of the largest stack: ${bytes} bytes of ${LAMBDA_ENVIRONMENT_BYTES}`);
         assert.ok(bytes <= LAMBDA_ENVIRONMENT_BYTES, `the environment takes ${bytes} bytes`);
-        assert.strictEqual(Object.keys(JSON.parse(variables["ALARM_NAMES"]!) as object).length, 24);
+        assert.strictEqual(Object.keys(JSON.parse(variables["ALARM_NAMES"]!) as object).length, 26);
+        assert.strictEqual(variables["HEARTBEAT_ALARM_NAME"], "login-alerts-dev-delivery-heartbeat");
         // The configuration itself travels in the code, whose limit is megabytes.
         const code = indexJsOf(fn);
         assert.ok(code.includes("business-unit-199-production-workloads") && code.includes("break-glass-operator-99"));
@@ -85,7 +87,7 @@ describe("AWS limits a real deployment would hit", function () {
     });
 
     it("creates one metric filter and alarm per rule of the largest stack, each alarm description within CloudWatch's 1,024", function () {
-        assert.strictEqual(ofType(largest, "aws:cloudwatch/logMetricFilter:LogMetricFilter").length, 24);
+        assert.strictEqual(ofType(largest, "aws:cloudwatch/logMetricFilter:LogMetricFilter").length, 26);
         for (const alarm of ofType(largest, "aws:cloudwatch/metricAlarm:MetricAlarm")) {
             assert.ok(String(alarm.inputs["alarmDescription"]).length <= 1024, alarm.name);
         }
@@ -107,6 +109,17 @@ describe("AWS limits a real deployment would hit", function () {
         const parameter = String(byName(run, "login-alerts-webhook").inputs["name"]);
         assert.ok(parameter.length <= 1011 && parameter.split("/").length - 1 <= 15, parameter);
         assert.match(parameter, /^[A-Za-z0-9_.\-/]+$/);
+        // CloudWatch: alarm names at most 255 characters (PutMetricAlarm, AlarmName); dashboard names
+        // at most 255, letters, digits, - and _ only (PutDashboard, DashboardName).
+        const heartbeat = String(byName(run, "login-alerts-delivery-heartbeat-alarm").inputs["name"]);
+        assert.ok(heartbeat.length <= 255, heartbeat);
+        const dashboard = String(byName(run, "login-alerts-dashboard").inputs["dashboardName"]);
+        assert.ok(dashboard.length <= 255, dashboard);
+        assert.match(dashboard, /^[A-Za-z0-9_-]+$/);
+        // The description links to the dashboard; CloudWatch takes 1,024 characters (AlarmDescription).
+        for (const alarm of ofType(run, "aws:cloudwatch/metricAlarm:MetricAlarm")) {
+            assert.ok(String(alarm.inputs["alarmDescription"]).length <= 1024, alarm.name);
+        }
     });
 
     it("turns any stack name into a trail name CloudTrail accepts, and keeps names that already comply", function () {
@@ -129,8 +142,9 @@ describe("AWS limits a real deployment would hit", function () {
             encryptTrailLogs: "true",
             organizationTrail: "true",
             operatorEmail: "ops@example.com",
+            summary: "daily",
         });
-        const rules = ["console-signin", "signin-without-mfa", "root-activity", "signin-failures"];
+        const rules: readonly string[] = BUILT_IN_RULE_IDS;
         const named = everything.resources
             .filter((r) => r.custom && !rules.some((id) => r.name === `login-alerts-${id}-filter` || r.name === `login-alerts-${id}-alarm`))
             .map((r) => r.name.replace(/^login-alerts-/, ""));
@@ -147,6 +161,7 @@ describe("AWS limits a real deployment would hit", function () {
     it("refuses a custom rule id whose children would take a fixed child's name, and no id can take a region child's", function () {
         assert.strictEqual(fixedChildClash("dead-letters"), "dead-letters-alarm");
         assert.strictEqual(fixedChildClash("function-errors"), "function-errors-alarm");
+        assert.strictEqual(fixedChildClash("delivery-heartbeat"), "delivery-heartbeat-alarm");
         // A region child ends in a region's digits, -rule or -target; a rule child in -filter or -alarm.
         for (const id of ["fast-path", "fast-path-eu-west-1", "fast-path-eu-west-1-rule", "fast-path-us-east-1-target", "fast-path-bus"]) {
             assert.strictEqual(fixedChildClash(id), undefined, id);

@@ -1,9 +1,16 @@
 import * as assert from "assert";
 import { checkPattern } from "../program/ruleSettings";
 import { readStackSettings } from "../program/settings";
-import { BUILT_IN_RULE_IDS, BUILT_IN_RULES, CIS_PATTERNS, ORIGINAL_SIGNIN_PATTERN, type BuiltInRuleId } from "../program/rules";
+import {
+    BUILT_IN_RULE_IDS,
+    BUILT_IN_RULES,
+    CIS_PATTERNS,
+    ORIGINAL_SIGNIN_PATTERN,
+    trailTamperingPattern,
+    type BuiltInRuleId,
+} from "../program/rules";
 import { cloudTrailFixtures } from "../tools/fixtures";
-import { compileFilterPattern } from "../shared/filterPattern";
+import { compileFilterPattern, MAX_FILTER_PATTERN_LENGTH } from "../shared/filterPattern";
 
 /**
  * Which built-in rules each CloudTrail fixture must trigger. Every fixture in test/fixtures needs a
@@ -26,6 +33,14 @@ const DEFAULT_CATALOG: Record<string, BuiltInRuleId[]> = {
     // so signin-without-mfa must not flag them; console-signin's original pattern only looks at IAM users.
     "sso-assumed-role": [],
     "saml-federation": [],
+    // IAM Identity Center sign-ins: only a password is flagged; a second factor, or an external
+    // identity provider (which decides MFA itself), is not.
+    "sso-authentication-password-only": ["sso-signin-without-mfa"],
+    "sso-authentication-totp": [],
+    "sso-authentication-external-idp": [],
+    // Blinding the trail or removing this stack's alarms, whoever does it.
+    "stop-logging": ["trail-tampering"],
+    "delete-alarms": ["trail-tampering"],
     // Sign-in events that are not sign-ins.
     "switch-role": [],
     "exit-role": [],
@@ -135,7 +150,10 @@ describe("rule catalog against the CloudTrail fixtures", function () {
     it("never reports SwitchRole, ExitRole, CheckMfa, RenewRole or GetSigninToken, whichever catalog is deployed", function () {
         const notSignIns = [...fixtures].filter(([, message]) => {
             const record = JSON.parse(message) as { eventSource?: string; eventName?: string };
-            return record.eventSource === "signin.amazonaws.com" && record.eventName !== "ConsoleLogin";
+            // UserAuthentication is an IAM Identity Center sign-in, which sso-signin-without-mfa judges.
+            return (
+                record.eventSource === "signin.amazonaws.com" && !["ConsoleLogin", "UserAuthentication"].includes(record.eventName ?? "")
+            );
         });
         // Read from the records themselves, so a new fixture of another sign-in event joins this check.
         const names = notSignIns.map(([, message]) => (JSON.parse(message) as { eventName: string }).eventName).sort();
@@ -148,6 +166,259 @@ describe("rule catalog against the CloudTrail fixtures", function () {
     it("keeps every pattern a JSON filter pattern CloudWatch Logs accepts (braces, at most 1024 characters)", function () {
         for (const pattern of [...Object.values(DEFAULT_PATTERNS), ...Object.values(CIS_VARIANT_PATTERNS)]) {
             assert.strictEqual(checkPattern("pattern", pattern), pattern);
+        }
+    });
+});
+
+/** A CloudTrail management event record, with the fields the tampering rule reads. */
+function apiCall(eventSource: string, eventName: string, requestParameters: Record<string, unknown>, extra: object = {}): string {
+    return JSON.stringify({
+        eventVersion: "1.08",
+        userIdentity: { type: "AssumedRole", arn: "arn:aws:sts::111122223333:assumed-role/Admin/someone", accountId: "111122223333" },
+        eventTime: "2026-11-30T01:02:03Z",
+        eventSource,
+        eventName,
+        awsRegion: "us-east-1",
+        sourceIPAddress: "203.0.113.10",
+        userAgent: "aws-cli/2.15.0",
+        requestParameters,
+        responseElements: null,
+        eventID: "0f8e1c3a-1111-2222-3333-444455556666",
+        readOnly: false,
+        eventType: "AwsApiCall",
+        managementEvent: true,
+        recipientAccountId: "111122223333",
+        ...extra,
+    });
+}
+
+// Physical names as the stack's resources get them: the child's name and Pulumi's random suffix.
+const TRAIL_LOGS = "login-alerts-trail-logs-4f3c2a1";
+const TAMPERING: Array<[string, string]> = [
+    [
+        "StopLogging",
+        apiCall("cloudtrail.amazonaws.com", "StopLogging", { name: "arn:aws:cloudtrail:us-east-1:111122223333:trail/login-alerts-dev" }),
+    ],
+    ["StopLogging of another trail", apiCall("cloudtrail.amazonaws.com", "StopLogging", { name: "organization-trail" })],
+    ["DeleteTrail", apiCall("cloudtrail.amazonaws.com", "DeleteTrail", { name: "login-alerts-dev" })],
+    ["UpdateTrail", apiCall("cloudtrail.amazonaws.com", "UpdateTrail", { name: "login-alerts-dev", cloudWatchLogsLogGroupArn: "" })],
+    ["PutEventSelectors", apiCall("cloudtrail.amazonaws.com", "PutEventSelectors", { trailName: "login-alerts-dev", eventSelectors: [] })],
+    [
+        "PutInsightSelectors",
+        apiCall("cloudtrail.amazonaws.com", "PutInsightSelectors", { trailName: "login-alerts-dev", insightSelectors: [] }),
+    ],
+    ["DeleteLogGroup", apiCall("logs.amazonaws.com", "DeleteLogGroup", { logGroupName: TRAIL_LOGS })],
+    [
+        "DeleteMetricFilter",
+        apiCall("logs.amazonaws.com", "DeleteMetricFilter", {
+            logGroupName: TRAIL_LOGS,
+            filterName: "login-alerts-root-activity-filter-9a8b7c6",
+        }),
+    ],
+    [
+        "DeleteAlarms",
+        apiCall("monitoring.amazonaws.com", "DeleteAlarms", { alarmNames: ["unrelated", "login-alerts-console-signin-alarm-1a2b3c4"] }),
+    ],
+    [
+        "DisableAlarmActions",
+        apiCall("monitoring.amazonaws.com", "DisableAlarmActions", { alarmNames: ["login-alerts-dev-delivery-heartbeat"] }),
+    ],
+    [
+        "Unsubscribe",
+        apiCall("sns.amazonaws.com", "Unsubscribe", {
+            subscriptionArn: "arn:aws:sns:us-east-1:111122223333:login-alerts-alarms-5d6e7f8:2f1c9a7e-0000-1111-2222-333344445555",
+        }),
+    ],
+    ["DeleteRule", apiCall("events.amazonaws.com", "DeleteRule", { name: "login-alerts-sweep-0c1d2e3" })],
+    [
+        "DisableRule",
+        apiCall("events.amazonaws.com", "DisableRule", { name: "login-alerts-fast-path-eu-west-1-rule-7e6d5c4", eventBusName: "default" }),
+    ],
+    [
+        "RemoveTargets",
+        apiCall("events.amazonaws.com", "RemoveTargets", {
+            rule: "login-alerts-fast-path-rule-1f2e3d4",
+            ids: ["1"],
+            eventBusName: "login-alerts-dev-sign-ins",
+        }),
+    ],
+    [
+        "DeleteFunction by name",
+        apiCall("lambda.amazonaws.com", "DeleteFunction20150331", { functionName: "login-alerts-function-3b4c5d6" }),
+    ],
+    [
+        "DeleteFunction by ARN",
+        apiCall("lambda.amazonaws.com", "DeleteFunction20150331", {
+            functionName: "arn:aws:lambda:us-east-1:111122223333:function:login-alerts-function-3b4c5d6",
+        }),
+    ],
+    // An attempt AWS refused is still an attempt.
+    [
+        "a refused StopLogging",
+        apiCall("cloudtrail.amazonaws.com", "StopLogging", { name: "login-alerts-dev" }, { errorCode: "AccessDenied" }),
+    ],
+];
+const NOT_TAMPERING: Array<[string, string]> = [
+    ["another stack's log group", apiCall("logs.amazonaws.com", "DeleteLogGroup", { logGroupName: "/aws/lambda/billing-report" })],
+    [
+        "another stack's metric filter",
+        apiCall("logs.amazonaws.com", "DeleteMetricFilter", { logGroupName: TRAIL_LOGS, filterName: "cis-root-usage" }),
+    ],
+    ["another stack's alarms", apiCall("monitoring.amazonaws.com", "DeleteAlarms", { alarmNames: ["billing-alarm", "cpu-high"] })],
+    [
+        "another stack's subscription",
+        apiCall("sns.amazonaws.com", "Unsubscribe", { subscriptionArn: "arn:aws:sns:us-east-1:111122223333:billing-alerts:2f1c9a7e-0000" }),
+    ],
+    ["another stack's rule", apiCall("events.amazonaws.com", "DeleteRule", { name: "nightly-backup" })],
+    ["another stack's targets", apiCall("events.amazonaws.com", "RemoveTargets", { rule: "nightly-backup", ids: ["1"] })],
+    ["another stack's function", apiCall("lambda.amazonaws.com", "DeleteFunction20150331", { functionName: "billing-report" })],
+    // Read calls and creations change nothing the stack relies on.
+    ["DescribeTrails", apiCall("cloudtrail.amazonaws.com", "DescribeTrails", { trailNameList: ["login-alerts-dev"] }, { readOnly: true })],
+    ["GetEventSelectors", apiCall("cloudtrail.amazonaws.com", "GetEventSelectors", { trailName: "login-alerts-dev" }, { readOnly: true })],
+    [
+        "DescribeAlarms",
+        apiCall(
+            "monitoring.amazonaws.com",
+            "DescribeAlarms",
+            { alarmNames: ["login-alerts-console-signin-alarm-1a2b3c4"] },
+            { readOnly: true },
+        ),
+    ],
+    ["DescribeLogGroups", apiCall("logs.amazonaws.com", "DescribeLogGroups", { logGroupNamePrefix: "login-alerts-" }, { readOnly: true })],
+    [
+        "GetFunction",
+        apiCall("lambda.amazonaws.com", "GetFunction20150331v2", { functionName: "login-alerts-function-3b4c5d6" }, { readOnly: true }),
+    ],
+    ["StartLogging", apiCall("cloudtrail.amazonaws.com", "StartLogging", { name: "login-alerts-dev" })],
+    ["PutMetricAlarm", apiCall("monitoring.amazonaws.com", "PutMetricAlarm", { alarmName: "login-alerts-console-signin-alarm-1a2b3c4" })],
+];
+
+describe("the trail-tampering rule", function () {
+    const matches = compileFilterPattern(BUILT_IN_RULES["trail-tampering"].pattern);
+
+    it("is critical, and fits CloudWatch's filter pattern limit with room for an existing trail's log group", function () {
+        const rule = BUILT_IN_RULES["trail-tampering"];
+        assert.deepStrictEqual(
+            [rule.severity, rule.title, rule.threshold, rule.periodSeconds],
+            ["critical", "CloudTrail or alerting tampered with", 1, 60],
+        );
+        assert.strictEqual(rule.pattern, trailTamperingPattern());
+        assert.strictEqual(rule.pattern.length, 877);
+        assert.strictEqual(checkPattern("pattern", rule.pattern), rule.pattern);
+        const withExisting = trailTamperingPattern("aws-controltower/CloudTrailLogs");
+        assert.ok(withExisting.length <= MAX_FILTER_PATTERN_LENGTH, String(withExisting.length));
+        assert.strictEqual(checkPattern("pattern", withExisting), withExisting);
+    });
+
+    for (const [what, record] of TAMPERING) {
+        it(`matches ${what}`, function () {
+            assert.strictEqual(matches(record), true);
+        });
+    }
+
+    for (const [what, record] of NOT_TAMPERING) {
+        it(`does not match ${what}`, function () {
+            assert.strictEqual(matches(record), false);
+        });
+    }
+
+    it("matches the deletion of an existing trail's log group only when the stack uses that trail", function () {
+        const deletion = apiCall("logs.amazonaws.com", "DeleteLogGroup", { logGroupName: "aws-controltower/CloudTrailLogs" });
+        assert.strictEqual(matches(deletion), false);
+        assert.strictEqual(compileFilterPattern(trailTamperingPattern("aws-controltower/CloudTrailLogs"))(deletion), true);
+        const settings = readStackSettings({
+            get: (k) =>
+                ({
+                    slackWebhookUrl: "https://hooks.slack.com/services/T0000/B0000/XXXXXXXX",
+                    existingTrailLogGroupName: "aws-controltower/CloudTrailLogs",
+                })[k],
+            isSecret: (k) => k === "slackWebhookUrl",
+        });
+        assert.strictEqual(
+            settings.rules.find((r) => r.id === "trail-tampering")!.pattern,
+            trailTamperingPattern("aws-controltower/CloudTrailLogs"),
+        );
+    });
+
+    it("matches the recorded StopLogging and DeleteAlarms events and no sign-in fixture", function () {
+        assert.deepStrictEqual(matchedBy(BUILT_IN_RULES["trail-tampering"].pattern), ["delete-alarms", "stop-logging"]);
+    });
+});
+
+/** An IAM Identity Center UserAuthentication record (IAM Identity Center User Guide, "Understanding sign-in events"). */
+function userAuthentication(credentialType: string, extra: { eventSource?: string; result?: string } = {}): string {
+    return JSON.stringify({
+        eventVersion: "1.08",
+        userIdentity: {
+            type: "Unknown",
+            principalId: "111122223333",
+            arn: "",
+            accountId: "111122223333",
+            accessKeyId: "",
+            userName: "user1",
+        },
+        eventTime: "2020-12-07T20:34:09Z",
+        eventSource: extra.eventSource ?? "signin.amazonaws.com",
+        eventName: "UserAuthentication",
+        awsRegion: "us-east-1",
+        sourceIPAddress: "203.0.113.0",
+        userAgent: "Mozilla/5.0",
+        requestParameters: null,
+        responseElements: null,
+        additionalEventData: { AuthWorkflowID: "9de74b32-8362-4a01-a524-de21df59fd83", CredentialType: credentialType },
+        eventID: "e959a95a-2b33-478d-906c-4fe303e8a9f1",
+        readOnly: false,
+        eventType: "AwsServiceEvent",
+        managementEvent: true,
+        eventCategory: "Management",
+        recipientAccountId: "111122223333",
+        serviceEventDetails: { UserAuthentication: extra.result ?? "Success" },
+    });
+}
+
+describe("the sso-signin-without-mfa rule", function () {
+    const rule = BUILT_IN_RULES["sso-signin-without-mfa"];
+    const matches = compileFilterPattern(rule.pattern);
+
+    it("is high, and a pattern CloudWatch Logs accepts", function () {
+        assert.deepStrictEqual([rule.severity, rule.title], ["high", "IAM Identity Center sign-in without MFA"]);
+        assert.strictEqual(checkPattern("pattern", rule.pattern), rule.pattern);
+    });
+
+    it("matches a successful sign-in that verified only a password, from signin.amazonaws.com or sso.amazonaws.com", function () {
+        assert.strictEqual(matches(userAuthentication("PASSWORD")), true);
+        assert.strictEqual(matches(userAuthentication("PASSWORD", { eventSource: "sso.amazonaws.com" })), true);
+    });
+
+    it("does not match a sign-in with a second factor, through an external identity provider, or one that did not succeed", function () {
+        for (const credentials of ["PASSWORD,TOTP", "PASSWORD,WEBAUTHN", "PASSWORD,RESYNC_TOTP", "EXTERNAL_IDP", "WEBAUTHN"]) {
+            assert.strictEqual(matches(userAuthentication(credentials)), false, credentials);
+        }
+        assert.strictEqual(matches(userAuthentication("PASSWORD", { result: "Failure" })), false);
+        assert.strictEqual(matches(userAuthentication("PASSWORD", { eventSource: "iam.amazonaws.com" })), false);
+        const challenge = JSON.parse(userAuthentication("PASSWORD")) as Record<string, unknown>;
+        challenge["eventName"] = "CredentialVerification";
+        challenge["serviceEventDetails"] = { CredentialVerification: "Success" };
+        assert.strictEqual(matches(JSON.stringify(challenge)), false);
+    });
+
+    it("matches the recorded password-only Identity Center sign-in, and no other fixture (console sign-ins through its role included)", function () {
+        assert.deepStrictEqual(matchedBy(rule.pattern), ["sso-authentication-password-only"]);
+    });
+});
+
+describe("switching the new built-in rules off", function () {
+    it("leaves each out of the stack's rules when disabledRules names it", function () {
+        for (const id of ["trail-tampering", "sso-signin-without-mfa"]) {
+            const settings = readStackSettings({
+                get: (k) =>
+                    ({ slackWebhookUrl: "https://hooks.slack.com/services/T0000/B0000/XXXXXXXX", disabledRules: JSON.stringify([id]) })[k],
+                isSecret: (k) => k === "slackWebhookUrl",
+            });
+            assert.deepStrictEqual(
+                settings.rules.map((r) => r.id),
+                BUILT_IN_RULE_IDS.filter((other) => other !== id),
+            );
         }
     });
 });

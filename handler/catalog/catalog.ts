@@ -109,6 +109,8 @@ export interface SignInWords {
     /** The MFA of an IAM Identity Center sign-in: the methods of the person's last Identity Center authentication. */
     identityCenterMfa: { used(methods: string): string; notUsed(methods: string): string; unknown: string };
     signedIn: string;
+    /** An IAM Identity Center UserAuthentication event: the person signed in to the access portal. */
+    signedInToIdentityCenter: string;
     failedToSignIn: string;
     called(eventName: string): string;
     viewInCloudTrail: string;

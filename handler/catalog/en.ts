@@ -15,7 +15,7 @@ function firstSeen(who: string, what: NewThings, window: SeenWindow): string {
         what.region === undefined ? undefined : `in ${what.region}`,
     ].filter((c) => c !== undefined);
     const span = "days" in window ? `in ${window.days} days` : `since ${window.since}`;
-    return `:new: First sign-in ${clauses.join(", ")} for ${who} ${span}`;
+    return `:new: First sign-in ${clauses.join(" ")} for ${who} ${span}`;
 }
 
 /** SNS subjects, which every catalog shares: SNS takes ASCII subjects only. */
@@ -71,6 +71,7 @@ export const EN: Catalog = {
             unknown: "Unknown (IAM Identity Center)",
         },
         signedIn: "signed in",
+        signedInToIdentityCenter: "signed in to IAM Identity Center",
         failedToSignIn: "failed to sign in",
         called: (eventName) => `called ${eventName}`,
         viewInCloudTrail: "View in CloudTrail",

@@ -76,6 +76,7 @@ export const JA: Catalog = {
             unknown: "不明 (IAM Identity Center)",
         },
         signedIn: "がサインイン",
+        signedInToIdentityCenter: "が IAM Identity Center にサインイン",
         failedToSignIn: "のサインインが失敗",
         called: (eventName) => `が ${eventName} を実行`,
         viewInCloudTrail: "CloudTrail で表示",

@@ -1,0 +1,355 @@
+/**
+ * Issue 14 through the deployed handler (the serialized __index.js in a child process, against
+ * local Slack and AWS): first-seen marks, IAM Identity Center people and MFA, tampering, the
+ * delivery heartbeat and the summary.
+ */
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import { alarmNamesOf, invokeInChild, resetLocalEndpoints, unpackFunction, type DeployedFunction } from "../tools/local/deployedFunction";
+import { LocalAws } from "../tools/local/localAws";
+import { LocalSlack } from "../tools/local/localSlack";
+import { IDENTITY_CENTER_AUTH_PATTERN } from "../handler/identityCenter";
+import { alarmNotification, fixture } from "../tools/fixtures";
+import { normaliseDelays } from "./support/baseline";
+import { runWith } from "./support/program";
+
+type Record_ = Record<string, unknown>;
+const HOUR = 3600 * 1000;
+const DAY = 24 * HOUR;
+
+interface Posted {
+    header: string;
+    lines: string[];
+    fields: Record<string, string>;
+}
+
+/** Each posted message's header, section lines and fields ("*Label*\nvalue"), delays normalised. */
+function posted(payloads: unknown[]): Posted[] {
+    const messages = normaliseDelays(payloads) as Array<{ blocks?: Array<Record_> }>;
+    return messages.map((m) => {
+        const blocks = m.blocks ?? [];
+        const header = ((blocks.find((b) => b["type"] === "header")?.["text"] as Record_ | undefined)?.["text"] as string) ?? "";
+        const lines = blocks.flatMap((b) => ((b["text"] as Record_ | undefined)?.["text"] as string | undefined)?.split("\n") ?? []);
+        const fields = Object.fromEntries(
+            blocks.flatMap((b) =>
+                ((b["fields"] as Array<{ text: string }> | undefined) ?? []).map((f) => {
+                    const [label, ...value] = f.text.split("\n");
+                    return [label!.replace(/\*/g, ""), value.join("\n")];
+                }),
+            ),
+        );
+        return { header, lines, fields };
+    });
+}
+
+describe("knowing the person and never going blind, through the deployed handler", function () {
+    let fn: DeployedFunction;
+    let slack: LocalSlack;
+    let aws: LocalAws;
+    let env: Record<string, string>;
+    const signinEnvelope = fixture<Record_>("eventbridge_console-signin");
+
+    before(async function () {
+        // Every console sign-in, IAM Identity Center's included (the default pattern is the original
+        // design's: IAM users who used MFA).
+        fn = unpackFunction(
+            await runWith({
+                summary: "daily",
+                signInFilterPattern: '{ ($.eventName = "ConsoleLogin") && ($.eventType = "AwsConsoleSignIn") }',
+            }),
+        );
+        slack = await new LocalSlack().start();
+        aws = await new LocalAws().start();
+        env = { ...aws.env(), MIN_POST_INTERVAL_MS: "0" };
+    });
+
+    after(async function () {
+        await slack.stop();
+        await aws.stop();
+        fs.rmSync(fn.dir, { recursive: true, force: true });
+        fs.rmSync(fn.runtimeModules, { recursive: true, force: true });
+    });
+
+    beforeEach(async function () {
+        await resetLocalEndpoints(fn, slack, aws);
+    });
+
+    /** A CloudTrail record as EventBridge delivers it, with a new event id, time and source address. */
+    function signInEvent(id: string, atMs: number, sourceIp: string, detail = signinEnvelope["detail"] as Record_): Record_ {
+        return {
+            ...signinEnvelope,
+            id: `envelope-${id}`,
+            detail: {
+                ...detail,
+                eventID: id,
+                eventTime: new Date(atMs).toISOString().replace(/\.\d{3}Z$/, "Z"),
+                sourceIPAddress: sourceIp,
+            },
+        };
+    }
+
+    function storeRecord(record: Record_, atMs = Date.now() - 120000): void {
+        aws.logEvents.push({ logGroupName: fn.environment["TRAIL_LOG_GROUP_NAME"]!, timestamp: atMs, message: JSON.stringify(record) });
+    }
+
+    const LINK = (id: string) =>
+        `<https://us-east-1.console.aws.amazon.com/cloudtrailv2/home?region=us-east-1#/events/${id}|View in CloudTrail>`;
+    const utc = (ms: number) => `${new Date(ms).toISOString().replace("T", " ").slice(0, 19)} UTC`;
+    const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+    const OPS_ADMIN = {
+        "Identity type": "IAMUser",
+        Result: "Success",
+        MFA: "Yes",
+        Region: "us-east-1",
+        Browser: "Chrome 91 on Windows",
+        Account: "111122223333",
+    };
+
+    it("says 'no history yet' for a principal's first sign-in, nothing for a known network, raises a new network to high, and posts a redelivery nothing", async function () {
+        const base = Math.floor(Date.now() / DAY) * DAY - 3 * DAY;
+        const ids = [
+            "11111111-0000-4000-8000-000000000001",
+            "11111111-0000-4000-8000-000000000002",
+            "11111111-0000-4000-8000-000000000003",
+        ];
+        const events = [
+            signInEvent(ids[0]!, base + HOUR, "203.0.113.24"),
+            signInEvent(ids[1]!, base + DAY + HOUR, "203.0.113.99"),
+            signInEvent(ids[2]!, base + 2 * DAY + HOUR, "198.51.100.7"),
+        ];
+        const run = await invokeInChild(fn, [...events, events[2]], { env });
+        assert.deepEqual(
+            run.results.map((r) => r.ok && (r.value as { posted: number }).posted),
+            [1, 1, 1, 0],
+        );
+        assert.deepEqual(posted(slack.accepted), [
+            {
+                header: ":information_source: Console sign-in",
+                lines: [
+                    ":information_source: Console sign-in",
+                    "*Console sign-in*: 1 event",
+                    `*ops-admin* signed in · ${LINK(ids[0]!)} · posted <delay> after sign-in`,
+                    "No sign-in history yet for ops-admin",
+                ],
+                fields: { ...OPS_ADMIN, "Source IP": "203.0.113.24", Time: utc(base + HOUR) },
+            },
+            {
+                header: ":information_source: Console sign-in",
+                lines: [
+                    ":information_source: Console sign-in",
+                    "*Console sign-in*: 1 event",
+                    `*ops-admin* signed in · ${LINK(ids[1]!)} · posted <delay> after sign-in`,
+                ],
+                fields: { ...OPS_ADMIN, "Source IP": "203.0.113.99", Time: utc(base + DAY + HOUR) },
+            },
+            {
+                header: ":warning: Console sign-in from a new network",
+                lines: [
+                    ":warning: Console sign-in from a new network",
+                    "*Console sign-in from a new network*: 1 event",
+                    `*ops-admin* signed in · ${LINK(ids[2]!)} · posted <delay> after sign-in`,
+                    `:new: First sign-in from 198.51.100.0/24 for ops-admin since ${iso(base + HOUR).slice(0, 10)}`,
+                ],
+                fields: { ...OPS_ADMIN, "Source IP": "198.51.100.7", Time: utc(base + 2 * DAY + HOUR) },
+            },
+        ]);
+        // Three writes, none for the redelivery; the new network's only sighting is its own sign-in.
+        const history = await aws.item("history#111122223333|IAMUser|ops-admin");
+        assert.equal(history?.["version"]?.N, "3");
+        const stored = JSON.parse(history?.["body"]?.S ?? "{}") as { networks: Record<string, unknown> };
+        assert.deepEqual(stored.networks["198.51.100.0/24"], {
+            first: { atMs: base + 2 * DAY + HOUR, eventId: ids[2] },
+            last: { atMs: base + 2 * DAY + HOUR, eventId: ids[2] },
+        });
+        assert.deepEqual(Object.keys(stored.networks).sort(), ["198.51.100.0/24", "203.0.113.0/24"]);
+    });
+
+    it("marks a failed sign-in from a new network but never learns from it: the next success from there is still new", async function () {
+        const base = Math.floor(Date.now() / DAY) * DAY - 2 * DAY;
+        // ops-admin's own failed sign-in, as the failure fixture records one.
+        const failure = {
+            ...fixture<Record_>("cloudtrail_failure-wrong-password"),
+            userIdentity: (signinEnvelope["detail"] as Record_)["userIdentity"],
+        };
+        const events = [
+            signInEvent("22222222-0000-4000-8000-000000000001", base, "203.0.113.24"),
+            signInEvent("22222222-0000-4000-8000-000000000002", base + HOUR, "192.0.2.10", failure),
+            signInEvent("22222222-0000-4000-8000-000000000003", base + 2 * HOUR, "192.0.2.11"),
+        ];
+        const run = await invokeInChild(fn, events, { env });
+        assert.ok(
+            run.results.every((r) => r.ok),
+            run.stderr,
+        );
+        const newLines = posted(slack.accepted).map((m) => [m.header, m.lines.find((l) => l.startsWith(":new:")) ?? "-"]);
+        assert.deepEqual(newLines, [
+            [":information_source: Console sign-in", "-"],
+            // This stack's console-signin takes every console sign-in, failures too: the failure is posted
+            // under both rules, and raised under console-signin. Its browser is new as well.
+            [
+                ":warning: Failed console sign-in",
+                `:new: First sign-in from 192.0.2.0/24 with Firefox on macOS for ops-admin since ${iso(base).slice(0, 10)}`,
+            ],
+            [
+                ":warning: Console sign-in from a new network",
+                `:new: First sign-in from 192.0.2.0/24 with Firefox on macOS for ops-admin since ${iso(base).slice(0, 10)}`,
+            ],
+            [
+                ":warning: Console sign-in from a new network",
+                `:new: First sign-in from 192.0.2.0/24 for ops-admin since ${iso(base).slice(0, 10)}`,
+            ],
+        ]);
+    });
+
+    it("names an IAM Identity Center person and permission set, with the MFA of their last Identity Center sign-in, or says it is unknown", async function () {
+        const now = Date.now();
+        const sso = fixture<Record_>("cloudtrail_sso-assumed-role");
+        storeRecord({ ...fixture<Record_>("cloudtrail_sso-authentication-totp"), eventTime: iso(now - 10 * 60000) });
+        const withAuth = { ...signinEnvelope, id: "envelope-sso-1", detail: { ...sso, eventTime: iso(now - 60000) } };
+        const withoutAuth = {
+            ...signinEnvelope,
+            id: "envelope-sso-2",
+            // Longer after the authentication than an access portal session lasts by default.
+            detail: { ...sso, eventID: "33333333-0000-4000-8000-000000000002", eventTime: iso(now - 13 * HOUR) },
+        };
+        const run = await invokeInChild(fn, [withAuth, withoutAuth], { env });
+        assert.ok(
+            run.results.every((r) => r.ok),
+            run.stderr,
+        );
+        const messages = posted(slack.accepted);
+        assert.deepEqual(
+            messages.map((m) => [m.lines[2]?.split(" · ")[0], m.fields["Permission set"], m.fields["MFA"], m.fields["Identity type"]]),
+            [
+                ["*alice@example.com* signed in", "AdministratorAccess", "Yes (TOTP)", "AssumedRole"],
+                ["*alice@example.com* signed in", "AdministratorAccess", "Unknown (IAM Identity Center)", "AssumedRole"],
+            ],
+        );
+        // One lookup of Identity Center's sign-ins per message, with their own pattern.
+        const lookups = aws.callsOf("FilterLogEvents").map((c) => c.body["filterPattern"]);
+        assert.deepEqual(lookups, [IDENTITY_CENTER_AUTH_PATTERN, IDENTITY_CENTER_AUTH_PATTERN]);
+    });
+
+    it("posts a password-only IAM Identity Center sign-in under sso-signin-without-mfa, and an external IdP's not at all", async function () {
+        storeRecord({ ...fixture<Record_>("cloudtrail_sso-authentication-password-only"), eventTime: iso(Date.now() - 5 * 60000) });
+        storeRecord({ ...fixture<Record_>("cloudtrail_sso-authentication-external-idp"), eventTime: iso(Date.now() - 4 * 60000) });
+        const alarm = alarmNotification({
+            AlarmName: alarmNamesOf(fn)["sso-signin-without-mfa"],
+            NewStateValue: "ALARM",
+            OldStateValue: "OK",
+        });
+        const run = await invokeInChild(fn, [alarm], { env });
+        assert.ok(run.results[0]?.ok, run.stderr);
+        const [message, ...rest] = posted(slack.accepted);
+        assert.deepEqual(rest, []);
+        assert.equal(message?.header, ":warning: IAM Identity Center sign-in without MFA");
+        assert.equal(
+            message?.lines[2],
+            `*alice@example.com* signed in to IAM Identity Center · ${LINK("e959a95a-2b33-478d-906c-4fe303e8a9f1")} · posted <delay> after the event (CloudWatch Logs backstop)`,
+        );
+        assert.equal(message?.fields["MFA"], "No (PASSWORD only)");
+    });
+
+    it("posts the trail being stopped as critical tampering, seconds after EventBridge brings it", async function () {
+        const stop = fixture<Record_>("cloudtrail_stop-logging");
+        const event = {
+            ...signinEnvelope,
+            id: "envelope-stop",
+            "detail-type": "AWS API Call via CloudTrail",
+            source: "aws.cloudtrail",
+            detail: stop,
+        };
+        const run = await invokeInChild(fn, [event], { env });
+        assert.deepEqual(run.results[0], {
+            ok: true,
+            value: { trigger: "eventbridge", rulesScanned: ["trail-tampering"], posted: 1, messages: 1, skipped: [] },
+        });
+        const [message] = posted(slack.accepted);
+        assert.equal(message?.header, ":rotating_light: CloudTrail or alerting tampered with");
+        assert.equal(
+            message?.lines[2],
+            `*mallory* called StopLogging · ${LINK("7f3c9e21-4d8a-4b5f-a1e6-3c2d9b8f0a14")} · posted <delay> after the event`,
+        );
+        assert.deepEqual(
+            { who: message?.fields["Identity type"], ip: message?.fields["Source IP"] },
+            { who: "IAMUser", ip: "198.51.100.23" },
+        );
+    });
+
+    it("tells the channel once when CloudTrail delivery stops and once when it resumes", async function () {
+        const heartbeat = fn.environment["HEARTBEAT_ALARM_NAME"]!;
+        const logGroup = fn.environment["TRAIL_LOG_GROUP_NAME"]!;
+        const stopped = alarmNotification({
+            AlarmName: heartbeat,
+            NewStateValue: "ALARM",
+            OldStateValue: "OK",
+            StateChangeTime: "2021-06-08T07:58:32.419+0000",
+        });
+        const resumed = alarmNotification({
+            AlarmName: heartbeat,
+            NewStateValue: "OK",
+            OldStateValue: "ALARM",
+            StateChangeTime: "2021-06-08T09:58:32.419+0000",
+        });
+        const run = await invokeInChild(fn, [stopped, stopped, resumed], { env });
+        assert.deepEqual(
+            run.results.map((r) => r.ok && (r.value as { messages: number }).messages),
+            [1, 0, 1],
+        );
+        assert.deepEqual(posted(slack.accepted), [
+            {
+                header: ":rotating_light: CloudTrail delivery stopped",
+                lines: [
+                    ":rotating_light: CloudTrail delivery stopped",
+                    `No CloudTrail events have reached log group ${logGroup} for 24 h: alerts are blind until delivery resumes. Check that the trail is logging and that its role can write to the log group.`,
+                ],
+                fields: {},
+            },
+            {
+                header: "",
+                lines: [`:white_check_mark: CloudTrail delivery to log group ${logGroup} has resumed (2021-06-08 09:58:32 UTC).`],
+                fields: {},
+            },
+        ]);
+    });
+
+    it("posts the day's summary once, from the hours' tallies, every rule listed", async function () {
+        const hour = Math.floor(Date.now() / HOUR) * HOUR - HOUR;
+        const hourKey = `stats#${new Date(hour).toISOString().slice(0, 13)}`;
+        await aws.putItem({
+            pk: { S: hourKey },
+            "rule:console-signin": { N: "3" },
+            "rule:trail-tampering": { N: "1" },
+            "who:ops-admin": { N: "2" },
+            "who:mallory": { N: "1" },
+            "who:alice@example.com": { N: "1" },
+            "new:198.51.100.0/24 ops-admin": { N: "1" },
+            backstop: { N: "1" },
+            expiresAt: { N: "1900000000" },
+        });
+        const run = await invokeInChild(fn, [{ loginAlertsSummary: "daily" }, { loginAlertsSummary: "daily" }], { env });
+        assert.deepEqual(
+            run.results.map((r) => r.ok && (r.value as { messages: number }).messages),
+            [1, 0],
+        );
+        const to = Math.floor(Date.now() / HOUR) * HOUR;
+        assert.deepEqual(posted(slack.accepted)[0]?.lines, [
+            ":bar_chart: Daily sign-in summary",
+            `*${utc(to - DAY)} – ${utc(to)}*`,
+            "4 events posted in all",
+            "*By rule*",
+            "• Console sign-in: 3",
+            "• Console sign-in without MFA: 0",
+            "• Root user activity: 0",
+            "• Failed console sign-in: 0",
+            "• IAM Identity Center sign-in without MFA: 0",
+            "• CloudTrail or alerting tampered with: 1",
+            "*Top principals*",
+            "• ops-admin: 2",
+            "• alice@example.com: 1",
+            "• mallory: 1",
+            "*New networks*",
+            "• ops-admin from 198.51.100.0/24",
+        ]);
+    });
+});
