@@ -132,7 +132,7 @@ function sighted(entry: Sightings | undefined, s: Sighting): Sightings {
     return !entry.previous || s.atMs > entry.previous.atMs ? { ...entry, previous: s } : entry;
 }
 
-/** Keeps the values seen within the window of `nowMs`, and at most MAX_VALUES_PER_DIMENSION of them, latest first. */
+/** Keeps the values seen since `oldestMs`, and at most MAX_VALUES_PER_DIMENSION of them, latest first. */
 function pruned(values: Record<string, Sightings>, oldestMs: number): Record<string, Sightings> {
     const kept = Object.entries(values)
         .filter(([, entry]) => entry.last.atMs >= oldestMs)
@@ -141,8 +141,12 @@ function pruned(values: Record<string, Sightings>, oldestMs: number): Record<str
     return Object.fromEntries(kept);
 }
 
-/** The history with a successful sign-in learned; values not seen since the window before `nowMs` are forgotten. */
-export function learn(history: PrincipalHistory | undefined, signIn: SignIn, windowDays: number, nowMs: number): PrincipalHistory {
+/**
+ * The history with a successful sign-in learned. Values not seen in the window before the
+ * principal's latest sign-in are forgotten: measured in event time, not the clock, so a batch of
+ * old events (a backstop catching up) teaches the same as when it happened.
+ */
+export function learn(history: PrincipalHistory | undefined, signIn: SignIn, windowDays: number): PrincipalHistory {
     const s: Sighting = { atMs: signIn.eventTime.getTime(), eventId: signIn.eventId };
     const next: PrincipalHistory = {
         any: sighted(history?.any, s),
@@ -157,7 +161,7 @@ export function learn(history: PrincipalHistory | undefined, signIn: SignIn, win
             next[dimension][value] = sighted(next[dimension][value], s);
         }
     }
-    const oldestMs = nowMs - windowDays * DAY_MS;
+    const oldestMs = next.any.last.atMs - windowDays * DAY_MS;
     for (const dimension of DIMENSIONS) {
         next[dimension] = pruned(next[dimension], oldestMs);
     }
@@ -175,12 +179,7 @@ export function teaches(signIn: SignIn): boolean {
  * second sign-in from a new network in one batch is not new again). Returns nothing: the marks
  * are set on the sign-ins.
  */
-export function markAll(
-    histories: ReadonlyMap<string, PrincipalHistory>,
-    signIns: readonly SignIn[],
-    windowDays: number,
-    nowMs: number,
-): void {
+export function markAll(histories: ReadonlyMap<string, PrincipalHistory>, signIns: readonly SignIn[], windowDays: number): void {
     const running = new Map(histories);
     const inOrder = [...signIns].sort((a, b) => a.eventTime.getTime() - b.eventTime.getTime());
     for (const signIn of inOrder) {
@@ -190,7 +189,7 @@ export function markAll(
         }
         signIn.firstSeen = judge(running.get(key), signIn, windowDays);
         if (teaches(signIn)) {
-            running.set(key, learn(running.get(key), signIn, windowDays, nowMs));
+            running.set(key, learn(running.get(key), signIn, windowDays));
         }
     }
 }

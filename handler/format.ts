@@ -102,7 +102,7 @@ function describeAccount(accountId: string, labels: Record<string, string>, word
 /** Verb for the one-line summary of a sign-in. */
 function verb(signIn: SignIn, words: Catalog): string {
     // IAM Identity Center's own sign-in event: logged only once every challenge succeeded.
-    if (signIn.eventName === "UserAuthentication" && signIn.identityCenterMfa) {
+    if (signIn.eventName === "UserAuthentication" && signIn.person !== undefined) {
         return words.signIn.signedInToIdentityCenter;
     }
     if (signIn.eventName !== "ConsoleLogin") {
@@ -131,8 +131,9 @@ function mfaOf(signIn: SignIn, words: Catalog): string {
             .join(", ");
         return ic.usedMfa ? words.signIn.identityCenterMfa.used(methods) : words.signIn.identityCenterMfa.notUsed(methods);
     }
-    // An Identity Center session's MFAUsed is always "No", whatever the person used: say unknown instead.
-    if (isIdentityCenter(signIn) && signIn.mfa === "No") {
+    // An Identity Center session's MFAUsed is always "No", whatever the person used, and an external
+    // identity provider's sign-in says nothing of MFA: say unknown instead.
+    if (isIdentityCenter(signIn) && (signIn.mfa === "No" || signIn.eventName === "UserAuthentication")) {
         return words.signIn.identityCenterMfa.unknown;
     }
     return worded(words.signIn.mfa, signIn.mfa);

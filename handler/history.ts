@@ -57,7 +57,7 @@ export async function markFirstSeen(run: RuleRun, signIns: readonly SignIn[]): P
             histories.set(key, history);
         }
     }
-    markAll(histories, signIns, run.deps.settings.firstSeen.days, run.deps.clock.now());
+    markAll(histories, signIns, run.deps.settings.firstSeen.days);
 }
 
 /** Learns one principal's posted sign-ins: read, merge, write if nobody wrote in between; else again. */
@@ -68,7 +68,7 @@ async function learnPrincipal(run: RuleRun, store: StateStore, principalKey: str
         const stored = (await store.readDocuments?.([key]))?.get(key);
         let history = stored ? parsed(stored.body, key) : undefined;
         for (const signIn of signIns) {
-            history = learn(history, signIn, days, run.deps.clock.now());
+            history = learn(history, signIn, days);
         }
         if (!history || (await store.writeDocument?.(key, JSON.stringify(history), stored?.version, historyExpiresAt(history, days)))) {
             return;

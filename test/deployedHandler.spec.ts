@@ -38,7 +38,8 @@ const EXPECTED_PAYLOAD = {
             type: "section",
             text: {
                 type: "mrkdwn",
-                text: "*ops-admin* signed in · <https://us-east-1.console.aws.amazon.com/cloudtrailv2/home?region=us-east-1#/events/27d68ec1-1016-46b5-8fd3-31d9cdc74f95|View in CloudTrail> · posted <delay> after sign-in (CloudWatch Logs backstop)",
+                // The principal's first sign-in since first-seen began: nothing is called new.
+                text: "*ops-admin* signed in · <https://us-east-1.console.aws.amazon.com/cloudtrailv2/home?region=us-east-1#/events/27d68ec1-1016-46b5-8fd3-31d9cdc74f95|View in CloudTrail> · posted <delay> after sign-in (CloudWatch Logs backstop)\nNo sign-in history yet for ops-admin",
                 verbatim: true,
             },
             fields: [
@@ -524,7 +525,14 @@ describe("the deployed handler on CloudTrail events from EventBridge (the fast p
                 { trigger: "sns", rulesScanned: ["console-signin"], posted: 0, messages: 0, skipped: [] },
                 {
                     trigger: "sweep",
-                    rulesScanned: ["root-activity", "signin-without-mfa", "signin-failures", "console-signin"],
+                    rulesScanned: [
+                        "root-activity",
+                        "trail-tampering",
+                        "signin-without-mfa",
+                        "signin-failures",
+                        "sso-signin-without-mfa",
+                        "console-signin",
+                    ],
                     posted: 0,
                     messages: 0,
                     skipped: [],

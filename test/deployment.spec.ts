@@ -43,7 +43,7 @@ describe("deployment options and exposure", function () {
         const trailLogs = String(byName(run, "login-alerts-trail-logs").state["arn"]);
         assert.deepStrictEqual(iamStatements(run), [
             "login-alerts-fast-path-policy: Allow events:PutEvents -> arn:aws:events:us-east-1:111122223333:event-bus/login-alerts-dev-sign-ins",
-            `login-alerts-function-policy: Allow dynamodb:GetItem,dynamodb:PutItem,dynamodb:DeleteItem,dynamodb:BatchGetItem,dynamodb:BatchWriteItem -> ${String(byName(run, "login-alerts-state").state["arn"])}`,
+            `login-alerts-function-policy: Allow dynamodb:GetItem,dynamodb:PutItem,dynamodb:UpdateItem,dynamodb:DeleteItem,dynamodb:BatchGetItem,dynamodb:BatchWriteItem -> ${String(byName(run, "login-alerts-state").state["arn"])}`,
             `login-alerts-function-policy: Allow logs:CreateLogStream,logs:PutLogEvents -> ${fnLogs}:log-stream:*`,
             `login-alerts-function-policy: Allow logs:FilterLogEvents -> ${trailLogs}:*`,
             `login-alerts-function-policy: Allow sns:Publish -> ${String(byName(run, "login-alerts-operators").state["arn"])}`,
@@ -86,7 +86,14 @@ describe("deployment options and exposure", function () {
         const statement = policyDoc(byName(withEmail, "login-alerts-operators-policy")).Statement[0]!;
         assert.deepStrictEqual(statement["Condition"], {
             StringEquals: { "aws:SourceAccount": ACCOUNT },
-            ArnLike: { "aws:SourceArn": [dlqAlarm.state["arn"], errors.state["arn"]] },
+            // The delivery heartbeat's ARN is known before it exists: its name is fixed.
+            ArnLike: {
+                "aws:SourceArn": [
+                    dlqAlarm.state["arn"],
+                    errors.state["arn"],
+                    `arn:aws:cloudwatch:us-east-1:${ACCOUNT}:alarm:login-alerts-dev-delivery-heartbeat`,
+                ],
+            },
         });
         assert.deepStrictEqual(
             ofType(run, "aws:sns/topicSubscription:TopicSubscription").map((s) => s.name),

@@ -63,12 +63,12 @@ describe("first-seen: judging and learning", function () {
     it("says 'no history yet' for a principal's first sign-in, and for that sign-in judged again after it was learned", function () {
         const first = signIn("e1", T0);
         assert.deepEqual(judge(undefined, first, days), { noHistory: true, windowDays: 90 });
-        const history = learn(undefined, first, days, T0);
+        const history = learn(undefined, first, days);
         assert.deepEqual(judge(history, first, days), { noHistory: true, windowDays: 90 });
     });
 
     it("marks each value not seen in the window, and says since when the history reaches when it is younger than the window", function () {
-        const history = learn(undefined, signIn("e1", T0), days, T0);
+        const history = learn(undefined, signIn("e1", T0), days);
         const later = signIn("e2", T0 + 2 * DAY, { sourceIp: "198.51.100.9", userAgent: FIREFOX_WINDOWS, region: "ap-northeast-1" });
         assert.deepEqual(judge(history, later, days), {
             noHistory: false,
@@ -86,35 +86,35 @@ describe("first-seen: judging and learning", function () {
     });
 
     it("forgets a network not seen for longer than the window, and says 'in 90 days' once the history is older than that", function () {
-        let history = learn(undefined, signIn("e1", T0), days, T0);
-        history = learn(history, signIn("e2", T0 + 50 * DAY, { sourceIp: "198.51.100.9" }), days, T0 + 50 * DAY);
+        let history = learn(undefined, signIn("e1", T0), days);
+        history = learn(history, signIn("e2", T0 + 50 * DAY, { sourceIp: "198.51.100.9" }), days);
         const back = signIn("e3", T0 + 95 * DAY);
         assert.deepEqual(judge(history, back, days), { noHistory: false, windowDays: 90, newNetwork: "203.0.113.0/24" });
     });
 
     it("says 'no history' again after an absence longer than the window, as the item's TTL would", function () {
-        const history = learn(undefined, signIn("e1", T0), days, T0);
+        const history = learn(undefined, signIn("e1", T0), days);
         assert.deepEqual(judge(history, signIn("e2", T0 + 91 * DAY), days), { noHistory: true, windowDays: 90 });
     });
 
     it("judges a redelivered or second-rule sign-in as it was judged the first time, and learning it twice changes nothing", function () {
-        let history = learn(undefined, signIn("e1", T0), days, T0);
+        let history = learn(undefined, signIn("e1", T0), days);
         const fromNew = signIn("e2", T0 + DAY, { sourceIp: "198.51.100.9" });
         const before = judge(history, fromNew, days);
-        history = learn(history, fromNew, days, T0 + DAY);
+        history = learn(history, fromNew, days);
         assert.deepEqual(judge(history, fromNew, days), before);
-        assert.deepEqual(learn(history, fromNew, days, T0 + DAY), history);
+        assert.deepEqual(learn(history, fromNew, days), history);
         // The next sign-in from that network is known.
         assert.equal(judge(history, signIn("e3", T0 + 2 * DAY, { sourceIp: "198.51.100.77" }), days).newNetwork, undefined);
     });
 
     it("marks the second sign-in from a new network in one batch as known, and a failure never teaches", function () {
-        const history = new Map<string, PrincipalHistory>([["111122223333|IAMUser|alice", learn(undefined, signIn("e0", T0), days, T0)]]);
+        const history = new Map<string, PrincipalHistory>([["111122223333|IAMUser|alice", learn(undefined, signIn("e0", T0), days)]]);
         const failed = signIn("f1", T0 + DAY, { sourceIp: "192.0.2.1", result: "Failure" });
         const first = signIn("e1", T0 + DAY + 1000, { sourceIp: "198.51.100.1" });
         const second = signIn("e2", T0 + DAY + 2000, { sourceIp: "198.51.100.2" });
         const fromFailedNetwork = signIn("e3", T0 + DAY + 3000, { sourceIp: "192.0.2.9" });
-        markAll(history, [fromFailedNetwork, second, failed, first], days, T0 + DAY + 5000);
+        markAll(history, [fromFailedNetwork, second, failed, first], days);
         const newNetwork = (s: SignIn) => (s.firstSeen as FirstSeenMark).newNetwork;
         assert.deepEqual([failed, first, second, fromFailedNetwork].map(newNetwork), [
             "192.0.2.0/24",
@@ -128,7 +128,7 @@ describe("first-seen: judging and learning", function () {
         const apiCall = signIn("r1", T0, { eventName: "GetCallerIdentity" });
         const hidden = signIn("h1", T0);
         delete hidden.principalKey;
-        markAll(new Map(), [apiCall, hidden], days, T0);
+        markAll(new Map(), [apiCall, hidden], days);
         assert.equal(apiCall.firstSeen, undefined);
         assert.equal(hidden.firstSeen, undefined);
     });
@@ -136,12 +136,7 @@ describe("first-seen: judging and learning", function () {
     it(`keeps at most ${MAX_VALUES_PER_DIMENSION} networks, the most recently seen`, function () {
         let history: PrincipalHistory | undefined;
         for (let i = 0; i < MAX_VALUES_PER_DIMENSION + 20; i++) {
-            history = learn(
-                history,
-                signIn(`e${i}`, T0 + i * 60_000, { sourceIp: `10.${Math.floor(i / 256)}.${i % 256}.1` }),
-                days,
-                T0 + i * 60_000,
-            );
+            history = learn(history, signIn(`e${i}`, T0 + i * 60_000, { sourceIp: `10.${Math.floor(i / 256)}.${i % 256}.1` }), days);
         }
         const networks = Object.keys((history as PrincipalHistory).networks);
         assert.equal(networks.length, MAX_VALUES_PER_DIMENSION);
@@ -206,15 +201,14 @@ describe("first-seen over two months of synthetic sign-ins, against a brute-forc
         for (const s of signIns) {
             const expected = oracle(learned, s, days);
             marks.push(expected);
-            const nowMs = s.eventTime.getTime() + 5000;
             const deliveries = 1 + (random() < 0.3 ? 1 : 0) + (random() < 0.1 ? 1 : 0);
             for (let d = 0; d < deliveries; d++) {
                 const copy: SignIn = { ...s };
-                markAll(stored, [copy], days, nowMs);
+                markAll(stored, [copy], days);
                 assert.deepEqual(copy.firstSeen, expected, `${s.eventId} delivery ${d + 1}`);
                 checked += 1;
                 if (copy.result === "Success") {
-                    stored.set(copy.principalKey as string, learn(stored.get(copy.principalKey as string), copy, days, nowMs));
+                    stored.set(copy.principalKey as string, learn(stored.get(copy.principalKey as string), copy, days));
                 }
             }
             if (s.result === "Success") {
@@ -235,5 +229,15 @@ describe("first-seen over two months of synthetic sign-ins, against a brute-forc
             kinds.every((n) => n >= 3),
             `no history, new network, agent, region, since: ${kinds.join(", ")}`,
         );
+    });
+});
+
+describe("first-seen in event time", function () {
+    it("learns a batch of old events (a backstop catching up) as it would have when they happened", function () {
+        const old = Date.parse("2021-06-08T07:00:00Z");
+        const first = signIn("o1", old, { sourceIp: "203.0.113.7" });
+        const second = signIn("o2", old + 3600_000, { sourceIp: "203.0.113.8" });
+        markAll(new Map(), [first, second], 7);
+        assert.deepEqual(second.firstSeen, { noHistory: false, windowDays: 7, historySince: new Date(old) });
     });
 });

@@ -160,7 +160,18 @@ const IN_JAPANESE = {
         Error: "エラー",
     } as Record<string, string>,
     values: { Success: "成功", Failure: "失敗", Unknown: "不明", Yes: "あり", No: "なし", "n/a": "対象外" } as Record<string, string>,
+    // Principals the handler cannot name: the words are the catalog's ("root" stays as AWS writes it).
+    principals: {
+        "unknown principal": "不明なプリンシパル",
+        "unknown user name": "不明なユーザー名",
+        "unknown IAM user": "不明な IAM ユーザー",
+    } as Record<string, string>,
 };
+
+/** How a principal is named in the language: a name literally, a principal without one in the catalog's words. */
+function whoIn(language: Language, who: string): string {
+    return language === "ja" && Object.hasOwn(IN_JAPANESE.principals, who) ? IN_JAPANESE.principals[who]! : shownLiterally(who);
+}
 
 /** A field as the language shows it: its label, and its value with a closed-set word or a browser's "on" translated. */
 function fieldIn(language: Language, label: string, value: string): { label: string; value: string } {
@@ -262,7 +273,7 @@ function problemsOf(c: HostileCase, outcome: CaseOutcome, language: Language = "
             continue;
         }
         if (shown.who !== undefined) {
-            const who = shownLiterally(shown.who);
+            const who = whoIn(language, shown.who);
             if (!block.text!.text.startsWith(`*${who}* `)) {
                 say(`the section names ${JSON.stringify(block.text!.text.split("* ")[0])}, not *${who}*`);
             }

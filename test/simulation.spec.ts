@@ -292,8 +292,10 @@ describe("lossless delivery, simulated end to end in virtual time", function () 
             [
                 ["console-signin", "alarm-request", true],
                 ["root-activity", "sweep-request", true],
+                ["trail-tampering", "sweep-request", true],
                 ["signin-without-mfa", "sweep-request", true],
                 ["signin-failures", "sweep-request", true],
+                ["sso-signin-without-mfa", "sweep-request", true],
                 ["console-signin", "sweep-request", true],
             ],
         );
@@ -311,7 +313,7 @@ describe("lossless delivery, simulated end to end in virtual time", function () 
         });
         assert.deepStrictEqual(
             aws.filterCalls.slice(1).map((c) => c.pattern),
-            ["root-activity", "signin-without-mfa", "signin-failures", "console-signin"].map(
+            ["root-activity", "trail-tampering", "signin-without-mfa", "signin-failures", "sso-signin-without-mfa", "console-signin"].map(
                 (id) => BUILT_IN_RULES[id as (typeof BUILT_IN_RULE_IDS)[number]].pattern,
             ),
         );

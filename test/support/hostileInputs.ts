@@ -1,6 +1,7 @@
 import { createHandler } from "../../handler/invocation";
 import type { FetchLike } from "../../handler/slack";
-import type { AwsPorts, Clock, StateStore } from "../../handler/types";
+import type { AwsPorts, Clock } from "../../handler/types";
+import { InMemoryStateStore } from "./fakePorts";
 import type { HandlerSettings } from "../../shared/contract";
 import { fixture } from "../../tools/fixtures";
 
@@ -812,44 +813,6 @@ export function postedEventIds(payload: unknown): string[] {
     );
 }
 
-/** Durable state in memory, with the lease semantics of the DynamoDB conditional writes. */
-export class MemoryStore implements StateStore {
-    readonly cursors = new Map<string, number>();
-    readonly posted = new Set<string>();
-    readonly leases: Record<string, { owner: string; untilMs: number }> = {};
-
-    async getCursor(ruleId: string): Promise<number | undefined> {
-        return this.cursors.get(ruleId);
-    }
-
-    async setCursor(ruleId: string, atMs: number): Promise<void> {
-        this.cursors.set(ruleId, atMs);
-    }
-
-    async unposted(keys: readonly string[]): Promise<Set<string>> {
-        return new Set(keys.filter((k) => !this.posted.has(k)));
-    }
-
-    async markPosted(keys: readonly string[]): Promise<void> {
-        keys.forEach((k) => this.posted.add(k));
-    }
-
-    async acquireLease(ruleId: string, owner: string, untilMs: number, nowMs: number): Promise<boolean> {
-        const held = this.leases[ruleId];
-        if (held && held.untilMs >= nowMs && held.owner !== owner) {
-            return false;
-        }
-        this.leases[ruleId] = { owner, untilMs };
-        return true;
-    }
-
-    async releaseLease(ruleId: string, owner: string): Promise<void> {
-        if (this.leases[ruleId]?.owner === owner) {
-            delete this.leases[ruleId];
-        }
-    }
-}
-
 /** Time that passes only when the handler sleeps, so backoff and rate limits cost nothing. */
 export class ManualClock implements Clock {
     constructor(
@@ -902,19 +865,21 @@ export async function runInProcess(
     const payloads: unknown[] = [];
     const logs: Array<Record<string, unknown>> = [];
     let lookup = 0;
+    const clock = new ManualClock(START_MS, rng);
     const aws: AwsPorts = {
         getSecureParameter: async () => FUZZ_WEBHOOK,
         filterLogEvents: async (_group, pattern) => {
             const messages = c.lookups[Math.min(lookup++, c.lookups.length - 1)] ?? [];
             return messages.filter((m) => filter(pattern, m)).map((message, i) => ({ message, timestamp: START_MS - 120000 + i }));
         },
-        store: new MemoryStore(),
+        // The state table as the deployed handler has it, first-seen histories included.
+        store: new InMemoryStateStore(clock),
     };
     const fetch: FetchLike = async (_url, init) => {
         payloads.push(JSON.parse(init.body));
         return { status: 200, headers: { get: () => null }, text: async () => "ok" };
     };
-    const handler = createHandler({ settings, aws, fetch, clock: new ManualClock(START_MS, rng) });
+    const handler = createHandler({ settings, aws, fetch, clock });
     const results: InvocationOutcome[] = [];
     const original = { log: console.log, error: console.error };
     const capture = (...args: unknown[]): void => {
