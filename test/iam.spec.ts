@@ -87,6 +87,35 @@ function sessionOf(role: RecordedResource, session: string): string {
     return `arn:aws:sts::${ACCOUNT}:assumed-role/${String(role.state["name"])}/${session}`;
 }
 
+/**
+ * The two kinds of request a role's tests make: a call with the role's session (its inline
+ * policies judged), and a service assuming the role (its trust policy judged, with `context`).
+ */
+function roleRequests(run: OfflineRun, role: RecordedResource, session: string) {
+    const identityPolicies = rolePolicies(run, role);
+    const principal = sessionOf(role, session);
+    const trust = documentOf(role, "assumeRolePolicy");
+    return {
+        principal,
+        identityPolicies,
+        asRole: (expect: Expected, action: string, resource: string, resourceAccount = ACCOUNT): Case => ({
+            expect,
+            request: { principal, action, resource, resourceAccount, identityPolicies },
+        }),
+        assume: (expect: Expected, service: string, context: Record<string, string>): Case => ({
+            expect,
+            request: {
+                principal: service,
+                action: "sts:AssumeRole",
+                resource: stateArn(role),
+                resourceAccount: ACCOUNT,
+                resourcePolicy: trust,
+                context,
+            },
+        }),
+    };
+}
+
 const logGroupArn = (name: string, account = ACCOUNT) => `arn:aws:logs:${REGION}:${account}:log-group:${name}`;
 const parameterArn = (name: string) => `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/${name.replace(/^\//, "")}`;
 const tableArn = (name: string) => `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${name}`;
@@ -355,25 +384,11 @@ describe("the plan's IAM policies, evaluated as AWS evaluates them", function ()
         const trailArn = stateArn(trail);
         const role = findBy(run, "aws:iam/role:Role", "arn", trail.inputs["cloudWatchLogsRoleArn"]);
         assert.match(role.name, /-trail-logs-role$/);
-        const policies = rolePolicies(run, role);
         const group = stringInput(trail, "cloudWatchLogsGroupArn").replace(/:\*$/, "");
-        const principal = sessionOf(role, "CloudTrail");
-        const write = (expect: Expected, action: string, resource: string): Case => ({
-            expect,
-            request: { principal, action, resource, resourceAccount: ACCOUNT, identityPolicies: policies },
-        });
-        const trust = documentOf(role, "assumeRolePolicy");
-        const assume = (expect: Expected, service: string, sourceArn: string): Case => ({
-            expect,
-            request: {
-                principal: service,
-                action: "sts:AssumeRole",
-                resource: stateArn(role),
-                resourceAccount: ACCOUNT,
-                resourcePolicy: trust,
-                context: { "aws:SourceArn": sourceArn, "aws:SourceAccount": ACCOUNT },
-            },
-        });
+        const requests = roleRequests(run, role, "CloudTrail");
+        const write = requests.asRole;
+        const assume = (expect: Expected, service: string, sourceArn: string): Case =>
+            requests.assume(expect, service, { "aws:SourceArn": sourceArn, "aws:SourceAccount": ACCOUNT });
         const otherGroups = ofType(run, "aws:cloudwatch/logGroup:LogGroup").filter((g) => stateArn(g) !== group);
         assert.ok(otherGroups.length > 0);
         await expectDecisions([
@@ -512,24 +527,11 @@ describe("the plan's IAM policies, evaluated as AWS evaluates them", function ()
         const roleArns = new Set(targets.map((t) => t.inputs["roleArn"]));
         assert.strictEqual(roleArns.size, 1, "one role forwards for every region");
         const role = findBy(run, "aws:iam/role:Role", "arn", [...roleArns][0]);
-        const policies = rolePolicies(run, role);
-        const principal = sessionOf(role, "events");
-        const put = (expect: Expected, resource: string, account = ACCOUNT): Case => ({
-            expect,
-            request: { principal, action: "events:PutEvents", resource, resourceAccount: account, identityPolicies: policies },
-        });
-        const trust = documentOf(role, "assumeRolePolicy");
-        const assume = (expect: Expected, service: string, account: string): Case => ({
-            expect,
-            request: {
-                principal: service,
-                action: "sts:AssumeRole",
-                resource: stateArn(role),
-                resourceAccount: ACCOUNT,
-                resourcePolicy: trust,
-                context: { "aws:SourceAccount": account },
-            },
-        });
+        const { principal, identityPolicies: policies, ...requests } = roleRequests(run, role, "events");
+        const put = (expect: Expected, resource: string, account = ACCOUNT): Case =>
+            requests.asRole(expect, "events:PutEvents", resource, account);
+        const assume = (expect: Expected, service: string, account: string): Case =>
+            requests.assume(expect, service, { "aws:SourceAccount": account });
         await expectDecisions([
             put("Allowed", busArn),
             put("Denied", `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/default`),
@@ -560,24 +562,10 @@ describe("the plan's IAM policies, evaluated as AWS evaluates them", function ()
         const fn = only(summary, "aws:lambda/function:Function");
         assert.strictEqual(target.arn, stateArn(fn));
         const role = findBy(summary, "aws:iam/role:Role", "arn", target.roleArn);
-        const policies = rolePolicies(summary, role);
-        const principal = sessionOf(role, "scheduler");
-        const invoke = (expect: Expected, action: string, resource: string): Case => ({
-            expect,
-            request: { principal, action, resource, resourceAccount: ACCOUNT, identityPolicies: policies },
-        });
-        const trust = documentOf(role, "assumeRolePolicy");
-        const assume = (expect: Expected, service: string, account: string): Case => ({
-            expect,
-            request: {
-                principal: service,
-                action: "sts:AssumeRole",
-                resource: stateArn(role),
-                resourceAccount: ACCOUNT,
-                resourcePolicy: trust,
-                context: { "aws:SourceAccount": account },
-            },
-        });
+        const requests = roleRequests(summary, role, "scheduler");
+        const invoke = requests.asRole;
+        const assume = (expect: Expected, service: string, account: string): Case =>
+            requests.assume(expect, service, { "aws:SourceAccount": account });
         await expectDecisions([
             invoke("Allowed", "lambda:InvokeFunction", stateArn(fn)),
             invoke("Denied", "lambda:InvokeFunction", `arn:aws:lambda:${REGION}:${ACCOUNT}:function:another-function`),

@@ -4,13 +4,11 @@
  * delivery heartbeat and the summary.
  */
 import { strict as assert } from "assert";
-import * as fs from "fs";
-import { alarmNamesOf, invokeInChild, resetLocalEndpoints, unpackFunction, type DeployedFunction } from "../tools/local/deployedFunction";
-import { LocalAws } from "../tools/local/localAws";
-import { LocalSlack } from "../tools/local/localSlack";
+import { alarmNamesOf, invokeInChild } from "../tools/local/deployedFunction";
 import { IDENTITY_CENTER_AUTH_PATTERN } from "../handler/identityCenter";
 import { alarmNotification, fixture } from "../tools/fixtures";
 import { normaliseDelays } from "./support/baseline";
+import { useDeployedRig } from "./support/deployedRig";
 import { runWith } from "./support/program";
 
 type Record_ = Record<string, unknown>;
@@ -43,36 +41,14 @@ function posted(payloads: unknown[]): Posted[] {
 }
 
 describe("knowing the person and never going blind, through the deployed handler", function () {
-    let fn: DeployedFunction;
-    let slack: LocalSlack;
-    let aws: LocalAws;
-    let env: Record<string, string>;
+    // Every console sign-in, IAM Identity Center's included (the default pattern is the original
+    // design's: IAM users who used MFA).
+    const rig = useDeployedRig(
+        () =>
+            runWith({ summary: "daily", signInFilterPattern: '{ ($.eventName = "ConsoleLogin") && ($.eventType = "AwsConsoleSignIn") }' }),
+        { MIN_POST_INTERVAL_MS: "0" },
+    );
     const signinEnvelope = fixture<Record_>("eventbridge_console-signin");
-
-    before(async function () {
-        // Every console sign-in, IAM Identity Center's included (the default pattern is the original
-        // design's: IAM users who used MFA).
-        fn = unpackFunction(
-            await runWith({
-                summary: "daily",
-                signInFilterPattern: '{ ($.eventName = "ConsoleLogin") && ($.eventType = "AwsConsoleSignIn") }',
-            }),
-        );
-        slack = await new LocalSlack().start();
-        aws = await new LocalAws().start();
-        env = { ...aws.env(), MIN_POST_INTERVAL_MS: "0" };
-    });
-
-    after(async function () {
-        await slack.stop();
-        await aws.stop();
-        fs.rmSync(fn.dir, { recursive: true, force: true });
-        fs.rmSync(fn.runtimeModules, { recursive: true, force: true });
-    });
-
-    beforeEach(async function () {
-        await resetLocalEndpoints(fn, slack, aws);
-    });
 
     /** A CloudTrail record as EventBridge delivers it, with a new event id, time and source address. */
     function signInEvent(id: string, atMs: number, sourceIp: string, detail = signinEnvelope["detail"] as Record_): Record_ {
@@ -89,7 +65,11 @@ describe("knowing the person and never going blind, through the deployed handler
     }
 
     function storeRecord(record: Record_, atMs = Date.now() - 120000): void {
-        aws.logEvents.push({ logGroupName: fn.environment["TRAIL_LOG_GROUP_NAME"]!, timestamp: atMs, message: JSON.stringify(record) });
+        rig.aws.logEvents.push({
+            logGroupName: rig.fn.environment["TRAIL_LOG_GROUP_NAME"]!,
+            timestamp: atMs,
+            message: JSON.stringify(record),
+        });
     }
 
     const LINK = (id: string) =>
@@ -117,12 +97,12 @@ describe("knowing the person and never going blind, through the deployed handler
             signInEvent(ids[1]!, base + DAY + HOUR, "203.0.113.99"),
             signInEvent(ids[2]!, base + 2 * DAY + HOUR, "198.51.100.7"),
         ];
-        const run = await invokeInChild(fn, [...events, events[2]], { env });
+        const run = await invokeInChild(rig.fn, [...events, events[2]], { env: rig.env });
         assert.deepEqual(
             run.results.map((r) => r.ok && (r.value as { posted: number }).posted),
             [1, 1, 1, 0],
         );
-        assert.deepEqual(posted(slack.accepted), [
+        assert.deepEqual(posted(rig.slack.accepted), [
             {
                 header: ":information_source: Console sign-in",
                 lines: [
@@ -154,7 +134,7 @@ describe("knowing the person and never going blind, through the deployed handler
             },
         ]);
         // Three writes, none for the redelivery; the new network's only sighting is its own sign-in.
-        const history = await aws.item("history#111122223333|IAMUser|ops-admin");
+        const history = await rig.aws.item("history#111122223333|IAMUser|ops-admin");
         assert.equal(history?.["version"]?.N, "3");
         const stored = JSON.parse(history?.["body"]?.S ?? "{}") as { networks: Record<string, unknown> };
         assert.deepEqual(stored.networks["198.51.100.0/24"], {
@@ -176,12 +156,12 @@ describe("knowing the person and never going blind, through the deployed handler
             signInEvent("22222222-0000-4000-8000-000000000002", base + HOUR, "192.0.2.10", failure),
             signInEvent("22222222-0000-4000-8000-000000000003", base + 2 * HOUR, "192.0.2.11"),
         ];
-        const run = await invokeInChild(fn, events, { env });
+        const run = await invokeInChild(rig.fn, events, { env: rig.env });
         assert.ok(
             run.results.every((r) => r.ok),
             run.stderr,
         );
-        const newLines = posted(slack.accepted).map((m) => [m.header, m.lines.find((l) => l.startsWith(":new:")) ?? "-"]);
+        const newLines = posted(rig.slack.accepted).map((m) => [m.header, m.lines.find((l) => l.startsWith(":new:")) ?? "-"]);
         assert.deepEqual(newLines, [
             [":information_source: Console sign-in", "-"],
             // This stack's console-signin takes every console sign-in, failures too: the failure is posted
@@ -212,12 +192,12 @@ describe("knowing the person and never going blind, through the deployed handler
             // Longer after the authentication than an access portal session lasts by default.
             detail: { ...sso, eventID: "33333333-0000-4000-8000-000000000002", eventTime: iso(now - 13 * HOUR) },
         };
-        const run = await invokeInChild(fn, [withAuth, withoutAuth], { env });
+        const run = await invokeInChild(rig.fn, [withAuth, withoutAuth], { env: rig.env });
         assert.ok(
             run.results.every((r) => r.ok),
             run.stderr,
         );
-        const messages = posted(slack.accepted);
+        const messages = posted(rig.slack.accepted);
         assert.deepEqual(
             messages.map((m) => [m.lines[2]?.split(" · ")[0], m.fields["Permission set"], m.fields["MFA"], m.fields["Identity type"]]),
             [
@@ -226,7 +206,7 @@ describe("knowing the person and never going blind, through the deployed handler
             ],
         );
         // One lookup of Identity Center's sign-ins per message, with their own pattern.
-        const lookups = aws.callsOf("FilterLogEvents").map((c) => c.body["filterPattern"]);
+        const lookups = rig.aws.callsOf("FilterLogEvents").map((c) => c.body["filterPattern"]);
         assert.deepEqual(lookups, [IDENTITY_CENTER_AUTH_PATTERN, IDENTITY_CENTER_AUTH_PATTERN]);
     });
 
@@ -234,13 +214,13 @@ describe("knowing the person and never going blind, through the deployed handler
         storeRecord({ ...fixture<Record_>("cloudtrail_sso-authentication-password-only"), eventTime: iso(Date.now() - 5 * 60000) });
         storeRecord({ ...fixture<Record_>("cloudtrail_sso-authentication-external-idp"), eventTime: iso(Date.now() - 4 * 60000) });
         const alarm = alarmNotification({
-            AlarmName: alarmNamesOf(fn)["sso-signin-without-mfa"],
+            AlarmName: alarmNamesOf(rig.fn)["sso-signin-without-mfa"],
             NewStateValue: "ALARM",
             OldStateValue: "OK",
         });
-        const run = await invokeInChild(fn, [alarm], { env });
+        const run = await invokeInChild(rig.fn, [alarm], { env: rig.env });
         assert.ok(run.results[0]?.ok, run.stderr);
-        const [message, ...rest] = posted(slack.accepted);
+        const [message, ...rest] = posted(rig.slack.accepted);
         assert.deepEqual(rest, []);
         assert.equal(message?.header, ":warning: IAM Identity Center sign-in without MFA");
         assert.equal(
@@ -256,15 +236,15 @@ describe("knowing the person and never going blind, through the deployed handler
             ...signinEnvelope,
             id: "envelope-stop",
             "detail-type": "AWS API Call via CloudTrail",
-            source: "aws.cloudtrail",
+            source: "rig.aws.cloudtrail",
             detail: stop,
         };
-        const run = await invokeInChild(fn, [event], { env });
+        const run = await invokeInChild(rig.fn, [event], { env: rig.env });
         assert.deepEqual(run.results[0], {
             ok: true,
             value: { trigger: "eventbridge", rulesScanned: ["trail-tampering"], posted: 1, messages: 1, skipped: [] },
         });
-        const [message] = posted(slack.accepted);
+        const [message] = posted(rig.slack.accepted);
         assert.equal(message?.header, ":rotating_light: CloudTrail or alerting tampered with");
         assert.equal(
             message?.lines[2],
@@ -277,8 +257,8 @@ describe("knowing the person and never going blind, through the deployed handler
     });
 
     it("tells the channel once when CloudTrail delivery stops and once when it resumes", async function () {
-        const heartbeat = fn.environment["HEARTBEAT_ALARM_NAME"]!;
-        const logGroup = fn.environment["TRAIL_LOG_GROUP_NAME"]!;
+        const heartbeat = rig.fn.environment["HEARTBEAT_ALARM_NAME"]!;
+        const logGroup = rig.fn.environment["TRAIL_LOG_GROUP_NAME"]!;
         const stopped = alarmNotification({
             AlarmName: heartbeat,
             NewStateValue: "ALARM",
@@ -291,12 +271,12 @@ describe("knowing the person and never going blind, through the deployed handler
             OldStateValue: "ALARM",
             StateChangeTime: "2021-06-08T09:58:32.419+0000",
         });
-        const run = await invokeInChild(fn, [stopped, stopped, resumed], { env });
+        const run = await invokeInChild(rig.fn, [stopped, stopped, resumed], { env: rig.env });
         assert.deepEqual(
             run.results.map((r) => r.ok && (r.value as { messages: number }).messages),
             [1, 0, 1],
         );
-        assert.deepEqual(posted(slack.accepted), [
+        assert.deepEqual(posted(rig.slack.accepted), [
             {
                 header: ":rotating_light: CloudTrail delivery stopped",
                 lines: [
@@ -316,7 +296,7 @@ describe("knowing the person and never going blind, through the deployed handler
     it("posts the day's summary once, from the hours' tallies, every rule listed", async function () {
         const hour = Math.floor(Date.now() / HOUR) * HOUR - HOUR;
         const hourKey = `stats#${new Date(hour).toISOString().slice(0, 13)}`;
-        await aws.putItem({
+        await rig.aws.putItem({
             pk: { S: hourKey },
             "rule:console-signin": { N: "3" },
             "rule:trail-tampering": { N: "1" },
@@ -327,13 +307,13 @@ describe("knowing the person and never going blind, through the deployed handler
             backstop: { N: "1" },
             expiresAt: { N: "1900000000" },
         });
-        const run = await invokeInChild(fn, [{ loginAlertsSummary: "daily" }, { loginAlertsSummary: "daily" }], { env });
+        const run = await invokeInChild(rig.fn, [{ loginAlertsSummary: "daily" }, { loginAlertsSummary: "daily" }], { env: rig.env });
         assert.deepEqual(
             run.results.map((r) => r.ok && (r.value as { messages: number }).messages),
             [1, 0],
         );
         const to = Math.floor(Date.now() / HOUR) * HOUR;
-        assert.deepEqual(posted(slack.accepted)[0]?.lines, [
+        assert.deepEqual(posted(rig.slack.accepted)[0]?.lines, [
             ":bar_chart: Daily sign-in summary",
             `*${utc(to - DAY)} – ${utc(to)}*`,
             "4 events posted in all",

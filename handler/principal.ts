@@ -1,0 +1,122 @@
+/**
+ * Who acted, read from a CloudTrail record's userIdentity: the principal's name in parts (worded
+ * by the message catalog) and in English (for logs, tallies and allow-lists), the person and
+ * permission set of an IAM Identity Center session, and whose first-seen history a sign-in is.
+ */
+import { identityCenterMfaOf } from "./credentials";
+import type { CloudTrailRecord, PrincipalName, SignIn } from "./types";
+
+// CloudTrail's stand-in for the user name of a failed sign-in with an unknown user name.
+export const HIDDEN_USER = "HIDDEN_DUE_TO_SECURITY_REASONS";
+
+// IAM Identity Center makes one role per permission set and account, named
+// AWSReservedSSO_<permission set>_<16 hex digits> (IAM Identity Center User Guide, "Service-linked
+// roles" / "Permission sets"); its session name is the person's Identity Center user name.
+const IDENTITY_CENTER_ROLE = /^AWSReservedSSO_(.+)_[0-9a-f]{16}$/;
+
+/** The person and permission set of an IAM Identity Center role session; undefined for any other principal. */
+export function identityCenterSession(record: CloudTrailRecord): { person: string; permissionSet: string } | undefined {
+    const identity = record.userIdentity;
+    if (identity?.type !== "AssumedRole") {
+        return undefined;
+    }
+    const parts = (identity.arn ?? "").split(":assumed-role/")[1]?.split("/");
+    const role = identity.sessionContext?.sessionIssuer?.userName ?? parts?.[0] ?? "";
+    const permissionSet = IDENTITY_CENTER_ROLE.exec(role)?.[1];
+    const person = parts && parts.length > 1 ? parts.slice(1).join("/") : undefined;
+    return permissionSet && person ? { person, permissionSet } : undefined;
+}
+
+/** Who acted, in parts: user name, root, the person of an Identity Center session, or role and session. */
+export function principalNameOf(record: CloudTrailRecord): PrincipalName {
+    const identity = record.userIdentity ?? {};
+    const named = (name: string | undefined): PrincipalName =>
+        name ? { kind: "name", name } : { kind: "unknown", ...(identity.type ? { identityType: identity.type } : {}) };
+    switch (identity.type) {
+        case "Root":
+            return { kind: "root" };
+        case "IAMUser":
+            return identity.userName === HIDDEN_USER
+                ? { kind: "hidden-user" }
+                : named(identity.userName ?? identity.arn ?? identity.principalId);
+        case "AssumedRole": {
+            const sso = identityCenterSession(record);
+            // arn:aws:sts::111122223333:assumed-role/ROLE/SESSION: for SSO and SAML the session is the person.
+            const parts = (identity.arn ?? "").split(":assumed-role/")[1]?.split("/");
+            const role = identity.sessionContext?.sessionIssuer?.userName ?? parts?.[0];
+            const session = parts && parts.length > 1 ? parts.slice(1).join("/") : undefined;
+            if (sso) {
+                return { kind: "name", name: sso.person };
+            }
+            return session && role ? { kind: "role-session", session, role } : named(identity.arn ?? role ?? identity.principalId);
+        }
+        case "FederatedUser": {
+            // arn:aws:sts::111122223333:federated-user/carol
+            const user = (identity.arn ?? "").split(":federated-user/")[1];
+            return user ? { kind: "federated", name: user } : named(identity.arn ?? identity.principalId);
+        }
+        default:
+            return named(identity.userName ?? identity.arn ?? identity.principalId ?? identity.invokedBy);
+    }
+}
+
+/** The principal in English words, for logs, tallies and allow-lists: "alice", "root", "alice (role Admin)". */
+export function describePrincipal(record: CloudTrailRecord): string {
+    const p = principalNameOf(record);
+    switch (p.kind) {
+        case "root":
+            return "root";
+        case "name":
+            return p.name;
+        case "role-session":
+            return `${p.session} (role ${p.role})`;
+        case "federated":
+            return `${p.name} (federated user)`;
+        case "hidden-user":
+            return "unknown user name";
+        case "unknown":
+            return p.identityType === "IAMUser" ? "unknown IAM user" : "unknown principal";
+    }
+}
+
+export function roleNameOf(record: CloudTrailRecord): string | undefined {
+    const identity = record.userIdentity;
+    if (identity?.type !== "AssumedRole") {
+        return undefined;
+    }
+    return identity.sessionContext?.sessionIssuer?.userName ?? (identity.arn ?? "").split(":assumed-role/")[1]?.split("/")[0];
+}
+
+/**
+ * Whose first-seen history a sign-in belongs to: the account, the principal's type, and for role
+ * sessions the issuer and the session name (the person), since one role serves many people.
+ * Console sign-ins only; failures have one too (they are marked, never learned from).
+ */
+export function principalKeyOf(record: CloudTrailRecord): string | undefined {
+    const identity = record.userIdentity;
+    if (record.eventName !== "ConsoleLogin" || !identity?.type) {
+        return undefined;
+    }
+    const account = record.recipientAccountId ?? identity.accountId ?? "";
+    const who = identity.type === "Root" ? "root" : identity.type === "IAMUser" ? identity.userName : identity.arn;
+    if (!account || !who || who === HIDDEN_USER) {
+        return undefined;
+    }
+    const issuer = identity.sessionContext?.sessionIssuer?.arn;
+    return [account, identity.type, issuer, who].filter((part) => part).join("|");
+}
+
+/** The sign-in's Identity Center facts and history key, only where they apply. */
+export function personOf(record: CloudTrailRecord & { eventTime: string }): Partial<SignIn> {
+    const sso = identityCenterSession(record);
+    const principalKey = principalKeyOf(record);
+    // Identity Center's own sign-in event names the person and says which credentials they used.
+    const mfa = identityCenterMfaOf(record);
+    const person = sso?.person ?? (record.eventName === "UserAuthentication" ? record.userIdentity?.userName : undefined);
+    return {
+        ...(person ? { person } : {}),
+        ...(sso ? { permissionSet: sso.permissionSet } : {}),
+        ...(mfa ? { identityCenterMfa: mfa } : {}),
+        ...(principalKey ? { principalKey } : {}),
+    };
+}
