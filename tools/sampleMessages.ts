@@ -180,63 +180,19 @@ export type Sample = { name: string; message: SlackMessage } | { name: string; n
 
 const MINUTE = 60_000;
 
-/** Sign-in messages: plain, Identity Center with and without its MFA, first-seen, the raised and known groups. */
+/** Sign-in messages as they always were: by each path, a failure, an allow-listed one, a root API call. */
 function signInSamples(p: Presentation): Sample[] {
-    const sso = signIn("sso-assumed-role");
-    const at = sso.eventTime.getTime();
-    const first = (change: Partial<SignIn>, rules: RunTimeRule, shown: Presentation): SlackMessage =>
-        buildSignInMessages(rules, [{ ...sso, ...change }], shown)[0]!.message;
-    const fast = { ...p, delivery: { path: "fast" as const, atMs: at + 14_000 } };
-    const noMfa = signIn("iam-user-no-mfa");
+    const posted = (fixtureName: string, ruleId: BuiltInRuleId, shown: Presentation): SlackMessage =>
+        buildSignInMessages(rule(ruleId), [signIn(fixtureName)], shown)[0]!.message;
+    const after = (fixtureName: string, path: "fast" | "backstop", ms: number): Presentation => ({
+        ...p,
+        delivery: { path, atMs: signIn(fixtureName).eventTime.getTime() + ms },
+    });
     return [
-        {
-            name: "sign-in",
-            message: buildSignInMessages(rule("console-signin"), [signIn("iam-user-mfa")], {
-                ...p,
-                delivery: { path: "fast", atMs: signIn("iam-user-mfa").eventTime.getTime() + 14_000 },
-            })[0]!.message,
-        },
+        { name: "sign-in", message: posted("iam-user-mfa", "console-signin", after("iam-user-mfa", "fast", 14_000)) },
         {
             name: "failed sign-in, posted by the backstop",
-            message: buildSignInMessages(rule("signin-failures"), [signIn("failure-wrong-password")], {
-                ...p,
-                delivery: { path: "backstop", atMs: signIn("failure-wrong-password").eventTime.getTime() + 6 * MINUTE },
-            })[0]!.message,
-        },
-        {
-            name: "IAM Identity Center sign-in with WebAuthn, from a new network",
-            message: first(
-                {
-                    identityCenterMfa: { methods: ["PASSWORD", "WEBAUTHN"], usedMfa: true, at: new Date(at - 40_000) },
-                    firstSeen: { noHistory: false, newNetwork: "203.0.113.0/24", windowDays: 90 },
-                },
-                rule("console-signin"),
-                fast,
-            ),
-        },
-        {
-            name: "IAM Identity Center sign-in, method unknown, no history yet",
-            message: first({ firstSeen: { noHistory: true, windowDays: 90 } }, rule("console-signin"), p),
-        },
-        {
-            name: "sign-in from a new network, severity raised",
-            message: buildSignInMessages(
-                rule("signin-without-mfa", "critical"),
-                [
-                    {
-                        ...noMfa,
-                        firstSeen: {
-                            noHistory: false,
-                            newNetwork: "198.51.100.0/24",
-                            newAgent: { client: "Firefox", os: "macOS" },
-                            newRegion: "us-east-1",
-                            windowDays: 90,
-                            historySince: new Date(noMfa.eventTime.getTime() - 12 * 24 * 60 * MINUTE),
-                        },
-                    },
-                ],
-                { ...p, variant: "new-network" },
-            )[0]!.message,
+            message: posted("failure-wrong-password", "signin-failures", after("failure-wrong-password", "backstop", 6 * MINUTE)),
         },
         {
             name: "allow-listed sign-in, posted as known",
@@ -246,7 +202,52 @@ function signInSamples(p: Presentation): Sample[] {
                 variant: "known",
             })[0]!.message,
         },
-        { name: "root API call", message: buildSignInMessages(rule("root-activity"), [signIn("root-api-call")], p)[0]!.message },
+        { name: "root API call", message: posted("root-api-call", "root-activity", p) },
+    ];
+}
+
+/** What knowing the person adds: Identity Center people and their MFA, first-seen marks, the raised group, and the new rules. */
+function personSamples(p: Presentation): Sample[] {
+    const sso = signIn("sso-assumed-role");
+    const at = sso.eventTime.getTime();
+    const first = (change: Partial<SignIn>, shown: Presentation): SlackMessage =>
+        buildSignInMessages(rule("console-signin"), [{ ...sso, ...change }], shown)[0]!.message;
+    const noMfa = signIn("iam-user-no-mfa");
+    const raised: SignIn = {
+        ...noMfa,
+        firstSeen: {
+            noHistory: false,
+            newNetwork: "198.51.100.0/24",
+            newAgent: { client: "Firefox", os: "macOS" },
+            newRegion: "us-east-1",
+            windowDays: 90,
+            historySince: new Date(noMfa.eventTime.getTime() - 12 * 24 * 60 * MINUTE),
+        },
+    };
+    return [
+        {
+            name: "IAM Identity Center sign-in with WebAuthn, from a new network",
+            message: first(
+                {
+                    identityCenterMfa: { methods: ["PASSWORD", "WEBAUTHN"], usedMfa: true, at: new Date(at - 40_000) },
+                    firstSeen: { noHistory: false, newNetwork: "203.0.113.0/24", windowDays: 90 },
+                },
+                { ...p, delivery: { path: "fast", atMs: at + 14_000 } },
+            ),
+        },
+        {
+            name: "IAM Identity Center sign-in, method unknown, no history yet",
+            message: first({ firstSeen: { noHistory: true, windowDays: 90 } }, p),
+        },
+        {
+            name: "sign-in from a new network, severity raised",
+            message: buildSignInMessages(rule("signin-without-mfa", "critical"), [raised], { ...p, variant: "new-network" })[0]!.message,
+        },
+        {
+            name: "IAM Identity Center sign-in with a password only",
+            message: buildSignInMessages(rule("sso-signin-without-mfa"), [signIn("sso-authentication-password-only")], p)[0]!.message,
+        },
+        { name: "trail stopped", message: buildSignInMessages(rule("trail-tampering"), [signIn("stop-logging")], p)[0]!.message },
     ];
 }
 
@@ -339,7 +340,7 @@ function noticeSamples(p: Presentation): Sample[] {
 /** One of every kind of message the function sends, built in process from the fixtures. */
 export function messageSamples(language: Language, timeZone: string): Sample[] {
     const p: Presentation = { timeZone, language, accountLabels: { "111122223333": "production" }, mentions: { critical: "<!here>" } };
-    return [...signInSamples(p), ...noteSamples(p), ...noticeSamples(p)];
+    return [...signInSamples(p), ...personSamples(p), ...noteSamples(p), ...noticeSamples(p)];
 }
 
 /** Renders a sample: a message with its Block Kit Builder link, or an email. */
