@@ -259,18 +259,19 @@ describe("knowing the person and never going blind, through the deployed handler
     it("tells the channel once when CloudTrail delivery stops and once when it resumes", async function () {
         const heartbeat = rig.fn.environment["HEARTBEAT_ALARM_NAME"]!;
         const logGroup = rig.fn.environment["TRAIL_LOG_GROUP_NAME"]!;
-        const stopped = alarmNotification({
-            AlarmName: heartbeat,
-            NewStateValue: "ALARM",
-            OldStateValue: "OK",
-            StateChangeTime: "2021-06-08T07:58:32.419+0000",
-        });
-        const resumed = alarmNotification({
-            AlarmName: heartbeat,
-            NewStateValue: "OK",
-            OldStateValue: "ALARM",
-            StateChangeTime: "2021-06-08T09:58:32.419+0000",
-        });
+        // The recorded notification: IncomingLogEvents, 288 five-minute periods, missing data breaching.
+        const stopped = alarmNotification({ AlarmName: heartbeat }, "sns_alarm-delivery-heartbeat");
+        const resumed = alarmNotification(
+            {
+                AlarmName: heartbeat,
+                NewStateValue: "OK",
+                OldStateValue: "ALARM",
+                NewStateReason:
+                    "Threshold Crossed: 1 datapoint [212.0 (09/06/21 09:55:00)] was not less than or equal to the threshold (0.0).",
+                StateChangeTime: "2021-06-09T09:58:32.419+0000",
+            },
+            "sns_alarm-delivery-heartbeat",
+        );
         const run = await invokeInChild(rig.fn, [stopped, stopped, resumed], { env: rig.env });
         assert.deepEqual(
             run.results.map((r) => r.ok && (r.value as { messages: number }).messages),
@@ -287,7 +288,7 @@ describe("knowing the person and never going blind, through the deployed handler
             },
             {
                 header: "",
-                lines: [`:white_check_mark: CloudTrail delivery to log group ${logGroup} has resumed (2021-06-08 09:58:32 UTC).`],
+                lines: [`:white_check_mark: CloudTrail delivery to log group ${logGroup} has resumed (2021-06-09 09:58:32 UTC).`],
                 fields: {},
             },
         ]);
@@ -307,7 +308,8 @@ describe("knowing the person and never going blind, through the deployed handler
             backstop: { N: "1" },
             expiresAt: { N: "1900000000" },
         });
-        const run = await invokeInChild(rig.fn, [{ loginAlertsSummary: "daily" }, { loginAlertsSummary: "daily" }], { env: rig.env });
+        const request = fixture("events_summary-daily");
+        const run = await invokeInChild(rig.fn, [request, request], { env: rig.env });
         assert.deepEqual(
             run.results.map((r) => r.ok && (r.value as { messages: number }).messages),
             [1, 0],

@@ -37,11 +37,11 @@ export function cloudTrailFixtures<T = Record<string, unknown>>(): Map<string, C
 }
 
 /**
- * The recorded CloudWatch alarm notification (`sns_alarm-console-signin`), wrapped in SNS as the
+ * A recorded CloudWatch alarm notification (`sns_alarm-console-signin` unless named), wrapped in SNS as the
  * function receives it, with the given fields of the alarm's message changed (`AlarmName`, ...).
  */
-export function alarmNotification(changes: Record<string, unknown>): unknown {
-    const event = fixture<{ Records: Array<{ Sns: { Message: string } }> }>("sns_alarm-console-signin");
+export function alarmNotification(changes: Record<string, unknown>, recorded = "sns_alarm-console-signin"): unknown {
+    const event = fixture<{ Records: Array<{ Sns: { Message: string } }> }>(recorded);
     const message = JSON.parse(event.Records[0]!.Sns.Message) as Record<string, unknown>;
     event.Records[0]!.Sns.Message = JSON.stringify({ ...message, ...changes });
     return event;
