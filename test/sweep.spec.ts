@@ -165,7 +165,9 @@ describe("sweepRule", function () {
         const second = emptyReport();
         await sweepRule(deps, { rule: RULE, alarm }, DEADLINE, second);
 
-        assert.deepStrictEqual(sent, [buildPendingMessage(RULE, alarm, { language: "en", timeZone: "UTC", accountLabels: {}, mentions: {} })]);
+        assert.deepStrictEqual(sent, [
+            buildPendingMessage(RULE, alarm, { language: "en", timeZone: "UTC", accountLabels: {}, mentions: {} }),
+        ]);
         const noteKey = `alarm#${alarm.alarmName}#ALARM#${alarm.stateChangeTime.toISOString()}`;
         assert.deepStrictEqual([...aws.store.posted], [[noteKey, EXPIRES_AT]]);
         assert.deepStrictEqual(first, { trigger: "sweep", rulesScanned: [], posted: 0, messages: 1, skipped: [] });
