@@ -3,21 +3,23 @@
  * from, and how a sign-in compares with them. Pure: the history is read before a batch is posted and written
  * after (handler/history.ts), so what a message says never depends on the message itself.
  *
- * Each value keeps three sightings (first, latest, and the one before the latest), each with its
- * event id. Judging a sign-in looks for the latest sighting at or before it that is not the sign-in
- * itself, so a sign-in judged again — by a second rule that posts it, by a redelivery, by the
- * other path — is judged the same way, and learning it twice changes nothing.
+ * Each value keeps its first sighting and its recent ones — every sighting of the last
+ * RECENT_MS before its latest, and the one just before them — each with its event id. Judging a
+ * sign-in looks for the latest sighting at or before it that is not the sign-in itself. So a
+ * sign-in judged again — by a second rule that posts it, by a redelivery, by the other path — is
+ * judged the same way, learning it twice changes nothing, and a sign-in the backstop posts after
+ * later ones of the same principal (EventBridge dropped it; CloudTrail delivered it late) still
+ * finds the sighting before it, as long as it is no more than RECENT_MS older than the latest.
  */
 import ipaddr from "ipaddr.js";
 import { userAgentClient, userAgentFamily } from "./userAgent";
 import type { FirstSeenMark, SignIn } from "./types";
 
-/** Sightings of one network, browser family or region. Times in epoch ms. */
+/** Sightings of one network, browser family or region (or of the principal at all). Times in epoch ms. */
 export interface Sightings {
     first: Sighting;
-    last: Sighting;
-    /** The sighting before `last`, when there was one. */
-    previous?: Sighting;
+    /** Oldest first: every sighting within RECENT_MS of the latest (the last element), and the one before them. */
+    recent: Sighting[];
 }
 
 export interface Sighting {
@@ -44,6 +46,17 @@ export interface PrincipalHistory {
 export const MAX_VALUES_PER_DIMENSION = 200;
 
 const DAY_MS = 24 * 3600 * 1000;
+
+// How far out of order a sign-in may be judged exactly: the backstop posts what EventBridge dropped
+// minutes later (CloudTrail's delivery, then a sweep), within the 60-minute lag allowance; a day
+// leaves room for retries and redrives. Older than that, it is judged against the first sighting.
+export const RECENT_MS = DAY_MS;
+// A principal signing in all day (a shared role) keeps at most this many recent sightings a value.
+export const MAX_RECENT = 50;
+
+function latest(entry: Sightings): Sighting {
+    return entry.recent[entry.recent.length - 1] ?? entry.first;
+}
 
 /** The sign-in's source network: an IPv4 /24 or IPv6 /48; undefined for "AWS Internal", host names and garbage. */
 export function networkOf(sourceIp: string): string | undefined {
@@ -75,9 +88,7 @@ function priorSighting(entry: Sightings | undefined, eventId: string, atMs: numb
     if (!entry) {
         return undefined;
     }
-    const times = [entry.last, entry.previous, entry.first]
-        .filter((s): s is Sighting => s !== undefined && s.eventId !== eventId && s.atMs <= atMs)
-        .map((s) => s.atMs);
+    const times = [entry.first, ...entry.recent].filter((s) => s.eventId !== eventId && s.atMs <= atMs).map((s) => s.atMs);
     return times.length > 0 ? Math.max(...times) : undefined;
 }
 
@@ -118,25 +129,24 @@ export function judge(history: PrincipalHistory | undefined, signIn: SignIn, win
 /** One value's sightings with one more; a sighting already among them changes nothing. */
 function sighted(entry: Sightings | undefined, s: Sighting): Sightings {
     if (!entry) {
-        return { first: s, last: s };
+        return { first: s, recent: [s] };
     }
-    if ([entry.first, entry.last, entry.previous].some((known) => known?.eventId === s.eventId)) {
+    if ([entry.first, ...entry.recent].some((known) => known.eventId === s.eventId)) {
         return entry;
     }
-    if (s.atMs >= entry.last.atMs) {
-        return { ...entry, previous: entry.last, last: s };
-    }
-    if (s.atMs < entry.first.atMs) {
-        return { ...entry, first: s };
-    }
-    return !entry.previous || s.atMs > entry.previous.atMs ? { ...entry, previous: s } : entry;
+    const all = [...entry.recent, s].sort((a, b) => a.atMs - b.atMs);
+    const newest = all[all.length - 1]!.atMs;
+    // Every sighting of the recent span, and the latest one before it.
+    const inSpan = all.findIndex((x) => x.atMs >= newest - RECENT_MS);
+    const recent = all.slice(Math.max(0, inSpan - 1)).slice(-MAX_RECENT);
+    return { first: s.atMs < entry.first.atMs ? s : entry.first, recent };
 }
 
 /** Keeps the values seen since `oldestMs`, and at most MAX_VALUES_PER_DIMENSION of them, latest first. */
 function pruned(values: Record<string, Sightings>, oldestMs: number): Record<string, Sightings> {
     const kept = Object.entries(values)
-        .filter(([, entry]) => entry.last.atMs >= oldestMs)
-        .sort(([, a], [, b]) => b.last.atMs - a.last.atMs)
+        .filter(([, entry]) => latest(entry).atMs >= oldestMs)
+        .sort(([, a], [, b]) => latest(b).atMs - latest(a).atMs)
         .slice(0, MAX_VALUES_PER_DIMENSION);
     return Object.fromEntries(kept);
 }
@@ -161,7 +171,7 @@ export function learn(history: PrincipalHistory | undefined, signIn: SignIn, win
             next[dimension][value] = sighted(next[dimension][value], s);
         }
     }
-    const oldestMs = next.any.last.atMs - windowDays * DAY_MS;
+    const oldestMs = latest(next.any).atMs - windowDays * DAY_MS;
     for (const dimension of DIMENSIONS) {
         next[dimension] = pruned(next[dimension], oldestMs);
     }
@@ -196,5 +206,5 @@ export function markAll(histories: ReadonlyMap<string, PrincipalHistory>, signIn
 
 /** When the history item may expire: a window after its latest sighting, when nothing in it can make a sign-in known. */
 export function historyExpiresAt(history: PrincipalHistory, windowDays: number): number {
-    return Math.ceil((history.any.last.atMs + windowDays * DAY_MS) / 1000);
+    return Math.ceil((latest(history.any).atMs + windowDays * DAY_MS) / 1000);
 }

@@ -1,5 +1,14 @@
 import { strict as assert } from "assert";
-import { judge, learn, markAll, networkOf, valuesOf, MAX_VALUES_PER_DIMENSION, type PrincipalHistory } from "../handler/firstSeen";
+import {
+    judge,
+    learn,
+    markAll,
+    networkOf,
+    valuesOf,
+    MAX_RECENT as MAX_RECENT_SIGHTINGS,
+    MAX_VALUES_PER_DIMENSION,
+    type PrincipalHistory,
+} from "../handler/firstSeen";
 import { userAgentClient, userAgentFamily } from "../handler/userAgent";
 import type { FirstSeenMark, SignIn } from "../handler/types";
 
@@ -239,5 +248,33 @@ describe("first-seen in event time", function () {
         const second = signIn("o2", old + 3600_000, { sourceIp: "203.0.113.8" });
         markAll(new Map(), [first, second], 7);
         assert.deepEqual(second.firstSeen, { noHistory: false, windowDays: 7, historySince: new Date(old) });
+    });
+});
+
+describe("first-seen out of order", function () {
+    const days = 30;
+    const DAY_MS = 24 * 3600 * 1000;
+
+    it("judges a sign-in the backstop posts after two later ones against the sighting before it, not the first", function () {
+        // Day 0: first sign-in, older than the window by day 31; day 30: another. Day 31, 18:00: a new
+        // network, dropped by EventBridge; 18:03 and 18:06
+        // from the usual network arrive first; the 18:00 one follows from the backstop.
+        const day31 = T0 + 31 * DAY_MS + 18 * 3600_000;
+        let history = learn(undefined, signIn("d0", T0), days);
+        history = learn(history, signIn("d30", T0 + 30 * DAY_MS), days);
+        history = learn(history, signIn("a", day31 + 3 * 60_000), days);
+        history = learn(history, signIn("b", day31 + 6 * 60_000), days);
+        const late = signIn("late", day31, { sourceIp: "2001:db8:99::d6" });
+        assert.deepEqual(judge(history, late, days), { noHistory: false, windowDays: 30, newNetwork: "2001:db8:99::/48" });
+    });
+
+    it(`keeps the recent sightings of a value for a day, and at most ${MAX_RECENT_SIGHTINGS}`, function () {
+        let history: PrincipalHistory | undefined;
+        for (let i = 0; i < 80; i++) {
+            history = learn(history, signIn(`r${i}`, T0 + i * 30 * 60_000), days);
+        }
+        const recent = (history as PrincipalHistory).networks["203.0.113.0/24"]!.recent;
+        assert.equal(recent.length, MAX_RECENT_SIGHTINGS);
+        assert.deepEqual(recent[recent.length - 1], { atMs: T0 + 79 * 30 * 60_000, eventId: "r79" });
     });
 });

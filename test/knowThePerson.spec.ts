@@ -139,7 +139,7 @@ describe("knowing the person and never going blind, through the deployed handler
         const stored = JSON.parse(history?.["body"]?.S ?? "{}") as { networks: Record<string, unknown> };
         assert.deepEqual(stored.networks["198.51.100.0/24"], {
             first: { atMs: base + 2 * DAY + HOUR, eventId: ids[2] },
-            last: { atMs: base + 2 * DAY + HOUR, eventId: ids[2] },
+            recent: [{ atMs: base + 2 * DAY + HOUR, eventId: ids[2] }],
         });
         assert.deepEqual(Object.keys(stored.networks).sort(), ["198.51.100.0/24", "203.0.113.0/24"]);
     });

@@ -325,7 +325,9 @@ export function readPostedMessage(payload: unknown, rules: readonly RunTimeRule[
     const title = header
         .replace(/^:[a-z_]+: /, "")
         .replace(/ \(\d+\/\d+\)$/, "")
-        .replace(/ \(known\)$/, "");
+        .replace(/ \(known\)$/, "")
+        // A rule's sign-ins from a network new to their principal, raised (first-seen).
+        .replace(/ from a new network$/, "");
     const rule = rules.find((r) => r.title === title);
     const eventIds = message.blocks
         .filter((b) => b.type === "section")
@@ -353,6 +355,8 @@ export interface SimulationOptions {
     latency?: Partial<Latency>;
     slackLatencyMs?: number;
     notifyOnOk?: boolean;
+    /** Further settings of the function (first-seen, say), over simulationSettings' own. */
+    settings?: Partial<HandlerSettings>;
     /** Further asynchronous invocations of the function (EventBridge events, say), each at its delivery time. */
     deliveries?: ReadonlyArray<{ atMs: number; event: unknown; trigger: string }>;
 }
@@ -448,7 +452,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     }
 
     const rules = runTimeRules(options.rules);
-    const settings = simulationSettings(rules, { notifyOnOk: options.notifyOnOk ?? false });
+    const settings = simulationSettings(rules, { ...options.settings, notifyOnOk: options.notifyOnOk ?? false });
     const lambda = new LambdaService(clock, () => createHandler({ settings, aws, fetch: slack.fetch, clock }));
     const notifications: SimulationResult["notifications"] = [];
     const snsDelayMs = options.snsDelayMs ?? 1000;
