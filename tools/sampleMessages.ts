@@ -19,7 +19,7 @@ import {
 } from "../handler/notices";
 import { parseAlarmNotification, parseCloudTrailRecord, toSignIn } from "../handler/parse";
 import type { AlarmNotification, SignIn, SummaryReport } from "../handler/types";
-import { BUILT_IN_RULES, type BuiltInRuleId } from "../program/rules";
+import { BUILT_IN_RULE_IDS, BUILT_IN_RULES, type BuiltInRuleId } from "../program/rules";
 import type { Language, RunTimeRule, Severity } from "../shared/contract";
 import { fixture } from "./fixtures";
 import { invokeInChild, unpackFunction, type DeployedFunction } from "./local/deployedFunction";
@@ -163,8 +163,12 @@ function signIn(name: string, change: Partial<SignIn> = {}): SignIn {
 }
 
 /** The recorded alarm notification, in the given state. */
-export function sampleAlarm(state: AlarmNotification["newState"], alarmName?: string): AlarmNotification {
-    const event = fixture<{ Records: Array<{ Sns: { Message: string } }> }>("sns_alarm-console-signin");
+export function sampleAlarm(
+    state: AlarmNotification["newState"],
+    alarmName?: string,
+    recorded = "sns_alarm-console-signin",
+): AlarmNotification {
+    const event = fixture<{ Records: Array<{ Sns: { Message: string } }> }>(recorded);
     const body = JSON.parse(event.Records[0]!.Sns.Message) as Record<string, unknown>;
     const parsed = parseAlarmNotification(
         JSON.stringify({ ...body, NewStateValue: state, ...(alarmName ? { AlarmName: alarmName } : {}) }),
@@ -253,7 +257,9 @@ function personSamples(p: Presentation): Sample[] {
 
 /** Alarm notes, the delivery heartbeat and the summary. */
 function noteSamples(p: Presentation): Sample[] {
-    const heartbeat = { logGroupName: "/aws/cloudtrail/login-alerts", quietMinutes: 120 };
+    // The recorded heartbeat notification: nothing reached the trail's log group for a day.
+    const heartbeat = { logGroupName: "login-alerts-trail-logs-18a1fb5", quietMinutes: 1440 };
+    const heartbeatAlarm = (state: AlarmNotification["newState"]) => sampleAlarm(state, undefined, "sns_alarm-delivery-heartbeat");
     const alarmAt = sampleAlarm("ALARM").stateChangeTime.getTime();
     const day = 24 * 60 * MINUTE;
     return [
@@ -274,11 +280,11 @@ function noteSamples(p: Presentation): Sample[] {
         },
         {
             name: "heartbeat: CloudTrail delivery stopped",
-            message: buildHeartbeatMessage({ ...heartbeat, alarm: sampleAlarm("ALARM", "login-alerts-heartbeat") }, p),
+            message: buildHeartbeatMessage({ ...heartbeat, alarm: heartbeatAlarm("ALARM") }, p),
         },
         {
             name: "heartbeat: CloudTrail delivery resumed",
-            message: buildHeartbeatMessage({ ...heartbeat, alarm: sampleAlarm("OK", "login-alerts-heartbeat") }, p),
+            message: buildHeartbeatMessage({ ...heartbeat, alarm: heartbeatAlarm("OK") }, p),
         },
         { name: "daily summary", message: buildSummaryMessage(sampleSummary(), p) },
     ];
@@ -291,11 +297,7 @@ export function sampleSummary(): SummaryReport {
         period: "daily",
         fromMs: toMs - 24 * 60 * MINUTE,
         toMs,
-        perRule: (["console-signin", "signin-without-mfa", "root-activity", "signin-failures"] as const).map((id, i) => ({
-            ruleId: id,
-            title: BUILT_IN_RULES[id].title,
-            count: [3, 0, 2, 1][i]!,
-        })),
+        perRule: BUILT_IN_RULE_IDS.map((id, i) => ({ ruleId: id, title: BUILT_IN_RULES[id].title, count: [3, 0, 2, 1, 0, 0][i]! })),
         perPrincipal: [
             { who: "alice@example.com", count: 2 },
             { who: "root", count: 2 },
@@ -330,7 +332,11 @@ function noticeSamples(p: Presentation): Sample[] {
         {
             name: "email: heartbeat",
             notice: heartbeatNotice(
-                { logGroupName: "/aws/cloudtrail/login-alerts", quietMinutes: 120, alarm: sampleAlarm("ALARM", "login-alerts-heartbeat") },
+                {
+                    logGroupName: "login-alerts-trail-logs-18a1fb5",
+                    quietMinutes: 1440,
+                    alarm: sampleAlarm("ALARM", undefined, "sns_alarm-delivery-heartbeat"),
+                },
                 p.language,
             ),
         },
