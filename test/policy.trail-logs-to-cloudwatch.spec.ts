@@ -8,15 +8,13 @@ import {
     policyDocument,
     replace,
     resource,
-    signInFilter,
     withProps,
     withoutDependency,
+    signInTrail,
 } from "./support/policyHarness";
 
 const GROUP_ARN = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:trail-logs-18a1fb5`;
-const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/trail-logs-role-d38dee3`;
 
-const trustCloudTrail = policyDocument({ Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" }, Action: "sts:AssumeRole" });
 const writeTrailLogs = policyDocument({
     Effect: "Allow",
     Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
@@ -24,40 +22,8 @@ const writeTrailLogs = policyDocument({
 });
 
 function trailStack() {
-    const logGroup = resource({
-        type: "aws:cloudwatch/logGroup:LogGroup",
-        name: "trail-logs",
-        inputs: { retentionInDays: 365 },
-        outputs: { name: "trail-logs-18a1fb5", arn: GROUP_ARN },
-    });
-    const role = resource({
-        type: "aws:iam/role:Role",
-        name: "trail-logs-role",
-        inputs: { assumeRolePolicy: trustCloudTrail },
-        outputs: { name: "trail-logs-role-d38dee3", arn: ROLE_ARN },
-    });
-    const rolePolicy = resource({
-        type: "aws:iam/rolePolicy:RolePolicy",
-        name: "trail-logs-policy",
-        inputs: { role: "trail-logs-role-d38dee3", policy: writeTrailLogs },
-        dependsOn: { role: [role], policy: [logGroup] },
-    });
-    const trail = resource({
-        type: "aws:cloudtrail/trail:Trail",
-        name: "trail",
-        inputs: {
-            name: "login-alerts-dev",
-            s3BucketName: "trail-bucket-ae6c78e",
-            isMultiRegionTrail: true,
-            includeGlobalServiceEvents: true,
-            enableLogFileValidation: true,
-            cloudWatchLogsGroupArn: `${GROUP_ARN}:*`,
-            cloudWatchLogsRoleArn: ROLE_ARN,
-        },
-        dependsOn: { cloudWatchLogsGroupArn: [logGroup], cloudWatchLogsRoleArn: [role] },
-    });
-    const filter = signInFilter("signin-filter", logGroup);
-    return { logGroup, role, rolePolicy, trail, filter, all: [logGroup, role, rolePolicy, trail, filter] };
+    const t = signInTrail();
+    return { ...t, all: [t.logGroup, t.role, t.rolePolicy, t.trail, t.filter] };
 }
 
 describe("policy trail-logs-to-cloudwatch", () => {

@@ -117,12 +117,11 @@ const japanese = (n: number): string => {
     return out;
 };
 
-/** A sign-in whose every free-text field is a maximal Japanese value, with every new field set. */
-function maximalJapaneseSignIn(i: number): SignIn {
-    const value = japanese(HUGE);
+/** A sign-in's free-text fields, every one set to `value`; the principal as a role session, its two names `value`. */
+function everyTextField(value: string): Partial<SignIn> {
     return {
-        ...maximalSignIn(i),
         who: value,
+        principal: { kind: "role-session", session: value, role: value },
         identityType: value,
         eventName: value,
         sourceIp: value,
@@ -130,6 +129,15 @@ function maximalJapaneseSignIn(i: number): SignIn {
         userAgent: value,
         accountId: value,
         errorMessage: value,
+    };
+}
+
+/** A sign-in whose every free-text field is a maximal Japanese value, with every new field set. */
+function maximalJapaneseSignIn(i: number): SignIn {
+    const value = japanese(HUGE);
+    return {
+        ...maximalSignIn(i),
+        ...everyTextField(value),
         person: value,
         permissionSet: value,
         identityCenterMfa: { methods: Array.from({ length: 50 }, () => value), usedMfa: i % 2 === 0, at: new Date(0) },
@@ -258,17 +266,7 @@ describe("Slack's Block Kit limits", function () {
         for (const [what, unit] of GROWING) {
             it(`sign-in messages and alarm notes whose every field is made of ${what}`, function () {
                 const value = unit.repeat(Math.ceil(HUGE / unit.length));
-                const signIns = maximalSignIns(SIGNINS_PER_MESSAGE + 1).map((s) => ({
-                    ...s,
-                    who: value,
-                    identityType: value,
-                    eventName: value,
-                    sourceIp: value,
-                    region: value,
-                    userAgent: value,
-                    accountId: value,
-                    errorMessage: value,
-                }));
+                const signIns = maximalSignIns(SIGNINS_PER_MESSAGE + 1).map((s) => ({ ...s, ...everyTextField(value) }));
                 const alarm = { ...ALARM, alarmName: value.slice(0, ALARM_NAME_MAX), reason: value, accountId: value };
                 const verdicts = [
                     ...buildSignInMessages(RULE, signIns, MAXIMAL).map((m) => verdictOf(m.message)),

@@ -193,7 +193,8 @@ export interface SignInStack {
     retries: EngineResource;
 }
 
-function trailPart() {
+/** A trail that delivers to its log group through a role only it may assume, and a sign-in filter on that group. */
+export function signInTrail() {
     const logGroup = resource({
         type: "aws:cloudwatch/logGroup:LogGroup",
         name: "trail-logs",
@@ -288,7 +289,7 @@ function functionPart(topic: EngineResource) {
 
 export function signInStack(): SignInStack {
     const alerts = alertPart();
-    return { ...trailPart(), ...alerts, ...functionPart(alerts.topic) };
+    return { ...signInTrail(), ...alerts, ...functionPart(alerts.topic) };
 }
 
 export function allOf(s: SignInStack): EngineResource[] {
