@@ -1,10 +1,10 @@
 import type { ContextBlock, HeaderBlock, MrkdwnElement, SectionBlock, TextObject } from "@slack/types";
-import type { AlarmNotification, SignIn } from "./types";
+import type { AlarmNotification, PrincipalName, SignIn } from "./types";
 import type { Language, RunTimeRule, Severity } from "../shared/contract";
 import { catalogFor, splitDelay, type Catalog, type DeliveryPath } from "./catalog";
 import { EN } from "./catalog/en";
 import { eventDateFormatter, eventTimeFormatter, formatEventTime } from "./eventTime";
-import { clip, escapeSlack, literal } from "./slackText";
+import { MAX_VALUE, clip, escapeSlack, literal } from "./slackText";
 import { MOBILE_APP, readUserAgent } from "./userAgent";
 
 export { eventDateFormatter, eventTimeFormatter, formatEventTime } from "./eventTime";
@@ -151,18 +151,22 @@ const ROLE_MAX = 70;
  * names the permission set), else the principal's parts; each name is event data, shown literally.
  */
 function whoOf(signIn: SignIn, words: Catalog): string {
-    const p = signIn.principal;
+    return principalText(signIn.principal, words);
+}
+
+/** A principal in the catalog's words, its names shown literally (the summary names principals too). */
+export function principalText(p: PrincipalName, words: Catalog, nameMax = MAX_VALUE): string {
     const w = words.principal;
     switch (p.kind) {
         case "root":
             return w.root;
         case "name":
-            return literal(p.name);
+            return literal(p.name, nameMax);
         case "role-session":
             // Role names are at most 64 characters; a session name is the person, the longer part.
-            return w.roleSession(literal(p.session, SESSION_MAX), literal(p.role, ROLE_MAX));
+            return w.roleSession(literal(p.session, Math.min(SESSION_MAX, nameMax)), literal(p.role, ROLE_MAX));
         case "federated":
-            return w.federated(literal(p.name));
+            return w.federated(literal(p.name, nameMax));
         case "hidden-user":
             return w.hiddenUser;
         case "unknown":

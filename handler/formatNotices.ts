@@ -11,6 +11,7 @@ import {
     formatEventTime,
     header,
     mentionPrefix,
+    principalText,
     ruleTitle,
     SLACK_LIMITS,
     wordsOf,
@@ -136,13 +137,15 @@ export function buildSummaryMessage(report: SummaryReport, p: Presentation): Sla
         ),
         listSection(
             s.topPrincipals,
-            linesOf(report.perPrincipal, (r) => s.countLine(literal(r.who, NAME_MAX), r.count)),
+            linesOf(report.perPrincipal, (r) => s.countLine(principalText(r.principal, words, NAME_MAX), r.count)),
             report.perPrincipal.length - shownCount(report.perPrincipal) + report.otherPrincipals,
             words,
         ),
         listSection(
             s.newNetworks,
-            linesOf(report.newNetworks, (n) => s.newNetworkLine(literal(n.who, NAME_MAX), literal(n.network, NETWORK_MAX))),
+            linesOf(report.newNetworks, (n) =>
+                s.newNetworkLine(principalText(n.principal, words, NAME_MAX), literal(n.network, NETWORK_MAX)),
+            ),
             report.newNetworks.length - shownCount(report.newNetworks),
             words,
         ),

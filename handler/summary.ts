@@ -4,7 +4,7 @@
  */
 import { buildSummaryMessage } from "./formatNotices";
 import { presentationOf, type SweepDeps } from "./sweepRun";
-import { COUNTERS, hourKey } from "./tally";
+import { COUNTERS, hourKey, principalOfToken } from "./tally";
 import type { InvocationReport, SummaryReport } from "./types";
 import { LOOKBACK_LIMIT_SECONDS, type RunTimeRule, type SummaryPeriod } from "../shared/contract";
 
@@ -53,16 +53,16 @@ export function summaryReport(
     const total = added(tallies);
     const principals = withPrefix(total, COUNTERS.whoPrefix).sort(([a, x], [b, y]) => y - x || a.localeCompare(b));
     const newNetworks = withPrefix(total, COUNTERS.newNetworkPrefix)
-        .map(([name]) => ({ network: name.slice(0, name.indexOf(" ")), who: name.slice(name.indexOf(" ") + 1) }))
-        .sort((a, b) => a.who.localeCompare(b.who) || a.network.localeCompare(b.network));
+        .map(([name]) => ({ network: name.slice(0, name.indexOf(" ")), token: name.slice(name.indexOf(" ") + 1) }))
+        .sort((a, b) => a.token.localeCompare(b.token) || a.network.localeCompare(b.network));
     return {
         period,
         fromMs: window.fromMs,
         toMs: window.toMs,
         perRule: rules.map((rule) => ({ ruleId: rule.id, title: rule.title, count: total[`${COUNTERS.rulePrefix}${rule.id}`] ?? 0 })),
-        perPrincipal: principals.slice(0, SUMMARY_TOP_PRINCIPALS).map(([who, count]) => ({ who, count })),
+        perPrincipal: principals.slice(0, SUMMARY_TOP_PRINCIPALS).map(([token, count]) => ({ principal: principalOfToken(token), count })),
         otherPrincipals: Math.max(0, principals.length - SUMMARY_TOP_PRINCIPALS),
-        newNetworks: newNetworks.slice(0, SUMMARY_NEW_NETWORKS),
+        newNetworks: newNetworks.slice(0, SUMMARY_NEW_NETWORKS).map((n) => ({ principal: principalOfToken(n.token), network: n.network })),
         backstopOnly: total[COUNTERS.backstop] ?? 0,
         failures: total[COUNTERS.failed] ?? 0,
     };

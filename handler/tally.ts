@@ -5,11 +5,11 @@
  */
 import { log } from "./log";
 import type { RuleRun } from "./sweepRun";
-import type { SignIn } from "./types";
+import type { PrincipalName, SignIn } from "./types";
 
 // Long enough for a weekly summary posted late; then DynamoDB's TTL removes the hour.
 const TALLY_DAYS = 35;
-// A principal's name is attacker-controlled (a failed sign-in's user name); a counter name need not hold more.
+// A principal's names are attacker-controlled (a failed sign-in's user name); a counter name need not hold more.
 const MAX_NAME = 200;
 
 /** Counter names, one place for the writer and the reader. */
@@ -25,20 +25,50 @@ export function hourKey(atMs: number): string {
     return `stats#${new Date(atMs).toISOString().slice(0, 13)}`;
 }
 
-/** "new:<network> <who>": the network first, since it has no spaces and the name may have any. */
-export function newNetworkCounter(network: string, who: string): string {
-    return `${COUNTERS.newNetworkPrefix}${network} ${who.slice(0, MAX_NAME)}`;
+/**
+ * A principal as a counter name holds it: its parts as JSON, each name cut, so the summary words it
+ * in the stack's language ("alice (role Admin)", "alice（ロール Admin）").
+ */
+export function principalToken(principal: PrincipalName): string {
+    const cut = (name: string) => name.slice(0, MAX_NAME);
+    switch (principal.kind) {
+        case "name":
+        case "federated":
+            return JSON.stringify({ ...principal, name: cut(principal.name) });
+        case "role-session":
+            return JSON.stringify({ ...principal, session: cut(principal.session), role: cut(principal.role) });
+        default:
+            return JSON.stringify(principal);
+    }
+}
+
+/** A counter name's principal; a name that is not a token (written by hand) is taken as a plain name. */
+export function principalOfToken(token: string): PrincipalName {
+    try {
+        const parsed = JSON.parse(token) as PrincipalName;
+        if (parsed && typeof parsed === "object" && typeof parsed.kind === "string") {
+            return parsed;
+        }
+    } catch {
+        // Not a token: fall through.
+    }
+    return { kind: "name", name: token };
+}
+
+/** "new:<network> <principal>": the network first, since it has no spaces and the principal may have any. */
+export function newNetworkCounter(network: string, principal: PrincipalName): string {
+    return `${COUNTERS.newNetworkPrefix}${network} ${principalToken(principal)}`;
 }
 
 /** What one posted message adds: its events under the rule and each principal, new networks, and whether the backstop posted them. */
 export function postedCounters(ruleId: string, batch: readonly SignIn[], backstop: boolean): Record<string, number> {
     const counters: Record<string, number> = { [`${COUNTERS.rulePrefix}${ruleId}`]: batch.length };
     for (const signIn of batch) {
-        const who = `${COUNTERS.whoPrefix}${signIn.who.slice(0, MAX_NAME)}`;
+        const who = `${COUNTERS.whoPrefix}${principalToken(signIn.principal)}`;
         counters[who] = (counters[who] ?? 0) + 1;
         const network = signIn.firstSeen && !signIn.firstSeen.noHistory ? signIn.firstSeen.newNetwork : undefined;
         if (network) {
-            counters[newNetworkCounter(network, signIn.who)] = 1;
+            counters[newNetworkCounter(network, signIn.principal)] = 1;
         }
     }
     if (backstop) {

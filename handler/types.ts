@@ -121,10 +121,10 @@ export interface SummaryReport {
     /** Rule id → events posted, for every rule (zero included, so a quiet rule is visibly quiet). */
     perRule: Array<{ ruleId: string; title: string; count: number }>;
     /** Principals by events posted, most first; at most SUMMARY_TOP_PRINCIPALS of them, with the rest counted. */
-    perPrincipal: Array<{ who: string; count: number }>;
+    perPrincipal: Array<{ principal: PrincipalName; count: number }>;
     otherPrincipals: number;
     /** Sign-ins from networks new for their principal. */
-    newNetworks: Array<{ who: string; network: string }>;
+    newNetworks: Array<{ principal: PrincipalName; network: string }>;
     /** Events the backstop posted first (EventBridge did not bring them). */
     backstopOnly: number;
     /** Events Slack refused even as text, reported to the operators instead. */

@@ -294,20 +294,28 @@ describe("knowing the person and never going blind, through the deployed handler
         ]);
     });
 
-    it("posts the day's summary once, from the hours' tallies, every rule listed", async function () {
-        const hour = Math.floor(Date.now() / HOUR) * HOUR - HOUR;
-        const hourKey = `stats#${new Date(hour).toISOString().slice(0, 13)}`;
-        await rig.aws.putItem({
-            pk: { S: hourKey },
-            "rule:console-signin": { N: "3" },
-            "rule:trail-tampering": { N: "1" },
-            "who:ops-admin": { N: "2" },
-            "who:mallory": { N: "1" },
-            "who:alice@example.com": { N: "1" },
-            "new:198.51.100.0/24 ops-admin": { N: "1" },
-            backstop: { N: "1" },
-            expiresAt: { N: "1900000000" },
-        });
+    it("posts the day's summary once, from the tallies the posted messages left, every rule listed", async function () {
+        const now = Date.now();
+        const federated = fixture<Record_>("cloudtrail_saml-federation");
+        const events = [
+            signInEvent("44444444-0000-4000-8000-000000000001", now - 2 * HOUR, "203.0.113.24"),
+            signInEvent("44444444-0000-4000-8000-000000000002", now - HOUR, "198.51.100.7"),
+            signInEvent("44444444-0000-4000-8000-000000000003", now - HOUR, "198.51.100.40", federated),
+            {
+                ...signinEnvelope,
+                id: "envelope-stop",
+                "detail-type": "AWS API Call via CloudTrail",
+                source: "aws.cloudtrail",
+                detail: fixture("cloudtrail_stop-logging"),
+            },
+        ];
+        const posting = await invokeInChild(rig.fn, events, { env: rig.env });
+        assert.ok(
+            posting.results.every((r) => r.ok),
+            posting.stderr,
+        );
+        await tallyAsLastHour();
+        const alreadyPosted = rig.slack.accepted.length;
         const request = fixture("events_summary-daily");
         const run = await invokeInChild(rig.fn, [request, request], { env: rig.env });
         assert.deepEqual(
@@ -315,7 +323,7 @@ describe("knowing the person and never going blind, through the deployed handler
             [1, 0],
         );
         const to = Math.floor(Date.now() / HOUR) * HOUR;
-        assert.deepEqual(posted(rig.slack.accepted)[0]?.lines, [
+        assert.deepEqual(posted(rig.slack.accepted.slice(alreadyPosted))[0]?.lines, [
             ":bar_chart: Daily sign-in summary",
             `*${utc(to - DAY)} – ${utc(to)}*`,
             "4 events posted in all",
@@ -328,10 +336,32 @@ describe("knowing the person and never going blind, through the deployed handler
             "• CloudTrail or alerting tampered with: 1",
             "*Top principals*",
             "• ops-admin: 2",
-            "• alice@example.com: 1",
             "• mallory: 1",
+            `• ${String((federated["userIdentity"] as Record_)["arn"])
+                .split("/")
+                .pop()} (role ${String(((federated["userIdentity"] as Record_)["sessionContext"] as { sessionIssuer: { userName: string } }).sessionIssuer.userName)}): 1`,
             "*New networks*",
             "• ops-admin from 198.51.100.0/24",
         ]);
     });
+
+    /** Moves what this hour's messages tallied into the last hour, the latest the daily summary reads. */
+    async function tallyAsLastHour(): Promise<void> {
+        const tallies = (await rig.aws.items()).filter((item) => item["pk"]?.S?.startsWith("stats#"));
+        assert.ok(tallies.length > 0, "the posted messages left no tally");
+        const merged: Record<string, { N: string }> = {};
+        for (const item of tallies) {
+            for (const [name, value] of Object.entries(item)) {
+                if (value.N !== undefined && name !== "expiresAt") {
+                    merged[name] = { N: String(Number(merged[name]?.N ?? 0) + Number(value.N)) };
+                }
+            }
+        }
+        const lastHour = Math.floor(Date.now() / HOUR) * HOUR - HOUR;
+        await rig.aws.putItem({
+            ...merged,
+            pk: { S: `stats#${new Date(lastHour).toISOString().slice(0, 13)}` },
+            expiresAt: { N: "1900000000" },
+        });
+    }
 });

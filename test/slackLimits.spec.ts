@@ -10,7 +10,7 @@ import {
 } from "../handler/format";
 import { buildHeartbeatMessage, buildSummaryMessage } from "../handler/formatNotices";
 import { clip, literal } from "../handler/slackText";
-import type { AlarmNotification, SignIn, SummaryReport } from "../handler/types";
+import type { AlarmNotification, PrincipalName, SignIn, SummaryReport } from "../handler/types";
 import { LANGUAGES, type RunTimeRule } from "../shared/contract";
 import { alarmNamesOf, invokeInChild, resetLocalEndpoints, unpackFunction, type DeployedFunction } from "../tools/local/deployedFunction";
 import { LocalAws } from "../tools/local/localAws";
@@ -152,6 +152,16 @@ function maximalJapaneseSignIn(i: number): SignIn {
     };
 }
 
+/** A hostile name as each kind of principal that carries one, in turn. */
+function principalNamed(name: string, i: number): PrincipalName {
+    const kinds: PrincipalName[] = [
+        { kind: "name", name },
+        { kind: "role-session", session: name, role: name },
+        { kind: "federated", name },
+    ];
+    return kinds[i % kinds.length]!;
+}
+
 /** A summary as large as anything could make it: 10,000 principals and new networks with hostile names, 24 rules. */
 function maximalSummary(): SummaryReport {
     const long = [amp(HUGE), japanese(HUGE)];
@@ -161,9 +171,9 @@ function maximalSummary(): SummaryReport {
         fromMs: Date.UTC(2026, 10, 22),
         toMs: Date.UTC(2026, 10, 29),
         perRule: Array.from({ length: 24 }, (_, i) => ({ ruleId: `custom-${i}`, title: amp(TITLE_MAX), count: i === 0 ? 0 : 10 ** 9 })),
-        perPrincipal: Array.from({ length: 10_000 }, (_, i) => ({ who: name(i), count: 10_000 - i })),
+        perPrincipal: Array.from({ length: 10_000 }, (_, i) => ({ principal: principalNamed(name(i), i), count: 10_000 - i })),
         otherPrincipals: 123_456_789,
-        newNetworks: Array.from({ length: 10_000 }, (_, i) => ({ who: name(i), network: long[0]! })),
+        newNetworks: Array.from({ length: 10_000 }, (_, i) => ({ principal: principalNamed(name(i), i), network: long[0]! })),
         backstopOnly: 10 ** 9,
         failures: 10 ** 9,
     };

@@ -299,13 +299,13 @@ export function sampleSummary(): SummaryReport {
         toMs,
         perRule: BUILT_IN_RULE_IDS.map((id, i) => ({ ruleId: id, title: BUILT_IN_RULES[id].title, count: [3, 0, 2, 1, 0, 0][i]! })),
         perPrincipal: [
-            { who: "alice@example.com", count: 2 },
-            { who: "root", count: 2 },
-            { who: "dev-readonly", count: 1 },
-            { who: "ops-admin", count: 1 },
+            { principal: { kind: "name", name: "alice@example.com" }, count: 2 },
+            { principal: { kind: "root" }, count: 2 },
+            { principal: { kind: "role-session", session: "bob@example.com", role: "OktaAdmins" }, count: 1 },
+            { principal: { kind: "name", name: "ops-admin" }, count: 1 },
         ],
         otherPrincipals: 0,
-        newNetworks: [{ who: "alice@example.com", network: "203.0.113.0/24" }],
+        newNetworks: [{ principal: { kind: "name", name: "alice@example.com" }, network: "203.0.113.0/24" }],
         backstopOnly: 1,
         failures: 0,
     };
