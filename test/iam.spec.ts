@@ -87,6 +87,23 @@ function sessionOf(role: RecordedResource, session: string): string {
     return `arn:aws:sts::${ACCOUNT}:assumed-role/${String(role.state["name"])}/${session}`;
 }
 
+/** A request to use a KMS key, judged against its key policy (and, for a principal of its own, an identity policy). */
+function keyRequests(key: RecordedResource) {
+    const keyPolicy = documentOf(key);
+    return (expect: Expected, principal: string, action: string, context: Record<string, string>, identity?: PolicyDocument): Case => ({
+        expect,
+        request: {
+            principal,
+            action,
+            resource: stateArn(key),
+            resourceAccount: ACCOUNT,
+            resourcePolicy: keyPolicy,
+            context,
+            ...(identity ? { identityPolicies: [identity] } : {}),
+        },
+    });
+}
+
 /**
  * The two kinds of request a role's tests make: a call with the role's session (its inline
  * policies judged), and a service assuming the role (its trust policy judged, with `context`).
@@ -614,25 +631,7 @@ describe("the plan's IAM policies, evaluated as AWS evaluates them", function ()
             const keyArns = [...new Set(topics.map((t) => stringInput(t, "kmsMasterKeyId")))];
             assert.strictEqual(keyArns.length, 1, `topics use keys ${keyArns.join(", ")}`);
             const key = findBy(encrypted, "aws:kms/key:Key", "arn", keyArns[0]);
-            const keyPolicy = documentOf(key);
-            const use = (
-                expect: Expected,
-                principal: string,
-                action: string,
-                context: Record<string, string>,
-                identity?: PolicyDocument,
-            ): Case => ({
-                expect,
-                request: {
-                    principal,
-                    action,
-                    resource: stateArn(key),
-                    resourceAccount: ACCOUNT,
-                    resourcePolicy: keyPolicy,
-                    context,
-                    ...(identity ? { identityPolicies: [identity] } : {}),
-                },
-            });
+            const use = keyRequests(key);
             const cases: Case[] = [];
             const topicArns = topics.map(stateArn);
             const alarms = ofType(encrypted, "aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) =>
@@ -667,25 +666,7 @@ describe("the plan's IAM policies, evaluated as AWS evaluates them", function ()
             const key = findBy(encrypted, "aws:kms/key:Key", "arn", trail.inputs["kmsKeyId"]);
             const logGroup = findBy(encrypted, "aws:cloudwatch/logGroup:LogGroup", "kmsKeyId", stateArn(key));
             assert.strictEqual(stringInput(trail, "cloudWatchLogsGroupArn"), `${stateArn(logGroup)}:*`);
-            const keyPolicy = documentOf(key);
-            const use = (
-                expect: Expected,
-                principal: string,
-                action: string,
-                context: Record<string, string>,
-                identity?: PolicyDocument,
-            ): Case => ({
-                expect,
-                request: {
-                    principal,
-                    action,
-                    resource: stateArn(key),
-                    resourceAccount: ACCOUNT,
-                    resourcePolicy: keyPolicy,
-                    context,
-                    ...(identity ? { identityPolicies: [identity] } : {}),
-                },
-            });
+            const use = keyRequests(key);
             const trailContext = { "aws:SourceArn": trailArn, "aws:SourceAccount": ACCOUNT };
             const otherTrail = {
                 "aws:SourceArn": `arn:aws:cloudtrail:${REGION}:${ACCOUNT}:trail/another-trail`,
