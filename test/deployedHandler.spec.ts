@@ -15,6 +15,7 @@ import { LocalSns } from "../tools/local/localSns";
 import { LocalSlack } from "../tools/local/localSlack";
 import { alarmNotification, cloudTrailFixtures, fixture } from "../tools/fixtures";
 import { normaliseDelays } from "./support/baseline";
+import { useDeployedRig } from "./support/deployedRig";
 import { defaultProgram, runWith } from "./support/program";
 
 const SAMPLE = fixture("cloudtrail_iam-user-mfa");
@@ -57,29 +58,16 @@ const EXPECTED_PAYLOAD = {
 };
 
 describe("the deployed handler (serialized __index.js in a child process)", function () {
+    const rig = useDeployedRig(defaultProgram);
     let fn: DeployedFunction;
     let slack: LocalSlack;
     let aws: LocalAws;
     let alarmName: string;
     let env: Record<string, string>;
 
-    before(async function () {
-        fn = unpackFunction(await defaultProgram());
-        slack = await new LocalSlack().start();
-        aws = await new LocalAws().start();
+    before(function () {
+        ({ fn, slack, aws, env } = rig);
         alarmName = alarmNamesOf(fn)["console-signin"]!;
-        env = aws.env();
-    });
-
-    after(async function () {
-        await slack.stop();
-        await aws.stop();
-        fs.rmSync(fn.dir, { recursive: true, force: true });
-        fs.rmSync(fn.runtimeModules, { recursive: true, force: true });
-    });
-
-    beforeEach(async function () {
-        await resetLocalEndpoints(fn, slack, aws);
     });
 
     function storeSignIn(record: unknown, ageMs = 120000): void {
@@ -434,29 +422,16 @@ describe("the deployed handler when Slack refuses a message, a cursor is older t
 describe("the deployed handler on CloudTrail events from EventBridge (the fast path)", function () {
     const DELIVERED = fixture<Record<string, unknown>>("eventbridge_console-signin");
     const FORWARDED = fixture<Record<string, unknown>>("eventbridge_console-signin-forwarded");
+    const rig = useDeployedRig(defaultProgram, { MIN_POST_INTERVAL_MS: "0" });
     let fn: DeployedFunction;
     let slack: LocalSlack;
     let aws: LocalAws;
     let alarmName: string;
     let env: Record<string, string>;
 
-    before(async function () {
-        fn = unpackFunction(await defaultProgram());
-        slack = await new LocalSlack().start();
-        aws = await new LocalAws().start();
+    before(function () {
+        ({ fn, slack, aws, env } = rig);
         alarmName = alarmNamesOf(fn)["console-signin"]!;
-        env = { ...aws.env(), MIN_POST_INTERVAL_MS: "0" };
-    });
-
-    after(async function () {
-        await slack.stop();
-        await aws.stop();
-        fs.rmSync(fn.dir, { recursive: true, force: true });
-        fs.rmSync(fn.runtimeModules, { recursive: true, force: true });
-    });
-
-    beforeEach(async function () {
-        await resetLocalEndpoints(fn, slack, aws);
     });
 
     /** A CloudTrail record as EventBridge delivers it, or as a bus of another Region receives it forwarded. */
