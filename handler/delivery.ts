@@ -145,17 +145,16 @@ function raisedSeverity(settings: HandlerSettings, rule: RunTimeRule): Severity 
     return raised && SEVERITY_ORDER.indexOf(raised) < SEVERITY_ORDER.indexOf(rule.severity) ? raised : undefined;
 }
 
-type Group = Disposition | "raise";
-
-function groupByDisposition(settings: HandlerSettings, rule: RunTimeRule, signIns: readonly SignIn[]): Record<Group, SignIn[]> {
-    const groups: Record<Group, SignIn[]> = { report: [], raise: [], downgrade: [], suppress: [] };
-    const raises = raisedSeverity(settings, rule) !== undefined;
+function groupByDisposition(settings: HandlerSettings, ruleId: string, signIns: readonly SignIn[]): Record<Disposition, SignIn[]> {
+    const groups: Record<Disposition, SignIn[]> = { report: [], downgrade: [], suppress: [] };
     for (const signIn of signIns) {
-        const disposition = dispositionOf(settings.allowList, rule.id, signIn);
-        const isNew = signIn.firstSeen?.newNetwork !== undefined && !signIn.firstSeen.noHistory;
-        groups[disposition === "report" && raises && isNew ? "raise" : disposition].push(signIn);
+        groups[dispositionOf(settings.allowList, ruleId, signIn)].push(signIn);
     }
     return groups;
+}
+
+function fromNewNetwork(signIn: SignIn): boolean {
+    return signIn.firstSeen?.newNetwork !== undefined && !signIn.firstSeen.noHistory;
 }
 
 /** Posts the found sign-ins not yet handled: reported ones, then downgraded ones as informational; suppressed ones are recorded. */
@@ -167,15 +166,21 @@ export async function postFound(run: RuleRun, window: TimeWindow, byId: Map<stri
     const ids = [...byId.keys()];
     const fresh = await deps.aws.store.unposted([...ids.map((id) => postedKey(rule.id, id)), ...ids.map((id) => failedKey(rule.id, id))]);
     const toPost = [...byId.values()].filter((s) => fresh.has(postedKey(rule.id, s.eventId)) && fresh.has(failedKey(rule.id, s.eventId)));
-    await addIdentityCenterMfa(run, toPost);
-    await markFirstSeen(run, toPost);
-    const groups = groupByDisposition(deps.settings, rule, toPost);
+    const groups = groupByDisposition(deps.settings, rule.id, toPost);
+    // Only what will be posted is looked up and marked: a suppressed sign-in is never posted, so it
+    // teaches the history nothing, not even within its batch.
+    const shown = [...groups.report, ...groups.downgrade];
+    await addIdentityCenterMfa(run, shown);
+    await markFirstSeen(run, shown);
+    const raisedTo = raisedSeverity(deps.settings, rule);
+    const raise = raisedTo ? groups.report.filter(fromNewNetwork) : [];
+    const report = groups.report.filter((s) => !raise.includes(s));
     log("info", "looked up events", {
         rule: rule.id,
         window,
         found: byId.size,
         new: toPost.length,
-        raised: groups.raise.length,
+        raised: raise.length,
         downgraded: groups.downgrade.length,
         suppressed: groups.suppress.length,
     });
@@ -187,9 +192,8 @@ export async function postFound(run: RuleRun, window: TimeWindow, byId: Map<stri
         );
     }
     // Sign-ins from a new network go first, under the raised severity (and its mention).
-    const raised: RunTimeRule = { ...rule, severity: raisedSeverity(deps.settings, rule) ?? rule.severity };
-    await deliverSignIns(run, raised, { ...run.presentation, variant: "new-network" }, groups.raise);
-    await deliverSignIns(run, rule, run.presentation, groups.report);
+    await deliverSignIns(run, { ...rule, severity: raisedTo ?? rule.severity }, { ...run.presentation, variant: "new-network" }, raise);
+    await deliverSignIns(run, rule, run.presentation, report);
     // Downgraded sign-ins are posted as informational, without the rule's mention.
     const known: RunTimeRule = { ...rule, severity: "info" };
     await deliverSignIns(run, known, { ...run.presentation, mentions: {}, variant: "known" }, groups.downgrade);

@@ -86,6 +86,36 @@ describe("sweepRule", function () {
     beforeEach(() => (console.log = console.error = () => undefined));
     afterEach(() => ((console.log = log), (console.error = error)));
 
+    it("marks first-seen only on the sign-ins it posts: a suppressed one, never posted, makes nothing known even within its batch", async function () {
+        const settings = settingsWith({
+            firstSeen: { days: 90, raiseOnNewNetwork: {} },
+            allowList: [{ cidrs: ["203.0.113.24/32"], action: "suppress" }],
+        });
+        const { aws, sent, deps, logEvent } = world(settings);
+        // The same user: first from the suppressed address, a minute later from its /24.
+        const later = {
+            ...IAM_USER,
+            eventID: "5b0f5cc8-2f40-4f7e-9c43-0d8e8f1c3a02",
+            eventTime: "2021-06-08T07:54:06Z",
+            sourceIPAddress: "203.0.113.99",
+        };
+        logEvent(IAM_USER);
+        logEvent(later);
+        await sweepRule(deps, { rule: RULE }, DEADLINE, emptyReport());
+
+        const lines = sent.flatMap((m) =>
+            m.blocks.flatMap((b) => (b.type === "section" && b.text ? b.text.text.split("\n").slice(1) : [])),
+        );
+        assert.deepStrictEqual(lines, ["No sign-in history yet for ops-admin"]);
+        const history = JSON.parse(aws.store.documents.get("history#111122223333|IAMUser|ops-admin")?.body ?? "{}") as {
+            any: { recent: Array<{ eventId: string }> };
+        };
+        assert.deepStrictEqual(
+            history.any.recent.map((s) => s.eventId),
+            [later.eventID],
+        );
+    });
+
     it("posts the rule's new sign-ins, records them as posted and moves the cursor to when the sweep began", async function () {
         const { aws, sent, deps, logEvent } = world();
         logEvent(IAM_USER);
