@@ -3,32 +3,11 @@
  * written with a version condition so two invocations never lose each other's sightings) and the
  * summary's hourly counters (DynamoDB's ADD, which creates what is missing and never races).
  */
-import { BATCH_GET_KEYS, unprocessedBackoff, type Table } from "./stateTable";
+import { batchGet, type Table } from "./stateTable";
 import type { StoredDocument } from "./types";
 
 // One UpdateItem's expression stays far below DynamoDB's 4 KB expression limit at this many counters.
 const COUNTERS_PER_UPDATE = 100;
-
-type Item = Record<string, { S?: string; N?: string }>;
-
-/** Every item among `keys` that exists, read consistently, in rounds until nothing is left unprocessed. */
-async function batchGet(table: Table, keys: readonly string[]): Promise<Item[]> {
-    const items: Item[] = [];
-    for (let i = 0; i < keys.length; i += BATCH_GET_KEYS) {
-        let request: Record<string, { Keys: Array<Record<string, { S: string }>>; ConsistentRead: boolean }> | undefined = {
-            [table.name]: { Keys: keys.slice(i, i + BATCH_GET_KEYS).map((k) => ({ pk: { S: k } })), ConsistentRead: true },
-        };
-        for (let round = 0; request && Object.keys(request).length > 0; round++) {
-            if (round > 0) {
-                await unprocessedBackoff(round, "BatchGetItem");
-            }
-            const out = await table.client.send(new table.sdk.BatchGetItemCommand({ RequestItems: request }));
-            items.push(...((out.Responses?.[table.name] ?? []) as Item[]));
-            request = out.UnprocessedKeys as typeof request;
-        }
-    }
-    return items;
-}
 
 export async function readDocuments(table: Table, keys: readonly string[]): Promise<Map<string, StoredDocument>> {
     const documents = new Map<string, StoredDocument>();

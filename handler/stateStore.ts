@@ -1,5 +1,5 @@
 import { addCounters, readCounters, readDocuments, writeDocument } from "./stateDocuments";
-import { BATCH_GET_KEYS, BATCH_WRITE_ITEMS, unprocessedBackoff, type DynamoDb, type Table } from "./stateTable";
+import { BATCH_WRITE_ITEMS, batchGet, unprocessedBackoff, type DynamoDb, type Table } from "./stateTable";
 import type { PendingLookup, RuleProgress, StateStore } from "./types";
 
 async function getCursor(table: Table, ruleId: string): Promise<number | undefined> {
@@ -51,35 +51,9 @@ async function savePending(table: Table, ruleId: string, cursorMs: number | unde
     await table.client.send(new table.sdk.PutItemCommand({ TableName: table.name, Item: item }));
 }
 
-/** The keys of one BatchGetItem call that are recorded as posted. */
-async function postedAmong(table: Table, keys: readonly string[]): Promise<string[]> {
-    const seen: string[] = [];
-    let request: Record<string, { Keys: Array<Record<string, { S: string }>>; ConsistentRead: boolean }> | undefined = {
-        [table.name]: { Keys: keys.map((k) => ({ pk: { S: `posted#${k}` } })), ConsistentRead: true },
-    };
-    for (let round = 0; request && Object.keys(request).length > 0; round++) {
-        if (round > 0) {
-            await unprocessedBackoff(round, "BatchGetItem");
-        }
-        const out = await table.client.send(new table.sdk.BatchGetItemCommand({ RequestItems: request }));
-        for (const item of out.Responses?.[table.name] ?? []) {
-            const pk = item["pk"]?.S;
-            if (pk) {
-                seen.push(pk.slice("posted#".length));
-            }
-        }
-        request = out.UnprocessedKeys as typeof request;
-    }
-    return seen;
-}
-
 async function unposted(table: Table, keys: readonly string[]): Promise<Set<string>> {
-    const seen = new Set<string>();
-    for (let i = 0; i < keys.length; i += BATCH_GET_KEYS) {
-        for (const key of await postedAmong(table, keys.slice(i, i + BATCH_GET_KEYS))) {
-            seen.add(key);
-        }
-    }
+    const records = await batchGet(table, [...new Set(keys.map((k) => `posted#${k}`))]);
+    const seen = new Set(records.flatMap((item) => (item["pk"]?.S ? [item["pk"].S.slice("posted#".length)] : [])));
     return new Set(keys.filter((k) => !seen.has(k)));
 }
 
