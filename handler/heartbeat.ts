@@ -15,16 +15,24 @@ import { LOOKBACK_LIMIT_SECONDS } from "../shared/contract";
 
 type SnsTrigger = Extract<Trigger, { kind: "sns" }>;
 
-/** The heartbeat alarm's notifications among an SNS batch; none when the stack has no heartbeat. */
-export function heartbeatAlarms(trigger: SnsTrigger, deps: SweepDeps): AlarmNotification[] {
-    const name = deps.settings.heartbeat?.alarmName;
-    if (!name) {
-        return [];
+/**
+ * The heartbeat alarm's notifications, and the rest of the batch (the rules' work). With no
+ * heartbeat in the stack, or no trigger from SNS, everything is the rest.
+ */
+export function takeHeartbeats<T extends Trigger>(trigger: T, alarmName: string | undefined): { heartbeats: AlarmNotification[]; rest: T } {
+    if (trigger.kind !== "sns" || !alarmName) {
+        return { heartbeats: [], rest: trigger };
     }
-    return trigger.messages.flatMap((message) => {
+    const heartbeats: AlarmNotification[] = [];
+    const messages = (trigger as SnsTrigger).messages.filter((message) => {
         const alarm = message.ok ? parseAlarmNotification(message.value.body) : message;
-        return alarm.ok && alarm.value.alarmName === name ? [alarm.value] : [];
+        const isHeartbeat = alarm.ok && alarm.value.alarmName === alarmName;
+        if (isHeartbeat) {
+            heartbeats.push(alarm.value);
+        }
+        return !isHeartbeat;
     });
+    return { heartbeats, rest: { ...trigger, messages } };
 }
 
 /** The heartbeat is nobody's rule; its sends and records still need a run to account to. */

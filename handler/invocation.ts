@@ -1,7 +1,7 @@
 import { realClock } from "./clock";
 import { log } from "./log";
 import { planEvent, postEvent } from "./fastPath";
-import { heartbeatAlarms, postHeartbeats } from "./heartbeat";
+import { postHeartbeats, takeHeartbeats } from "./heartbeat";
 import { postSummary } from "./summary";
 import { classifyTrigger, parseAlarmNotification, ruleForAlarm, type Trigger } from "./parse";
 import type { FetchLike } from "./slack";
@@ -34,7 +34,6 @@ export function planWork(
     trigger: Exclude<Trigger, { kind: "unknown" | "summary" }>,
     rules: readonly RunTimeRule[],
     report: InvocationReport,
-    heartbeatAlarmName?: string,
 ): SweepJob[] {
     // One job per rule: several notifications of one alarm in a batch need one sweep, for the latest.
     const work = new Map<string, SweepJob>();
@@ -55,9 +54,6 @@ export function planWork(
             continue;
         }
         const rule = ruleForAlarm(rules, alarm.value.alarmName);
-        if (!rule && alarm.value.alarmName === heartbeatAlarmName) {
-            continue;
-        }
         if (!rule) {
             report.skipped.push(`alarm ${alarm.value.alarmName} belongs to no rule of this stack`);
             log("warn", "skipped a notification of an unknown alarm", { alarm: alarm.value.alarmName });
@@ -189,8 +185,8 @@ export async function handleInvocation(deps: SweepDeps, event: unknown, context:
         log("info", "invocation done", { ...report });
         return report;
     }
-    const work = planWork(trigger, deps.settings.rules, report, deps.settings.heartbeat?.alarmName);
-    const heartbeats = trigger.kind === "sns" ? heartbeatAlarms(trigger, deps) : [];
+    const { heartbeats, rest } = takeHeartbeats(trigger, deps.settings.heartbeat?.alarmName);
+    const work = planWork(rest, deps.settings.rules, report);
     if (work.length === 0 && heartbeats.length === 0) {
         log("info", "invocation done", { ...report });
         return report;
