@@ -1,31 +1,9 @@
 import { strict as assert } from "assert";
 import { signInAlertsCanFire } from "../policy/policies/signInAlertsCanFire";
-import { ACCOUNT, REGION, UNKNOWN_ON_THE_WIRE, check, messages, replace, resource, withProps } from "./support/policyHarness";
-
-const GROUP_ARN = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:trail-logs-18a1fb5`;
+import { UNKNOWN_ON_THE_WIRE, bareSignInTrail, check, messages, replace, resource, withProps } from "./support/policyHarness";
 
 function alertStack() {
-    const logGroup = resource({
-        type: "aws:cloudwatch/logGroup:LogGroup",
-        name: "trail-logs",
-        outputs: { name: "trail-logs-18a1fb5", arn: GROUP_ARN },
-    });
-    const trail = resource({
-        type: "aws:cloudtrail/trail:Trail",
-        name: "trail",
-        inputs: { name: "login-alerts-dev", s3BucketName: "trail-bucket", cloudWatchLogsGroupArn: `${GROUP_ARN}:*` },
-        dependsOn: { cloudWatchLogsGroupArn: [logGroup] },
-    });
-    const filter = resource({
-        type: "aws:cloudwatch/logMetricFilter:LogMetricFilter",
-        name: "signin-filter",
-        inputs: {
-            logGroupName: "trail-logs-18a1fb5",
-            pattern: '{ $.eventName = "ConsoleLogin" }',
-            metricTransformation: { name: "console-signin", namespace: "ConsoleLoginAlerts", value: "1" },
-        },
-        dependsOn: { logGroupName: [logGroup] },
-    });
+    const { logGroup, trail, filter } = bareSignInTrail();
     const alarm = resource({
         type: "aws:cloudwatch/metricAlarm:MetricAlarm",
         name: "signin-alarm",

@@ -109,18 +109,38 @@ export async function messages(policy: AnyPolicy, resources: EngineResource[], c
 }
 
 /** A metric filter alerting on console sign-ins in a log group (by dependency when the group is a resource of the stack). */
-export function signInFilter(name: string, logGroup: EngineResource | string): EngineResource {
+export function signInFilter(
+    name: string,
+    logGroup: EngineResource | string,
+    pattern = '{ $.eventName = "ConsoleLogin" }',
+): EngineResource {
     const groupName = typeof logGroup === "string" ? logGroup : String(logGroup.outputs["name"] ?? logGroup.name);
     return resource({
         type: "aws:cloudwatch/logMetricFilter:LogMetricFilter",
         name,
         inputs: {
             logGroupName: groupName,
-            pattern: '{ $.eventName = "ConsoleLogin" }',
+            pattern,
             metricTransformation: { name: "console-signin", namespace: "ConsoleLoginAlerts", value: "1" },
         },
         dependsOn: typeof logGroup === "string" ? {} : { logGroupName: [logGroup] },
     });
+}
+
+/** The least a sign-in trail can be: its log group, a trail writing to it, and a sign-in filter reading it. */
+export function bareSignInTrail(filterPattern?: string) {
+    const logGroup = resource({
+        type: "aws:cloudwatch/logGroup:LogGroup",
+        name: "trail-logs",
+        outputs: { name: "trail-logs-18a1fb5", arn: GROUP_ARN },
+    });
+    const trail = resource({
+        type: "aws:cloudtrail/trail:Trail",
+        name: "trail",
+        inputs: { name: "login-alerts-dev", s3BucketName: "trail-bucket", cloudWatchLogsGroupArn: `${GROUP_ARN}:*` },
+        dependsOn: { cloudWatchLogsGroupArn: [logGroup] },
+    });
+    return { logGroup, trail, filter: signInFilter("signin-filter", logGroup, filterPattern) };
 }
 
 /** A property as a first preview sends it: unknown when computed from another resource's ARN. */
