@@ -3,7 +3,7 @@
  * "Specification: Embedded metric format"): Lambda sends stdout to CloudWatch Logs, which turns
  * each line into metric data without any API call from the function.
  */
-import type { DeliveryPath } from "./messages";
+import type { DeliveryPath } from "./catalog";
 import { DELIVERY_METRICS } from "../shared/contract";
 
 function emfLine(timestampMs: number, path: DeliveryPath, name: string, unit: string, value: number): string {

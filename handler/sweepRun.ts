@@ -1,7 +1,7 @@
 /** One rule's sweep: what every step needs, and the records that say an event was handled. */
 import type { Presentation } from "./format";
 import { log } from "./log";
-import type { DeliveryPath } from "./messages";
+import type { DeliveryPath } from "./catalog";
 import type { SendToSlack } from "./slackSender";
 import type { AlarmNotification, AwsPorts, Clock, InvocationReport, SignIn, StateStore } from "./types";
 import type { HandlerSettings, RunTimeRule } from "../shared/contract";

@@ -20,7 +20,8 @@ import * as assert from "assert";
 import type { SlackMessage } from "../handler/format";
 import { planEvent } from "../handler/fastPath";
 import { createHandler, handleInvocation, planWork } from "../handler/invocation";
-import { formatDelay, MESSAGES } from "../handler/messages";
+import { splitDelay, type DeliveryPath } from "../handler/catalog";
+import { EN } from "../handler/catalog/en";
 import { deliveryMetricLines } from "../handler/metrics";
 import { classifyTrigger } from "../handler/parse";
 import type { SendToSlack } from "../handler/slackSender";
@@ -291,14 +292,19 @@ describe("the EventBridge fast path", function () {
     });
 
     describe("the wording and the metric lines", function () {
+        // The English catalog's delay and delivery note, as every message words them.
+        const formatDelay = (ms: number): string => EN.signIn.delay(splitDelay(ms));
+        const postedAfter = (ms: number, path: DeliveryPath, isSignIn: boolean): string =>
+            EN.signIn.postedAfter(formatDelay(ms), path, isSignIn);
+
         it("says delays in plain units, rounded down, one way for both paths", function () {
             assert.deepStrictEqual(
                 [0, 999, 14_900, 59_999, 60_000, 3_599_999, 3_600_000, 47 * 3600_000, 48 * 3600_000, -5_000, NaN].map(formatDelay),
                 ["0 s", "0 s", "14 s", "59 s", "1 min", "59 min", "1 h", "47 h", "2 d", "0 s", "0 s"],
             );
-            assert.strictEqual(MESSAGES.postedAfter(14_000, "fast", true), "posted 14 s after sign-in");
-            assert.strictEqual(MESSAGES.postedAfter(6 * 60_000, "backstop", true), "posted 6 min after sign-in (CloudWatch Logs backstop)");
-            assert.strictEqual(MESSAGES.postedAfter(6 * 60_000, "fast", false), "posted 6 min after the event");
+            assert.strictEqual(postedAfter(14_000, "fast", true), "posted 14 s after sign-in");
+            assert.strictEqual(postedAfter(6 * 60_000, "backstop", true), "posted 6 min after sign-in (CloudWatch Logs backstop)");
+            assert.strictEqual(postedAfter(6 * 60_000, "fast", false), "posted 6 min after the event");
         });
 
         it("writes one delay line per event, and one count per event the backstop posted first", function () {

@@ -1,8 +1,9 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
+import { splitDelay } from "../handler/catalog";
+import { EN } from "../handler/catalog/en";
 import { buildSignInMessages, formatEventTime, type Presentation } from "../handler/format";
-import { MESSAGES } from "../handler/messages";
 import { parseCloudTrailRecord, toSignIn } from "../handler/parse";
 import { LANGUAGES, type Language } from "../shared/contract";
 import { cloudTrailFixtures } from "../tools/fixtures";
@@ -80,7 +81,7 @@ describe("every message kind in every language, against its snapshot", function 
                 `${language} ${via}: ${JSON.stringify(section)}`,
             );
         }
-        assert.strictEqual(MESSAGES.postedAfter(14_000, "fast", true), "posted 14 s after sign-in");
+        assert.strictEqual(EN.signIn.postedAfter(EN.signIn.delay(splitDelay(14_000)), "fast", true), "posted 14 s after sign-in");
     });
 
     it("links every sample to Block Kit Builder with exactly its blocks in the fragment", function () {
