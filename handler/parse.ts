@@ -1,4 +1,4 @@
-import { HIDDEN_USER, describePrincipal, personOf, principalNameOf, roleNameOf } from "./principal";
+import { HIDDEN_USER, personOf, principalNameOf, roleNameOf } from "./principal";
 import type { ScheduledEvent, SNSEvent, SNSEventRecord, SNSMessage } from "aws-lambda";
 import type { AlarmNotification, CloudTrailRecord, SignIn, TimeWindow } from "./types";
 import type { RunTimeRule, SummaryRequest } from "../shared/contract";
@@ -255,7 +255,6 @@ export function toSignIn(record: ValidRecord): SignIn {
     return {
         ...personOf(record),
         eventId: record.eventID,
-        who: describePrincipal(record),
         principal: principalNameOf(record),
         ...(record.userIdentity?.type === "IAMUser" && record.userIdentity.userName && record.userIdentity.userName !== HIDDEN_USER
             ? { userName: record.userIdentity.userName }

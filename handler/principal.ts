@@ -1,7 +1,7 @@
 /**
  * Who acted, read from a CloudTrail record's userIdentity: the principal's name in parts (worded
- * by the message catalog) and in English (for logs, tallies and allow-lists), the person and
- * permission set of an IAM Identity Center session, and whose first-seen history a sign-in is.
+ * by the message catalog), the person and permission set of an IAM Identity Center session, and
+ * whose first-seen history a sign-in is.
  */
 import { identityCenterMfaOf } from "./credentials";
 import type { CloudTrailRecord, PrincipalName, SignIn } from "./types";
@@ -57,25 +57,6 @@ export function principalNameOf(record: CloudTrailRecord): PrincipalName {
         }
         default:
             return named(identity.userName ?? identity.arn ?? identity.principalId ?? identity.invokedBy);
-    }
-}
-
-/** The principal in English words, for logs, tallies and allow-lists: "alice", "root", "alice (role Admin)". */
-export function describePrincipal(record: CloudTrailRecord): string {
-    const p = principalNameOf(record);
-    switch (p.kind) {
-        case "root":
-            return "root";
-        case "name":
-            return p.name;
-        case "role-session":
-            return `${p.session} (role ${p.role})`;
-        case "federated":
-            return `${p.name} (federated user)`;
-        case "hidden-user":
-            return "unknown user name";
-        case "unknown":
-            return p.identityType === "IAMUser" ? "unknown IAM user" : "unknown principal";
     }
 }
 

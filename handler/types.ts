@@ -44,9 +44,7 @@ export type PrincipalName =
 /** A sign-in (or other matched event) reduced to what a person reads in Slack. Values are raw, not escaped. */
 export interface SignIn {
     eventId: string;
-    /** Who acted, in English words: for logs, the summary's tallies and the allow-list's view. */
-    who: string;
-    /** Who acted, in parts, for the message in the stack's language. */
+    /** Who acted, in parts, worded by the message catalog of the stack's language. */
     principal: PrincipalName;
     /** The IAM user's name, for allow-lists; absent for root, roles and hidden user names. */
     userName?: string;

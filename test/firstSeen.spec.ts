@@ -20,7 +20,6 @@ const FIREFOX_WINDOWS = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:126.0) Gec
 function signIn(id: string, atMs: number, overrides: Partial<SignIn> = {}): SignIn {
     return {
         eventId: id,
-        who: "alice",
         principal: { kind: "name", name: "alice" },
         userName: "alice",
         identityType: "IAMUser",
@@ -194,7 +193,7 @@ describe("first-seen over two months of synthetic sign-ins, against a brute-forc
             const who = pick(principals);
             signIns.push(
                 signIn(`e${i}`, t, {
-                    who,
+                    principal: { kind: "name", name: who },
                     principalKey: `111122223333|IAMUser|${who}`,
                     sourceIp: `${pick(networks)}${1 + Math.floor(random() * 200)}`,
                     userAgent: pick(agents),

@@ -568,7 +568,7 @@ describe("Slack formatting of sign-ins", function () {
             const long = "&<>".repeat(400);
             const signIns = manySignIns(40).map((s) => ({
                 ...s,
-                who: long,
+                principal: { kind: "name" as const, name: long },
                 identityType: long,
                 sourceIp: long,
                 region: long,

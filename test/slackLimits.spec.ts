@@ -60,7 +60,6 @@ function eventIdOf(i: number, length = UUID_LENGTH): string {
 function maximalSignIn(i: number, eventId = eventIdOf(i)): SignIn {
     return {
         eventId,
-        who: amp(HUGE),
         principal: { kind: "role-session", session: amp(HUGE), role: amp(HUGE) },
         userName: amp(HUGE),
         identityType: amp(HUGE),
@@ -120,7 +119,6 @@ const japanese = (n: number): string => {
 /** A sign-in's free-text fields, every one set to `value`; the principal as a role session, its two names `value`. */
 function everyTextField(value: string): Partial<SignIn> {
     return {
-        who: value,
         principal: { kind: "role-session", session: value, role: value },
         identityType: value,
         eventName: value,
