@@ -24,7 +24,7 @@ import { SEVERITY_ORDER, type HandlerSettings, type RunTimeRule, type Severity }
 // webhook is gone and fail the invocation; a smaller or plainer message cannot fix those.
 const REFUSED_CONTENT: readonly number[] = [400, 413];
 /** Slack refused the message for what it says (400 invalid_blocks, invalid_payload, too long), not for where it was sent. */
-export function refusedContent(err: unknown): boolean {
+function refusedContent(err: unknown): boolean {
     if ((err as Error | undefined)?.name !== "SlackRejectedError") {
         return false;
     }
@@ -126,8 +126,15 @@ async function deliverPlainly(run: RuleRun, batch: readonly SignIn[]): Promise<v
     });
 }
 
-/** Posts a note (alarm, gap) as it is, else as text alone, else tells the operators; true when Slack took it. */
-async function deliverNote(run: RuleRun, note: SlackMessage): Promise<boolean> {
+/**
+ * Posts a note (alarm, gap, heartbeat) as it is, else as text alone, else tells the operators what
+ * `refused` says (by default, that the note was refused and why); true when Slack took it.
+ */
+export async function deliverNote(
+    run: RuleRun,
+    note: SlackMessage,
+    refused: (reason: string) => OperatorsNotice = (reason) => refusedNoteNotice(run.rule, note.text, reason, run.presentation.language),
+): Promise<boolean> {
     if (!(await sendUnlessRefused(run, note))) {
         return true;
     }
@@ -135,7 +142,7 @@ async function deliverNote(run: RuleRun, note: SlackMessage): Promise<boolean> {
     if (!refusal) {
         return true;
     }
-    await tellOperators(run, refusedNoteNotice(run.rule, note.text, refusal.message, run.presentation.language));
+    await tellOperators(run, refused(refusal.message));
     return false;
 }
 

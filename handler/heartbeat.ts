@@ -4,10 +4,9 @@
  * which would otherwise look exactly like a quiet day. CloudWatch tells the operators' topic
  * itself; the function tells the channel, once per state change, ALARM and OK alike.
  */
-import { refusedContent } from "./delivery";
+import { deliverNote } from "./delivery";
 import { buildHeartbeatMessage, heartbeatNotice } from "./formatNotices";
 import { log } from "./log";
-import { plainTextOf } from "./notices";
 import { parseAlarmNotification, type Trigger } from "./parse";
 import { presentationOf, record, type RuleRun, type SweepDeps } from "./sweepRun";
 import type { AlarmNotification, InvocationReport } from "./types";
@@ -42,26 +41,6 @@ function heartbeatRun(deps: SweepDeps, deadlineMs: number, report: InvocationRep
     return { deps, rule, presentation: presentationOf(deps.settings), expiresAt, deadlineMs, report, path: "backstop" };
 }
 
-/** Sends the message, else its text alone; Slack's refusal of both goes to the operators. Any other failure is thrown. */
-async function sendOrTell(run: RuleRun, alarm: AlarmNotification, quietMinutes: number): Promise<void> {
-    const notice = { alarm, logGroupName: run.deps.settings.trailLogGroupName, quietMinutes };
-    const message = buildHeartbeatMessage(notice, run.presentation);
-    for (const attempt of [message, plainTextOf(message)]) {
-        try {
-            await run.deps.send(attempt, run.deadlineMs);
-            run.report.messages += 1;
-            return;
-        } catch (err) {
-            if (!refusedContent(err)) {
-                throw err;
-            }
-            log("warn", "Slack refused the heartbeat message", { error: (err as Error).message });
-        }
-    }
-    const told = heartbeatNotice(notice, run.presentation.language);
-    await run.deps.aws.operators?.publish(told.subject, told.message);
-}
-
 /** Posts each heartbeat state change once, however many invocations its notification causes. */
 export async function postHeartbeats(
     deps: SweepDeps,
@@ -84,7 +63,15 @@ export async function postHeartbeats(
             state: alarm.newState,
             logGroup: deps.settings.trailLogGroupName,
         });
-        await sendOrTell(run, alarm, quietMinutes);
+        const notice = { alarm, logGroupName: deps.settings.trailLogGroupName, quietMinutes };
+        // Slack may refuse it; the operators hear of the silent trail either way.
+        if (
+            await deliverNote(run, buildHeartbeatMessage(notice, run.presentation), () =>
+                heartbeatNotice(notice, run.presentation.language),
+            )
+        ) {
+            report.messages += 1;
+        }
         await record(run, [key]);
     }
 }

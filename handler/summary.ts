@@ -3,7 +3,7 @@
  * message left (handler/tally.ts), so a quiet channel is visibly quiet rather than broken.
  */
 import { buildSummaryMessage } from "./formatNotices";
-import { presentationOf, type SweepDeps } from "./sweepRun";
+import { presentationOf, recordPosted, type SweepDeps } from "./sweepRun";
 import { COUNTERS, hourKey, principalOfToken } from "./tally";
 import type { InvocationReport, SummaryReport } from "./types";
 import { LOOKBACK_LIMIT_SECONDS, type RunTimeRule, type SummaryPeriod } from "../shared/contract";
@@ -90,5 +90,6 @@ export async function postSummary(
     const message = buildSummaryMessage(summaryReport(period, window, settings.rules, tallies.values()), presentationOf(settings));
     await deps.send(message, deadlineMs);
     report.messages += 1;
-    await aws.store.markPosted([key], Math.floor(clock.now() / 1000) + LOOKBACK_LIMIT_SECONDS);
+    // Recorded as posted messages are, retried through the time held back, so a retry never posts it twice.
+    await recordPosted(aws.store, clock, [key], Math.floor(clock.now() / 1000) + LOOKBACK_LIMIT_SECONDS, deadlineMs);
 }

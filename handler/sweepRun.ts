@@ -57,7 +57,7 @@ export function failedKey(ruleId: string, eventId: string): string {
  * Records what Slack accepted. A failure here would make the retry post it again, so it keeps
  * trying through the time held back from the deadline for exactly this.
  */
-async function recordPosted(store: StateStore, clock: Clock, keys: string[], expiresAt: number, deadlineMs: number): Promise<void> {
+export async function recordPosted(store: StateStore, clock: Clock, keys: string[], expiresAt: number, deadlineMs: number): Promise<void> {
     const giveUpAt = deadlineMs + SAFETY_MS - 1000;
     for (let attempt = 1; ; attempt++) {
         try {
