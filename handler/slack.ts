@@ -110,8 +110,11 @@ export function redactedExcerpt(text: string, webhookUrl: string, max = EXCERPT_
     return out.length > max ? `${out.slice(0, max - 1)}…` : out;
 }
 
-/** How one POST ended when it did not end the whole delivery: what went wrong, and Slack's Retry-After if it gave one. */
-type Attempt = { accepted: true } | { accepted: false; problem: string; retryAfterMs?: number };
+/**
+ * How one POST ended when it did not end the whole delivery: what went wrong, Slack's Retry-After if
+ * it gave one, and whether the invocation's deadline, not Slack, cut the wait short.
+ */
+type Attempt = { accepted: true } | { accepted: false; problem: string; retryAfterMs?: number; cutByDeadline?: true };
 
 // Number(null) is 0: a missing header must fall back to Slack's one message per second.
 function retryAfterMs(header: string | null): number {
@@ -149,7 +152,13 @@ function judgeAnswer(status: number, headers: { get(name: string): string | null
         : { accepted: false, problem };
 }
 
-async function postOnce(fetchImpl: FetchLike, webhookUrl: string, body: string, timeoutMs: number): Promise<Attempt> {
+async function postOnce(
+    fetchImpl: FetchLike,
+    webhookUrl: string,
+    body: string,
+    timeoutMs: number,
+    cutByDeadline: boolean,
+): Promise<Attempt> {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
     try {
@@ -165,10 +174,12 @@ async function postOnce(fetchImpl: FetchLike, webhookUrl: string, body: string, 
         if ((err as Error).name === "SlackRejectedError") {
             throw err;
         }
-        const problem = controller.signal.aborted
-            ? `no answer within ${timeoutMs} ms`
-            : `network error: ${redactedExcerpt((err as Error).message, webhookUrl, 200)}`;
-        return { accepted: false, problem };
+        if (!controller.signal.aborted) {
+            return { accepted: false, problem: `network error: ${redactedExcerpt((err as Error).message, webhookUrl, 200)}` };
+        }
+        return cutByDeadline
+            ? { accepted: false, problem: `no answer in the ${timeoutMs} ms left before the deadline`, cutByDeadline: true }
+            : { accepted: false, problem: `no answer within ${timeoutMs} ms` };
     } finally {
         clearTimeout(timer);
     }
@@ -199,11 +210,16 @@ export async function postToSlack(
         if (remaining <= 0) {
             throw slackUnavailableError(attempt - 1, lastProblem);
         }
-        const outcome = await postOnce(fetchImpl, webhookUrl, body, Math.min(options.requestTimeoutMs, remaining));
+        const timeoutMs = Math.min(options.requestTimeoutMs, remaining);
+        const outcome = await postOnce(fetchImpl, webhookUrl, body, timeoutMs, timeoutMs < options.requestTimeoutMs);
         if (outcome.accepted) {
             return { attempts: attempt };
         }
-        lastProblem = outcome.problem;
+        // An attempt the deadline cut short says nothing about Slack: the operators need the
+        // problem an earlier attempt met, not "no answer in 1 ms".
+        if (!outcome.cutByDeadline || attempt === 1) {
+            lastProblem = outcome.problem;
+        }
         const waitMs = outcome.retryAfterMs ?? backoff(attempt, options, clock);
         if (outcome.retryAfterMs !== undefined) {
             const blockedUntilMs = clock.now() + outcome.retryAfterMs;

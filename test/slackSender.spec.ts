@@ -1,9 +1,10 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import type { FetchLike } from "../handler/slack";
+import { postToSlack, type FetchLike } from "../handler/slack";
 import { createPacedSender, type SendToSlack } from "../handler/slackSender";
 import type { SlackMessage } from "../handler/format";
+import type { Clock } from "../handler/types";
 import { alarmNamesOf, invokeInChild, unpackFunction, type DeployedFunction } from "../tools/local/deployedFunction";
 import { LocalAws } from "../tools/local/localAws";
 import { LocalSlack, isDeliveredRequest } from "../tools/local/localSlack";
@@ -182,6 +183,55 @@ describe("the paced Slack sender", function () {
                 ],
             );
         });
+    });
+});
+
+describe("postToSlack's stated problem when the deadline cuts the last attempt short", function () {
+    const WEBHOOK = "https://hooks.slack.com/services/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";
+    // node-fetch's words for https:// to a plain-HTTP port, URL included.
+    const TLS_ERROR = `request to ${WEBHOOK} failed, reason: write EPROTO 0040E8F7:error:0A00010B:SSL routines:ssl3_get_record:wrong version number`;
+
+    /** Virtual time that moves only when the sender sleeps; a request's own timeout still runs in real time. */
+    function steppedClock(startMs: number): Clock {
+        let nowMs = startMs;
+        return { now: () => nowMs, sleep: async (ms) => void (nowMs += ms), random: () => 0.5 };
+    }
+
+    /** Fails the first `failures` requests with the TLS error; later ones never answer until aborted. */
+    function failingThenSilent(failures: number): { fetch: FetchLike; calls: number[] } {
+        const calls: number[] = [];
+        const fetch: FetchLike = (_url, init) => {
+            calls.push(calls.length + 1);
+            if (calls.length <= failures) {
+                return Promise.reject(new Error(TLS_ERROR));
+            }
+            return new Promise((_resolve, reject) => init.signal.addEventListener("abort", () => reject(new Error("aborted"))));
+        };
+        return { fetch, calls };
+    }
+
+    // Backoff 75 ms each step (full jitter at 0.5 of a 100 ms ceiling): attempts at +0, +75, +150, +225.
+    const options = (deadlineMs: number) => ({ deadlineMs, requestTimeoutMs: 1000, backoffBaseMs: 100, backoffCapMs: 100 });
+
+    it("names the problem Slack's side gave, not the 35 ms the deadline left the fourth attempt", async function () {
+        const { fetch, calls } = failingThenSilent(3);
+        const err = await rejectionOf(postToSlack(fetch, WEBHOOK, message("x"), options(START + 260), steppedClock(START)));
+        assert.strictEqual(calls.length, 4);
+        assert.strictEqual(err.name, "SlackUnavailableError");
+        assert.strictEqual(
+            err.message,
+            "Slack did not accept the message after 4 attempt(s); last problem: network error: request to [webhook] failed, reason: write EPROTO 0040E8F7:error:0A00010B:SSL routines:ssl3_get_record:wrong version number.",
+        );
+    });
+
+    it("says the deadline left no time when the only attempt was cut short", async function () {
+        const { fetch, calls } = failingThenSilent(0);
+        const err = await rejectionOf(postToSlack(fetch, WEBHOOK, message("x"), options(START + 40), steppedClock(START)));
+        assert.strictEqual(calls.length, 1);
+        assert.strictEqual(
+            err.message,
+            "Slack did not accept the message after 1 attempt(s); last problem: no answer in the 40 ms left before the deadline.",
+        );
     });
 });
 
