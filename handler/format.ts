@@ -99,10 +99,14 @@ function describeAccount(accountId: string, labels: Record<string, string>, word
     return label ? words.signIn.account(accountId, label) : accountId;
 }
 
+/** IAM Identity Center's own sign-in event: logged only once every challenge succeeded. */
+function isIdentityCenterSignIn(signIn: SignIn): boolean {
+    return signIn.eventName === "UserAuthentication" && signIn.person !== undefined;
+}
+
 /** Verb for the one-line summary of a sign-in. */
 function verb(signIn: SignIn, words: Catalog): string {
-    // IAM Identity Center's own sign-in event: logged only once every challenge succeeded.
-    if (signIn.eventName === "UserAuthentication" && signIn.person !== undefined) {
+    if (isIdentityCenterSignIn(signIn)) {
         return words.signIn.signedInToIdentityCenter;
     }
     if (signIn.eventName !== "ConsoleLogin") {
@@ -210,7 +214,7 @@ function deliveryNote(signIn: SignIn, p: Presentation, words: Catalog): string {
         return "";
     }
     const after = words.signIn.delay(splitDelay(p.delivery.atMs - signIn.eventTime.getTime()));
-    return ` · ${words.signIn.postedAfter(after, p.delivery.path, signIn.eventName === "ConsoleLogin")}`;
+    return ` · ${words.signIn.postedAfter(after, p.delivery.path, signIn.eventName === "ConsoleLogin" || isIdentityCenterSignIn(signIn))}`;
 }
 
 /** Slack's blocks, narrowed to what this module builds: every section has text, every context element is text. */

@@ -25,13 +25,22 @@ import type { Notifier } from "./notifier";
  * service events delivered via AWS CloudTrail": read-only calls — List, Get, Describe — are not
  * delivered). The branch names the calls only; the function's own evaluation of the rule's pattern
  * decides whether one touched this stack, so a DeleteRule elsewhere is forwarded and then dropped.
- * IAM Identity Center sign-ins are AwsServiceEvent records (IAM Identity Center User Guide,
- * "Understanding sign-in events"), not API calls, so they stay with the CloudWatch Logs backstop.
+ * IAM Identity Center sign-ins are not API calls but service events (`eventType: AwsServiceEvent`;
+ * IAM Identity Center User Guide, "Understanding sign-in events"), which CloudTrail delivers to the
+ * default bus as "AWS Service Event via CloudTrail" (EventBridge User Guide, "AWS service events
+ * delivered via AWS CloudTrail"), with the source named after the eventSource: `aws.signin`, or
+ * `aws.sso` for the newer records. Only `UserAuthentication` is taken: it is the one event the
+ * rules read, logged once a sign-in's every credential was verified.
  */
 export const FAST_PATH_PATTERN = {
     $or: [
         { source: ["aws.signin"], "detail-type": ["AWS Console Sign In via CloudTrail"] },
         { "detail-type": ["AWS API Call via CloudTrail"], detail: { userIdentity: { type: ["Root"] } } },
+        {
+            source: ["aws.signin", "aws.sso"],
+            "detail-type": ["AWS Service Event via CloudTrail"],
+            detail: { eventName: ["UserAuthentication"] },
+        },
         {
             "detail-type": ["AWS API Call via CloudTrail"],
             detail: {

@@ -36,7 +36,9 @@ function cloudResources(plan: unknown): Record<string, unknown> {
 // fast path's branch for the tampering calls), the delivery heartbeat alarm, the operators'
 // dashboard (linked from the operators' alarms) and HEARTBEAT_ALARM_NAME; and with UpdateItem for
 // the summary's tallies. The payloads were recorded anew when each sign-in gained its first-seen
-// line ("No sign-in history yet for …" on a principal's first) and the new fixtures joined them.
+// line ("No sign-in history yet for …" on a principal's first) and the new fixtures joined them; the
+// plans and payloads once more when the fast path took IAM Identity Center's UserAuthentication, and
+// its delivery note became "after sign-in" like every other sign-in's.
 describe("what the project deploys and posts, against the recorded baseline", function () {
     for (const stack of ["dev", "prod"]) {
         it(`plans every resource of ${stack} with the same inputs (the function's code text aside)`, function () {

@@ -32,6 +32,7 @@ import { compileFilterPattern } from "../shared/filterPattern";
 import { cloudTrailFixtures, fixture } from "../tools/fixtures";
 import { BUILT_IN_RULE_IDS } from "../program/rules";
 import { FakeAwsPorts, FakeClock, FakeSlackWebhook, builtInRunTimeRule, unitSettings } from "./support/fakePorts";
+import { fastPathRuleMatches } from "./support/eventBridgeSimulator";
 
 const RULES = BUILT_IN_RULE_IDS.map((id) => builtInRunTimeRule(id));
 const CONSOLE = builtInRunTimeRule("console-signin");
@@ -39,6 +40,8 @@ const IAM_USER = fixture<{ eventID: string; eventTime: string }>("cloudtrail_iam
 const EVENT_MS = Date.parse(IAM_USER.eventTime);
 const DELIVERED = fixture<Record<string, unknown>>("eventbridge_console-signin");
 const FORWARDED = fixture<Record<string, unknown>>("eventbridge_console-signin-forwarded");
+const SSO_LINE =
+    "*alice@example.com* signed in to IAM Identity Center · <https://us-east-1.console.aws.amazon.com/cloudtrailv2/home?region=us-east-1#/events/e959a95a-2b33-478d-906c-4fe303e8a9f1|View in CloudTrail> · posted 9 s after sign-in";
 const CONTEXT = { awsRequestId: "request-1", getRemainingTimeInMillis: () => 300_000 };
 
 function settingsWith(overrides: Partial<HandlerSettings> = {}): HandlerSettings {
@@ -278,6 +281,42 @@ describe("the EventBridge fast path", function () {
             const report = await clock.drive(handleInvocation(deps, root, CONTEXT));
             assert.deepStrictEqual(report.rulesScanned, ["root-activity"]);
             assert.match(signInLines(sent)[0]!, / · posted 2 h after the event$/);
+        });
+
+        it("posts an IAM Identity Center sign-in without MFA, an AWS Service Event via CloudTrail, in the sso rule only", async function () {
+            const sso = fixture<Record<string, unknown> & { detail: Record<string, unknown> & { eventID: string; eventTime: string } }>(
+                "eventbridge_sso-authentication-password-only",
+            );
+            assert.ok(fastPathRuleMatches(sso), "the stack's EventBridge rule does not forward it");
+            const { clock, aws, sent, deps } = world(Date.parse(sso.detail.eventTime) + 9_000);
+            const report = await clock.drive(handleInvocation(deps, sso, CONTEXT));
+            assert.deepStrictEqual(report, {
+                trigger: "eventbridge",
+                rulesScanned: ["sso-signin-without-mfa"],
+                posted: 1,
+                messages: 1,
+                skipped: [],
+            });
+            assert.deepStrictEqual(signInLines(sent), [SSO_LINE]);
+            assert.ok(aws.store.posted.has(`sso-signin-without-mfa#${sso.detail.eventID}`));
+        });
+
+        it("forwards UserAuthentication from either source and no other Identity Center event", function () {
+            const sso = fixture<Record<string, unknown> & { detail: Record<string, unknown> }>(
+                "eventbridge_sso-authentication-password-only",
+            );
+            const variant = (source: string, eventName: string) => ({ ...sso, source, detail: { ...sso.detail, eventName } });
+            assert.deepStrictEqual(
+                [
+                    variant("aws.signin", "UserAuthentication"),
+                    variant("aws.sso", "UserAuthentication"),
+                    variant("aws.signin", "CredentialChallenge"),
+                    variant("aws.signin", "CredentialVerification"),
+                    variant("aws.ec2", "UserAuthentication"),
+                    { ...sso, "detail-type": "AWS API Call via CloudTrail" },
+                ].map(fastPathRuleMatches),
+                [true, true, false, false, false, false],
+            );
         });
 
         it("is the same handler createHandler builds", async function () {

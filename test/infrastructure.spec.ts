@@ -377,6 +377,11 @@ describe("the EventBridge fast path", function () {
             { source: ["aws.signin"], "detail-type": ["AWS Console Sign In via CloudTrail"] },
             { "detail-type": ["AWS API Call via CloudTrail"], detail: { userIdentity: { type: ["Root"] } } },
             {
+                source: ["aws.signin", "aws.sso"],
+                "detail-type": ["AWS Service Event via CloudTrail"],
+                detail: { eventName: ["UserAuthentication"] },
+            },
+            {
                 "detail-type": ["AWS API Call via CloudTrail"],
                 detail: {
                     eventName: [
@@ -407,7 +412,7 @@ describe("the EventBridge fast path", function () {
         return component;
     }
 
-    it("matches console sign-ins, the root user's API calls and the calls the trail-tampering rule watches, and nothing else", function () {
+    it("matches console sign-ins, IAM Identity Center's UserAuthentication, the root user's API calls and the calls the trail-tampering rule watches, and nothing else", function () {
         assert.deepStrictEqual(FAST_PATH_PATTERN, PATTERN);
     });
 

@@ -105,14 +105,15 @@ export function planEventBridge(events: readonly TrailEvent[], model: EventBridg
     const dropped = new Set<string>();
     let notForwarded = 0;
     events.forEach((e, i) => {
+        // Both draws are made for every event, forwarded or not, so neither dropping one nor widening
+        // the stack's pattern shifts the luck of the others.
+        const drop = random() < model.dropRate;
+        const delayMs = Math.round(delay());
         const envelope = eventBridgeEnvelope(e.record, i + 1);
         if (!fastPathRuleMatches(envelope)) {
             notForwarded += 1;
             return;
         }
-        // Both draws are made for every event, so dropping one does not shift the delays of the others.
-        const drop = random() < model.dropRate;
-        const delayMs = Math.round(delay());
         if (drop) {
             dropped.add(e.record.eventID);
             return;
