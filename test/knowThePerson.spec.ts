@@ -225,7 +225,7 @@ describe("knowing the person and never going blind, through the deployed handler
         assert.equal(message?.header, ":warning: IAM Identity Center sign-in without MFA");
         assert.equal(
             message?.lines[2],
-            `*alice@example.com* signed in to IAM Identity Center · ${LINK("e959a95a-2b33-478d-906c-4fe303e8a9f1")} · posted <delay> after the event (CloudWatch Logs backstop)`,
+            `*alice@example.com* signed in to IAM Identity Center · ${LINK("e959a95a-2b33-478d-906c-4fe303e8a9f1")} · posted <delay> after sign-in (CloudWatch Logs backstop)`,
         );
         assert.equal(message?.fields["MFA"], "No (PASSWORD only)");
     });
