@@ -24,14 +24,12 @@ import { splitDelay, type DeliveryPath } from "../handler/catalog";
 import { EN } from "../handler/catalog/en";
 import { deliveryMetricLines } from "../handler/metrics";
 import { classifyTrigger } from "../handler/parse";
-import type { SendToSlack } from "../handler/slackSender";
-import type { SweepDeps } from "../handler/sweep";
 import type { InvocationReport } from "../handler/types";
 import type { HandlerSettings } from "../shared/contract";
 import { compileFilterPattern } from "../shared/filterPattern";
 import { cloudTrailFixtures, fixture } from "../tools/fixtures";
 import { BUILT_IN_RULE_IDS } from "../program/rules";
-import { FakeAwsPorts, FakeClock, FakeSlackWebhook, builtInRunTimeRule, unitSettings } from "./support/fakePorts";
+import { fakeInvocation, FakeSlackWebhook, builtInRunTimeRule, unitSettings } from "./support/fakePorts";
 import { fastPathRuleMatches } from "./support/eventBridgeSimulator";
 
 const RULES = BUILT_IN_RULE_IDS.map((id) => builtInRunTimeRule(id));
@@ -53,14 +51,7 @@ function emptyReport(): InvocationReport {
 }
 
 function world(nowMs: number, settings = settingsWith()) {
-    const clock = new FakeClock(nowMs);
-    const aws = new FakeAwsPorts(clock);
-    const sent: SlackMessage[] = [];
-    const send: SendToSlack = async (message) => {
-        sent.push(message);
-    };
-    const deps: SweepDeps = { settings, aws, clock, send };
-    return { clock, aws, sent, deps };
+    return fakeInvocation(nowMs, settings);
 }
 
 /** The sign-in sections' first line of each message: who, verb, link and delivery note. */

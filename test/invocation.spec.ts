@@ -1,13 +1,10 @@
 import * as assert from "assert";
-import type { SlackMessage } from "../handler/format";
 import { createHandler, handleInvocation, planWork } from "../handler/invocation";
 import { classifyTrigger, parseAlarmNotification } from "../handler/parse";
-import type { SendToSlack } from "../handler/slackSender";
-import type { SweepDeps } from "../handler/sweep";
 import type { AwsPorts, InvocationReport } from "../handler/types";
 import type { HandlerSettings } from "../shared/contract";
 import { fixture } from "../tools/fixtures";
-import { FakeAwsPorts, FakeClock, FakeSlackWebhook, builtInRunTimeRule, unitSettings } from "./support/fakePorts";
+import { fakeInvocation, FakeSlackWebhook, builtInRunTimeRule, unitSettings } from "./support/fakePorts";
 
 const NOW = Date.parse("2021-06-08T08:00:00Z");
 const CONSOLE = builtInRunTimeRule("console-signin");
@@ -39,15 +36,11 @@ function emptyReport(trigger: InvocationReport["trigger"]): InvocationReport {
 }
 
 function world(settings = settingsWith()) {
-    const clock = new FakeClock(NOW);
-    const aws = new FakeAwsPorts(clock);
-    const group = aws.logGroup(settings.trailLogGroupName);
-    const sent: SlackMessage[] = [];
-    const send: SendToSlack = async (message) => {
-        sent.push(message);
-    };
-    const deps: SweepDeps = { settings, aws, clock, send };
-    group.put(JSON.stringify(IAM_USER), { timestamp: Date.parse(IAM_USER.eventTime), ingestedAt: Date.parse(IAM_USER.eventTime) + 60_000 });
+    const { clock, aws, sent, deps } = fakeInvocation(NOW, settings);
+    aws.logGroup(settings.trailLogGroupName).put(JSON.stringify(IAM_USER), {
+        timestamp: Date.parse(IAM_USER.eventTime),
+        ingestedAt: Date.parse(IAM_USER.eventTime) + 60_000,
+    });
     return { clock, aws, sent, deps };
 }
 

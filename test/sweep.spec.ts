@@ -3,7 +3,7 @@ import { buildPendingMessage, buildSignInMessages, type Presentation, type Slack
 import { parseAlarmNotification, parseCloudTrailRecord, toSignIn } from "../handler/parse";
 import { slackRejectedError, slackUnavailableError } from "../handler/slack";
 import type { SendToSlack } from "../handler/slackSender";
-import { sweepRule, type SweepDeps } from "../handler/sweep";
+import { sweepRule } from "../handler/sweep";
 import type {
     AlarmNotification,
     AwsPorts,
@@ -18,7 +18,7 @@ import type {
 } from "../handler/types";
 import { LOOKBACK_LIMIT_SECONDS, type HandlerSettings } from "../shared/contract";
 import { fixture } from "../tools/fixtures";
-import { FakeAwsPorts, FakeClock, builtInRunTimeRule, unitSettings, type InMemoryStateStore } from "./support/fakePorts";
+import { FakeClock, fakeInvocation, builtInRunTimeRule, unitSettings, type InMemoryStateStore } from "./support/fakePorts";
 
 const NOW = Date.parse("2021-06-08T08:00:00Z");
 // What a sweep at NOW shows: each sign-in says it was posted by the backstop, at NOW.
@@ -64,14 +64,8 @@ function consoleAlarm(): AlarmNotification {
 
 /** Fakes for one sweep: a log group the rule's events are in, the state table, and a sender that records what it is given. */
 function world(settings = settingsWith()) {
-    const clock = new FakeClock(NOW);
-    const aws = new FakeAwsPorts(clock);
+    const { clock, aws, sent, deps } = fakeInvocation(NOW, settings);
     const group = aws.logGroup(settings.trailLogGroupName);
-    const sent: SlackMessage[] = [];
-    const send: SendToSlack = async (message) => {
-        sent.push(message);
-    };
-    const deps: SweepDeps = { settings, aws, clock, send };
     const logEvent = (record: { eventTime: string }, message = JSON.stringify(record)) =>
         group.put(message, { timestamp: Date.parse(record.eventTime), ingestedAt: Date.parse(record.eventTime) + 60_000 });
     return { clock, aws, sent, deps, logEvent };

@@ -1,9 +1,27 @@
+import type { SlackMessage } from "../../handler/format";
 import type { FetchLike } from "../../handler/slack";
+import type { SendToSlack } from "../../handler/slackSender";
+import type { SweepDeps } from "../../handler/sweep";
 import type { AwsPorts, Clock, LogEvent, StateStore, StoredDocument, TimeWindow } from "../../handler/types";
 import type { HandlerSettings, RunTimeRule } from "../../shared/contract";
 import { BUILT_IN_RULES, type BuiltInRuleId } from "../../program/rules";
 import { compileFilterPattern } from "../../shared/filterPattern";
 import type { StoredLogEvent } from "../../tools/local/localAws";
+
+/**
+ * One in-process world for the handler at `nowMs`: a fake clock and AWS, a sender that keeps every
+ * message it is given in `sent`, and the deps that join them.
+ */
+export function fakeInvocation(nowMs: number, settings: HandlerSettings) {
+    const clock = new FakeClock(nowMs);
+    const aws = new FakeAwsPorts(clock);
+    const sent: SlackMessage[] = [];
+    const send: SendToSlack = async (message) => {
+        sent.push(message);
+    };
+    const deps: SweepDeps = { settings, aws, clock, send };
+    return { clock, aws, sent, deps };
+}
 
 /** Settings for the in-process tests of the handler: no rules, no allow-list, UTC, Slack's pace. */
 export function unitSettings(overrides: Partial<HandlerSettings> = {}): HandlerSettings {
