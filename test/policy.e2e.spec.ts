@@ -5,6 +5,7 @@
 import { strict as assert } from "assert";
 import { runProgramOffline, type RecordedResource } from "../tools/offlineEngine";
 import { SECRET_SIG, SIG_KEY, UNKNOWN_ON_THE_WIRE, toEngineResource, type EngineResource } from "../tools/engineWire";
+import { withEveryArnUnknown } from "./support/policyHarness";
 import { LEVELS, Struct, analyzer, shown, startPolicyPack, type PolicyPackProcess } from "./support/policyPackProcess";
 
 const WEBHOOK = "https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX";
@@ -16,20 +17,6 @@ function edited(resources: RecordedResource[], name: string, change: (r: Recorde
     assert.ok(target, name);
     change(target);
     return copy.map(toEngineResource);
-}
-
-/** The program as a first preview sees it: every ARN, and whatever is built from one, still unknown. */
-function asFirstPreview(value: unknown): unknown {
-    if (typeof value === "string") {
-        return /arn:aws[\w-]*:/.test(value) ? UNKNOWN_ON_THE_WIRE : value;
-    }
-    if (Array.isArray(value)) {
-        return value.map(asFirstPreview);
-    }
-    if (value && typeof value === "object") {
-        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k === "arn" ? UNKNOWN_ON_THE_WIRE : asFirstPreview(v)]));
-    }
-    return value;
 }
 
 describe("the policy pack, run as the Pulumi CLI runs it", function () {
@@ -96,11 +83,7 @@ describe("the policy pack, run as the Pulumi CLI runs it", function () {
     });
 
     it("finds nothing wrong, and skips nothing, in a first preview where every ARN is still unknown", async function () {
-        const preview = resources.map(toEngineResource).map((r) => ({
-            ...r,
-            inputs: asFirstPreview(r.inputs) as Record<string, unknown>,
-            outputs: asFirstPreview(r.outputs) as Record<string, unknown>,
-        }));
+        const preview = withEveryArnUnknown(resources.map(toEngineResource));
         const trail = preview.find((r) => r.name === "login-alerts-trail");
         assert.equal(trail?.inputs["cloudWatchLogsGroupArn"], UNKNOWN_ON_THE_WIRE);
         assert.deepEqual(await analyzeAll(preview), []);

@@ -3,7 +3,7 @@ import { fastPathCoversTrailRegions } from "../policy/policies/fastPathCoversTra
 import { toEngineResource, type EngineResource } from "../tools/engineWire";
 import type { RecordedResource } from "../tools/offlineEngine";
 import { checkResources } from "../tools/policyCheck";
-import { UNKNOWN_ON_THE_WIRE, check, messages, resource } from "./support/policyHarness";
+import { check, messages, resource, withEveryArnUnknown } from "./support/policyHarness";
 import { runWith } from "./support/program";
 
 const POLICY = "fast-path-covers-trail-regions";
@@ -17,20 +17,6 @@ const uncovered = (trail: string, region: string) =>
 
 function without(resources: RecordedResource[], drop: (r: RecordedResource) => boolean): EngineResource[] {
     return resources.filter((r) => !drop(r)).map(toEngineResource);
-}
-
-/** The stack as a first preview shows it: every ARN still unknown. */
-function asFirstPreview(value: unknown): unknown {
-    if (typeof value === "string") {
-        return /arn:aws[\w-]*:/.test(value) ? UNKNOWN_ON_THE_WIRE : value;
-    }
-    if (Array.isArray(value)) {
-        return value.map(asFirstPreview);
-    }
-    if (value && typeof value === "object") {
-        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k === "arn" ? UNKNOWN_ON_THE_WIRE : asFirstPreview(v)]));
-    }
-    return value;
 }
 
 describe("policy fast-path-covers-trail-regions, on the program as the engine presents it", function () {
@@ -98,11 +84,7 @@ describe("policy fast-path-covers-trail-regions, on the program as the engine pr
     });
 
     it("waits, without a note, while the rules' regions are unknown in a first preview", async function () {
-        const preview = without(resources, (r) => r.name === "login-alerts-fast-path-eu-west-1-rule").map((r) => ({
-            ...r,
-            inputs: asFirstPreview(r.inputs) as Record<string, unknown>,
-            outputs: asFirstPreview(r.outputs) as Record<string, unknown>,
-        }));
+        const preview = withEveryArnUnknown(without(resources, (r) => r.name === "login-alerts-fast-path-eu-west-1-rule"));
         assert.deepEqual(await check(fastPathCoversTrailRegions, preview), []);
     });
 });

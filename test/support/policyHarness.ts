@@ -165,6 +165,33 @@ export function asFirstPreview(resources: EngineResource[]): EngineResource[] {
     return resources.map((r) => ({ ...r, inputs: preview(r, r.inputs, false), outputs: preview(r, r.outputs, true) }));
 }
 
+/** A value of the recorded program as a first preview sends it: every ARN, and every string holding one, unknown. */
+function arnsUnknown(value: unknown): unknown {
+    if (typeof value === "string") {
+        return /arn:aws[\w-]*:/.test(value) ? UNKNOWN_ON_THE_WIRE : value;
+    }
+    if (Array.isArray(value)) {
+        return value.map(arnsUnknown);
+    }
+    if (value && typeof value === "object") {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k === "arn" ? UNKNOWN_ON_THE_WIRE : arnsUnknown(v)]));
+    }
+    return value;
+}
+
+/**
+ * The recorded program's resources as a first preview sends them, without property dependencies to
+ * go by: every ARN in their inputs and outputs unknown (asFirstPreview, above, is the finer reading
+ * for hand-built stacks, which declare their dependencies).
+ */
+export function withEveryArnUnknown(resources: EngineResource[]): EngineResource[] {
+    return resources.map((r) => ({
+        ...r,
+        inputs: arnsUnknown(r.inputs) as Record<string, unknown>,
+        outputs: arnsUnknown(r.outputs) as Record<string, unknown>,
+    }));
+}
+
 /*
  * A well-built sign-in alert stack, wired as console-login-alerts wires its own (trail → log group →
  * metric filter → alarm → topic → function), every resource named so a test can break one thing.
