@@ -76,7 +76,8 @@ function archiveFormat(name: string): ArchiveFormat | undefined {
     return name.endsWith(".tar") ? "tar" : undefined;
 }
 
-function joinEntry(prefix: string, name: string): string {
+/** A path inside an archive or directory, as violations name it: `prefix/name`, or `name` at the top. */
+export function joinEntry(prefix: string, name: string): string {
     return prefix ? `${prefix}/${name}` : name;
 }
 

@@ -7,7 +7,7 @@
 // them over undeserialized, and as @pulumi/pulumi asset objects when @pulumi/policy decodes them.
 import * as fs from "fs";
 import { specialArchiveSig as ARCHIVE_SIG, specialAssetSig as ASSET_SIG, specialSigKey as SIG_KEY } from "@pulumi/pulumi/runtime/rpc";
-import { Budget, resolveAssetPath, visitDirectory, visitFile, type FileVisit } from "./archiveFiles";
+import { Budget, joinEntry, resolveAssetPath, visitDirectory, visitFile, type FileVisit } from "./archiveFiles";
 
 export { LIMITS, type FileVisit } from "./archiveFiles";
 
@@ -59,10 +59,6 @@ export function asAssetLike(value: unknown): AssetLike | undefined {
         return { kind: "archive", ...fields };
     }
     return undefined;
-}
-
-function joinEntry(prefix: string, name: string): string {
-    return prefix ? `${prefix}/${name}` : name;
 }
 
 async function* visitOnDisk(p: string, entry: string, budget: Budget): AsyncGenerator<FileVisit> {

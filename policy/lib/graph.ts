@@ -45,12 +45,16 @@ export function functionArnMatches(candidate: PolicyResource, value: unknown): b
 
 const ALARM_ACTION_PROPERTIES = ["alarmActions", "okActions", "insufficientDataActions"];
 
+/** The stack's CloudWatch alarms that notify the topic, in any state. */
+export function alarmsNotifying(resources: PolicyResource[], topic: PolicyResource): PolicyResource[] {
+    return ofType(resources, AWS.metricAlarm).filter((alarm) =>
+        ALARM_ACTION_PROPERTIES.some((prop) => referenced(alarm, prop, [topic], sameAs(["arn"])).length > 0),
+    );
+}
+
 /** SNS topics that CloudWatch alarms in the stack notify. */
 export function alarmTopics(resources: PolicyResource[]): PolicyResource[] {
-    const alarms = ofType(resources, AWS.metricAlarm);
-    return ofType(resources, AWS.snsTopic).filter((topic) =>
-        alarms.some((alarm) => ALARM_ACTION_PROPERTIES.some((prop) => referenced(alarm, prop, [topic], sameAs(["arn"])).length > 0)),
-    );
+    return ofType(resources, AWS.snsTopic).filter((topic) => alarmsNotifying(resources, topic).length > 0);
 }
 
 /** Everything that can grant a role permissions, or NOT_YET_KNOWN if some of it can't be seen from here. */

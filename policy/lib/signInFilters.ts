@@ -25,9 +25,14 @@ export function isSignInFilter(filter: PolicyResource): boolean {
     return typeof pattern === "string" && SIGNIN_FILTER_PATTERN.test(pattern);
 }
 
+/** The stack's log groups the trail writes to (its cloudWatchLogsGroupArn), by dependency or by ARN. */
+export function trailLogGroups(resources: PolicyResource[], trail: PolicyResource): PolicyResource[] {
+    return referenced(trail, "cloudWatchLogsGroupArn", ofType(resources, AWS.logGroup), sameLogGroup);
+}
+
 /** True when the filter reads the log group the trail writes to, by dependency or by name. */
 export function filterReadsTrail(resources: PolicyResource[], trail: PolicyResource, filter: PolicyResource): boolean {
-    const [group] = referenced(trail, "cloudWatchLogsGroupArn", ofType(resources, AWS.logGroup), sameLogGroup);
+    const [group] = trailLogGroups(resources, trail);
     const groupName = logGroupNameOfArn(readString(trail.props, "cloudWatchLogsGroupArn"));
     const onGroup = group !== undefined && referenced(filter, "logGroupName", [group], sameAs(["name"])).length > 0;
     return onGroup || (groupName !== undefined && readString(filter.props, "logGroupName") === groupName);

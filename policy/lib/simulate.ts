@@ -75,6 +75,9 @@ export function identityPoliciesAllow(statements: Statement[], request: Request)
     return decide(request, { identity: statements });
 }
 
+/** Stands in for the stack's account while no ARN of the stack is known. */
+export const PLACEHOLDER_ACCOUNT = "000000000000";
+
 /** An account that is no one's in particular, for asking whether a policy lets in any principal at all. */
 export const STRANGER_ACCOUNT = "999988887777";
 

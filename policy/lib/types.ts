@@ -1,5 +1,3 @@
-import type { ReportViolation, ResourceValidation, ResourceValidationArgs } from "@pulumi/policy";
-
 /**
  * The type tokens of the AWS resources the pack reads. The engine gives every resource its token
  * (`args.type`), so the pack compares strings instead of importing @pulumi/aws for its classes:
@@ -35,11 +33,3 @@ export const AWS = {
 } as const;
 
 export type AwsType = (typeof AWS)[keyof typeof AWS];
-
-/** @pulumi/policy's validateResourceOfType, by type token: the validator sees the resource's inputs as they are. */
-export function validateResourceOfType(
-    type: AwsType,
-    validate: (props: Record<string, unknown>, args: ResourceValidationArgs, reportViolation: ReportViolation) => void | Promise<void>,
-): ResourceValidation {
-    return (args, reportViolation) => (args.type === type ? validate(args.props, args, reportViolation) : undefined);
-}

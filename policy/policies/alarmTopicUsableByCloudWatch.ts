@@ -1,15 +1,12 @@
 import type { PolicyResource, ReportViolation, StackValidationPolicy } from "@pulumi/policy";
-import { alarmTopics, ofType, referenced, sameAs } from "../lib/graph";
+import { alarmTopics, alarmsNotifying, ofType, referenced, sameAs } from "../lib/graph";
 import type { Statement } from "../lib/iam";
 import { NOT_YET_KNOWN, isSet, read, readString } from "../lib/props";
-import { knownStatements, resourcePolicyAllows, resourcePolicyMayAllow, type Request } from "../lib/simulate";
+import { PLACEHOLDER_ACCOUNT, knownStatements, resourcePolicyAllows, resourcePolicyMayAllow, type Request } from "../lib/simulate";
 import { AWS } from "../lib/types";
 
 const AWS_MANAGED_SNS_KEY = /^(?:alias\/aws\/sns|arn:[\w-]+:kms:[\w-]*:\d*:alias\/aws\/sns)$/;
 const CLOUDWATCH = "cloudwatch.amazonaws.com";
-const ALARM_ACTION_PROPERTIES = ["alarmActions", "okActions", "insufficientDataActions"];
-/** Stands in for the stack's account while no ARN of the stack is known. */
-const PLACEHOLDER_ACCOUNT = "000000000000";
 
 /** The key policy in force for a key: a separate KeyPolicy resource replaces the key's own. */
 function keyPolicyOf(resources: PolicyResource[], key: PolicyResource): unknown {
@@ -19,9 +16,14 @@ function keyPolicyOf(resources: PolicyResource[], key: PolicyResource): unknown 
     return read((separate ?? key).props, "policy");
 }
 
+/** The stack's TopicPolicy resource for the topic, if it has one. */
+function topicPolicyResource(resources: PolicyResource[], topic: PolicyResource): PolicyResource | undefined {
+    return ofType(resources, AWS.snsTopicPolicy).find((tp) => referenced(tp, "arn", [topic], sameAs(["arn"])).length > 0);
+}
+
 /** The topic policy in force: a TopicPolicy resource for the topic, else the topic's own `policy`; undefined for SNS's default. */
 function topicPolicyOf(resources: PolicyResource[], topic: PolicyResource): { source: PolicyResource; document: unknown } | undefined {
-    const [separate] = ofType(resources, AWS.snsTopicPolicy).filter((tp) => referenced(tp, "arn", [topic], sameAs(["arn"])).length > 0);
+    const separate = topicPolicyResource(resources, topic);
     if (separate) {
         return { source: separate, document: read(separate.props, "policy") };
     }
@@ -34,7 +36,7 @@ function topicArnOf(resources: PolicyResource[], topic: PolicyResource): string 
     if (typeof arn === "string") {
         return arn;
     }
-    const [policy] = ofType(resources, AWS.snsTopicPolicy).filter((tp) => referenced(tp, "arn", [topic], sameAs(["arn"])).length > 0);
+    const policy = topicPolicyResource(resources, topic);
     const fromPolicy = policy ? readString(policy.props, "arn") : undefined;
     return typeof fromPolicy === "string" ? fromPolicy : undefined;
 }
@@ -80,12 +82,6 @@ interface AlarmTopic {
     topic: PolicyResource;
     topicArn: string | undefined;
     alarms: PolicyResource[];
-}
-
-function alarmsOf(resources: PolicyResource[], topic: PolicyResource): PolicyResource[] {
-    return ofType(resources, AWS.metricAlarm).filter((alarm) =>
-        ALARM_ACTION_PROPERTIES.some((prop) => referenced(alarm, prop, [topic], sameAs(["arn"])).length > 0),
-    );
 }
 
 async function checkTopicPolicy(resources: PolicyResource[], t: AlarmTopic, reportViolation: ReportViolation): Promise<void> {
@@ -164,7 +160,7 @@ export const alarmTopicUsableByCloudWatch: StackValidationPolicy = {
         "Give a topic with its own policy a statement allowing cloudwatch.amazonaws.com sns:Publish, conditioned on the alarms' ARNs.",
     validateStack: async (args, reportViolation) => {
         for (const topic of alarmTopics(args.resources)) {
-            const t: AlarmTopic = { topic, topicArn: topicArnOf(args.resources, topic), alarms: alarmsOf(args.resources, topic) };
+            const t: AlarmTopic = { topic, topicArn: topicArnOf(args.resources, topic), alarms: alarmsNotifying(args.resources, topic) };
             await checkTopicPolicy(args.resources, t, reportViolation);
             const keyId = readString(topic.props, "kmsMasterKeyId");
             if (typeof keyId === "string" && AWS_MANAGED_SNS_KEY.test(keyId)) {

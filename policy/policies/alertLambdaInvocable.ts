@@ -2,11 +2,9 @@ import type { PolicyResource, ReportViolation, StackValidationPolicy } from "@pu
 import { alarmInvokedFunctions, alarmTopicFunctions, functionArnMatches, ofType, referenced } from "../lib/graph";
 import type { Statement } from "../lib/iam";
 import { NOT_YET_KNOWN, isSet, read, readString, type NotYetKnown } from "../lib/props";
-import { resourcePolicyAllows, resourcePolicyMayAllow, type Request } from "../lib/simulate";
+import { PLACEHOLDER_ACCOUNT, resourcePolicyAllows, resourcePolicyMayAllow, type Request } from "../lib/simulate";
 import { AWS } from "../lib/types";
 
-/** Stands in for the stack's account while no ARN of the stack is known. */
-const PLACEHOLDER_ACCOUNT = "000000000000";
 /** The principal CloudWatch alarms invoke Lambda functions as. https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarms-and-actions-Lambda */
 const ALARMS_PRINCIPAL = "lambda.alarms.cloudwatch.amazonaws.com";
 const SNS_PRINCIPAL = "sns.amazonaws.com";

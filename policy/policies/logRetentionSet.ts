@@ -1,8 +1,6 @@
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { ofType, referenced } from "../lib/graph";
-import { read, readString } from "../lib/props";
-import { alertTrails } from "../lib/signInFilters";
-import { AWS } from "../lib/types";
+import { read } from "../lib/props";
+import { alertTrails, trailLogGroups } from "../lib/signInFilters";
 
 export const DEFAULT_MINIMUM_RETENTION_DAYS = 365;
 
@@ -10,15 +8,9 @@ export interface LogRetentionConfig {
     minimumRetentionDays?: number;
 }
 
-function sameLogGroup(logGroup: PolicyResource, value: unknown): boolean {
-    const arn = readString(logGroup.props, "arn");
-    return typeof arn === "string" && typeof value === "string" && value.replace(/:\*$/, "") === arn.replace(/:\*$/, "");
-}
-
 /** The log groups holding sign-in history: those that trails feeding sign-in alerts write to. */
 function signInHistoryGroups(resources: PolicyResource[]): PolicyResource[] {
-    const groups = ofType(resources, AWS.logGroup);
-    return [...new Set(alertTrails(resources).flatMap((trail) => referenced(trail, "cloudWatchLogsGroupArn", groups, sameLogGroup)))];
+    return [...new Set(alertTrails(resources).flatMap((trail) => trailLogGroups(resources, trail)))];
 }
 
 // Advisory: a team may keep sign-in history elsewhere (an S3 archive, a SIEM) and the group short.

@@ -1,9 +1,10 @@
 import type { PolicyResource, ReportViolation, StackValidationPolicy } from "@pulumi/policy";
 import { ofType, referenced, rolePolicyStatements, sameAs } from "../lib/graph";
 import { NOT_YET_KNOWN, isSet, read, readString, type NotYetKnown } from "../lib/props";
-import { feedsSignInAlerts } from "../lib/signInFilters";
+import { feedsSignInAlerts, trailLogGroups } from "../lib/signInFilters";
 import type { Statement } from "../lib/iam";
 import {
+    PLACEHOLDER_ACCOUNT,
     identityPoliciesAllow,
     knownStatements,
     resourcePolicyAllows,
@@ -15,8 +16,6 @@ import { AWS } from "../lib/types";
 
 const LOG_GROUP_ARN_FOR_TRAIL = /^arn:[\w-]+:logs:[\w-]+:\d{12}:log-group:[^:]+:\*$/;
 const CLOUDTRAIL = "cloudtrail.amazonaws.com";
-/** Stands in for the stack's account while no ARN of the stack is known. */
-const PLACEHOLDER_ACCOUNT = "000000000000";
 
 /**
  * Which trails the policy checks: a trail feeding sign-in alerts (a sign-in metric filter of the
@@ -221,11 +220,6 @@ async function checkRoleWrites(
     }
 }
 
-function sameLogGroup(logGroup: PolicyResource, value: unknown): boolean {
-    const arn = readString(logGroup.props, "arn");
-    return typeof arn === "string" && typeof value === "string" && value.replace(/:\*$/, "") === arn.replace(/:\*$/, "");
-}
-
 async function checkTrail(resources: PolicyResource[], trail: PolicyResource, reportViolation: ReportViolation): Promise<void> {
     const scope = inScope(resources, trail);
     if (!scope) {
@@ -234,7 +228,7 @@ async function checkTrail(resources: PolicyResource[], trail: PolicyResource, re
     if (!checkTrailSettings(trail, scope.alerts, reportViolation)) {
         return;
     }
-    const [group] = referenced(trail, "cloudWatchLogsGroupArn", ofType(resources, AWS.logGroup), sameLogGroup);
+    const [group] = trailLogGroups(resources, trail);
     const [role] = referenced(trail, "cloudWatchLogsRoleArn", ofType(resources, AWS.role), sameAs(["arn"]));
     if (!role) {
         // A role from outside the stack: the pack cannot read its policies.
