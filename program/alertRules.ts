@@ -33,13 +33,17 @@ export interface AlertRulesArgs {
 export class AlertRules extends pulumi.ComponentResource {
     readonly topic: aws.sns.Topic;
     readonly rules: Record<string, RuleResources> = {};
+    /** Rule id → the name of the metric its filter publishes, for the operators' dashboard. */
+    readonly metrics: Record<string, string> = {};
 
     constructor(name: string, args: AlertRulesArgs, opts: pulumi.ComponentResourceOptions & { parent: pulumi.Resource }) {
         super("console-login-alerts:index:AlertRules", componentName(name, "alert-rules"), {}, opts);
         const was = movedFrom(this, opts.parent);
         this.topic = new aws.sns.Topic(childName(name, "alarms"), args.topicKeyArn ? { kmsMasterKeyId: args.topicKeyArn } : {}, was);
         for (const rule of args.rules) {
-            this.rules[rule.id] = this.rule(name, rule, args, was);
+            const metric = metricName(args.physical, rule.id);
+            this.metrics[rule.id] = metric;
+            this.rules[rule.id] = this.rule(name, rule, metric, args, was);
         }
         new aws.sns.TopicPolicy(
             childName(name, "alarms-policy"),
@@ -64,8 +68,13 @@ export class AlertRules extends pulumi.ComponentResource {
             .apply((pairs) => Object.fromEntries(pairs));
     }
 
-    private rule(name: string, rule: DeployTimeRule, args: AlertRulesArgs, was: pulumi.CustomResourceOptions): RuleResources {
-        const metric = metricName(args.physical, rule.id);
+    private rule(
+        name: string,
+        rule: DeployTimeRule,
+        metric: string,
+        args: AlertRulesArgs,
+        was: pulumi.CustomResourceOptions,
+    ): RuleResources {
         const filter = new aws.cloudwatch.LogMetricFilter(
             ruleChildName(name, rule.id, "filter"),
             {

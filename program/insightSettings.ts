@@ -6,7 +6,7 @@ import { LANGUAGES, SUMMARY_PERIODS, type Language, type Severity, type SummaryP
 import { ConfigError, isRecord, key, readInteger, readJson, type ConfigSource } from "./configValues";
 import { DEFAULTS } from "./defaults";
 import type { DeployTimeRule } from "./rules";
-import { SEVERITIES } from "./ruleSettings";
+import { isSeverity, SEVERITIES } from "./ruleSettings";
 
 export interface InsightSettings {
     language: Language;
@@ -46,7 +46,7 @@ function readNewNetworkSeverity(source: ConfigSource, rules: readonly DeployTime
                 `Configuration key ${key(`newNetworkSeverity.${id}`)} names no rule of this stack (${rules.map((r) => r.id).join(", ")}). ${fix}`,
             );
         }
-        if (typeof severity !== "string" || !SEVERITIES.includes(severity as Severity)) {
+        if (!isSeverity(severity)) {
             throw new ConfigError(`Configuration key ${key(`newNetworkSeverity.${id}`)} must be one of ${SEVERITIES.join(", ")}. ${fix}`);
         }
     }

@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { FunctionConfig } from "../shared/contract";
 import { AlertRules, type RuleResources } from "./alertRules";
 import { keyPolicy, topicKeyStatements, type AwsEnv } from "./documents";
-import { childName, heartbeatAlarmName, metricName, physicalPrefix, trailName } from "./names";
+import { childName, heartbeatAlarmName, physicalPrefix, trailName } from "./names";
 import { Notifier } from "./notifier";
 import { Operators } from "./operators";
 import { DEFAULTS, type LoginAlertsArgs } from "./settings";
@@ -66,6 +66,7 @@ export class LoginAlerts extends pulumi.ComponentResource {
         // Physical names that must be known before creation (the trail ARN is needed by the
         // bucket policy the trail itself depends on) carry the stack, so stacks never collide.
         const physical = physicalPrefix(name, pulumi.getStack());
+        const config = functionConfig(args);
         let trailLogs: TrailLogs;
         if (args.existingTrailLogGroupName) {
             // Bring your own trail: most accounts already pay for one copy of management events.
@@ -80,7 +81,7 @@ export class LoginAlerts extends pulumi.ComponentResource {
         // Never alias/aws/sns: CloudWatch cannot use the AWS-managed key, so alarms would be dropped silently.
         const topicKeyArn = args.encryptTopics ? this.topicKey(name, env).arn : undefined;
         // Named in advance: the alarm topic's policy, created before the alarm, must let it publish.
-        const heartbeatMinutes = args.heartbeatMinutes ?? DEFAULTS.heartbeatMinutes;
+        const heartbeatMinutes = config.heartbeatQuietMinutes;
         const heartbeatAlarm = heartbeatMinutes > 0 ? heartbeatAlarmName(physical) : "";
         const alerts = this.alertRules(name, { physical, env, topicKeyArn, heartbeatAlarm }, args, trailLogs);
         this.alarmTopic = alerts.topic;
@@ -90,7 +91,7 @@ export class LoginAlerts extends pulumi.ComponentResource {
         const operators = this.operators(name, physical, env, args, topicKeyArn);
         this.operatorTopic = operators.topic;
         const topicKey = topicKeyArn ? { arn: topicKeyArn, region: env.region } : undefined;
-        const notifier = this.notifier(name, { physical, account: env.account, heartbeatAlarm }, args, trailLogs, alerts, {
+        const notifier = this.notifier(name, { physical, account: env.account, heartbeatAlarm }, args, config, trailLogs, alerts, {
             arn: operators.topic.arn,
             topicKey,
         });
@@ -101,7 +102,7 @@ export class LoginAlerts extends pulumi.ComponentResource {
         operators.watch({
             deadLetterQueueName: notifier.deadLetterQueue.name,
             functionName: notifier.function.name,
-            ruleMetrics: Object.fromEntries(args.rules.map((r) => [r.id, metricName(physical, r.id)])),
+            ruleMetrics: alerts.metrics,
             trailLogGroupName: trailLogs.logGroupName,
             ...(heartbeatAlarm
                 ? { heartbeat: { minutes: heartbeatMinutes, alarmName: heartbeatAlarm, alarmTopicArn: alerts.topic.arn } }
@@ -179,6 +180,7 @@ export class LoginAlerts extends pulumi.ComponentResource {
         name: string,
         stack: { physical: string; account: pulumi.Input<string>; heartbeatAlarm: string },
         args: LoginAlertsArgs,
+        config: FunctionConfig,
         trailLogs: TrailLogs,
         alerts: AlertRules,
         operatorTopic: { arn: pulumi.Output<string>; topicKey: { arn: pulumi.Input<string>; region: pulumi.Input<string> } | undefined },
@@ -187,7 +189,7 @@ export class LoginAlerts extends pulumi.ComponentResource {
             name,
             {
                 slackWebhookUrl: args.slackWebhookUrl,
-                config: functionConfig(args),
+                config,
                 trailLogs,
                 alarmTopic: alerts.topic,
                 alarmNames: alerts.alarmNames(),
@@ -198,8 +200,6 @@ export class LoginAlerts extends pulumi.ComponentResource {
                 functionLogRetentionDays: args.functionLogRetentionDays ?? DEFAULTS.functionLogRetentionDays,
                 sweepIntervalMinutes: args.sweepIntervalMinutes ?? DEFAULTS.sweepIntervalMinutes,
                 heartbeatAlarmName: stack.heartbeatAlarm,
-                summary: args.summary ?? DEFAULTS.summary,
-                timeZone: args.timeZone ?? DEFAULTS.timeZone,
             },
             { parent: this },
         );

@@ -78,20 +78,33 @@ export type RegionChild = (typeof REGION_CHILDREN)[number];
 /** A region name as AWS spells them: `us-east-1`, `ap-southeast-2`, `us-gov-west-1`, `eu-central-2`. */
 export const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 
+const REGION_CHILD_PREFIX = "fast-path-";
+
+function regionChildEnding(child: RegionChild): string {
+    return child === "provider" ? "" : `-${child}`;
+}
+
 /**
  * A per-region child's name, `<name>-fast-path-<region>` for the provider and
  * `<name>-fast-path-<region>-rule|target` for the rest, so a region's resources sort together.
  */
 export function regionChildName(name: string, region: string, child: RegionChild): string {
-    return child === "provider" ? `${name}-fast-path-${region}` : `${name}-fast-path-${region}-${child}`;
+    return `${name}-${REGION_CHILD_PREFIX}${region}${regionChildEnding(child)}`;
 }
 
-// Any region's child, as the suffix after `<name>-`; regions are discovered at deploy time, so no list can name them all.
-const REGION_CHILD = /^fast-path-[a-z]{2}(-[a-z]+)+-\d{1,2}(-(rule|target))?$/;
-
-/** Whether `suffix` (what follows `<name>-`) is the name of some region's fast-path child. */
+/**
+ * Whether `suffix` (what follows `<name>-`) is the name of some region's fast-path child. Regions are
+ * discovered at deploy time, so no list can name them all: any region name is taken, with any child's ending.
+ */
 export function isRegionChild(suffix: string): boolean {
-    return REGION_CHILD.test(suffix);
+    if (!suffix.startsWith(REGION_CHILD_PREFIX)) {
+        return false;
+    }
+    const rest = suffix.slice(REGION_CHILD_PREFIX.length);
+    return REGION_CHILDREN.some((child) => {
+        const ending = regionChildEnding(child);
+        return rest.endsWith(ending) && REGION_NAME.test(rest.slice(0, rest.length - ending.length));
+    });
 }
 
 /**

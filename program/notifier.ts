@@ -37,9 +37,6 @@ export interface NotifierArgs {
     sweepIntervalMinutes: number;
     /** The delivery heartbeat alarm's name, for HEARTBEAT_ALARM_NAME; "" when the stack has none. */
     heartbeatAlarmName: string;
-    /** How often the summary is posted, and the time zone whose 09:00 it is posted at. */
-    summary: SummaryPeriod;
-    timeZone: string;
 }
 
 // A function of its own, so the serialized closure captures `config` and the factory, nothing of the component.
@@ -203,8 +200,9 @@ export class Notifier extends pulumi.ComponentResource {
             { rule: sweep.name, arn: fn.arn },
             { ...this.was, dependsOn: [fromSchedule] },
         );
-        if (args.summary !== "off") {
-            this.summarySchedule(name, args, args.summary);
+        // The summary's period and the time zone whose 09:00 it is posted at: the function's configuration.
+        if (args.config.summary !== "off") {
+            this.summarySchedule(name, args, args.config.summary);
         }
     }
 
@@ -235,9 +233,9 @@ export class Notifier extends pulumi.ComponentResource {
         new aws.scheduler.Schedule(
             childName(name, "summary-schedule"),
             {
-                description: `The ${period} summary of console sign-ins, at 09:00 ${args.timeZone}.`,
+                description: `The ${period} summary of console sign-ins, at 09:00 ${args.config.timeZone}.`,
                 scheduleExpression: SUMMARY_SCHEDULES[period],
-                scheduleExpressionTimezone: args.timeZone,
+                scheduleExpressionTimezone: args.config.timeZone,
                 flexibleTimeWindow: { mode: "OFF" },
                 target: { arn: this.function.arn, roleArn: role.arn, input: JSON.stringify(request) },
             },

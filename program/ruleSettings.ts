@@ -8,6 +8,10 @@ import { BUILT_IN_RULE_IDS, BUILT_IN_RULES, CIS_PATTERNS, trailTamperingPattern,
 
 export const SEVERITIES: readonly Severity[] = ["info", "high", "critical"];
 
+export function isSeverity(value: unknown): value is Severity {
+    return typeof value === "string" && (SEVERITIES as readonly string[]).includes(value);
+}
+
 /**
  * A CloudWatch Logs JSON filter pattern, judged by the same parser the function evaluates patterns
  * with: a pattern it cannot read is refused here, never treated as "no match" at run time.
@@ -144,14 +148,14 @@ function customRule(entry: unknown, index: number, taken: readonly DeployTimeRul
     const id = customRuleId(where, entry, taken);
     const fields = entry as Record<string, unknown>;
     const severity = fields["severity"];
-    if (typeof severity !== "string" || !SEVERITIES.includes(severity as Severity)) {
+    if (!isSeverity(severity)) {
         throw new ConfigError(`Configuration key ${key(`${where}.severity`)} must be one of ${SEVERITIES.join(", ")}.`);
     }
     return {
         id,
         title: ruleTitle(where, id, fields["title"]),
         pattern: checkPattern(`${where}.pattern`, fields["pattern"]),
-        severity: severity as Severity,
+        severity,
         threshold: 1,
         periodSeconds: 60,
     };

@@ -11,7 +11,7 @@ import { DEFAULTS } from "./defaults";
 import { REGION_NAME } from "./names";
 import type { DeployTimeRule } from "./rules";
 import { readInsights } from "./insightSettings";
-import { LOG_GROUP_NAME, readRules, SEVERITIES } from "./ruleSettings";
+import { isSeverity, LOG_GROUP_NAME, readRules, SEVERITIES } from "./ruleSettings";
 
 export { ConfigError, DEFAULTS, type ConfigSource };
 
@@ -148,7 +148,7 @@ function readMentions(source: ConfigSource): Partial<Record<Severity, string>> {
     }
     const out: Partial<Record<Severity, string>> = {};
     for (const [severity, mention] of Object.entries(mentions)) {
-        if (!SEVERITIES.includes(severity as Severity)) {
+        if (!isSeverity(severity)) {
             throw new ConfigError(`Configuration key ${key(`mentions.${severity}`)} names no severity; use ${SEVERITIES.join(", ")}.`);
         }
         // Only Slack's own mention syntax: <!here>, <!channel>, <@U123>, <!subteam^S123>.
@@ -157,7 +157,7 @@ function readMentions(source: ConfigSource): Partial<Record<Severity, string>> {
                 `Configuration key ${key(`mentions.${severity}`)} must be a Slack mention such as <!here>, <!channel>, <@U0123ABCD> or <!subteam^S0123ABCD>.`,
             );
         }
-        out[severity as Severity] = mention;
+        out[severity] = mention;
     }
     return out;
 }
@@ -275,12 +275,15 @@ function readFastPathRegions(source: ConfigSource): string[] {
     return regions as string[];
 }
 
-function readEmail(source: ConfigSource): string | undefined {
+function readEmail(source: ConfigSource): Pick<StackSettings, "operatorEmail"> {
     const email = readOptional(source, "operatorEmail");
-    if (email !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
+    if (email === undefined) {
+        return {};
+    }
+    if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
         throw new ConfigError(`Configuration key ${key("operatorEmail")} must be an email address, such as ops@example.com.`);
     }
-    return email;
+    return { operatorEmail: email };
 }
 
 /** Reads and checks every key; the first problem stops the program with a message naming the key and the fix. */
@@ -307,7 +310,7 @@ export function readStackSettings(source: ConfigSource): StackSettings {
             n >= 1 && n <= 60 ? undefined : "between 1 and 60",
         ),
         ...readTrailChoice(source),
-        ...(readOptional(source, "operatorEmail") !== undefined ? { operatorEmail: readEmail(source) } : {}),
+        ...readEmail(source),
         encryptTopics: readBoolean(source, "encryptTopics", DEFAULTS.encryptTopics),
         allowList: readAllowList(source, rules),
         fastPath: readBoolean(source, "fastPath", DEFAULTS.fastPath),

@@ -131,7 +131,7 @@ export interface DeployedNames<T> {
     heartbeatAlarmName: T;
 }
 
-// Environment variable of each deployed name. A plain object: closure serialization carries it.
+// Environment variable of each deployed name, in the environment's order. A plain object: closure serialization carries it.
 const VARIABLES: DeployedNames<string> = {
     webhookParameterName: "WEBHOOK_PARAMETER_NAME",
     trailLogGroupName: "TRAIL_LOG_GROUP_NAME",
@@ -143,14 +143,8 @@ const VARIABLES: DeployedNames<string> = {
 
 /** The function's environment variables; `T` is a string at run time and an Output at deploy time. */
 export function environmentOf<T>(names: DeployedNames<T>): Record<string, T> {
-    return {
-        [VARIABLES.webhookParameterName]: names.webhookParameterName,
-        [VARIABLES.trailLogGroupName]: names.trailLogGroupName,
-        [VARIABLES.stateTableName]: names.stateTableName,
-        [VARIABLES.alarmNames]: names.alarmNames,
-        [VARIABLES.operatorTopicArn]: names.operatorTopicArn,
-        [VARIABLES.heartbeatAlarmName]: names.heartbeatAlarmName,
-    };
+    const keys = Object.keys(VARIABLES) as (keyof DeployedNames<T>)[];
+    return Object.fromEntries(keys.map((name) => [VARIABLES[name], names[name]]));
 }
 
 /** Encodes the rule id → alarm name table for ALARM_NAMES. */

@@ -79,7 +79,7 @@ function equals(node: JsonNode, literal: Literal): boolean | undefined {
         const value = toDecimal(node.text);
         return value !== undefined && compareDecimals(value, literal.number) === 0;
     }
-    return matchesWildcard(literal.kind === "text" ? literal.text : "", text);
+    return matchesWildcard(literal.text, text);
 }
 
 function compare(node: JsonNode, operator: ComparisonOperator, literal: Literal): boolean {
