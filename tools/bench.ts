@@ -15,11 +15,10 @@
  * local Slack and AWS stand-ins in tools/local/, which the tests use too. The measurements are in
  * benchArchive.ts and benchMeasurements.ts; this file runs them in order and prints the report.
  */
-import * as fs from "fs";
 import * as os from "os";
 import { archive } from "./benchArchive";
 import { burst, coldStarts, fastPathVsAlarmPath, idleSweep, n, offlinePlans, type Stage } from "./benchMeasurements";
-import { alarmNamesOf, unpackFunction } from "./local/deployedFunction";
+import { alarmNamesOf, removeUnpacked, unpackFunction } from "./local/deployedFunction";
 import { LocalAws } from "./local/localAws";
 import { LocalSlack } from "./local/localSlack";
 import { runProgramOffline, type OfflineRun } from "./offlineEngine";
@@ -89,8 +88,7 @@ async function main(argv: string[]): Promise<number> {
     } finally {
         await slack.stop();
         await aws.stop();
-        fs.rmSync(fn.dir, { recursive: true, force: true });
-        fs.rmSync(fn.runtimeModules, { recursive: true, force: true });
+        removeUnpacked(fn);
     }
     out.push("", `Bench wall time: ${n((Date.now() - started) / 1000, 1)} s`);
     flush();

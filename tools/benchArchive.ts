@@ -9,9 +9,8 @@ import * as zlib from "zlib";
 import * as yauzl from "yauzl";
 import * as yazl from "yazl";
 import { kib, n, pad } from "./benchMeasurements";
-import type { DeployedFunction } from "./local/deployedFunction";
+import { archiveEntries, type DeployedFunction } from "./local/deployedFunction";
 import type { PlanAsset } from "./offlineEngine";
-import { REPO_ROOT } from "./repoRoot";
 
 // Lambda refuses a directly uploaded .zip larger than this.
 const LAMBDA_ZIP_LIMIT_BYTES = 50 * 1024 * 1024;
@@ -80,9 +79,6 @@ export async function readZip(zip: Buffer): Promise<Array<ZipInput & ZipEntryRep
 
 /** Every file of the function's code archive, as the deployment would package it, in name order. */
 function archiveFiles(code: PlanAsset): ZipInput[] {
-    if (code.kind !== "archive" || !code.assets) {
-        throw new Error("the function's code is not an asset archive");
-    }
     const files: ZipInput[] = [];
     const walk = (dir: string, prefix: string) => {
         for (const entry of fs.readdirSync(dir).sort()) {
@@ -94,13 +90,11 @@ function archiveFiles(code: PlanAsset): ZipInput[] {
             }
         }
     };
-    for (const [name, asset] of Object.entries(code.assets)) {
-        if (asset.kind === "asset" && typeof asset.text === "string") {
-            files.push({ name, data: Buffer.from(asset.text, "utf8") });
-        } else if (asset.path) {
-            walk(path.resolve(REPO_ROOT, asset.path), name);
+    for (const entry of archiveEntries(code, "package")) {
+        if ("text" in entry) {
+            files.push({ name: entry.name, data: Buffer.from(entry.text, "utf8") });
         } else {
-            throw new Error(`cannot package archive entry ${name}`);
+            walk(entry.path, entry.name);
         }
     }
     return files.sort((a, b) => a.name.localeCompare(b.name));

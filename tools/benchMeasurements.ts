@@ -7,7 +7,7 @@
 import { spawn } from "child_process";
 import { SIGNINS_PER_MESSAGE } from "../handler/format";
 import { alarmNotification, fixture } from "./fixtures";
-import { invokeInChild, resetLocalEndpoints, type DeployedFunction } from "./local/deployedFunction";
+import { invokeInChild, resetLocalEndpoints, type ChildRun, type DeployedFunction } from "./local/deployedFunction";
 import type { LocalAws } from "./local/localAws";
 import type { LocalSlack } from "./local/localSlack";
 import { REPO_ROOT } from "./repoRoot";
@@ -90,6 +90,23 @@ function storeSignIns(stage: Stage, count: number): string[] {
     return ids;
 }
 
+/**
+ * Resets the stage, stores one sign-in and sends the handler one ALARM notification: the run and
+ * when its Slack POST arrived, or undefined (with `what` and the reason in `out`) when it did not
+ * post exactly one message.
+ */
+async function alarmRunToOnePost(stage: Stage, what: string, out: string[]): Promise<{ run: ChildRun; postAt: number } | undefined> {
+    await resetStage(stage);
+    storeSignIns(stage, 1);
+    const run = await invokeInChild(stage.fn, [alarmEvent(stage.alarmName)], { env: stage.aws.env() });
+    const post = stage.slack.requests[0];
+    if (!run.results[0]?.ok || !post || stage.slack.requests.length !== 1) {
+        out.push(`  ${what} did not post exactly one message: ${run.stderr.trim() || JSON.stringify(run.results)}`);
+        return undefined;
+    }
+    return { run, postAt: post.at };
+}
+
 /** CloudTrail event ids named by the "View in CloudTrail" links of posted messages, with how often each appears. */
 function postedEventIds(payloads: unknown[]): Map<string, number> {
     const seen = new Map<string, number>();
@@ -112,16 +129,12 @@ export async function coldStarts(stage: Stage, runs: number, out: string[]): Pro
     for (let i = 0; i < runs; i++) {
         // Interleaved, so drift in the machine's load affects both series alike.
         bare.push((await spawnToExit(process.execPath, ["-e", ""])).ms);
-        await resetStage(stage);
-        storeSignIns(stage, 1);
-        const run = await invokeInChild(stage.fn, [alarmEvent(stage.alarmName)], { env: stage.aws.env() });
-        const post = stage.slack.requests[0];
-        if (!run.results[0]?.ok || !post || stage.slack.requests.length !== 1) {
-            out.push(`  cold start run ${i + 1} did not post exactly one message: ${run.stderr.trim() || JSON.stringify(run.results)}`);
+        const cold = await alarmRunToOnePost(stage, `cold start run ${i + 1}`, out);
+        if (!cold) {
             return false;
         }
-        firstPost.push(post.at - run.spawnedAt);
-        handlerExit.push(run.wallMs);
+        firstPost.push(cold.postAt - cold.run.spawnedAt);
+        handlerExit.push(cold.run.wallMs);
     }
     const handler = median(firstPost);
     const baseline = median(bare);
@@ -230,20 +243,13 @@ export async function fastPathVsAlarmPath(stage: Stage, runs: number, out: strin
     const alarm: number[] = [];
     const fastCalls = new Map<string, number>();
     for (let i = 0; i < runs; i++) {
-        await resetStage(stage);
-        storeSignIns(stage, 1);
-        const viaAlarm = await invokeInChild(stage.fn, [alarmEvent(stage.alarmName)], { env: stage.aws.env() });
-        const alarmPost = stage.slack.requests[0];
-        if (!viaAlarm.results[0]?.ok || !alarmPost || stage.slack.requests.length !== 1) {
-            out.push(
-                `  alarm path run ${i + 1} did not post exactly one message: ${viaAlarm.stderr.trim() || JSON.stringify(viaAlarm.results)}`,
-            );
+        const viaAlarm = await alarmRunToOnePost(stage, `alarm path run ${i + 1}`, out);
+        if (!viaAlarm) {
             return false;
         }
-        alarm.push(alarmPost.at - viaAlarm.spawnedAt);
+        alarm.push(viaAlarm.postAt - viaAlarm.run.spawnedAt);
 
         await resetStage(stage);
-        stage.aws.calls.length = 0;
         const event = eventBridgeSignIn(i) as { detail: { eventID: string } };
         const viaFast = await invokeInChild(stage.fn, [event], { env: stage.aws.env() });
         const fastPost = stage.slack.requests[0];

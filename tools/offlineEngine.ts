@@ -5,15 +5,16 @@
  */
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import {
+    specialArchiveSig as ARCHIVE_SIG,
+    specialAssetSig as ASSET_SIG,
+    specialResourceSig as RESOURCE_SIG,
+    specialSecretSig as SECRET_SIG,
+    specialSigKey as SIG,
+} from "@pulumi/pulumi/runtime/rpc";
 import { mocks } from "./mockProvider";
 
 export { MOCK_ACCOUNT, MOCK_ORGANIZATION, MOCK_REGION } from "./mockProvider";
-
-const SIG = "4dabf18193072939515e22adb298388d";
-const ASSET_SIG = "c44067f5952c0a294b673a41bacd8c17";
-const ARCHIVE_SIG = "0def7320c3a5731c473e5ecbe6d01bc7";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
 
 /** An asset or archive input, with text inlined where the program gave text. */
 export type PlanAsset =

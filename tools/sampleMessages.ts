@@ -21,8 +21,8 @@ import { parseAlarmNotification, parseCloudTrailRecord, toSignIn } from "../hand
 import type { AlarmNotification, SignIn, SummaryReport } from "../handler/types";
 import { BUILT_IN_RULE_IDS, BUILT_IN_RULES, type BuiltInRuleId } from "../program/rules";
 import type { Language, RunTimeRule, Severity } from "../shared/contract";
-import { fixture } from "./fixtures";
-import { invokeInChild, unpackFunction, type DeployedFunction } from "./local/deployedFunction";
+import { alarmNotification, fixture } from "./fixtures";
+import { invokeInChild, removeUnpacked, resetLocalEndpoints, unpackFunction, type DeployedFunction } from "./local/deployedFunction";
 import { LocalAws } from "./local/localAws";
 import { LocalSlack } from "./local/localSlack";
 import type { OfflineRun } from "./offlineEngine";
@@ -126,8 +126,7 @@ export async function handlerPayloads(run: OfflineRun, language?: Language): Pro
         if (language !== undefined) {
             capturedInLanguage(fn, language);
         }
-        aws.parameters.set(fn.environment["WEBHOOK_PARAMETER_NAME"]!, { type: "SecureString", value: slack.url });
-        await aws.resetTable(fn.environment["STATE_TABLE_NAME"]!);
+        await resetLocalEndpoints(fn, slack, aws);
         for (const name of SAMPLES) {
             aws.logEvents.push({
                 logGroupName: fn.environment["TRAIL_LOG_GROUP_NAME"]!,
@@ -143,8 +142,7 @@ export async function handlerPayloads(run: OfflineRun, language?: Language): Pro
     } finally {
         await slack.stop();
         await aws.stop();
-        fs.rmSync(fn.dir, { recursive: true, force: true });
-        fs.rmSync(fn.runtimeModules, { recursive: true, force: true });
+        removeUnpacked(fn);
     }
 }
 
@@ -168,11 +166,10 @@ export function sampleAlarm(
     alarmName?: string,
     recorded = "sns_alarm-console-signin",
 ): AlarmNotification {
-    const event = fixture<{ Records: Array<{ Sns: { Message: string } }> }>(recorded);
-    const body = JSON.parse(event.Records[0]!.Sns.Message) as Record<string, unknown>;
-    const parsed = parseAlarmNotification(
-        JSON.stringify({ ...body, NewStateValue: state, ...(alarmName ? { AlarmName: alarmName } : {}) }),
-    );
+    const event = alarmNotification({ NewStateValue: state, ...(alarmName ? { AlarmName: alarmName } : {}) }, recorded) as {
+        Records: Array<{ Sns: { Message: string } }>;
+    };
+    const parsed = parseAlarmNotification(event.Records[0]!.Sns.Message);
     if (!parsed.ok) {
         throw new Error(`the alarm fixture: ${parsed.reason}`);
     }
@@ -183,6 +180,24 @@ export function sampleAlarm(
 export type Sample = { name: string; message: SlackMessage } | { name: string; notice: OperatorsNotice };
 
 const MINUTE = 60_000;
+
+// The recorded heartbeat notification: nothing reached the trail's log group for a day.
+const SAMPLE_HEARTBEAT = { logGroupName: "login-alerts-trail-logs-18a1fb5", quietMinutes: 1440 };
+
+/** The recorded delivery-heartbeat alarm notification, in the given state. */
+function heartbeatAlarm(state: AlarmNotification["newState"]): AlarmNotification {
+    return sampleAlarm(state, undefined, "sns_alarm-delivery-heartbeat");
+}
+
+// The CloudTrail event id of the samples about events Slack would not show or refused.
+const SAMPLE_EVENT_ID = "a8e6d2b1-0f4c-4c52-9a3e-2d1f6b7c8e90";
+
+/** The lookup gap of the samples: a day, a fortnight before the recorded alarm. */
+function sampleGap(): { fromMs: number; toMs: number } {
+    const alarmAt = sampleAlarm("ALARM").stateChangeTime.getTime();
+    const day = 24 * 60 * MINUTE;
+    return { fromMs: alarmAt - 15 * day, toMs: alarmAt - 14 * day };
+}
 
 /** Sign-in messages as they always were: by each path, a failure, an allow-listed one, a root API call. */
 function signInSamples(p: Presentation): Sample[] {
@@ -257,34 +272,24 @@ function personSamples(p: Presentation): Sample[] {
 
 /** Alarm notes, the delivery heartbeat and the summary. */
 function noteSamples(p: Presentation): Sample[] {
-    // The recorded heartbeat notification: nothing reached the trail's log group for a day.
-    const heartbeat = { logGroupName: "login-alerts-trail-logs-18a1fb5", quietMinutes: 1440 };
-    const heartbeatAlarm = (state: AlarmNotification["newState"]) => sampleAlarm(state, undefined, "sns_alarm-delivery-heartbeat");
-    const alarmAt = sampleAlarm("ALARM").stateChangeTime.getTime();
-    const day = 24 * 60 * MINUTE;
     return [
         { name: "alarm before CloudTrail delivers", message: buildPendingMessage(rule("console-signin"), sampleAlarm("ALARM"), p) },
         { name: "alarm back to OK", message: buildOkMessage(rule("console-signin"), sampleAlarm("OK"), p) },
         {
             name: "events Slack would not show, as text",
-            message: buildPlainEventsMessage(rule("root-activity"), ["a8e6d2b1-0f4c-4c52-9a3e-2d1f6b7c8e90"], p.language),
+            message: buildPlainEventsMessage(rule("root-activity"), [SAMPLE_EVENT_ID], p.language),
         },
         {
             name: "lookup gap",
-            message: buildGapWarning(
-                rule("console-signin"),
-                { fromMs: alarmAt - 15 * day, toMs: alarmAt - 14 * day },
-                p.timeZone,
-                p.language,
-            ),
+            message: buildGapWarning(rule("console-signin"), sampleGap(), p.timeZone, p.language),
         },
         {
             name: "heartbeat: CloudTrail delivery stopped",
-            message: buildHeartbeatMessage({ ...heartbeat, alarm: heartbeatAlarm("ALARM") }, p),
+            message: buildHeartbeatMessage({ ...SAMPLE_HEARTBEAT, alarm: heartbeatAlarm("ALARM") }, p),
         },
         {
             name: "heartbeat: CloudTrail delivery resumed",
-            message: buildHeartbeatMessage({ ...heartbeat, alarm: heartbeatAlarm("OK") }, p),
+            message: buildHeartbeatMessage({ ...SAMPLE_HEARTBEAT, alarm: heartbeatAlarm("OK") }, p),
         },
         { name: "daily summary", message: buildSummaryMessage(sampleSummary(), p) },
     ];
@@ -313,17 +318,14 @@ export function sampleSummary(): SummaryReport {
 
 /** The operators' emails. */
 function noticeSamples(p: Presentation): Sample[] {
-    const alarmAt = sampleAlarm("ALARM").stateChangeTime.getTime();
-    const day = 24 * 60 * MINUTE;
-    const ids = ["a8e6d2b1-0f4c-4c52-9a3e-2d1f6b7c8e90"];
     return [
         {
             name: "email: events Slack refused",
-            notice: undeliveredNotice(rule("root-activity"), ids, "HTTP 400 invalid_blocks", p.language),
+            notice: undeliveredNotice(rule("root-activity"), [SAMPLE_EVENT_ID], "HTTP 400 invalid_blocks", p.language),
         },
         {
             name: "email: lookup gap",
-            notice: gapNotice(rule("console-signin"), { fromMs: alarmAt - 15 * day, toMs: alarmAt - 14 * day }, p.language),
+            notice: gapNotice(rule("console-signin"), sampleGap(), p.language),
         },
         {
             name: "email: note Slack refused",
@@ -331,14 +333,7 @@ function noticeSamples(p: Presentation): Sample[] {
         },
         {
             name: "email: heartbeat",
-            notice: heartbeatNotice(
-                {
-                    logGroupName: "login-alerts-trail-logs-18a1fb5",
-                    quietMinutes: 1440,
-                    alarm: sampleAlarm("ALARM", undefined, "sns_alarm-delivery-heartbeat"),
-                },
-                p.language,
-            ),
+            notice: heartbeatNotice({ ...SAMPLE_HEARTBEAT, alarm: heartbeatAlarm("ALARM") }, p.language),
         },
     ];
 }

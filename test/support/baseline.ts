@@ -4,9 +4,8 @@
  * payloads the deployed handler posts for every CloudTrail fixture.
  */
 import { spawnSync } from "child_process";
-import * as fs from "fs";
 import * as path from "path";
-import { invokeInChild, resetLocalEndpoints, unpackFunction } from "../../tools/local/deployedFunction";
+import { invokeInChild, removeUnpacked, resetLocalEndpoints, unpackFunction } from "../../tools/local/deployedFunction";
 import { LocalAws } from "../../tools/local/localAws";
 import { LocalSlack } from "../../tools/local/localSlack";
 import { cloudTrailFixtures, fixture } from "../../tools/fixtures";
@@ -62,7 +61,6 @@ export async function fixturePayloads(): Promise<unknown[]> {
     } finally {
         await slack.stop();
         await aws.stop();
-        fs.rmSync(fn.dir, { recursive: true, force: true });
-        fs.rmSync(fn.runtimeModules, { recursive: true, force: true });
+        removeUnpacked(fn);
     }
 }

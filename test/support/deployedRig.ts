@@ -2,9 +2,8 @@
  * The setting of a deployed-handler spec: the program's function unpacked once, as Lambda would
  * unpack it, with a local Slack and local AWS started for the spec and reset before each test.
  */
-import * as fs from "fs";
 import type { OfflineRun } from "../../tools/offlineEngine";
-import { resetLocalEndpoints, unpackFunction, type DeployedFunction } from "../../tools/local/deployedFunction";
+import { removeUnpacked, resetLocalEndpoints, unpackFunction, type DeployedFunction } from "../../tools/local/deployedFunction";
 import { LocalAws } from "../../tools/local/localAws";
 import { LocalSlack } from "../../tools/local/localSlack";
 
@@ -29,8 +28,7 @@ export function useDeployedRig(program: () => Promise<OfflineRun>, knobs: Record
         await rig.slack?.stop();
         await rig.aws?.stop();
         if (rig.fn) {
-            fs.rmSync(rig.fn.dir, { recursive: true, force: true });
-            fs.rmSync(rig.fn.runtimeModules, { recursive: true, force: true });
+            removeUnpacked(rig.fn);
         }
     });
     beforeEach(async function () {

@@ -31,13 +31,36 @@ export function functionResource(run: OfflineRun): RecordedResource {
     return fns[0]!;
 }
 
-/** The serialized `__index.js` text of a function's code archive. */
-export function indexJsOf(resource: RecordedResource): string {
-    const code = resource.inputs["code"] as PlanAsset;
+/** The assets of a function's code archive, or an error when the code is not an asset archive. */
+function archiveAssets(code: PlanAsset): Record<string, PlanAsset> {
     if (code.kind !== "archive" || !code.assets) {
         throw new Error("the function's code is not an asset archive");
     }
-    const index = code.assets["__index.js"];
+    return code.assets;
+}
+
+/** One entry of a function's code archive: its text, or the absolute path of a file or folder of the repo. */
+export type ArchiveEntry = { name: string; text: string } | { name: string; path: string };
+
+/**
+ * The entries of a function's code archive, in the archive's order. `action` is what the caller
+ * does with them ("unpack", "package"), named in the error for an entry with neither text nor path.
+ */
+export function archiveEntries(code: PlanAsset, action: string): ArchiveEntry[] {
+    return Object.entries(archiveAssets(code)).map(([name, asset]): ArchiveEntry => {
+        if (asset.kind === "asset" && typeof asset.text === "string") {
+            return { name, text: asset.text };
+        }
+        if (asset.path) {
+            return { name, path: path.resolve(REPO_ROOT, asset.path) };
+        }
+        throw new Error(`cannot ${action} archive entry ${name}`);
+    });
+}
+
+/** The serialized `__index.js` text of a function's code archive. */
+export function indexJsOf(resource: RecordedResource): string {
+    const index = archiveAssets(resource.inputs["code"] as PlanAsset)["__index.js"];
     if (!index || index.kind !== "asset" || typeof index.text !== "string") {
         throw new Error("the code archive has no __index.js text");
     }
@@ -47,17 +70,14 @@ export function indexJsOf(resource: RecordedResource): string {
 /** Writes the function's code archive to a folder exactly as it would be packaged. */
 export function unpackFunction(run: OfflineRun): DeployedFunction {
     const resource = functionResource(run);
-    const code = resource.inputs["code"] as PlanAsset & { kind: "archive" };
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "login-alerts-fn-"));
-    for (const [name, asset] of Object.entries(code.assets ?? {})) {
-        const target = path.join(dir, name);
+    for (const entry of archiveEntries(resource.inputs["code"] as PlanAsset, "unpack")) {
+        const target = path.join(dir, entry.name);
         fs.mkdirSync(path.dirname(target), { recursive: true });
-        if (asset.kind === "asset" && typeof asset.text === "string") {
-            fs.writeFileSync(target, asset.text);
-        } else if (asset.path) {
-            fs.cpSync(path.resolve(REPO_ROOT, asset.path), target, { recursive: true });
+        if ("text" in entry) {
+            fs.writeFileSync(target, entry.text);
         } else {
-            throw new Error(`cannot unpack archive entry ${name}`);
+            fs.cpSync(entry.path, target, { recursive: true });
         }
     }
     const runtimeModules = fs.mkdtempSync(path.join(os.tmpdir(), "login-alerts-runtime-"));
@@ -67,7 +87,13 @@ export function unpackFunction(run: OfflineRun): DeployedFunction {
         }
     }
     const env = (resource.inputs["environment"] as { variables?: Record<string, string> } | undefined)?.variables ?? {};
-    return { dir, environment: env, indexJs: fs.readFileSync(path.join(dir, "__index.js"), "utf8"), runtimeModules, resource };
+    return { dir, environment: env, indexJs: indexJsOf(resource), runtimeModules, resource };
+}
+
+/** Deletes what `unpackFunction` wrote: the unpacked archive and the runtime's node_modules stand-in. */
+export function removeUnpacked(fn: DeployedFunction): void {
+    fs.rmSync(fn.dir, { recursive: true, force: true });
+    fs.rmSync(fn.runtimeModules, { recursive: true, force: true });
 }
 
 /** The rule id → alarm name table the function was deployed with. */

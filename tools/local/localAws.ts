@@ -220,8 +220,8 @@ export class LocalAws extends HttpStandIn {
     env(): Record<string, string> {
         return {
             AWS_REGION: "us-east-1",
-            AWS_ACCESS_KEY_ID: "AKIDLOCALTEST",
-            AWS_SECRET_ACCESS_KEY: "local-test-secret",
+            AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+            AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
             AWS_ENDPOINT_URL_SSM: this.url,
             AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: this.url,
             AWS_ENDPOINT_URL_DYNAMODB: this.url,

@@ -74,6 +74,32 @@ function textObjectProblem(where: string, value: unknown, maxChars: number, plai
     return undefined;
 }
 
+/**
+ * The problem with a block's list of text objects (a section's `fields`, a context's `elements`),
+ * or undefined when it is valid: a non-empty array of at most `maxItems` valid text objects.
+ */
+function textObjectsProblem(
+    where: string,
+    key: "fields" | "elements",
+    items: unknown,
+    maxItems: number,
+    maxChars: number,
+): string | undefined {
+    if (!Array.isArray(items) || items.length === 0) {
+        return `${where}.${key} is not a non-empty array`;
+    }
+    if (items.length > maxItems) {
+        return `${where} has ${items.length} ${key}, more than ${maxItems}`;
+    }
+    for (const [j, item] of items.entries()) {
+        const problem = textObjectProblem(`${where}.${key}[${j}]`, item, maxChars);
+        if (problem) {
+            return problem;
+        }
+    }
+    return undefined;
+}
+
 function sectionProblem(where: string, b: Record<string, unknown>): string | undefined {
     if (b["text"] === undefined && b["fields"] === undefined) {
         return `${where} has neither text nor fields`;
@@ -85,39 +111,14 @@ function sectionProblem(where: string, b: Record<string, unknown>): string | und
         }
     }
     if (b["fields"] !== undefined) {
-        const fields = b["fields"];
-        if (!Array.isArray(fields) || fields.length === 0) {
-            return `${where}.fields is not a non-empty array`;
-        }
-        if (fields.length > SLACK_BLOCK_LIMITS.sectionFields) {
-            return `${where} has ${fields.length} fields, more than ${SLACK_BLOCK_LIMITS.sectionFields}`;
-        }
-        for (const [j, f] of fields.entries()) {
-            const problem = textObjectProblem(`${where}.fields[${j}]`, f, SLACK_BLOCK_LIMITS.sectionFieldChars);
-            if (problem) {
-                return problem;
-            }
-        }
+        return textObjectsProblem(where, "fields", b["fields"], SLACK_BLOCK_LIMITS.sectionFields, SLACK_BLOCK_LIMITS.sectionFieldChars);
     }
     return undefined;
 }
 
 function contextProblem(where: string, b: Record<string, unknown>): string | undefined {
-    const elements = b["elements"];
-    if (!Array.isArray(elements) || elements.length === 0) {
-        return `${where}.elements is not a non-empty array`;
-    }
-    if (elements.length > SLACK_BLOCK_LIMITS.contextElements) {
-        return `${where} has ${elements.length} elements, more than ${SLACK_BLOCK_LIMITS.contextElements}`;
-    }
-    for (const [j, e] of elements.entries()) {
-        // Context blocks also take image elements; this project never sends one.
-        const problem = textObjectProblem(`${where}.elements[${j}]`, e, SLACK_BLOCK_LIMITS.textObjectMaxChars);
-        if (problem) {
-            return problem;
-        }
-    }
-    return undefined;
+    // Context blocks also take image elements; this project never sends one.
+    return textObjectsProblem(where, "elements", b["elements"], SLACK_BLOCK_LIMITS.contextElements, SLACK_BLOCK_LIMITS.textObjectMaxChars);
 }
 
 function blockProblem(block: unknown, i: number): string | undefined {
