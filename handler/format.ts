@@ -1,14 +1,14 @@
 import type { ContextBlock, HeaderBlock, MrkdwnElement, SectionBlock, TextObject } from "@slack/types";
 import type { AlarmNotification, PrincipalName, SignIn } from "./types";
 import type { Language, RunTimeRule, Severity } from "../shared/contract";
-import { catalogFor, splitDelay, type Catalog, type DeliveryPath } from "./catalog";
+import { catalogFor, splitDelay, type Catalog, type DeliveryPath, type ShownSignIn } from "./catalog";
 import { EN } from "./catalog/en";
 import { eventDateFormatter, eventTimeFormatter, formatEventTime } from "./eventTime";
 import { MAX_VALUE, clip, escapeSlack, literal } from "./slackText";
 import { MOBILE_APP, readUserAgent } from "./userAgent";
 
 export { eventDateFormatter, eventTimeFormatter, formatEventTime } from "./eventTime";
-export { escapeSlack, literal, plainLiteral, safe } from "./slackText";
+export { literal } from "./slackText";
 
 /** The Slack limits this module designs around (Block Kit reference). */
 export const SLACK_LIMITS = {
@@ -150,14 +150,6 @@ function isIdentityCenter(signIn: SignIn): boolean {
 const SESSION_MAX = 130;
 const ROLE_MAX = 70;
 
-/**
- * Who signed in, in the presentation's words: the person for IAM Identity Center (its role only
- * names the permission set), else the principal's parts; each name is event data, shown literally.
- */
-function whoOf(signIn: SignIn, words: Catalog): string {
-    return principalText(signIn.principal, words);
-}
-
 /** A principal in the catalog's words, its names shown literally (the summary names principals too). */
 export function principalText(p: PrincipalName, words: Catalog, nameMax = MAX_VALUE): string {
     const w = words.principal;
@@ -190,7 +182,7 @@ function firstSeenLine(signIn: SignIn, words: Catalog, formatDate: (time: Date) 
         return "";
     }
     if (mark.noHistory) {
-        return `\n${words.signIn.noHistory(whoOf(signIn, words))}`;
+        return `\n${words.signIn.noHistory(principalText(signIn.principal, words))}`;
     }
     const cut = (value: string | undefined, max: number): string | undefined => (value === undefined ? undefined : literal(value, max));
     const what = {
@@ -205,7 +197,7 @@ function firstSeenLine(signIn: SignIn, words: Catalog, formatDate: (time: Date) 
         return "";
     }
     const window = mark.historySince ? { since: formatDate(mark.historySince) } : { days: mark.windowDays };
-    return `\n${words.signIn.firstSeen(whoOf(signIn, words), what, window)}`;
+    return `\n${words.signIn.firstSeen(principalText(signIn.principal, words), what, window)}`;
 }
 
 /** "posted 14 s after sign-in", from the catalog; empty when the presentation says nothing of delivery. */
@@ -241,16 +233,29 @@ interface Shown {
     formatDate: (time: Date) => string;
 }
 
-function signInBlock(signIn: SignIn, when: string, p: Presentation, shown: Shown): Block {
+/** What the sign-in's block and its fallback line both show, worked out once. */
+function shownSignIn(signIn: SignIn, when: string, words: Catalog): ShownSignIn {
+    return {
+        who: principalText(signIn.principal, words),
+        verb: verb(signIn, words),
+        identityType: literal(signIn.identityType),
+        mfa: mfaOf(signIn, words),
+        sourceIp: literal(signIn.sourceIp),
+        region: literal(signIn.region),
+        when: literal(when),
+    };
+}
+
+function signInBlock(signIn: SignIn, shownWords: ShownSignIn, p: Presentation, shown: Shown): Block {
     const { words } = shown;
     const label = words.signIn.labels;
     const fields = [
-        field(label.identityType, literal(signIn.identityType)),
+        field(label.identityType, shownWords.identityType),
         field(label.result, worded(words.signIn.results, signIn.result)),
-        field(label.mfa, mfaOf(signIn, words)),
-        field(label.sourceIp, literal(signIn.sourceIp)),
-        field(label.region, literal(signIn.region)),
-        field(label.time, literal(when)),
+        field(label.mfa, shownWords.mfa),
+        field(label.sourceIp, shownWords.sourceIp),
+        field(label.region, shownWords.region),
+        field(label.time, shownWords.when),
         field(label.browser, literal(shortenUserAgent(signIn.userAgent, words.signIn))),
         field(label.account, literal(describeAccount(signIn.accountId, p.accountLabels, words))),
     ];
@@ -264,22 +269,10 @@ function signInBlock(signIn: SignIn, when: string, p: Presentation, shown: Shown
     return {
         type: "section",
         text: eventText(
-            `*${whoOf(signIn, words)}* ${verb(signIn, words)} · ${link}${deliveryNote(signIn, p, words)}${firstSeenLine(signIn, words, shown.formatDate)}`,
+            `*${shownWords.who}* ${shownWords.verb} · ${link}${deliveryNote(signIn, p, words)}${firstSeenLine(signIn, words, shown.formatDate)}`,
         ),
         fields,
     };
-}
-
-function fallbackLine(signIn: SignIn, when: string, words: Catalog): string {
-    return words.signIn.fallbackLine({
-        who: whoOf(signIn, words),
-        verb: verb(signIn, words),
-        identityType: literal(signIn.identityType),
-        mfa: mfaOf(signIn, words),
-        sourceIp: literal(signIn.sourceIp),
-        region: literal(signIn.region),
-        when: literal(when),
-    });
 }
 
 // Notifications show the fallback text; Slack truncates text past 40,000 characters, and anything
@@ -340,7 +333,7 @@ export function buildSignInMessages(
     const { words } = shown;
     const title = titleOf(rule, p);
     return chunks.map((chunk, index) => {
-        const times = chunk.map((signIn) => shown.formatTime(signIn.eventTime));
+        const shownWords = chunk.map((signIn) => shownSignIn(signIn, shown.formatTime(signIn.eventTime), words));
         const part = chunks.length > 1 ? ` (${index + 1}/${chunks.length})` : "";
         // One ping per notification, not one per part of a split message.
         const mention = index === 0 ? mentionPrefix(rule.severity, p) : "";
@@ -348,7 +341,7 @@ export function buildSignInMessages(
         const blocks: Block[] = [
             header(rule.severity, title, part),
             { type: "section", text: { type: "mrkdwn", text: summary } },
-            ...chunk.map((signIn, i) => signInBlock(signIn, times[i]!, p, shown)),
+            ...chunk.map((signIn, i) => signInBlock(signIn, shownWords[i]!, p, shown)),
         ];
         if (chunks.length > 1) {
             blocks.push({
@@ -358,7 +351,7 @@ export function buildSignInMessages(
         }
         const text = fallbackText(
             `${mention}${escapeSlack(title)}${part}:`,
-            chunk.map((s, i) => fallbackLine(s, times[i]!, words)),
+            shownWords.map((w) => words.signIn.fallbackLine(w)),
             words,
         );
         return { message: { text, blocks }, eventIds: chunk.map((s) => s.eventId) };

@@ -6,6 +6,8 @@
  */
 import { catalogFor, splitDelay, type Catalog } from "./catalog";
 import {
+    ALARM_NAME_MAX,
+    ALARM_REASON_MAX,
     eventText,
     eventTimeFormatter,
     formatEventTime,
@@ -24,9 +26,8 @@ import { clip, literal, plainLiteral } from "./slackText";
 import type { HeartbeatNotice, SummaryReport } from "./types";
 import type { Language } from "../shared/contract";
 
-// CloudWatch Logs log group names are at most 512 characters; the alarm's reason is CloudWatch's sentence.
+// CloudWatch Logs log group names are at most 512 characters.
 const LOG_GROUP_MAX = 512;
-const REASON_MAX = 500;
 // SNS subjects: ASCII, under 100 characters.
 const SUBJECT_MAX = 99;
 
@@ -52,7 +53,7 @@ export function buildHeartbeatMessage(notice: HeartbeatNotice, p: Presentation):
         blocks: [
             header("critical", words.heartbeat.stoppedTitle),
             { type: "section", text: eventText(body) },
-            { type: "context", elements: [eventText(literal(notice.alarm.reason, REASON_MAX))] },
+            { type: "context", elements: [eventText(literal(notice.alarm.reason, ALARM_REASON_MAX))] },
         ],
     };
 }
@@ -74,7 +75,7 @@ export function heartbeatNotice(notice: HeartbeatNotice, language: Language = "e
             quiet: quietFor(notice, words),
             // In UTC, as in the function's logs the operators will search.
             when: formatEventTime(notice.alarm.stateChangeTime, "UTC", language),
-            alarm: plainLiteral(notice.alarm.alarmName, 300),
+            alarm: plainLiteral(notice.alarm.alarmName, ALARM_NAME_MAX),
         }),
     };
 }
@@ -83,11 +84,18 @@ export function heartbeatNotice(notice: HeartbeatNotice, language: Language = "e
 const NAME_MAX = 100;
 const NETWORK_MAX = 64;
 
+// A line is at least "\n• x: 0", 7 characters: no section holds more than this many, so no more are
+// made (10,000 names cost no more than 1,500).
+const LINES_MAX = Math.ceil(SLACK_LIMITS.sectionText / 7);
+
 /**
- * A titled list in one section: as many lines as fit in Slack's 3,000 characters, then how many
- * more there are (`extra` counts those not even given), or the catalog's "none" for an empty list.
+ * A titled list in one section: as many items' lines as fit in Slack's 3,000 characters, then how
+ * many more there are (`beyond` counts those not even in `items`), or the catalog's "none" for an
+ * empty list.
  */
-function listSection(heading: string, lines: readonly string[], extra: number, words: Catalog): Block {
+function listSection<T>(heading: string, items: readonly T[], line: (item: T) => string, beyond: number, words: Catalog): Block {
+    const lines = items.slice(0, LINES_MAX).map(line);
+    const extra = items.length - lines.length + beyond;
     let text = `*${heading}*`;
     if (lines.length === 0 && extra === 0) {
         return { type: "section", text: eventText(`${text}\n${words.summary.none}`) };
@@ -107,12 +115,6 @@ function listSection(heading: string, lines: readonly string[], extra: number, w
     return { type: "section", text: eventText(more > 0 ? `${text}\n${words.summary.more(more)}` : text) };
 }
 
-/** Lines of a list, made only as far as a section could ever show them: 10,000 names cost no more than 1,500. */
-function linesOf<T>(items: readonly T[], line: (item: T) => string): string[] {
-    // A line is at least "\n• x: 0", 7 characters: no section holds more than this many.
-    return items.slice(0, Math.ceil(SLACK_LIMITS.sectionText / 7)).map(line);
-}
-
 /**
  * The daily or weekly summary: every rule's count (zeros shown, so a quiet channel is visibly
  * quiet), the principals with most events, sign-ins from new networks, and what reached Slack
@@ -125,28 +127,28 @@ export function buildSummaryMessage(report: SummaryReport, p: Presentation): Sla
     const period = s.period(formatTime(new Date(report.fromMs)), formatTime(new Date(report.toMs)));
     const total = report.perRule.reduce((sum, r) => sum + r.count, 0);
     const title = s.title(report.period);
-    const shownCount = (items: readonly unknown[]): number => Math.min(items.length, Math.ceil(SLACK_LIMITS.sectionText / 7));
     const blocks: Block[] = [
         { type: "header", text: { type: "plain_text", text: clip(`:bar_chart: ${title}`, SLACK_LIMITS.headerText), emoji: true } },
         { type: "section", text: eventText(`*${period}*\n${s.total(total)}`) },
         listSection(
             s.byRule,
-            linesOf(report.perRule, (r) => s.countLine(literal(ruleTitle({ id: r.ruleId, title: r.title }, words), NAME_MAX), r.count)),
-            report.perRule.length - shownCount(report.perRule),
+            report.perRule,
+            (r) => s.countLine(literal(ruleTitle({ id: r.ruleId, title: r.title }, words), NAME_MAX), r.count),
+            0,
             words,
         ),
         listSection(
             s.topPrincipals,
-            linesOf(report.perPrincipal, (r) => s.countLine(principalText(r.principal, words, NAME_MAX), r.count)),
-            report.perPrincipal.length - shownCount(report.perPrincipal) + report.otherPrincipals,
+            report.perPrincipal,
+            (r) => s.countLine(principalText(r.principal, words, NAME_MAX), r.count),
+            report.otherPrincipals,
             words,
         ),
         listSection(
             s.newNetworks,
-            linesOf(report.newNetworks, (n) =>
-                s.newNetworkLine(principalText(n.principal, words, NAME_MAX), literal(n.network, NETWORK_MAX)),
-            ),
-            report.newNetworks.length - shownCount(report.newNetworks),
+            report.newNetworks,
+            (n) => s.newNetworkLine(principalText(n.principal, words, NAME_MAX), literal(n.network, NETWORK_MAX)),
+            0,
             words,
         ),
         { type: "context", elements: [eventText(s.backstopOnly(report.backstopOnly)), eventText(s.failures(report.failures))] },

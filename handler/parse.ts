@@ -252,6 +252,7 @@ function mfaOf(record: CloudTrailRecord): SignIn["mfa"] {
 
 /** Reduces a CloudTrail record to the facts a Slack reader needs. */
 export function toSignIn(record: ValidRecord): SignIn {
+    const roleName = roleNameOf(record);
     return {
         ...personOf(record),
         eventId: record.eventID,
@@ -259,7 +260,7 @@ export function toSignIn(record: ValidRecord): SignIn {
         ...(record.userIdentity?.type === "IAMUser" && record.userIdentity.userName && record.userIdentity.userName !== HIDDEN_USER
             ? { userName: record.userIdentity.userName }
             : {}),
-        ...(roleNameOf(record) ? { roleName: roleNameOf(record) } : {}),
+        ...(roleName ? { roleName } : {}),
         identityType: record.userIdentity?.type ?? "unknown",
         eventName: record.eventName ?? "unknown",
         result: resultOf(record),

@@ -14,16 +14,27 @@ export const HIDDEN_USER = "HIDDEN_DUE_TO_SECURITY_REASONS";
 // roles" / "Permission sets"); its session name is the person's Identity Center user name.
 const IDENTITY_CENTER_ROLE = /^AWSReservedSSO_(.+)_[0-9a-f]{16}$/;
 
+type UserIdentity = NonNullable<CloudTrailRecord["userIdentity"]>;
+
+/**
+ * A role session's role (the session issuer's name, else the ARN's) and session name, from
+ * arn:aws:sts::111122223333:assumed-role/ROLE/SESSION; for SSO and SAML the session is the person.
+ */
+function assumedRoleOf(identity: UserIdentity): { role: string | undefined; session: string | undefined } {
+    const parts = (identity.arn ?? "").split(":assumed-role/")[1]?.split("/");
+    return {
+        role: identity.sessionContext?.sessionIssuer?.userName ?? parts?.[0],
+        session: parts && parts.length > 1 ? parts.slice(1).join("/") : undefined,
+    };
+}
+
 /** The person and permission set of an IAM Identity Center role session; undefined for any other principal. */
-export function identityCenterSession(record: CloudTrailRecord): { person: string; permissionSet: string } | undefined {
-    const identity = record.userIdentity;
+function identityCenterSession(identity: UserIdentity | undefined): { person: string; permissionSet: string } | undefined {
     if (identity?.type !== "AssumedRole") {
         return undefined;
     }
-    const parts = (identity.arn ?? "").split(":assumed-role/")[1]?.split("/");
-    const role = identity.sessionContext?.sessionIssuer?.userName ?? parts?.[0] ?? "";
-    const permissionSet = IDENTITY_CENTER_ROLE.exec(role)?.[1];
-    const person = parts && parts.length > 1 ? parts.slice(1).join("/") : undefined;
+    const { role, session: person } = assumedRoleOf(identity);
+    const permissionSet = IDENTITY_CENTER_ROLE.exec(role ?? "")?.[1];
     return permissionSet && person ? { person, permissionSet } : undefined;
 }
 
@@ -40,14 +51,11 @@ export function principalNameOf(record: CloudTrailRecord): PrincipalName {
                 ? { kind: "hidden-user" }
                 : named(identity.userName ?? identity.arn ?? identity.principalId);
         case "AssumedRole": {
-            const sso = identityCenterSession(record);
-            // arn:aws:sts::111122223333:assumed-role/ROLE/SESSION: for SSO and SAML the session is the person.
-            const parts = (identity.arn ?? "").split(":assumed-role/")[1]?.split("/");
-            const role = identity.sessionContext?.sessionIssuer?.userName ?? parts?.[0];
-            const session = parts && parts.length > 1 ? parts.slice(1).join("/") : undefined;
+            const sso = identityCenterSession(identity);
             if (sso) {
                 return { kind: "name", name: sso.person };
             }
+            const { role, session } = assumedRoleOf(identity);
             return session && role ? { kind: "role-session", session, role } : named(identity.arn ?? role ?? identity.principalId);
         }
         case "FederatedUser": {
@@ -62,10 +70,7 @@ export function principalNameOf(record: CloudTrailRecord): PrincipalName {
 
 export function roleNameOf(record: CloudTrailRecord): string | undefined {
     const identity = record.userIdentity;
-    if (identity?.type !== "AssumedRole") {
-        return undefined;
-    }
-    return identity.sessionContext?.sessionIssuer?.userName ?? (identity.arn ?? "").split(":assumed-role/")[1]?.split("/")[0];
+    return identity?.type === "AssumedRole" ? assumedRoleOf(identity).role : undefined;
 }
 
 /**
@@ -89,7 +94,7 @@ export function principalKeyOf(record: CloudTrailRecord): string | undefined {
 
 /** The sign-in's Identity Center facts and history key, only where they apply. */
 export function personOf(record: CloudTrailRecord & { eventTime: string }): Partial<SignIn> {
-    const sso = identityCenterSession(record);
+    const sso = identityCenterSession(record.userIdentity);
     const principalKey = principalKeyOf(record);
     // Identity Center's own sign-in event names the person and says which credentials they used.
     const mfa = identityCenterMfaOf(record);

@@ -55,6 +55,15 @@ export function escapeSlack(value: string): string {
 // as one character.
 const CONTINUES = /^[\p{M}\p{Emoji_Modifier}]/u;
 
+/** True when value[at] is a U+200D joining the emoji before it to the emoji after it. */
+function joinsEmoji(value: string, at: number): boolean {
+    return (
+        value[at] === "\u200D" &&
+        EMOJI_BEFORE_JOINER.test(value.slice(Math.max(0, at - 2), at)) &&
+        EMOJI_AFTER_JOINER.test(value.slice(at + 1, at + 3))
+    );
+}
+
 /** True when a cut at `at` (before value[at]) lands inside a character as a reader sees it. */
 function insideCharacter(value: string, at: number): boolean {
     const next = value.slice(at, at + 2);
@@ -103,11 +112,7 @@ function pieces(value: string, budget: number, mrkdwn: boolean): string[] {
         if (lineBreak) {
             piece = LINE_MARK;
             used = lineBreak[0].length;
-        } else if (
-            value[i] === "\u200D" &&
-            EMOJI_BEFORE_JOINER.test(value.slice(Math.max(0, i - 2), i)) &&
-            EMOJI_AFTER_JOINER.test(value.slice(i + 1, i + 3))
-        ) {
+        } else if (joinsEmoji(value, i)) {
             piece = "\u200D";
             used = 1;
         } else if (INVISIBLE.test(rest)) {
@@ -151,11 +156,7 @@ function continuation(value: string, from: number, budget: number): number {
         const mark = CONTINUES.exec(next);
         if (mark) {
             at += mark[0].length;
-        } else if (
-            next.startsWith("\u200D") &&
-            EMOJI_BEFORE_JOINER.test(value.slice(Math.max(0, at - 2), at)) &&
-            EMOJI_AFTER_JOINER.test(next.slice(1))
-        ) {
+        } else if (joinsEmoji(value, at)) {
             at += 1 + String.fromCodePoint(value.codePointAt(at + 1)!).length;
         } else {
             break;
@@ -198,9 +199,4 @@ export function literal(value: unknown, max = MAX_VALUE): string {
  */
 export function plainLiteral(value: unknown, max = MAX_VALUE): string {
     return fit(pieces(String(value ?? ""), max, false), max);
-}
-
-/** A value from an event, made safe and short for mrkdwn; the same as {@link literal}. */
-export function safe(value: string, max = MAX_VALUE): string {
-    return literal(value, max);
 }

@@ -119,15 +119,7 @@ export interface SignInWords {
     part(index: number, parts: number, total: number): string;
     /** The fallback text's last line when it cannot hold every sign-in. */
     andMore(n: number): string;
-    fallbackLine(v: {
-        who: string;
-        verb: string;
-        identityType: string;
-        mfa: string;
-        sourceIp: string;
-        region: string;
-        when: string;
-    }): string;
+    fallbackLine(v: ShownSignIn): string;
     account(id: string, label: string): string;
     /** A browser and its operating system: "Chrome 91 on Windows". */
     browserOn(browser: string, os: string): string;
@@ -191,6 +183,17 @@ export interface SummaryWords {
     more(n: number): string;
     backstopOnly(n: number): string;
     failures(n: number): string;
+}
+
+/** One sign-in's words, each made literal where it is event data: the block and the fallback line both show them. */
+export interface ShownSignIn {
+    who: string;
+    verb: string;
+    identityType: string;
+    mfa: string;
+    sourceIp: string;
+    region: string;
+    when: string;
 }
 
 export interface Catalog {
