@@ -1,5 +1,6 @@
 /** Getting a rule's events into Slack: messages Slack refuses are split, then sent plainly, then told to the operators. */
 import { dispositionOf, type Disposition } from "./disposition";
+import { rejectedStatus } from "./slack";
 import { buildOkMessage, buildPendingMessage, buildSignInMessages, type Presentation, type SlackMessage } from "./format";
 import { log } from "./log";
 import { writeDeliveryMetrics } from "./metrics";
@@ -13,6 +14,7 @@ import {
     type LookbackGap,
     type OperatorsNotice,
 } from "./notices";
+import { newNetworkOf } from "./firstSeen";
 import { learnPosted, markFirstSeen } from "./history";
 import { addIdentityCenterMfa } from "./identityCenter";
 import { failedKey, postedKey, record, type RuleRun } from "./sweepRun";
@@ -25,12 +27,8 @@ import { SEVERITY_ORDER, type HandlerSettings, type RunTimeRule, type Severity }
 const REFUSED_CONTENT: readonly number[] = [400, 413];
 /** Slack refused the message for what it says (400 invalid_blocks, invalid_payload, too long), not for where it was sent. */
 function refusedContent(err: unknown): boolean {
-    if ((err as Error | undefined)?.name !== "SlackRejectedError") {
-        return false;
-    }
-    const status = (err as { slackStatus?: unknown }).slackStatus;
-    const code = typeof status === "number" ? status : Number(/HTTP (\d{3})/.exec((err as Error).message)?.[1]);
-    return REFUSED_CONTENT.includes(code);
+    const status = rejectedStatus(err);
+    return status !== undefined && REFUSED_CONTENT.includes(status);
 }
 
 /** Posts a message; Slack's refusal of its content comes back as the error, any other failure is thrown. */
@@ -160,10 +158,6 @@ function groupByDisposition(settings: HandlerSettings, ruleId: string, signIns: 
     return groups;
 }
 
-function fromNewNetwork(signIn: SignIn): boolean {
-    return signIn.firstSeen?.newNetwork !== undefined && !signIn.firstSeen.noHistory;
-}
-
 /** Posts the found sign-ins not yet handled: reported ones, then downgraded ones as informational; suppressed ones are recorded. */
 export async function postFound(run: RuleRun, window: TimeWindow, byId: Map<string, SignIn>): Promise<void> {
     const { deps, rule } = run;
@@ -180,7 +174,7 @@ export async function postFound(run: RuleRun, window: TimeWindow, byId: Map<stri
     await addIdentityCenterMfa(run, shown);
     await markFirstSeen(run, shown);
     const raisedTo = raisedSeverity(deps.settings, rule);
-    const raise = raisedTo ? groups.report.filter(fromNewNetwork) : [];
+    const raise = raisedTo ? groups.report.filter((s) => newNetworkOf(s) !== undefined) : [];
     const report = groups.report.filter((s) => !raise.includes(s));
     log("info", "looked up events", {
         rule: rule.id,
@@ -215,32 +209,39 @@ function alarmNote(run: RuleRun, alarm: AlarmNotification, foundNone: boolean): 
     return alarm.newState === "OK" && run.deps.settings.notifyOnOk ? buildOkMessage(run.rule, alarm, run.presentation) : undefined;
 }
 
+/**
+ * Runs `post` once per key, however many invocations ask: not when the key is recorded, and the key
+ * recorded after it. `post` says whether a message reached Slack, which the report counts.
+ */
+export async function noteOnce(run: RuleRun, key: string, post: () => Promise<boolean>): Promise<void> {
+    if ((await run.deps.aws.store.unposted([key])).size === 0) {
+        return;
+    }
+    if (await post()) {
+        run.report.messages += 1;
+    }
+    await record(run, [key]);
+}
+
 /** Posts the alarm's note once per state change, however many invocations the notification causes. */
 export async function postAlarmNote(run: RuleRun, alarm: AlarmNotification, foundNone: boolean): Promise<void> {
-    const noteKey = `alarm#${alarm.alarmName}#${alarm.newState}#${alarm.stateChangeTime.toISOString()}`;
     const note = alarmNote(run, alarm, foundNone);
-    if (note && (await run.deps.aws.store.unposted([noteKey])).size === 1) {
-        if (await deliverNote(run, note)) {
-            run.report.messages += 1;
-        }
-        await record(run, [noteKey]);
+    if (note) {
+        const noteKey = `alarm#${alarm.alarmName}#${alarm.newState}#${alarm.stateChangeTime.toISOString()}`;
+        await noteOnce(run, noteKey, () => deliverNote(run, note));
     }
 }
 
 /** Says once, in Slack and to the operators, that part of the rule's window is older than any lookup reaches. */
 export async function reportGap(run: RuleRun, gap: LookbackGap): Promise<void> {
-    const key = `gap#${run.rule.id}#${gap.fromMs}`;
-    if ((await run.deps.aws.store.unposted([key])).size === 0) {
-        return;
-    }
-    log("warn", "the rule's cursor is older than the lookback limit; events in between are not looked up", {
-        rule: run.rule.id,
-        from: new Date(gap.fromMs).toISOString(),
-        to: new Date(gap.toMs).toISOString(),
+    await noteOnce(run, `gap#${run.rule.id}#${gap.fromMs}`, async () => {
+        log("warn", "the rule's cursor is older than the lookback limit; events in between are not looked up", {
+            rule: run.rule.id,
+            from: new Date(gap.fromMs).toISOString(),
+            to: new Date(gap.toMs).toISOString(),
+        });
+        const delivered = await deliverNote(run, buildGapWarning(run.rule, gap, run.presentation.timeZone, run.presentation.language));
+        await tellOperators(run, gapNotice(run.rule, gap, run.presentation.language));
+        return delivered;
     });
-    if (await deliverNote(run, buildGapWarning(run.rule, gap, run.presentation.timeZone, run.presentation.language))) {
-        run.report.messages += 1;
-    }
-    await tellOperators(run, gapNotice(run.rule, gap, run.presentation.language));
-    await record(run, [key]);
 }

@@ -8,10 +8,10 @@
 import { postFound } from "./delivery";
 import { log } from "./log";
 import { parseEventDetail, toSignIn, type Trigger } from "./parse";
-import { presentationOf, type RuleRun, type SweepDeps, type SweepJob } from "./sweepRun";
+import { ruleRun, type SweepDeps, type SweepJob } from "./sweepRun";
 import type { InvocationReport, SignIn } from "./types";
 import { compileFilterPattern } from "../shared/filterPattern";
-import { LOOKBACK_LIMIT_SECONDS, type RunTimeRule } from "../shared/contract";
+import type { RunTimeRule } from "../shared/contract";
 
 type EventBridgeTrigger = Extract<Trigger, { kind: "eventbridge" }>;
 
@@ -57,16 +57,7 @@ export async function postEvent(
     deadlineMs: number,
     report: InvocationReport,
 ): Promise<void> {
-    const run: RuleRun = {
-        deps,
-        rule,
-        presentation: presentationOf(deps.settings),
-        // As long as the lookups' records live: no lookup can find the event after its record expires.
-        expiresAt: Math.floor(deps.clock.now() / 1000) + LOOKBACK_LIMIT_SECONDS,
-        deadlineMs,
-        report,
-        path: "fast",
-    };
+    const run = ruleRun(deps, rule, "fast", deadlineMs, report);
     const at = event.eventTime.getTime();
     await postFound(run, { startMs: at, endMs: at }, new Map([[event.eventId, event]]));
 }

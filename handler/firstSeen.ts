@@ -14,6 +14,7 @@
 import ipaddr from "ipaddr.js";
 import { userAgentClient, userAgentFamily } from "./userAgent";
 import type { FirstSeenMark, SignIn } from "./types";
+import { isPlainAddress } from "../shared/allowList";
 
 /** Sightings of one network, browser family or region (or of the principal at all). Times in epoch ms. */
 export interface Sightings {
@@ -60,15 +61,11 @@ function latest(entry: Sightings): Sighting {
 
 /** The sign-in's source network: an IPv4 /24 or IPv6 /48; undefined for "AWS Internal", host names and garbage. */
 export function networkOf(sourceIp: string): string | undefined {
-    // Four plain decimal parts or IPv6 without a zone index, as the allow-list reads addresses.
-    const isV6 = sourceIp.includes(":") && !sourceIp.includes("%") && ipaddr.IPv6.isValid(sourceIp);
-    if (!ipaddr.IPv4.isValidFourPartDecimal(sourceIp) && !isV6) {
+    // Addresses as the allow-list reads them; an IPv4-mapped IPv6 address is its IPv4 address.
+    if (!isPlainAddress(sourceIp)) {
         return undefined;
     }
-    let address = ipaddr.parse(sourceIp);
-    if (address instanceof ipaddr.IPv6 && address.isIPv4MappedAddress()) {
-        address = address.toIPv4Address();
-    }
+    const address = ipaddr.process(sourceIp);
     const bits = address.kind() === "ipv4" ? 24 : 48;
     const cidr = `${address.toString()}/${bits}`;
     const network = address.kind() === "ipv4" ? ipaddr.IPv4.networkAddressFromCIDR(cidr) : ipaddr.IPv6.networkAddressFromCIDR(cidr);
@@ -178,9 +175,19 @@ export function learn(history: PrincipalHistory | undefined, signIn: SignIn, win
     return next;
 }
 
+/** The history a sign-in is judged against: its principal's, for console sign-ins; undefined for anything else. */
+export function historyKeyOf(signIn: SignIn): string | undefined {
+    return signIn.eventName === "ConsoleLogin" ? signIn.principalKey : undefined;
+}
+
 /** Whether a sign-in teaches the history: a successful console sign-in of a known principal. Failures are marked, never learned. */
 export function teaches(signIn: SignIn): boolean {
-    return signIn.principalKey !== undefined && signIn.eventName === "ConsoleLogin" && signIn.result === "Success";
+    return historyKeyOf(signIn) !== undefined && signIn.result === "Success";
+}
+
+/** The network a sign-in came from when it is new for a principal with a history; undefined otherwise. */
+export function newNetworkOf(signIn: SignIn): string | undefined {
+    return signIn.firstSeen && !signIn.firstSeen.noHistory ? signIn.firstSeen.newNetwork : undefined;
 }
 
 /**
@@ -193,8 +200,8 @@ export function markAll(histories: ReadonlyMap<string, PrincipalHistory>, signIn
     const running = new Map(histories);
     const inOrder = [...signIns].sort((a, b) => a.eventTime.getTime() - b.eventTime.getTime());
     for (const signIn of inOrder) {
-        const key = signIn.principalKey;
-        if (key === undefined || signIn.eventName !== "ConsoleLogin") {
+        const key = historyKeyOf(signIn);
+        if (key === undefined) {
             continue;
         }
         signIn.firstSeen = judge(running.get(key), signIn, windowDays);

@@ -4,13 +4,12 @@
  * which would otherwise look exactly like a quiet day. CloudWatch tells the operators' topic
  * itself; the function tells the channel, once per state change, ALARM and OK alike.
  */
-import { deliverNote } from "./delivery";
+import { deliverNote, noteOnce } from "./delivery";
 import { buildHeartbeatMessage, heartbeatNotice } from "./formatNotices";
 import { log } from "./log";
 import { parseAlarmNotification, type Trigger } from "./parse";
-import { presentationOf, record, type RuleRun, type SweepDeps } from "./sweepRun";
+import { ruleRun, type RuleRun, type SweepDeps } from "./sweepRun";
 import type { AlarmNotification, InvocationReport } from "./types";
-import { LOOKBACK_LIMIT_SECONDS } from "../shared/contract";
 
 type SnsTrigger = Extract<Trigger, { kind: "sns" }>;
 
@@ -37,8 +36,7 @@ export function takeHeartbeats<T extends Trigger>(trigger: T, alarmName: string 
 /** The heartbeat is nobody's rule; its sends and records still need a run to account to. */
 function heartbeatRun(deps: SweepDeps, deadlineMs: number, report: InvocationReport): RuleRun {
     const rule = { id: "delivery-heartbeat", title: "", pattern: "", severity: "critical" as const, alarmName: "" };
-    const expiresAt = Math.floor(deps.clock.now() / 1000) + LOOKBACK_LIMIT_SECONDS;
-    return { deps, rule, presentation: presentationOf(deps.settings), expiresAt, deadlineMs, report, path: "backstop" };
+    return ruleRun(deps, rule, "backstop", deadlineMs, report);
 }
 
 /** Posts each heartbeat state change once, however many invocations its notification causes. */
@@ -55,23 +53,16 @@ export async function postHeartbeats(
             report.skipped.push(`alarm ${alarm.alarmName} went to INSUFFICIENT_DATA`);
             continue;
         }
-        const key = `heartbeat#${alarm.newState}#${alarm.stateChangeTime.toISOString()}`;
-        if ((await deps.aws.store.unposted([key])).size === 0) {
-            continue;
-        }
-        log(alarm.newState === "ALARM" ? "error" : "info", "delivery heartbeat", {
-            state: alarm.newState,
-            logGroup: deps.settings.trailLogGroupName,
-        });
-        const notice = { alarm, logGroupName: deps.settings.trailLogGroupName, quietMinutes };
-        // Slack may refuse it; the operators hear of the silent trail either way.
-        if (
-            await deliverNote(run, buildHeartbeatMessage(notice, run.presentation), () =>
+        await noteOnce(run, `heartbeat#${alarm.newState}#${alarm.stateChangeTime.toISOString()}`, () => {
+            log(alarm.newState === "ALARM" ? "error" : "info", "delivery heartbeat", {
+                state: alarm.newState,
+                logGroup: deps.settings.trailLogGroupName,
+            });
+            const notice = { alarm, logGroupName: deps.settings.trailLogGroupName, quietMinutes };
+            // Slack may refuse it; the operators hear of the silent trail either way.
+            return deliverNote(run, buildHeartbeatMessage(notice, run.presentation), () =>
                 heartbeatNotice(notice, run.presentation.language),
-            )
-        ) {
-            report.messages += 1;
-        }
-        await record(run, [key]);
+            );
+        });
     }
 }

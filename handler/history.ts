@@ -3,7 +3,7 @@
  * marked against what was known before it; written after Slack took the message, so a sign-in that
  * never reached anyone teaches nothing. Both delivery paths and every rule use the same history.
  */
-import { historyExpiresAt, learn, markAll, teaches, type PrincipalHistory } from "./firstSeen";
+import { historyExpiresAt, historyKeyOf, learn, markAll, teaches, type PrincipalHistory } from "./firstSeen";
 import { log } from "./log";
 import type { RuleRun } from "./sweepRun";
 import type { SignIn, StateStore } from "./types";
@@ -36,41 +36,47 @@ function parsed(body: string, key: string): PrincipalHistory | undefined {
     }
 }
 
-function enabled(run: RuleRun): StateStore | undefined {
+/** The store's document calls, when the stack keeps first-seen histories and the store has them. */
+type HistoryStore = Required<Pick<StateStore, "readDocuments" | "writeDocument">>;
+
+function enabled(run: RuleRun): HistoryStore | undefined {
     const store = run.deps.aws.store;
-    return run.deps.settings.firstSeen.days > 0 && store.readDocuments && store.writeDocument ? store : undefined;
+    return run.deps.settings.firstSeen.days > 0 && store.readDocuments && store.writeDocument ? (store as HistoryStore) : undefined;
 }
 
 /** Sets `firstSeen` on each console sign-in that has a principal, from the stored histories. */
 export async function markFirstSeen(run: RuleRun, signIns: readonly SignIn[]): Promise<void> {
     const store = enabled(run);
-    const keys = [...new Set(signIns.flatMap((s) => (s.principalKey && s.eventName === "ConsoleLogin" ? [s.principalKey] : [])))];
-    if (!store?.readDocuments || keys.length === 0) {
+    const keys = [...new Set(signIns.flatMap((s) => historyKeyOf(s) ?? []))].map((principal) => ({
+        principal,
+        item: historyKey(principal),
+    }));
+    if (!store || keys.length === 0) {
         return;
     }
-    const documents = await store.readDocuments(keys.map(historyKey));
+    const documents = await store.readDocuments(keys.map((k) => k.item));
     const histories = new Map<string, PrincipalHistory>();
-    for (const key of keys) {
-        const document = documents.get(historyKey(key));
-        const history = document ? parsed(document.body, historyKey(key)) : undefined;
+    for (const { principal, item } of keys) {
+        const document = documents.get(item);
+        const history = document ? parsed(document.body, item) : undefined;
         if (history) {
-            histories.set(key, history);
+            histories.set(principal, history);
         }
     }
     markAll(histories, signIns, run.deps.settings.firstSeen.days);
 }
 
 /** Learns one principal's posted sign-ins: read, merge, write if nobody wrote in between; else again. */
-async function learnPrincipal(run: RuleRun, store: StateStore, principalKey: string, signIns: readonly SignIn[]): Promise<void> {
+async function learnPrincipal(run: RuleRun, store: HistoryStore, principalKey: string, signIns: readonly SignIn[]): Promise<void> {
     const key = historyKey(principalKey);
     const days = run.deps.settings.firstSeen.days;
     for (let attempt = 1; attempt <= WRITE_ATTEMPTS; attempt++) {
-        const stored = (await store.readDocuments?.([key]))?.get(key);
+        const stored = (await store.readDocuments([key])).get(key);
         let history = stored ? parsed(stored.body, key) : undefined;
         for (const signIn of signIns) {
             history = learn(history, signIn, days);
         }
-        if (!history || (await store.writeDocument?.(key, JSON.stringify(history), stored?.version, historyExpiresAt(history, days)))) {
+        if (!history || (await store.writeDocument(key, JSON.stringify(history), stored?.version, historyExpiresAt(history, days)))) {
             return;
         }
     }

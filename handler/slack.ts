@@ -7,6 +7,11 @@ import type { Clock } from "./types";
 // Errors are plain Errors with a name, not subclasses: closure serialization rewrites class
 // constructors so that `super(message)` on Error no longer sets the message.
 
+/** The HTTP status of a Slack rejection from slackRejectedError; undefined for any other error. */
+export function rejectedStatus(err: unknown): number | undefined {
+    return (err as { slackStatus?: number } | undefined)?.slackStatus;
+}
+
 /** Slack refused the message for a reason a retry cannot fix (bad payload, revoked or archived webhook). */
 export function slackRejectedError(status: number, slackError: string): Error {
     const err = new Error(
@@ -29,6 +34,9 @@ export function slackRateLimitedError(blockedUntilMs: number, deadlineMs: number
     err.name = "SlackRateLimitedError";
     return err;
 }
+
+/** The last problem of a message whose first attempt never started. */
+export const NO_ATTEMPT = "no attempt was made before the deadline";
 
 /** Slack kept failing (5xx, 429, network) until the function ran out of time. */
 export function slackUnavailableError(attempts: number, lastProblem: string): Error {
@@ -128,11 +136,9 @@ function judgeAnswer(status: number, headers: { get(name: string): string | null
         if (raw === "ok") {
             return { accepted: true };
         }
-        log("error", 'The Slack webhook answered 2xx without "ok"; the message is not counted as posted', {
-            status,
-            body: redactedExcerpt(raw, webhookUrl, 40),
-        });
-        throw slackNotOkError(status, redactedExcerpt(raw, webhookUrl, 40));
+        const body = redactedExcerpt(raw, webhookUrl, 40);
+        log("error", 'The Slack webhook answered 2xx without "ok"; the message is not counted as posted', { status, body });
+        throw slackNotOkError(status, body);
     }
     if (status >= 300 && status < 400) {
         // Neither the Location header nor the body is logged: either may carry the webhook's path.
@@ -161,6 +167,7 @@ async function postOnce(
 ): Promise<Attempt> {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
+    let answer: { status: number; headers: { get(name: string): string | null }; raw: string };
     try {
         const response = await fetchImpl(webhookUrl, {
             method: "POST",
@@ -169,11 +176,8 @@ async function postOnce(
             signal: controller.signal,
             redirect: "manual",
         });
-        return judgeAnswer(response.status, response.headers, (await response.text()).trim(), webhookUrl);
+        answer = { status: response.status, headers: response.headers, raw: (await response.text()).trim() };
     } catch (err) {
-        if ((err as Error).name === "SlackRejectedError") {
-            throw err;
-        }
         if (!controller.signal.aborted) {
             return { accepted: false, problem: `network error: ${redactedExcerpt((err as Error).message, webhookUrl, 200)}` };
         }
@@ -183,6 +187,8 @@ async function postOnce(
     } finally {
         clearTimeout(timer);
     }
+    // Judged outside the try, so that a refusal it throws is not taken for a network error.
+    return judgeAnswer(answer.status, answer.headers, answer.raw, webhookUrl);
 }
 
 function backoff(attempt: number, options: SlackPostOptions, clock: Clock): number {
@@ -204,7 +210,7 @@ export async function postToSlack(
     clock: Clock = realClock,
 ): Promise<{ attempts: number }> {
     const body = JSON.stringify(message);
-    let lastProblem = "no attempt was made before the deadline";
+    let lastProblem = NO_ATTEMPT;
     for (let attempt = 1; ; attempt++) {
         const remaining = options.deadlineMs - clock.now();
         if (remaining <= 0) {

@@ -1,7 +1,15 @@
 /** The one way the sweep reaches Slack: a per-container sender that paces, re-reads the webhook and honours rate limits. */
 import { log } from "./log";
 import type { SlackMessage } from "./format";
-import { postToSlack, slackRateLimitedError, slackUnavailableError, type FetchLike, type SlackPostOptions } from "./slack";
+import {
+    NO_ATTEMPT,
+    postToSlack,
+    rejectedStatus,
+    slackRateLimitedError,
+    slackUnavailableError,
+    type FetchLike,
+    type SlackPostOptions,
+} from "./slack";
 import type { Clock } from "./types";
 import type { HandlerSettings } from "../shared/contract";
 
@@ -16,10 +24,6 @@ export const WEBHOOK_MAX_AGE_MS = 5 * 60 * 1000;
 // Answers that mean the URL itself is gone (token revoked, webhook deleted, channel archived):
 // worth asking the parameter whether it has been replaced.
 const GONE_STATUSES = [403, 404, 410];
-
-function rejectedStatus(err: unknown): number | undefined {
-    return (err as { slackStatus?: number } | undefined)?.slackStatus;
-}
 
 /** The webhook a container posts to, read from its parameter and re-read as it ages or is refused. */
 interface WebhookCache {
@@ -83,7 +87,7 @@ export function createPacedSender(
         const gap = Math.max(pace.lastPostAt + settings.minPostIntervalMs, pace.blockedUntilMs) - clock.now();
         if (gap > 0) {
             if (clock.now() + gap >= deadlineMs) {
-                throw slackUnavailableError(0, "no attempt was made before the deadline");
+                throw slackUnavailableError(0, NO_ATTEMPT);
             }
             await clock.sleep(gap);
         }

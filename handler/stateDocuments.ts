@@ -3,7 +3,7 @@
  * written with a version condition so two invocations never lose each other's sightings) and the
  * summary's hourly counters (DynamoDB's ADD, which creates what is missing and never races).
  */
-import { batchGet, type Table } from "./stateTable";
+import { batchGet, conditionHeld, type Table } from "./stateTable";
 import type { StoredDocument } from "./types";
 
 // One UpdateItem's expression stays far below DynamoDB's 4 KB expression limit at this many counters.
@@ -11,7 +11,7 @@ const COUNTERS_PER_UPDATE = 100;
 
 export async function readDocuments(table: Table, keys: readonly string[]): Promise<Map<string, StoredDocument>> {
     const documents = new Map<string, StoredDocument>();
-    for (const item of await batchGet(table, [...new Set(keys)])) {
+    for (const item of await batchGet(table, keys)) {
         const [pk, body, version] = [item["pk"]?.S, item["body"]?.S, item["version"]?.N];
         if (pk !== undefined && body !== undefined && version !== undefined) {
             documents.set(pk, { body, version: Number(version) });
@@ -28,8 +28,8 @@ export async function writeDocument(
     expiresAtSeconds: number,
 ): Promise<boolean> {
     const version = (expectedVersion ?? 0) + 1;
-    try {
-        await table.client.send(
+    return conditionHeld(
+        table.client.send(
             new table.sdk.PutItemCommand({
                 TableName: table.name,
                 Item: { pk: { S: key }, body: { S: body }, version: { N: String(version) }, expiresAt: { N: String(expiresAtSeconds) } },
@@ -41,14 +41,8 @@ export async function writeDocument(
                           ExpressionAttributeValues: { ":expected": { N: String(expectedVersion) } },
                       }),
             }),
-        );
-        return true;
-    } catch (err) {
-        if ((err as Error).name === "ConditionalCheckFailedException") {
-            return false;
-        }
-        throw err;
-    }
+        ),
+    );
 }
 
 /** One UpdateItem: ADD each counter, SET the expiry. Counter names go through placeholders, so any text is a valid name. */
@@ -85,7 +79,7 @@ export async function addCounters(
 
 export async function readCounters(table: Table, keys: readonly string[]): Promise<Map<string, Record<string, number>>> {
     const counters = new Map<string, Record<string, number>>();
-    for (const item of await batchGet(table, [...new Set(keys)])) {
+    for (const item of await batchGet(table, keys)) {
         const pk = item["pk"]?.S;
         if (pk === undefined) {
             continue;

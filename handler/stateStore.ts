@@ -1,18 +1,15 @@
 import { addCounters, readCounters, readDocuments, writeDocument } from "./stateDocuments";
-import { BATCH_WRITE_ITEMS, batchGet, unprocessedBackoff, type DynamoDb, type Table } from "./stateTable";
+import { BATCH_WRITE_ITEMS, batchGet, inRounds, conditionHeld, type DynamoDb, type Table } from "./stateTable";
 import type { PendingLookup, RuleProgress, StateStore } from "./types";
 
-async function getCursor(table: Table, ruleId: string): Promise<number | undefined> {
-    const out = await table.client.send(
-        new table.sdk.GetItemCommand({ TableName: table.name, Key: { pk: { S: `cursor#${ruleId}` } }, ConsistentRead: true }),
-    );
-    const at = out.Item?.["at"]?.N;
-    return at === undefined ? undefined : Number(at);
+// One item per rule holds its cursor and the lookup it left unfinished.
+function cursorKey(ruleId: string): string {
+    return `cursor#${ruleId}`;
 }
 
 async function setCursor(table: Table, ruleId: string, atMs: number): Promise<void> {
     await table.client.send(
-        new table.sdk.PutItemCommand({ TableName: table.name, Item: { pk: { S: `cursor#${ruleId}` }, at: { N: String(atMs) } } }),
+        new table.sdk.PutItemCommand({ TableName: table.name, Item: { pk: { S: cursorKey(ruleId) }, at: { N: String(atMs) } } }),
     );
 }
 
@@ -23,7 +20,7 @@ async function setCursor(table: Table, ruleId: string, atMs: number): Promise<vo
  */
 async function getProgress(table: Table, ruleId: string): Promise<RuleProgress> {
     const out = await table.client.send(
-        new table.sdk.GetItemCommand({ TableName: table.name, Key: { pk: { S: `cursor#${ruleId}` } }, ConsistentRead: true }),
+        new table.sdk.GetItemCommand({ TableName: table.name, Key: { pk: { S: cursorKey(ruleId) } }, ConsistentRead: true }),
     );
     const item = out.Item ?? {};
     const number = (name: string): number | undefined => (item[name]?.N === undefined ? undefined : Number(item[name]?.N));
@@ -39,7 +36,7 @@ async function getProgress(table: Table, ruleId: string): Promise<RuleProgress> 
 
 async function savePending(table: Table, ruleId: string, cursorMs: number | undefined, pending: PendingLookup): Promise<void> {
     const item: Record<string, { S: string } | { N: string }> = {
-        pk: { S: `cursor#${ruleId}` },
+        pk: { S: cursorKey(ruleId) },
         lookupStart: { N: String(pending.window.startMs) },
         lookupEnd: { N: String(pending.window.endMs) },
         lookupSavedAt: { N: String(pending.savedAtMs) },
@@ -52,25 +49,25 @@ async function savePending(table: Table, ruleId: string, cursorMs: number | unde
 }
 
 async function unposted(table: Table, keys: readonly string[]): Promise<Set<string>> {
-    const records = await batchGet(table, [...new Set(keys.map((k) => `posted#${k}`))]);
+    const records = await batchGet(
+        table,
+        keys.map((k) => `posted#${k}`),
+    );
     const seen = new Set(records.flatMap((item) => (item["pk"]?.S ? [item["pk"].S.slice("posted#".length)] : [])));
     return new Set(keys.filter((k) => !seen.has(k)));
 }
 
 async function markPosted(table: Table, keys: readonly string[], expiresAtSeconds: number): Promise<void> {
     for (let i = 0; i < keys.length; i += BATCH_WRITE_ITEMS) {
-        let request: Record<string, Array<{ PutRequest: { Item: Record<string, { S: string } | { N: string }> } }>> | undefined = {
+        const request: Record<string, Array<{ PutRequest: { Item: Record<string, { S: string } | { N: string }> } }>> = {
             [table.name]: keys.slice(i, i + BATCH_WRITE_ITEMS).map((k) => ({
                 PutRequest: { Item: { pk: { S: `posted#${k}` }, expiresAt: { N: String(expiresAtSeconds) } } },
             })),
         };
-        for (let round = 0; request && Object.keys(request).length > 0; round++) {
-            if (round > 0) {
-                await unprocessedBackoff(round, "BatchWriteItem");
-            }
-            const out = await table.client.send(new table.sdk.BatchWriteItemCommand({ RequestItems: request }));
-            request = out.UnprocessedItems as typeof request;
-        }
+        await inRounds("BatchWriteItem", request, async (rest) => {
+            const out = await table.client.send(new table.sdk.BatchWriteItemCommand({ RequestItems: rest }));
+            return out.UnprocessedItems as typeof rest | undefined;
+        });
     }
 }
 
@@ -80,8 +77,8 @@ function leaseKey(ruleId: string): string {
 }
 
 async function acquireLease(table: Table, ruleId: string, owner: string, untilMs: number, nowMs: number): Promise<boolean> {
-    try {
-        await table.client.send(
+    return conditionHeld(
+        table.client.send(
             new table.sdk.PutItemCommand({
                 TableName: table.name,
                 Item: { pk: { S: leaseKey(ruleId) }, owner: { S: owner }, until: { N: String(untilMs) } },
@@ -89,19 +86,14 @@ async function acquireLease(table: Table, ruleId: string, owner: string, untilMs
                 ExpressionAttributeNames: { "#until": "until", "#owner": "owner" },
                 ExpressionAttributeValues: { ":now": { N: String(nowMs) }, ":owner": { S: owner } },
             }),
-        );
-        return true;
-    } catch (err) {
-        if ((err as Error).name === "ConditionalCheckFailedException") {
-            return false;
-        }
-        throw err;
-    }
+        ),
+    );
 }
 
+// A lease another owner holds by now (ours expired and was taken) is theirs to release.
 async function releaseLease(table: Table, ruleId: string, owner: string): Promise<void> {
-    try {
-        await table.client.send(
+    await conditionHeld(
+        table.client.send(
             new table.sdk.DeleteItemCommand({
                 TableName: table.name,
                 Key: { pk: { S: leaseKey(ruleId) } },
@@ -109,12 +101,8 @@ async function releaseLease(table: Table, ruleId: string, owner: string): Promis
                 ExpressionAttributeNames: { "#owner": "owner" },
                 ExpressionAttributeValues: { ":owner": { S: owner } },
             }),
-        );
-    } catch (err) {
-        if ((err as Error).name !== "ConditionalCheckFailedException") {
-            throw err;
-        }
-    }
+        ),
+    );
 }
 
 /**
@@ -131,7 +119,7 @@ export function createStateStore(tableName: string): StateStore {
     const sdk = require("@aws-sdk/client-dynamodb") as DynamoDb;
     const table: Table = { name: tableName, client: new sdk.DynamoDBClient({}), sdk };
     return {
-        getCursor: (ruleId) => getCursor(table, ruleId),
+        getCursor: async (ruleId) => (await getProgress(table, ruleId)).cursorMs,
         setCursor: (ruleId, atMs) => setCursor(table, ruleId, atMs),
         getProgress: (ruleId) => getProgress(table, ruleId),
         savePending: (ruleId, cursorMs, pending) => savePending(table, ruleId, cursorMs, pending),

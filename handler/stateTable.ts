@@ -18,7 +18,7 @@ const UNPROCESSED_ROUNDS = 8;
 const BATCH_GET_KEYS = 100;
 export const BATCH_WRITE_ITEMS = 25;
 
-export async function unprocessedBackoff(round: number, operation: string): Promise<void> {
+async function unprocessedBackoff(round: number, operation: string): Promise<void> {
     if (round >= UNPROCESSED_ROUNDS) {
         const err = new Error(`DynamoDB left items of ${operation} unprocessed after ${UNPROCESSED_ROUNDS} rounds.`);
         err.name = "ProvisionedThroughputExceededException";
@@ -27,23 +27,52 @@ export async function unprocessedBackoff(round: number, operation: string): Prom
     await realClock.sleep(Math.min(1000, 50 * 2 ** round));
 }
 
+/** Sends a batch request, then what DynamoDB left unprocessed, round after round until nothing is left. */
+export async function inRounds<R extends object>(
+    operation: string,
+    request: R,
+    send: (request: R) => Promise<R | undefined>,
+): Promise<void> {
+    let rest: R | undefined = request;
+    for (let round = 0; rest && Object.keys(rest).length > 0; round++) {
+        if (round > 0) {
+            await unprocessedBackoff(round, operation);
+        }
+        rest = await send(rest);
+    }
+}
+
 export type Item = Record<string, { S?: string; N?: string }>;
 
-/** Every item among `keys` that exists, read consistently, in rounds until nothing is left unprocessed. */
+/**
+ * Every item among `keys` that exists, read consistently. Each key is asked for once: BatchGetItem
+ * refuses a request that names a key twice.
+ */
 export async function batchGet(table: Table, keys: readonly string[]): Promise<Item[]> {
+    const unique = [...new Set(keys)];
     const items: Item[] = [];
-    for (let i = 0; i < keys.length; i += BATCH_GET_KEYS) {
-        let request: Record<string, { Keys: Array<Record<string, { S: string }>>; ConsistentRead: boolean }> | undefined = {
-            [table.name]: { Keys: keys.slice(i, i + BATCH_GET_KEYS).map((k) => ({ pk: { S: k } })), ConsistentRead: true },
+    for (let i = 0; i < unique.length; i += BATCH_GET_KEYS) {
+        const request: Record<string, { Keys: Array<Record<string, { S: string }>>; ConsistentRead: boolean }> = {
+            [table.name]: { Keys: unique.slice(i, i + BATCH_GET_KEYS).map((k) => ({ pk: { S: k } })), ConsistentRead: true },
         };
-        for (let round = 0; request && Object.keys(request).length > 0; round++) {
-            if (round > 0) {
-                await unprocessedBackoff(round, "BatchGetItem");
-            }
-            const out = await table.client.send(new table.sdk.BatchGetItemCommand({ RequestItems: request }));
+        await inRounds("BatchGetItem", request, async (rest) => {
+            const out = await table.client.send(new table.sdk.BatchGetItemCommand({ RequestItems: rest }));
             items.push(...((out.Responses?.[table.name] ?? []) as Item[]));
-            request = out.UnprocessedKeys as typeof request;
-        }
+            return out.UnprocessedKeys as typeof rest | undefined;
+        });
     }
     return items;
+}
+
+/** Awaits a conditional write: false when its condition failed, any other failure thrown. */
+export async function conditionHeld(write: Promise<unknown>): Promise<boolean> {
+    try {
+        await write;
+        return true;
+    } catch (err) {
+        if ((err as Error).name === "ConditionalCheckFailedException") {
+            return false;
+        }
+        throw err;
+    }
 }

@@ -3,10 +3,10 @@
  * message left (handler/tally.ts), so a quiet channel is visibly quiet rather than broken.
  */
 import { buildSummaryMessage } from "./formatNotices";
-import { presentationOf, recordPosted, type SweepDeps } from "./sweepRun";
+import { postedExpiresAt, presentationOf, recordPosted, type SweepDeps } from "./sweepRun";
 import { COUNTERS, hourKey, principalOfToken } from "./tally";
 import type { InvocationReport, SummaryReport } from "./types";
-import { LOOKBACK_LIMIT_SECONDS, type RunTimeRule, type SummaryPeriod } from "../shared/contract";
+import type { RunTimeRule, SummaryPeriod } from "../shared/contract";
 
 /** Principals named one by one; the rest are counted. */
 export const SUMMARY_TOP_PRINCIPALS = 10;
@@ -91,5 +91,5 @@ export async function postSummary(
     await deps.send(message, deadlineMs);
     report.messages += 1;
     // Recorded as posted messages are, retried through the time held back, so a retry never posts it twice.
-    await recordPosted(aws.store, clock, [key], Math.floor(clock.now() / 1000) + LOOKBACK_LIMIT_SECONDS, deadlineMs);
+    await recordPosted(aws.store, clock, [key], postedExpiresAt(clock.now()), deadlineMs);
 }

@@ -1,16 +1,15 @@
 import { postAlarmNote, reportGap } from "./delivery";
 import { PAGE_TOKEN_MAX_AGE_MS, pagingUntil, progressOf, readWindow } from "./lookup";
 import { alarmWindow, lookupWindow } from "./parse";
-import { presentationOf, type RuleRun, type SweepDeps, type SweepJob } from "./sweepRun";
+import { ruleRun, type SweepDeps, type SweepJob } from "./sweepRun";
 import type { InvocationReport } from "./types";
 import { LOOKBACK_LIMIT_SECONDS } from "../shared/contract";
 
 export { SAFETY_MS, type SweepDeps, type SweepJob } from "./sweepRun";
 
 // Lookups reach back as far as a dead-lettered notification can be redriven, and records of posted
-// events live as long, so no lookup can find an event whose record has expired.
+// events live as long (postedExpiresAt), so no lookup can find an event whose record has expired.
 const MAX_LOOKBACK_MS = LOOKBACK_LIMIT_SECONDS * 1000;
-const POSTED_TTL_SECONDS = LOOKBACK_LIMIT_SECONDS;
 /**
  * Reports every event of the rule after its cursor (minus the lag allowance) that is not yet
  * recorded as posted, so nothing depends on the alarm changing state at the right moment; then
@@ -20,15 +19,7 @@ const POSTED_TTL_SECONDS = LOOKBACK_LIMIT_SECONDS;
 export async function sweepRule(deps: SweepDeps, { rule, alarm }: SweepJob, deadlineMs: number, report: InvocationReport): Promise<void> {
     const { settings, aws, clock } = deps;
     const startMs = clock.now();
-    const run: RuleRun = {
-        deps,
-        rule,
-        presentation: presentationOf(settings),
-        expiresAt: Math.floor(startMs / 1000) + POSTED_TTL_SECONDS,
-        deadlineMs,
-        report,
-        path: "backstop",
-    };
+    const run = ruleRun(deps, rule, "backstop", deadlineMs, report, startMs);
     const untilMs = pagingUntil(settings, rule, startMs, deadlineMs);
     const progress = await progressOf(aws.store, rule.id);
     let cursorMs = progress.cursorMs;

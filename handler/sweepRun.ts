@@ -4,7 +4,7 @@ import { log } from "./log";
 import type { DeliveryPath } from "./catalog";
 import type { SendToSlack } from "./slackSender";
 import type { AlarmNotification, AwsPorts, Clock, InvocationReport, SignIn, StateStore } from "./types";
-import type { HandlerSettings, RunTimeRule } from "../shared/contract";
+import { LOOKBACK_LIMIT_SECONDS, type HandlerSettings, type RunTimeRule } from "../shared/contract";
 
 /** Time kept back from the Lambda deadline to record progress and release the lease. */
 export const SAFETY_MS = 5000;
@@ -41,6 +41,26 @@ export interface RuleRun {
 
 export function presentationOf(settings: HandlerSettings): Presentation {
     return { timeZone: settings.timeZone, accountLabels: settings.accountLabels, mentions: settings.mentions, language: settings.language };
+}
+
+/**
+ * When a record written at `nowMs` expires (epoch seconds): as long as lookups reach back, so no
+ * lookup can find an event whose record is gone.
+ */
+export function postedExpiresAt(nowMs: number): number {
+    return Math.floor(nowMs / 1000) + LOOKBACK_LIMIT_SECONDS;
+}
+
+/** One rule's run on a path, its records expiring as postedExpiresAt says from `nowMs`. */
+export function ruleRun(
+    deps: SweepDeps,
+    rule: RunTimeRule,
+    path: DeliveryPath,
+    deadlineMs: number,
+    report: InvocationReport,
+    nowMs = deps.clock.now(),
+): RuleRun {
+    return { deps, rule, presentation: presentationOf(deps.settings), expiresAt: postedExpiresAt(nowMs), deadlineMs, report, path };
 }
 
 // Keyed by rule as well: a root sign-in without MFA belongs in both its rules' reports.

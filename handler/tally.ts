@@ -3,6 +3,7 @@
  * posted in (`stats#2026-11-30T09`), one UpdateItem per message, only when a summary is configured.
  * The summary then reads the hours of its period; nothing is scanned.
  */
+import { newNetworkOf } from "./firstSeen";
 import { log } from "./log";
 import type { RuleRun } from "./sweepRun";
 import type { PrincipalName, SignIn } from "./types";
@@ -66,7 +67,7 @@ export function postedCounters(ruleId: string, batch: readonly SignIn[], backsto
     for (const signIn of batch) {
         const who = `${COUNTERS.whoPrefix}${principalToken(signIn.principal)}`;
         counters[who] = (counters[who] ?? 0) + 1;
-        const network = signIn.firstSeen && !signIn.firstSeen.noHistory ? signIn.firstSeen.newNetwork : undefined;
+        const network = newNetworkOf(signIn);
         if (network) {
             counters[newNetworkCounter(network, signIn.principal)] = 1;
         }

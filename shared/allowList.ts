@@ -24,7 +24,7 @@ export type Network = [ipaddr.IPv4 | ipaddr.IPv6, number];
 // inet_aton does; in an allow-list those are more likely typos than intent (is 012 ten or
 // twelve?), so networks and source addresses must be four plain decimal parts, or IPv6. A zone
 // index (fe80::1%eth0) names one host's interface and means nothing in a source address.
-function isPlainAddress(text: string): boolean {
+export function isPlainAddress(text: string): boolean {
     return ipaddr.IPv4.isValidFourPartDecimal(text) || (text.includes(":") && !text.includes("%") && ipaddr.IPv6.isValid(text));
 }
 
