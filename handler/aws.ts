@@ -15,7 +15,8 @@ async function getSecureParameter(sdk: Ssm, client: InstanceType<Ssm["SSMClient"
 
 /**
  * One page of FilterLogEvents (a page may be empty while more follow), abandoned at the deadline:
- * the SDK rejects with an AbortError and the caller keeps the token to resume from.
+ * the SDK rejects with an AbortError and the caller keeps the token to resume from. An infinite
+ * deadline sets no timer: Node runs a delay past 2^31 - 1 ms after 1 ms instead.
  */
 async function filterLogEventsPage(
     sdk: Logs,
@@ -24,7 +25,7 @@ async function filterLogEventsPage(
     deadlineMs: number,
 ): Promise<LogEventPage> {
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), Math.max(0, deadlineMs - Date.now()));
+    const timer = Number.isFinite(deadlineMs) ? setTimeout(() => controller.abort(), Math.max(0, deadlineMs - Date.now())) : undefined;
     try {
         const out = await client.send(
             new sdk.FilterLogEventsCommand({
@@ -59,7 +60,7 @@ async function filterLogEvents(
     const events: LogEvent[] = [];
     let nextToken: string | undefined;
     do {
-        const page = await filterLogEventsPage(sdk, client, { logGroupName, pattern, window, nextToken }, Number.MAX_SAFE_INTEGER);
+        const page = await filterLogEventsPage(sdk, client, { logGroupName, pattern, window, nextToken }, Infinity);
         events.push(...page.events);
         nextToken = page.nextToken;
     } while (nextToken);
