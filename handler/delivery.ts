@@ -20,7 +20,7 @@ import { addIdentityCenterMfa } from "./identityCenter";
 import { failedKey, postedKey, record, type RuleRun } from "./sweepRun";
 import { COUNTERS, postedCounters, tally } from "./tally";
 import type { AlarmNotification, SignIn, TimeWindow } from "./types";
-import { SEVERITY_ORDER, type HandlerSettings, type RunTimeRule, type Severity } from "../shared/contract";
+import { severityRank, type HandlerSettings, type RunTimeRule, type Severity } from "../shared/contract";
 
 // Slack's answers that refuse the message itself, not the webhook: 403, 404 and 410 mean the
 // webhook is gone and fail the invocation; a smaller or plainer message cannot fix those.
@@ -147,7 +147,7 @@ export async function deliverNote(
 /** The severity a sign-in from a network new for its principal takes under this rule, when that is more urgent than the rule's own. */
 function raisedSeverity(settings: HandlerSettings, rule: RunTimeRule): Severity | undefined {
     const raised = settings.firstSeen.raiseOnNewNetwork[rule.id];
-    return raised && SEVERITY_ORDER.indexOf(raised) < SEVERITY_ORDER.indexOf(rule.severity) ? raised : undefined;
+    return raised && severityRank(raised) < severityRank(rule.severity) ? raised : undefined;
 }
 
 function groupByDisposition(settings: HandlerSettings, ruleId: string, signIns: readonly SignIn[]): Record<Disposition, SignIn[]> {
@@ -159,7 +159,7 @@ function groupByDisposition(settings: HandlerSettings, ruleId: string, signIns: 
 }
 
 /** Posts the found sign-ins not yet handled: reported ones, then downgraded ones as informational; suppressed ones are recorded. */
-export async function postFound(run: RuleRun, window: TimeWindow, byId: Map<string, SignIn>): Promise<void> {
+export async function postFound(run: RuleRun, window: TimeWindow, byId: ReadonlyMap<string, SignIn>): Promise<void> {
     const { deps, rule } = run;
     if (byId.size === 0) {
         return;
@@ -198,7 +198,6 @@ export async function postFound(run: RuleRun, window: TimeWindow, byId: Map<stri
     // Downgraded sign-ins are posted as informational, without the rule's mention.
     const known: RunTimeRule = { ...rule, severity: "info" };
     await deliverSignIns(run, known, { ...run.presentation, mentions: {}, variant: "known" }, groups.downgrade);
-    byId.clear();
 }
 
 /** What an alarm says on its own: that events are on their way, or (if asked for) that it is back to OK. */

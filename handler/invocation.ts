@@ -8,7 +8,7 @@ import type { FetchLike } from "./slack";
 import { createPacedSender } from "./slackSender";
 import { SAFETY_MS, sweepRule, type SweepDeps, type SweepJob } from "./sweep";
 import type { AwsPorts, Clock, InvocationContext, InvocationReport } from "./types";
-import { SEVERITY_ORDER, type HandlerSettings, type RunTimeRule } from "../shared/contract";
+import { severityRank, type HandlerSettings, type RunTimeRule } from "../shared/contract";
 
 // How long an invocation waits for another one's sweep to finish before leaving the work to it.
 const LEASE_WAIT_MS = 30000;
@@ -73,7 +73,7 @@ export function planWork(
  * failed sign-ins (which need no credentials) must never delay root activity.
  */
 export function bySeverity(work: readonly SweepJob[]): SweepJob[] {
-    const rank = (job: SweepJob) => SEVERITY_ORDER.indexOf(job.rule.severity);
+    const rank = (job: SweepJob) => severityRank(job.rule.severity);
     return [...work].sort((a, b) => rank(a) - rank(b));
 }
 

@@ -5,7 +5,7 @@ import { parseCloudTrailRecord, toSignIn } from "./parse";
 import { postFound } from "./delivery";
 import type { RuleRun } from "./sweepRun";
 import type { LogEventPage, PendingLookup, RuleProgress, SignIn, StateStore, TimeWindow } from "./types";
-import { SEVERITY_ORDER, type HandlerSettings, type RunTimeRule } from "../shared/contract";
+import { severityRank, type HandlerSettings, type RunTimeRule } from "../shared/contract";
 
 // FilterLogEvents keeps a nextToken valid for 24 hours; an older unfinished lookup is read again from its start.
 export const PAGE_TOKEN_MAX_AGE_MS = 23 * 3600 * 1000;
@@ -18,7 +18,7 @@ const POST_EVERY = 10 * SIGNINS_PER_MESSAGE;
  * one large window cannot starve the others. What it does not read is resumed by the next invocation.
  */
 export function pagingUntil(settings: HandlerSettings, rule: RunTimeRule, nowMs: number, deadlineMs: number): number {
-    const rank = (r: RunTimeRule) => SEVERITY_ORDER.indexOf(r.severity);
+    const rank = (r: RunTimeRule) => severityRank(r.severity);
     const at = settings.rules.findIndex((r) => r.id === rule.id);
     const after = settings.rules.filter((r, i) => rank(r) > rank(rule) || (rank(r) === rank(rule) && i > at)).length;
     return nowMs + (deadlineMs - nowMs) / (after + 1);
@@ -72,6 +72,8 @@ export async function readWindow(
     let slowestPageMs = 0;
     const savePosition = async () => {
         await postFound(run, window, byId);
+        // Posted or recorded: the next page's events start a new batch.
+        byId.clear();
         if (token !== undefined && deps.aws.store.savePending) {
             const pending: PendingLookup = { window, nextToken: token, savedAtMs: deps.clock.now() };
             await deps.aws.store.savePending(rule.id, cursorMs, pending);

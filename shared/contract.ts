@@ -44,6 +44,11 @@ export interface SummaryRequest {
 /** Severities, most urgent first: the order in which an invocation takes rules. */
 export const SEVERITY_ORDER: readonly Severity[] = ["critical", "high", "info"];
 
+/** A severity's place in SEVERITY_ORDER: the lower, the more urgent. */
+export function severityRank(severity: Severity): number {
+    return SEVERITY_ORDER.indexOf(severity);
+}
+
 /**
  * How far back the function looks for a rule's events, and how long the dead-letter queue keeps a
  * failed notification: one figure, so that a notification redriven on its last day still finds its
