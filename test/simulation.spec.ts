@@ -9,6 +9,7 @@ import {
     runSimulation,
     scheduledEvent,
     seededRandom,
+    syntheticRecord,
     simulationSettings,
     tally,
     type SimulationOptions,
@@ -55,16 +56,9 @@ function timeline(seed = 20240520): Timeline {
     const add = (fixture: string, eventMs: number, lagMs: number): void => {
         const template = TEMPLATES.get(fixture);
         assert.ok(template, `no fixture ${fixture}`);
-        const n = events.length + 1;
-        const hex = (digits: number) =>
-            Math.floor(random() * 16 ** digits)
-                .toString(16)
-                .padStart(digits, "0");
-        const eventID = `${n.toString(16).padStart(8, "0")}-${hex(4)}-4${hex(3)}-8${hex(3)}-${hex(6)}${hex(6)}`;
-        const whole = Math.floor(eventMs / 1000) * 1000;
-        const record = { ...structuredClone(template), eventID, eventTime: new Date(whole).toISOString().replace(".000Z", "Z") };
-        events.push({ record, deliveredAtMs: whole + Math.min(lagMs, 15 * MINUTE) });
-        fixtureOf.set(eventID, fixture);
+        const record = syntheticRecord(template, events.length + 1, eventMs, random);
+        events.push({ record, deliveredAtMs: Date.parse(record.eventTime) + Math.min(lagMs, 15 * MINUTE) });
+        fixtureOf.set(record.eventID, fixture);
     };
     const lag = (fromMs: number, toMs: number) => fromMs + Math.floor(random() * (toMs - fromMs));
     const names = [...TEMPLATES.keys()];

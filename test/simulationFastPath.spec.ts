@@ -12,6 +12,7 @@ import {
     describeRun,
     runSimulation,
     seededRandom,
+    syntheticRecord,
     tally,
     type SimulationOptions,
     type SimulationResult,
@@ -73,16 +74,9 @@ function day(random: () => number): Day {
     const add = (name: string, eventMs: number): void => {
         const template = TEMPLATES.get(name);
         assert.ok(template, `no fixture ${name}`);
-        const n = events.length + 1;
-        const hex = (digits: number) =>
-            Math.floor(random() * 16 ** digits)
-                .toString(16)
-                .padStart(digits, "0");
-        const eventID = `${n.toString(16).padStart(8, "0")}-${hex(4)}-4${hex(3)}-8${hex(3)}-${hex(6)}${hex(6)}`;
-        const whole = Math.floor(eventMs / 1000) * 1000;
-        const record = { ...structuredClone(template), eventID, eventTime: new Date(whole).toISOString().replace(".000Z", "Z") };
+        const record = syntheticRecord(template, events.length + 1, eventMs, random);
         const lagMs = LOGS_DELAY_MS.min + Math.floor(random() * (LOGS_DELAY_MS.max - LOGS_DELAY_MS.min));
-        events.push({ record, deliveredAtMs: whole + lagMs });
+        events.push({ record, deliveredAtMs: Date.parse(record.eventTime) + lagMs });
     };
     const total = WORKDAY_SIGN_INS.reduce((sum, [, weight]) => sum + weight, 0);
     const pick = (): string => {

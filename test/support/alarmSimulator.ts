@@ -4,7 +4,7 @@ import type { HandlerSettings, RunTimeRule } from "../../shared/contract";
 import type { DeployTimeRule } from "../../program/rules";
 import { fixture } from "../../tools/fixtures";
 import type { StoredLogEvent } from "../../tools/local/localAws";
-import { FakeAwsPorts, FakeClock, FakeSlackWebhook, type FakeLogGroup, type Latency } from "./fakePorts";
+import { FakeAwsPorts, FakeClock, FakeSlackWebhook, unitSettings, type FakeLogGroup, type Latency } from "./fakePorts";
 import { compileFilterPattern } from "../../shared/filterPattern";
 
 export const ACCOUNT_ID = "111122223333";
@@ -47,6 +47,21 @@ function datapointTime(ms: number): string {
 export interface TrailEvent {
     record: CloudTrailRecord & { eventID: string; eventTime: string };
     deliveredAtMs: number;
+}
+
+/**
+ * A fixture's record as the n-th event of a synthetic timeline: a fresh UUID-shaped eventID (its
+ * first part is n, so events sort as added) drawn from `random`, at `eventMs` cut to the second, as
+ * CloudTrail writes eventTime.
+ */
+export function syntheticRecord(template: TrailEvent["record"], n: number, eventMs: number, random: () => number): TrailEvent["record"] {
+    const hex = (digits: number) =>
+        Math.floor(random() * 16 ** digits)
+            .toString(16)
+            .padStart(digits, "0");
+    const eventID = `${n.toString(16).padStart(8, "0")}-${hex(4)}-4${hex(3)}-8${hex(3)}-${hex(6)}${hex(6)}`;
+    const whole = Math.floor(eventMs / 1000) * 1000;
+    return { ...structuredClone(template), eventID, eventTime: new Date(whole).toISOString().replace(".000Z", "Z") };
 }
 
 /**
@@ -380,26 +395,17 @@ export interface SimulationResult {
 
 /** The settings the function would read from its environment in this simulation. */
 export function simulationSettings(rules: readonly RunTimeRule[], overrides: Partial<HandlerSettings> = {}): HandlerSettings {
-    return {
+    return unitSettings({
         webhookParameterName: WEBHOOK_PARAMETER,
         trailLogGroupName: LOG_GROUP,
         stateTableName: "login-alerts-state-5d1e0b2",
-        timeZone: "UTC",
         rules: [...rules],
         accountLabels: { [ACCOUNT_ID]: "production" },
-        notifyOnOk: false,
         lagAllowanceMinutes: 60,
         mentions: { critical: "<!here>" },
-        allowList: [],
         minPostIntervalMs: 1100,
-        slackTimeoutMs: 10_000,
-        slackBackoffBaseMs: 500,
-        slackBackoffCapMs: 8000,
-        language: "en",
-        firstSeen: { days: 0, raiseOnNewNetwork: {} },
-        summary: "off",
         ...overrides,
-    };
+    });
 }
 
 export function runTimeRules(rules: readonly DeployTimeRule[]): RunTimeRule[] {
