@@ -1,9 +1,7 @@
 import * as assert from "assert";
-import * as fs from "fs";
-import { alarmNamesOf, invokeInChild, resetLocalEndpoints, unpackFunction, type DeployedFunction } from "../tools/local/deployedFunction";
-import { LocalAws } from "../tools/local/localAws";
-import { LocalSlack } from "../tools/local/localSlack";
+import { alarmNamesOf, invokeInChild } from "../tools/local/deployedFunction";
 import { alarmNotification, fixture } from "../tools/fixtures";
+import { useDeployedRig } from "./support/deployedRig";
 import { defaultProgram } from "./support/program";
 
 const FAILURES = 3000;
@@ -19,26 +17,11 @@ function alarmEvent(alarmName: string, stateChangeTime: string): unknown {
 // Failed sign-ins need no credentials: anyone can cause thousands of them. A root alert must not
 // wait behind them.
 describe("a flood of failed sign-ins and a root alert (deployed handler, two containers)", function () {
-    let fn: DeployedFunction;
-    let slack: LocalSlack;
-    let aws: LocalAws;
-
-    before(async function () {
-        fn = unpackFunction(await defaultProgram());
-        slack = await new LocalSlack().start();
-        aws = await new LocalAws().start();
-        await resetLocalEndpoints(fn, slack, aws);
-    });
-
-    after(async function () {
-        await slack.stop();
-        await aws.stop();
-        fs.rmSync(fn.dir, { recursive: true, force: true });
-        fs.rmSync(fn.runtimeModules, { recursive: true, force: true });
-    });
+    const rig = useDeployedRig(defaultProgram, { MIN_POST_INTERVAL_MS: String(PACE_MS) });
 
     it("posts the root alert within seconds while another invocation is still posting 3,000 failed sign-ins", async function () {
         this.timeout(180000);
+        const { fn, slack, aws, env } = rig;
         const group = fn.environment["TRAIL_LOG_GROUP_NAME"]!;
         const failure = fixture<Record<string, unknown>>("cloudtrail_failure-wrong-password");
         const start = Date.now();
@@ -56,7 +39,6 @@ describe("a flood of failed sign-ins and a root alert (deployed handler, two con
         const rootEvent = { ...root, eventID: "5007a1e7-0000-4000-8000-000000000001", eventTime: new Date(start).toISOString() };
         aws.logEvents.push({ logGroupName: group, timestamp: start, ingestedAt: start + 2000, message: JSON.stringify(rootEvent) });
 
-        const env = { ...aws.env(), MIN_POST_INTERVAL_MS: String(PACE_MS) };
         const sweep = invokeInChild(fn, [fixture("events_scheduled-sweep")], { env, timeoutMs: 170000 });
         await new Promise((resolve) => setTimeout(resolve, 3000));
         const alarmAt = Date.now();

@@ -3,8 +3,6 @@ import * as fs from "fs";
 import { readSettings } from "../shared/contract";
 import type { HandlerSettings, Language } from "../shared/contract";
 import { invokeInChild, logLines, resetLocalEndpoints, unpackFunction, type DeployedFunction } from "../tools/local/deployedFunction";
-import { LocalAws } from "../tools/local/localAws";
-import { LocalSlack } from "../tools/local/localSlack";
 import { matchesFilterPattern } from "../shared/filterPattern";
 import {
     CATEGORIES,
@@ -17,6 +15,7 @@ import {
     type Category,
     type HostileCase,
 } from "./support/hostileInputs";
+import { useDeployedRig } from "./support/deployedRig";
 import { defaultProgram, functionConfigFor } from "./support/program";
 import { normaliseDelays } from "./support/baseline";
 
@@ -408,18 +407,9 @@ describe("hostile and malformed input", function () {
             "c0-c1-controls",
             "urls-in-user-agent",
         ];
-        let slack: LocalSlack;
-        let aws: LocalAws;
-
-        before(async function () {
-            slack = await new LocalSlack().start();
-            aws = await new LocalAws().start();
-        });
-
-        after(async function () {
-            await slack.stop();
-            await aws.stop();
-        });
+        // The rig unpacks its own copy of the same program; the tests below use it (not the outer `fn`),
+        // so the time-zone test edits only that copy.
+        const rig = useDeployedRig(defaultProgram, KNOBS);
 
         it("gives the same reports, errors and Slack payloads as createHandler in-process, for a sample across the categories", async function () {
             // One warm container per case, so a case's log events must be the same for all its invocations.
@@ -428,6 +418,7 @@ describe("hostile and malformed input", function () {
                 assert.ok(c, `no ${category} case with a single lookup`);
                 return c;
             });
+            const { fn, slack, aws, env } = rig;
             const pattern = settings.rules.find((r) => r.id === RULE_ID)!.pattern;
             const differences: string[] = [];
             for (const c of sample) {
@@ -436,7 +427,7 @@ describe("hostile and malformed input", function () {
                 c.lookups[0]!.forEach((message, i) =>
                     aws.logEvents.push({ logGroupName: settings.trailLogGroupName, timestamp: at + i, message }),
                 );
-                const run = await invokeInChild(fn, c.events, { env: { ...aws.env(), ...KNOBS } });
+                const run = await invokeInChild(fn, c.events, { env });
                 // The fake service applies the rule's filter pattern, as CloudWatch Logs would; so must the comparison.
                 const local = await runInProcess(c, settings, (pattern, message) => matchesFilterPattern(pattern, message));
                 try {
@@ -461,6 +452,7 @@ describe("hostile and malformed input", function () {
         it("posts times in UTC, with one warning, when the time zone captured in its code is unknown to the runtime", async function () {
             // The configuration refuses an unknown zone, so the captured one is edited as a hand edit
             // of the code, or an older ICU in the runtime, would leave it.
+            const { fn, slack, aws, env } = rig;
             const index = `${fn.dir}/__index.js`;
             const original = fs.readFileSync(index, "utf8");
             assert.ok(original.includes('__config.timeZone = "UTC";'), "the captured time zone is not where this test expects it");
@@ -475,7 +467,7 @@ describe("hostile and malformed input", function () {
                 c.lookups[0]!.forEach((message, i) =>
                     aws.logEvents.push({ logGroupName: settings.trailLogGroupName, timestamp: at + i, message }),
                 );
-                const run = await invokeInChild(fn, c.events, { env: { ...aws.env(), ...KNOBS } });
+                const run = await invokeInChild(fn, c.events, { env });
                 assert.ok(
                     run.results.every((r) => r.ok),
                     run.stderr,

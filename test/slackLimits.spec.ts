@@ -1,5 +1,4 @@
 import * as assert from "assert";
-import * as fs from "fs";
 import {
     buildOkMessage,
     buildPendingMessage,
@@ -12,10 +11,10 @@ import { buildHeartbeatMessage, buildSummaryMessage } from "../handler/formatNot
 import { clip, literal } from "../handler/slackText";
 import type { AlarmNotification, PrincipalName, SignIn, SummaryReport } from "../handler/types";
 import { LANGUAGES, type RunTimeRule } from "../shared/contract";
-import { alarmNamesOf, invokeInChild, resetLocalEndpoints, unpackFunction, type DeployedFunction } from "../tools/local/deployedFunction";
-import { LocalAws } from "../tools/local/localAws";
+import { alarmNamesOf, invokeInChild } from "../tools/local/deployedFunction";
 import { LocalSlack, SLACK_BLOCK_LIMITS, validateWebhookPayload } from "../tools/local/localSlack";
 import { fixture } from "../tools/fixtures";
+import { useDeployedRig } from "./support/deployedRig";
 import { defaultProgram } from "./support/program";
 
 // The longest rule title the configuration accepts (program/ruleSettings.ts, MAX_TITLE_LENGTH).
@@ -305,25 +304,10 @@ describe("Slack's Block Kit limits", function () {
         });
 
         describe("what the deployed handler posts", function () {
-            let fn: DeployedFunction;
-            let slack: LocalSlack;
-            let aws: LocalAws;
-
-            before(async function () {
-                fn = unpackFunction(await defaultProgram());
-                slack = await new LocalSlack().start();
-                aws = await new LocalAws().start();
-            });
-
-            after(async function () {
-                await slack.stop();
-                await aws.stop();
-                fs.rmSync(fn.dir, { recursive: true, force: true });
-                fs.rmSync(fn.runtimeModules, { recursive: true, force: true });
-            });
+            const rig = useDeployedRig(defaultProgram, { MIN_POST_INTERVAL_MS: "0" });
 
             it(`posts ${SIGNINS_PER_MESSAGE + 1} maximal console sign-ins in messages Slack accepts`, async function () {
-                await resetLocalEndpoints(fn, slack, aws);
+                const { fn, slack, aws, env } = rig;
                 const sample = fixture<Record<string, unknown>>("cloudtrail_iam-user-mfa");
                 const at = Date.now() - 120000;
                 const ids: string[] = [];
@@ -352,7 +336,7 @@ describe("Slack's Block Kit limits", function () {
                 const message = JSON.parse(alarm.Records[0]!.Sns.Message) as Record<string, unknown>;
                 message["AlarmName"] = alarmNamesOf(fn)["console-signin"];
                 alarm.Records[0]!.Sns.Message = JSON.stringify(message);
-                const run = await invokeInChild(fn, [alarm], { env: { ...aws.env(), MIN_POST_INTERVAL_MS: "0" } });
+                const run = await invokeInChild(fn, [alarm], { env });
                 const refused = slack.requests.filter((r) => r.answeredWith !== 200).map((r) => `${r.answeredWith} ${r.rejection}`);
                 assert.deepStrictEqual(refused, [], run.stderr);
                 assert.strictEqual(run.results[0]?.ok, true, run.stderr);

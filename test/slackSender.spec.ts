@@ -5,7 +5,7 @@ import { postToSlack, type FetchLike } from "../handler/slack";
 import { createPacedSender, type SendToSlack } from "../handler/slackSender";
 import type { SlackMessage } from "../handler/format";
 import type { Clock } from "../handler/types";
-import { alarmNamesOf, invokeInChild, unpackFunction, type DeployedFunction } from "../tools/local/deployedFunction";
+import { alarmNamesOf, invokeInChild, type DeployedFunction } from "../tools/local/deployedFunction";
 import { LocalAws } from "../tools/local/localAws";
 import { LocalSlack, isDeliveredRequest } from "../tools/local/localSlack";
 import { matchesFilterPattern } from "../shared/filterPattern";
@@ -13,6 +13,7 @@ import { readSettings, type HandlerSettings } from "../shared/contract";
 import { alarmNotification, fixture } from "../tools/fixtures";
 import { FakeClock, FakeSlackWebhook, unitSettings } from "./support/fakePorts";
 import { postedEventIds } from "./support/hostileInputs";
+import { useDeployedRig } from "./support/deployedRig";
 import { defaultProgram, functionConfigFor } from "./support/program";
 
 const MINUTE = 60_000;
@@ -239,6 +240,8 @@ describe("postToSlack's stated problem when the deadline cuts the last attempt s
 const KNOBS = { SLACK_TIMEOUT_MS: "1000", SLACK_BACKOFF_BASE_MS: "50", SLACK_BACKOFF_CAP_MS: "200", MIN_POST_INTERVAL_MS: "0" };
 
 describe("the deployed handler's Slack sender (serialized __index.js in a child process)", function () {
+    // The rig's reset also points the webhook parameter at the local Slack; each test sets it first anyway.
+    const rig = useDeployedRig(defaultProgram, KNOBS);
     let fn: DeployedFunction;
     let slack: LocalSlack;
     let aws: LocalAws;
@@ -248,34 +251,12 @@ describe("the deployed handler's Slack sender (serialized __index.js in a child 
     let rules: Array<{ id: string; title: string; pattern: string }> = [];
     let parameterName: string;
 
-    before(async function () {
-        this.timeout(240000);
-        fn = unpackFunction(await defaultProgram());
+    before(function () {
+        ({ fn, slack, aws, env } = rig);
         rules = readSettings(fn.environment, functionConfigFor()).rules;
-        slack = await new LocalSlack().start();
-        aws = await new LocalAws().start();
-        env = { ...aws.env(), ...KNOBS };
         parameterName = fn.environment["WEBHOOK_PARAMETER_NAME"]!;
         alarmEvent = alarmNotification({ AlarmName: alarmNamesOf(fn)["console-signin"] });
         sweepEvent = fixture("events_scheduled-sweep");
-    });
-
-    after(async function () {
-        await slack?.stop();
-        await aws?.stop();
-        if (fn) {
-            fs.rmSync(fn.dir, { recursive: true, force: true });
-            fs.rmSync(fn.runtimeModules, { recursive: true, force: true });
-        }
-    });
-
-    beforeEach(async function () {
-        slack.reset();
-        aws.calls.length = 0;
-        aws.faults.clear();
-        aws.logEvents.length = 0;
-        aws.parameters.clear();
-        await aws.resetTable(fn.environment["STATE_TABLE_NAME"]!);
     });
 
     function storeSignIn(message: string): void {
