@@ -1,8 +1,9 @@
 import { createStateStore } from "./stateStore";
-import type { AwsPorts, LogEvent, LogEventPage, TimeWindow } from "./types";
+import type { AwsPorts, LogEvent, LogEventPage, TimeWindow, TrailStatus } from "./types";
 
 type Ssm = typeof import("@aws-sdk/client-ssm");
 type Logs = typeof import("@aws-sdk/client-cloudwatch-logs");
+type CloudTrail = typeof import("@aws-sdk/client-cloudtrail");
 
 async function getSecureParameter(sdk: Ssm, client: InstanceType<Ssm["SSMClient"]>, name: string): Promise<string> {
     const out = await client.send(new sdk.GetParameterCommand({ Name: name, WithDecryption: true }));
@@ -67,6 +68,16 @@ async function filterLogEvents(
     return events;
 }
 
+async function trailStatus(sdk: CloudTrail, client: InstanceType<CloudTrail["CloudTrailClient"]>, trailArn: string): Promise<TrailStatus> {
+    const out = await client.send(new sdk.GetTrailStatusCommand({ Name: trailArn }));
+    return {
+        isLogging: out.IsLogging === true,
+        ...(out.LatestCloudWatchLogsDeliveryTime ? { cloudWatchLogsDeliveredAtMs: out.LatestCloudWatchLogsDeliveryTime.getTime() } : {}),
+        ...(out.LatestCloudWatchLogsDeliveryError ? { cloudWatchLogsError: out.LatestCloudWatchLogsDeliveryError } : {}),
+        ...(out.LatestDeliveryError ? { s3Error: out.LatestDeliveryError } : {}),
+    };
+}
+
 /**
  * Real AWS clients. The SDK comes from the Lambda runtime, so it is required here at cold start
  * rather than imported: an import would be followed by closure serialization into the package.
@@ -75,14 +86,25 @@ export function createAwsPorts(tableName: string): AwsPorts {
     /* eslint-disable @typescript-eslint/no-require-imports */
     const ssm = require("@aws-sdk/client-ssm") as Ssm;
     const logs = require("@aws-sdk/client-cloudwatch-logs") as Logs;
+    const cloudTrail = require("@aws-sdk/client-cloudtrail") as CloudTrail;
     /* eslint-enable @typescript-eslint/no-require-imports */
     const ssmClient = new ssm.SSMClient({});
     const logsClient = new logs.CloudWatchLogsClient({});
+    // A trail is read in its home region, which its ARN names (arn:aws:cloudtrail:<region>:...).
+    const cloudTrailClients = new Map<string, InstanceType<CloudTrail["CloudTrailClient"]>>();
+    const cloudTrailClient = (arn: string) => {
+        const region = arn.split(":")[3] || undefined;
+        const known = cloudTrailClients.get(region ?? "");
+        const client = known ?? new cloudTrail.CloudTrailClient(region ? { region } : {});
+        cloudTrailClients.set(region ?? "", client);
+        return client;
+    };
     return {
         getSecureParameter: (name) => getSecureParameter(ssm, ssmClient, name),
         filterLogEvents: (logGroupName, pattern, window) => filterLogEvents(logs, logsClient, logGroupName, pattern, window),
         filterLogEventsPage: (logGroupName, pattern, window, nextToken, deadlineMs) =>
             filterLogEventsPage(logs, logsClient, { logGroupName, pattern, window, nextToken }, deadlineMs),
+        trailStatus: (trailArn) => trailStatus(cloudTrail, cloudTrailClient(trailArn), trailArn),
         store: createStateStore(tableName),
     };
 }

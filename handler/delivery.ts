@@ -46,7 +46,7 @@ async function sendUnlessRefused(run: RuleRun, message: SlackMessage): Promise<E
 }
 
 /** Tells the operators' topic; a failure fails the rule, so the retry tells them. */
-async function tellOperators(run: RuleRun, notice: OperatorsNotice): Promise<void> {
+export async function tellOperators(run: RuleRun, notice: OperatorsNotice): Promise<void> {
     const channel = run.deps.aws.operators;
     if (!channel) {
         log("error", "no operators' topic to tell", { rule: run.rule.id, subject: notice.subject, message: notice.message });

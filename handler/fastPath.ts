@@ -28,11 +28,40 @@ function ruleMatches(rule: RunTimeRule, text: string, report: InvocationReport):
 }
 
 /**
- * The jobs for an EventBridge event: one per rule whose pattern matches its detail. A detail that is
- * not a CloudTrail record with an eventID and eventTime, or that matches no rule, is skipped with a
- * reason: nothing is posted and the invocation succeeds.
+ * Why an event cannot be AWS's word, if it cannot. Only AWS services put events whose source begins
+ * `aws.` (PutEvents answers NotAuthorizedForSourceException for such a source: EventBridge API
+ * Reference, "PutEventsResultEntry"; EventBridge Scheduler API Reference,
+ * "EventBridgePutEventsV2Parameters": "The source can't start with the aws. prefix"), and
+ * EventBridge sets `account` to the account the event came from; anyone allowed events:PutEvents
+ * can write the rest, detail-type and detail included.
  */
-export function planEvent(trigger: EventBridgeTrigger, rules: readonly RunTimeRule[], report: InvocationReport): SweepJob[] {
+export function forgeryOf(trigger: EventBridgeTrigger, servedAccount: string | undefined): string | undefined {
+    if (!trigger.source?.startsWith("aws.")) {
+        return `its source ${JSON.stringify(trigger.source ?? null)} is not an AWS service's, so it is not CloudTrail's`;
+    }
+    if (servedAccount !== undefined && trigger.account !== servedAccount) {
+        return `it comes from account ${JSON.stringify(trigger.account ?? null)}, which this stack does not serve`;
+    }
+    return undefined;
+}
+
+/**
+ * The jobs for an EventBridge event: one per rule whose pattern matches its detail. An event that
+ * is not AWS's word, a detail that is not a CloudTrail record with an eventID and eventTime, or one
+ * that matches no rule, is skipped with a reason: nothing is posted and the invocation succeeds.
+ */
+export function planEvent(
+    trigger: EventBridgeTrigger,
+    rules: readonly RunTimeRule[],
+    report: InvocationReport,
+    servedAccount: string | undefined,
+): SweepJob[] {
+    const forgery = forgeryOf(trigger, servedAccount);
+    if (forgery) {
+        report.skipped.push(`EventBridge event ${trigger.envelopeId}: refused, ${forgery}`);
+        log("error", "refused an EventBridge event that is not AWS's word", { envelopeId: trigger.envelopeId, reason: forgery });
+        return [];
+    }
     const detail = parseEventDetail(trigger.detail);
     if (!detail.ok) {
         const reason = `EventBridge event ${trigger.envelopeId}: ${detail.reason}`;

@@ -12,6 +12,7 @@
  * finds the sighting before it, as long as it is no more than RECENT_MS older than the latest.
  */
 import ipaddr from "ipaddr.js";
+import { boundedText } from "./boundedText";
 import { userAgentClient, userAgentFamily } from "./userAgent";
 import type { FirstSeenMark, SignIn } from "./types";
 import { isPlainAddress } from "../shared/allowList";
@@ -25,7 +26,17 @@ export interface Sightings {
 
 export interface Sighting {
     atMs: number;
+    /** The event's id, bounded ({@link sightingId}). */
     eventId: string;
+}
+
+// A real eventID is a 36-character UUID; a forged one can be a log event long, and a history keeps
+// it in up to eight places, so a long one is kept by its hash and the item stays far below 400 KB.
+const SIGHTING_ID_BYTES_MAX = 64;
+
+/** The id a sighting keeps of an event. */
+function sightingId(eventId: string): string {
+    return boundedText(eventId, SIGHTING_ID_BYTES_MAX);
 }
 
 export type Dimension = "networks" | "agents" | "regions";
@@ -85,7 +96,8 @@ function priorSighting(entry: Sightings | undefined, eventId: string, atMs: numb
     if (!entry) {
         return undefined;
     }
-    const times = [entry.first, ...entry.recent].filter((s) => s.eventId !== eventId && s.atMs <= atMs).map((s) => s.atMs);
+    const id = sightingId(eventId);
+    const times = [entry.first, ...entry.recent].filter((s) => s.eventId !== id && s.atMs <= atMs).map((s) => s.atMs);
     return times.length > 0 ? Math.max(...times) : undefined;
 }
 
@@ -154,7 +166,7 @@ function pruned(values: Record<string, Sightings>, oldestMs: number): Record<str
  * old events (a backstop catching up) teaches the same as when it happened.
  */
 export function learn(history: PrincipalHistory | undefined, signIn: SignIn, windowDays: number): PrincipalHistory {
-    const s: Sighting = { atMs: signIn.eventTime.getTime(), eventId: signIn.eventId };
+    const s: Sighting = { atMs: signIn.eventTime.getTime(), eventId: sightingId(signIn.eventId) };
     const next: PrincipalHistory = {
         any: sighted(history?.any, s),
         networks: { ...history?.networks },

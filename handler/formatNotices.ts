@@ -23,7 +23,7 @@ import {
 } from "./format";
 import type { OperatorsNotice } from "./notices";
 import { clip, literal, plainLiteral } from "./slackText";
-import type { HeartbeatNotice, SummaryReport } from "./types";
+import type { HeartbeatNotice, SummaryReport, TrailHealth } from "./types";
 import type { Language } from "../shared/contract";
 
 // CloudWatch Logs log group names are at most 512 characters.
@@ -151,7 +151,72 @@ export function buildSummaryMessage(report: SummaryReport, p: Presentation): Sla
             0,
             words,
         ),
-        { type: "context", elements: [eventText(s.backstopOnly(report.backstopOnly)), eventText(s.failures(report.failures))] },
+        {
+            type: "context",
+            elements: [
+                eventText(s.backstopOnly(report.backstopOnly)),
+                eventText(s.failures(report.failures)),
+                // Only when it happened, so an ordinary summary reads as before.
+                ...(report.unnamedPrincipalEvents > 0 ? [eventText(s.unnamed(report.unnamedPrincipalEvents))] : []),
+            ],
+        },
     ];
     return { text: `${title}: ${period}, ${s.total(total)}`, blocks };
+}
+
+/** A trail's state change, as checkTrail tells it. */
+export interface TrailStatusNotice {
+    trailArn: string;
+    health: TrailHealth;
+}
+
+// A CloudTrail ARN is at most 256 + 128 characters; its errors are short codes and sentences.
+const TRAIL_ARN_MAX = 400;
+const TRAIL_ERROR_MAX = 300;
+
+/** The problem in words, values made literal by `quote`; undefined for a healthy trail. */
+function trailProblem(
+    health: TrailHealth,
+    words: Catalog,
+    quote: (text: string, max: number) => string,
+    when: (ms: number) => string,
+): string | undefined {
+    switch (health.kind) {
+        case "healthy":
+            return undefined;
+        case "stopped":
+            return words.trailStatus.stopped;
+        case "logs-error":
+            return words.trailStatus.logsError(quote(health.error, TRAIL_ERROR_MAX));
+        case "s3-error":
+            return words.trailStatus.s3Error(quote(health.error, TRAIL_ERROR_MAX));
+        case "stale":
+            return words.trailStatus.stale(when(health.sinceMs));
+        case "unreadable":
+            return words.trailStatus.unreadable(quote(health.error, TRAIL_ERROR_MAX));
+    }
+}
+
+/** The trail's state change in the channel: a problem looks and mentions like a critical rule; recovery is a quiet note. */
+export function buildTrailStatusMessage(notice: TrailStatusNotice, p: Presentation): SlackMessage {
+    const words = wordsOf(p);
+    const trail = literal(notice.trailArn, TRAIL_ARN_MAX);
+    const problem = trailProblem(notice.health, words, literal, (ms) => formatEventTime(new Date(ms), p.timeZone, p.language));
+    if (problem === undefined) {
+        const text = words.trailStatus.healthy({ trail });
+        return { text, blocks: [{ type: "section", text: eventText(text) }] };
+    }
+    const body = words.trailStatus.problem({ mention: mentionPrefix("critical", p), trail, problem });
+    return { text: body, blocks: [header("critical", words.trailStatus.title), { type: "section", text: eventText(body) }] };
+}
+
+/** The trail's state change for the operators' topic, in UTC as in the function's logs. */
+export function trailStatusNotice(notice: TrailStatusNotice, language: Language = "en"): OperatorsNotice {
+    const words = catalogFor(language);
+    const problem = trailProblem(notice.health, words, plainLiteral, (ms) => formatEventTime(new Date(ms), "UTC", language));
+    return {
+        // The trail's name, not its ARN: a subject holds under 100 characters, and the message has the ARN.
+        subject: asciiSubject(words.subjects.trailStatus(problem === undefined, notice.trailArn.split("/").pop() ?? notice.trailArn)),
+        message: words.trailStatus.notice({ trail: plainLiteral(notice.trailArn, TRAIL_ARN_MAX), problem }),
+    };
 }

@@ -12,18 +12,9 @@ import type { SignIn, StateStore } from "./types";
 // conditional write settle it.
 const WRITE_ATTEMPTS = 5;
 
-// DynamoDB's partition key holds at most 2,048 bytes; user names and session names come from the
-// event and can be longer, so a long principal key is stored by its SHA-256.
-const KEY_BYTES_MAX = 1024;
-
+// Long principal keys are bounded by the store, as every key is (stateTable.ts storedKey).
 export function historyKey(principalKey: string): string {
-    if (Buffer.byteLength(principalKey) <= KEY_BYTES_MAX) {
-        return `history#${principalKey}`;
-    }
-    // Required here: Node's own module, so serialization never tries to capture it.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { createHash } = require("crypto") as typeof import("crypto");
-    return `history#sha256:${createHash("sha256").update(principalKey).digest("hex")}`;
+    return `history#${principalKey}`;
 }
 
 function parsed(body: string, key: string): PrincipalHistory | undefined {

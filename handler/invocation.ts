@@ -1,6 +1,8 @@
 import { realClock } from "./clock";
 import { log } from "./log";
 import { planEvent, postEvent } from "./fastPath";
+import { checkedWebhookReader } from "./webhookParameter";
+import { checkTrail } from "./trailStatus";
 import { postHeartbeats, takeHeartbeats } from "./heartbeat";
 import { postSummary } from "./summary";
 import { classifyTrigger, parseAlarmNotification, ruleForAlarm, type Trigger } from "./parse";
@@ -34,6 +36,7 @@ export function planWork(
     trigger: Exclude<Trigger, { kind: "unknown" | "summary" }>,
     rules: readonly RunTimeRule[],
     report: InvocationReport,
+    servedAccount?: string,
 ): SweepJob[] {
     // One job per rule: several notifications of one alarm in a batch need one sweep, for the latest.
     const work = new Map<string, SweepJob>();
@@ -44,7 +47,7 @@ export function planWork(
         return [...work.values()];
     }
     if (trigger.kind === "eventbridge") {
-        return planEvent(trigger, rules, report);
+        return planEvent(trigger, rules, report, servedAccount);
     }
     for (const message of trigger.messages) {
         const alarm = message.ok ? parseAlarmNotification(message.value.body) : message;
@@ -181,25 +184,39 @@ export async function handleInvocation(deps: SweepDeps, event: unknown, context:
         return report;
     }
     if (trigger.kind === "summary") {
-        await postSummary(deps, trigger.period, deadlineMs, report);
+        await postSummary(deps, trigger, deadlineMs, report);
         log("info", "invocation done", { ...report });
         return report;
     }
     const { heartbeats, rest } = takeHeartbeats(trigger, deps.settings.heartbeat?.alarmName);
-    const work = planWork(rest, deps.settings.rules, report);
+    // The function's own account (arn:aws:lambda:<region>:<account>:function:<name>) is the one it serves.
+    const work = planWork(rest, deps.settings.rules, report, context.invokedFunctionArn?.split(":")[4]);
     if (work.length === 0 && heartbeats.length === 0) {
         log("info", "invocation done", { ...report });
         return report;
     }
-    // The heartbeat first: when the alerts are blind, that is the news.
+    // The heartbeat first: when the alerts are blind, that is the news. Then, on the schedule,
+    // CloudTrail's own word on the trail, which no log line can fake.
     await postHeartbeats(deps, heartbeats, deadlineMs, report);
-    const failures = await sweepEach(deps, work, context.awsRequestId, deadlineMs, report);
+    const trailFailure = trigger.kind === "sweep" ? await trailChecked(deps, deadlineMs, report) : undefined;
+    const failures = [...(trailFailure ? [trailFailure] : []), ...(await sweepEach(deps, work, context.awsRequestId, deadlineMs, report))];
     log("info", "invocation done", { ...report });
     if (failures.length > 0) {
         // Failing the invocation makes Lambda retry it and, after the retries, dead-letter it.
         throw new Error(`Sign-in alerts failed for ${failures.length} rule(s): ${failures.join("; ")}`);
     }
     return report;
+}
+
+/** Checks the trail; a failure to tell anyone fails the invocation after the rules have had their turn. */
+async function trailChecked(deps: SweepDeps, deadlineMs: number, report: InvocationReport): Promise<string | undefined> {
+    try {
+        await checkTrail(deps, deadlineMs, report);
+        return undefined;
+    } catch (err) {
+        log("error", "could not tell of the trail's state", { error: (err as Error).message });
+        return `trail-status: ${(err as Error).name}: ${(err as Error).message}`;
+    }
 }
 
 /**
@@ -210,6 +227,6 @@ export async function handleInvocation(deps: SweepDeps, event: unknown, context:
 export function createHandler(deps: HandlerDeps): LoginAlertsHandler {
     const clock = deps.clock ?? realClock;
     const { settings, aws } = deps;
-    const send = createPacedSender(settings, () => aws.getSecureParameter(settings.webhookParameterName), deps.fetch, clock);
+    const send = createPacedSender(settings, checkedWebhookReader(aws, settings.webhookParameterName), deps.fetch, clock);
     return (event, context) => handleInvocation({ settings, aws, clock, send }, event, context);
 }

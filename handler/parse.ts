@@ -30,9 +30,9 @@ type Unchecked<T> = { [K in keyof T]?: unknown };
  */
 export type Trigger =
     | { kind: "sweep" }
-    | { kind: "summary"; period: SummaryRequest["loginAlertsSummary"] }
+    | { kind: "summary"; period: SummaryRequest["loginAlertsSummary"]; scheduledMs?: number }
     | { kind: "sns"; messages: Array<Parsed<{ messageId: string; body: string }>> }
-    | { kind: "eventbridge"; envelopeId: string; detailType: string; detail: unknown }
+    | { kind: "eventbridge"; envelopeId: string; detailType: string; source?: string; account?: string; detail: unknown }
     | { kind: "unknown"; reason: string };
 
 // CloudTrail's events on EventBridge all have a detail-type ending so ("AWS Console Sign In via
@@ -52,13 +52,29 @@ function snsMessageOf(record: unknown, index: number): Parsed<{ messageId: strin
     return ok({ messageId: asString(messageId) ?? `record-${index}`, body });
 }
 
+// EventBridge Scheduler's scheduled time, as it writes it: UTC to the second.
+const SCHEDULED_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
+
+/** A summary request; one with a time that cannot be read is skipped, since its period cannot be known. */
+function summaryTrigger(period: SummaryRequest["loginAlertsSummary"], scheduledTime: unknown): Trigger {
+    if (scheduledTime === undefined) {
+        return { kind: "summary", period };
+    }
+    const scheduledMs = typeof scheduledTime === "string" && SCHEDULED_TIME.test(scheduledTime) ? Date.parse(scheduledTime) : NaN;
+    if (Number.isNaN(scheduledMs)) {
+        const shown = JSON.stringify(scheduledTime)?.slice(0, 100);
+        return { kind: "unknown", reason: `the summary request's scheduledTime ${shown} is not a UTC time such as 2022-03-22T18:59:43Z` };
+    }
+    return { kind: "summary", period, scheduledMs };
+}
+
 export function classifyTrigger(event: unknown): Trigger {
     if (!isObject(event)) {
         return { kind: "unknown", reason: "the event is not a JSON object" };
     }
     const period = event["loginAlertsSummary"];
     if (period === "daily" || period === "weekly") {
-        return { kind: "summary", period };
+        return summaryTrigger(period, event["scheduledTime"]);
     }
     const scheduled: Unchecked<ScheduledEvent> = event;
     if (scheduled.source === "aws.events" && scheduled["detail-type"] === "Scheduled Event") {
@@ -67,7 +83,15 @@ export function classifyTrigger(event: unknown): Trigger {
     const detailType = scheduled["detail-type"];
     if (typeof detailType === "string" && CLOUDTRAIL_DETAIL_TYPE.test(detailType)) {
         const envelopeId = asString(scheduled.id) ?? "unknown";
-        return { kind: "eventbridge", envelopeId, detailType, detail: scheduled.detail };
+        const [source, account] = [asString(scheduled.source), asString(scheduled.account)];
+        return {
+            kind: "eventbridge",
+            envelopeId,
+            detailType,
+            ...(source ? { source } : {}),
+            ...(account ? { account } : {}),
+            detail: scheduled.detail,
+        };
     }
     const records = (event as Unchecked<SNSEvent>).Records;
     if (!Array.isArray(records)) {
@@ -170,6 +194,7 @@ function sanitizeRecord(json: Record<string, unknown>, eventID: string, eventTim
     const obj = (v: unknown): Record<string, unknown> | undefined => (isObject(v) ? v : undefined);
     const identity = obj(json["userIdentity"]);
     const issuer = obj(obj(identity?.["sessionContext"])?.["sessionIssuer"]);
+    const onBehalfOf = obj(identity?.["onBehalfOf"]);
     return {
         eventID,
         eventTime,
@@ -190,6 +215,7 @@ function sanitizeRecord(json: Record<string, unknown>, eventID: string, eventTim
             accountId: str(identity["accountId"]),
             userName: str(identity["userName"]),
             invokedBy: str(identity["invokedBy"]),
+            onBehalfOf: onBehalfOf && { userId: str(onBehalfOf["userId"]), identityStoreArn: str(onBehalfOf["identityStoreArn"]) },
             sessionContext: issuer && {
                 sessionIssuer: { type: str(issuer["type"]), userName: str(issuer["userName"]), arn: str(issuer["arn"]) },
             },

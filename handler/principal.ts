@@ -4,7 +4,7 @@
  * whose first-seen history a sign-in is.
  */
 import { identityCenterMfaOf } from "./credentials";
-import type { CloudTrailRecord, PrincipalName, SignIn } from "./types";
+import type { CloudTrailRecord, IdentityStoreUser, PrincipalName, SignIn } from "./types";
 
 // CloudTrail's stand-in for the user name of a failed sign-in with an unknown user name.
 export const HIDDEN_USER = "HIDDEN_DUE_TO_SECURITY_REASONS";
@@ -36,6 +36,17 @@ function identityCenterSession(identity: UserIdentity | undefined): { person: st
     const { role, session: person } = assumedRoleOf(identity);
     const permissionSet = IDENTITY_CENTER_ROLE.exec(role ?? "")?.[1];
     return permissionSet && person ? { person, permissionSet } : undefined;
+}
+
+/**
+ * The IAM Identity Center user a record names: `userIdentity.onBehalfOf` holds the user's id, unique
+ * and immutable within its identity store, and that store's ARN (AWS CloudTrail User Guide,
+ * "CloudTrail userIdentity element"; IAM Identity Center User Guide, "CloudTrail use cases for IAM
+ * Identity Center"). Both or nothing: a user id means nothing outside its store.
+ */
+export function identityStoreUserOf(identity: UserIdentity | undefined): IdentityStoreUser | undefined {
+    const { userId, identityStoreArn } = identity?.onBehalfOf ?? {};
+    return userId && identityStoreArn ? { userId, identityStoreArn } : undefined;
 }
 
 /** Who acted, in parts: user name, root, the person of an Identity Center session, or role and session. */
@@ -99,9 +110,11 @@ export function personOf(record: CloudTrailRecord & { eventTime: string }): Part
     // Identity Center's own sign-in event names the person and says which credentials they used.
     const mfa = identityCenterMfaOf(record);
     const person = sso?.person ?? (record.eventName === "UserAuthentication" ? record.userIdentity?.userName : undefined);
+    const storeUser = sso ? identityStoreUserOf(record.userIdentity) : undefined;
     return {
         ...(person ? { person } : {}),
         ...(sso ? { permissionSet: sso.permissionSet } : {}),
+        ...(storeUser ? { identityStoreUser: storeUser } : {}),
         ...(mfa ? { identityCenterMfa: mfa } : {}),
         ...(principalKey ? { principalKey } : {}),
     };

@@ -45,6 +45,20 @@ export function slackUnavailableError(attempts: number, lastProblem: string): Er
     return err;
 }
 
+/**
+ * A POST that Slack may have posted without the function learning so: no answer in time, the
+ * connection lost after the request went out, or a 5xx. An incoming webhook has no idempotency key,
+ * so sending it again may post it twice: postToSlack does not, the invocation fails, and the
+ * message goes out again only with the next invocation that finds its events unrecorded.
+ */
+function slackUnconfirmedError(attempts: number, problem: string): Error {
+    const err = new Error(
+        `Slack did not confirm the message (attempt ${attempts}: ${problem}) and may have posted it; it is not sent again in this invocation.`,
+    );
+    err.name = "SlackUnconfirmedError";
+    return err;
+}
+
 /** The webhook answered with a redirect; an incoming webhook never does, and following one would turn the POST into a GET. */
 function slackRedirectError(status: number): Error {
     const err = new Error(
@@ -120,9 +134,21 @@ export function redactedExcerpt(text: string, webhookUrl: string, max = EXCERPT_
 
 /**
  * How one POST ended when it did not end the whole delivery: what went wrong, Slack's Retry-After if
- * it gave one, and whether the invocation's deadline, not Slack, cut the wait short.
+ * it gave one, and whether Slack may have posted it all the same.
  */
-type Attempt = { accepted: true } | { accepted: false; problem: string; retryAfterMs?: number; cutByDeadline?: true };
+type Attempt = { accepted: true } | { accepted: false; problem: string; retryAfterMs?: number; unconfirmed?: true };
+
+// System errors of a request that never reached Slack's HTTP server: name resolution, a refused or
+// unreachable connection, a failed TLS handshake (Node.js "Common system errors", and OpenSSL's
+// certificate errors as Node.js names them). Any other (a reset, a broken pipe, a hang-up) may come
+// after Slack read the request.
+const NOT_SENT_CODES: readonly string[] = ["ENOTFOUND", "EAI_AGAIN", "ECONNREFUSED", "ENETUNREACH", "EHOSTUNREACH", "EPROTO"];
+const NOT_SENT_PREFIXES: readonly string[] = ["ERR_TLS_", "ERR_SSL_", "CERT_", "UNABLE_TO_", "DEPTH_ZERO_", "SELF_SIGNED_"];
+
+function neverSent(err: unknown): boolean {
+    const code = (err as { code?: unknown } | undefined)?.code;
+    return typeof code === "string" && (NOT_SENT_CODES.includes(code) || NOT_SENT_PREFIXES.some((p) => code.startsWith(p)));
+}
 
 // Number(null) is 0: a missing header must fall back to Slack's one message per second.
 function retryAfterMs(header: string | null): number {
@@ -153,9 +179,10 @@ function judgeAnswer(status: number, headers: { get(name: string): string | null
         throw slackRejectedError(status, answer || "(empty body)");
     }
     const problem = `HTTP ${status} ${answer}`.trim();
+    // A 429 refused the message; a 5xx may have come after Slack posted it.
     return status === 429
         ? { accepted: false, problem, retryAfterMs: retryAfterMs(headers.get("retry-after")) }
-        : { accepted: false, problem };
+        : { accepted: false, problem, unconfirmed: true };
 }
 
 async function postOnce(
@@ -179,11 +206,12 @@ async function postOnce(
         answer = { status: response.status, headers: response.headers, raw: (await response.text()).trim() };
     } catch (err) {
         if (!controller.signal.aborted) {
-            return { accepted: false, problem: `network error: ${redactedExcerpt((err as Error).message, webhookUrl, 200)}` };
+            const problem = `network error: ${redactedExcerpt((err as Error).message, webhookUrl, 200)}`;
+            return neverSent(err) ? { accepted: false, problem } : { accepted: false, problem, unconfirmed: true };
         }
-        return cutByDeadline
-            ? { accepted: false, problem: `no answer in the ${timeoutMs} ms left before the deadline`, cutByDeadline: true }
-            : { accepted: false, problem: `no answer within ${timeoutMs} ms` };
+        // The request went out and was abandoned unanswered: Slack may have posted it.
+        const problem = cutByDeadline ? `no answer in the ${timeoutMs} ms left before the deadline` : `no answer within ${timeoutMs} ms`;
+        return { accepted: false, problem, unconfirmed: true };
     } finally {
         clearTimeout(timer);
     }
@@ -198,9 +226,12 @@ function backoff(attempt: number, options: SlackPostOptions, clock: Clock): numb
 
 /**
  * Posts one message to an incoming webhook. A 2xx answered "ok" is success; 429 waits Retry-After;
- * 5xx, resets and timeouts back off and retry while time remains; other 4xx fail at once with
- * Slack's reason. Redirects are not followed (node-fetch would re-send a 301/302/303 as a bodiless
- * GET) and fail at once, as does a 2xx with any other body. No log line or error carries the URL.
+ * a request that never reached Slack (DNS, a refused connection, TLS) backs off and retries while
+ * time remains; an answer that leaves open whether Slack posted it (a 5xx, no answer in time, the
+ * connection lost after sending) fails at once with SlackUnconfirmedError, without a second POST;
+ * other 4xx fail at once with Slack's reason. Redirects are not followed (node-fetch would re-send
+ * a 301/302/303 as a bodiless GET) and fail at once, as does a 2xx with any other body. No log line
+ * or error carries the URL.
  */
 export async function postToSlack(
     fetchImpl: FetchLike,
@@ -221,11 +252,14 @@ export async function postToSlack(
         if (outcome.accepted) {
             return { attempts: attempt };
         }
-        // An attempt the deadline cut short says nothing about Slack: the operators need the
-        // problem an earlier attempt met, not "no answer in 1 ms".
-        if (!outcome.cutByDeadline || attempt === 1) {
-            lastProblem = outcome.problem;
+        if (outcome.unconfirmed) {
+            log("warn", "Slack may have posted the message without confirming it; not sending it again", {
+                attempt,
+                problem: outcome.problem,
+            });
+            throw slackUnconfirmedError(attempt, outcome.problem);
         }
+        lastProblem = outcome.problem;
         const waitMs = outcome.retryAfterMs ?? backoff(attempt, options, clock);
         if (outcome.retryAfterMs !== undefined) {
             const blockedUntilMs = clock.now() + outcome.retryAfterMs;

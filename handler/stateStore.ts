@@ -1,5 +1,5 @@
-import { addCounters, readCounters, readDocuments, writeDocument } from "./stateDocuments";
-import { BATCH_WRITE_ITEMS, batchGet, inRounds, conditionHeld, type DynamoDb, type Table } from "./stateTable";
+import { addCounters, addCountersWithin, readCounters, readDocuments, writeDocument } from "./stateDocuments";
+import { BATCH_WRITE_ITEMS, batchGet, inRounds, conditionHeld, keyOf, type DynamoDb, type Table } from "./stateTable";
 import type { PendingLookup, RuleProgress, StateStore } from "./types";
 
 // One item per rule holds its cursor and the lookup it left unfinished.
@@ -9,7 +9,7 @@ function cursorKey(ruleId: string): string {
 
 async function setCursor(table: Table, ruleId: string, atMs: number): Promise<void> {
     await table.client.send(
-        new table.sdk.PutItemCommand({ TableName: table.name, Item: { pk: { S: cursorKey(ruleId) }, at: { N: String(atMs) } } }),
+        new table.sdk.PutItemCommand({ TableName: table.name, Item: { ...keyOf(cursorKey(ruleId)), at: { N: String(atMs) } } }),
     );
 }
 
@@ -20,7 +20,7 @@ async function setCursor(table: Table, ruleId: string, atMs: number): Promise<vo
  */
 async function getProgress(table: Table, ruleId: string): Promise<RuleProgress> {
     const out = await table.client.send(
-        new table.sdk.GetItemCommand({ TableName: table.name, Key: { pk: { S: cursorKey(ruleId) } }, ConsistentRead: true }),
+        new table.sdk.GetItemCommand({ TableName: table.name, Key: keyOf(cursorKey(ruleId)), ConsistentRead: true }),
     );
     const item = out.Item ?? {};
     const number = (name: string): number | undefined => (item[name]?.N === undefined ? undefined : Number(item[name]?.N));
@@ -36,7 +36,7 @@ async function getProgress(table: Table, ruleId: string): Promise<RuleProgress> 
 
 async function savePending(table: Table, ruleId: string, cursorMs: number | undefined, pending: PendingLookup): Promise<void> {
     const item: Record<string, { S: string } | { N: string }> = {
-        pk: { S: cursorKey(ruleId) },
+        ...keyOf(cursorKey(ruleId)),
         lookupStart: { N: String(pending.window.startMs) },
         lookupEnd: { N: String(pending.window.endMs) },
         lookupSavedAt: { N: String(pending.savedAtMs) },
@@ -61,7 +61,7 @@ async function markPosted(table: Table, keys: readonly string[], expiresAtSecond
     for (let i = 0; i < keys.length; i += BATCH_WRITE_ITEMS) {
         const request: Record<string, Array<{ PutRequest: { Item: Record<string, { S: string } | { N: string }> } }>> = {
             [table.name]: keys.slice(i, i + BATCH_WRITE_ITEMS).map((k) => ({
-                PutRequest: { Item: { pk: { S: `posted#${k}` }, expiresAt: { N: String(expiresAtSeconds) } } },
+                PutRequest: { Item: { ...keyOf(`posted#${k}`), expiresAt: { N: String(expiresAtSeconds) } } },
             })),
         };
         await inRounds("BatchWriteItem", request, async (rest) => {
@@ -81,7 +81,7 @@ async function acquireLease(table: Table, ruleId: string, owner: string, untilMs
         table.client.send(
             new table.sdk.PutItemCommand({
                 TableName: table.name,
-                Item: { pk: { S: leaseKey(ruleId) }, owner: { S: owner }, until: { N: String(untilMs) } },
+                Item: { ...keyOf(leaseKey(ruleId)), owner: { S: owner }, until: { N: String(untilMs) } },
                 ConditionExpression: "attribute_not_exists(pk) OR #until < :now OR #owner = :owner",
                 ExpressionAttributeNames: { "#until": "until", "#owner": "owner" },
                 ExpressionAttributeValues: { ":now": { N: String(nowMs) }, ":owner": { S: owner } },
@@ -96,7 +96,7 @@ async function releaseLease(table: Table, ruleId: string, owner: string): Promis
         table.client.send(
             new table.sdk.DeleteItemCommand({
                 TableName: table.name,
-                Key: { pk: { S: leaseKey(ruleId) } },
+                Key: keyOf(leaseKey(ruleId)),
                 ConditionExpression: "#owner = :owner",
                 ExpressionAttributeNames: { "#owner": "owner" },
                 ExpressionAttributeValues: { ":owner": { S: owner } },
@@ -110,9 +110,9 @@ async function releaseLease(table: Table, ruleId: string, owner: string): Promis
  * resume, if any), per posted event (`posted#<rule>#<event>`, expired by TTL; an event Slack
  * refused in every form is `posted#failed#<rule>#<event>`, a lookback gap already reported
  * `posted#gap#<rule>#<from>`), each rule's lease (`lease#<rule>`), each principal's first-seen
- * history (`history#<principal>`) and the summary's hourly counters (`stats#<hour>`). The SDK comes from the
- * Lambda runtime, so it is required here at cold start: an import would be followed by closure
- * serialization into the package.
+ * history (`history#<principal>`) and the summary's hourly counters (`stats#<hour>`, and its
+ * principals in `stats#<hour>#p<n>`). The SDK comes from the Lambda runtime, so it is required here
+ * at cold start: an import would be followed by closure serialization into the package.
  */
 export function createStateStore(tableName: string): StateStore {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -130,6 +130,8 @@ export function createStateStore(tableName: string): StateStore {
         readDocuments: (keys) => readDocuments(table, keys),
         writeDocument: (key, body, expectedVersion, expiresAtSeconds) => writeDocument(table, key, body, expectedVersion, expiresAtSeconds),
         addCounters: (key, counters, expiresAtSeconds) => addCounters(table, key, counters, expiresAtSeconds),
+        addCountersWithin: (key, counters, maxBytes, expiresAtSeconds) =>
+            addCountersWithin(table, key, counters, maxBytes, expiresAtSeconds),
         readCounters: (keys) => readCounters(table, keys),
     };
 }

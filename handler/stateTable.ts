@@ -1,4 +1,5 @@
 /** The state table as every store function sees it: its name, a client, and the rules of DynamoDB's batch calls. */
+import { boundedText } from "./boundedText";
 import { realClock } from "./clock";
 
 export type DynamoDb = typeof import("@aws-sdk/client-dynamodb");
@@ -45,11 +46,31 @@ export async function inRounds<R extends object>(
 export type Item = Record<string, { S?: string; N?: string }>;
 
 /**
- * Every item among `keys` that exists, read consistently. Each key is asked for once: BatchGetItem
- * refuses a request that names a key twice.
+ * The partition key an item is stored under, for every kind of item (`<kind>#<rest>`): the rest
+ * bounded, so no key reaches DynamoDB's limit. Every read and write of the table goes through it;
+ * a short key is stored as it is, so items written before stay where they were. DynamoDB refuses a
+ * partition key over 2,048 bytes (DynamoDB Developer Guide, "Service, account, and table quotas"),
+ * and keys hold text from events (an eventID, a user name) that anyone allowed logs:PutLogEvents on
+ * the trail's log group can make as long as a log event: one such record would otherwise make its
+ * rule fail on every sweep and hold back every event behind it.
+ */
+export function storedKey(key: string): string {
+    const at = key.indexOf("#");
+    return at < 0 ? boundedText(key) : `${key.slice(0, at)}#${boundedText(key.slice(at + 1))}`;
+}
+
+/** The key attribute of an item, stored under its bounded key. */
+export function keyOf(key: string): { pk: { S: string } } {
+    return { pk: { S: storedKey(key) } };
+}
+
+/**
+ * Every item among `keys` that exists, read consistently, its `pk` the key as asked (not as
+ * stored). Each key is asked for once: BatchGetItem refuses a request that names a key twice.
  */
 export async function batchGet(table: Table, keys: readonly string[]): Promise<Item[]> {
-    const unique = [...new Set(keys)];
+    const asked = new Map(keys.map((k) => [storedKey(k), k]));
+    const unique = [...asked.keys()];
     const items: Item[] = [];
     for (let i = 0; i < unique.length; i += BATCH_GET_KEYS) {
         const request: Record<string, { Keys: Array<Record<string, { S: string }>>; ConsistentRead: boolean }> = {
@@ -61,7 +82,7 @@ export async function batchGet(table: Table, keys: readonly string[]): Promise<I
             return out.UnprocessedKeys as typeof rest | undefined;
         });
     }
-    return items;
+    return items.map((item) => ({ ...item, pk: { S: asked.get(item["pk"]?.S ?? "") ?? "" } }));
 }
 
 /** Awaits a conditional write: false when its condition failed, any other failure thrown. */

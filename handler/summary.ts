@@ -4,7 +4,7 @@
  */
 import { buildSummaryMessage } from "./formatNotices";
 import { postedExpiresAt, presentationOf, recordPosted, type SweepDeps } from "./sweepRun";
-import { COUNTERS, hourKey, principalOfToken } from "./tally";
+import { COUNTERS, hourKey, principalOfToken, tallyKeysOf } from "./tally";
 import type { InvocationReport, SummaryReport } from "./types";
 import type { RunTimeRule, SummaryPeriod } from "../shared/contract";
 
@@ -16,9 +16,9 @@ export const SUMMARY_NEW_NETWORKS = 20;
 const HOUR_MS = 3600 * 1000;
 const PERIOD_HOURS: Record<Exclude<SummaryPeriod, "off">, number> = { daily: 24, weekly: 24 * 7 };
 
-/** The period that ends at the start of the current hour: whole hours, so each tally is counted in exactly one summary. */
-export function summaryPeriod(period: Exclude<SummaryPeriod, "off">, nowMs: number): { fromMs: number; toMs: number; hours: string[] } {
-    const toMs = Math.floor(nowMs / HOUR_MS) * HOUR_MS;
+/** The period that ends at the start of the hour of `atMs`: whole hours, so each tally is counted in exactly one summary. */
+export function summaryPeriod(period: Exclude<SummaryPeriod, "off">, atMs: number): { fromMs: number; toMs: number; hours: string[] } {
+    const toMs = Math.floor(atMs / HOUR_MS) * HOUR_MS;
     const fromMs = toMs - PERIOD_HOURS[period] * HOUR_MS;
     const hours: string[] = [];
     for (let at = fromMs; at < toMs; at += HOUR_MS) {
@@ -63,15 +63,20 @@ export function summaryReport(
         perPrincipal: principals.slice(0, SUMMARY_TOP_PRINCIPALS).map(([token, count]) => ({ principal: principalOfToken(token), count })),
         otherPrincipals: Math.max(0, principals.length - SUMMARY_TOP_PRINCIPALS),
         newNetworks: newNetworks.slice(0, SUMMARY_NEW_NETWORKS).map((n) => ({ principal: principalOfToken(n.token), network: n.network })),
+        unnamedPrincipalEvents: total[COUNTERS.others] ?? 0,
         backstopOnly: total[COUNTERS.backstop] ?? 0,
         failures: total[COUNTERS.failed] ?? 0,
     };
 }
 
-/** Posts the summary of the period just ended, once: a retried or repeated schedule finds it recorded. */
+/**
+ * Posts the summary of the period that ended when the request was scheduled (or, for a request
+ * without a time, at the invocation's hour), once: a retried, redriven or repeated request finds it
+ * recorded. A time still to come is taken as now: a period that has not ended has no summary yet.
+ */
 export async function postSummary(
     deps: SweepDeps,
-    period: Exclude<SummaryPeriod, "off">,
+    { period, scheduledMs }: { period: Exclude<SummaryPeriod, "off">; scheduledMs?: number },
     deadlineMs: number,
     report: InvocationReport,
 ): Promise<void> {
@@ -80,13 +85,13 @@ export async function postSummary(
         report.skipped.push(`a ${period} summary was asked for, but this stack posts none`);
         return;
     }
-    const window = summaryPeriod(period, clock.now());
+    const window = summaryPeriod(period, Math.min(scheduledMs ?? clock.now(), clock.now()));
     const key = `summary#${period}#${window.toMs}`;
     if ((await aws.store.unposted([key])).size === 0) {
         report.skipped.push(`the ${period} summary to ${new Date(window.toMs).toISOString()} is already posted`);
         return;
     }
-    const tallies = await aws.store.readCounters(window.hours);
+    const tallies = await aws.store.readCounters(window.hours.flatMap(tallyKeysOf));
     const message = buildSummaryMessage(summaryReport(period, window, settings.rules, tallies.values()), presentationOf(settings));
     await deps.send(message, deadlineMs);
     report.messages += 1;

@@ -21,6 +21,7 @@ export interface CloudTrailRecord {
         accountId?: string;
         userName?: string;
         invokedBy?: string;
+        onBehalfOf?: { userId?: string; identityStoreArn?: string };
         sessionContext?: {
             sessionIssuer?: { type?: string; userName?: string; arn?: string };
         };
@@ -64,6 +65,8 @@ export interface SignIn {
     person?: string;
     /** IAM Identity Center sign-ins: the permission set the role was made from. */
     permissionSet?: string;
+    /** IAM Identity Center sign-ins: the identity store's user, when the record names it (`userIdentity.onBehalfOf`). */
+    identityStoreUser?: IdentityStoreUser;
     /**
      * IAM Identity Center sign-ins: how the person last authenticated to Identity Center before this
      * sign-in, from its UserAuthentication/CredentialChallenge events in the same trail; absent when the
@@ -74,6 +77,12 @@ export interface SignIn {
     principalKey?: string;
     /** What the first-seen history said of this sign-in; absent when first-seen is off or the event is not a sign-in. */
     firstSeen?: FirstSeenMark;
+}
+
+/** An IAM Identity Center user: its id is unique only within its identity store. */
+export interface IdentityStoreUser {
+    userId: string;
+    identityStoreArn: string;
 }
 
 /** The MFA of a person's last IAM Identity Center authentication: the methods it used, or none. */
@@ -121,6 +130,8 @@ export interface SummaryReport {
     /** Principals by events posted, most first; at most SUMMARY_TOP_PRINCIPALS of them, with the rest counted. */
     perPrincipal: Array<{ principal: PrincipalName; count: number }>;
     otherPrincipals: number;
+    /** Events of principals an hour's tally had no room to name (handler/tally.ts): counted, not listed. */
+    unnamedPrincipalEvents: number;
     /** Sign-ins from networks new for their principal. */
     newNetworks: Array<{ principal: PrincipalName; network: string }>;
     /** Events the backstop posted first (EventBridge did not bring them). */
@@ -158,7 +169,8 @@ export interface InvocationReport {
 }
 
 /** The part of the Lambda context the handler uses, so tests and the simulator need not fake the rest. */
-export type InvocationContext = Pick<Context, "awsRequestId" | "getRemainingTimeInMillis">;
+// Lambda always gives the function's ARN; tests that do not care about the account may leave it out.
+export type InvocationContext = Pick<Context, "awsRequestId" | "getRemainingTimeInMillis"> & Partial<Pick<Context, "invokedFunctionArn">>;
 
 /** Time, behind an interface so tests can drive it. */
 export interface Clock {
@@ -192,6 +204,23 @@ export interface RuleProgress {
     pending?: PendingLookup;
 }
 
+/** What GetTrailStatus says of a trail, reduced to what the function judges. */
+export interface TrailStatus {
+    isLogging: boolean;
+    cloudWatchLogsDeliveredAtMs?: number;
+    cloudWatchLogsError?: string;
+    s3Error?: string;
+}
+
+/** A trail's state as the channel is told it. */
+export type TrailHealth =
+    | { kind: "healthy" }
+    | { kind: "stopped" }
+    | { kind: "logs-error"; error: string }
+    | { kind: "s3-error"; error: string }
+    | { kind: "stale"; sinceMs: number }
+    | { kind: "unreadable"; error: string };
+
 /** The operators' topic: what must reach a person even when Slack refuses it or is the broken part. */
 export interface OperatorsChannel {
     publish(subject: string, message: string): Promise<void>;
@@ -212,6 +241,8 @@ export interface AwsPorts {
         nextToken: string | undefined,
         deadlineMs: number,
     ): Promise<LogEventPage>;
+    /** CloudTrail's GetTrailStatus for a trail, by ARN. */
+    trailStatus(trailArn: string): Promise<TrailStatus>;
     store: StateStore;
     /** Absent where the function has no operators' topic (tests): what it would say is logged instead. */
     operators?: OperatorsChannel;
@@ -243,6 +274,16 @@ export interface StateStore {
     writeDocument?(key: string, body: string, expectedVersion: number | undefined, expiresAtSeconds: number): Promise<boolean>;
     /** Adds to named counters of one item (the summary's hourly tallies), creating what is missing. */
     addCounters?(key: string, counters: Readonly<Record<string, number>>, expiresAtSeconds: number): Promise<void>;
+    /**
+     * Adds to counters of one item whose counters may take at most `maxBytes` (stateDocuments.ts's
+     * counterBytes): a counter it does not hold is created only if it fits. Returns those that did not.
+     */
+    addCountersWithin?(
+        key: string,
+        counters: Readonly<Record<string, number>>,
+        maxBytes: number,
+        expiresAtSeconds: number,
+    ): Promise<Record<string, number>>;
     /** The counters of each item that exists. */
     readCounters?(keys: readonly string[]): Promise<Map<string, Record<string, number>>>;
 }

@@ -25,6 +25,7 @@ export const DEFAULTS = {
     lagAllowanceMinutes: 60,
     sweepIntervalMinutes: 5,
     existingTrailLogGroupName: "",
+    existingTrailArn: "",
     organizationTrail: false,
     operatorEmail: "",
     encryptTopics: false,

@@ -95,6 +95,8 @@ export interface FunctionResources {
     operatorTopicArn: Value;
     /** The topics' key when they are encrypted, and the region whose SNS uses it on the function's behalf. */
     topicKey?: { arn: Value; region: Value };
+    /** The trail whose status the function reads, when it is known. */
+    trailArn?: Value;
 }
 
 /** The function's permissions: checked by evaluation in test/iam.spec.ts, not by eye. */
@@ -123,6 +125,9 @@ export function functionPolicy(r: FunctionResources): PolicyDocument {
             Resource: r.stateTableArn,
         },
         { Sid: "DeadLetter", Effect: "Allow", Action: "sqs:SendMessage", Resource: r.deadLetterQueueArn },
+        ...(r.trailArn
+            ? [{ Sid: "ReadTrailStatus", Effect: "Allow" as const, Action: "cloudtrail:GetTrailStatus", Resource: r.trailArn }]
+            : []),
         { Sid: "TellOperators", Effect: "Allow", Action: "sns:Publish", Resource: r.operatorTopicArn },
         // A publisher to an encrypted topic needs kms:GenerateDataKey* and kms:Decrypt on its key
         // (SNS Developer Guide, "Encryption at rest"); only through SNS, not to use the key directly.
@@ -140,16 +145,40 @@ export function functionPolicy(r: FunctionResources): PolicyDocument {
     );
 }
 
-/** A topic policy that lets CloudWatch publish, for this account's given alarms only. */
-export function cloudWatchPublishPolicy(topicArn: Value, account: Value, alarmArns: Value[]): PolicyDocument {
-    return document({
-        Sid: "CloudWatchAlarmsPublish",
-        Effect: "Allow",
-        Principal: { Service: "cloudwatch.amazonaws.com" },
-        Action: "sns:Publish",
-        Resource: topicArn,
-        Condition: { StringEquals: { "aws:SourceAccount": account }, ArnLike: { "aws:SourceArn": alarmArns } },
-    });
+/**
+ * A topic policy that lets CloudWatch publish, for this account's given alarms only, and keeps
+ * everyone else from publishing, whatever their own policies allow: a principal of the account
+ * with sns:Publish could otherwise forge an alarm's notification (IAM User Guide, "Policy
+ * evaluation logic": within an account, an identity policy's Allow suffices unless a Deny applies).
+ * `publishers` are roles that publish with an identity policy of their own (the function, to the
+ * operators' topic). Changing the policy stays the deployer's: only sns:Publish is denied.
+ */
+export function cloudWatchPublishPolicy(topicArn: Value, account: Value, alarmArns: Value[], publishers: Value[] = []): PolicyDocument {
+    return document(
+        {
+            Sid: "CloudWatchAlarmsPublish",
+            Effect: "Allow",
+            Principal: { Service: "cloudwatch.amazonaws.com" },
+            Action: "sns:Publish",
+            Resource: topicArn,
+            Condition: { StringEquals: { "aws:SourceAccount": account }, ArnLike: { "aws:SourceArn": alarmArns } },
+        },
+        {
+            Sid: "NoOtherPublishers",
+            Effect: "Deny",
+            Principal: "*",
+            Action: "sns:Publish",
+            Resource: topicArn,
+            // aws:SourceArn is set by AWS only, for a service acting for a resource: the Allow above
+            // already depends on it. A request without it (any IAM principal) matches ArnNotLike, as a
+            // negated operator matches a missing key (IAM User Guide, "Condition operators"), and
+            // conditions are ANDed, so a listed role is spared by its aws:PrincipalArn.
+            Condition: {
+                ArnNotLike: { "aws:SourceArn": alarmArns },
+                ...(publishers.length > 0 ? { ArnNotEquals: { "aws:PrincipalArn": publishers } } : {}),
+            },
+        },
+    );
 }
 
 /** A key policy: the account administers the key, and the services given use it. */

@@ -7,6 +7,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { assumeRolePolicy, forwardingPolicy, type AwsEnv } from "./documents";
 import { childName, componentName, regionChildName } from "./names";
+import { watchedEventNames } from "./watchList";
 import type { Notifier } from "./notifier";
 
 /**
@@ -20,11 +21,13 @@ import type { Notifier } from "./notifier";
  * region (CloudTrail User Guide, "AWS Management Console sign-in events"). `$or` across fields is
  * EventBridge content filtering (EventBridge User Guide, "Content filtering in event patterns").
  *
- * The calls the trail-tampering rule watches come too: they are write management events, which
- * CloudTrail delivers to EventBridge as "AWS API Call via CloudTrail" (EventBridge User Guide, "AWS
- * service events delivered via AWS CloudTrail": read-only calls — List, Get, Describe — are not
- * delivered). The branch names the calls only; the function's own evaluation of the rule's pattern
- * decides whether one touched this stack, so a DeleteRule elsewhere is forwarded and then dropped.
+ * The calls the tampering rules watch come too (program/watchList.ts, the same table): they are write
+ * management events, which CloudTrail delivers to EventBridge as "AWS API Call via CloudTrail"
+ * (EventBridge User Guide, "AWS service events delivered via AWS CloudTrail": read-only calls —
+ * List, Get, Describe — are not delivered). The branch names the calls only, with prefix and
+ * wildcard matching (EventBridge User Guide, "Content filtering in event patterns"); the function's
+ * own evaluation of the rules' patterns decides whether one touched this stack, so a DeleteRule
+ * elsewhere is forwarded and then dropped.
  * IAM Identity Center sign-ins are not API calls but service events (`eventType: AwsServiceEvent`;
  * IAM Identity Center User Guide, "Understanding sign-in events"), which CloudTrail delivers to the
  * default bus as "AWS Service Event via CloudTrail" (EventBridge User Guide, "AWS service events
@@ -32,39 +35,34 @@ import type { Notifier } from "./notifier";
  * `aws.sso` for the newer records. Only `UserAuthentication` is taken: it is the one event the
  * rules read, logged once a sign-in's every credential was verified.
  */
+
+/**
+ * Every AWS service's source, and nobody else's: PutEvents refuses a source beginning `aws.`
+ * (NotAuthorizedForSourceException; EventBridge Scheduler API Reference,
+ * "EventBridgePutEventsV2Parameters": "The source can't start with the aws. prefix"). Without it,
+ * anyone allowed events:PutEvents could forward a forged root sign-in or tampering call.
+ */
+const AWS_SOURCES = [{ prefix: "aws." }];
+
+// Both comments above describe this pattern.
 export const FAST_PATH_PATTERN = {
     $or: [
         { source: ["aws.signin"], "detail-type": ["AWS Console Sign In via CloudTrail"] },
-        { "detail-type": ["AWS API Call via CloudTrail"], detail: { userIdentity: { type: ["Root"] } } },
+        { source: AWS_SOURCES, "detail-type": ["AWS API Call via CloudTrail"], detail: { userIdentity: { type: ["Root"] } } },
         {
             source: ["aws.signin", "aws.sso"],
             "detail-type": ["AWS Service Event via CloudTrail"],
             detail: { eventName: ["UserAuthentication"] },
         },
         {
+            source: AWS_SOURCES,
             "detail-type": ["AWS API Call via CloudTrail"],
             detail: {
-                eventName: [
-                    "StopLogging",
-                    "DeleteTrail",
-                    "UpdateTrail",
-                    "PutEventSelectors",
-                    "PutInsightSelectors",
-                    "DeleteLogGroup",
-                    "DeleteMetricFilter",
-                    "DeleteAlarms",
-                    "DisableAlarmActions",
-                    "Unsubscribe",
-                    "DeleteRule",
-                    "DisableRule",
-                    "RemoveTargets",
-                    // Recorded as DeleteFunction20150331 (Lambda Developer Guide, "Logging Lambda API calls using CloudTrail").
-                    { prefix: "DeleteFunction" },
-                ],
+                eventName: watchedEventNames(),
             },
         },
     ],
-} as const;
+};
 
 /** The regions AWS enables in an account without asking, and those the account opted in to. */
 export const ENABLED_REGIONS_FILTER: aws.GetRegionsArgs = {

@@ -2,6 +2,7 @@
  * The keys of what the function knows of people and of its own blind spots: the language of its
  * messages, first-seen detection, the periodic summary and the delivery heartbeat.
  */
+import { isDeepStrictEqual } from "util";
 import { LANGUAGES, SUMMARY_PERIODS, type Language, type Severity, type SummaryPeriod } from "../shared/contract";
 import { ConfigError, isRecord, key, readInteger, readJson, type ConfigSource } from "./configValues";
 import { DEFAULTS } from "./defaults";
@@ -26,20 +27,40 @@ function readChoice<T extends string>(source: ConfigSource, name: "language" | "
     return value as T;
 }
 
+/** The default for the stack's rules: the rules it switches off drop out, so the default never names one. */
+function defaultNewNetworkSeverity(rules: readonly DeployTimeRule[]): Record<string, Severity> {
+    return Object.fromEntries(Object.entries(DEFAULTS.newNetworkSeverity).filter(([id]) => rules.some((r) => r.id === id)));
+}
+
+/** A value every error may suggest: the ids the stack keeps, each with a severity (high where the given one is none). */
+function validPart(value: Record<string, unknown>, rules: readonly DeployTimeRule[]): Record<string, Severity> {
+    return Object.fromEntries(
+        Object.entries(value)
+            .filter(([id]) => rules.some((r) => r.id === id))
+            .map(([id, severity]) => [id, isSeverity(severity) ? severity : "high"]),
+    );
+}
+
 /**
- * Which rules' sign-ins a new network raises, and to what. Every id must be a rule the stack keeps;
- * the default names console-signin, so it follows that rule when the stack switches it off.
+ * Which rules' sign-ins a new network raises, and to what. Every id must be a rule the stack keeps.
+ * A stack that sets no value still hands the program one: the CLI fills every unset key with its
+ * Pulumi.yaml default (pulumi/pulumi pkg/workspace/config.go 327-348, as tools/projectConfig.ts
+ * ports it), so a value equal to the default cannot be told from it and is read as the default.
  */
 function readNewNetworkSeverity(source: ConfigSource, rules: readonly DeployTimeRule[]): Record<string, Severity> {
-    const example = '{"console-signin":"high"}';
-    const fix = `Fix it with: pulumi config set --path 'newNetworkSeverity' '${example}'`;
-    if (source.get("newNetworkSeverity") === undefined) {
-        return Object.fromEntries(Object.entries(DEFAULTS.newNetworkSeverity).filter(([id]) => rules.some((r) => r.id === id)));
-    }
+    const fallback = defaultNewNetworkSeverity(rules);
+    const example = JSON.stringify(Object.keys(fallback).length > 0 ? fallback : { [rules[0]?.id ?? "console-signin"]: "high" });
+    const fixWith = (value: string) => `Fix it with: pulumi config set --path 'newNetworkSeverity' '${value}'`;
     const value = readJson<unknown>(source, "newNetworkSeverity", DEFAULTS.newNetworkSeverity, example);
-    if (!isRecord(value)) {
-        throw new ConfigError(`Configuration key ${key("newNetworkSeverity")} must map rule ids to severities, such as ${example}. ${fix}`);
+    if (isDeepStrictEqual(value, DEFAULTS.newNetworkSeverity)) {
+        return fallback;
     }
+    if (!isRecord(value)) {
+        throw new ConfigError(
+            `Configuration key ${key("newNetworkSeverity")} must map rule ids to severities, such as ${example}. ${fixWith(example)}`,
+        );
+    }
+    const fix = fixWith(JSON.stringify(validPart(value, rules)));
     for (const [id, severity] of Object.entries(value)) {
         if (!rules.some((r) => r.id === id)) {
             throw new ConfigError(

@@ -33,10 +33,21 @@ export function functionConfig(args: LoginAlertsArgs): FunctionConfig {
     };
 }
 
+/** The account, region and partition the stack deploys to, as AWS answers for the provider. */
+function awsEnvOf(component: pulumi.Resource): AwsEnv {
+    const parent = { parent: component };
+    return {
+        account: aws.getCallerIdentityOutput({}, parent).accountId,
+        region: aws.getRegionOutput({}, parent).region,
+        partition: aws.getPartitionOutput({}, parent).partition,
+    };
+}
+
 /**
  * CloudTrail → CloudWatch Logs → one metric filter and alarm per rule → SNS → a Lambda function
  * that looks up who signed in and tells Slack; and an operators' channel for its own failures.
  */
+
 export class LoginAlerts extends pulumi.ComponentResource {
     /** The trail, its bucket and log group; undefined when an existing trail's log group is used. */
     readonly trail?: aws.cloudtrail.Trail;
@@ -57,12 +68,7 @@ export class LoginAlerts extends pulumi.ComponentResource {
 
     constructor(name: string, args: LoginAlertsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("console-login-alerts:index:LoginAlerts", name, {}, opts);
-        const parent = { parent: this };
-        const env: AwsEnv = {
-            account: aws.getCallerIdentityOutput({}, parent).accountId,
-            region: aws.getRegionOutput({}, parent).region,
-            partition: aws.getPartitionOutput({}, parent).partition,
-        };
+        const env = awsEnvOf(this);
         // Physical names that must be known before creation (the trail ARN is needed by the
         // bucket policy the trail itself depends on) carry the stack, so stacks never collide.
         const physical = physicalPrefix(name, pulumi.getStack());
@@ -70,7 +76,7 @@ export class LoginAlerts extends pulumi.ComponentResource {
         let trailLogs: TrailLogs;
         if (args.existingTrailLogGroupName) {
             // Bring your own trail: most accounts already pay for one copy of management events.
-            trailLogs = existingTrail(args.existingTrailLogGroupName, env);
+            trailLogs = existingTrail(args.existingTrailLogGroupName, env, args.existingTrailArn);
         } else {
             const audit = this.auditTrail(name, physical, args, env);
             [this.trail, this.trailBucket, this.trailLogGroup] = [audit.trail, audit.bucket, audit.logGroup];
@@ -102,6 +108,7 @@ export class LoginAlerts extends pulumi.ComponentResource {
         operators.watch({
             deadLetterQueueName: notifier.deadLetterQueue.name,
             functionName: notifier.function.name,
+            functionRoleArn: notifier.function.role,
             ruleMetrics: alerts.metrics,
             trailLogGroupName: trailLogs.logGroupName,
             ...(heartbeatAlarm
@@ -111,7 +118,7 @@ export class LoginAlerts extends pulumi.ComponentResource {
         this.dashboardUrl = operators.dashboardUrl;
         const regions = args.fastPathRegions ?? DEFAULTS.fastPathRegions;
         if ((args.fastPath ?? DEFAULTS.fastPath) && regions.length > 0) {
-            this.fastPath = new FastPath(name, { regions, env, physical, notifier }, parent);
+            this.fastPath = new FastPath(name, { regions, env, physical, notifier }, { parent: this });
         }
         this.registerChildren();
     }

@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { lambdaHandlerFactory } from "../handler";
 import {
     LOOKBACK_LIMIT_SECONDS,
+    SCHEDULER_SCHEDULED_TIME,
     encodeAlarmNames,
     environmentOf,
     type FunctionConfig,
@@ -132,6 +133,7 @@ export class Notifier extends pulumi.ComponentResource {
                         deadLetterQueueArn: this.deadLetterQueue.arn,
                         operatorTopicArn: args.operatorTopicArn,
                         ...(args.topicKey ? { topicKey: args.topicKey } : {}),
+                        ...(args.trailLogs.trailArn ? { trailArn: args.trailLogs.trailArn } : {}),
                     }),
                 ),
             },
@@ -157,6 +159,7 @@ export class Notifier extends pulumi.ComponentResource {
                             alarmNames: pulumi.output(args.alarmNames).apply(encodeAlarmNames),
                             operatorTopicArn: args.operatorTopicArn,
                             heartbeatAlarmName: args.heartbeatAlarmName,
+                            trailArn: args.trailLogs.trailArn ?? "",
                         }),
                         NODE_OPTIONS: "--enable-source-maps",
                     },
@@ -229,7 +232,9 @@ export class Notifier extends pulumi.ComponentResource {
             { role: role.id, policy: pulumi.jsonStringify(invokeFunctionPolicy(this.function.arn)) },
             parent,
         );
-        const request: SummaryRequest = { loginAlertsSummary: period };
+        // The time the schedule fired for travels with the request, so a retried or redriven one
+        // summarises its own period, not the one before the hour it is handled in.
+        const request: SummaryRequest = { loginAlertsSummary: period, scheduledTime: SCHEDULER_SCHEDULED_TIME };
         new aws.scheduler.Schedule(
             childName(name, "summary-schedule"),
             {

@@ -20,6 +20,8 @@ export interface OperatorsArgs {
 export interface WatchedArgs {
     deadLetterQueueName: pulumi.Input<string>;
     functionName: pulumi.Input<string>;
+    /** The function's role, the one publisher to the topic besides CloudWatch. */
+    functionRoleArn: pulumi.Input<string>;
     /** Rule id → the metric its metric filter publishes, for the dashboard. */
     ruleMetrics: Record<string, string>;
     trailLogGroupName: pulumi.Input<string>;
@@ -85,7 +87,7 @@ export class Operators extends pulumi.ComponentResource {
 
     /**
      * The alarms on dead letters, function errors and (when on) the delivery heartbeat, the topic
-     * policy that lets exactly them publish, and the dashboard their descriptions link to.
+     * policy that lets exactly them and the function publish, and the dashboard their descriptions link to.
      */
     watch(watched: WatchedArgs): void {
         const { name, args, was } = this;
@@ -111,11 +113,12 @@ export class Operators extends pulumi.ComponentResource {
             {
                 arn: this.topic.arn,
                 policy: pulumi.jsonStringify(
-                    cloudWatchPublishPolicy(this.topic.arn, args.account, [
-                        deadLetters.arn,
-                        errors.arn,
-                        ...(heartbeat ? [heartbeat.arn] : []),
-                    ]),
+                    cloudWatchPublishPolicy(
+                        this.topic.arn,
+                        args.account,
+                        [deadLetters.arn, errors.arn, ...(heartbeat ? [heartbeat.arn] : [])],
+                        [watched.functionRoleArn],
+                    ),
                 ),
             },
             was,

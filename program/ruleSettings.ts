@@ -4,7 +4,8 @@ import { filterPatternProblem, MAX_FILTER_PATTERN_LENGTH } from "../shared/filte
 import { ConfigError, isRecord, key, readBoolean, readInteger, readJson, readOptional, type ConfigSource } from "./configValues";
 import { fixedChildClash } from "./names";
 import { DEFAULTS } from "./defaults";
-import { BUILT_IN_RULE_IDS, BUILT_IN_RULES, CIS_PATTERNS, trailTamperingPattern, type DeployTimeRule } from "./rules";
+import { BUILT_IN_RULE_IDS, BUILT_IN_RULES, CIS_PATTERNS, type DeployTimeRule } from "./rules";
+import { tamperingPattern } from "./watchList";
 
 export const SEVERITIES: readonly Severity[] = ["info", "high", "critical"];
 
@@ -43,9 +44,9 @@ export const LOG_GROUP_NAME = /^[.\-_/#A-Za-z0-9]{1,512}$/;
 function trailTamperingFor(source: ConfigSource): string {
     const existing = readOptional(source, "existingTrailLogGroupName");
     if (existing === undefined || !LOG_GROUP_NAME.test(existing)) {
-        return trailTamperingPattern();
+        return tamperingPattern("trail-tampering");
     }
-    const pattern = trailTamperingPattern(existing);
+    const pattern = tamperingPattern("trail-tampering", existing);
     if (pattern.length > MAX_FILTER_PATTERN_LENGTH) {
         throw new ConfigError(
             `Configuration key ${key("existingTrailLogGroupName")} is ${existing.length} characters long; the trail-tampering rule's pattern ` +

@@ -1,5 +1,5 @@
 import type { Severity } from "../shared/contract";
-import { COMPONENT_NAME } from "./names";
+import { TAMPERING_RULE_IDS, tamperingPattern, type TamperingRuleId } from "./watchList";
 
 /** The original design's pattern: successful-or-not console sign-ins of IAM users who used MFA. */
 export const ORIGINAL_SIGNIN_PATTERN =
@@ -24,7 +24,7 @@ export const BUILT_IN_RULE_IDS = [
     "root-activity",
     "signin-failures",
     "sso-signin-without-mfa",
-    "trail-tampering",
+    ...TAMPERING_RULE_IDS,
 ] as const;
 export type BuiltInRuleId = (typeof BUILT_IN_RULE_IDS)[number];
 
@@ -40,41 +40,8 @@ export type BuiltInRuleId = (typeof BUILT_IN_RULE_IDS)[number];
 export const SSO_SIGNIN_WITHOUT_MFA_PATTERN =
     '{ ($.eventSource = "signin.amazonaws.com" || $.eventSource = "sso.amazonaws.com") && ($.eventName = "UserAuthentication") && ($.serviceEventDetails.UserAuthentication = "Success") && ($.additionalEventData.CredentialType = "PASSWORD") }';
 
-/**
- * Calls that blind the trail, or tear down this stack's alerting, whoever makes them and whether or
- * not AWS refused them. The pattern is captured into the function's code and used by the metric
- * filter, so it names only what is known before deployment: the CloudTrail calls on any trail, and
- * this stack's resources by the prefix every name the component generates starts with
- * (`login-alerts-`), plus the existing trail's log group when the stack uses one. Field names are
- * each API's request parameters as CloudTrail records them (CloudTrail User Guide, "CloudTrail
- * record contents": requestParameters are the parameters documented in the service's API
- * reference, first letter lower-case):
- * - CloudTrail StopLogging, DeleteTrail, UpdateTrail (`name`), PutEventSelectors,
- *   PutInsightSelectors (`trailName`): any trail, since a stack using an existing trail cannot know it.
- * - CloudWatch Logs DeleteLogGroup (`logGroupName`), DeleteMetricFilter (`logGroupName`, `filterName`).
- * - CloudWatch DeleteAlarms, DisableAlarmActions (`alarmNames`, a list: any element).
- * - SNS Unsubscribe (`subscriptionArn`, `arn:…:<topic name>:<id>`).
- * - EventBridge DeleteRule, DisableRule (`name`), RemoveTargets (`rule`).
- * - Lambda DeleteFunction (recorded as `DeleteFunction20150331`; `functionName`, a name or an ARN).
- */
-export function trailTamperingPattern(existingTrailLogGroupName?: string): string {
-    const own = `"${COMPONENT_NAME}-*"`;
-    const logGroup = existingTrailLogGroupName
-        ? `($.requestParameters.logGroupName = ${own} || $.requestParameters.logGroupName = "${existingTrailLogGroupName}")`
-        : `$.requestParameters.logGroupName = ${own}`;
-    // Event names alone pick the service: no other service has these, or none whose parameters name
-    // this stack's resources. Leaving eventSource out keeps the pattern within CloudWatch's 1,024.
-    return [
-        '{ $.eventName = "StopLogging" || $.eventName = "DeleteTrail" || $.eventName = "UpdateTrail" || $.eventName = "PutEventSelectors" || $.eventName = "PutInsightSelectors"',
-        ` || ($.eventName = "DeleteLogGroup" && ${logGroup})`,
-        ` || ($.eventName = "DeleteMetricFilter" && $.requestParameters.filterName = ${own})`,
-        ` || (($.eventName = "DeleteAlarms" || $.eventName = "DisableAlarmActions") && $.requestParameters.alarmNames[*] = ${own})`,
-        ` || ($.eventName = "Unsubscribe" && $.requestParameters.subscriptionArn = "arn:*:${COMPONENT_NAME}-*")`,
-        ` || (($.eventName = "DeleteRule" || $.eventName = "DisableRule") && $.requestParameters.name = ${own})`,
-        ` || ($.eventName = "RemoveTargets" && $.requestParameters.rule = ${own})`,
-        ` || ($.eventName = "DeleteFunction*" && $.requestParameters.functionName = "*${COMPONENT_NAME}-function-*")`,
-        " }",
-    ].join("");
+function tamperingRule(id: TamperingRuleId, title: string): DeployTimeRule {
+    return { id, title, pattern: tamperingPattern(id), severity: "critical", threshold: 1, periodSeconds: 60 };
 }
 
 /**
@@ -128,15 +95,11 @@ export const BUILT_IN_RULES: Record<BuiltInRuleId, DeployTimeRule> = {
         threshold: 1,
         periodSeconds: 60,
     },
-    // The stack's own trail; a stack using an existing trail gets the pattern naming its log group.
-    "trail-tampering": {
-        id: "trail-tampering",
-        title: "CloudTrail or alerting tampered with",
-        pattern: trailTamperingPattern(),
-        severity: "critical",
-        threshold: 1,
-        periodSeconds: 60,
-    },
+    // The calls of program/watchList.ts, on the stack's own trail; a stack using an existing trail
+    // gets the pattern naming its log group.
+    "trail-tampering": tamperingRule("trail-tampering", "CloudTrail or alerting tampered with"),
+    "function-tampering": tamperingRule("function-tampering", "Alert function, its role or webhook changed"),
+    "delivery-tampering": tamperingRule("delivery-tampering", "Alert topics, routing or keys changed"),
 };
 
 /**

@@ -4,9 +4,11 @@
  * key and the fix.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { allowListProblem, parseCidr, type AllowEntry } from "../shared/allowList";
+import type { AllowEntry } from "../shared/allowList";
 import type { Language, Severity, SummaryPeriod } from "../shared/contract";
+import { webhookProblem } from "../shared/webhook";
 import { ConfigError, isRecord, key, PROJECT, readBoolean, readInteger, readJson, readOptional, type ConfigSource } from "./configValues";
+import { readAllowList } from "./allowListSettings";
 import { DEFAULTS } from "./defaults";
 import { REGION_NAME } from "./names";
 import type { DeployTimeRule } from "./rules";
@@ -42,6 +44,8 @@ export interface LoginAlertsArgs {
     sweepIntervalMinutes?: number;
     /** Use an existing trail's CloudWatch Logs log group instead of creating a trail, bucket and log group. */
     existingTrailLogGroupName?: string;
+    /** With an existing trail: its ARN, whose status the function reads on every sweep. Defaults to none. */
+    existingTrailArn?: string;
     /** Create an organization trail (management account or delegated administrator). Defaults to false. */
     organizationTrail?: boolean;
     /** Email address subscribed to the operators' topic (dead letters, function errors). Defaults to none. */
@@ -72,8 +76,10 @@ export interface LoginAlertsArgs {
 }
 
 /** Settings for one stack, validated: the component's args, every default filled in. */
-export type StackSettings = Required<Omit<LoginAlertsArgs, "slackWebhookUrl" | "existingTrailLogGroupName" | "operatorEmail">> &
-    Pick<LoginAlertsArgs, "existingTrailLogGroupName" | "operatorEmail"> & {
+export type StackSettings = Required<
+    Omit<LoginAlertsArgs, "slackWebhookUrl" | "existingTrailLogGroupName" | "existingTrailArn" | "operatorEmail">
+> &
+    Pick<LoginAlertsArgs, "existingTrailLogGroupName" | "existingTrailArn" | "operatorEmail"> & {
         /** Plain text only in memory, for validation; the program wraps it with `pulumi.secret`. */
         slackWebhookUrl: string;
     };
@@ -104,35 +110,6 @@ function readWebhook(source: ConfigSource): string {
         throw new ConfigError(`Configuration key ${key("slackWebhookUrl")} ${problem}. Set it again with: ${SET_WEBHOOK}`);
     }
     return value.trim();
-}
-
-// Slack's webhook hosts: the commercial one and GovSlack's.
-const WEBHOOK_HOSTS: readonly string[] = ["hooks.slack.com", "hooks.slack-gov.com"];
-
-/** Why a value is not a Slack webhook URL, in words that never repeat any part of it. */
-function webhookProblem(value: string): string | undefined {
-    let url: URL;
-    try {
-        url = new URL(value);
-    } catch {
-        return "must be a URL (a Slack incoming webhook)";
-    }
-    if (url.protocol !== "https:") {
-        return "must be an https:// URL (a Slack incoming webhook)";
-    }
-    if (url.username || url.password) {
-        return "must not carry a user name or password";
-    }
-    if (url.port) {
-        return "must not name a port";
-    }
-    if (!WEBHOOK_HOSTS.includes(url.hostname)) {
-        return `must be a Slack webhook on ${WEBHOOK_HOSTS.join(" or ")}; this one points to another host`;
-    }
-    if (url.pathname.length <= 1) {
-        return "must include the webhook's path (/services/...)";
-    }
-    return undefined;
 }
 
 function readRetention(source: ConfigSource, name: "trailLogRetentionDays" | "functionLogRetentionDays"): number {
@@ -184,10 +161,35 @@ function readTimeZone(source: ConfigSource): string {
     return zone;
 }
 
+// CloudTrail API Reference, "Trail": arn:<partition>:cloudtrail:<region>:<account>:trail/<name>, a
+// name of 3 to 128 letters, digits, periods, underscores and dashes.
+const TRAIL_ARN = /^arn:aws[a-z-]*:cloudtrail:[a-z0-9-]+:\d{12}:trail\/[A-Za-z0-9][A-Za-z0-9._-]{2,127}$/;
+
+function readExistingTrailArn(source: ConfigSource, existingLogGroup: string | undefined): string | undefined {
+    const arn = readOptional(source, "existingTrailArn");
+    if (arn === undefined) {
+        return undefined;
+    }
+    if (existingLogGroup === undefined) {
+        throw new ConfigError(
+            `Configuration key ${key("existingTrailArn")} names an existing trail, but the stack creates its own and reads that one's status. ` +
+                `Remove it with: pulumi config rm existingTrailArn`,
+        );
+    }
+    if (!TRAIL_ARN.test(arn)) {
+        throw new ConfigError(
+            `Configuration key ${key("existingTrailArn")} must be a trail's ARN, such as arn:aws:cloudtrail:us-east-1:111122223333:trail/org-trail ` +
+                "(aws cloudtrail describe-trails shows it as TrailARN).",
+        );
+    }
+    return arn;
+}
+
 function readTrailChoice(
     source: ConfigSource,
-): Pick<StackSettings, "existingTrailLogGroupName" | "organizationTrail" | "encryptTrailLogs"> {
+): Pick<StackSettings, "existingTrailLogGroupName" | "existingTrailArn" | "organizationTrail" | "encryptTrailLogs"> {
     const existing = readOptional(source, "existingTrailLogGroupName");
+    const existingTrailArn = readExistingTrailArn(source, existing);
     const organizationTrail = readBoolean(source, "organizationTrail", DEFAULTS.organizationTrail);
     const encryptTrailLogs = readBoolean(source, "encryptTrailLogs", DEFAULTS.encryptTrailLogs);
     if (existing === undefined) {
@@ -205,54 +207,7 @@ function readTrailChoice(
                 `but ${key("existingTrailLogGroupName")} uses an existing trail. Remove one of them with: pulumi config rm ${organizationTrail ? "organizationTrail" : "encryptTrailLogs"}`,
         );
     }
-    return { existingTrailLogGroupName: existing, organizationTrail, encryptTrailLogs };
-}
-
-function readAllowList(source: ConfigSource, rules: readonly DeployTimeRule[]): AllowEntry[] {
-    const example = '[{"userNames":["break-glass"],"cidrs":["203.0.113.0/24"],"action":"downgrade"}]';
-    const entries = readJson<unknown>(source, "allowList", DEFAULTS.allowList, example);
-    const problem = allowListProblem(entries);
-    if (problem) {
-        throw new ConfigError(
-            `Configuration key ${key("allowList")}${problem}. Fix it with: pulumi config set --path 'allowList' '${example}'`,
-        );
-    }
-    for (const [i, entry] of (entries as AllowEntry[]).entries()) {
-        const unknown = (entry.rules ?? []).find((id) => !rules.some((r) => r.id === id));
-        if (unknown !== undefined) {
-            throw new ConfigError(
-                `Configuration key ${key(`allowList[${i}].rules`)} names ${unknown}, which is not a rule of this stack (${rules.map((r) => r.id).join(", ")}).`,
-            );
-        }
-        checkSuppression(entry, i, rules);
-    }
-    return entries as AllowEntry[];
-}
-
-/**
- * A suppressing entry silences sign-ins entirely, so it must name who it is about where it matters:
- * a network alone may never silence a critical rule (root activity from an office is still root
- * activity), and no entry may suppress every address.
- */
-function checkSuppression(entry: AllowEntry, index: number, rules: readonly DeployTimeRule[]): void {
-    if (entry.action !== "suppress") {
-        return;
-    }
-    const where = key(`allowList[${index}]`);
-    const catchAll = (entry.cidrs ?? []).find((cidr) => parseCidr(cidr)?.[1] === 0);
-    if (catchAll !== undefined) {
-        throw new ConfigError(
-            `Configuration key ${where} suppresses sign-ins from ${catchAll}, every address there is; ` +
-                `name the networks you trust, or use "action": "downgrade".`,
-        );
-    }
-    const critical = rules.filter((r) => r.severity === "critical" && (entry.rules === undefined || entry.rules.includes(r.id)));
-    if (critical.length > 0 && !entry.userNames?.length && !entry.rolePatterns?.length) {
-        throw new ConfigError(
-            `Configuration key ${where} suppresses the critical rule ${critical.map((r) => r.id).join(", ")} by network alone; ` +
-                `add userNames or rolePatterns, list only other rules in "rules", or use "action": "downgrade".`,
-        );
-    }
+    return { existingTrailLogGroupName: existing, ...(existingTrailArn ? { existingTrailArn } : {}), organizationTrail, encryptTrailLogs };
 }
 
 function readFastPathRegions(source: ConfigSource): string[] {

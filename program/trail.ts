@@ -9,6 +9,8 @@ import { movedFrom } from "./moved";
 export interface TrailLogs {
     logGroupName: pulumi.Output<string>;
     logGroupArn: pulumi.Output<string>;
+    /** The trail whose status the function reads on every sweep (handler/trailStatus.ts); absent when only its log group is known. */
+    trailArn?: pulumi.Output<string>;
 }
 
 export interface AuditTrailArgs {
@@ -22,11 +24,12 @@ export interface AuditTrailArgs {
     trailLogRetentionDays: number;
 }
 
-/** Bring your own trail: its log group, in the stack's account and region. */
-export function existingTrail(logGroupName: string, env: AwsEnv): TrailLogs {
+/** Bring your own trail: its log group, in the stack's account and region, and its ARN when configured. */
+export function existingTrail(logGroupName: string, env: AwsEnv, trailArn?: string): TrailLogs {
     return {
         logGroupName: pulumi.output(logGroupName),
         logGroupArn: pulumi.interpolate`arn:${env.partition}:logs:${env.region}:${env.account}:log-group:${logGroupName}`,
+        ...(trailArn ? { trailArn: pulumi.output(trailArn) } : {}),
     };
 }
 
@@ -86,7 +89,7 @@ export class AuditTrail extends pulumi.ComponentResource {
             // CloudTrail checks bucket access and the role when the trail is created.
             { ...was, dependsOn: [bucketPolicy, rolePolicy] },
         );
-        this.logs = { logGroupName: this.logGroup.name, logGroupArn: this.logGroup.arn };
+        this.logs = { logGroupName: this.logGroup.name, logGroupArn: this.logGroup.arn, trailArn: this.trail.arn };
         this.registerOutputs({ trail: this.trail, bucket: this.bucket, logGroup: this.logGroup });
     }
 

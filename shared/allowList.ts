@@ -78,6 +78,11 @@ export function parseRolePattern(pattern: string): RegExp | undefined {
     return new RegExp(`^${body}$`);
 }
 
+/** IAM user names: 1 to 64 of [\w+=,.@-] (IAM API Reference, CreateUser, UserName). */
+const IAM_USER_NAME = /^[\w+=,.@-]{1,64}$/;
+
+const LIST_OF = { userNames: "IAM user names", rolePatterns: "role name patterns", cidrs: "networks in CIDR notation" } as const;
+
 /** Checks an allow-list; returns the first problem as a sentence naming the entry, or undefined. */
 export function allowListProblem(entries: unknown): string | undefined {
     if (!Array.isArray(entries)) {
@@ -95,6 +100,12 @@ export function allowListProblem(entries: unknown): string | undefined {
         if (!e.userNames?.length && !e.rolePatterns?.length && !e.cidrs?.length) {
             return `${where} needs at least one of userNames, rolePatterns or cidrs`;
         }
+        const notList = (["userNames", "rolePatterns", "cidrs"] as const).find(
+            (field) => e[field] !== undefined && !Array.isArray(e[field]),
+        );
+        if (notList !== undefined) {
+            return `${where}.${notList} must be a list of ${LIST_OF[notList]}`;
+        }
         const bad = (e.cidrs ?? []).find((c) => typeof c !== "string" || !parseCidr(c));
         if (bad !== undefined) {
             return `${where}.cidrs has ${JSON.stringify(bad)}, which is not a network in CIDR notation such as 203.0.113.0/24 or 2001:db8::/32 (host bits must be zero)`;
@@ -103,8 +114,9 @@ export function allowListProblem(entries: unknown): string | undefined {
         if (badPattern !== undefined) {
             return `${where}.rolePatterns has ${JSON.stringify(badPattern)}, which is not a role name pattern (letters, digits, + = , . @ - _ and * only)`;
         }
-        if ((e.userNames ?? []).some((u) => typeof u !== "string" || u === "")) {
-            return `${where}.userNames must be a list of IAM user names`;
+        const badUser = (e.userNames ?? []).find((u) => typeof u !== "string" || !IAM_USER_NAME.test(u));
+        if (badUser !== undefined) {
+            return `${where}.userNames has ${JSON.stringify(badUser)}, which is not an IAM user name; user names match exactly, without wildcards (1 to 64 letters, digits and + = , . @ - _)`;
         }
         if (e.rules !== undefined && (!Array.isArray(e.rules) || e.rules.some((r) => typeof r !== "string"))) {
             return `${where}.rules must be a list of rule ids`;

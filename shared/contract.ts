@@ -34,11 +34,22 @@ export interface FirstSeenSettings {
 }
 
 /**
- * The input the summary's schedule sends the function (an EventBridge rule's constant input): the
- * handler recognises it by `loginAlertsSummary` and posts the summary of the period that just ended.
+ * The time EventBridge Scheduler fired a schedule for, which it writes into the target's input in
+ * place of this keyword (EventBridge Scheduler User Guide, "Adding context attributes in EventBridge
+ * Scheduler"): UTC, e.g. `2022-03-22T18:59:43Z`.
+ */
+export const SCHEDULER_SCHEDULED_TIME = "<aws.scheduler.scheduled-time>";
+
+/**
+ * The input the summary's schedule sends the function: the handler recognises it by
+ * `loginAlertsSummary` and posts the summary of the period that ended at `scheduledTime`, so a
+ * request retried or redriven hours later still summarises its own period. Requests without it
+ * (sent before it was added, and perhaps still in the dead-letter queue) summarise the period that
+ * ended at the invocation's hour.
  */
 export interface SummaryRequest {
     loginAlertsSummary: Exclude<SummaryPeriod, "off">;
+    scheduledTime?: string;
 }
 
 /** Severities, most urgent first: the order in which an invocation takes rules. */
@@ -103,6 +114,8 @@ export interface HandlerSettings {
     summary: SummaryPeriod;
     /** The delivery heartbeat: its alarm (IncomingLogEvents of the trail's log group) and how long a silence it allows. */
     heartbeat?: { alarmName: string; quietMinutes: number };
+    /** The trail whose status every sweep reads (CloudTrail's GetTrailStatus); absent when only its log group is known. */
+    trailArn?: string;
 }
 
 /** A rule as captured into the function's code; its alarm's name is known only once deployed, so it comes from the environment. */
@@ -134,6 +147,8 @@ export interface DeployedNames<T> {
     operatorTopicArn: T;
     /** The delivery heartbeat alarm's name; "" when the stack has none. */
     heartbeatAlarmName: T;
+    /** The trail whose status the function reads on every sweep; "" when only its log group is known. */
+    trailArn: T;
 }
 
 // Environment variable of each deployed name, in the environment's order. A plain object: closure serialization carries it.
@@ -144,6 +159,7 @@ const VARIABLES: DeployedNames<string> = {
     alarmNames: "ALARM_NAMES",
     operatorTopicArn: "OPERATOR_TOPIC_ARN",
     heartbeatAlarmName: "HEARTBEAT_ALARM_NAME",
+    trailArn: "TRAIL_ARN",
 };
 
 /** The function's environment variables; `T` is a string at run time and an Output at deploy time. */
@@ -194,6 +210,7 @@ export function readSettings(env: Record<string, string | undefined>, config: Fu
         firstSeen: config.firstSeen,
         summary: config.summary,
         ...heartbeatOf(env[VARIABLES.heartbeatAlarmName], config.heartbeatQuietMinutes),
+        ...(env[VARIABLES.trailArn] ? { trailArn: env[VARIABLES.trailArn] } : {}),
         // Tuning knobs for tests and emergencies; never set by the program.
         minPostIntervalMs: Number(env["MIN_POST_INTERVAL_MS"] || "1100"),
         slackTimeoutMs: Number(env["SLACK_TIMEOUT_MS"] || "10000"),

@@ -89,7 +89,14 @@ describe("allow-lists", function () {
     it("explains the first problem of a bad list", function () {
         assert.strictEqual(allowListProblem({}), "must be a list of entries");
         assert.strictEqual(allowListProblem([null]), "[0] must be an object with action and userNames, rolePatterns or cidrs");
-        assert.strictEqual(allowListProblem([{ userNames: [""], action: "suppress" }]), "[0].userNames must be a list of IAM user names");
+        assert.strictEqual(
+            allowListProblem([{ userNames: [""], action: "suppress" }]),
+            '[0].userNames has "", which is not an IAM user name; user names match exactly, without wildcards (1 to 64 letters, digits and + = , . @ - _)',
+        );
+        assert.strictEqual(
+            allowListProblem([{ cidrs: "10.0.0.0/8", action: "suppress" }]),
+            "[0].cidrs must be a list of networks in CIDR notation",
+        );
         assert.strictEqual(
             allowListProblem([{ userNames: ["a"], rules: "console-signin", action: "suppress" }]),
             "[0].rules must be a list of rule ids",

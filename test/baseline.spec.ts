@@ -38,7 +38,11 @@ function cloudResources(plan: unknown): Record<string, unknown> {
 // the summary's tallies. The payloads were recorded anew when each sign-in gained its first-seen
 // line ("No sign-in history yet for …" on a principal's first) and the new fixtures joined them; the
 // plans and payloads once more when the fast path took IAM Identity Center's UserAuthentication, and
-// its delivery note became "after sign-in" like every other sign-in's.
+// its delivery note became "after sign-in" like every other sign-in's. The plans once more when the
+// stack became tamper-evident: the function-tampering and delivery-tampering rules (filters and
+// alarms) and trail-tampering's pattern from the watch list, the fast path's branches requiring an
+// aws. source and naming every watched call, the alarm topics denying every other publisher, and
+// the function reading its trail's status (TRAIL_ARN, cloudtrail:GetTrailStatus).
 describe("what the project deploys and posts, against the recorded baseline", function () {
     for (const stack of ["dev", "prod"]) {
         it(`plans every resource of ${stack} with the same inputs (the function's code text aside)`, function () {

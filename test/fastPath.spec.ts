@@ -103,9 +103,17 @@ describe("the EventBridge fast path", function () {
             for (const [name, { text, parsed }] of cloudTrailFixtures<{ eventID: string }>()) {
                 const report = emptyReport();
                 const jobs = planEvent(
-                    { kind: "eventbridge", envelopeId: "e", detailType: "x via CloudTrail", detail: parsed },
+                    {
+                        kind: "eventbridge",
+                        envelopeId: "e",
+                        detailType: "x via CloudTrail",
+                        source: "aws.signin",
+                        account: "111122223333",
+                        detail: parsed,
+                    },
                     RULES,
                     report,
+                    "111122223333",
                 );
                 const expected = RULES.filter((r) => compileFilterPattern(r.pattern)(text)).map((r) => r.id);
                 assert.deepStrictEqual(
@@ -137,10 +145,47 @@ describe("the EventBridge fast path", function () {
             for (const [detail, reason] of cases) {
                 const report = emptyReport();
                 assert.deepStrictEqual(
-                    planEvent({ kind: "eventbridge", envelopeId: "E", detailType: "d via CloudTrail", detail }, RULES, report),
+                    planEvent(
+                        { kind: "eventbridge", envelopeId: "E", detailType: "d via CloudTrail", source: "aws.signin", detail },
+                        RULES,
+                        report,
+                        undefined,
+                    ),
                     [],
                 );
                 assert.deepStrictEqual(report.skipped, [reason]);
+            }
+        });
+
+        it("refuses an event whose source is not an AWS service's, or that comes from an account the stack does not serve", function () {
+            const root = fixture<{ detail: unknown }>("eventbridge_root-api-call").detail;
+            const cases: Array<[{ source?: string; account?: string }, string]> = [
+                [
+                    { source: "attacker.app", account: "111122223333" },
+                    "its source \"attacker.app\" is not an AWS service's, so it is not CloudTrail's",
+                ],
+                [{ account: "111122223333" }, "its source null is not an AWS service's, so it is not CloudTrail's"],
+                [
+                    { source: "Aws.signin", account: "111122223333" },
+                    "its source \"Aws.signin\" is not an AWS service's, so it is not CloudTrail's",
+                ],
+                [
+                    { source: "aws.signin", account: "999999999999" },
+                    'it comes from account "999999999999", which this stack does not serve',
+                ],
+                [{ source: "aws.signin" }, "it comes from account null, which this stack does not serve"],
+            ];
+            for (const [envelope, reason] of cases) {
+                const report = emptyReport();
+                const trigger = {
+                    kind: "eventbridge" as const,
+                    envelopeId: "F",
+                    detailType: "AWS API Call via CloudTrail",
+                    ...envelope,
+                    detail: root,
+                };
+                assert.deepStrictEqual(planEvent(trigger, RULES, report, "111122223333"), []);
+                assert.deepStrictEqual(report.skipped, [`EventBridge event F: refused, ${reason}`]);
             }
         });
 
@@ -307,6 +352,27 @@ describe("the EventBridge fast path", function () {
                     { ...sso, "detail-type": "AWS API Call via CloudTrail" },
                 ].map(fastPathRuleMatches),
                 [true, true, false, false, false, false],
+            );
+        });
+
+        it("forwards no root call or tampering call whose source is not an AWS service's, as PutEvents would write them", function () {
+            const root = fixture<Record<string, unknown>>("eventbridge_root-api-call");
+            const stopLogging = { ...root, source: "aws.cloudtrail", detail: fixture("cloudtrail_stop-logging") };
+            const deleteFunction = {
+                ...stopLogging,
+                source: "aws.lambda",
+                detail: { ...fixture("cloudtrail_stop-logging"), eventName: "DeleteFunction20150331" },
+            };
+            assert.deepStrictEqual(
+                [
+                    root,
+                    stopLogging,
+                    deleteFunction,
+                    { ...root, source: "attacker.app" },
+                    { ...stopLogging, source: "attacker.app" },
+                    { ...deleteFunction, source: "aws" },
+                ].map(fastPathRuleMatches),
+                [true, true, true, false, false, false],
             );
         });
 

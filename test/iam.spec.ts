@@ -152,6 +152,7 @@ const CLIENTS: Array<{ service: string; module: string }> = [
     { service: "ssm", module: "@aws-sdk/client-ssm" },
     { service: "logs", module: "@aws-sdk/client-cloudwatch-logs" },
     { service: "dynamodb", module: "@aws-sdk/client-dynamodb" },
+    { service: "cloudtrail", module: "@aws-sdk/client-cloudtrail" },
 ];
 
 /** The IAM service prefix of an operation: the API whose SDK client has a command of that name. */
@@ -189,6 +190,9 @@ function resourcesOf(service: string, operation: string, body: Record<string, un
                 return Object.keys(body["RequestItems"] as Record<string, unknown>).map(tableArn);
             }
             throw new Error(`${operation} names no table: ${JSON.stringify(body)}`);
+        case "cloudtrail":
+            // GetTrailStatus takes the trail's ARN, which the function is told (TRAIL_ARN).
+            return [named("Name")];
         default:
             throw new Error(`no resource mapping for ${service}:${operation}`);
     }
@@ -270,6 +274,7 @@ describe("the plan's IAM policies, evaluated as AWS evaluates them", function ()
                 "FilterLogEvents",
                 "GetItem",
                 "GetParameter",
+                "GetTrailStatus",
                 "PutItem",
                 "UpdateItem",
             ]);

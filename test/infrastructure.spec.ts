@@ -1,5 +1,6 @@
 import * as assert from "assert";
 import { FAST_PATH_PATTERN } from "../program/fastPath";
+import { watchedEventNames } from "../program/watchList";
 import { BUILT_IN_RULE_IDS, ORIGINAL_SIGNIN_PATTERN } from "../program/rules";
 import { MOCK_ENABLED_REGIONS } from "../tools/mockProvider";
 import { LOOKBACK_LIMIT_SECONDS } from "../shared/contract";
@@ -176,7 +177,7 @@ describe("the LoginAlerts component under mocks", function () {
         });
     });
 
-    it("lets only CloudWatch publish to the topic, for this account's alarms: the rules' and the delivery heartbeat", function () {
+    it("lets only CloudWatch publish to the topic, for this account's alarms: the rules' and the delivery heartbeat; denies everyone else", function () {
         const topicArn = byName(run, "login-alerts-alarms").state["arn"];
         const alarmArns = [
             ...BUILT_IN_RULE_IDS.map((id) => byName(run, `login-alerts-${id}-alarm`).state["arn"]),
@@ -191,6 +192,14 @@ describe("the LoginAlerts component under mocks", function () {
                 Action: "sns:Publish",
                 Resource: topicArn,
                 Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT }, ArnLike: { "aws:SourceArn": alarmArns } },
+            },
+            {
+                Sid: "NoOtherPublishers",
+                Effect: "Deny",
+                Principal: "*",
+                Action: "sns:Publish",
+                Resource: topicArn,
+                Condition: { ArnNotLike: { "aws:SourceArn": alarmArns } },
             },
         ]);
     });
@@ -253,6 +262,12 @@ describe("the LoginAlerts component under mocks", function () {
                 Action: "sqs:SendMessage",
                 Resource: byName(run, "login-alerts-dead-letters").state["arn"],
             },
+            {
+                Sid: "ReadTrailStatus",
+                Effect: "Allow",
+                Action: "cloudtrail:GetTrailStatus",
+                Resource: byName(run, "login-alerts-trail").state["arn"],
+            },
             { Sid: "TellOperators", Effect: "Allow", Action: "sns:Publish", Resource: byName(run, "login-alerts-operators").state["arn"] },
         ]);
     });
@@ -300,6 +315,7 @@ describe("the LoginAlerts component under mocks", function () {
                 Object.fromEntries(BUILT_IN_RULE_IDS.map((id) => [id, byName(run, `login-alerts-${id}-alarm`).state["name"]])),
             ),
             HEARTBEAT_ALARM_NAME: "login-alerts-dev-delivery-heartbeat",
+            TRAIL_ARN: byName(run, "login-alerts-trail").state["arn"],
             NODE_OPTIONS: "--enable-source-maps",
         });
     });
@@ -375,31 +391,18 @@ describe("the EventBridge fast path", function () {
     const PATTERN = {
         $or: [
             { source: ["aws.signin"], "detail-type": ["AWS Console Sign In via CloudTrail"] },
-            { "detail-type": ["AWS API Call via CloudTrail"], detail: { userIdentity: { type: ["Root"] } } },
+            { source: [{ prefix: "aws." }], "detail-type": ["AWS API Call via CloudTrail"], detail: { userIdentity: { type: ["Root"] } } },
             {
                 source: ["aws.signin", "aws.sso"],
                 "detail-type": ["AWS Service Event via CloudTrail"],
                 detail: { eventName: ["UserAuthentication"] },
             },
             {
+                source: [{ prefix: "aws." }],
                 "detail-type": ["AWS API Call via CloudTrail"],
                 detail: {
-                    eventName: [
-                        "StopLogging",
-                        "DeleteTrail",
-                        "UpdateTrail",
-                        "PutEventSelectors",
-                        "PutInsightSelectors",
-                        "DeleteLogGroup",
-                        "DeleteMetricFilter",
-                        "DeleteAlarms",
-                        "DisableAlarmActions",
-                        "Unsubscribe",
-                        "DeleteRule",
-                        "DisableRule",
-                        "RemoveTargets",
-                        { prefix: "DeleteFunction" },
-                    ],
+                    // The watch list's calls: program/watchList.ts is their one place, and test/watchList.spec.ts judges them.
+                    eventName: watchedEventNames(),
                 },
             },
         ],
@@ -412,7 +415,7 @@ describe("the EventBridge fast path", function () {
         return component;
     }
 
-    it("matches console sign-ins, IAM Identity Center's UserAuthentication, the root user's API calls and the calls the trail-tampering rule watches, and nothing else", function () {
+    it("matches console sign-ins, IAM Identity Center's UserAuthentication, the root user's API calls and the calls the tampering rules watch, and nothing else", function () {
         assert.deepStrictEqual(FAST_PATH_PATTERN, PATTERN);
     });
 

@@ -5,7 +5,7 @@
  */
 import { strict as assert } from "assert";
 import { alarmNamesOf, invokeInChild } from "../tools/local/deployedFunction";
-import { IDENTITY_CENTER_AUTH_PATTERN } from "../handler/identityCenter";
+import { IDENTITY_CENTER_AUTH_PATTERN, LOOKUP_MAX_PAGES } from "../handler/identityCenter";
 import { alarmNotification, fixture } from "../tools/fixtures";
 import { normaliseDelays } from "./support/baseline";
 import { useDeployedRig } from "./support/deployedRig";
@@ -181,33 +181,98 @@ describe("knowing the person and never going blind, through the deployed handler
         ]);
     });
 
-    it("names an IAM Identity Center person and permission set, with the MFA of their last Identity Center sign-in, or says it is unknown", async function () {
-        const now = Date.now();
+    // The identity store's user, as `userIdentity.onBehalfOf` carries it (AWS CloudTrail User Guide,
+    // "CloudTrail userIdentity element"); the recorded fixtures predate it.
+    const ALICE = {
+        userId: "94482488-3041-7098-e2a1-4d3c9c7e0b21",
+        identityStoreArn: "arn:aws:identitystore::111122223333:identitystore/d-1234567890",
+    };
+    const OTHER_STORE = "arn:aws:identitystore::444455556666:identitystore/d-9876543210";
+
+    /** The recorded Identity Center console sign-in as EventBridge brings it, with the identity store's user when given. */
+    function ssoSignIn(id: string, atMs: number, onBehalfOf?: typeof ALICE): Record_ {
         const sso = fixture<Record_>("cloudtrail_sso-assumed-role");
-        storeRecord({ ...fixture<Record_>("cloudtrail_sso-authentication-totp"), eventTime: iso(now - 10 * 60000) });
-        const withAuth = { ...signinEnvelope, id: "envelope-sso-1", detail: { ...sso, eventTime: iso(now - 60000) } };
-        const withoutAuth = {
-            ...signinEnvelope,
-            id: "envelope-sso-2",
-            // Longer after the authentication than an access portal session lasts by default.
-            detail: { ...sso, eventID: "33333333-0000-4000-8000-000000000002", eventTime: iso(now - 13 * HOUR) },
+        const identity = sso["userIdentity"] as Record_;
+        return signInEvent(id, atMs, "203.0.113.58", { ...sso, userIdentity: onBehalfOf ? { ...identity, onBehalfOf } : identity });
+    }
+
+    /** A UserAuthentication in the trail's log group, logged at its own time, with a new event id. */
+    function storeAuthentication(id: string, atMs: number, credentialType: string, onBehalfOf: typeof ALICE): void {
+        const auth = fixture<Record_>("cloudtrail_sso-authentication-totp");
+        const record = {
+            ...auth,
+            eventID: id,
+            eventTime: iso(atMs),
+            userIdentity: { ...(auth["userIdentity"] as Record_), onBehalfOf },
+            additionalEventData: { ...(auth["additionalEventData"] as Record_), CredentialType: credentialType },
         };
-        const run = await invokeInChild(rig.fn, [withAuth, withoutAuth], { env: rig.env });
+        storeRecord(record, atMs);
+    }
+
+    /** What each posted message says of who signed in and with which MFA. */
+    const whoAndMfa = () =>
+        posted(rig.slack.accepted).map((m) => [
+            m.lines[2]?.split(" · ")[0],
+            m.fields["Permission set"],
+            m.fields["MFA"],
+            m.fields["Identity type"],
+        ]);
+
+    it("names an IAM Identity Center person and permission set, with the MFA of their own last Identity Center sign-in, or says it is unknown", async function () {
+        const now = Date.now();
+        storeAuthentication("6c2a1f0e-5b7d-4e39-9a41-000000000001", now - 10 * 60000, "PASSWORD,TOTP", ALICE);
+        const withAuth = ssoSignIn("33333333-0000-4000-8000-000000000001", now - 60000, ALICE);
+        // Longer after the authentication than an access portal session lasts by default.
+        const withoutAuth = ssoSignIn("33333333-0000-4000-8000-000000000002", now - 13 * HOUR, ALICE);
+        // No identity store user on the sign-in: the user name alone never decides, and nothing is read.
+        const nameOnly = ssoSignIn("33333333-0000-4000-8000-000000000003", now - 30000);
+        const run = await invokeInChild(rig.fn, [withAuth, withoutAuth, nameOnly], { env: rig.env });
         assert.ok(
             run.results.every((r) => r.ok),
             run.stderr,
         );
-        const messages = posted(rig.slack.accepted);
-        assert.deepEqual(
-            messages.map((m) => [m.lines[2]?.split(" · ")[0], m.fields["Permission set"], m.fields["MFA"], m.fields["Identity type"]]),
-            [
-                ["*alice@example.com* signed in", "AdministratorAccess", "Yes (TOTP)", "AssumedRole"],
-                ["*alice@example.com* signed in", "AdministratorAccess", "Unknown (IAM Identity Center)", "AssumedRole"],
-            ],
-        );
-        // One lookup of Identity Center's sign-ins per message, with their own pattern.
+        assert.deepEqual(whoAndMfa(), [
+            ["*alice@example.com* signed in", "AdministratorAccess", "Yes (TOTP)", "AssumedRole"],
+            ["*alice@example.com* signed in", "AdministratorAccess", "Unknown (IAM Identity Center)", "AssumedRole"],
+            ["*alice@example.com* signed in", "AdministratorAccess", "Unknown (IAM Identity Center)", "AssumedRole"],
+        ]);
+        // One lookup of Identity Center's sign-ins per message that can use it, with their own pattern.
         const lookups = rig.aws.callsOf("FilterLogEvents").map((c) => c.body["filterPattern"]);
         assert.deepEqual(lookups, [IDENTITY_CENTER_AUTH_PATTERN, IDENTITY_CENTER_AUTH_PATTERN]);
+    });
+
+    it("does not credit a password-only Identity Center sign-in with a namesake's TOTP in another identity store, or with a later TOTP", async function () {
+        const now = Date.now();
+        storeAuthentication("6c2a1f0e-5b7d-4e39-9a41-000000000011", now - 5 * 60000, "PASSWORD", ALICE);
+        storeAuthentication("6c2a1f0e-5b7d-4e39-9a41-000000000012", now - 2 * 60000, "PASSWORD,TOTP", {
+            ...ALICE,
+            identityStoreArn: OTHER_STORE,
+        });
+        storeAuthentication("6c2a1f0e-5b7d-4e39-9a41-000000000013", now - 30000, "PASSWORD,TOTP", ALICE);
+        const run = await invokeInChild(rig.fn, [ssoSignIn("33333333-0000-4000-8000-000000000011", now - 60000, ALICE)], { env: rig.env });
+        assert.ok(run.results[0]?.ok, run.stderr);
+        assert.deepEqual(whoAndMfa(), [["*alice@example.com* signed in", "AdministratorAccess", "No (PASSWORD only)", "AssumedRole"]]);
+    });
+
+    it("says the MFA is unknown when the look-back window still has pages after the page cap", async function () {
+        const now = Date.now();
+        for (let i = 0; i <= LOOKUP_MAX_PAGES; i++) {
+            storeAuthentication(`6c2a1f0e-5b7d-4e39-9a41-00000000002${i}`, now - (60 - i) * 60000, "PASSWORD,TOTP", ALICE);
+        }
+        const pageSize = rig.aws.pageSize;
+        rig.aws.pageSize = 1;
+        try {
+            const run = await invokeInChild(rig.fn, [ssoSignIn("33333333-0000-4000-8000-000000000021", now - 60000, ALICE)], {
+                env: rig.env,
+            });
+            assert.ok(run.results[0]?.ok, run.stderr);
+        } finally {
+            rig.aws.pageSize = pageSize;
+        }
+        assert.deepEqual(whoAndMfa(), [
+            ["*alice@example.com* signed in", "AdministratorAccess", "Unknown (IAM Identity Center)", "AssumedRole"],
+        ]);
+        assert.equal(rig.aws.callsOf("FilterLogEvents").length, LOOKUP_MAX_PAGES);
     });
 
     it("posts a password-only IAM Identity Center sign-in under sso-signin-without-mfa, and an external IdP's not at all", async function () {
@@ -236,7 +301,7 @@ describe("knowing the person and never going blind, through the deployed handler
             ...signinEnvelope,
             id: "envelope-stop",
             "detail-type": "AWS API Call via CloudTrail",
-            source: "rig.aws.cloudtrail",
+            source: "aws.cloudtrail",
             detail: stop,
         };
         const run = await invokeInChild(rig.fn, [event], { env: rig.env });
@@ -316,13 +381,16 @@ describe("knowing the person and never going blind, through the deployed handler
         );
         await tallyAsLastHour();
         const alreadyPosted = rig.slack.accepted.length;
+        const to = Math.floor(Date.now() / HOUR) * HOUR;
+        // As the schedule sends it (Scheduler's time written in), then as requests without a time,
+        // dead-lettered before the time was added, are redriven: the same period, posted once.
+        const scheduled = { loginAlertsSummary: "daily", scheduledTime: iso(to) };
         const request = fixture("events_summary-daily");
-        const run = await invokeInChild(rig.fn, [request, request], { env: rig.env });
+        const run = await invokeInChild(rig.fn, [scheduled, request], { env: rig.env });
         assert.deepEqual(
             run.results.map((r) => r.ok && (r.value as { messages: number }).messages),
             [1, 0],
         );
-        const to = Math.floor(Date.now() / HOUR) * HOUR;
         assert.deepEqual(posted(rig.slack.accepted.slice(alreadyPosted))[0]?.lines, [
             ":bar_chart: Daily sign-in summary",
             `*${utc(to - DAY)} – ${utc(to)}*`,
@@ -334,6 +402,8 @@ describe("knowing the person and never going blind, through the deployed handler
             "• Failed console sign-in: 0",
             "• IAM Identity Center sign-in without MFA: 0",
             "• CloudTrail or alerting tampered with: 1",
+            "• Alert function, its role or webhook changed: 0",
+            "• Alert topics, routing or keys changed: 0",
             "*Top principals*",
             "• ops-admin: 2",
             "• mallory: 1",

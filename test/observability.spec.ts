@@ -76,21 +76,29 @@ describe("the delivery heartbeat", function () {
         assert.strictEqual(functionConfigFor({ heartbeatMinutes: "90" }).heartbeatQuietMinutes, 90);
     });
 
-    it("lets CloudWatch publish its notifications to the operators' topic, besides the dead-letter and error alarms", function () {
+    it("lets CloudWatch publish its notifications to the operators' topic, besides the dead-letter and error alarms; and the function, no one else", function () {
+        const topicArn = byName(run, "login-alerts-operators").state["arn"];
+        const alarmArns = ["dead-letters-alarm", "function-errors-alarm", "delivery-heartbeat-alarm"].map(
+            (child) => byName(run, `login-alerts-${child}`).state["arn"],
+        );
         assert.deepStrictEqual(policyDoc(byName(run, "login-alerts-operators-policy")).Statement, [
             {
                 Sid: "CloudWatchAlarmsPublish",
                 Effect: "Allow",
                 Principal: { Service: "cloudwatch.amazonaws.com" },
                 Action: "sns:Publish",
-                Resource: byName(run, "login-alerts-operators").state["arn"],
+                Resource: topicArn,
+                Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT }, ArnLike: { "aws:SourceArn": alarmArns } },
+            },
+            {
+                Sid: "NoOtherPublishers",
+                Effect: "Deny",
+                Principal: "*",
+                Action: "sns:Publish",
+                Resource: topicArn,
                 Condition: {
-                    StringEquals: { "aws:SourceAccount": ACCOUNT },
-                    ArnLike: {
-                        "aws:SourceArn": ["dead-letters-alarm", "function-errors-alarm", "delivery-heartbeat-alarm"].map(
-                            (child) => byName(run, `login-alerts-${child}`).state["arn"],
-                        ),
-                    },
+                    ArnNotLike: { "aws:SourceArn": alarmArns },
+                    ArnNotEquals: { "aws:PrincipalArn": [byName(run, "login-alerts-function-role").state["arn"]] },
                 },
             },
         ]);
@@ -257,7 +265,12 @@ describe("the summary schedule", function () {
                 scheduleExpression: expression,
                 scheduleExpressionTimezone: "Asia/Tokyo",
                 flexibleTimeWindow: { mode: "OFF" },
-                target: { arn: fn.state["arn"], roleArn: role.state["arn"], input: JSON.stringify({ loginAlertsSummary: period }) },
+                // Scheduler writes the time it fired for into the input, so a redriven request still names its period.
+                target: {
+                    arn: fn.state["arn"],
+                    roleArn: role.state["arn"],
+                    input: JSON.stringify({ loginAlertsSummary: period, scheduledTime: "<aws.scheduler.scheduled-time>" }),
+                },
             });
             assert.ok(schedule.dependencies.includes(policy.urn), "the schedule waits for its role's policy");
             assert.deepStrictEqual(policyDoc(role, "assumeRolePolicy").Statement, [

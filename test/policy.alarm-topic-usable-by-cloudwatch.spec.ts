@@ -66,6 +66,32 @@ function keyDenies(actions: string): string {
     );
 }
 
+const ALARM_ARN = `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:console-signin`;
+const cloudWatchPublish = {
+    Sid: "CloudWatchAlarmsPublish",
+    Effect: "Allow",
+    Principal: { Service: "cloudwatch.amazonaws.com" },
+    Action: "sns:Publish",
+    Resource: TOPIC_ARN,
+    Condition: { ArnLike: { "aws:SourceArn": ALARM_ARN } },
+};
+
+function denyPublish(condition?: Record<string, Record<string, string>>) {
+    return { Sid: "NoOtherPublishers", Effect: "Deny", Principal: "*", Action: "sns:Publish", Resource: TOPIC_ARN, Condition: condition };
+}
+
+/** The alarm stack with a topic policy of the statements given, the alarm's ARN known. */
+function withTopicPolicy(...statements: Array<Record<string, unknown>>) {
+    const s = alarmStack();
+    const policy = resource({
+        type: "aws:sns/topicPolicy:TopicPolicy",
+        name: "alarms-policy",
+        inputs: { arn: TOPIC_ARN, policy: policyDocument(...statements) },
+        dependsOn: { arn: [s.topic] },
+    });
+    return [s.topic, withProps(s.alarm, { arn: ALARM_ARN }), policy];
+}
+
 describe("policy alarm-topic-usable-by-cloudwatch", () => {
     it("passes an unencrypted alarm topic", async () => {
         assert.deepEqual(await check(alarmTopicUsableByCloudWatch, alarmStack().all), []);
@@ -154,6 +180,24 @@ describe("policy alarm-topic-usable-by-cloudwatch", () => {
         const topic = withProps(s.topic, { kmsMasterKeyId: "alias/login-alerts" });
         assert.deepEqual(await messages(alarmTopicUsableByCloudWatch, [key, alias, topic, s.alarm]), [
             keyDenies("kms:Decrypt or kms:GenerateDataKey*"),
+        ]);
+    });
+
+    it("passes a topic policy that keeps all but CloudWatch from publishing by aws:PrincipalServiceName, which a service principal's request carries", async () => {
+        const deny = denyPublish({ StringNotEquals: { "aws:PrincipalServiceName": "cloudwatch.amazonaws.com" } });
+        assert.deepEqual(await check(alarmTopicUsableByCloudWatch, withTopicPolicy(cloudWatchPublish, deny)), []);
+    });
+
+    it("passes a topic policy that keeps out every request not made for the alarms, by aws:SourceArn", async () => {
+        const deny = denyPublish({ ArnNotLike: { "aws:SourceArn": ALARM_ARN } });
+        assert.deepEqual(await check(alarmTopicUsableByCloudWatch, withTopicPolicy(cloudWatchPublish, deny)), []);
+    });
+
+    it("flags a topic policy whose Deny keeps CloudWatch out as well", async () => {
+        const deny = denyPublish({ ArnNotLike: { "aws:SourceArn": `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:another-alarm` } });
+        assert.deepEqual(await messages(alarmTopicUsableByCloudWatch, withTopicPolicy(cloudWatchPublish, deny)), [
+            `The topic policy of "alarms" lets cloudwatch.amazonaws.com publish only for other alarms (its aws:SourceArn or aws:SourceAccount condition ` +
+                `does not match alarm "console-signin-alarm"), so every notification of that alarm is dropped; add the alarm's ARN to the condition.`,
         ]);
     });
 

@@ -1,15 +1,9 @@
 import * as assert from "assert";
 import { checkPattern } from "../program/ruleSettings";
 import { readStackSettings } from "../program/settings";
-import {
-    BUILT_IN_RULE_IDS,
-    BUILT_IN_RULES,
-    CIS_PATTERNS,
-    ORIGINAL_SIGNIN_PATTERN,
-    trailTamperingPattern,
-    type BuiltInRuleId,
-} from "../program/rules";
+import { BUILT_IN_RULE_IDS, BUILT_IN_RULES, CIS_PATTERNS, ORIGINAL_SIGNIN_PATTERN, type BuiltInRuleId } from "../program/rules";
 import { cloudTrailFixtures } from "../tools/fixtures";
+import { TAMPERING_RULE_IDS, tamperingPattern } from "../program/watchList";
 import { compileFilterPattern, MAX_FILTER_PATTERN_LENGTH } from "../shared/filterPattern";
 
 /**
@@ -194,6 +188,8 @@ function apiCall(eventSource: string, eventName: string, requestParameters: Reco
 
 // Physical names as the stack's resources get them: the child's name and Pulumi's random suffix.
 const TRAIL_LOGS = "login-alerts-trail-logs-4f3c2a1";
+const FUNCTION = "login-alerts-function-36cefb3";
+const WEBHOOK_PARAMETER = "/console-login-alerts/login-alerts-dev/slack-webhook-url";
 const TAMPERING: Array<[string, string]> = [
     [
         "StopLogging",
@@ -252,6 +248,97 @@ const TAMPERING: Array<[string, string]> = [
             functionName: "arn:aws:lambda:us-east-1:111122223333:function:login-alerts-function-3b4c5d6",
         }),
     ],
+    // Each of these blinded the alerting unseen before the watch list (program/watchList.ts).
+    [
+        "PutFunctionConcurrency 0",
+        apiCall("lambda.amazonaws.com", "PutFunctionConcurrency20171031", { functionName: FUNCTION, reservedConcurrentExecutions: 0 }),
+    ],
+    ["UpdateFunctionCode", apiCall("lambda.amazonaws.com", "UpdateFunctionCode20150331v2", { functionName: FUNCTION, publish: false })],
+    ["UpdateFunctionConfiguration", apiCall("lambda.amazonaws.com", "UpdateFunctionConfiguration20150331v2", { functionName: FUNCTION })],
+    [
+        "Lambda RemovePermission",
+        apiCall("lambda.amazonaws.com", "RemovePermission20150331v2", { functionName: FUNCTION, statementId: "sns" }),
+    ],
+    ["PutFunctionEventInvokeConfig", apiCall("lambda.amazonaws.com", "PutFunctionEventInvokeConfig", { functionName: FUNCTION })],
+    [
+        "DeleteRolePolicy",
+        apiCall("iam.amazonaws.com", "DeleteRolePolicy", { roleName: "login-alerts-trail-role-1a2b3c4", policyName: "p" }),
+    ],
+    ["PutRolePolicy", apiCall("iam.amazonaws.com", "PutRolePolicy", { roleName: "login-alerts-function-role-a4f9e3e", policyName: "p" })],
+    ["UpdateAssumeRolePolicy", apiCall("iam.amazonaws.com", "UpdateAssumeRolePolicy", { roleName: "login-alerts-function-role-a4f9e3e" })],
+    [
+        "PutRolePermissionsBoundary",
+        apiCall("iam.amazonaws.com", "PutRolePermissionsBoundary", { roleName: "login-alerts-fast-path-role-6822b1d" }),
+    ],
+    [
+        "PutRule (disabling the sweep)",
+        apiCall("events.amazonaws.com", "PutRule", { name: "login-alerts-sweep-0c1d2e3", state: "DISABLED" }),
+    ],
+    ["PutTargets", apiCall("events.amazonaws.com", "PutTargets", { rule: "login-alerts-fast-path-rule-1f2e3d4" })],
+    [
+        "the bus's RemovePermission",
+        apiCall("events.amazonaws.com", "RemovePermission", { eventBusName: "login-alerts-dev-sign-ins", statementId: "s" }),
+    ],
+    [
+        "DeleteTopic",
+        apiCall("sns.amazonaws.com", "DeleteTopic", { topicArn: "arn:aws:sns:us-east-1:111122223333:login-alerts-alarms-e88e06f" }),
+    ],
+    [
+        "SetTopicAttributes",
+        apiCall("sns.amazonaws.com", "SetTopicAttributes", {
+            topicArn: "arn:aws:sns:us-east-1:111122223333:login-alerts-alarms-e88e06f",
+            attributeName: "Policy",
+        }),
+    ],
+    [
+        "PutMetricAlarm (the heartbeat re-thresholded)",
+        apiCall("monitoring.amazonaws.com", "PutMetricAlarm", { alarmName: "login-alerts-dev-delivery-heartbeat" }),
+    ],
+    [
+        "SetAlarmState",
+        apiCall("monitoring.amazonaws.com", "SetAlarmState", { alarmName: "login-alerts-dev-delivery-heartbeat", stateValue: "OK" }),
+    ],
+    ["DeleteTable", apiCall("dynamodb.amazonaws.com", "DeleteTable", { tableName: "login-alerts-state-5d6e7f8" })],
+    ["DisableKey", apiCall("kms.amazonaws.com", "DisableKey", { keyId: "1234abcd-12ab-34cd-56ef-1234567890ab" })],
+    ["ScheduleKeyDeletion", apiCall("kms.amazonaws.com", "ScheduleKeyDeletion", { keyId: "1234abcd-12ab-34cd-56ef-1234567890ab" })],
+    [
+        "PutKeyPolicy",
+        apiCall("kms.amazonaws.com", "PutKeyPolicy", { keyId: "1234abcd-12ab-34cd-56ef-1234567890ab", policyName: "default" }),
+    ],
+    [
+        "PutParameter on the webhook",
+        apiCall("ssm.amazonaws.com", "PutParameter", { name: WEBHOOK_PARAMETER, type: "SecureString", overwrite: true }),
+    ],
+    ["DeleteParameter on the webhook", apiCall("ssm.amazonaws.com", "DeleteParameter", { name: WEBHOOK_PARAMETER })],
+    ["DeleteParameters naming the webhook", apiCall("ssm.amazonaws.com", "DeleteParameters", { names: ["/other", WEBHOOK_PARAMETER] })],
+    [
+        "PutBucketPolicy on the trail bucket",
+        apiCall("s3.amazonaws.com", "PutBucketPolicy", { bucketName: "login-alerts-trail-bucket-ae6c78e" }),
+    ],
+    [
+        "PutBucketLifecycle on the trail bucket",
+        apiCall("s3.amazonaws.com", "PutBucketLifecycle", { bucketName: "login-alerts-trail-bucket-ae6c78e" }),
+    ],
+    [
+        "DeleteQueue",
+        apiCall("sqs.amazonaws.com", "DeleteQueue", {
+            queueUrl: "https://sqs.us-east-1.amazonaws.com/111122223333/login-alerts-dead-letters-1a2b",
+        }),
+    ],
+    [
+        "SetQueueAttributes",
+        apiCall("sqs.amazonaws.com", "SetQueueAttributes", {
+            queueUrl: "https://sqs.us-east-1.amazonaws.com/111122223333/login-alerts-dead-letters-1a2b",
+        }),
+    ],
+    [
+        "PutRetentionPolicy on the trail's log group",
+        apiCall("logs.amazonaws.com", "PutRetentionPolicy", { logGroupName: TRAIL_LOGS, retentionInDays: 1 }),
+    ],
+    [
+        "PutMetricFilter re-pointing a filter",
+        apiCall("logs.amazonaws.com", "PutMetricFilter", { logGroupName: TRAIL_LOGS, filterName: "login-alerts-console-signin-filter-1a" }),
+    ],
     // An attempt AWS refused is still an attempt.
     [
         "a refused StopLogging",
@@ -259,6 +346,15 @@ const TAMPERING: Array<[string, string]> = [
     ],
 ];
 const NOT_TAMPERING: Array<[string, string]> = [
+    [
+        "another stack's function throttled",
+        apiCall("lambda.amazonaws.com", "PutFunctionConcurrency20171031", { functionName: "billing-report" }),
+    ],
+    ["another stack's role", apiCall("iam.amazonaws.com", "PutRolePolicy", { roleName: "billing-role", policyName: "p" })],
+    ["another parameter", apiCall("ssm.amazonaws.com", "PutParameter", { name: "/billing/api-key" })],
+    ["another topic", apiCall("sns.amazonaws.com", "DeleteTopic", { topicArn: "arn:aws:sns:us-east-1:111122223333:billing-alerts" })],
+    ["another table", apiCall("dynamodb.amazonaws.com", "DeleteTable", { tableName: "orders" })],
+    ["another bucket", apiCall("s3.amazonaws.com", "PutBucketPolicy", { bucketName: "billing-reports" })],
     ["another stack's log group", apiCall("logs.amazonaws.com", "DeleteLogGroup", { logGroupName: "/aws/lambda/billing-report" })],
     [
         "another stack's metric filter",
@@ -290,22 +386,30 @@ const NOT_TAMPERING: Array<[string, string]> = [
         apiCall("lambda.amazonaws.com", "GetFunction20150331v2", { functionName: "login-alerts-function-3b4c5d6" }, { readOnly: true }),
     ],
     ["StartLogging", apiCall("cloudtrail.amazonaws.com", "StartLogging", { name: "login-alerts-dev" })],
-    ["PutMetricAlarm", apiCall("monitoring.amazonaws.com", "PutMetricAlarm", { alarmName: "login-alerts-console-signin-alarm-1a2b3c4" })],
+    ["another stack's PutMetricAlarm", apiCall("monitoring.amazonaws.com", "PutMetricAlarm", { alarmName: "billing-alarm" })],
 ];
 
-describe("the trail-tampering rule", function () {
-    const matches = compileFilterPattern(BUILT_IN_RULES["trail-tampering"].pattern);
+describe("the tampering rules", function () {
+    const patterns = TAMPERING_RULE_IDS.map((id) => compileFilterPattern(BUILT_IN_RULES[id].pattern));
+    const matches = (record: string) => patterns.some((match) => match(record));
 
-    it("is critical, and fits CloudWatch's filter pattern limit with room for an existing trail's log group", function () {
-        const rule = BUILT_IN_RULES["trail-tampering"];
+    it("are critical, and fit CloudWatch's filter pattern limit, trail-tampering with room for an existing trail's log group", function () {
         assert.deepStrictEqual(
-            [rule.severity, rule.title, rule.threshold, rule.periodSeconds],
-            ["critical", "CloudTrail or alerting tampered with", 1, 60],
+            TAMPERING_RULE_IDS.map((id) => {
+                const rule = BUILT_IN_RULES[id];
+                return [id, rule.severity, rule.title, rule.threshold, rule.periodSeconds, rule.pattern.length];
+            }),
+            [
+                ["trail-tampering", "critical", "CloudTrail or alerting tampered with", 1, 60, 892],
+                ["function-tampering", "critical", "Alert function, its role or webhook changed", 1, 60, 975],
+                ["delivery-tampering", "critical", "Alert topics, routing or keys changed", 1, 60, 902],
+            ],
         );
-        assert.strictEqual(rule.pattern, trailTamperingPattern());
-        assert.strictEqual(rule.pattern.length, 877);
-        assert.strictEqual(checkPattern("pattern", rule.pattern), rule.pattern);
-        const withExisting = trailTamperingPattern("aws-controltower/CloudTrailLogs");
+        for (const id of TAMPERING_RULE_IDS) {
+            assert.strictEqual(BUILT_IN_RULES[id].pattern, tamperingPattern(id));
+            assert.strictEqual(checkPattern("pattern", BUILT_IN_RULES[id].pattern), BUILT_IN_RULES[id].pattern);
+        }
+        const withExisting = tamperingPattern("trail-tampering", "aws-controltower/CloudTrailLogs");
         assert.ok(withExisting.length <= MAX_FILTER_PATTERN_LENGTH, String(withExisting.length));
         assert.strictEqual(checkPattern("pattern", withExisting), withExisting);
     });
@@ -325,7 +429,7 @@ describe("the trail-tampering rule", function () {
     it("matches the deletion of an existing trail's log group only when the stack uses that trail", function () {
         const deletion = apiCall("logs.amazonaws.com", "DeleteLogGroup", { logGroupName: "aws-controltower/CloudTrailLogs" });
         assert.strictEqual(matches(deletion), false);
-        assert.strictEqual(compileFilterPattern(trailTamperingPattern("aws-controltower/CloudTrailLogs"))(deletion), true);
+        assert.strictEqual(compileFilterPattern(tamperingPattern("trail-tampering", "aws-controltower/CloudTrailLogs"))(deletion), true);
         const settings = readStackSettings({
             get: (k) =>
                 ({
@@ -336,7 +440,7 @@ describe("the trail-tampering rule", function () {
         });
         assert.strictEqual(
             settings.rules.find((r) => r.id === "trail-tampering")!.pattern,
-            trailTamperingPattern("aws-controltower/CloudTrailLogs"),
+            tamperingPattern("trail-tampering", "aws-controltower/CloudTrailLogs"),
         );
     });
 

@@ -170,6 +170,7 @@ function maximalSummary(): SummaryReport {
         perRule: Array.from({ length: 24 }, (_, i) => ({ ruleId: `custom-${i}`, title: amp(TITLE_MAX), count: i === 0 ? 0 : 10 ** 9 })),
         perPrincipal: Array.from({ length: 10_000 }, (_, i) => ({ principal: principalNamed(name(i), i), count: 10_000 - i })),
         otherPrincipals: 123_456_789,
+        unnamedPrincipalEvents: 10 ** 9,
         newNetworks: Array.from({ length: 10_000 }, (_, i) => ({ principal: principalNamed(name(i), i), network: long[0]! })),
         backstopOnly: 10 ** 9,
         failures: 10 ** 9,

@@ -11,7 +11,8 @@ import { LocalSlack, isDeliveredRequest } from "../tools/local/localSlack";
 import { matchesFilterPattern } from "../shared/filterPattern";
 import { readSettings, type HandlerSettings } from "../shared/contract";
 import { alarmNotification, fixture } from "../tools/fixtures";
-import { FakeClock, FakeSlackWebhook, unitSettings } from "./support/fakePorts";
+import { createHandler } from "../handler/invocation";
+import { builtInRunTimeRule, FakeAwsPorts, FakeClock, FakeSlackWebhook, unitSettings, type SlackResponder } from "./support/fakePorts";
 import { postedEventIds } from "./support/hostileInputs";
 import { useDeployedRig } from "./support/deployedRig";
 import { defaultProgram, functionConfigFor } from "./support/program";
@@ -187,7 +188,7 @@ describe("the paced Slack sender", function () {
     });
 });
 
-describe("postToSlack's stated problem when the deadline cuts the last attempt short", function () {
+describe("postToSlack after a request that never reached Slack, and after one that may have", function () {
     const WEBHOOK = "https://hooks.slack.com/services/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";
     // node-fetch's words for https:// to a plain-HTTP port, URL included.
     const TLS_ERROR = `request to ${WEBHOOK} failed, reason: write EPROTO 0040E8F7:error:0A00010B:SSL routines:ssl3_get_record:wrong version number`;
@@ -198,13 +199,16 @@ describe("postToSlack's stated problem when the deadline cuts the last attempt s
         return { now: () => nowMs, sleep: async (ms) => void (nowMs += ms), random: () => 0.5 };
     }
 
-    /** Fails the first `failures` requests with the TLS error; later ones never answer until aborted. */
-    function failingThenSilent(failures: number): { fetch: FetchLike; calls: number[] } {
+    /**
+     * Fails the first `failures` requests with `failure` (by default the TLS error, with the system
+     * error code node-fetch copies onto it); later ones never answer until aborted.
+     */
+    function failingThenSilent(failures: number, failure: () => Error = () => Object.assign(new Error(TLS_ERROR), { code: "EPROTO" })) {
         const calls: number[] = [];
         const fetch: FetchLike = (_url, init) => {
             calls.push(calls.length + 1);
             if (calls.length <= failures) {
-                return Promise.reject(new Error(TLS_ERROR));
+                return Promise.reject(failure());
             }
             return new Promise((_resolve, reject) => init.signal.addEventListener("abort", () => reject(new Error("aborted"))));
         };
@@ -214,14 +218,14 @@ describe("postToSlack's stated problem when the deadline cuts the last attempt s
     // Backoff 75 ms each step (full jitter at 0.5 of a 100 ms ceiling): attempts at +0, +75, +150, +225.
     const options = (deadlineMs: number) => ({ deadlineMs, requestTimeoutMs: 1000, backoffBaseMs: 100, backoffCapMs: 100 });
 
-    it("names the problem Slack's side gave, not the 35 ms the deadline left the fourth attempt", async function () {
+    it("retries requests that never reached Slack (a failed TLS handshake), and stops at the first that may have: the fourth, cut short by the deadline", async function () {
         const { fetch, calls } = failingThenSilent(3);
         const err = await rejectionOf(postToSlack(fetch, WEBHOOK, message("x"), options(START + 260), steppedClock(START)));
         assert.strictEqual(calls.length, 4);
-        assert.strictEqual(err.name, "SlackUnavailableError");
+        assert.strictEqual(err.name, "SlackUnconfirmedError");
         assert.strictEqual(
             err.message,
-            "Slack did not accept the message after 4 attempt(s); last problem: network error: request to [webhook] failed, reason: write EPROTO 0040E8F7:error:0A00010B:SSL routines:ssl3_get_record:wrong version number.",
+            "Slack did not confirm the message (attempt 4: no answer in the 35 ms left before the deadline) and may have posted it; it is not sent again in this invocation.",
         );
     });
 
@@ -231,9 +235,35 @@ describe("postToSlack's stated problem when the deadline cuts the last attempt s
         assert.strictEqual(calls.length, 1);
         assert.strictEqual(
             err.message,
-            "Slack did not accept the message after 1 attempt(s); last problem: no answer in the 40 ms left before the deadline.",
+            "Slack did not confirm the message (attempt 1: no answer in the 40 ms left before the deadline) and may have posted it; it is not sent again in this invocation.",
         );
     });
+
+    it("retries a request that never reached Slack (DNS) until the deadline, as before", async function () {
+        const dns = () =>
+            Object.assign(new Error(`request to ${WEBHOOK} failed, reason: getaddrinfo ENOTFOUND hooks.slack.com`), { code: "ENOTFOUND" });
+        const { fetch, calls } = failingThenSilent(100, dns);
+        const err = await rejectionOf(postToSlack(fetch, WEBHOOK, message("x"), options(START + 260), steppedClock(START)));
+        assert.strictEqual(calls.length, 4);
+        assert.strictEqual(
+            err.message,
+            "Slack did not accept the message after 4 attempt(s); last problem: network error: request to [webhook] failed, reason: getaddrinfo ENOTFOUND hooks.slack.com.",
+        );
+    });
+
+    for (const [what, failure] of [
+        [
+            "a connection reset (ECONNRESET)",
+            () => Object.assign(new Error("request to x failed, reason: socket hang up"), { code: "ECONNRESET" }),
+        ],
+        ["a network error without a system error code", () => new Error("request to x failed, reason: something else")],
+    ] as const) {
+        it(`sends no second POST after ${what}: Slack may have read the request`, async function () {
+            const { fetch, calls } = failingThenSilent(100, failure);
+            const err = await rejectionOf(postToSlack(fetch, WEBHOOK, message("x"), options(START + 260), steppedClock(START)));
+            assert.deepStrictEqual([calls.length, err.name], [1, "SlackUnconfirmedError"]);
+        });
+    }
 });
 
 // Short enough to keep each run within seconds.
@@ -277,7 +307,7 @@ describe("the deployed handler's Slack sender (serialized __index.js in a child 
         this.timeout(60000);
         const oldPath = "/services/T0ROTATE0/B0ROTATE0/oldTokenOldTokenOldToken";
         const newPath = "/services/T0ROTATE0/B0ROTATE1/newTokenNewTokenNewToken";
-        aws.parameters.set(parameterName, { type: "SecureString", value: slack.urlFor(oldPath) });
+        aws.parameters.set(parameterName, { type: "SecureString", value: slack.webhookUrlFor(oldPath) });
         const first = fixture<{ eventID: string }>("cloudtrail_iam-user-mfa");
         const second = fixture<{ eventID: string }>("cloudtrail_mobile-console");
         storeSignIn(JSON.stringify(first));
@@ -286,7 +316,7 @@ describe("the deployed handler's Slack sender (serialized __index.js in a child 
         slack.onRequest = (request) => {
             if (!rotated && request.path === oldPath && request.answeredWith === 200) {
                 rotated = true;
-                aws.parameters.set(parameterName, { type: "SecureString", value: slack.urlFor(newPath) });
+                aws.parameters.set(parameterName, { type: "SecureString", value: slack.webhookUrlFor(newPath) });
                 slack.answerOn(oldPath, { status: 404, body: "no_service" });
                 storeSignIn(JSON.stringify(second));
             }
@@ -313,7 +343,7 @@ describe("the deployed handler's Slack sender (serialized __index.js in a child 
 
     it("honours a 429 with Retry-After: 3600 for the rest of the invocation and the warm container's next one, and the next invocation after the block posts everything once", async function () {
         this.timeout(60000);
-        aws.parameters.set(parameterName, { type: "SecureString", value: slack.url });
+        aws.parameters.set(parameterName, { type: "SecureString", value: slack.webhookUrl });
         const dir = path.join(__dirname, "fixtures");
         const messages = fs
             .readdirSync(dir)
@@ -359,5 +389,78 @@ describe("the deployed handler's Slack sender (serialized __index.js in a child 
         assert.strictEqual(after.results[0]!.ok, true, after.stderr);
         const posted = slack.requests.filter(isDeliveredRequest).flatMap((r) => postedKeys(r.payload));
         assert.deepStrictEqual([...posted].sort(), expected);
+    });
+});
+
+describe("a Slack answer that leaves it open whether the message was posted", function () {
+    const CONSOLE = builtInRunTimeRule("console-signin");
+    const SIGN_IN = fixture<{ eventID: string; eventTime: string }>("cloudtrail_iam-user-mfa");
+    const WEBHOOK = "https://hooks.slack.com/services/T0AMBIG00/B0AMBIG00/ambiguousAmbiguousToken";
+    const ALARM = fixture("sns_alarm-console-signin");
+    const SWEEP = fixture("events_scheduled-sweep");
+    const { log, error } = console;
+    beforeEach(() => (console.log = console.error = () => undefined));
+    afterEach(() => ((console.log = log), (console.error = error)));
+
+    /**
+     * The whole system around one sign-in: the alarm's invocation, Lambda's two retries of it (a
+     * minute, then two minutes, after the one before failed), a sweep every 5 minutes for an hour,
+     * and a redrive of the dead letter (a failed sweep's own Lambda retries are left out: each would
+     * be one more invocation). Slack answers each POST as `answer` says.
+     */
+    async function everyWayItIsTried(answer: SlackResponder) {
+        const clock = new FakeClock(Date.parse(SIGN_IN.eventTime) + 2 * MINUTE);
+        const aws = new FakeAwsPorts(clock);
+        const settings = unitSettings({ rules: [CONSOLE], lagAllowanceMinutes: 60 });
+        aws.parameters.set(settings.webhookParameterName, WEBHOOK);
+        const at = Date.parse(SIGN_IN.eventTime);
+        // The sweep before the sign-in left the rule's cursor.
+        aws.store.cursors.set(CONSOLE.id, at - 3 * MINUTE);
+        aws.logGroup(settings.trailLogGroupName).put(JSON.stringify(SIGN_IN), { timestamp: at, ingestedAt: at + MINUTE });
+        const slack = new FakeSlackWebhook(clock);
+        slack.respond = answer;
+        const handler = createHandler({ settings, aws, fetch: slack.fetch, clock });
+        const outcomes: string[] = [];
+        let n = 0;
+        const invoke = async (event: unknown, waitMs: number) => {
+            await clock.runUntil(clock.now() + waitMs);
+            const context = { awsRequestId: `request-${++n}`, getRemainingTimeInMillis: () => 300_000 };
+            outcomes.push(
+                await clock.drive(handler(event, context)).then(
+                    (report) => `ok, posted ${report.posted}`,
+                    (err: Error) => `failed: ${err.message}`,
+                ),
+            );
+        };
+        await invoke(ALARM, 0);
+        await invoke(ALARM, MINUTE);
+        await invoke(ALARM, 2 * MINUTE);
+        for (let i = 0; i < 12; i++) {
+            await invoke(SWEEP, 5 * MINUTE);
+        }
+        await invoke(ALARM, 0);
+        const copies = slack.posts.filter((p) => postedEventIds(p.payload).includes(SIGN_IN.eventID)).length;
+        return { copies, outcomes, store: aws.store };
+    }
+
+    const UNCONFIRMED =
+        "SlackUnconfirmedError: Slack did not confirm the message (attempt 1: HTTP 500 internal_error) and may have posted it; it is not sent again in this invocation.";
+    const FAILED = `failed: Sign-in alerts failed for 1 rule(s): console-signin: ${UNCONFIRMED}`;
+
+    it("is sent once per invocation that tries it, not until the deadline: the invocation, Lambda's retries, the sweeps and a redrive", async function () {
+        // Before, each invocation retried until its deadline: 53 POSTs each, 848 in this hour.
+        const { copies, outcomes } = await everyWayItIsTried(() => ({ status: 500, body: "internal_error" }));
+        assert.deepStrictEqual(outcomes, Array<string>(16).fill(FAILED));
+        assert.strictEqual(copies, outcomes.length);
+    });
+
+    it("is posted by the retry after one unconfirmed POST, and is then in two POSTs, none after", async function () {
+        let posts = 0;
+        const { copies, outcomes, store } = await everyWayItIsTried(() =>
+            ++posts === 1 ? { status: 500, body: "internal_error" } : { status: 200, body: "ok" },
+        );
+        assert.deepStrictEqual(outcomes, [FAILED, "ok, posted 1", ...Array<string>(14).fill("ok, posted 0")]);
+        assert.strictEqual(copies, 2);
+        assert.ok(store.posted.has(`console-signin#${SIGN_IN.eventID}`));
     });
 });

@@ -302,7 +302,7 @@ export function sampleSummary(): SummaryReport {
         period: "daily",
         fromMs: toMs - 24 * 60 * MINUTE,
         toMs,
-        perRule: BUILT_IN_RULE_IDS.map((id, i) => ({ ruleId: id, title: BUILT_IN_RULES[id].title, count: [3, 0, 2, 1, 0, 0][i]! })),
+        perRule: BUILT_IN_RULE_IDS.map((id, i) => ({ ruleId: id, title: BUILT_IN_RULES[id].title, count: [3, 0, 2, 1, 0][i] ?? 0 })),
         perPrincipal: [
             { principal: { kind: "name", name: "alice@example.com" }, count: 2 },
             { principal: { kind: "root" }, count: 2 },
@@ -310,6 +310,7 @@ export function sampleSummary(): SummaryReport {
             { principal: { kind: "name", name: "ops-admin" }, count: 1 },
         ],
         otherPrincipals: 0,
+        unnamedPrincipalEvents: 0,
         newNetworks: [{ principal: { kind: "name", name: "alice@example.com" }, network: "203.0.113.0/24" }],
         backstopOnly: 1,
         failures: 0,

@@ -52,7 +52,14 @@ export type TimeStyle =
 
 /** The built-in rules' ids; their English titles are the ones program/rules.ts gives them. */
 export type BuiltInTitles = Record<
-    "console-signin" | "signin-without-mfa" | "root-activity" | "signin-failures" | "sso-signin-without-mfa" | "trail-tampering",
+    | "console-signin"
+    | "signin-without-mfa"
+    | "root-activity"
+    | "signin-failures"
+    | "sso-signin-without-mfa"
+    | "trail-tampering"
+    | "function-tampering"
+    | "delivery-tampering",
     string
 >;
 
@@ -154,6 +161,7 @@ export interface SubjectWords {
     gap(ruleId: string): string;
     refusedNote(ruleId: string): string;
     heartbeat(stopped: boolean, logGroup: string): string;
+    trailStatus(healthy: boolean, trail: string): string;
     /** "1 event", "2 events", in the subject's English. */
     events(n: number): string;
 }
@@ -165,6 +173,22 @@ export interface HeartbeatWords {
     resumed(v: { logGroup: string; when: string }): string;
     /** The operators' email for either state. */
     notice(v: { stopped: boolean; logGroup: string; quiet: string; when: string; alarm: string }): string;
+}
+
+/** CloudTrail's own status of the trail (GetTrailStatus), told once per change of state. */
+export interface TrailStatusWords {
+    title: string;
+    /** What is wrong, one clause each; values already made literal. */
+    stopped: string;
+    logsError(error: string): string;
+    s3Error(error: string): string;
+    stale(since: string): string;
+    unreadable(error: string): string;
+    /** The channel's message for a problem. */
+    problem(v: { mention: string; trail: string; problem: string }): string;
+    healthy(v: { trail: string }): string;
+    /** The operators' email for either. */
+    notice(v: { trail: string; problem: string | undefined }): string;
 }
 
 /** The periodic summary. */
@@ -183,6 +207,8 @@ export interface SummaryWords {
     more(n: number): string;
     backstopOnly(n: number): string;
     failures(n: number): string;
+    /** Events counted without their principal's name: more principals in an hour than its tally names. */
+    unnamed(n: number): string;
 }
 
 /** One sign-in's words, each made literal where it is event data: the block and the fallback line both show them. */
@@ -204,5 +230,6 @@ export interface Catalog {
     notice: NoticeWords;
     subjects: SubjectWords;
     heartbeat: HeartbeatWords;
+    trailStatus: TrailStatusWords;
     summary: SummaryWords;
 }

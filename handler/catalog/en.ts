@@ -27,6 +27,8 @@ export const SUBJECTS: SubjectWords = {
         stopped
             ? `console-login-alerts: CloudTrail delivery to ${logGroup} stopped`
             : `console-login-alerts: CloudTrail delivery to ${logGroup} resumed`,
+    trailStatus: (healthy, trail) =>
+        healthy ? `console-login-alerts: trail ${trail} is logging again` : `console-login-alerts: trail ${trail} is not delivering`,
     events,
 };
 
@@ -48,6 +50,8 @@ export const EN: Catalog = {
             "signin-failures": "Failed console sign-in",
             "sso-signin-without-mfa": "IAM Identity Center sign-in without MFA",
             "trail-tampering": "CloudTrail or alerting tampered with",
+            "function-tampering": "Alert function, its role or webhook changed",
+            "delivery-tampering": "Alert topics, routing or keys changed",
         },
         knownTitle: (title) => `${title} (known)`,
         newNetworkTitle: (title) => `${title} from a new network`,
@@ -124,6 +128,23 @@ export const EN: Catalog = {
                   "sign-in alerts are blind until delivery resumes. Check that the trail is logging and that its role can write to the log group."
                 : `CloudTrail delivery to log group ${v.logGroup} has resumed (alarm ${v.alarm}, ${v.when}).`,
     },
+    trailStatus: {
+        title: "CloudTrail trail not delivering",
+        stopped: "CloudTrail says it is not logging",
+        logsError: (error) => `CloudTrail cannot deliver to CloudWatch Logs: ${error}`,
+        s3Error: (error) => `CloudTrail cannot deliver to its S3 bucket: ${error}`,
+        stale: (since) => `CloudTrail has delivered nothing to CloudWatch Logs since ${since}`,
+        unreadable: (error) => `the function cannot read its status: ${error}`,
+        problem: (v) =>
+            `${v.mention}Trail ${v.trail}: ${v.problem}. Sign-ins are not seen while this lasts, whatever reaches the log group; ` +
+            "check the trail (StartLogging) and its role, and CloudTrail in this account for who changed them.",
+        healthy: (v) => `:white_check_mark: Trail ${v.trail} is logging and delivering again.`,
+        notice: (v) =>
+            v.problem === undefined
+                ? `Trail ${v.trail} is logging and delivering again.`
+                : `Trail ${v.trail}: ${v.problem}. Sign-ins are not seen while this lasts, whatever reaches the log group; ` +
+                  "check the trail (StartLogging) and its role, and CloudTrail in this account for who changed them.",
+    },
     summary: {
         title: (period) => (period === "daily" ? "Daily sign-in summary" : "Weekly sign-in summary"),
         period: (from, to) => `${from} – ${to}`,
@@ -137,5 +158,6 @@ export const EN: Catalog = {
         more: (n) => `… and ${n} more`,
         backstopOnly: (n) => `Posted by the CloudWatch Logs backstop alone (EventBridge did not bring them): ${n}`,
         failures: (n) => `Refused by Slack and reported to the operators: ${n}`,
+        unnamed: (n) => `By principals not named (more in one hour than the tally names): ${n}`,
     },
 };

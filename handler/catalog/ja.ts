@@ -53,6 +53,8 @@ export const JA: Catalog = {
             "signin-failures": "コンソールサインインの失敗",
             "sso-signin-without-mfa": "MFA なしの IAM Identity Center サインイン",
             "trail-tampering": "CloudTrail またはアラート設定の改ざん",
+            "function-tampering": "アラート関数・ロール・Webhook の変更",
+            "delivery-tampering": "アラート通知経路・トピック・キーの変更",
         },
         knownTitle: (title) => `${title}（既知）`,
         newNetworkTitle: (title) => `${title}（新しいネットワーク）`,
@@ -130,6 +132,23 @@ export const JA: Catalog = {
                   "配信が再開するまで、サインインを検知できません。証跡のログ記録が有効か、証跡のロールがロググループに書き込めるかを確認してください。"
                 : `ロググループ ${v.logGroup} への CloudTrail の配信が再開しました（アラーム ${v.alarm}、${v.when}）。`,
     },
+    trailStatus: {
+        title: "CloudTrail 証跡の配信停止",
+        stopped: "CloudTrail がログ記録を停止しています",
+        logsError: (error) => `CloudTrail が CloudWatch Logs に配信できません: ${error}`,
+        s3Error: (error) => `CloudTrail が S3 バケットに配信できません: ${error}`,
+        stale: (since) => `CloudTrail から CloudWatch Logs への配信が ${since} 以降ありません`,
+        unreadable: (error) => `関数が証跡の状態を読めません: ${error}`,
+        problem: (v) =>
+            `${v.mention}証跡 ${v.trail}: ${v.problem}。この間、ロググループに何が届いてもサインインは検知されません。` +
+            "証跡（StartLogging）とロールを確認し、誰が変更したかをこのアカウントの CloudTrail で確認してください。",
+        healthy: (v) => `:white_check_mark: 証跡 ${v.trail} のログ記録と配信が再開しました。`,
+        notice: (v) =>
+            v.problem === undefined
+                ? `証跡 ${v.trail} のログ記録と配信が再開しました。`
+                : `証跡 ${v.trail}: ${v.problem}。この間、ロググループに何が届いてもサインインは検知されません。` +
+                  "証跡（StartLogging）とロールを確認し、誰が変更したかをこのアカウントの CloudTrail で確認してください。",
+    },
     summary: {
         title: (period) => (period === "daily" ? "サインインの日次サマリー" : "サインインの週次サマリー"),
         period: (from, to) => `${from} 〜 ${to}`,
@@ -143,5 +162,6 @@ export const JA: Catalog = {
         more: (n) => `…ほか ${n} 件`,
         backstopOnly: (n) => `CloudWatch Logs 経由でのみ投稿（EventBridge から届かず）: ${n} 件`,
         failures: (n) => `Slack が拒否し運用担当に通知: ${n} 件`,
+        unnamed: (n) => `名前を記録できなかったプリンシパル（1 時間の集計に入りきらない数）: ${n} 件`,
     },
 };

@@ -20,7 +20,7 @@ export interface Exemption {
     urn?: string;
     /** The resource's logical name, as given to its constructor. */
     name?: string;
-    /** The resource's type token; `*` matches any run of characters (`aws:s3/*`, `aws:iam/*:Policy`). */
+    /** The resource's type token, exactly (`aws:cloudwatch/metricAlarm:MetricAlarm`); patterns are refused. */
     type?: string;
     /** Why the resource is exempt; shown when the policy is skipped for it. */
     reason: string;
@@ -38,7 +38,7 @@ export const EXEMPTIONS_SCHEMA: PolicyConfigSchema["properties"][string] = {
     type: "array",
     default: [],
     description:
-        "Resources this policy skips. Each entry names a urn, a name or a type (where * matches any characters), " +
+        "Resources this policy skips. Each entry names a urn, a name or a type token (no wildcards), " +
         "or several of them, which must then all match; and a reason.",
     items: {
         type: "object",
@@ -61,12 +61,40 @@ export const EXEMPTIONS_SCHEMA: PolicyConfigSchema["properties"][string] = {
     },
 };
 
-function typeMatches(pattern: string, type: string): boolean {
-    const regex = pattern
-        .split("*")
-        .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
-        .join(".*");
-    return new RegExp(`^${regex}$`).test(type);
+// A type token is `package:module:Type` (Pulumi documentation, "Resources": "Resource URNs" names
+// the qualified type `package:module:type`).
+const TYPE_TOKEN = /^[^:*\s]+:[^:*\s]+:[^:*\s]+$/;
+const EXAMPLE_TYPE = "aws:cloudwatch/metricAlarm:MetricAlarm";
+
+/** Why an entry's type names no single resource type, if it does not. */
+function typeProblem(type: string): string | undefined {
+    if (type.includes("*")) {
+        return 'a pattern: "*" would exempt every resource whose type it matches, resources added later included';
+    }
+    return TYPE_TOKEN.test(type) ? undefined : "which is not a resource type token (package:module:Type) and matches no resource";
+}
+
+/**
+ * The policy's exemptions, or an error naming the first entry whose type is not one type token.
+ * `{type: "*"}` passed the schema and exempted every resource, so the policy passed everything
+ * while it looked configured. The pack cannot answer the engine's Configure call itself (the
+ * @pulumi/policy server stores the config without calling policy code), so the refusal comes with
+ * the first Analyze or AnalyzeStack after it, before any resource is judged. A JSON-schema
+ * `pattern` would make the CLI refuse earlier, in the schema validator's words, which say neither
+ * why nor what to write instead.
+ */
+export function exemptionsOf(policyName: string, config: ExemptionsConfig): Exemption[] {
+    const exemptions = config.exemptions ?? [];
+    exemptions.forEach((e, index) => {
+        const problem = e.type === undefined ? undefined : typeProblem(e.type);
+        if (problem) {
+            throw new Error(
+                `Policy "${policyName}": exemptions[${index}] ("${e.reason}") has type "${e.type}", ${problem}. ` +
+                    `Give one resource type token, such as "${EXAMPLE_TYPE}", and/or the resource's urn or name; list one entry per type.`,
+            );
+        }
+    });
+    return exemptions;
 }
 
 /** A URN ends `::<qualified type>::<name>`, the qualified type being `parent$type`. */
@@ -89,7 +117,7 @@ function matches(e: Exemption, resource: { urn: string; name: string; type: stri
         (e.urn !== undefined || e.name !== undefined || e.type !== undefined) &&
         (e.urn === undefined || e.urn === resource.urn) &&
         (e.name === undefined || e.name === resource.name) &&
-        (e.type === undefined || typeMatches(e.type, resource.type))
+        (e.type === undefined || e.type === resource.type)
     );
 }
 
@@ -122,21 +150,22 @@ function withSchema(schema: PolicyConfigSchema | undefined): PolicyConfigSchema 
     return { ...schema, properties: { ...schema?.properties, exemptions: EXEMPTIONS_SCHEMA } };
 }
 
-function exemptResourceValidation(validate: ResourceValidation): ResourceValidation {
+function exemptResourceValidation(policyName: string, validate: ResourceValidation): ResourceValidation {
     return (args, reportViolation) => {
-        const exemption = exemptionFor(args.getConfig<ExemptionsConfig>().exemptions, args);
+        const exemptions = exemptionsOf(policyName, args.getConfig<ExemptionsConfig>());
+        const exemption = exemptionFor(exemptions, args);
         if (exemption) {
             // Shown by the CLI as the reason the policy did not apply, so the skip stays visible.
             args.notApplicable(`exempted: ${exemption.reason}`);
         }
-        const expired = expiredExemptionFor(args.getConfig<ExemptionsConfig>().exemptions, args);
+        const expired = expiredExemptionFor(exemptions, args);
         return validate(args, (message, urn) => reportViolation(withExpiry(message, expired), urn));
     };
 }
 
-function exemptStackValidation(validate: StackValidation): StackValidation {
+function exemptStackValidation(policyName: string, validate: StackValidation): StackValidation {
     return (args, reportViolation) => {
-        const exemptions = args.getConfig<ExemptionsConfig>().exemptions;
+        const exemptions = exemptionsOf(policyName, args.getConfig<ExemptionsConfig>());
         const byUrn = new Map(args.resources.map((r) => [r.urn, r]));
         return validate(args, (message, urn) => {
             // A violation against the whole stack (no URN) names no resource to exempt.
@@ -156,7 +185,11 @@ function exemptStackValidation(validate: StackValidation): StackValidation {
 /** The policy with an `exemptions` config property, honoured per resource. */
 export function exemptable<P extends ResourceValidationPolicy | StackValidationPolicy>(policy: P): P {
     if ("validateStack" in policy) {
-        return { ...policy, configSchema: withSchema(policy.configSchema), validateStack: exemptStackValidation(policy.validateStack) };
+        return {
+            ...policy,
+            configSchema: withSchema(policy.configSchema),
+            validateStack: exemptStackValidation(policy.name, policy.validateStack),
+        };
     }
     const validate = policy.validateResource;
     if (!validate) {
@@ -165,6 +198,8 @@ export function exemptable<P extends ResourceValidationPolicy | StackValidationP
     return {
         ...policy,
         configSchema: withSchema(policy.configSchema),
-        validateResource: Array.isArray(validate) ? validate.map(exemptResourceValidation) : exemptResourceValidation(validate),
+        validateResource: Array.isArray(validate)
+            ? validate.map((v) => exemptResourceValidation(policy.name, v))
+            : exemptResourceValidation(policy.name, validate),
     };
 }

@@ -56,7 +56,9 @@ function alarmArnOf(alarm: PolicyResource, topicArn: string | undefined): string
 
 /**
  * What CloudWatch asks when an alarm notifies: the service principal acting for the alarm
- * (aws:SourceArn, aws:SourceAccount; SNS's default policy tests AWS:SourceOwner).
+ * (aws:SourceArn, aws:SourceAccount; SNS's default policy tests AWS:SourceOwner), its request
+ * carrying aws:PrincipalServiceName as every service principal's does, so a Deny of all but
+ * CloudWatch by that key is judged as AWS judges it (IAM User Guide, "AWS global condition context keys").
  * https://repost.aws/knowledge-center/cloudwatch-receive-sns-for-alarm-trigger
  */
 async function cloudWatchMay(
@@ -74,7 +76,12 @@ async function cloudWatchMay(
     if (!alarmArn) {
         return "yes";
     }
-    const context = { "aws:SourceArn": alarmArn, "aws:SourceAccount": account, "aws:SourceOwner": account };
+    const context = {
+        "aws:SourceArn": alarmArn,
+        "aws:SourceAccount": account,
+        "aws:SourceOwner": account,
+        "aws:PrincipalServiceName": CLOUDWATCH,
+    };
     return (await resourcePolicyAllows(statements, { ...request, context })) === "allowed" ? "yes" : "other-source";
 }
 

@@ -60,10 +60,27 @@ export function eventBridgeEnvelope(record: TrailEvent["record"], seq: number): 
     };
 }
 
-/** EventBridge content filtering, for the shapes FAST_PATH_PATTERN uses: `$or`, lists of exact values, nested objects. */
+/** `*` matches any run of characters (EventBridge User Guide, "Wildcard matching"). */
+function wildcardMatches(wildcard: string, value: string): boolean {
+    const escaped = wildcard.split("*").map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+    return new RegExp(`^${escaped.join(".*")}$`, "s").test(value);
+}
+
+/** One value of a pattern's list: an exact value, `{prefix}` or `{wildcard}` (EventBridge User Guide, "Content filtering in event patterns"). */
+function valueMatches(wanted: unknown, value: unknown): boolean {
+    if (typeof wanted === "object" && wanted !== null && "prefix" in wanted) {
+        return typeof value === "string" && value.startsWith(String((wanted as { prefix: unknown }).prefix));
+    }
+    if (typeof wanted === "object" && wanted !== null && "wildcard" in wanted) {
+        return typeof value === "string" && wildcardMatches(String((wanted as { wildcard: unknown }).wildcard), value);
+    }
+    return wanted === value;
+}
+
+/** EventBridge content filtering, for the shapes FAST_PATH_PATTERN uses: `$or`, lists of exact values and prefixes, nested objects. */
 function patternMatches(pattern: unknown, value: unknown): boolean {
     if (Array.isArray(pattern)) {
-        return pattern.includes(value);
+        return pattern.some((wanted) => valueMatches(wanted, value));
     }
     if (typeof pattern !== "object" || pattern === null) {
         return false;

@@ -2,7 +2,8 @@ import type { SlackMessage } from "../../handler/format";
 import type { FetchLike } from "../../handler/slack";
 import type { SendToSlack } from "../../handler/slackSender";
 import type { SweepDeps } from "../../handler/sweep";
-import type { AwsPorts, Clock, LogEvent, StateStore, StoredDocument, TimeWindow } from "../../handler/types";
+import { counterBytes } from "../../handler/stateDocuments";
+import type { AwsPorts, Clock, LogEvent, StateStore, StoredDocument, TimeWindow, TrailStatus } from "../../handler/types";
 import type { HandlerSettings, RunTimeRule } from "../../shared/contract";
 import { BUILT_IN_RULES, type BuiltInRuleId } from "../../program/rules";
 import { compileFilterPattern } from "../../shared/filterPattern";
@@ -187,6 +188,8 @@ export class InMemoryStateStore implements StateStore {
     /** Counter items (summary tallies) by key, and their TTL. */
     readonly counters = new Map<string, Record<string, number>>();
     readonly counterExpiry = new Map<string, number>();
+    /** Bytes the counters of each bounded counter item take, as its COUNTER_BYTES_ATTRIBUTE keeps them. */
+    readonly counterBytes = new Map<string, number>();
 
     constructor(
         private readonly clock: Clock,
@@ -265,6 +268,32 @@ export class InMemoryStateStore implements StateStore {
         this.counterExpiry.set(key, expiresAtSeconds);
     }
 
+    async addCountersWithin(
+        key: string,
+        counters: Readonly<Record<string, number>>,
+        maxBytes: number,
+        expiresAtSeconds: number,
+    ): Promise<Record<string, number>> {
+        await this.io();
+        const item = this.counters.get(key) ?? {};
+        const left: Record<string, number> = {};
+        for (const [name, amount] of Object.entries(counters).filter(([, a]) => a !== 0)) {
+            // attribute_exists(#c), or attribute_not_exists(#c) AND its bytes fit (stateDocuments.ts)
+            const used = this.counterBytes.get(key) ?? 0;
+            if (name in item) {
+                item[name] = item[name]! + amount;
+            } else if (used + counterBytes(name) <= maxBytes) {
+                item[name] = amount;
+                this.counterBytes.set(key, used + counterBytes(name));
+            } else {
+                left[name] = amount;
+            }
+        }
+        this.counters.set(key, item);
+        this.counterExpiry.set(key, expiresAtSeconds);
+        return left;
+    }
+
     async readCounters(keys: readonly string[]): Promise<Map<string, Record<string, number>>> {
         await this.io();
         return new Map(keys.flatMap((k) => (this.counters.has(k) ? [[k, { ...this.counters.get(k)! }] as const] : [])));
@@ -286,6 +315,9 @@ export class FakeAwsPorts implements AwsPorts {
     readonly store: InMemoryStateStore;
     readonly filterCalls: FilterCall[] = [];
     readonly parameterReads: string[] = [];
+    /** What GetTrailStatus answers, by trail ARN; a trail not here answers as CloudTrail does for an unknown one. */
+    readonly trails = new Map<string, TrailStatus>();
+    readonly trailStatusReads: string[] = [];
     private readonly latency: Latency;
 
     constructor(
@@ -294,6 +326,17 @@ export class FakeAwsPorts implements AwsPorts {
     ) {
         this.latency = { ...NO_LATENCY, ...latency };
         this.store = new InMemoryStateStore(clock, this.latency.dynamodbMs);
+    }
+
+    async trailStatus(trailArn: string): Promise<TrailStatus> {
+        this.trailStatusReads.push(trailArn);
+        const status = this.trails.get(trailArn);
+        if (!status) {
+            const err = new Error(`Unknown trail: ${trailArn} for the user: 111122223333`);
+            err.name = "TrailNotFoundException";
+            throw err;
+        }
+        return status;
     }
 
     logGroup(name: string): FakeLogGroup {

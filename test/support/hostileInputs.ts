@@ -868,6 +868,7 @@ export async function runInProcess(
     const clock = new ManualClock(START_MS, rng);
     const aws: AwsPorts = {
         getSecureParameter: async () => FUZZ_WEBHOOK,
+        trailStatus: async () => ({ isLogging: true }),
         filterLogEvents: async (_group, pattern) => {
             const messages = c.lookups[Math.min(lookup++, c.lookups.length - 1)] ?? [];
             return messages.filter((m) => filter(pattern, m)).map((message, i) => ({ message, timestamp: START_MS - 120000 + i }));

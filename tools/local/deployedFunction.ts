@@ -4,8 +4,9 @@ import * as os from "os";
 import * as path from "path";
 import type { OfflineRun, PlanAsset, RecordedResource } from "../offlineEngine";
 import { REPO_ROOT } from "../repoRoot";
+import { WEBHOOK_HOSTS } from "../../shared/webhook";
 import type { LocalAws } from "./localAws";
-import type { LocalSlack } from "./localSlack";
+import { SLACK_ORIGIN_VARIABLE, type LocalSlack } from "./localSlack";
 
 // What the Lambda runtime adds to the package: the AWS SDK v3 (and what it depends on), nothing else.
 const PACKAGED_ONLY = ["ipaddr.js", "node-fetch", "tr46", "webidl-conversions", "whatwg-url"];
@@ -20,6 +21,11 @@ export interface DeployedFunction {
     /** Stand-in for the runtime's own node_modules (the AWS SDK), without the packaged dependencies. */
     runtimeModules: string;
     resource: RecordedResource;
+    /**
+     * Where Slack's webhook hosts lead in this setting (the local Slack's origin), as DNS and TLS
+     * would lead them to Slack in the cloud; set by resetLocalEndpoints.
+     */
+    slackOrigin?: string;
 }
 
 /** Finds the one Lambda function of a run. */
@@ -121,13 +127,29 @@ export interface ChildRun {
 // and invokes it once per event in the same process, as a warm container would.
 const RUNNER = `
 const path = require("path");
-const events = JSON.parse(process.env.__EVENTS);
+// Events come in a file: one environment string holds at most 128 KiB, and an EventBridge event may be 256 KB.
+const events = JSON.parse(require("fs").readFileSync(process.env.__EVENTS_FILE, "utf8"));
 const budget = Number(process.env.__REMAINING_MS);
+// Slack's webhook hosts stand for the local Slack here, as DNS and TLS would make them in the
+// cloud: the function posts to https://hooks.slack.com/... and its own check of that host holds.
+if (process.env.${SLACK_ORIGIN_VARIABLE}) {
+  const route = new URL(process.env.${SLACK_ORIGIN_VARIABLE});
+  const https = require("https");
+  const through = require(route.protocol === "https:" ? "https" : "http");
+  const request = https.request;
+  https.request = function (options, ...rest) {
+    if (options && typeof options === "object" && ${JSON.stringify(WEBHOOK_HOSTS)}.includes(options.hostname)) {
+      const { agent: _agent, ...kept } = options;
+      return through.request({ ...kept, protocol: route.protocol, hostname: route.hostname, host: route.hostname, port: route.port }, ...rest);
+    }
+    return request.call(this, options, ...rest);
+  };
+}
 (async () => {
   const { handler } = require(path.join(process.env.LAMBDA_TASK_ROOT, "__index.js"));
   for (let i = 0; i < events.length; i++) {
     const deadline = Date.now() + budget;
-    const context = { awsRequestId: "req-" + process.pid + "-" + i, functionName: "login-alerts", getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()) };
+    const context = { awsRequestId: "req-" + process.pid + "-" + i, functionName: "login-alerts", invokedFunctionArn: process.env.__FUNCTION_ARN, getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()) };
     try {
       const value = await handler(events[i], context);
       process.stdout.write("@@RESULT " + JSON.stringify({ ok: true, value }) + "\\n");
@@ -140,12 +162,16 @@ const budget = Number(process.env.__REMAINING_MS);
 })();
 `;
 
+let invocations = 0;
+
 /** Runs the deployed handler in a child Node process over a list of events. */
 export function invokeInChild(
     fn: DeployedFunction,
     events: unknown[],
     options: { env: Record<string, string>; remainingMs?: number; timeoutMs?: number },
 ): Promise<ChildRun> {
+    const eventsFile = path.join(fn.dir, `.events-${process.pid}-${++invocations}.json`);
+    fs.writeFileSync(eventsFile, JSON.stringify(events));
     const spawnedAt = Date.now();
     const child = spawn(process.execPath, ["-e", RUNNER], {
         cwd: fn.dir,
@@ -155,8 +181,11 @@ export function invokeInChild(
             NODE_PATH: fn.runtimeModules,
             TZ: "UTC",
             ...fn.environment,
+            ...(fn.slackOrigin ? { [SLACK_ORIGIN_VARIABLE]: fn.slackOrigin } : {}),
             ...options.env,
-            __EVENTS: JSON.stringify(events),
+            // The account of the fixtures' events, as Lambda gives every invocation its function's ARN.
+            __FUNCTION_ARN: "arn:aws:lambda:us-east-1:111122223333:function:login-alerts",
+            __EVENTS_FILE: eventsFile,
             __REMAINING_MS: String(options.remainingMs ?? 300000),
         },
         stdio: ["ignore", "pipe", "pipe"],
@@ -170,6 +199,7 @@ export function invokeInChild(
         child.on("error", reject);
         child.on("close", (exitCode) => {
             clearTimeout(killer);
+            fs.rmSync(eventsFile, { force: true });
             const results = stdout
                 .split("\n")
                 .filter((l) => l.startsWith("@@RESULT "))
@@ -187,6 +217,16 @@ export function logLines(run: ChildRun): Array<Record<string, unknown>> {
         .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
+/** Makes the function's trail, if it reads one, answer as a healthy account's CloudTrail does: logging, delivered a minute ago. */
+export function trailIsHealthy(fn: DeployedFunction, aws: LocalAws): void {
+    if (fn.environment["TRAIL_ARN"]) {
+        aws.trails.set(fn.environment["TRAIL_ARN"], {
+            IsLogging: true,
+            LatestCloudWatchLogsDeliveryTime: Math.floor(Date.now() / 1000) - 60,
+        });
+    }
+}
+
 /**
  * Forgets earlier requests, state and faults, and points the function's webhook parameter at the
  * local Slack. The state table is recreated empty in dynalite under the function's STATE_TABLE_NAME;
@@ -198,6 +238,9 @@ export function resetLocalEndpoints(fn: DeployedFunction, slack: LocalSlack, aws
     aws.logEvents.length = 0;
     aws.faults.clear();
     aws.parameters.clear();
-    aws.parameters.set(fn.environment["WEBHOOK_PARAMETER_NAME"]!, { type: "SecureString", value: slack.url });
+    aws.parameters.set(fn.environment["WEBHOOK_PARAMETER_NAME"]!, { type: "SecureString", value: slack.webhookUrl });
+    aws.trails.clear();
+    trailIsHealthy(fn, aws);
+    fn.slackOrigin = slack.origin;
     return aws.resetTable(fn.environment["STATE_TABLE_NAME"]!);
 }

@@ -32,14 +32,28 @@ export type Item = Record<string, AttributeValue>;
 
 /**
  * A local stand-in for the three AWS JSON APIs the function calls (SSM, CloudWatch Logs, DynamoDB),
- * reached through AWS_ENDPOINT_URL_SSM, AWS_ENDPOINT_URL_CLOUDWATCH_LOGS and AWS_ENDPOINT_URL_DYNAMODB.
+ * reached through AWS_ENDPOINT_URL_SSM, AWS_ENDPOINT_URL_CLOUDWATCH_LOGS, AWS_ENDPOINT_URL_DYNAMODB and
+ * AWS_ENDPOINT_URL_CLOUDTRAIL.
  * FilterLogEvents evaluates the real filter pattern and pages like the service does. DynamoDB calls
  * are forwarded to an in-memory dynalite server, so conditional writes, batch limits and validation
  * errors are DynamoDB's own; this server only records them and applies scripted faults first.
  */
+/** GetTrailStatus's answer, as much of it as the function reads. */
+export interface TrailStatusAnswer {
+    IsLogging: boolean;
+    LatestCloudWatchLogsDeliveryTime?: number;
+    LatestCloudWatchLogsDeliveryError?: string;
+    LatestDeliveryError?: string;
+}
+
 export class LocalAws extends HttpStandIn {
     readonly parameters = new Map<string, { type: string; value: string }>();
     readonly logEvents: StoredLogEvent[] = [];
+    /**
+     * Trails by ARN, answered as GetTrailStatus answers (CloudTrail API Reference, "GetTrailStatus":
+     * times in epoch seconds over the JSON protocol); any other name is TrailNotFoundException.
+     */
+    readonly trails = new Map<string, TrailStatusAnswer>();
     readonly calls: AwsCall[] = [];
     readonly faults = new Map<string, AwsFault[]>();
     pageSize = 50;
@@ -225,6 +239,7 @@ export class LocalAws extends HttpStandIn {
             AWS_ENDPOINT_URL_SSM: this.url,
             AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: this.url,
             AWS_ENDPOINT_URL_DYNAMODB: this.url,
+            AWS_ENDPOINT_URL_CLOUDTRAIL: this.url,
         };
     }
 
@@ -243,6 +258,16 @@ export class LocalAws extends HttpStandIn {
             }
             case "FilterLogEvents":
                 return { ok: filterLogEvents(this.logEvents, body, this.pageSize) };
+            case "GetTrailStatus": {
+                const trail = this.trails.get(String(body["Name"]));
+                if (!trail) {
+                    return {
+                        error: "TrailNotFoundException",
+                        message: `Unknown trail: ${String(body["Name"])} for the user: 111122223333`,
+                    };
+                }
+                return { ok: trail };
+            }
             default:
                 return { error: "UnknownOperationException", message: `The local stand-in does not implement ${operation}.` };
         }

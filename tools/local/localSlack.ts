@@ -8,6 +8,9 @@ import { validateWebhookPayload } from "./slackLimits";
 
 export { SLACK_BLOCK_LIMITS, slackLength, validateWebhookPayload } from "./slackLimits";
 
+/** The deployed function's runner leads Slack's webhook hosts to the origin this variable names (deployedFunction.ts). */
+export const SLACK_ORIGIN_VARIABLE = "__SLACK_ORIGIN";
+
 /** One scripted answer of the local webhook; once the script runs out it answers as Slack would (see `validateWebhookPayload`). */
 export interface SlackAnswer {
     /** An explicit status skips the payload check: the answer is sent as scripted. */
@@ -121,6 +124,24 @@ export class LocalSlack extends HttpStandIn {
         await super.start();
         this.url = `${this.origin}/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX`;
         return this;
+    }
+
+    /**
+     * The webhook URL as the function's parameter holds it: Slack's own host, which the deployed
+     * function's runner routes to this stand-in (its `origin`), as DNS and TLS would in the cloud.
+     */
+    get webhookUrl(): string {
+        return this.webhookUrlFor(this.path);
+    }
+
+    /** The runner's environment that leads Slack's hosts here, for a function shared by several local Slacks at once. */
+    env(): Record<string, string> {
+        return { [SLACK_ORIGIN_VARIABLE]: this.origin };
+    }
+
+    /** A webhook URL on Slack's host with another path, routed to this stand-in like {@link webhookUrl}. */
+    webhookUrlFor(path: string): string {
+        return `https://hooks.slack.com${path}`;
     }
 
     /** The webhook's path, the secret part of its URL. */

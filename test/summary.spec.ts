@@ -1,0 +1,194 @@
+import * as assert from "assert";
+import { handleInvocation } from "../handler/invocation";
+import { classifyTrigger, parseCloudTrailRecord, toSignIn } from "../handler/parse";
+import { COUNTER_BYTES_ATTRIBUTE } from "../handler/stateDocuments";
+import { createStateStore } from "../handler/stateStore";
+import { postSummary } from "../handler/summary";
+import { ruleRun } from "../handler/sweepRun";
+import type { SignIn } from "../handler/types";
+import type { SweepDeps } from "../handler/sweep";
+import { COUNTERS, hourKey, postedCounters, PRINCIPAL_ITEM_BYTES, tally } from "../handler/tally";
+import type { SlackMessage } from "../handler/format";
+import { SCHEDULER_SCHEDULED_TIME, type SummaryRequest } from "../shared/contract";
+import { LocalAws } from "../tools/local/localAws";
+import { fixture } from "../tools/fixtures";
+import { fakeInvocation, builtInRunTimeRule, unitSettings } from "./support/fakePorts";
+import { byName, runWith } from "./support/program";
+
+const HOUR = 3600_000;
+const CONSOLE = builtInRunTimeRule("console-signin");
+const CONTEXT = { awsRequestId: "summary-request-1", getRemainingTimeInMillis: () => 300_000 };
+// 09:00 UTC: the daily schedule's time, and the end of the period it asks for.
+const SCHEDULED = Date.parse("2021-06-08T09:00:00Z");
+
+/** A world whose tallies hold 2 sign-ins in the hour before SCHEDULED and 5 in the hour after it, at `nowMs`. */
+function world(nowMs: number) {
+    const w = fakeInvocation(nowMs, unitSettings({ rules: [CONSOLE], summary: "daily" }));
+    w.aws.store.counters.set(hourKey(SCHEDULED - HOUR), { [`${COUNTERS.rulePrefix}${CONSOLE.id}`]: 2 });
+    w.aws.store.counters.set(hourKey(SCHEDULED + HOUR), { [`${COUNTERS.rulePrefix}${CONSOLE.id}`]: 5 });
+    return w;
+}
+
+const textOf = (sent: SlackMessage[]) => sent.map((m) => m.text);
+
+describe("the summary request", function () {
+    const { log } = console;
+    beforeEach(() => (console.log = () => undefined));
+    afterEach(() => (console.log = log));
+
+    it("summarises the period that ended at its scheduled time when it is redriven 3 hours later", async function () {
+        const { clock, aws, sent, deps } = world(SCHEDULED + 3 * HOUR + 60_000);
+        const request: SummaryRequest = { loginAlertsSummary: "daily", scheduledTime: "2021-06-08T09:00:00Z" };
+        const report = await clock.drive(handleInvocation(deps, request, CONTEXT));
+        assert.deepStrictEqual(report, { trigger: "summary", rulesScanned: [], posted: 0, messages: 1, skipped: [] });
+        assert.deepStrictEqual(textOf(sent), [
+            "Daily sign-in summary: 2021-06-07 09:00:00 UTC – 2021-06-08 09:00:00 UTC, 2 events posted in all",
+        ]);
+        assert.ok(aws.store.posted.has(`summary#daily#${SCHEDULED}`));
+    });
+
+    it("is posted once per scheduled time, however late each copy arrives", async function () {
+        const { clock, sent, deps } = world(SCHEDULED + 60_000);
+        const request: SummaryRequest = { loginAlertsSummary: "daily", scheduledTime: "2021-06-08T09:00:00Z" };
+        await clock.drive(handleInvocation(deps, request, CONTEXT));
+        await clock.runUntil(SCHEDULED + 5 * HOUR);
+        const again = await clock.drive(handleInvocation(deps, request, CONTEXT));
+        assert.deepStrictEqual(again.skipped, ["the daily summary to 2021-06-08T09:00:00.000Z is already posted"]);
+        assert.strictEqual(sent.length, 1);
+    });
+
+    it("keeps summarising the period ending at the invocation's hour for a request without a time (dead letters from before)", async function () {
+        const { clock, sent, deps } = world(SCHEDULED + 3 * HOUR + 60_000);
+        await clock.drive(handleInvocation(deps, { loginAlertsSummary: "daily" }, CONTEXT));
+        assert.deepStrictEqual(textOf(sent), [
+            "Daily sign-in summary: 2021-06-07 12:00:00 UTC – 2021-06-08 12:00:00 UTC, 7 events posted in all",
+        ]);
+    });
+
+    it("reads the request the deployed schedule sends, once Scheduler has written its time in", async function () {
+        this.timeout(60_000);
+        const run = await runWith({ summary: "daily" });
+        const input = (byName(run, "login-alerts-summary-schedule").inputs["target"] as { input: string }).input;
+        const sent = JSON.parse(input.split(SCHEDULER_SCHEDULED_TIME).join("2021-06-08T09:00:00Z")) as unknown;
+        assert.deepStrictEqual(classifyTrigger(sent), { kind: "summary", period: "daily", scheduledMs: SCHEDULED });
+    });
+
+    it("skips a request whose scheduledTime is not a time, saying so, rather than guessing the period", async function () {
+        const { clock, sent, deps } = world(SCHEDULED + 60_000);
+        const report = await clock.drive(
+            handleInvocation(deps, { loginAlertsSummary: "daily", scheduledTime: SCHEDULER_SCHEDULED_TIME }, CONTEXT),
+        );
+        assert.deepStrictEqual(report.skipped, [
+            'the summary request\'s scheduledTime "<aws.scheduler.scheduled-time>" is not a UTC time such as 2022-03-22T18:59:43Z',
+        ]);
+        assert.deepStrictEqual(sent, []);
+    });
+});
+
+describe("the summary's hourly tallies in DynamoDB (dynalite, which enforces the 400 KB item limit)", function () {
+    const TABLE = "login-alerts-state";
+    const FAILURES = builtInRunTimeRule("signin-failures");
+    let aws: LocalAws;
+    const saved: Record<string, string | undefined> = {};
+    const { log } = console;
+    beforeEach(() => (console.log = () => undefined));
+    afterEach(() => (console.log = log));
+
+    before(async function () {
+        aws = await new LocalAws().start();
+        await aws.resetTable(TABLE);
+        // The store's client finds dynalite as the function's does: through the SDK's endpoint variables.
+        for (const [name, value] of Object.entries(aws.env())) {
+            saved[name] = process.env[name];
+            process.env[name] = value;
+        }
+    });
+
+    after(async function () {
+        for (const [name, value] of Object.entries(saved)) {
+            if (value === undefined) {
+                delete process.env[name];
+            } else {
+                process.env[name] = value;
+            }
+        }
+        await aws?.stop();
+    });
+
+    /** The deps of an in-process invocation at `nowMs`, with the real store over dynalite in place of the in-memory one. */
+    function withDynamo(nowMs: number): { deps: SweepDeps; sent: SlackMessage[] } {
+        const { deps, sent } = fakeInvocation(nowMs, unitSettings({ rules: [FAILURES], summary: "daily" }));
+        // The fake's other ports stay as they are, through its prototype.
+        const aws = Object.create(deps.aws) as typeof deps.aws;
+        Object.defineProperty(aws, "store", { value: createStateStore(TABLE) });
+        return { deps: { ...deps, aws }, sent };
+    }
+
+    /** Failed sign-ins in one hour, each under its own 200-byte user name: what anyone can send to the console. */
+    function failedSignIns(count: number): SignIn[] {
+        const parsed = parseCloudTrailRecord(JSON.stringify(fixture("cloudtrail_failure-unknown-user")));
+        assert.ok(parsed.ok);
+        const base = toSignIn(parsed.value);
+        return Array.from({ length: count }, (_, i) => ({
+            ...base,
+            eventId: `failure-${i}`,
+            principal: { kind: "name", name: `${"m".repeat(190)}${String(i).padStart(10, "0")}` },
+        }));
+    }
+
+    it("counts every one of 5,000 failed sign-ins with distinct 200-byte user names under its rule, and each sign-in once by name or as others", async function () {
+        this.timeout(240_000);
+        const { deps } = withDynamo(SCHEDULED + 30 * 60_000);
+        const run = ruleRun(deps, FAILURES, "backstop", SCHEDULED + 31 * 60_000, {
+            trigger: "sweep",
+            rulesScanned: [],
+            posted: 0,
+            messages: 0,
+            skipped: [],
+        });
+        const signIns = failedSignIns(5000);
+        for (let i = 0; i < signIns.length; i += 25) {
+            await tally(run, postedCounters(FAILURES.id, signIns.slice(i, i + 25), true));
+        }
+
+        const stored = (await aws.items()).filter((item) => item["pk"]?.S?.startsWith("stats#"));
+        const sum = (pick: (name: string) => boolean) =>
+            stored
+                .flatMap((item) => Object.entries(item))
+                .filter(([name]) => pick(name))
+                .reduce((n, [, v]) => n + Number(v.N), 0);
+        assert.strictEqual(
+            sum((name) => name === `${COUNTERS.rulePrefix}${FAILURES.id}`),
+            5000,
+        );
+        assert.strictEqual(
+            sum((name) => name === COUNTERS.backstop),
+            5000,
+        );
+        assert.strictEqual(
+            sum((name) => name.startsWith(COUNTERS.whoPrefix) || name === COUNTERS.others),
+            5000,
+        );
+
+        const summary = withDynamo(SCHEDULED + 24 * HOUR + 60_000);
+        await postSummary(summary.deps, { period: "daily" }, SCHEDULED + 24 * HOUR + 60_000, run.report);
+        assert.deepStrictEqual(textOf(summary.sent), [
+            "Daily sign-in summary: 2021-06-08 09:00:00 UTC – 2021-06-09 09:00:00 UTC, 5000 events posted in all",
+        ]);
+        const others = sum((name) => name === COUNTERS.others);
+        assert.ok(others > 0, "every name fitted: the test no longer passes the limit");
+        const context = summary.sent[0]!.blocks.at(-1) as { elements: Array<{ text: string }> };
+        assert.deepStrictEqual(
+            context.elements.map((e) => e.text),
+            [
+                "Posted by the CloudWatch Logs backstop alone (EventBridge did not bring them): 5000",
+                "Refused by Slack and reported to the operators: 0",
+                `By principals not named (more in one hour than the tally names): ${others}`,
+            ],
+        );
+        for (const item of stored.filter((i) => i["pk"]?.S?.includes("#p"))) {
+            assert.ok(Number(item[COUNTER_BYTES_ATTRIBUTE]?.N) <= PRINCIPAL_ITEM_BYTES, item["pk"]?.S);
+        }
+        console.info(`      named ${5000 - others} of 5000 principals in ${stored.length} items; ${others} counted as others`);
+    });
+});
