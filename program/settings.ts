@@ -227,7 +227,25 @@ function readFastPathRegions(source: ConfigSource): string[] {
             throw new ConfigError(`Configuration key ${key(`fastPathRegions[${i}]`)} repeats ${region}; list each region once. ${fix}`);
         }
     }
+    requireSignInRegion(regions as string[]);
     return regions as string[];
+}
+
+/**
+ * Root users' console sign-ins, and IAM users' through the global endpoint, are recorded in
+ * us-east-1 (CloudTrail User Guide, "AWS Management Console sign-in events"): a commercial-partition
+ * list without it leaves the most critical sign-ins to the backstop. GovCloud and China list their own.
+ */
+function requireSignInRegion(regions: readonly string[]): void {
+    const commercial = regions.length > 0 && regions.every((r) => !r.startsWith("us-gov-") && !r.startsWith("cn-"));
+    if (commercial && !regions.includes("us-east-1")) {
+        const fixed = JSON.stringify(["us-east-1", ...regions]);
+        throw new ConfigError(
+            `Configuration key ${key("fastPathRegions")} leaves out us-east-1, where CloudTrail records root users' console sign-ins ` +
+                `and IAM users' through the global endpoint; they would reach Slack only by the backstop, minutes later. ` +
+                `Fix it with: pulumi config set --path 'fastPathRegions' '${fixed}'`,
+        );
+    }
 }
 
 function readEmail(source: ConfigSource): Pick<StackSettings, "operatorEmail"> {

