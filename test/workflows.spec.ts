@@ -109,13 +109,34 @@ const OFFLINE_STEPS = [
     "run npm start",
     "run npm start -- --stack prod",
 ];
-const CLOUD_STEPS = [...NODE_SETUP, "uses aws-actions/configure-aws-credentials@v4", "uses pulumi/actions@v6"];
+const CLOUD_STEPS = [
+    ...NODE_SETUP,
+    "run npm --prefix policy run build",
+    "uses aws-actions/configure-aws-credentials@v4",
+    "uses pulumi/actions@v6",
+];
 const FORK_GUARD = "github.event.pull_request.head.repo.full_name == github.repository";
 const TOKEN_REFERENCE = "${{ secrets.PULUMI_ACCESS_TOKEN }}";
 const ACCESS_KEYS =
     /aws-access-key-id|aws-secret-access-key|AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|\b(AKIA|ASIA)[0-9A-Z]{16}\b/i;
 
 for (const file of ["preview.yml", "deploy.yml"]) {
+    describe(`${file}: the files its cache names`, function () {
+        const { workflow } = load(file);
+        it("caches by lock files that exist, so actions/setup-node does not fail on a missing path", function () {
+            const paths = Object.values(workflow.jobs).flatMap((j) =>
+                String(stepUsing(j, "actions/setup-node").with?.["cache-dependency-path"] ?? "")
+                    .split("\n")
+                    .filter((p) => p.trim() !== ""),
+            );
+            assert.deepStrictEqual(
+                paths.filter((p) => !fs.existsSync(path.join(ROOT, p.trim()))),
+                [],
+            );
+            assert.ok(paths.length > 0);
+        });
+    });
+
     describe(`${file}: secrets and credentials`, function () {
         const { text, workflow } = load(file);
 
