@@ -33,9 +33,21 @@ export function trailHealth(status: TrailStatus, nowMs: number, quietMinutes: nu
     return { kind: "healthy" };
 }
 
-/** One word per state: a new delivery error is a new state, a later delivery time within the allowance is not. */
+/**
+ * One word per state: a new delivery error is a new state, a later delivery time within the
+ * allowance is not, and a status that cannot be read is one state per kind of error (its message
+ * may carry a request id, which must not make every sweep news).
+ */
 function stateKey(health: TrailHealth): string {
-    return health.kind === "logs-error" || health.kind === "s3-error" ? `${health.kind}:${health.error}` : health.kind;
+    switch (health.kind) {
+        case "logs-error":
+        case "s3-error":
+            return `${health.kind}:${health.error}`;
+        case "unreadable":
+            return `${health.kind}:${health.error.split(":")[0]}`;
+        default:
+            return health.kind;
+    }
 }
 
 function trailRun(deps: SweepDeps, deadlineMs: number, report: InvocationReport): RuleRun {
