@@ -2,6 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
+import { PULUMI_CLI_VERSION } from "../tools/projectConfig";
 
 const ROOT = path.resolve(__dirname, "..");
 const WORKFLOWS = path.join(ROOT, ".github", "workflows");
@@ -232,8 +233,9 @@ describe("preview.yml", function () {
     it("runs pulumi preview with the policy pack and comments the result on the pull request", function () {
         const pulumi = stepUsing(preview, "pulumi/actions");
         assert.deepStrictEqual(pulumi.with, {
+            "pulumi-version": PULUMI_CLI_VERSION,
             command: "preview",
-            "stack-name": "${{ matrix.stack }}",
+            "stack-name": "${{ vars.PULUMI_ORG }}/${{ matrix.stack }}",
             policyPacks: "policy",
             "comment-on-pr": true,
         });
@@ -281,7 +283,12 @@ describe("deploy.yml", function () {
 
     it("runs pulumi up with the policy pack, so a mandatory violation stops the update", function () {
         const pulumi = stepUsing(up, "pulumi/actions");
-        assert.deepStrictEqual(pulumi.with, { command: "up", "stack-name": "${{ matrix.stack }}", policyPacks: "policy" });
+        assert.deepStrictEqual(pulumi.with, {
+            "pulumi-version": PULUMI_CLI_VERSION,
+            command: "up",
+            "stack-name": "${{ vars.PULUMI_ORG }}/${{ matrix.stack }}",
+            policyPacks: "policy",
+        });
         assert.deepStrictEqual(pulumi.env, { PULUMI_ACCESS_TOKEN: TOKEN_REFERENCE });
     });
 });

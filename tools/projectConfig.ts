@@ -14,6 +14,9 @@
  * the first one.
  */
 
+/** The Pulumi CLI these rules were ported from; the workflows pin the same version (test/workflows.spec.ts). */
+export const PULUMI_CLI_VERSION = "3.259.0";
+
 import {
     inferFullTypeName,
     isRecord,
