@@ -246,49 +246,61 @@ describe("preview.yml", function () {
 describe("deploy.yml", function () {
     const { workflow } = load("deploy.yml");
     const offline = job(workflow, "offline");
-    const up = job(workflow, "up");
+    const ups = { dev: job(workflow, "up-dev"), prod: job(workflow, "up-prod") };
 
     it("deploys on pushes to main only", function () {
         assert.deepStrictEqual(workflow.on, { push: { branches: ["main"] } });
     });
 
-    it("deploys only a commit whose tests and offline plan pass", function () {
+    it("deploys only a commit whose tests and offline plan pass, dev first, and prod only after dev's update succeeded", function () {
         assert.deepStrictEqual(offline.steps.map(stepLine), OFFLINE_STEPS);
-        assert.strictEqual(up.needs, "offline");
+        assert.deepStrictEqual(
+            Object.keys(workflow.jobs).filter((id) => id.startsWith("up")),
+            ["up-dev", "up-prod"],
+        );
+        assert.deepStrictEqual([ups.dev.needs, ups.prod.needs], ["offline", "up-dev"]);
+        for (const [stack, up] of Object.entries(ups)) {
+            assert.strictEqual(up.strategy, undefined, `up-${stack} is one job, not a matrix`);
+            assert.ok(fs.existsSync(path.join(ROOT, `Pulumi.${stack}.yaml`)), `Pulumi.${stack}.yaml`);
+        }
     });
 
     it("tests on Node.js 20 and 22, and deploys with 22, the function's runtime", function () {
-        assertNodeVersions(offline, up);
+        assertNodeVersions(offline, ups.dev);
+        assertNodeVersions(offline, ups.prod);
     });
 
-    it("updates dev, then prod, each in its GitHub environment so prod can require an approval", function () {
-        assert.deepStrictEqual(matrixStacks(up), ["dev", "prod"]);
-        assert.strictEqual(up.environment, "${{ matrix.stack }}");
-        assert.strictEqual(up.strategy?.["max-parallel"], 1);
-        assert.strictEqual(up.strategy?.["fail-fast"], true);
-    });
+    for (const stack of ["dev", "prod"] as const) {
+        describe(`up-${stack}`, function () {
+            const up = ups[stack];
 
-    it("runs one update per stack at a time and never cancels one in progress", function () {
-        assert.deepStrictEqual(up.concurrency, { group: "pulumi-up-${{ matrix.stack }}", "cancel-in-progress": false });
-    });
+            it("runs in the GitHub environment of its stack, so prod can require an approval", function () {
+                assert.strictEqual(up.environment, stack);
+            });
 
-    it("assumes the role its environment names, with the OIDC token and nothing else", function () {
-        assert.deepStrictEqual(up.permissions, { contents: "read", "id-token": "write" });
-        assert.deepStrictEqual(up.steps.map(stepLine), CLOUD_STEPS);
-        assert.strictEqual(
-            stepUsing(up, "aws-actions/configure-aws-credentials").with?.["role-to-assume"],
-            "${{ vars.AWS_DEPLOY_ROLE_ARN }}",
-        );
-    });
+            it("runs one update of its stack at a time and never cancels one in progress", function () {
+                assert.deepStrictEqual(up.concurrency, { group: `pulumi-up-${stack}`, "cancel-in-progress": false });
+            });
 
-    it("runs pulumi up with the policy pack, so a mandatory violation stops the update", function () {
-        const pulumi = stepUsing(up, "pulumi/actions");
-        assert.deepStrictEqual(pulumi.with, {
-            "pulumi-version": PULUMI_CLI_VERSION,
-            command: "up",
-            "stack-name": "${{ vars.PULUMI_ORG }}/${{ matrix.stack }}",
-            policyPacks: "policy",
+            it("assumes the role its environment names, with the OIDC token and nothing else", function () {
+                assert.deepStrictEqual(up.permissions, { contents: "read", "id-token": "write" });
+                assert.deepStrictEqual(up.steps.map(stepLine), CLOUD_STEPS);
+                assert.strictEqual(
+                    stepUsing(up, "aws-actions/configure-aws-credentials").with?.["role-to-assume"],
+                    "${{ vars.AWS_DEPLOY_ROLE_ARN }}",
+                );
+            });
+
+            it("runs pulumi up with the policy pack, so a mandatory violation stops the update", function () {
+                const pulumi = stepUsing(up, "pulumi/actions");
+                assert.deepStrictEqual(pulumi.with, {
+                    "pulumi-version": PULUMI_CLI_VERSION,
+                    command: "up",
+                    "stack-name": `\${{ vars.PULUMI_ORG }}/${stack}`,
+                    policyPacks: "policy",
+                });
+                assert.deepStrictEqual(pulumi.env, { PULUMI_ACCESS_TOKEN: TOKEN_REFERENCE });
+            });
         });
-        assert.deepStrictEqual(pulumi.env, { PULUMI_ACCESS_TOKEN: TOKEN_REFERENCE });
-    });
+    }
 });
