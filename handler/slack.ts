@@ -51,9 +51,12 @@ export function slackUnavailableError(attempts: number, lastProblem: string): Er
  * so sending it again may post it twice: postToSlack does not, the invocation fails, and the
  * message goes out again only with the next invocation that finds its events unrecorded.
  */
-function slackUnconfirmedError(attempts: number, problem: string): Error {
+function slackUnconfirmedError(attempts: number, problem: string, earlier: string): Error {
+    // The earlier attempts' problem stays in the message: a last attempt cut short by the deadline
+    // must not hide from the operators why the ones before it failed (a TLS error, say).
+    const before = earlier === NO_ATTEMPT ? "" : `; before it: ${earlier}`;
     const err = new Error(
-        `Slack did not confirm the message (attempt ${attempts}: ${problem}) and may have posted it; it is not sent again in this invocation.`,
+        `Slack did not confirm the message (attempt ${attempts}: ${problem}${before}) and may have posted it; it is not sent again in this invocation.`,
     );
     err.name = "SlackUnconfirmedError";
     return err;
@@ -257,7 +260,7 @@ export async function postToSlack(
                 attempt,
                 problem: outcome.problem,
             });
-            throw slackUnconfirmedError(attempt, outcome.problem);
+            throw slackUnconfirmedError(attempt, outcome.problem, lastProblem);
         }
         lastProblem = outcome.problem;
         const waitMs = outcome.retryAfterMs ?? backoff(attempt, options, clock);

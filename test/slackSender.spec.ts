@@ -225,7 +225,7 @@ describe("postToSlack after a request that never reached Slack, and after one th
         assert.strictEqual(err.name, "SlackUnconfirmedError");
         assert.strictEqual(
             err.message,
-            "Slack did not confirm the message (attempt 4: no answer in the 35 ms left before the deadline) and may have posted it; it is not sent again in this invocation.",
+            "Slack did not confirm the message (attempt 4: no answer in the 35 ms left before the deadline; before it: network error: request to [webhook] failed, reason: write EPROTO 0040E8F7:error:0A00010B:SSL routines:ssl3_get_record:wrong version number) and may have posted it; it is not sent again in this invocation.",
         );
     });
 
