@@ -24,6 +24,18 @@ const FORGED_IDS: ReadonlyArray<[string, unknown]> = [
     ["a 250 KB id", "e".repeat(250 * 1024)],
 ];
 
+/** A local SNS standing for the operators' topic, started for the enclosing describe block. */
+function useOperatorsTopic(): { sns: LocalSns } {
+    const holder = {} as { sns: LocalSns };
+    before(async function () {
+        holder.sns = await new LocalSns().start();
+    });
+    after(async function () {
+        await holder.sns?.stop();
+    });
+    return holder;
+}
+
 describe("tamper-evident: a forged record holds back no other (deployed handler)", function () {
     const rig = useDeployedRig(defaultProgram, { MIN_POST_INTERVAL_MS: "0" });
     const sample = fixture<Record_>("cloudtrail_iam-user-mfa");
@@ -232,13 +244,7 @@ describe("tamper-evident: calls that blind the alerting arrive in seconds (deplo
 
 describe("tamper-evident: a re-pointed webhook parameter (deployed handler)", function () {
     const rig = useDeployedRig(defaultProgram, { MIN_POST_INTERVAL_MS: "0" });
-    let sns: LocalSns;
-    before(async function () {
-        sns = await new LocalSns().start();
-    });
-    after(async function () {
-        await sns?.stop();
-    });
+    const ops = useOperatorsTopic();
 
     const REPOINTED: ReadonlyArray<[string, string, string]> = [
         [
@@ -259,9 +265,9 @@ describe("tamper-evident: a re-pointed webhook parameter (deployed handler)", fu
                 timestamp: Date.now() - 120000,
                 message: JSON.stringify(fixture("cloudtrail_iam-user-mfa")),
             });
-            sns.reset();
+            ops.sns.reset();
             const alarm = alarmNotification({ AlarmName: alarmNamesOf(rig.fn)["console-signin"] });
-            const run = await invokeInChild(rig.fn, [alarm, alarm], { env: { ...rig.env, ...sns.env() } });
+            const run = await invokeInChild(rig.fn, [alarm, alarm], { env: { ...rig.env, ...ops.sns.env() } });
             const expected =
                 `The webhook parameter ${parameter} ${problem}. It was changed after deployment, so no alert is posted until it is put back: ` +
                 "check CloudTrail for PutParameter on it, then run `pulumi up` (or set it again with `pulumi config set --secret slackWebhookUrl ...`). " +
@@ -273,7 +279,7 @@ describe("tamper-evident: a re-pointed webhook parameter (deployed handler)", fu
             assert.equal(rig.slack.requests.length, 0);
             // Once per container, not once per invocation: a sweep every few minutes must not flood the operators.
             assert.deepEqual(
-                sns.published.map((p) => [p.subject, p.message]),
+                ops.sns.published.map((p) => [p.subject, p.message]),
                 [["Sign-in alerts: the Slack webhook parameter no longer names Slack", expected]],
             );
             assert.ok(!(run.stdout + run.stderr).includes("stolen"), "the value never reaches a log line");
@@ -283,16 +289,10 @@ describe("tamper-evident: a re-pointed webhook parameter (deployed handler)", fu
 
 describe("tamper-evident: CloudTrail's own status of the trail, whatever reaches the log group (deployed handler)", function () {
     const rig = useDeployedRig(defaultProgram, { MIN_POST_INTERVAL_MS: "0" });
-    let sns: LocalSns;
-    before(async function () {
-        sns = await new LocalSns().start();
-    });
-    after(async function () {
-        await sns?.stop();
-    });
+    const ops = useOperatorsTopic();
 
     async function sweep(): Promise<ChildRun> {
-        const run = await invokeInChild(rig.fn, [fixture("events_scheduled-sweep")], { env: { ...rig.env, ...sns.env() } });
+        const run = await invokeInChild(rig.fn, [fixture("events_scheduled-sweep")], { env: { ...rig.env, ...ops.sns.env() } });
         assertOk(run);
         return run;
     }
@@ -310,7 +310,7 @@ describe("tamper-evident: CloudTrail's own status of the trail, whatever reaches
 
     it("tells the channel and the operators once when the trail stops logging, though forged lines keep the log group busy, and once when it is back", async function () {
         const trail = rig.fn.environment["TRAIL_ARN"]!;
-        sns.reset();
+        ops.sns.reset();
         await sweep();
         assert.deepEqual(texts(), [], "a healthy trail is not news");
 
@@ -324,7 +324,7 @@ describe("tamper-evident: CloudTrail's own status of the trail, whatever reaches
             "check the trail (StartLogging) and its role, and CloudTrail in this account for who changed them.";
         assert.deepEqual(texts(), [problem]);
         assert.deepEqual(
-            sns.published.map((p) => [p.subject, p.message]),
+            ops.sns.published.map((p) => [p.subject, p.message]),
             [[SUBJECT_STOPPED, problem]],
         );
 
@@ -332,7 +332,7 @@ describe("tamper-evident: CloudTrail's own status of the trail, whatever reaches
         await sweep();
         assert.deepEqual(texts(), [problem, `:white_check_mark: Trail ${trail} is logging and delivering again.`]);
         assert.deepEqual(
-            sns.published.map((p) => [p.subject, p.message]),
+            ops.sns.published.map((p) => [p.subject, p.message]),
             [
                 [SUBJECT_STOPPED, problem],
                 [SUBJECT_BACK, `Trail ${trail} is logging and delivering again.`],
