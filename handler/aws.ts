@@ -93,10 +93,12 @@ export function createAwsPorts(tableName: string): AwsPorts {
     // A trail is read in its home region, which its ARN names (arn:aws:cloudtrail:<region>:...).
     const cloudTrailClients = new Map<string, InstanceType<CloudTrail["CloudTrailClient"]>>();
     const cloudTrailClient = (arn: string) => {
-        const region = arn.split(":")[3] || undefined;
-        const known = cloudTrailClients.get(region ?? "");
-        const client = known ?? new cloudTrail.CloudTrailClient(region ? { region } : {});
-        cloudTrailClients.set(region ?? "", client);
+        const region = arn.split(":")[3] ?? "";
+        let client = cloudTrailClients.get(region);
+        if (!client) {
+            client = new cloudTrail.CloudTrailClient(region ? { region } : {});
+            cloudTrailClients.set(region, client);
+        }
         return client;
     };
     return {

@@ -8,7 +8,7 @@ import { deliverNote, noteOnce } from "./delivery";
 import { buildHeartbeatMessage, heartbeatNotice } from "./formatNotices";
 import { log } from "./log";
 import { parseAlarmNotification, type Trigger } from "./parse";
-import { ruleRun, type RuleRun, type SweepDeps } from "./sweepRun";
+import { noteRun, type SweepDeps } from "./sweepRun";
 import type { AlarmNotification, InvocationReport } from "./types";
 
 type SnsTrigger = Extract<Trigger, { kind: "sns" }>;
@@ -33,12 +33,6 @@ export function takeHeartbeats<T extends Trigger>(trigger: T, alarmName: string 
     return { heartbeats, rest: { ...trigger, messages } };
 }
 
-/** The heartbeat is nobody's rule; its sends and records still need a run to account to. */
-function heartbeatRun(deps: SweepDeps, deadlineMs: number, report: InvocationReport): RuleRun {
-    const rule = { id: "delivery-heartbeat", title: "", pattern: "", severity: "critical" as const, alarmName: "" };
-    return ruleRun(deps, rule, "backstop", deadlineMs, report);
-}
-
 /** Posts each heartbeat state change once, however many invocations its notification causes. */
 export async function postHeartbeats(
     deps: SweepDeps,
@@ -47,7 +41,7 @@ export async function postHeartbeats(
     report: InvocationReport,
 ): Promise<void> {
     const quietMinutes = deps.settings.heartbeat?.quietMinutes ?? 0;
-    const run = heartbeatRun(deps, deadlineMs, report);
+    const run = noteRun(deps, "delivery-heartbeat", deadlineMs, report);
     for (const alarm of alarms) {
         if (alarm.newState === "INSUFFICIENT_DATA") {
             report.skipped.push(`alarm ${alarm.alarmName} went to INSUFFICIENT_DATA`);

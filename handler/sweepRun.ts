@@ -63,6 +63,15 @@ export function ruleRun(
     return { deps, rule, presentation: presentationOf(deps.settings), expiresAt: postedExpiresAt(nowMs), deadlineMs, report, path };
 }
 
+/**
+ * A run for notes that are nobody's rule (the delivery heartbeat, the trail's status): their sends
+ * and records still need a run to account to, and they look and mention like a critical rule.
+ */
+export function noteRun(deps: SweepDeps, id: string, deadlineMs: number, report: InvocationReport): RuleRun {
+    const rule = { id, title: "", pattern: "", severity: "critical" as const, alarmName: "" };
+    return ruleRun(deps, rule, "backstop", deadlineMs, report);
+}
+
 // Keyed by rule as well: a root sign-in without MFA belongs in both its rules' reports.
 export function postedKey(ruleId: string, eventId: string): string {
     return `${ruleId}#${eventId}`;

@@ -9,7 +9,7 @@
 import { deliverNote, tellOperators } from "./delivery";
 import { buildTrailStatusMessage, trailStatusNotice } from "./formatNotices";
 import { log } from "./log";
-import { ruleRun, type RuleRun, type SweepDeps } from "./sweepRun";
+import { noteRun, type SweepDeps } from "./sweepRun";
 import type { InvocationReport, TrailHealth, TrailStatus } from "./types";
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -50,11 +50,6 @@ function stateKey(health: TrailHealth): string {
     }
 }
 
-function trailRun(deps: SweepDeps, deadlineMs: number, report: InvocationReport): RuleRun {
-    const rule = { id: "trail-status", title: "", pattern: "", severity: "critical" as const, alarmName: "" };
-    return ruleRun(deps, rule, "backstop", deadlineMs, report);
-}
-
 async function healthNow(deps: SweepDeps, trailArn: string): Promise<TrailHealth> {
     try {
         const status = await deps.aws.trailStatus(trailArn);
@@ -93,7 +88,7 @@ export async function checkTrail(deps: SweepDeps, deadlineMs: number, report: In
         return;
     }
     log(health.kind === "healthy" ? "info" : "error", "the trail's state changed", { trail: trailArn, from: stored?.body, to: state });
-    const run = trailRun(deps, deadlineMs, report);
+    const run = noteRun(deps, "trail-status", deadlineMs, report);
     const notice = { trailArn, health };
     if (await deliverNote(run, buildTrailStatusMessage(notice, run.presentation))) {
         report.messages += 1;

@@ -4,40 +4,20 @@
  */
 import * as assert from "assert";
 import { createAwsPorts } from "../handler/aws";
-import { LocalAws } from "../tools/local/localAws";
+import { useLocalAwsInProcess } from "./support/localAwsInProcess";
 
 describe("the function's AWS ports, on the local AWS stand-in", function () {
-    let aws: LocalAws;
-    const saved: Record<string, string | undefined> = {};
-
-    before(async function () {
-        aws = await new LocalAws().start();
-        for (const [name, value] of Object.entries(aws.env())) {
-            saved[name] = process.env[name];
-            process.env[name] = value;
-        }
-    });
-
-    after(async function () {
-        for (const [name, value] of Object.entries(saved)) {
-            if (value === undefined) {
-                delete process.env[name];
-            } else {
-                process.env[name] = value;
-            }
-        }
-        await aws.stop();
-    });
+    const local = useLocalAwsInProcess();
 
     it("reads every page of FilterLogEvents with no deadline, setting no timer Node would cut to 1 ms", async function () {
         const warnings: string[] = [];
         const onWarning = (w: Error) => warnings.push(w.name);
         process.on("warning", onWarning);
         try {
-            aws.pageSize = 2;
+            local.aws.pageSize = 2;
             const base = Date.UTC(2024, 4, 20, 9, 0, 0);
             for (let i = 0; i < 5; i++) {
-                aws.logEvents.push({
+                local.aws.logEvents.push({
                     logGroupName: "trail-logs",
                     timestamp: base + i * 1000,
                     message: JSON.stringify({ eventID: `e${i}` }),
@@ -49,7 +29,7 @@ describe("the function's AWS ports, on the local AWS stand-in", function () {
                 events.map((e) => (JSON.parse(e.message) as { eventID: string }).eventID),
                 ["e0", "e1", "e2", "e3", "e4"],
             );
-            assert.strictEqual(aws.callsOf("FilterLogEvents").length, 3);
+            assert.strictEqual(local.aws.callsOf("FilterLogEvents").length, 3);
             // Warnings are emitted on the next tick.
             await new Promise((resolve) => setImmediate(resolve));
             assert.deepStrictEqual(

@@ -10,7 +10,7 @@ import type { SweepDeps } from "../handler/sweep";
 import { COUNTERS, hourKey, postedCounters, PRINCIPAL_ITEM_BYTES, tally } from "../handler/tally";
 import type { SlackMessage } from "../handler/format";
 import { SCHEDULER_SCHEDULED_TIME, type SummaryRequest } from "../shared/contract";
-import { LocalAws } from "../tools/local/localAws";
+import { useLocalAwsInProcess } from "./support/localAwsInProcess";
 import { fixture } from "../tools/fixtures";
 import { fakeInvocation, builtInRunTimeRule, unitSettings } from "./support/fakePorts";
 import { byName, runWith } from "./support/program";
@@ -88,31 +88,14 @@ describe("the summary request", function () {
 describe("the summary's hourly tallies in DynamoDB (dynalite, which enforces the 400 KB item limit)", function () {
     const TABLE = "login-alerts-state";
     const FAILURES = builtInRunTimeRule("signin-failures");
-    let aws: LocalAws;
-    const saved: Record<string, string | undefined> = {};
+    // The store's client finds dynalite as the function's does: through the SDK's endpoint variables.
+    const local = useLocalAwsInProcess();
     const { log } = console;
     beforeEach(() => (console.log = () => undefined));
     afterEach(() => (console.log = log));
 
     before(async function () {
-        aws = await new LocalAws().start();
-        await aws.resetTable(TABLE);
-        // The store's client finds dynalite as the function's does: through the SDK's endpoint variables.
-        for (const [name, value] of Object.entries(aws.env())) {
-            saved[name] = process.env[name];
-            process.env[name] = value;
-        }
-    });
-
-    after(async function () {
-        for (const [name, value] of Object.entries(saved)) {
-            if (value === undefined) {
-                delete process.env[name];
-            } else {
-                process.env[name] = value;
-            }
-        }
-        await aws?.stop();
+        await local.aws.resetTable(TABLE);
     });
 
     /** The deps of an in-process invocation at `nowMs`, with the real store over dynalite in place of the in-memory one. */
@@ -151,7 +134,7 @@ describe("the summary's hourly tallies in DynamoDB (dynalite, which enforces the
             await tally(run, postedCounters(FAILURES.id, signIns.slice(i, i + 25), true));
         }
 
-        const stored = (await aws.items()).filter((item) => item["pk"]?.S?.startsWith("stats#"));
+        const stored = (await local.aws.items()).filter((item) => item["pk"]?.S?.startsWith("stats#"));
         const sum = (pick: (name: string) => boolean) =>
             stored
                 .flatMap((item) => Object.entries(item))
