@@ -37,4 +37,5 @@ export const DEFAULTS = {
     newNetworkSeverity: { "console-signin": "high" } as Record<string, Severity>,
     summary: "off" as SummaryPeriod,
     heartbeatMinutes: 1440,
+    tags: {} as Record<string, string>,
 } as const;

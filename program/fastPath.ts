@@ -84,7 +84,7 @@ export async function fastPathRegions(settings: { fastPath: boolean; fastPathReg
 }
 
 export interface FastPathArgs {
-    /** The regions whose default bus forwards sign-ins; each gets its own provider. */
+    /** The regions whose default bus forwards sign-ins. */
     regions: readonly string[];
     env: AwsEnv;
     /** Physical prefix of names that must be known before creation. */
@@ -136,18 +136,20 @@ export class FastPath extends pulumi.ComponentResource {
             { role: this.role.id, policy: pulumi.jsonStringify(forwardingPolicy(this.bus.arn)) },
             parent,
         );
+        // Each region's rule and target name their region on the default provider (@pulumi/aws 7,
+        // "enhanced region support") rather than through a provider of their own: an explicit provider
+        // takes none of the stack's aws:profile, aws:assumeRoles, aws:allowedAccountIds or
+        // aws:defaultTags (pulumi/pulumi-aws#1307), so its resources could land in another account.
         for (const region of args.regions) {
-            const provider = new aws.Provider(regionChildName(name, region, "provider"), { region }, parent);
-            const inRegion = { parent: this, provider };
             const rule = new aws.cloudwatch.EventRule(
                 regionChildName(name, region, "rule"),
-                { description: `Console sign-ins recorded in ${region}, forwarded to the stack's region.`, eventPattern },
-                inRegion,
+                { region, description: `Console sign-ins recorded in ${region}, forwarded to the stack's region.`, eventPattern },
+                parent,
             );
             new aws.cloudwatch.EventTarget(
                 regionChildName(name, region, "target"),
-                { rule: rule.name, arn: this.bus.arn, roleArn: this.role.arn },
-                { ...inRegion, dependsOn: [policy] },
+                { region, rule: rule.name, arn: this.bus.arn, roleArn: this.role.arn },
+                { ...parent, dependsOn: [policy] },
             );
             this.regionRules[region] = rule;
         }

@@ -10,6 +10,7 @@ import { Operators } from "./operators";
 import { DEFAULTS, type LoginAlertsArgs } from "./settings";
 import { AuditTrail, existingTrail, type TrailLogs } from "./trail";
 import { FastPath } from "./fastPath";
+import { withStackTags } from "./tags";
 
 export type { LoginAlertsArgs, RuleResources };
 
@@ -67,7 +68,7 @@ export class LoginAlerts extends pulumi.ComponentResource {
     readonly dashboardUrl: pulumi.Output<string>;
 
     constructor(name: string, args: LoginAlertsArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("console-login-alerts:index:LoginAlerts", name, {}, opts);
+        super("console-login-alerts:index:LoginAlerts", name, {}, withStackTags(opts, args.tags));
         const env = awsEnvOf(this);
         // Physical names that must be known before creation (the trail ARN is needed by the
         // bucket policy the trail itself depends on) carry the stack, so stacks never collide.

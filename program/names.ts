@@ -71,8 +71,8 @@ export function ruleChildName(name: string, ruleId: string, child: RuleChild): s
     return `${name}-${ruleId}-${child}`;
 }
 
-/** What the fast path creates in each region: the region's provider (no suffix), its rule and the rule's target. */
-export const REGION_CHILDREN = ["provider", "rule", "target"] as const;
+/** What the fast path creates in each region: a rule on its default bus and the rule's target. */
+export const REGION_CHILDREN = ["rule", "target"] as const;
 export type RegionChild = (typeof REGION_CHILDREN)[number];
 
 /** A region name as AWS spells them: `us-east-1`, `ap-southeast-2`, `us-gov-west-1`, `eu-central-2`. */
@@ -81,13 +81,10 @@ export const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 const REGION_CHILD_PREFIX = "fast-path-";
 
 function regionChildEnding(child: RegionChild): string {
-    return child === "provider" ? "" : `-${child}`;
+    return `-${child}`;
 }
 
-/**
- * A per-region child's name, `<name>-fast-path-<region>` for the provider and
- * `<name>-fast-path-<region>-rule|target` for the rest, so a region's resources sort together.
- */
+/** A per-region child's name, `<name>-fast-path-<region>-rule|target`, so a region's resources sort together. */
 export function regionChildName(name: string, region: string, child: RegionChild): string {
     return `${name}-${REGION_CHILD_PREFIX}${region}${regionChildEnding(child)}`;
 }
@@ -109,7 +106,7 @@ export function isRegionChild(suffix: string): boolean {
 
 /**
  * The fixed or per-region child a rule id would collide with (`dead-letters` → `dead-letters-alarm`), if any.
- * A region child ends in a digit, `-rule` or `-target`, never in a rule child's suffix, but the
+ * A region child ends in `-rule` or `-target`, never in a rule child's suffix, but the
  * check asks anyway, so a new region child or rule child cannot make a collision possible unnoticed.
  */
 export function fixedChildClash(ruleId: string): string | undefined {

@@ -13,6 +13,7 @@ import { DEFAULTS } from "./defaults";
 import { REGION_NAME } from "./names";
 import type { DeployTimeRule } from "./rules";
 import { readInsights } from "./insightSettings";
+import { readTags } from "./tags";
 import { isSeverity, LOG_GROUP_NAME, readRules, SEVERITIES } from "./ruleSettings";
 
 export { ConfigError, DEFAULTS, type ConfigSource };
@@ -73,6 +74,8 @@ export interface LoginAlertsArgs {
     summary?: SummaryPeriod;
     /** Minutes without any event reaching the trail's log group before the delivery heartbeat fires; 0 turns it off. Defaults to 1440. */
     heartbeatMinutes?: number;
+    /** Tags for every resource that takes tags, besides the provider's aws:defaultTags. Defaults to none. */
+    tags?: Record<string, string>;
 }
 
 /** Settings for one stack, validated: the component's args, every default filled in. */
@@ -289,6 +292,7 @@ export function readStackSettings(source: ConfigSource): StackSettings {
         fastPath: readBoolean(source, "fastPath", DEFAULTS.fastPath),
         fastPathRegions: readFastPathRegions(source),
         ...readInsights(source, rules),
+        tags: readTags(source),
     };
 }
 

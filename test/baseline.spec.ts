@@ -42,7 +42,10 @@ function cloudResources(plan: unknown): Record<string, unknown> {
 // stack became tamper-evident: the function-tampering and delivery-tampering rules (filters and
 // alarms) and trail-tampering's pattern from the watch list, the fast path's branches requiring an
 // aws. source and naming every watched call, the alarm topics denying every other publisher, and
-// the function reading its trail's status (TRAIL_ARN, cloudtrail:GetTrailStatus).
+// the function reading its trail's status (TRAIL_ARN, cloudtrail:GetTrailStatus). The plans once
+// more when the fast path's regional rules and targets moved from one aws.Provider per region to
+// the default provider with a `region` input (17 providers fewer), and the example stacks moved to
+// examples/ (the plan's note says it planned an example).
 describe("what the project deploys and posts, against the recorded baseline", function () {
     for (const stack of ["dev", "prod"]) {
         it(`plans every resource of ${stack} with the same inputs (the function's code text aside)`, function () {

@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { DEFAULTS } from "../program/defaults";
@@ -9,6 +10,7 @@ import { BUILT_IN_RULES, CIS_PATTERNS, ORIGINAL_SIGNIN_PATTERN } from "../progra
 import { runWith, TEST_WEBHOOK, WEBHOOK_KEY } from "./support/program";
 import { cliConfigSource } from "./support/cliConfig";
 import { runProgramOffline } from "../tools/offlineEngine";
+import { EXAMPLES_DIR, loadStackConfig } from "../tools/plan";
 
 const SET = "pulumi config set --secret slackWebhookUrl https://hooks.slack.com/services/T0000/B0000/XXXXXXXX";
 
@@ -50,6 +52,7 @@ describe("stack configuration", function () {
                 ],
                 mentions: {},
                 accountLabels: {},
+                tags: {},
                 notifyOnOk: false,
                 lagAllowanceMinutes: 60,
                 sweepIntervalMinutes: 5,
@@ -582,5 +585,41 @@ describe("the one place every default lives", function () {
             Object.keys(project.config).filter((name) => !(name in DEFAULTS)),
             ["slackWebhookUrl"],
         );
+    });
+});
+
+describe("the stack file a plan reads", function () {
+    let root: string;
+    beforeEach(() => {
+        root = fs.mkdtempSync(path.join(os.tmpdir(), "stack-files-"));
+        fs.copyFileSync(path.join(__dirname, "..", "Pulumi.yaml"), path.join(root, "Pulumi.yaml"));
+        fs.mkdirSync(path.join(root, EXAMPLES_DIR));
+        fs.writeFileSync(
+            path.join(root, EXAMPLES_DIR, "Pulumi.prod.yaml"),
+            yaml.dump({ config: { "console-login-alerts:timeZone": "Asia/Tokyo" } }),
+        );
+    });
+    afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+    it("plans the example when the stack has no file of its own, and says that pulumi stack init does not read it", function () {
+        const loaded = loadStackConfig("prod", root);
+        assert.strictEqual(loaded.config["console-login-alerts:timeZone"], "Asia/Tokyo");
+        assert.strictEqual(
+            loaded.notes[0],
+            "Planned the example examples/Pulumi.prod.yaml: `pulumi stack init prod` does not read it. Copy it to Pulumi.prod.yaml, or set your own keys with `pulumi config set`, to deploy.",
+        );
+    });
+
+    it("plans the stack's own file, which is what pulumi preview reads, once there is one", function () {
+        fs.writeFileSync(path.join(root, "Pulumi.prod.yaml"), yaml.dump({ config: { "console-login-alerts:timeZone": "Europe/Paris" } }));
+        const loaded = loadStackConfig("prod", root);
+        assert.strictEqual(loaded.config["console-login-alerts:timeZone"], "Europe/Paris");
+        assert.ok(!loaded.notes.some((n) => n.includes("example")), loaded.notes.join("\n"));
+    });
+
+    it("names the command that creates a stack that has neither", function () {
+        assert.throws(() => loadStackConfig("staging", root), {
+            message: "No stack file Pulumi.staging.yaml (nor examples/Pulumi.staging.yaml); create it with: pulumi stack init staging",
+        });
     });
 });

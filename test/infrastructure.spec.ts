@@ -419,40 +419,47 @@ describe("the EventBridge fast path", function () {
         assert.deepStrictEqual(FAST_PATH_PATTERN, PATTERN);
     });
 
-    it("gives every region the mock account enables a provider for that region, a rule on its default bus and a target forwarding to the central bus", function () {
+    it("gives every region the mock account enables a rule on its default bus and a target forwarding to the central bus, each naming its region", function () {
         const component = fastPathOf(run);
         const bus = byName(run, "login-alerts-fast-path-bus");
         const busArn = `arn:aws:events:us-east-1:${ACCOUNT}:event-bus/login-alerts-dev-sign-ins`;
         assert.strictEqual(bus.state["arn"], busArn);
         const role = byName(run, "login-alerts-fast-path-role");
-        const providers = ofType(run, "pulumi:providers:aws");
-        assert.deepStrictEqual(
-            providers.map((p) => [p.name, p.inputs["region"], p.parent]).sort(),
-            MOCK_ENABLED_REGIONS.map((region) => [`login-alerts-fast-path-${region}`, region, component.urn]).sort(),
-        );
         assert.strictEqual(MOCK_ENABLED_REGIONS.length, 17);
         for (const region of MOCK_ENABLED_REGIONS) {
             const rule = byName(run, `login-alerts-fast-path-${region}-rule`);
             assert.strictEqual(rule.parent, component.urn);
             assert.deepStrictEqual(rule.inputs, {
+                region,
                 description: `Console sign-ins recorded in ${region}, forwarded to the stack's region.`,
                 eventPattern: JSON.stringify(PATTERN),
             });
-            // On the region's default bus, through the region's provider.
+            // On the region's default bus.
             assert.match(
                 String(rule.state["arn"]),
                 new RegExp(`^arn:aws:events:${region}:${ACCOUNT}:rule/login-alerts-fast-path-${region}-rule-`),
             );
             const target = byName(run, `login-alerts-fast-path-${region}-target`);
             assert.strictEqual(target.parent, component.urn);
-            assert.deepStrictEqual(target.inputs, { rule: rule.state["name"], arn: busArn, roleArn: role.state["arn"] });
+            assert.deepStrictEqual(target.inputs, { region, rule: rule.state["name"], arn: busArn, roleArn: role.state["arn"] });
             assert.ok(
                 target.dependencies.includes(byName(run, "login-alerts-fast-path-policy").urn),
                 "the target waits for the role's policy",
             );
         }
         const regional = run.resources.filter((r) => /-fast-path-[a-z]{2}-/.test(r.name));
-        assert.strictEqual(regional.length, 3 * MOCK_ENABLED_REGIONS.length);
+        assert.strictEqual(regional.length, 2 * MOCK_ENABLED_REGIONS.length);
+    });
+
+    it("registers no provider: every resource is served by the default provider, so the stack's aws:profile, aws:assumeRoles, aws:allowedAccountIds and aws:defaultTags reach all of them", function () {
+        assert.deepStrictEqual(
+            run.resources.filter((r) => r.type.startsWith("pulumi:providers:")).map((r) => r.name),
+            [],
+        );
+        assert.deepStrictEqual(
+            run.resources.filter((r) => r.provider !== undefined).map((r) => `${r.name} → ${r.provider}`),
+            [],
+        );
     });
 
     it("invokes the notifier's function from the central bus's rule, with a permission for that rule only", function () {
@@ -502,7 +509,7 @@ describe("the EventBridge fast path", function () {
     it("creates none of it when fastPath is false", async function () {
         const off = await runWith({ fastPath: "false" });
         assert.deepStrictEqual(
-            off.resources.filter((r) => r.name.includes("fast-path") || r.type === "pulumi:providers:aws").map((r) => r.name),
+            off.resources.filter((r) => r.name.includes("fast-path")).map((r) => r.name),
             [],
         );
         assert.strictEqual(off.outputs["fastPathBusArn"], undefined);
@@ -512,17 +519,22 @@ describe("the EventBridge fast path", function () {
     it("covers only the regions fastPathRegions names", async function () {
         const two = await runWith({ fastPathRegions: '["us-east-1","ap-southeast-7"]' });
         assert.deepStrictEqual(
-            ofType(two, "pulumi:providers:aws").map((p) => [p.name, p.inputs["region"]]),
+            two.resources
+                .filter((r) => r.name.includes("fast-path-") && r.custom)
+                .map((r) => [r.name, r.inputs["region"]])
+                .sort(),
             [
-                ["login-alerts-fast-path-us-east-1", "us-east-1"],
-                ["login-alerts-fast-path-ap-southeast-7", "ap-southeast-7"],
-            ],
-        );
-        assert.deepStrictEqual(
-            ofType(two, "aws:cloudwatch/eventRule:EventRule")
-                .map((r) => r.name)
-                .filter((n) => n.includes("fast-path-")),
-            ["login-alerts-fast-path-rule", "login-alerts-fast-path-us-east-1-rule", "login-alerts-fast-path-ap-southeast-7-rule"],
+                ["login-alerts-fast-path-bus", undefined],
+                ["login-alerts-fast-path-rule", undefined],
+                ["login-alerts-fast-path-invoke", undefined],
+                ["login-alerts-fast-path-target", undefined],
+                ["login-alerts-fast-path-role", undefined],
+                ["login-alerts-fast-path-policy", undefined],
+                ["login-alerts-fast-path-us-east-1-rule", "us-east-1"],
+                ["login-alerts-fast-path-us-east-1-target", "us-east-1"],
+                ["login-alerts-fast-path-ap-southeast-7-rule", "ap-southeast-7"],
+                ["login-alerts-fast-path-ap-southeast-7-target", "ap-southeast-7"],
+            ].sort(),
         );
         assert.deepStrictEqual(two.outputs["fastPathRegions"], ["us-east-1", "ap-southeast-7"]);
     });

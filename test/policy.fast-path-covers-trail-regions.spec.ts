@@ -65,11 +65,11 @@ describe("policy fast-path-covers-trail-regions, on the program as the engine pr
 
     it("says nothing for a stack with no fast-path rule at all: it has not opted in", async function () {
         const stack = without(resources, (r) => REGION_RULE.test(r.name));
-        assert.ok(stack.some((r) => r.type === "pulumi:providers:aws"));
+        assert.ok(stack.some((r) => r.type === "aws:cloudwatch/eventTarget:EventTarget" && r.inputs["region"] !== undefined));
         assert.deepEqual(await check(fastPathCoversTrailRegions, stack), []);
     });
 
-    it("says nothing for fastPath: false, whose stack keeps the sign-in alarms but has no rule or provider", async function () {
+    it("says nothing for fastPath: false, whose stack keeps the sign-in alarms but has no regional rule", async function () {
         const off = (await runWith({ fastPath: "false" })).resources;
         assert.ok(off.some((r) => r.type === "aws:cloudwatch/logMetricFilter:LogMetricFilter"));
         assert.ok(!off.some((r) => r.type === "aws:cloudwatch/eventRule:EventRule" && REGION_RULE.test(r.name)));
@@ -83,9 +83,20 @@ describe("policy fast-path-covers-trail-regions, on the program as the engine pr
         assert.deepEqual(await messages(fastPathCoversTrailRegions, stack), [uncovered("login-alerts-trail", "us-east-1")]);
     });
 
-    it("waits, without a note, while the rules' regions are unknown in a first preview", async function () {
+    it("speaks in a first preview too, with every ARN unknown: each regional rule names its region", async function () {
         const preview = withEveryArnUnknown(without(resources, (r) => r.name === "login-alerts-fast-path-eu-west-1-rule"));
-        assert.deepEqual(await check(fastPathCoversTrailRegions, preview), []);
+        assert.deepEqual(
+            (await check(fastPathCoversTrailRegions, preview)).map((v) => v.message),
+            [uncovered("login-alerts-trail", "eu-west-1")],
+        );
+    });
+
+    it("waits, without a note, while a rule's region is unknown: no region of its own and no ARN yet", async function () {
+        const withoutRegion = (props: Record<string, unknown>) => Object.fromEntries(Object.entries(props).filter(([k]) => k !== "region"));
+        const regionless = without(resources, (r) => r.name === "login-alerts-fast-path-eu-west-1-rule").map((r) =>
+            REGION_RULE.test(r.name) ? { ...r, inputs: withoutRegion(r.inputs), outputs: withoutRegion(r.outputs) } : r,
+        );
+        assert.deepEqual(await check(fastPathCoversTrailRegions, withEveryArnUnknown(regionless)), []);
     });
 });
 

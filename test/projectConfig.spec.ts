@@ -9,6 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { stackConfigErrors, type ConfigType } from "../tools/projectConfig";
+import { EXAMPLES_DIR } from "../tools/plan";
 
 const ROOT = path.resolve(__dirname, "..");
 const P = "console-login-alerts";
@@ -20,10 +21,11 @@ function load(file: string): unknown {
 }
 
 const project = load("Pulumi.yaml") as { name: string; config: Record<string, ConfigType> };
+// The example stacks, in examples/ so that `pulumi stack init` never reads one (tools/plan.ts stackFilePath).
 const committedStacks = fs
-    .readdirSync(ROOT)
+    .readdirSync(path.join(ROOT, EXAMPLES_DIR))
     .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
-    .filter((s): s is string => s !== undefined && !s.startsWith("configtest"));
+    .filter((s): s is string => s !== undefined);
 
 function withConfig(config: Record<string, unknown>): { config: Record<string, unknown> } {
     return { config };
@@ -34,18 +36,18 @@ function projectWith(key: string, spec: unknown): unknown {
 }
 
 describe("Pulumi.yaml and the stack files, as the Pulumi CLI checks them", function () {
-    it("finds the committed stacks", function () {
+    it("finds the example stacks", function () {
         assert.deepStrictEqual([...committedStacks].sort(), ["dev", "prod"]);
     });
 
     for (const stack of committedStacks) {
         it(`accepts Pulumi.${stack}.yaml once the README's \`pulumi config set --secret slackWebhookUrl\` has added the webhook`, function () {
-            const file = load(`Pulumi.${stack}.yaml`) as { config: Record<string, unknown> };
+            const file = load(`${EXAMPLES_DIR}/Pulumi.${stack}.yaml`) as { config: Record<string, unknown> };
             assert.deepStrictEqual(stackConfigErrors(project, withConfig({ ...file.config, ...SECURE_WEBHOOK }), stack), []);
         });
 
         it(`refuses Pulumi.${stack}.yaml as committed, without the webhook (config.go 319-325, 351-355, 52-64)`, function () {
-            assert.deepStrictEqual(stackConfigErrors(project, load(`Pulumi.${stack}.yaml`), stack), [
+            assert.deepStrictEqual(stackConfigErrors(project, load(`${EXAMPLES_DIR}/Pulumi.${stack}.yaml`), stack), [
                 `Stack '${stack}' is missing configuration value 'slackWebhookUrl'`,
             ]);
         });

@@ -54,12 +54,9 @@ const NAMED_ARNS: Record<string, (at: string, physical: string, inputs: Record<s
             : `arn:aws:events:${at}:rule/${physical}`,
 };
 
-/** The types whose mock state is shaped differently: ids that are URLs or ARNs, buckets, keys, providers. */
+/** The types whose mock state is shaped differently: ids that are URLs or ARNs, buckets, keys. */
 function specialState(type: string, name: string, inputs: Record<string, unknown>, physical: string, at: string): MockState | undefined {
     switch (type) {
-        // An explicit provider's id is its region, so its resources' ARNs can name that region.
-        case "pulumi:providers:aws":
-            return { id: typeof inputs["region"] === "string" ? (inputs["region"] as string) : MOCK_REGION, state: { ...inputs } };
         case "aws:s3/bucket:Bucket": {
             const bucket = typeof inputs["bucket"] === "string" ? (inputs["bucket"] as string) : autoname(name);
             return { id: bucket, state: { ...inputs, bucket, arn: `arn:aws:s3:::${bucket}` } };
@@ -77,8 +74,13 @@ function specialState(type: string, name: string, inputs: Record<string, unknown
     }
 }
 
-/** Plausible provider state for each resource type: the physical names and ARNs the program wires together. */
-function mockState(type: string, name: string, inputs: Record<string, unknown>, region: string = MOCK_REGION): MockState {
+/**
+ * Plausible provider state for each resource type: the physical names and ARNs the program wires
+ * together. A resource lives in the region its own `region` input names, else in the default
+ * provider's (@pulumi/aws 7, "enhanced region support").
+ */
+function mockState(type: string, name: string, inputs: Record<string, unknown>): MockState {
+    const region = typeof inputs["region"] === "string" ? (inputs["region"] as string) : MOCK_REGION;
     const physical = typeof inputs["name"] === "string" ? (inputs["name"] as string) : autoname(name);
     const at = `${region}:${MOCK_ACCOUNT}`;
     const special = specialState(type, name, inputs, physical, at);
@@ -92,14 +94,8 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>, 
     return { id: `${physical}-id`, state: { ...inputs, name: physical, arn: `arn:aws:${type.split(":")[0]}:${at}:${physical}` } };
 }
 
-/** The region of the provider a resource names (`<urn>::<id>`, the id being an explicit provider's region), if any. */
-function providerRegion(provider: string | undefined): string | undefined {
-    const id = provider?.split("::").pop();
-    return id && /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(id) ? id : undefined;
-}
-
 export const mocks: pulumi.runtime.Mocks = {
-    newResource: (args) => mockState(args.type, args.name, args.inputs as Record<string, unknown>, providerRegion(args.provider)),
+    newResource: (args) => mockState(args.type, args.name, args.inputs as Record<string, unknown>),
     call: (args) => {
         switch (args.token) {
             case "aws:index/getCallerIdentity:getCallerIdentity":

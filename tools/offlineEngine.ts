@@ -25,6 +25,10 @@ export interface RecordedResource {
     type: string;
     name: string;
     parent?: string;
+    /** The provider reference (`<urn>::<id>`) the program named; absent when the engine's default provider serves it. */
+    provider?: string;
+    /** Set when the program asked for the old resource to be deleted before its replacement is created. */
+    deleteBeforeReplace?: true;
     custom: boolean;
     dependencies: string[];
     propertyDependencies: Record<string, string[]>;
@@ -110,6 +114,8 @@ interface RegisterRequest {
     getType(): string;
     getName(): string;
     getParent(): string;
+    getProvider(): string;
+    getDeletebeforereplace(): boolean;
     getCustom(): boolean;
     getDependenciesList(): string[];
     getPropertydependenciesMap(): { forEach(cb: (value: { getUrnsList(): string[] }, key: string) => void): void };
@@ -164,6 +170,8 @@ function recordOf(req: RegisterRequest, urn: string, entry: { id: string | null;
         type: req.getType(),
         name: req.getName(),
         ...(req.getParent() ? { parent: req.getParent() } : {}),
+        ...(req.getProvider() ? { provider: req.getProvider() } : {}),
+        ...(req.getDeletebeforereplace() ? { deleteBeforeReplace: true as const } : {}),
         custom: req.getCustom(),
         dependencies: req.getDependenciesList(),
         propertyDependencies,

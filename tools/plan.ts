@@ -2,8 +2,8 @@
  * The offline plan: runs the program against a mock engine with a stack's configuration and
  * prints every resource it would create. No credentials, no network, no Pulumi CLI.
  *
- *   npm start                      # Pulumi.dev.yaml, as a tree
- *   npm start -- --stack prod      # Pulumi.prod.yaml
+ *   npm start                      # Pulumi.dev.yaml (else examples/Pulumi.dev.yaml), as a tree
+ *   npm start -- --stack prod      # Pulumi.prod.yaml (else examples/Pulumi.prod.yaml)
  *   npm start -- --json            # machine-readable, every input resolved
  *   npm start -- --no-samples      # skip the sample Slack messages
  *   npm start -- --language ja     # the sample messages in Japanese, whatever the stack's language
@@ -33,6 +33,25 @@ export interface StackConfig {
     notes: string[];
 }
 
+/** Where the example stacks live: beside, not in, the project, so `pulumi stack init` never picks one up. */
+export const EXAMPLES_DIR = "examples";
+
+/**
+ * The stack file a plan reads: the stack's own (`Pulumi.<stack>.yaml`, what `pulumi config set`
+ * writes), else the committed example of that name. The examples sit in examples/ because the CLI
+ * reads a stack file beside Pulumi.yaml as the configuration of any stack of that name: a
+ * committed Pulumi.prod.yaml would give a newcomer's `pulumi stack init prod` its example email
+ * subscription, KMS keys and account labels.
+ */
+export function stackFilePath(stack: string, root = REPO_ROOT): string {
+    const own = path.join(root, `Pulumi.${stack}.yaml`);
+    const example = path.join(root, EXAMPLES_DIR, `Pulumi.${stack}.yaml`);
+    if (fs.existsSync(own) || !fs.existsSync(example)) {
+        return own;
+    }
+    return example;
+}
+
 /**
  * Reads Pulumi.yaml defaults and Pulumi.<stack>.yaml the way the CLI would, except that `secure:`
  * values cannot be decrypted here: they become a placeholder secret, and a note says so.
@@ -42,9 +61,11 @@ export function loadStackConfig(stack: string, root = REPO_ROOT): StackConfig {
         name: string;
         config?: Record<string, { default?: unknown }>;
     };
-    const stackFile = path.join(root, `Pulumi.${stack}.yaml`);
+    const stackFile = stackFilePath(stack, root);
     if (!fs.existsSync(stackFile)) {
-        throw new Error(`No stack file ${path.basename(stackFile)}; create it with: pulumi stack init ${stack}`);
+        throw new Error(
+            `No stack file ${path.basename(stackFile)} (nor ${EXAMPLES_DIR}/${path.basename(stackFile)}); create it with: pulumi stack init ${stack}`,
+        );
     }
     const stackYaml = (yaml.load(fs.readFileSync(stackFile, "utf8")) ?? {}) as { config?: Record<string, unknown> };
     // The CLI's checks, on the stack as `pulumi config set --secret slackWebhookUrl` would leave it:
@@ -68,10 +89,15 @@ export function loadStackConfig(stack: string, root = REPO_ROOT): StackConfig {
         if (value && typeof value === "object" && "secure" in (value as object)) {
             config[key] = key.endsWith(":slackWebhookUrl") ? PLACEHOLDER_WEBHOOK : "offline-placeholder";
             secretKeys.push(key);
-            notes.push(`${key} is encrypted in ${path.basename(stackFile)}; the plan uses a placeholder secret in its place.`);
+            notes.push(`${key} is encrypted in ${path.relative(root, stackFile)}; the plan uses a placeholder secret in its place.`);
         } else {
             config[key] = encode(value);
         }
+    }
+    if (path.dirname(stackFile) !== root) {
+        notes.push(
+            `Planned the example ${path.relative(root, stackFile)}: \`pulumi stack init ${stack}\` does not read it. Copy it to Pulumi.${stack}.yaml, or set your own keys with \`pulumi config set\`, to deploy.`,
+        );
     }
     const webhookKey = `${project.name}:slackWebhookUrl`;
     if (!(webhookKey in config)) {

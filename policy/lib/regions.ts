@@ -46,12 +46,16 @@ export function regionOf(resource: PolicyResource): string | NotYetKnown {
     return arnRegion(readString(resource.props, "arn")) ?? NOT_YET_KNOWN;
 }
 
-/** The regions the stack's explicit AWS providers name. */
-export function providerRegions(resources: PolicyResource[]): string[] {
+/**
+ * The regions the stack names: those of its explicit AWS providers, and those its resources name
+ * in their own `region` property (@pulumi/aws 7 lets any regional resource of the default provider
+ * name one, the way this project's fast path does).
+ */
+export function stackRegions(resources: PolicyResource[]): string[] {
     const regions = new Set<string>();
-    for (const p of resources.filter((r) => r.type === AWS_PROVIDER_TYPE)) {
-        const region = providerRegion(p);
-        if (typeof region === "string") {
+    for (const resource of resources) {
+        const region = resource.type === AWS_PROVIDER_TYPE ? providerRegion(resource) : readString(resource.props, "region");
+        if (isRegion(region)) {
             regions.add(region);
         }
     }

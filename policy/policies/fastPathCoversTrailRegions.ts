@@ -3,10 +3,10 @@ import { admitsConsoleSignIns } from "../lib/eventPattern";
 import { ofType, referenced, sameAs } from "../lib/graph";
 import { signInFilters } from "../lib/signInFilters";
 import { NOT_YET_KNOWN, read, readString } from "../lib/props";
-import { arnRegion, providerRegions, regionOf } from "../lib/regions";
+import { arnRegion, stackRegions, regionOf } from "../lib/regions";
 import { AWS } from "../lib/types";
 
-/** A multi-region trail covers its home region and every region the stack's AWS providers name; any other trail, its home region. */
+/** A multi-region trail covers its home region and every region the stack names (providers or resources); any other trail, its home region. */
 function coveredRegions(resources: PolicyResource[], trail: PolicyResource): Set<string> {
     const home = regionOf(trail);
     const regions = new Set<string>();
@@ -20,7 +20,7 @@ function coveredRegions(resources: PolicyResource[], trail: PolicyResource): Set
         }
     }
     if (read(trail.props, "isMultiRegionTrail") === true) {
-        for (const region of providerRegions(resources)) {
+        for (const region of stackRegions(resources)) {
             regions.add(region);
         }
     }

@@ -108,12 +108,13 @@ export interface PolicyPackProcess {
     close(): void;
     /** Milliseconds from spawning the pack to its analyzer serving. */
     startMs: number;
+    /** What the pack has written to stderr so far (Node's warnings, among them). */
+    stderr(): string;
 }
 
-function servingPort(pack: ChildProcess): Promise<number> {
+function servingPort(pack: ChildProcess, stderr: () => string): Promise<number> {
     return new Promise<number>((resolve, reject) => {
         let stdout = "";
-        let stderr = "";
         pack.stdout?.on("data", (chunk: Buffer) => {
             stdout += chunk.toString();
             const match = /^(\d+)\s*$/m.exec(stdout);
@@ -121,8 +122,7 @@ function servingPort(pack: ChildProcess): Promise<number> {
                 resolve(Number(match[1]));
             }
         });
-        pack.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-        pack.on("exit", (code) => reject(new Error(`the policy pack exited with ${code} before serving:\n${stderr}${stdout}`)));
+        pack.on("exit", (code) => reject(new Error(`the policy pack exited with ${code} before serving:\n${stderr()}${stdout}`)));
     });
 }
 
@@ -166,7 +166,9 @@ export async function startPolicyPack(dir = POLICY_DIR): Promise<PolicyPackProce
     // The CLI hands the pack its own environment; ts-node settings of this test run must not leak in.
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("TS_NODE_")));
     const pack = spawn(process.execPath, [runPolicyPack, "127.0.0.1:0", "."], { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] });
-    const port = await servingPort(pack);
+    let stderr = "";
+    pack.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const port = await servingPort(pack, () => stderr);
     const startMs = Date.now() - started;
     const client = new analyzerRpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
     function call<Req, Res>(
@@ -190,5 +192,6 @@ export async function startPolicyPack(dir = POLICY_DIR): Promise<PolicyPackProce
             pack.kill();
         },
         startMs,
+        stderr: () => stderr,
     };
 }
