@@ -29,6 +29,8 @@ export = async () => {
         // Absent when the fast path is off.
         fastPathBusArn: alerts.fastPath?.bus.arn,
         fastPathRegions: alerts.fastPath ? Object.keys(alerts.fastPath.regionRules) : undefined,
+        // Rule id → "backstop only, because …": rules whose pattern EventBridge cannot express arrive in minutes, not seconds.
+        fastPathBackstopOnly: alerts.fastPathBackstopOnly,
         dashboardUrl: alerts.dashboardUrl,
     };
 };

@@ -6,63 +6,15 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { assumeRolePolicy, forwardingPolicy, type AwsEnv } from "./documents";
+import { AWS_SOURCES, CLOUDTRAIL_DETAIL_TYPES } from "./fastPathPatterns";
 import { childName, componentName, regionChildName } from "./names";
-import { watchedEventNames } from "./watchList";
 import type { Notifier } from "./notifier";
 
 /**
- * Console sign-ins and the root user's API calls, as CloudTrail delivers them to EventBridge.
- * Sign-ins have `source: aws.signin` and detail-type "AWS Console Sign In via CloudTrail" (EventBridge
- * Events Reference, "AWS Sign-In events"; EventBridge User Guide, "AWS service events delivered via
- * AWS CloudTrail"); root activity is any "AWS API Call via CloudTrail" whose
- * `detail.userIdentity.type` is Root, whatever its source. CloudTrail delivers them best effort, in
- * the region where the call was recorded: root sign-ins in us-east-1, IAM users' through the global
- * endpoint in us-east-1, us-east-2, eu-north-1 or ap-southeast-2, regional endpoints in their own
- * region (CloudTrail User Guide, "AWS Management Console sign-in events"). `$or` across fields is
- * EventBridge content filtering (EventBridge User Guide, "Content filtering in event patterns").
- *
- * The calls the tampering rules watch come too (program/watchList.ts, the same table): they are write
- * management events, which CloudTrail delivers to EventBridge as "AWS API Call via CloudTrail"
- * (EventBridge User Guide, "AWS service events delivered via AWS CloudTrail": read-only calls —
- * List, Get, Describe — are not delivered). The branch names the calls only, with prefix and
- * wildcard matching (EventBridge User Guide, "Content filtering in event patterns"); the function's
- * own evaluation of the rules' patterns decides whether one touched this stack, so a DeleteRule
- * elsewhere is forwarded and then dropped.
- * IAM Identity Center sign-ins are not API calls but service events (`eventType: AwsServiceEvent`;
- * IAM Identity Center User Guide, "Understanding sign-in events"), which CloudTrail delivers to the
- * default bus as "AWS Service Event via CloudTrail" (EventBridge User Guide, "AWS service events
- * delivered via AWS CloudTrail"), with the source named after the eventSource: `aws.signin`, or
- * `aws.sso` for the newer records. Only `UserAuthentication` is taken: it is the one event the
- * rules read, logged once a sign-in's every credential was verified.
+ * What reaches the central bus: only the regional rules put events on it (the role below may put
+ * nothing else), and they forward only CloudTrail's records; the function judges each.
  */
-
-/**
- * Every AWS service's source, and nobody else's: PutEvents refuses a source beginning `aws.`
- * (NotAuthorizedForSourceException; EventBridge Scheduler API Reference,
- * "EventBridgePutEventsV2Parameters": "The source can't start with the aws. prefix"). Without it,
- * anyone allowed events:PutEvents could forward a forged root sign-in or tampering call.
- */
-const AWS_SOURCES = [{ prefix: "aws." }];
-
-// Both comments above describe this pattern.
-export const FAST_PATH_PATTERN = {
-    $or: [
-        { source: ["aws.signin"], "detail-type": ["AWS Console Sign In via CloudTrail"] },
-        { source: AWS_SOURCES, "detail-type": ["AWS API Call via CloudTrail"], detail: { userIdentity: { type: ["Root"] } } },
-        {
-            source: ["aws.signin", "aws.sso"],
-            "detail-type": ["AWS Service Event via CloudTrail"],
-            detail: { eventName: ["UserAuthentication"] },
-        },
-        {
-            source: AWS_SOURCES,
-            "detail-type": ["AWS API Call via CloudTrail"],
-            detail: {
-                eventName: watchedEventNames(),
-            },
-        },
-    ],
-};
+export const CENTRAL_PATTERN = { source: AWS_SOURCES, "detail-type": CLOUDTRAIL_DETAIL_TYPES };
 
 /** The regions AWS enables in an account without asking, and those the account opted in to. */
 export const ENABLED_REGIONS_FILTER: aws.GetRegionsArgs = {
@@ -86,6 +38,8 @@ export async function fastPathRegions(settings: { fastPath: boolean; fastPathReg
 export interface FastPathArgs {
     /** The regions whose default bus forwards sign-ins. */
     regions: readonly string[];
+    /** The EventBridge patterns of each region's rules (program/fastPathPatterns.ts), one rule each. */
+    patterns: ReadonlyArray<Record<string, unknown>>;
     env: AwsEnv;
     /** Physical prefix of names that must be known before creation. */
     physical: string;
@@ -102,17 +56,20 @@ export class FastPath extends pulumi.ComponentResource {
     readonly bus: aws.cloudwatch.EventBus;
     readonly rule: aws.cloudwatch.EventRule;
     readonly role: aws.iam.Role;
-    /** Region → the rule on that region's default bus. */
-    readonly regionRules: Record<string, aws.cloudwatch.EventRule> = {};
+    /** Region → the rules on that region's default bus. */
+    readonly regionRules: Record<string, aws.cloudwatch.EventRule[]> = {};
 
     constructor(name: string, args: FastPathArgs, opts: pulumi.ComponentResourceOptions) {
         super("console-login-alerts:index:FastPath", componentName(name, "fast-path"), {}, opts);
         const parent = { parent: this };
-        const eventPattern = JSON.stringify(FAST_PATH_PATTERN);
         this.bus = new aws.cloudwatch.EventBus(childName(name, "fast-path-bus"), { name: `${args.physical}-sign-ins` }, parent);
         this.rule = new aws.cloudwatch.EventRule(
             childName(name, "fast-path-rule"),
-            { description: "Console sign-ins forwarded from every region.", eventBusName: this.bus.name, eventPattern },
+            {
+                description: "Console sign-ins forwarded from every region.",
+                eventBusName: this.bus.name,
+                eventPattern: JSON.stringify(CENTRAL_PATTERN),
+            },
             parent,
         );
         const invoke = args.notifier.allowInvoke(childName(name, "fast-path-invoke"), "events.amazonaws.com", this.rule.arn, parent);
@@ -136,22 +93,28 @@ export class FastPath extends pulumi.ComponentResource {
             { role: this.role.id, policy: pulumi.jsonStringify(forwardingPolicy(this.bus.arn)) },
             parent,
         );
-        // Each region's rule and target name their region on the default provider (@pulumi/aws 7,
+        // Each region's rules and targets name their region on the default provider (@pulumi/aws 7,
         // "enhanced region support") rather than through a provider of their own: an explicit provider
         // takes none of the stack's aws:profile, aws:assumeRoles, aws:allowedAccountIds or
         // aws:defaultTags (pulumi/pulumi-aws#1307), so its resources could land in another account.
         for (const region of args.regions) {
-            const rule = new aws.cloudwatch.EventRule(
-                regionChildName(name, region, "rule"),
-                { region, description: `Console sign-ins recorded in ${region}, forwarded to the stack's region.`, eventPattern },
-                parent,
-            );
-            new aws.cloudwatch.EventTarget(
-                regionChildName(name, region, "target"),
-                { region, rule: rule.name, arn: this.bus.arn, roleArn: this.role.arn },
-                { ...parent, dependsOn: [policy] },
-            );
-            this.regionRules[region] = rule;
+            this.regionRules[region] = args.patterns.map((pattern, index) => {
+                const rule = new aws.cloudwatch.EventRule(
+                    regionChildName(name, region, "rule", index),
+                    {
+                        region,
+                        description: `Console sign-ins and the stack's other rules' events recorded in ${region}, forwarded to the stack's region.`,
+                        eventPattern: JSON.stringify(pattern),
+                    },
+                    parent,
+                );
+                new aws.cloudwatch.EventTarget(
+                    regionChildName(name, region, "target", index),
+                    { region, rule: rule.name, arn: this.bus.arn, roleArn: this.role.arn },
+                    { ...parent, dependsOn: [policy] },
+                );
+                return rule;
+            });
         }
         this.registerOutputs({ bus: this.bus, rule: this.rule, role: this.role });
     }

@@ -10,6 +10,7 @@ import { Operators } from "./operators";
 import { DEFAULTS, type LoginAlertsArgs } from "./settings";
 import { AuditTrail, existingTrail, type TrailLogs } from "./trail";
 import { FastPath } from "./fastPath";
+import { fastPathPatterns } from "./fastPathPatterns";
 import { withStackTags } from "./tags";
 
 export type { LoginAlertsArgs, RuleResources };
@@ -62,8 +63,10 @@ export class LoginAlerts extends pulumi.ComponentResource {
     readonly deadLetterQueue: aws.sqs.Queue;
     readonly stateTable: aws.dynamodb.Table;
     readonly rules: Record<string, RuleResources>;
-    /** The EventBridge fast path; undefined when it is off or no region is given. */
+    /** The EventBridge fast path; undefined when it is off, no region is given, or no rule can take it. */
     readonly fastPath?: FastPath;
+    /** Rule id → why the rule is left to the CloudWatch Logs backstop: its pattern has no EventBridge form. */
+    readonly fastPathBackstopOnly: Record<string, string>;
     /** The operators' CloudWatch dashboard, in the console. */
     readonly dashboardUrl: pulumi.Output<string>;
 
@@ -118,8 +121,10 @@ export class LoginAlerts extends pulumi.ComponentResource {
         });
         this.dashboardUrl = operators.dashboardUrl;
         const regions = args.fastPathRegions ?? DEFAULTS.fastPathRegions;
-        if ((args.fastPath ?? DEFAULTS.fastPath) && regions.length > 0) {
-            this.fastPath = new FastPath(name, { regions, env, physical, notifier }, { parent: this });
+        const { patterns, routes } = fastPathPatterns(args.rules);
+        this.fastPathBackstopOnly = Object.fromEntries(routes.flatMap((r) => ("backstopOnly" in r ? [[r.ruleId, r.backstopOnly]] : [])));
+        if ((args.fastPath ?? DEFAULTS.fastPath) && regions.length > 0 && patterns.length > 0) {
+            this.fastPath = new FastPath(name, { regions, patterns, env, physical, notifier }, { parent: this });
         }
         this.registerChildren();
     }

@@ -84,9 +84,12 @@ function regionChildEnding(child: RegionChild): string {
     return `-${child}`;
 }
 
-/** A per-region child's name, `<name>-fast-path-<region>-rule|target`, so a region's resources sort together. */
-export function regionChildName(name: string, region: string, child: RegionChild): string {
-    return `${name}-${REGION_CHILD_PREFIX}${region}${regionChildEnding(child)}`;
+/**
+ * A per-region child's name, `<name>-fast-path-<region>-rule|target`, so a region's resources sort
+ * together; the second and later rules of a region (and their targets) end `-2`, `-3`, ….
+ */
+export function regionChildName(name: string, region: string, child: RegionChild, index = 0): string {
+    return `${name}-${REGION_CHILD_PREFIX}${region}${regionChildEnding(child)}${index === 0 ? "" : `-${index + 1}`}`;
 }
 
 /**
@@ -97,7 +100,7 @@ export function isRegionChild(suffix: string): boolean {
     if (!suffix.startsWith(REGION_CHILD_PREFIX)) {
         return false;
     }
-    const rest = suffix.slice(REGION_CHILD_PREFIX.length);
+    const rest = suffix.slice(REGION_CHILD_PREFIX.length).replace(/-\d+$/, "");
     return REGION_CHILDREN.some((child) => {
         const ending = regionChildEnding(child);
         return rest.endsWith(ending) && REGION_NAME.test(rest.slice(0, rest.length - ending.length));

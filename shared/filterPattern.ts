@@ -167,6 +167,20 @@ function toEventNode(event: unknown): JsonNode | undefined {
 }
 
 /**
+ * Parses a JSON filter pattern into the expression compileFilterPattern
+ * evaluates, for code that reasons about a pattern rather than runs it. Throws
+ * the same FilterPatternSyntaxError as compileFilterPattern.
+ */
+export function parseFilterPattern(pattern: string): Expression {
+    checkFrame(pattern);
+    const state: ParserState = { tokens: tokenize(pattern, 1, pattern.length - 1), index: 0, regexes: 0 };
+    const expression = parseOr(state);
+    const next = peek(state);
+    if (next.kind !== "end") fail(next.pos, `unexpected ${describeToken(next)} after a complete condition`);
+    return expression;
+}
+
+/**
  * Compiles a JSON filter pattern once so it can be run against many events.
  * Throws an Error named FilterPatternSyntaxError, whose message starts with
  * "Invalid filter pattern:", when CloudWatch Logs would refuse the pattern or
@@ -174,11 +188,7 @@ function toEventNode(event: unknown): JsonNode | undefined {
  * matches.
  */
 export function compileFilterPattern(pattern: string): (event: unknown) => boolean {
-    checkFrame(pattern);
-    const state: ParserState = { tokens: tokenize(pattern, 1, pattern.length - 1), index: 0, regexes: 0 };
-    const expression = parseOr(state);
-    const next = peek(state);
-    if (next.kind !== "end") fail(next.pos, `unexpected ${describeToken(next)} after a complete condition`);
+    const expression = parseFilterPattern(pattern);
     return (event: unknown): boolean => {
         const root = toEventNode(event);
         return root !== undefined && evaluate(expression, root);

@@ -45,7 +45,8 @@ function cloudResources(plan: unknown): Record<string, unknown> {
 // the function reading its trail's status (TRAIL_ARN, cloudtrail:GetTrailStatus). The plans once
 // more when the fast path's regional rules and targets moved from one aws.Provider per region to
 // the default provider with a `region` input (17 providers fewer), and the example stacks moved to
-// examples/ (the plan's note says it planned an example).
+// examples/ (the plan's note says it planned an example); and once more when the fast path's patterns
+// came to be derived from the rules themselves, two EventBridge rules a region in place of one.
 describe("what the project deploys and posts, against the recorded baseline", function () {
     for (const stack of ["dev", "prod"]) {
         it(`plans every resource of ${stack} with the same inputs (the function's code text aside)`, function () {

@@ -4,7 +4,7 @@ import * as path from "path";
 import * as ts from "typescript";
 import { CATALOGS, catalogFor } from "../handler/catalog";
 import { EN } from "../handler/catalog/en";
-import { BUILT_IN_RULES, BUILT_IN_RULE_IDS } from "../program/rules";
+import { BUILT_IN_RULE_IDS } from "../program/rules";
 import { LANGUAGES } from "../shared/contract";
 
 /** Every entry of a catalog as "path: kind/arity", so two catalogs compare entry by entry. */
@@ -101,8 +101,7 @@ describe("the message catalogs", function () {
         }
     });
 
-    it("gives the built-in rules their titles of program/rules.ts in English, and its own title in every language", function () {
-        assert.deepStrictEqual(EN.signIn.ruleTitles, Object.fromEntries(BUILT_IN_RULE_IDS.map((id) => [id, BUILT_IN_RULES[id].title])));
+    it("gives every built-in rule its own title in every language", function () {
         for (const language of LANGUAGES.filter((l) => l !== "en")) {
             const titles = Object.values(CATALOGS[language].signIn.ruleTitles);
             assert.strictEqual(new Set(titles).size, BUILT_IN_RULE_IDS.length, language);

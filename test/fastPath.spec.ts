@@ -337,7 +337,7 @@ describe("the EventBridge fast path", function () {
             assert.ok(aws.store.posted.has(`sso-signin-without-mfa#${sso.detail.eventID}`));
         });
 
-        it("forwards UserAuthentication from either source and no other Identity Center event", function () {
+        it("forwards UserAuthentication, whatever AWS service's source and CloudTrail detail-type it comes under, and no other Identity Center event", function () {
             const sso = fixture<Record<string, unknown> & { detail: Record<string, unknown> }>(
                 "eventbridge_sso-authentication-password-only",
             );
@@ -348,10 +348,13 @@ describe("the EventBridge fast path", function () {
                     variant("aws.sso", "UserAuthentication"),
                     variant("aws.signin", "CredentialChallenge"),
                     variant("aws.signin", "CredentialVerification"),
+                    // The pattern judges the record as the rule's CloudWatch pattern does (its eventSource, not
+                    // the envelope's); the envelope need only be AWS's, which no one else can write.
                     variant("aws.ec2", "UserAuthentication"),
                     { ...sso, "detail-type": "AWS API Call via CloudTrail" },
+                    { ...sso, "detail-type": "Custom Event" },
                 ].map(fastPathRuleMatches),
-                [true, true, false, false, false, false],
+                [true, true, false, false, true, true, false],
             );
         });
 
@@ -361,7 +364,11 @@ describe("the EventBridge fast path", function () {
             const deleteFunction = {
                 ...stopLogging,
                 source: "aws.lambda",
-                detail: { ...fixture("cloudtrail_stop-logging"), eventName: "DeleteFunction20150331" },
+                detail: {
+                    ...fixture("cloudtrail_stop-logging"),
+                    eventName: "DeleteFunction20150331",
+                    requestParameters: { functionName: "login-alerts-function-1a2b3c4" },
+                },
             };
             assert.deepStrictEqual(
                 [

@@ -1,7 +1,7 @@
 import * as assert from "assert";
-import { FAST_PATH_PATTERN } from "../program/fastPath";
-import { watchedEventNames } from "../program/watchList";
-import { BUILT_IN_RULE_IDS, ORIGINAL_SIGNIN_PATTERN } from "../program/rules";
+import { CENTRAL_PATTERN } from "../program/fastPath";
+import { CLOUDTRAIL_DETAIL_TYPES, fastPathPatterns, routeOf } from "../program/fastPathPatterns";
+import { BUILT_IN_RULE_IDS, BUILT_IN_RULES, ORIGINAL_SIGNIN_PATTERN, type BuiltInRuleId } from "../program/rules";
 import { MOCK_ENABLED_REGIONS } from "../tools/mockProvider";
 import { LOOKBACK_LIMIT_SECONDS } from "../shared/contract";
 import type { OfflineRun } from "../tools/offlineEngine";
@@ -388,25 +388,31 @@ describe("the EventBridge fast path", function () {
         run = await defaultProgram();
     });
 
-    const PATTERN = {
-        $or: [
-            { source: ["aws.signin"], "detail-type": ["AWS Console Sign In via CloudTrail"] },
-            { source: [{ prefix: "aws." }], "detail-type": ["AWS API Call via CloudTrail"], detail: { userIdentity: { type: ["Root"] } } },
-            {
-                source: ["aws.signin", "aws.sso"],
-                "detail-type": ["AWS Service Event via CloudTrail"],
-                detail: { eventName: ["UserAuthentication"] },
-            },
-            {
-                source: [{ prefix: "aws." }],
-                "detail-type": ["AWS API Call via CloudTrail"],
-                detail: {
-                    // The watch list's calls: program/watchList.ts is their one place, and test/watchList.spec.ts judges them.
-                    eventName: watchedEventNames(),
-                },
-            },
-        ],
+    const ENVELOPE = { source: [{ prefix: "aws." }], "detail-type": CLOUDTRAIL_DETAIL_TYPES };
+    const detailOf = (id: BuiltInRuleId) => {
+        const route = routeOf(BUILT_IN_RULES[id]);
+        assert.ok("detail" in route, `${id} takes no fast path`);
+        return route.detail;
     };
+    // Two EventBridge rules a region: the five sign-in rules and trail-tampering fit 2,048 characters; the other two tampering rules the second.
+    const PATTERNS = [
+        {
+            ...ENVELOPE,
+            detail: {
+                $or: (
+                    [
+                        "console-signin",
+                        "signin-without-mfa",
+                        "root-activity",
+                        "signin-failures",
+                        "sso-signin-without-mfa",
+                        "trail-tampering",
+                    ] as const
+                ).map(detailOf),
+            },
+        },
+        { ...ENVELOPE, detail: { $or: (["function-tampering", "delivery-tampering"] as const).map(detailOf) } },
+    ];
 
     function fastPathOf(r: OfflineRun) {
         const component = byName(r, "login-alerts-fast-path");
@@ -415,8 +421,13 @@ describe("the EventBridge fast path", function () {
         return component;
     }
 
-    it("matches console sign-ins, IAM Identity Center's UserAuthentication, the root user's API calls and the calls the tampering rules watch, and nothing else", function () {
-        assert.deepStrictEqual(FAST_PATH_PATTERN, PATTERN);
+    it("derives its regional patterns from the stack's rules, packed into as few as EventBridge's limits allow", function () {
+        assert.deepStrictEqual(fastPathPatterns(BUILT_IN_RULE_IDS.map((id) => BUILT_IN_RULES[id])).patterns, PATTERNS);
+        assert.deepStrictEqual(
+            PATTERNS.map((p) => JSON.stringify(p).length),
+            [1747, 1809],
+        );
+        assert.deepStrictEqual(run.outputs["fastPathBackstopOnly"], {});
     });
 
     it("gives every region the mock account enables a rule on its default bus and a target forwarding to the central bus, each naming its region", function () {
@@ -427,28 +438,31 @@ describe("the EventBridge fast path", function () {
         const role = byName(run, "login-alerts-fast-path-role");
         assert.strictEqual(MOCK_ENABLED_REGIONS.length, 17);
         for (const region of MOCK_ENABLED_REGIONS) {
-            const rule = byName(run, `login-alerts-fast-path-${region}-rule`);
-            assert.strictEqual(rule.parent, component.urn);
-            assert.deepStrictEqual(rule.inputs, {
-                region,
-                description: `Console sign-ins recorded in ${region}, forwarded to the stack's region.`,
-                eventPattern: JSON.stringify(PATTERN),
+            PATTERNS.forEach((pattern, index) => {
+                const ending = index === 0 ? "" : `-${index + 1}`;
+                const rule = byName(run, `login-alerts-fast-path-${region}-rule${ending}`);
+                assert.strictEqual(rule.parent, component.urn);
+                assert.deepStrictEqual(rule.inputs, {
+                    region,
+                    description: `Console sign-ins and the stack's other rules' events recorded in ${region}, forwarded to the stack's region.`,
+                    eventPattern: JSON.stringify(pattern),
+                });
+                // On the region's default bus.
+                assert.match(
+                    String(rule.state["arn"]),
+                    new RegExp(`^arn:aws:events:${region}:${ACCOUNT}:rule/login-alerts-fast-path-${region}-rule${ending}-`),
+                );
+                const target = byName(run, `login-alerts-fast-path-${region}-target${ending}`);
+                assert.strictEqual(target.parent, component.urn);
+                assert.deepStrictEqual(target.inputs, { region, rule: rule.state["name"], arn: busArn, roleArn: role.state["arn"] });
+                assert.ok(
+                    target.dependencies.includes(byName(run, "login-alerts-fast-path-policy").urn),
+                    "the target waits for the role's policy",
+                );
             });
-            // On the region's default bus.
-            assert.match(
-                String(rule.state["arn"]),
-                new RegExp(`^arn:aws:events:${region}:${ACCOUNT}:rule/login-alerts-fast-path-${region}-rule-`),
-            );
-            const target = byName(run, `login-alerts-fast-path-${region}-target`);
-            assert.strictEqual(target.parent, component.urn);
-            assert.deepStrictEqual(target.inputs, { region, rule: rule.state["name"], arn: busArn, roleArn: role.state["arn"] });
-            assert.ok(
-                target.dependencies.includes(byName(run, "login-alerts-fast-path-policy").urn),
-                "the target waits for the role's policy",
-            );
         }
         const regional = run.resources.filter((r) => /-fast-path-[a-z]{2}-/.test(r.name));
-        assert.strictEqual(regional.length, 2 * MOCK_ENABLED_REGIONS.length);
+        assert.strictEqual(regional.length, 2 * PATTERNS.length * MOCK_ENABLED_REGIONS.length);
     });
 
     it("registers no provider: every resource is served by the default provider, so the stack's aws:profile, aws:assumeRoles, aws:allowedAccountIds and aws:defaultTags reach all of them", function () {
@@ -469,7 +483,7 @@ describe("the EventBridge fast path", function () {
         assert.deepStrictEqual(rule.inputs, {
             description: "Console sign-ins forwarded from every region.",
             eventBusName: "login-alerts-dev-sign-ins",
-            eventPattern: JSON.stringify(PATTERN),
+            eventPattern: JSON.stringify(CENTRAL_PATTERN),
         });
         const permission = byName(run, "login-alerts-fast-path-invoke");
         assert.strictEqual(permission.parent, component.urn);
@@ -516,6 +530,33 @@ describe("the EventBridge fast path", function () {
         assert.ok(off.resources.some((r) => r.name === "login-alerts-function"));
     });
 
+    it("takes a custom rule onto the fast path with the pattern derived from its own", async function () {
+        const breakGlass = { id: "break-glass", pattern: '{ $.userIdentity.userName = "break-glass" }', severity: "critical" };
+        const custom = await runWith({ customRules: JSON.stringify([breakGlass]), fastPathRegions: '["us-east-1"]' });
+        const patterns = ofType(custom, "aws:cloudwatch/eventRule:EventRule")
+            .filter((r) => r.inputs["region"] === "us-east-1")
+            .map((r) => JSON.parse(String(r.inputs["eventPattern"])) as { detail: { $or: unknown[] } });
+        assert.ok(
+            patterns.some((p) =>
+                p.detail.$or.some((d) => JSON.stringify(d) === JSON.stringify({ userIdentity: { userName: ["break-glass"] } })),
+            ),
+            JSON.stringify(patterns),
+        );
+        assert.deepStrictEqual(custom.outputs["fastPathBackstopOnly"], {});
+    });
+
+    it("leaves a custom rule with no EventBridge form to the backstop, and says why in the stack's outputs", async function () {
+        const agent = { id: "odd-agent", pattern: "{ $.userAgent = %curl% }", severity: "high" };
+        const custom = await runWith({ customRules: JSON.stringify([agent]), fastPathRegions: '["us-east-1"]' });
+        assert.deepStrictEqual(custom.outputs["fastPathBackstopOnly"], {
+            "odd-agent": "backstop only, because `%…%` regular expressions have no EventBridge equivalent (`$.userAgent = %curl%`)",
+        });
+        assert.strictEqual(
+            ofType(custom, "aws:cloudwatch/eventRule:EventRule").filter((r) => String(r.inputs["eventPattern"]).includes("curl")).length,
+            0,
+        );
+    });
+
     it("covers only the regions fastPathRegions names", async function () {
         const two = await runWith({ fastPathRegions: '["us-east-1","ap-southeast-7"]' });
         assert.deepStrictEqual(
@@ -530,10 +571,9 @@ describe("the EventBridge fast path", function () {
                 ["login-alerts-fast-path-target", undefined],
                 ["login-alerts-fast-path-role", undefined],
                 ["login-alerts-fast-path-policy", undefined],
-                ["login-alerts-fast-path-us-east-1-rule", "us-east-1"],
-                ["login-alerts-fast-path-us-east-1-target", "us-east-1"],
-                ["login-alerts-fast-path-ap-southeast-7-rule", "ap-southeast-7"],
-                ["login-alerts-fast-path-ap-southeast-7-target", "ap-southeast-7"],
+                ...["us-east-1", "ap-southeast-7"].flatMap((region) =>
+                    ["rule", "rule-2", "target", "target-2"].map((child) => [`login-alerts-fast-path-${region}-${child}`, region]),
+                ),
             ].sort(),
         );
         assert.deepStrictEqual(two.outputs["fastPathRegions"], ["us-east-1", "ap-southeast-7"]);

@@ -152,8 +152,11 @@ describe("AWS limits a real deployment would hit", function () {
         assert.deepStrictEqual(named.filter((n) => !isRegionChild(n)).sort(), [...FIXED_CHILDREN].sort());
         assert.deepStrictEqual(
             perRegion.sort(),
+            // Two EventBridge rules a region for the built-in rules and this custom one (program/fastPathPatterns.ts).
             MOCK_ENABLED_REGIONS.flatMap((region) =>
-                REGION_CHILDREN.map((c) => regionChildName("login-alerts", region, c).slice("login-alerts-".length)),
+                [0, 1].flatMap((index) =>
+                    REGION_CHILDREN.map((c) => regionChildName("login-alerts", region, c, index).slice("login-alerts-".length)),
+                ),
             ).sort(),
         );
     });
@@ -168,9 +171,11 @@ describe("AWS limits a real deployment would hit", function () {
         }
         for (const region of [...MOCK_ENABLED_REGIONS, "us-gov-west-1", "il-central-1", "ap-southeast-7"]) {
             for (const child of REGION_CHILDREN) {
-                const suffix = regionChildName("login-alerts", region, child).slice("login-alerts-".length);
-                assert.ok(isRegionChild(suffix), suffix);
-                assert.ok(!RULE_CHILDREN.some((c) => suffix.endsWith(`-${c}`)), `${suffix} ends like a rule child`);
+                for (const index of [0, 1, 9]) {
+                    const suffix = regionChildName("login-alerts", region, child, index).slice("login-alerts-".length);
+                    assert.ok(isRegionChild(suffix), suffix);
+                    assert.ok(!RULE_CHILDREN.some((c) => suffix.endsWith(`-${c}`)), `${suffix} ends like a rule child`);
+                }
             }
         }
     });

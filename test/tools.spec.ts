@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { fastPathRegionsLine } from "../tools/plan";
+import { fastPathLines } from "../tools/plan";
 
 const ROOT = path.resolve(__dirname, "..");
 const TOOLS = path.join(ROOT, "tools");
@@ -60,13 +60,26 @@ describe("tools/", function () {
     });
 });
 
-describe("npm start's fast-path line", function () {
-    it("names every region the stack will put a rule in, and how to name only those an organization allows", function () {
-        assert.strictEqual(
-            fastPathRegionsLine(["eu-west-1", "us-east-1", "ap-northeast-1"]),
-            "Fast path: a rule in each of 3 regions (eu-west-1, us-east-1, ap-northeast-1). In an account where an SCP or Control Tower denies " +
-                `some regions, name the allowed ones, us-east-1 first: pulumi config set --path 'fastPathRegions' '["us-east-1","eu-west-1","ap-northeast-1"]'`,
+describe("npm start's fast-path lines", function () {
+    it("name every region the stack will put its rules in, and how to name only those an organization allows", function () {
+        assert.deepStrictEqual(
+            fastPathLines({ fastPathRegions: ["eu-west-1", "us-east-1", "ap-northeast-1"], fastPathBackstopOnly: {} }, 2),
+            [
+                "Fast path: 2 rules in each of 3 regions (eu-west-1, us-east-1, ap-northeast-1). In an account where an SCP or Control Tower denies " +
+                    `some regions, name the allowed ones, us-east-1 first: pulumi config set --path 'fastPathRegions' '["us-east-1","eu-west-1","ap-northeast-1"]'`,
+            ],
         );
-        assert.strictEqual(fastPathRegionsLine([]), "Fast path: off (fastPath is false); sign-ins arrive by the CloudWatch Logs backstop.");
+        assert.deepStrictEqual(fastPathLines({ fastPathBackstopOnly: {} }, 0), [
+            "Fast path: off; every rule arrives by the CloudWatch Logs backstop.",
+        ]);
+    });
+
+    it("name each rule left to the backstop, and why", function () {
+        const reason = "backstop only, because `%…%` regular expressions have no EventBridge equivalent (`$.userAgent = %curl%`)";
+        assert.deepStrictEqual(fastPathLines({ fastPathRegions: ["us-east-1"], fastPathBackstopOnly: { "odd-agent": reason } }, 1), [
+            "Fast path: a rule in each of 1 regions (us-east-1). In an account where an SCP or Control Tower denies " +
+                `some regions, name the allowed ones, us-east-1 first: pulumi config set --path 'fastPathRegions' '["us-east-1"]'`,
+            `Rule odd-agent: ${reason}; it arrives by the CloudWatch Logs backstop, in minutes.`,
+        ]);
     });
 });

@@ -21,3 +21,21 @@ if (!fs.lstatSync(link, { throwIfNoEntry: false })) {
     fs.mkdirSync(path.dirname(link), { recursive: true });
     fs.symlinkSync(path.join("..", "..", "policy", "node_modules"), link, "junction");
 }
+
+// tsc never removes what it emitted for a source since moved or deleted, and Node resolves
+// `program/rules` to a stale bin/program/rules.js before bin/program/rules/index.js: remove every
+// emitted .js whose .ts is gone.
+function removeStale(dir) {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+        const at = path.join(dir, entry.name);
+        if (entry.isDirectory() && entry.name !== "node_modules") {
+            removeStale(at);
+        } else if (entry.isFile() && entry.name.endsWith(".js")) {
+            const source = path.join(root, path.relative(path.join(root, "bin"), at)).replace(/\.js$/, ".ts");
+            if (!fs.existsSync(source)) {
+                fs.rmSync(at);
+            }
+        }
+    }
+}
+removeStale(path.join(root, "bin"));

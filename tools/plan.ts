@@ -212,18 +212,35 @@ function loadOrReport(stack: string): StackConfig | undefined {
 }
 
 /**
- * Which regions the fast path will put a rule in, and how to narrow them: an SCP or Control Tower
- * region deny leaves a region listed as enabled, and `pulumi up` then fails creating its rule.
+ * Which regions the fast path will put its rules in, and how to narrow them: an SCP or Control
+ * Tower region deny leaves a region listed as enabled, and `pulumi up` then fails creating its
+ * rules. Then each rule that cannot take the fast path, and why, so none is left to the backstop silently.
  */
-export function fastPathRegionsLine(regions: unknown): string {
+export function fastPathLines(outputs: Record<string, unknown>, rulesPerRegion: number): string[] {
+    const regions = outputs["fastPathRegions"];
     const list = Array.isArray(regions) ? regions.map(String) : [];
-    if (list.length === 0) {
-        return "Fast path: off (fastPath is false); sign-ins arrive by the CloudWatch Logs backstop.";
-    }
-    return (
-        `Fast path: a rule in each of ${list.length} regions (${list.join(", ")}). In an account where an SCP or Control Tower denies ` +
-        `some regions, name the allowed ones, us-east-1 first: pulumi config set --path 'fastPathRegions' '${JSON.stringify(["us-east-1", ...list.filter((r) => r !== "us-east-1").slice(0, 2)])}'`
+    const backstopOnly = Object.entries((outputs["fastPathBackstopOnly"] ?? {}) as Record<string, string>).map(
+        ([id, reason]) => `Rule ${id}: ${reason}; it arrives by the CloudWatch Logs backstop, in minutes.`,
     );
+    if (list.length === 0) {
+        return ["Fast path: off; every rule arrives by the CloudWatch Logs backstop.", ...backstopOnly];
+    }
+    const rules = rulesPerRegion === 1 ? "a rule" : `${rulesPerRegion} rules`;
+    const narrow = JSON.stringify(["us-east-1", ...list.filter((r) => r !== "us-east-1").slice(0, 2)]);
+    return [
+        `Fast path: ${rules} in each of ${list.length} regions (${list.join(", ")}). In an account where an SCP or Control Tower denies ` +
+            `some regions, name the allowed ones, us-east-1 first: pulumi config set --path 'fastPathRegions' '${narrow}'`,
+        ...backstopOnly,
+    ];
+}
+
+/** How many EventBridge rules the fast path puts in each region: those of its first region. */
+function rulesPerRegion(run: OfflineRun): number {
+    const regions = run.outputs["fastPathRegions"];
+    const first = Array.isArray(regions) ? String(regions[0]) : undefined;
+    return run.resources.filter(
+        (r) => r.type === "aws:cloudwatch/eventRule:EventRule" && first !== undefined && r.inputs["region"] === first,
+    ).length;
 }
 
 /** The plan as people read it: the tree, the outputs, the notes and the policy pack's verdict. */
@@ -237,7 +254,7 @@ function printPlan(stack: string, run: OfflineRun, notes: string[], policy: Chec
     for (const note of notes) {
         console.log(`\nnote: ${note}`);
     }
-    console.log(`\n${fastPathRegionsLine(run.outputs["fastPathRegions"])}`);
+    console.log(`\n${fastPathLines(run.outputs, rulesPerRegion(run)).join("\n")}`);
 
     console.log(
         `\nPolicy pack (policy/): ${policy.violations.length === 0 ? "no violations" : `${policy.violations.length} violation(s)`}`,

@@ -19,6 +19,7 @@
  * their console wording: 証跡 (trail), ロググループ (log group), 許可セット (permission set),
  * リージョン (region), プリンシパル (principal), ルートユーザー (root user, in prose).
  */
+import type { BuiltInTitles } from "./ruleTitles";
 
 /** Which path posted an event: EventBridge's event (seconds, best effort), or the CloudWatch Logs lookup (alarm or sweep). */
 export type DeliveryPath = "fast" | "backstop";
@@ -50,18 +51,7 @@ export function splitDelay(delayMs: number): Delay {
 export type TimeStyle =
     { kind: "sortable" } | { kind: "intl"; locale: string; dateTime: Intl.DateTimeFormatOptions; date: Intl.DateTimeFormatOptions };
 
-/** The built-in rules' ids; their English titles are the ones program/rules.ts gives them. */
-export type BuiltInTitles = Record<
-    | "console-signin"
-    | "signin-without-mfa"
-    | "root-activity"
-    | "signin-failures"
-    | "sso-signin-without-mfa"
-    | "trail-tampering"
-    | "function-tampering"
-    | "delivery-tampering",
-    string
->;
+export type { BuiltInTitles } from "./ruleTitles";
 
 /** Field labels of a sign-in's section. */
 export interface FieldLabels {

@@ -1,3 +1,4 @@
+import { RULE_TITLES } from "./ruleTitles";
 import type { Catalog, Delay, NewThings, SeenWindow, SubjectWords } from "./catalog";
 
 function events(n: number): string {
@@ -43,16 +44,7 @@ export const EN: Catalog = {
         unknown: "unknown principal",
     },
     signIn: {
-        ruleTitles: {
-            "console-signin": "Console sign-in",
-            "signin-without-mfa": "Console sign-in without MFA",
-            "root-activity": "Root user activity",
-            "signin-failures": "Failed console sign-in",
-            "sso-signin-without-mfa": "IAM Identity Center sign-in without MFA",
-            "trail-tampering": "CloudTrail or alerting tampered with",
-            "function-tampering": "Alert function, its role or webhook changed",
-            "delivery-tampering": "Alert topics, routing or keys changed",
-        },
+        ruleTitles: RULE_TITLES.en,
         knownTitle: (title) => `${title} (known)`,
         newNetworkTitle: (title) => `${title} from a new network`,
         labels: {

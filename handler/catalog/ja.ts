@@ -1,3 +1,4 @@
+import { RULE_TITLES } from "./ruleTitles";
 import type { Catalog, Delay, NewThings, SeenWindow } from "./catalog";
 import { SUBJECTS } from "./en";
 
@@ -46,16 +47,7 @@ export const JA: Catalog = {
         unknown: "不明なプリンシパル",
     },
     signIn: {
-        ruleTitles: {
-            "console-signin": "コンソールサインイン",
-            "signin-without-mfa": "MFA なしのコンソールサインイン",
-            "root-activity": "ルートユーザーのアクティビティ",
-            "signin-failures": "コンソールサインインの失敗",
-            "sso-signin-without-mfa": "MFA なしの IAM Identity Center サインイン",
-            "trail-tampering": "CloudTrail またはアラート設定の改ざん",
-            "function-tampering": "アラート関数・ロール・Webhook の変更",
-            "delivery-tampering": "アラート通知経路・トピック・キーの変更",
-        },
+        ruleTitles: RULE_TITLES.ja,
         knownTitle: (title) => `${title}（既知）`,
         newNetworkTitle: (title) => `${title}（新しいネットワーク）`,
         labels: {

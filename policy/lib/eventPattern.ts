@@ -1,12 +1,13 @@
 /**
  * Reading EventBridge event patterns, just far enough to tell whether one lets console sign-ins
- * through: not a full matcher (conditions on `detail` are not evaluated).
+ * through: not a full matcher (of `detail`, only `eventName` is judged).
  */
 import { NOT_YET_KNOWN, type NotYetKnown } from "./props";
 
 /** What CloudTrail sends EventBridge for a console sign-in (EventBridge Events Reference, "AWS Sign-In events"). */
 export const SIGNIN_SOURCE = "aws.signin";
 export const SIGNIN_DETAIL_TYPE = "AWS Console Sign In via CloudTrail";
+export const SIGNIN_EVENT_NAME = "ConsoleLogin";
 
 function parse(pattern: unknown): Record<string, unknown> | undefined | NotYetKnown {
     if (pattern === NOT_YET_KNOWN) {
@@ -32,15 +33,62 @@ function alternatives(pattern: Record<string, unknown>): Array<Record<string, un
     return or.filter((b): b is Record<string, unknown> => b !== null && typeof b === "object").map((b) => ({ ...rest, ...b }));
 }
 
+function wildcardAdmits(wildcard: string, value: string): boolean {
+    const parts = wildcard.split("*").map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+    return new RegExp(`^${parts.join(".*")}$`).test(value);
+}
+
+/**
+ * One value of a list: the value itself, or a `{prefix}`, `{suffix}` or `{wildcard}` that takes it
+ * (EventBridge User Guide, "Content filtering in Amazon EventBridge event patterns"). Any other
+ * operator is taken to admit it: the policy then stays quiet rather than warn wrongly.
+ */
+function admits(matcher: unknown, value: string): boolean {
+    if (typeof matcher === "string") {
+        return matcher === value;
+    }
+    if (matcher === null || typeof matcher !== "object") {
+        return false;
+    }
+    const { prefix, suffix, wildcard } = matcher as { prefix?: unknown; suffix?: unknown; wildcard?: unknown };
+    if (typeof prefix === "string") {
+        return value.startsWith(prefix);
+    }
+    if (typeof suffix === "string") {
+        return value.endsWith(suffix);
+    }
+    return typeof wildcard === "string" ? wildcardAdmits(wildcard, value) : true;
+}
+
+/** Alternatives within alternatives: an `$or` whose branches hold an `$or` of their own, expanded to the end. */
+function everyAlternative(pattern: Record<string, unknown>): Array<Record<string, unknown>> {
+    const first = alternatives(pattern);
+    return first.length === 1 && !Array.isArray(pattern["$or"]) ? first : first.flatMap(everyAlternative);
+}
+
 function allows(field: unknown, value: string, required: boolean): boolean {
     if (field === undefined) {
         return !required;
     }
-    return Array.isArray(field) && field.includes(value);
+    return Array.isArray(field) && field.some((matcher) => admits(matcher, value));
 }
 
 /**
- * True when one alternative of the pattern names `source: aws.signin` and, if it filters on
+ * Whether a pattern's `detail` can take a console sign-in: some alternative of it leaves `eventName`
+ * open or lets "ConsoleLogin" through. The rest of `detail` is not judged.
+ */
+function detailAdmitsSignIns(detail: unknown): boolean {
+    if (detail === undefined) {
+        return true;
+    }
+    if (detail === null || typeof detail !== "object" || Array.isArray(detail)) {
+        return false;
+    }
+    return everyAlternative(detail as Record<string, unknown>).some((a) => allows(a["eventName"], SIGNIN_EVENT_NAME, false));
+}
+
+/**
+ * True when one alternative of the pattern admits `source: aws.signin` (by name or by a prefix of it) and, if it filters on
  * detail-type, lists "AWS Console Sign In via CloudTrail". NOT_YET_KNOWN while the pattern is.
  */
 export function admitsConsoleSignIns(pattern: unknown): boolean | NotYetKnown {
@@ -52,6 +100,9 @@ export function admitsConsoleSignIns(pattern: unknown): boolean | NotYetKnown {
         return false;
     }
     return alternatives(parsed).some(
-        (a) => allows(a["source"], SIGNIN_SOURCE, true) && allows(a["detail-type"], SIGNIN_DETAIL_TYPE, false),
+        (a) =>
+            allows(a["source"], SIGNIN_SOURCE, true) &&
+            allows(a["detail-type"], SIGNIN_DETAIL_TYPE, false) &&
+            detailAdmitsSignIns(a["detail"]),
     );
 }

@@ -1,13 +1,16 @@
 /**
  * EventBridge's side of the simulation: CloudTrail's events delivered to the function within seconds,
- * best effort. Each event the stack's rule matches (program/fastPath.ts, FAST_PATH_PATTERN) is
+ * best effort. Each event one of the stack's regional rules matches (program/fastPathPatterns.ts, derived
+ * from the built-in rules) is
  * delivered once, after a heavy-tailed delay, or dropped; what reached Slack is then read back per
  * (rule, event) pair, with when and by which path it was posted first.
  */
 import { fixture } from "../../tools/fixtures";
-import { FAST_PATH_PATTERN } from "../../program/fastPath";
+import { fastPathPatterns } from "../../program/fastPathPatterns";
+import { BUILT_IN_RULE_IDS, BUILT_IN_RULES } from "../../program/rules";
 import type { SimulationResult, TrailEvent } from "./alarmSimulator";
 import { ACCOUNT_ID } from "./alarmSimulator";
+import { compileEventPattern, type EventMatcher } from "./eventPattern";
 
 /** EventBridge's delay from the event to the function's invocation, and how often it drops an event. */
 export interface EventBridgeModel {
@@ -60,43 +63,12 @@ export function eventBridgeEnvelope(record: TrailEvent["record"], seq: number): 
     };
 }
 
-/** `*` matches any run of characters (EventBridge User Guide, "Wildcard matching"). */
-function wildcardMatches(wildcard: string, value: string): boolean {
-    const escaped = wildcard.split("*").map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
-    return new RegExp(`^${escaped.join(".*")}$`, "s").test(value);
-}
+let fastPathMatchers: EventMatcher[] | undefined;
 
-/** One value of a pattern's list: an exact value, `{prefix}` or `{wildcard}` (EventBridge User Guide, "Content filtering in event patterns"). */
-function valueMatches(wanted: unknown, value: unknown): boolean {
-    if (typeof wanted === "object" && wanted !== null && "prefix" in wanted) {
-        return typeof value === "string" && value.startsWith(String((wanted as { prefix: unknown }).prefix));
-    }
-    if (typeof wanted === "object" && wanted !== null && "wildcard" in wanted) {
-        return typeof value === "string" && wildcardMatches(String((wanted as { wildcard: unknown }).wildcard), value);
-    }
-    return wanted === value;
-}
-
-/** EventBridge content filtering, for the shapes FAST_PATH_PATTERN uses: `$or`, lists of exact values and prefixes, nested objects. */
-function patternMatches(pattern: unknown, value: unknown): boolean {
-    if (Array.isArray(pattern)) {
-        return pattern.some((wanted) => valueMatches(wanted, value));
-    }
-    if (typeof pattern !== "object" || pattern === null) {
-        return false;
-    }
-    return Object.entries(pattern).every(([key, sub]) => {
-        if (key === "$or") {
-            return (sub as unknown[]).some((alternative) => patternMatches(alternative, value));
-        }
-        const field = typeof value === "object" && value !== null ? (value as Record<string, unknown>)[key] : undefined;
-        return patternMatches(sub, field);
-    });
-}
-
-/** Whether the stack's EventBridge rule forwards this event to the function. */
+/** Whether one of the stack's regional EventBridge rules forwards this event to the function, by EventBridge's content filtering. */
 export function fastPathRuleMatches(envelope: unknown): boolean {
-    return patternMatches(FAST_PATH_PATTERN, envelope);
+    fastPathMatchers ??= fastPathPatterns(BUILT_IN_RULE_IDS.map((id) => BUILT_IN_RULES[id])).patterns.map(compileEventPattern);
+    return fastPathMatchers.some((matches) => matches(envelope));
 }
 
 export interface EventBridgeDelivery {
