@@ -1,7 +1,9 @@
 /** Getting a rule's events into Slack: messages Slack refuses are split, then sent plainly, then told to the operators. */
 import { dispositionOf, type Disposition } from "./disposition";
 import { rejectedStatus } from "./slack";
-import { buildOkMessage, buildPendingMessage, buildSignInMessages, type Presentation, type SlackMessage } from "./format";
+import { buildOkMessage, buildPendingMessage, buildSignInMessages, ruleTitle, type Presentation, type SlackMessage } from "./format";
+import { catalogFor } from "./catalog";
+import { claimants } from "./overlap";
 import { log } from "./log";
 import { writeDeliveryMetrics } from "./metrics";
 import {
@@ -158,6 +160,27 @@ function groupByDisposition(settings: HandlerSettings, ruleId: string, signIns: 
     return groups;
 }
 
+/**
+ * The sign-ins this rule posts — those it is the most urgent claimant of, each naming the other
+ * rules that would have posted it — and those it leaves to a more urgent rule (handler/overlap.ts).
+ */
+function ownedBy(run: RuleRun, signIns: readonly SignIn[]): { toPost: SignIn[]; leftToOthers: SignIn[] } {
+    const { settings } = run.deps;
+    const words = catalogFor(run.presentation.language);
+    const toPost: SignIn[] = [];
+    const leftToOthers: SignIn[] = [];
+    for (const signIn of signIns) {
+        const [first, ...others] = claimants(settings, signIn, run.rule.id);
+        if (first !== undefined && first.id !== run.rule.id) {
+            leftToOthers.push(signIn);
+        } else {
+            const also = others.filter((r) => r.id !== run.rule.id);
+            toPost.push(also.length > 0 ? { ...signIn, alsoMatches: also.map((r) => ({ id: r.id, title: ruleTitle(r, words) })) } : signIn);
+        }
+    }
+    return { toPost, leftToOthers };
+}
+
 /** Posts the found sign-ins not yet handled: reported ones, then downgraded ones as informational; suppressed ones are recorded. */
 export async function postFound(run: RuleRun, window: TimeWindow, byId: ReadonlyMap<string, SignIn>): Promise<void> {
     const { deps, rule } = run;
@@ -166,7 +189,10 @@ export async function postFound(run: RuleRun, window: TimeWindow, byId: Readonly
     }
     const ids = [...byId.keys()];
     const fresh = await deps.aws.store.unposted([...ids.map((id) => postedKey(rule.id, id)), ...ids.map((id) => failedKey(rule.id, id))]);
-    const toPost = [...byId.values()].filter((s) => fresh.has(postedKey(rule.id, s.eventId)) && fresh.has(failedKey(rule.id, s.eventId)));
+    const unhandled = [...byId.values()].filter(
+        (s) => fresh.has(postedKey(rule.id, s.eventId)) && fresh.has(failedKey(rule.id, s.eventId)),
+    );
+    const { toPost, leftToOthers } = ownedBy(run, unhandled);
     const groups = groupByDisposition(deps.settings, rule.id, toPost);
     // Only what will be posted is looked up and marked: a suppressed sign-in is never posted, so it
     // teaches the history nothing, not even within its batch.
@@ -184,6 +210,7 @@ export async function postFound(run: RuleRun, window: TimeWindow, byId: Readonly
         raised: raise.length,
         downgraded: groups.downgrade.length,
         suppressed: groups.suppress.length,
+        leftToOtherRules: leftToOthers.length,
     });
     if (groups.suppress.length > 0) {
         // Known sign-ins are recorded as handled so the next lookup does not consider them again.

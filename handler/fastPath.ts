@@ -69,8 +69,9 @@ export function planEvent(
         log("warn", "skipped an EventBridge event", { envelopeId: trigger.envelopeId, detailType: trigger.detailType, reason });
         return [];
     }
-    const event = toSignIn(detail.value.record);
-    const jobs = rules.filter((rule) => ruleMatches(rule, detail.value.text, report)).map((rule) => ({ rule, event }));
+    const matched = rules.filter((rule) => ruleMatches(rule, detail.value.text, report));
+    const event: SignIn = { ...toSignIn(detail.value.record), matchedRules: matched.map((rule) => rule.id) };
+    const jobs = matched.map((rule) => ({ rule, event }));
     if (jobs.length === 0) {
         report.skipped.push(`EventBridge event ${trigger.envelopeId}: CloudTrail event ${event.eventId} matches no rule`);
         log("info", "an EventBridge event matches no rule", { envelopeId: trigger.envelopeId, eventId: event.eventId });

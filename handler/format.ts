@@ -109,6 +109,9 @@ function verb(signIn: SignIn, words: Catalog): string {
     if (isIdentityCenterSignIn(signIn)) {
         return words.signIn.signedInToIdentityCenter;
     }
+    if (signIn.signInStep) {
+        return words.signIn.signInStep(literal(signIn.eventName));
+    }
     if (signIn.eventName !== "ConsoleLogin") {
         return words.signIn.called(literal(signIn.eventName));
     }
@@ -174,6 +177,9 @@ export function principalText(p: PrincipalName, words: Catalog, nameMax = MAX_VA
 const NETWORK_MAX = 64;
 const AGENT_MAX = 80;
 const REGION_MAX = 40;
+// Up to 27 other rules (7 built-in and 20 custom, titles of up to 100 characters) could match: the
+// line is bounded so the section stays inside Slack's 3,000 characters.
+const ALSO_MAX = 300;
 
 /** The sign-in's first-seen line, on a line of its own; empty when first-seen found nothing new. */
 function firstSeenLine(signIn: SignIn, words: Catalog, formatDate: (time: Date) => string): string {
@@ -198,6 +204,12 @@ function firstSeenLine(signIn: SignIn, words: Catalog, formatDate: (time: Date) 
     }
     const window = mark.historySince ? { since: formatDate(mark.historySince) } : { days: mark.windowDays };
     return `\n${words.signIn.firstSeen(principalText(signIn.principal, words), what, window)}`;
+}
+
+/** The other rules that would have posted the sign-in, on a line of its own: it is posted once, under the most urgent (handler/overlap.ts). */
+function alsoLine(signIn: SignIn, words: Catalog): string {
+    const also = signIn.alsoMatches ?? [];
+    return also.length === 0 ? "" : `\n${words.signIn.alsoMatches(literal(also.map((r) => r.title).join(", "), ALSO_MAX))}`;
 }
 
 /** "posted 14 s after sign-in", from the catalog; empty when the presentation says nothing of delivery. */
@@ -269,7 +281,7 @@ function signInBlock(signIn: SignIn, shownWords: ShownSignIn, p: Presentation, s
     return {
         type: "section",
         text: eventText(
-            `*${shownWords.who}* ${shownWords.verb} · ${link}${deliveryNote(signIn, p, words)}${firstSeenLine(signIn, words, shown.formatDate)}`,
+            `*${shownWords.who}* ${shownWords.verb} · ${link}${deliveryNote(signIn, p, words)}${firstSeenLine(signIn, words, shown.formatDate)}${alsoLine(signIn, words)}`,
         ),
         fields,
     };

@@ -2,6 +2,7 @@
 import { SIGNINS_PER_MESSAGE } from "./format";
 import { log } from "./log";
 import { parseCloudTrailRecord, toSignIn } from "./parse";
+import { ruleMatcher, rulesMatching } from "./overlap";
 import { postFound } from "./delivery";
 import type { RuleRun } from "./sweepRun";
 import type { LogEventPage, PendingLookup, RuleProgress, SignIn, StateStore, TimeWindow } from "./types";
@@ -39,6 +40,7 @@ async function readPage(run: RuleRun, window: TimeWindow, nextToken: string | un
 /** The rule's events of a page as sign-ins by event id; records that do not parse are skipped with a reason. */
 function collect(run: RuleRun, page: LogEventPage, byId: Map<string, SignIn>): number {
     let found = 0;
+    const matchers = run.deps.settings.rules.map((rule) => [rule.id, ruleMatcher(rule)] as const);
     for (const event of page.events) {
         const parsed = parseCloudTrailRecord(event.message);
         if (!parsed.ok) {
@@ -46,7 +48,7 @@ function collect(run: RuleRun, page: LogEventPage, byId: Map<string, SignIn>): n
             log("warn", "skipped a log event", { rule: run.rule.id, reason: parsed.reason });
             continue;
         }
-        byId.set(parsed.value.eventID, toSignIn(parsed.value));
+        byId.set(parsed.value.eventID, { ...toSignIn(parsed.value), matchedRules: rulesMatching(matchers, event.message) });
         found += 1;
     }
     return found;

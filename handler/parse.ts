@@ -276,6 +276,18 @@ function mfaOf(record: CloudTrailRecord): SignIn["mfa"] {
     return value === "Yes" || value === "No" ? value : "n/a";
 }
 
+/**
+ * AWS Sign-In's own events other than the sign-in itself — PasswordUpdated, ExternalIdPDirectoryLogin,
+ * SwitchRole, ExitRole and the like (CloudTrail User Guide, "AWS Management Console sign-in events")
+ * — are steps of signing in, not API calls a person made. IAM Identity Center's UserAuthentication
+ * is a sign-in of its own.
+ */
+function isSignInStep(record: CloudTrailRecord): boolean {
+    return (
+        record.eventSource === "signin.amazonaws.com" && record.eventName !== "ConsoleLogin" && record.eventName !== "UserAuthentication"
+    );
+}
+
 /** Reduces a CloudTrail record to the facts a Slack reader needs. */
 export function toSignIn(record: ValidRecord): SignIn {
     const roleName = roleNameOf(record);
@@ -296,6 +308,7 @@ export function toSignIn(record: ValidRecord): SignIn {
         eventTime: new Date(record.eventTime),
         userAgent: record.userAgent ?? "",
         accountId: record.recipientAccountId ?? record.userIdentity?.accountId ?? "unknown",
-        ...(record.errorMessage ? { errorMessage: record.errorMessage } : {}),
+        ...(record.errorMessage || record.errorCode ? { errorMessage: record.errorMessage || record.errorCode } : {}),
+        ...(isSignInStep(record) ? { signInStep: true as const } : {}),
     };
 }

@@ -98,6 +98,11 @@ export function newNetworkCounter(network: string, principal: PrincipalName): st
 export function postedCounters(ruleId: string, batch: readonly SignIn[], backstop: boolean): Record<string, number> {
     const counters: Record<string, number> = { [`${COUNTERS.rulePrefix}${ruleId}`]: batch.length };
     for (const signIn of batch) {
+        // One message for an event several rules match: each of them counts it (handler/overlap.ts).
+        for (const { id } of signIn.alsoMatches ?? []) {
+            const counter = `${COUNTERS.rulePrefix}${id}`;
+            counters[counter] = (counters[counter] ?? 0) + 1;
+        }
         const who = `${COUNTERS.whoPrefix}${principalToken(signIn.principal)}`;
         counters[who] = (counters[who] ?? 0) + 1;
         const network = newNetworkOf(signIn);

@@ -60,7 +60,14 @@ export interface SignIn {
     eventTime: Date;
     userAgent: string;
     accountId: string;
+    /** Why it failed: the record's errorMessage, else its errorCode (some failures carry only the code). */
     errorMessage?: string;
+    /** A sign-in event (eventSource signin.amazonaws.com) that is a step of signing in, not the sign-in itself. */
+    signInStep?: true;
+    /** The ids of the stack's rules whose patterns match the record (handler/overlap.ts); absent where only the rule at hand was asked. */
+    matchedRules?: readonly string[];
+    /** The other rules that would have posted it, named on the one message that does (their titles in the stack's language). */
+    alsoMatches?: ReadonlyArray<{ id: string; title: string }>;
     /** IAM Identity Center sign-ins (`AWSReservedSSO_<set>_<id>` roles): the person's user name, from the session name. */
     person?: string;
     /** IAM Identity Center sign-ins: the permission set the role was made from. */

@@ -46,7 +46,10 @@ function cloudResources(plan: unknown): Record<string, unknown> {
 // more when the fast path's regional rules and targets moved from one aws.Provider per region to
 // the default provider with a `region` input (17 providers fewer), and the example stacks moved to
 // examples/ (the plan's note says it planned an example); and once more when the fast path's patterns
-// came to be derived from the rules themselves, two EventBridge rules a region in place of one.
+// came to be derived from the rules themselves, two EventBridge rules a region in place of one. The
+// plans and payloads once more when root-activity took root's API calls made through the console
+// (invokedBy signin.amazonaws.com), an event several rules match was posted once under the most
+// urgent of them naming the others, and AWS Sign-In's other events read as steps of signing in.
 describe("what the project deploys and posts, against the recorded baseline", function () {
     for (const stack of ["dev", "prod"]) {
         it(`plans every resource of ${stack} with the same inputs (the function's code text aside)`, function () {

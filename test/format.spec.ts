@@ -69,7 +69,7 @@ interface Readable {
 const READABLE: Record<string, Readable> = {
     "check-mfa": {
         who: "oncall-engineer",
-        verb: "called CheckMfa",
+        verb: "went through the sign-in step CheckMfa",
         identityType: "IAMUser",
         result: "Success",
         mfa: "n/a",
@@ -80,7 +80,7 @@ const READABLE: Record<string, Readable> = {
     },
     "exit-role": {
         who: "ops-admin (role BreakGlassAdmin)",
-        verb: "called ExitRole",
+        verb: "went through the sign-in step ExitRole",
         identityType: "AssumedRole",
         result: "Success",
         mfa: "n/a",
@@ -116,7 +116,7 @@ const READABLE: Record<string, Readable> = {
     },
     "get-signin-token": {
         who: "carol (federated user)",
-        verb: "called GetSigninToken",
+        verb: "went through the sign-in step GetSigninToken",
         identityType: "FederatedUser",
         result: "Success",
         mfa: "n/a",
@@ -162,7 +162,7 @@ const READABLE: Record<string, Readable> = {
         // An IAM Identity Center session: the person, and the permission set in a field of its own.
         who: "alice@example.com",
         permissionSet: "AdministratorAccess",
-        verb: "called RenewRole",
+        verb: "went through the sign-in step RenewRole",
         identityType: "AssumedRole",
         result: "Success",
         mfa: "n/a",
@@ -311,7 +311,7 @@ const READABLE: Record<string, Readable> = {
     },
     "switch-role": {
         who: "ops-admin (role BreakGlassAdmin)",
-        verb: "called SwitchRole",
+        verb: "went through the sign-in step SwitchRole",
         identityType: "AssumedRole",
         result: "Success",
         mfa: "n/a",
@@ -424,6 +424,27 @@ describe("Slack formatting of sign-ins", function () {
             }),
         );
         assert.deepStrictEqual(shown, Object.fromEntries(Object.entries(READABLE).map(([name, r]) => [name, r.tokyo])));
+    });
+
+    it("reads AWS Sign-In's other events as steps of signing in, not as calls: root's PasswordUpdated", function () {
+        const updated = variant("root-mfa", (r) => {
+            r.eventName = "PasswordUpdated";
+            r.responseElements = { PasswordUpdated: "Success" };
+        });
+        assert.match(textOf(signInBlockOf(updated, UTC)), /^\*root\* went through the sign-in step PasswordUpdated · /);
+        const ja = signInBlockOf(updated, { ...UTC, language: "ja" });
+        assert.match(textOf(ja), /^\*root\* がサインインの手順 PasswordUpdated を実行 · /);
+    });
+
+    it("shows the errorCode of a failure whose record has no errorMessage", function () {
+        const denied = variant("root-api-call", (r) => {
+            r.errorCode = "AccessDenied";
+            delete r.errorMessage;
+        });
+        const block = signInBlockOf(denied, UTC);
+        const fields = block.type === "section" ? (block.fields ?? []).map((f) => f.text) : [];
+        assert.ok(fields.includes("*Result*\nFailure"), fields.join(" | "));
+        assert.ok(fields.includes("*Error*\nAccessDenied"), fields.join(" | "));
     });
 
     it("writes midnight as 00:00:00, not 24:00:00", function () {

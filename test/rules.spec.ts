@@ -90,6 +90,14 @@ describe("each built-in rule, against the examples of its definition (program/ru
         );
     });
 
+    it("keeps the CIS root-activity pattern exact, which misses root's API calls made through the console", function () {
+        const consoleCall = RULE_DEFINITIONS.find((r) => r.id === "root-activity")!.examples.matches.find(
+            (e) => typeof e !== "string" && e.name === "root-console-create-access-key",
+        )!;
+        assert.strictEqual(compileFilterPattern(CIS_PATTERNS["root-activity"]!)(exampleOf(consoleCall).text), false);
+        assert.strictEqual(compileFilterPattern(BUILT_IN_RULES["root-activity"].pattern)(exampleOf(consoleCall).text), true);
+    });
+
     it("uses the original design's pattern for console-signin, with no CIS replacement", function () {
         assert.strictEqual(BUILT_IN_RULES["console-signin"].pattern, ORIGINAL_SIGNIN_PATTERN);
         assert.strictEqual(CIS_PATTERNS["console-signin"], undefined);

@@ -3,7 +3,7 @@
  * EventBridge fast path (seconds, heavy-tailed, 1% of events dropped) and the CloudWatch Logs
  * backstop (CloudTrail delivering 2 to 15 minutes late, metric filters, alarms, SNS, the 5-minute
  * sweep), invoking the same function concurrently. Then the same day with EventBridge switched off.
- * Prints the sign-in-to-Slack delay of both; README's "Speed" section quotes these figures.
+ * Prints the sign-in-to-Slack delay of both; docs/speed.md quotes these figures.
  */
 import * as assert from "assert";
 import { BUILT_IN_RULE_IDS, BUILT_IN_RULES } from "../program/rules";

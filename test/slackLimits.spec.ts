@@ -4,17 +4,22 @@ import {
     buildPendingMessage,
     buildSignInMessages,
     SIGNINS_PER_MESSAGE,
+    SLACK_LIMITS,
     type Presentation,
     type SlackMessage,
 } from "../handler/format";
 import { buildHeartbeatMessage, buildSummaryMessage } from "../handler/formatNotices";
 import { clip, literal } from "../handler/slackText";
+import { parseCloudTrailRecord, toSignIn } from "../handler/parse";
 import type { AlarmNotification, PrincipalName, SignIn, SummaryReport } from "../handler/types";
+import { BUILT_IN_RULE_IDS } from "../program/rules";
 import { LANGUAGES, type RunTimeRule } from "../shared/contract";
 import { alarmNamesOf, invokeInChild } from "../tools/local/deployedFunction";
 import { LocalSlack, SLACK_BLOCK_LIMITS, validateWebhookPayload } from "../tools/local/localSlack";
-import { fixture } from "../tools/fixtures";
+import { cloudTrailFixtures, fixture } from "../tools/fixtures";
+import { messageSamples } from "../tools/sampleMessages";
 import { useDeployedRig } from "./support/deployedRig";
+import { builtInRunTimeRule } from "./support/fakePorts";
 import { defaultProgram } from "./support/program";
 
 // The longest rule title the configuration accepts (program/ruleSettings.ts, MAX_TITLE_LENGTH).
@@ -101,6 +106,12 @@ async function post(slack: LocalSlack, body: string): Promise<{ status: number; 
 function verdictOf(message: SlackMessage): string {
     const verdict = validateWebhookPayload(JSON.stringify(message));
     return verdict.status === 200 ? "200 ok" : `${verdict.status} ${verdict.body}: ${verdict.reason}`;
+}
+
+/** The most fields any section of a payload has (0 for a payload without sections of fields). */
+function mostFields(payload: unknown): number {
+    const blocks = (payload as { blocks?: Array<{ type: string; fields?: unknown[] }> }).blocks ?? [];
+    return Math.max(0, ...blocks.filter((b) => b.type === "section").map((b) => b.fields?.length ?? 0));
 }
 
 // Japanese values that grow or that a careless cut would break: ideographs, a kana with a combining
@@ -244,6 +255,102 @@ describe("Slack's Block Kit limits, in every language", function () {
                 );
             }
         }
+    });
+});
+
+describe("Slack's 10 fields a section", function () {
+    it("is the limit the handler designs around, as are the stand-in's other limits", function () {
+        assert.deepStrictEqual(
+            {
+                blocksPerMessage: SLACK_BLOCK_LIMITS.blocksPerMessage,
+                sectionText: SLACK_BLOCK_LIMITS.sectionTextChars,
+                headerText: SLACK_BLOCK_LIMITS.headerTextChars,
+                fieldsPerSection: SLACK_BLOCK_LIMITS.sectionFields,
+                fieldText: SLACK_BLOCK_LIMITS.sectionFieldChars,
+            },
+            { ...SLACK_LIMITS },
+        );
+    });
+
+    it("is what the stand-in holds a section to: 10 fields accepted, 11 refused with Slack's invalid_blocks", function () {
+        const section = (count: number) => ({
+            type: "section",
+            fields: Array.from({ length: count }, (_, i) => ({ type: "mrkdwn", text: `*Field ${i}*\nvalue` })),
+        });
+        const answer = (count: number) => validateWebhookPayload(JSON.stringify({ text: "fallback", blocks: [section(count)] }));
+        assert.deepStrictEqual(answer(SLACK_LIMITS.fieldsPerSection), { status: 200, body: "ok" });
+        // Block Kit reference, "Section block": fields, "Maximum number of items is 10".
+        assert.deepStrictEqual(answer(SLACK_LIMITS.fieldsPerSection + 1), {
+            status: 400,
+            body: "invalid_blocks",
+            reason: "blocks[0] has 11 fields, more than 10",
+        });
+    });
+
+    it("holds every message built for every CloudTrail fixture, by every built-in rule, in every language and variant", function () {
+        let most = 0;
+        let messages = 0;
+        for (const [name, { text }] of cloudTrailFixtures()) {
+            const parsed = parseCloudTrailRecord(text);
+            if (!parsed.ok) {
+                continue;
+            }
+            const signIn = toSignIn(parsed.value);
+            // The fixture as it is, and with every optional field the sign-in section can show.
+            const signIns = [signIn, { ...signIn, permissionSet: "AdministratorAccess", errorMessage: "Failed authentication" }];
+            for (const language of LANGUAGES) {
+                const p: Presentation = {
+                    ...MAXIMAL,
+                    language,
+                    delivery: { path: "backstop", atMs: signIn.eventTime.getTime() + 60_000 },
+                };
+                const shown: Presentation[] = [p, { ...p, variant: "known" }, { ...p, variant: "new-network" }];
+                for (const id of BUILT_IN_RULE_IDS) {
+                    for (const presentation of shown) {
+                        for (const { message } of buildSignInMessages(builtInRunTimeRule(id), signIns, presentation)) {
+                            assert.strictEqual(verdictOf(message), "200 ok", `${name}, ${id}, ${language}`);
+                            most = Math.max(most, mostFields(message));
+                            messages++;
+                        }
+                    }
+                }
+            }
+        }
+        assert.ok(messages > 100, `only ${messages} messages`);
+        // A sign-in with a permission set and an error fills a section exactly.
+        assert.strictEqual(most, SLACK_LIMITS.fieldsPerSection);
+    });
+
+    it("holds one message of every other kind, in every language", function () {
+        for (const language of LANGUAGES) {
+            for (const sample of messageSamples(language, "Asia/Tokyo")) {
+                if ("message" in sample) {
+                    assert.strictEqual(verdictOf(sample.message), "200 ok", `${language}: ${sample.name}`);
+                    assert.ok(mostFields(sample.message) <= SLACK_LIMITS.fieldsPerSection, `${language}: ${sample.name}`);
+                }
+            }
+        }
+    });
+
+    describe("what the deployed handler posts", function () {
+        const rig = useDeployedRig(defaultProgram, { MIN_POST_INTERVAL_MS: "0" });
+
+        it("posts every CloudTrail fixture in messages of at most 10 fields a section, every one accepted", async function () {
+            const { fn, slack, aws, env } = rig;
+            for (const { text } of cloudTrailFixtures().values()) {
+                aws.logEvents.push({
+                    logGroupName: fn.environment["TRAIL_LOG_GROUP_NAME"]!,
+                    timestamp: Date.now() - 120000,
+                    message: text,
+                });
+            }
+            const run = await invokeInChild(fn, [fixture("events_scheduled-sweep")], { env });
+            assert.strictEqual(run.results[0]?.ok, true, run.stderr);
+            const refused = slack.requests.filter((r) => r.answeredWith !== 200).map((r) => `${r.answeredWith} ${r.rejection}`);
+            assert.deepStrictEqual(refused, []);
+            assert.ok(slack.accepted.length > 5, `only ${slack.accepted.length} messages`);
+            assert.ok(Math.max(...slack.accepted.map(mostFields)) <= SLACK_LIMITS.fieldsPerSection);
+        });
     });
 });
 

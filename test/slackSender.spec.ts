@@ -8,8 +8,8 @@ import type { Clock } from "../handler/types";
 import { alarmNamesOf, invokeInChild, type DeployedFunction } from "../tools/local/deployedFunction";
 import { LocalAws } from "../tools/local/localAws";
 import { LocalSlack, isDeliveredRequest } from "../tools/local/localSlack";
-import { matchesFilterPattern } from "../shared/filterPattern";
-import { readSettings, type HandlerSettings } from "../shared/contract";
+import { expectedOwners, type TrailEvent } from "./support/alarmSimulator";
+import { readSettings, type HandlerSettings, type RunTimeRule } from "../shared/contract";
 import { alarmNotification, fixture } from "../tools/fixtures";
 import { createHandler } from "../handler/invocation";
 import { builtInRunTimeRule, FakeAwsPorts, FakeClock, FakeSlackWebhook, unitSettings, type SlackResponder } from "./support/fakePorts";
@@ -278,7 +278,7 @@ describe("the deployed handler's Slack sender (serialized __index.js in a child 
     let alarmEvent: unknown;
     let sweepEvent: unknown;
     let env: Record<string, string>;
-    let rules: Array<{ id: string; title: string; pattern: string }> = [];
+    let rules: RunTimeRule[] = [];
     let parameterName: string;
 
     before(function () {
@@ -351,13 +351,12 @@ describe("the deployed handler's Slack sender (serialized __index.js in a child 
             .sort()
             .map((f) => JSON.stringify(JSON.parse(fs.readFileSync(path.join(dir, f), "utf8"))));
         messages.forEach(storeSignIn);
-        const expected = rules
-            .flatMap((r) =>
-                messages
-                    .filter((m) => matchesFilterPattern(r.pattern, m))
-                    .map((m) => `${r.id}#${(JSON.parse(m) as { eventID: string }).eventID}`),
-            )
-            .sort();
+        // One event, one message: each event under the most urgent rule that matches it.
+        const owners = expectedOwners(
+            rules,
+            messages.map((m) => ({ record: JSON.parse(m) as TrailEvent["record"], deliveredAtMs: 0 })),
+        );
+        const expected = [...owners].flatMap(([rule, ids]) => [...ids].map((id) => `${rule}#${id}`)).sort();
         const rulesWithSignIns = rules.filter((r) => expected.some((k) => k.startsWith(`${r.id}#`))).map((r) => r.id);
         assert.ok(rulesWithSignIns.length >= 2, `a sweep must have two rules' worth of sign-ins: ${rulesWithSignIns.join(", ")}`);
 

@@ -1,12 +1,12 @@
 /**
- * Runs a handful of fixture sign-ins through the serialized handler, against local stand-ins for
- * Slack and AWS, and renders the Slack messages as a channel would show them, in the stack's
- * language or another one. Then builds one message of every other kind (heartbeat, summary,
- * Identity Center, first-seen, alarm notes, operators' emails) from the fixtures, in process.
- * Under each message is a link that opens that exact payload in Slack's Block Kit Builder.
+ * The sample Slack messages of `npm start`: fixture sign-ins as the stack's own rules post them,
+ * built in process by the handler's formatters with the stack's language, zone, account labels and
+ * mentions, on a fixed clock; on request one message of every other kind (heartbeat, summary,
+ * Identity Center, first-seen, alarm notes, operators' emails), and under each message a link that
+ * opens that exact payload in Slack's Block Kit Builder. Besides, a handful of fixture sign-ins go
+ * through the serialized handler, against local stand-ins for Slack and AWS, to show that the
+ * packaged function posts what Slack accepts.
  */
-import * as fs from "fs";
-import * as path from "path";
 import { buildOkMessage, buildPendingMessage, buildSignInMessages, type Presentation, type SlackMessage } from "../handler/format";
 import { buildHeartbeatMessage, buildSummaryMessage, heartbeatNotice } from "../handler/formatNotices";
 import {
@@ -21,13 +21,12 @@ import { parseAlarmNotification, parseCloudTrailRecord, toSignIn } from "../hand
 import type { AlarmNotification, SignIn, SummaryReport } from "../handler/types";
 import { BUILT_IN_RULE_IDS, BUILT_IN_RULES, type BuiltInRuleId } from "../program/rules";
 import type { Language, RunTimeRule, Severity } from "../shared/contract";
-import { alarmNotification, fixture } from "./fixtures";
-import { invokeInChild, removeUnpacked, resetLocalEndpoints, unpackFunction, type DeployedFunction } from "./local/deployedFunction";
+import { matchesFilterPattern } from "../shared/filterPattern";
+import { alarmNotification, cloudTrailFixtures, fixture } from "./fixtures";
+import { invokeInChild, removeUnpacked, resetLocalEndpoints, unpackFunction } from "./local/deployedFunction";
 import { LocalAws } from "./local/localAws";
 import { LocalSlack } from "./local/localSlack";
 import type { OfflineRun } from "./offlineEngine";
-
-const SAMPLES = ["iam-user-mfa", "iam-user-no-mfa", "root-mfa", "failure-unknown-user", "sso-assumed-role", "switch-role"];
 
 interface Payload {
     text: string;
@@ -58,10 +57,36 @@ function plain(mrkdwn: string): string {
 const WIDE =
     /[\u1100-\u115F\u2E80-\u303E\u3041-\u33FF\u3400-\u4DBF\u4E00-\u9FFF\uA000-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6]/;
 
-/** Pads a label to `columns` terminal columns, counting wide characters twice, so Japanese labels line up. */
+/** How many terminal columns a text takes, counting wide characters twice. */
+function columnsOf(text: string): number {
+    return [...text].reduce((sum, c) => sum + (WIDE.test(c) ? 2 : 1), 0);
+}
+
+/** Pads a text to `columns` terminal columns, counting wide characters twice, so Japanese labels line up. */
 function padColumns(text: string, columns: number): string {
-    const width = [...text].reduce((sum, c) => sum + (WIDE.test(c) ? 2 : 1), 0);
-    return text + " ".repeat(Math.max(0, columns - width));
+    return text + " ".repeat(Math.max(0, columns - columnsOf(text)));
+}
+
+// A field's label column, and the most a left-hand value is padded to before the right-hand field.
+const LABEL_COLUMNS = 14;
+const VALUE_COLUMNS_MAX = 30;
+
+/** A section's fields two to a line, as Slack lays them out: label and value, side by side. */
+function fieldLines(fields: ReadonlyArray<{ text: string }>): string[] {
+    const cells = fields.map((f) => {
+        const [label, value] = f.text.split("\n");
+        return { label: plain(label ?? ""), value: plain(value ?? "") };
+    });
+    // The left-hand values that have a field beside them set where the right-hand column starts.
+    const left = cells.filter((_, i) => i % 2 === 0 && i + 1 < cells.length);
+    const width = Math.min(VALUE_COLUMNS_MAX, Math.max(0, ...left.map((c) => columnsOf(c.value))));
+    const cell = (c: { label: string; value: string }): string => `${padColumns(c.label, LABEL_COLUMNS)} ${c.value}`;
+    const lines: string[] = [];
+    for (let i = 0; i < cells.length; i += 2) {
+        const right = cells[i + 1];
+        lines.push(`┃     ${right ? `${padColumns(cell(cells[i]!), LABEL_COLUMNS + 1 + width)}  ${cell(right)}` : cell(cells[i]!)}`);
+    }
+    return lines;
 }
 
 export function renderMessage(payload: Payload): string {
@@ -80,10 +105,7 @@ export function renderMessage(payload: Payload): string {
                         .map((line) => `┃ ${line}`),
                 );
             }
-            for (const f of block.fields ?? []) {
-                const [label, value] = f.text.split("\n");
-                lines.push(`┃     ${padColumns(plain(label ?? ""), 14)} ${plain(value ?? "")}`);
-            }
+            lines.push(...fieldLines(block.fields ?? []));
         } else if (block.type === "context") {
             lines.push(`┃ ${(block.elements ?? []).map((e) => plain(e.text)).join(" ")}`);
         }
@@ -102,32 +124,27 @@ export function renderNotice(notice: OperatorsNotice): string {
     return [`✉ ${notice.subject}`, ...notice.message.split("\n").map((line) => `  ${line}`)].join("\n");
 }
 
-/**
- * Points the serialized handler at another language: the language is captured into its code as
- * `__config.language = "en";`, so a look in another language edits that line, as a stack with
- * `language: ja` would have written it.
- */
-function capturedInLanguage(fn: DeployedFunction, language: Language): void {
-    const index = path.join(fn.dir, "__index.js");
-    const code = fs.readFileSync(index, "utf8");
-    const captured = /__config\.language = "[a-z]+";/;
-    if (!captured.test(code)) {
-        throw new Error("the function's code captures no language; cannot show its messages in another one");
-    }
-    fs.writeFileSync(index, code.replace(captured, `__config.language = ${JSON.stringify(language)};`));
+// The fixture sign-ins the packaged function is run on, in the order they are logged.
+const PACKAGED_RUN = ["iam-user-mfa", "iam-user-no-mfa", "root-mfa", "failure-unknown-user", "sso-assumed-role", "switch-role"];
+
+/** What the packaged function did with the fixture sign-ins: the messages the local Slack took, and why it refused any. */
+export interface PackagedRun {
+    signIns: number;
+    accepted: Payload[];
+    refused: string[];
 }
 
-/** The fixture sign-ins, through the serialized handler: what the channel receives, in order. */
-export async function handlerPayloads(run: OfflineRun, language?: Language): Promise<Payload[]> {
+/**
+ * The fixture sign-ins in the trail's log group, one scheduled sweep of the serialized handler as
+ * Lambda runs it: what the channel receives, in order, and what Slack would have refused.
+ */
+export async function runPackagedFunction(run: OfflineRun): Promise<PackagedRun> {
     const fn = unpackFunction(run);
     const slack = await new LocalSlack().start();
     const aws = await new LocalAws().start();
     try {
-        if (language !== undefined) {
-            capturedInLanguage(fn, language);
-        }
         await resetLocalEndpoints(fn, slack, aws);
-        for (const name of SAMPLES) {
+        for (const name of PACKAGED_RUN) {
             aws.logEvents.push({
                 logGroupName: fn.environment["TRAIL_LOG_GROUP_NAME"]!,
                 timestamp: Date.now() - 120000,
@@ -138,7 +155,13 @@ export async function handlerPayloads(run: OfflineRun, language?: Language): Pro
         if (!result.results[0]?.ok) {
             throw new Error(`the serialized handler failed: ${JSON.stringify(result.results[0]?.error ?? result.stderr)}`);
         }
-        return slack.accepted as Payload[];
+        return {
+            signIns: PACKAGED_RUN.length,
+            accepted: slack.accepted as Payload[],
+            refused: slack.requests
+                .filter((r) => r.answeredWith !== 200)
+                .map((r) => `${r.answeredWith} ${r.rejection ?? r.answeredBody ?? ""}`),
+        };
     } finally {
         await slack.stop();
         await aws.stop();
@@ -339,26 +362,69 @@ function noticeSamples(p: Presentation): Sample[] {
     ];
 }
 
+/** The account label and mention the samples of every kind show when no stack's are given: the snapshots' own. */
+export const DEMO_SHOWN: Pick<Presentation, "accountLabels" | "mentions"> = {
+    accountLabels: { "111122223333": "production" },
+    mentions: { critical: "<!here>" },
+};
+
 /** One of every kind of message the function sends, built in process from the fixtures. */
-export function messageSamples(language: Language, timeZone: string): Sample[] {
-    const p: Presentation = { timeZone, language, accountLabels: { "111122223333": "production" }, mentions: { critical: "<!here>" } };
+export function messageSamples(
+    language: Language,
+    timeZone: string,
+    shown: Pick<Presentation, "accountLabels" | "mentions"> = DEMO_SHOWN,
+): Sample[] {
+    const p: Presentation = { timeZone, language, accountLabels: shown.accountLabels, mentions: shown.mentions };
     return [...signInSamples(p), ...personSamples(p), ...noteSamples(p), ...noticeSamples(p)];
 }
 
-/** Renders a sample: a message with its Block Kit Builder link, or an email. */
-export function renderSample(sample: Sample): string {
-    return `── ${sample.name}\n${"message" in sample ? renderWithLink(sample.message) : renderNotice(sample.notice)}`;
+/** Renders a sample: a message, with its Block Kit Builder link on request, or an email. */
+export function renderSample(sample: Sample, links = false): string {
+    const shown =
+        "message" in sample ? (links ? renderWithLink(sample.message) : renderMessage(sample.message)) : renderNotice(sample.notice);
+    return `── ${sample.name}\n${shown}`;
 }
 
-/** What `npm start` shows: the fixture sign-ins through the serialized handler, then every other kind. */
-export async function sampleMessages(
-    run: OfflineRun,
-    options: { language: Language; timeZone: string; override: boolean },
-): Promise<{ rendered: string; sent: number; others: string }> {
-    const payloads = await handlerPayloads(run, options.override ? options.language : undefined);
-    return {
-        rendered: payloads.map(renderWithLink).join("\n\n"),
-        sent: payloads.length,
-        others: messageSamples(options.language, options.timeZone).map(renderSample).join("\n\n"),
-    };
+// How long after a sign-in the samples post it: seconds by the fast path (EventBridge), minutes by
+// the CloudWatch Logs backstop (CloudTrail's delivery to the log group, then the alarm's period).
+export const FAST_PATH_DELAY_MS = 9_000;
+export const BACKSTOP_DELAY_MS = 6 * MINUTE;
+
+// How many sign-ins `npm start` shows.
+export const STACK_SAMPLES = 4;
+
+/**
+ * Sign-ins as the stack's own rules post them: for each rule, in order, the first fixture sign-in
+ * its pattern matches that no earlier rule took, until there are `count`. Each is posted on a fixed
+ * clock, by the path the stack gives its rule: `FAST_PATH_DELAY_MS` after the sign-in by the fast
+ * path, `BACKSTOP_DELAY_MS` by the backstop.
+ */
+export function stackSamples(
+    rules: readonly RunTimeRule[],
+    p: Omit<Presentation, "delivery" | "variant">,
+    pathOf: (ruleId: string) => "fast" | "backstop",
+    count = STACK_SAMPLES,
+): Sample[] {
+    const fixtures = cloudTrailFixtures();
+    // The packaged function's fixtures first, so the samples and its run speak of the same sign-ins.
+    const names = [...new Set([...PACKAGED_RUN, ...fixtures.keys()])];
+    const taken = new Set<string>();
+    const samples: Sample[] = [];
+    for (const rule of rules) {
+        const name = names.find((n) => !taken.has(n) && matchesFilterPattern(rule.pattern, fixtures.get(n)!.parsed));
+        const parsed = name === undefined ? undefined : parseCloudTrailRecord(fixtures.get(name)!.text);
+        if (name === undefined || !parsed?.ok) {
+            continue;
+        }
+        taken.add(name);
+        const signIn = toSignIn(parsed.value);
+        const path = pathOf(rule.id);
+        const delivery = { path, atMs: signIn.eventTime.getTime() + (path === "fast" ? FAST_PATH_DELAY_MS : BACKSTOP_DELAY_MS) };
+        const message = buildSignInMessages(rule, [signIn], { ...p, delivery })[0]!.message;
+        samples.push({ name: `rule ${rule.id} (${rule.severity})`, message });
+        if (samples.length === count) {
+            break;
+        }
+    }
+    return samples;
 }

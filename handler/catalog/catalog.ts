@@ -110,6 +110,10 @@ export interface SignInWords {
     signedInToIdentityCenter: string;
     failedToSignIn: string;
     called(eventName: string): string;
+    /** A sign-in event that is a step of signing in (PasswordUpdated, ExternalIdPDirectoryLogin, SwitchRole), not an API call. */
+    signInStep(eventName: string): string;
+    /** The other rules an event matches, named on the one message that posts it. */
+    alsoMatches(titles: string): string;
     viewInCloudTrail: string;
     eventCount(n: number): string;
     /** Context line of a message split in parts. */

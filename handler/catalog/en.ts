@@ -70,6 +70,8 @@ export const EN: Catalog = {
         signedInToIdentityCenter: "signed in to IAM Identity Center",
         failedToSignIn: "failed to sign in",
         called: (eventName) => `called ${eventName}`,
+        signInStep: (eventName) => `went through the sign-in step ${eventName}`,
+        alsoMatches: (titles) => `Also: ${titles}`,
         viewInCloudTrail: "View in CloudTrail",
         eventCount: events,
         part: (index, parts, total) => `Part ${index} of ${parts}: ${total} events in all.`,

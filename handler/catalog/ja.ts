@@ -73,6 +73,8 @@ export const JA: Catalog = {
         signedInToIdentityCenter: "が IAM Identity Center にサインイン",
         failedToSignIn: "のサインインが失敗",
         called: (eventName) => `が ${eventName} を実行`,
+        signInStep: (eventName) => `がサインインの手順 ${eventName} を実行`,
+        alsoMatches: (titles) => `ほかに該当: ${titles}`,
         viewInCloudTrail: "CloudTrail で表示",
         eventCount: (n) => `${n} 件`,
         part: (index, parts, total) => `分割投稿 ${index}/${parts}（全 ${total} 件）`,

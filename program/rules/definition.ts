@@ -1,6 +1,6 @@
 /**
  * What one built-in rule is, in one place: everything else that names the rule — its metric filter
- * and alarm, the catalogs' titles, the rules tables of README.md and README.ja.md, Pulumi.yaml's
+ * and alarm, the catalogs' titles, the rules tables of docs/rules.md and docs/rules.ja.md, Pulumi.yaml's
  * list of rule ids, the tests of its pattern — is built or generated from this (`npm run docs`).
  */
 import type { Language, Severity } from "../../shared/contract";

@@ -376,6 +376,27 @@ export interface SimulationOptions {
     deliveries?: ReadonlyArray<{ atMs: number; event: unknown; trigger: string }>;
 }
 
+/**
+ * Which rule must post each event: of the rules whose patterns match it, the most urgent
+ * (critical, then high, then info), the first of those in the stack's order. One event, one message.
+ */
+export function expectedOwners(rules: readonly RunTimeRule[], events: readonly TrailEvent[]): Map<string, Set<string>> {
+    const expected = new Map<string, Set<string>>(rules.map((r) => [r.id, new Set<string>()]));
+    const urgency = { critical: 0, high: 1, info: 2 } as const;
+    const compiled = rules.map((rule) => ({ rule, matches: compileFilterPattern(rule.pattern) }));
+    for (const e of events) {
+        const text = JSON.stringify(e.record);
+        const owner = compiled
+            .filter(({ matches }) => matches(text))
+            .map(({ rule }) => rule)
+            .sort((a, b) => urgency[a.severity] - urgency[b.severity])[0];
+        if (owner) {
+            expected.get(owner.id)!.add(e.record.eventID);
+        }
+    }
+    return expected;
+}
+
 export interface SimulationResult {
     options: SimulationOptions;
     rules: RunTimeRule[];
@@ -503,15 +524,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
         throw new Error("invocations were still running an hour after the simulation ended");
     }
 
-    const expected = new Map<string, Set<string>>(rules.map((r) => [r.id, new Set<string>()]));
-    for (const rule of rules) {
-        const matches = compileFilterPattern(rule.pattern);
-        for (const e of options.events) {
-            if (matches(JSON.stringify(e.record))) {
-                expected.get(rule.id)!.add(e.record.eventID);
-            }
-        }
-    }
+    const expected = expectedOwners(rules, options.events);
     const messages = slack.posts.filter((p) => p.status >= 200 && p.status < 300).map((p) => readPostedMessage(p.payload, rules, p.atMs));
     const postedCount = new Map<string, number>();
     for (const m of messages) {

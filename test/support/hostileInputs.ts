@@ -728,8 +728,13 @@ export function generateHostileCases(seed: number, options: GeneratorOptions): H
             shown: [{ eventId: loud.eventID, ...show }],
         });
 
-        // Rules such as root-activity match any API call, so the event name is displayed too.
-        const rootCall = signIn((r) => (r["eventName"] = cycle(CONTROL_SEQUENCES, i + 3)), baseRootCall);
+        // Rules such as root-activity match any API call, so the event name is displayed too. This one
+        // is done by a service on root's behalf, so root-activity, more urgent than the rule at hand,
+        // does not claim it (one event, one message: handler/overlap.ts).
+        const rootCall = signIn((r) => {
+            r["eventName"] = cycle(CONTROL_SEQUENCES, i + 3);
+            (r["userIdentity"] as Json)["invokedBy"] = "support.amazonaws.com";
+        }, baseRootCall);
         inLookup("hostile-event-name", i, [JSON.stringify(rootCall)], [], { mustPost: [rootCall.eventID] });
 
         const twin = signIn();

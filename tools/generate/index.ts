@@ -5,13 +5,14 @@
 import * as fs from "fs";
 import * as path from "path";
 import { REPO_ROOT } from "../repoRoot";
+import { configurationReference } from "./configuration";
 import { RULES_GENERATED } from "./rules";
 import type { Generated } from "./sections";
 import { WATCH_LIST_DOC } from "./watchListDoc";
 
 export type { Generated } from "./sections";
 
-export const GENERATED: readonly Generated[] = [WATCH_LIST_DOC, ...RULES_GENERATED];
+export const GENERATED: readonly Generated[] = [WATCH_LIST_DOC, ...RULES_GENERATED, configurationReference(() => GENERATED)];
 
 /** Each generated file's text now and as it should be; outputs sharing a file apply in turn. */
 export async function renderAll(): Promise<Array<{ file: string; current: string; wanted: string }>> {

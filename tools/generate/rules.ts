@@ -1,4 +1,4 @@
-/** What program/rules/ generates: the catalogs' titles, the rules tables of both READMEs, Pulumi.yaml's list of ids. */
+/** What program/rules/ generates: the catalogs' titles, the rules tables of docs/rules.md and docs/rules.ja.md, Pulumi.yaml's list of ids. */
 import { routeOf } from "../../program/fastPathPatterns";
 import { RULE_DEFINITIONS, type RuleDefinition } from "../../program/rules";
 import { LANGUAGES, type Language } from "../../shared/contract";
@@ -58,7 +58,7 @@ function disabledRulesDescription(): string {
 
 export const RULES_GENERATED: readonly Generated[] = [
     wholeModule("handler/catalog/ruleTitles.ts", SOURCE, ruleTitlesModule),
-    section("README.md", "rules", SOURCE, rulesTable),
-    section("README.ja.md", "rules", SOURCE, rulesTableJa),
+    section("docs/rules.md", "rules", SOURCE, rulesTable),
+    section("docs/rules.ja.md", "rules", SOURCE, rulesTableJa),
     yamlDescription("Pulumi.yaml", "disabledRules", disabledRulesDescription),
 ];
