@@ -12,6 +12,7 @@ import {
     type SummaryRequest,
 } from "../shared/contract";
 import { assumeRolePolicy, functionPolicy, invokeFunctionPolicy } from "./documents";
+import { functionCodePaths, withWhatwgUrlShim } from "./functionPackage";
 import { movedFrom } from "./moved";
 import { childName, componentName, webhookParameterName } from "./names";
 import type { TrailLogs } from "./trail";
@@ -147,6 +148,8 @@ export class Notifier extends pulumi.ComponentResource {
                 callbackFactory: handlerFactoryFor(args.config),
                 role,
                 runtime: aws.lambda.Runtime.NodeJS22dX,
+                // Only what runs on Node 22: see program/functionPackage.ts.
+                codePathOptions: functionCodePaths(),
                 memorySize: 256,
                 timeout: FUNCTION_TIMEOUT_SECONDS,
                 loggingConfig: { logFormat: "Text", logGroup: logGroup.name },
@@ -165,7 +168,7 @@ export class Notifier extends pulumi.ComponentResource {
                     },
                 },
             },
-            { ...this.was, dependsOn: [policy] },
+            { ...this.was, dependsOn: [policy], transformations: [withWhatwgUrlShim] },
         );
     }
 

@@ -343,15 +343,18 @@ describe("the LoginAlerts component under mocks", function () {
         assert.ok(run.resources.every((r) => !JSON.stringify(r.inputs["tags"] ?? {}).includes("hooks.slack.com")));
     });
 
-    it("packages only ipaddr.js, node-fetch and its dependencies beside the serialized handler", function () {
+    it("packages only ipaddr.js and node-fetch, by the files that run, and the whatwg-url shim beside the serialized handler", function () {
         const code = byName(run, "login-alerts-function").inputs["code"] as { assets: Record<string, unknown> };
         assert.deepStrictEqual(Object.keys(code.assets).sort(), [
             "__index.js",
-            "node_modules/ipaddr.js",
-            "node_modules/node-fetch",
-            "node_modules/tr46",
-            "node_modules/webidl-conversions",
-            "node_modules/whatwg-url",
+            "node_modules/ipaddr.js/LICENSE",
+            "node_modules/ipaddr.js/lib/ipaddr.js",
+            "node_modules/ipaddr.js/package.json",
+            "node_modules/node-fetch/LICENSE.md",
+            "node_modules/node-fetch/lib/index.js",
+            "node_modules/node-fetch/package.json",
+            "node_modules/whatwg-url/index.js",
+            "node_modules/whatwg-url/package.json",
         ]);
         const text = indexJsOf(byName(run, "login-alerts-function"));
         assert.match(text, /require\("@aws-sdk\/client-ssm"\)/);

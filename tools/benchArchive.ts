@@ -78,7 +78,7 @@ export async function readZip(zip: Buffer): Promise<Array<ZipInput & ZipEntryRep
 }
 
 /** Every file of the function's code archive, as the deployment would package it, in name order. */
-function archiveFiles(code: PlanAsset): ZipInput[] {
+export function archiveFiles(code: PlanAsset): ZipInput[] {
     const files: ZipInput[] = [];
     const walk = (dir: string, prefix: string) => {
         for (const entry of fs.readdirSync(dir).sort()) {
@@ -93,8 +93,10 @@ function archiveFiles(code: PlanAsset): ZipInput[] {
     for (const entry of archiveEntries(code, "package")) {
         if ("text" in entry) {
             files.push({ name: entry.name, data: Buffer.from(entry.text, "utf8") });
-        } else {
+        } else if (fs.statSync(entry.path).isDirectory()) {
             walk(entry.path, entry.name);
+        } else {
+            files.push({ name: entry.name, data: fs.readFileSync(entry.path) });
         }
     }
     return files.sort((a, b) => a.name.localeCompare(b.name));
