@@ -153,23 +153,26 @@ export class Notifier extends pulumi.ComponentResource {
                 memorySize: 256,
                 timeout: FUNCTION_TIMEOUT_SECONDS,
                 loggingConfig: { logFormat: "Text", logGroup: logGroup.name },
-                environment: {
-                    variables: {
-                        ...environmentOf<pulumi.Input<string>>({
-                            webhookParameterName: this.webhookParameter.name,
-                            trailLogGroupName: args.trailLogs.logGroupName,
-                            stateTableName: this.stateTable.name,
-                            alarmNames: pulumi.output(args.alarmNames).apply(encodeAlarmNames),
-                            operatorTopicArn: args.operatorTopicArn,
-                            heartbeatAlarmName: args.heartbeatAlarmName,
-                            trailArn: args.trailLogs.trailArn ?? "",
-                        }),
-                        NODE_OPTIONS: "--enable-source-maps",
-                    },
-                },
+                environment: { variables: this.environmentVariables(args) },
             },
             { ...this.was, dependsOn: [policy], transformations: [withWhatwgUrlShim] },
         );
+    }
+
+    /** The function's environment: names of deployed resources only (shared/contract.ts writes and reads them). */
+    private environmentVariables(args: NotifierArgs): Record<string, pulumi.Input<string>> {
+        return {
+            ...environmentOf<pulumi.Input<string>>({
+                webhookParameterName: this.webhookParameter.name,
+                trailLogGroupName: args.trailLogs.logGroupName,
+                stateTableName: this.stateTable.name,
+                alarmNames: pulumi.output(args.alarmNames).apply(encodeAlarmNames),
+                operatorTopicArn: args.operatorTopicArn,
+                heartbeatAlarmName: args.heartbeatAlarmName,
+                trailArn: args.trailLogs.trailArn ?? "",
+            }),
+            NODE_OPTIONS: "--enable-source-maps",
+        };
     }
 
     /** Retries into the dead-letter queue; invoked by the alarm topic and by the sweep's schedule. */
