@@ -1,5 +1,6 @@
 import { createStateStore } from "./stateStore";
 import type { AwsPorts, LogEvent, LogEventPage, TimeWindow, TrailStatus } from "./types";
+import { onFirstUse } from "./onFirstUse";
 
 type Ssm = typeof import("@aws-sdk/client-ssm");
 type Logs = typeof import("@aws-sdk/client-cloudwatch-logs");
@@ -79,34 +80,38 @@ async function trailStatus(sdk: CloudTrail, client: InstanceType<CloudTrail["Clo
 }
 
 /**
- * Real AWS clients. The SDK comes from the Lambda runtime, so it is required here at cold start
- * rather than imported: an import would be followed by closure serialization into the package.
+ * Real AWS clients. The SDK comes from the Lambda runtime, so it is required here, when first
+ * needed, rather than imported: an import would be followed by closure serialization into the package.
  */
 export function createAwsPorts(tableName: string): AwsPorts {
     /* eslint-disable @typescript-eslint/no-require-imports */
-    const ssm = require("@aws-sdk/client-ssm") as Ssm;
-    const logs = require("@aws-sdk/client-cloudwatch-logs") as Logs;
-    const cloudTrail = require("@aws-sdk/client-cloudtrail") as CloudTrail;
+    const ssm = onFirstUse(() => {
+        const sdk = require("@aws-sdk/client-ssm") as Ssm;
+        return { sdk, client: new sdk.SSMClient({}) };
+    });
+    const logs = onFirstUse(() => {
+        const sdk = require("@aws-sdk/client-cloudwatch-logs") as Logs;
+        return { sdk, client: new sdk.CloudWatchLogsClient({}) };
+    });
+    const cloudTrail = onFirstUse(() => require("@aws-sdk/client-cloudtrail") as CloudTrail);
     /* eslint-enable @typescript-eslint/no-require-imports */
-    const ssmClient = new ssm.SSMClient({});
-    const logsClient = new logs.CloudWatchLogsClient({});
     // A trail is read in its home region, which its ARN names (arn:aws:cloudtrail:<region>:...).
     const cloudTrailClients = new Map<string, InstanceType<CloudTrail["CloudTrailClient"]>>();
     const cloudTrailClient = (arn: string) => {
         const region = arn.split(":")[3] ?? "";
         let client = cloudTrailClients.get(region);
         if (!client) {
-            client = new cloudTrail.CloudTrailClient(region ? { region } : {});
+            client = new (cloudTrail().CloudTrailClient)(region ? { region } : {});
             cloudTrailClients.set(region, client);
         }
         return client;
     };
     return {
-        getSecureParameter: (name) => getSecureParameter(ssm, ssmClient, name),
-        filterLogEvents: (logGroupName, pattern, window) => filterLogEvents(logs, logsClient, logGroupName, pattern, window),
+        getSecureParameter: (name) => getSecureParameter(ssm().sdk, ssm().client, name),
+        filterLogEvents: (logGroupName, pattern, window) => filterLogEvents(logs().sdk, logs().client, logGroupName, pattern, window),
         filterLogEventsPage: (logGroupName, pattern, window, nextToken, deadlineMs) =>
-            filterLogEventsPage(logs, logsClient, { logGroupName, pattern, window, nextToken }, deadlineMs),
-        trailStatus: (trailArn) => trailStatus(cloudTrail, cloudTrailClient(trailArn), trailArn),
+            filterLogEventsPage(logs().sdk, logs().client, { logGroupName, pattern, window, nextToken }, deadlineMs),
+        trailStatus: (trailArn) => trailStatus(cloudTrail(), cloudTrailClient(trailArn), trailArn),
         store: createStateStore(tableName),
     };
 }

@@ -1,3 +1,4 @@
+import { onFirstUse } from "./onFirstUse";
 import type { OperatorsChannel } from "./types";
 
 type Sns = typeof import("@aws-sdk/client-sns");
@@ -16,11 +17,15 @@ function subjectOf(text: string): string {
  * closure serialization into the package.
  */
 export function createOperatorsChannel(topicArn: string): OperatorsChannel {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const sdk = require("@aws-sdk/client-sns") as Sns;
-    const client = new sdk.SNSClient({});
+    // Loaded on first use: most invocations never tell the operators anything.
+    const sns = onFirstUse(() => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const sdk = require("@aws-sdk/client-sns") as Sns;
+        return { sdk, client: new sdk.SNSClient({}) };
+    });
     return {
         publish: async (subject, message) => {
+            const { sdk, client } = sns();
             await client.send(new sdk.PublishCommand({ TopicArn: topicArn, Subject: subjectOf(subject), Message: message }));
         },
     };
