@@ -216,7 +216,7 @@ export async function offlinePlans(out: string[]): Promise<boolean> {
     for (const args of [["start"], ["start", "--", "--stack", "prod"]]) {
         // The update notifier would otherwise ask the registry for npm's latest version.
         const run = await spawnToExit("npm", args, { cwd: REPO_ROOT, env: { ...process.env, npm_config_update_notifier: "false" } });
-        const resources = /Plan for stack \S+: (\d+) resources/.exec(run.stdout)?.[1] ?? "?";
+        const resources = /^(\d+) resources to create/m.exec(run.stdout)?.[1] ?? "?";
         out.push(`  ${pad(`npm ${args.join(" ")}`)}${n(run.ms / 1000, 1)} s  (${resources} resources, exit ${run.code})`);
         ok &&= run.code === 0;
     }
