@@ -6,6 +6,7 @@
  */
 import { strict as assert } from "assert";
 import { BUILT_IN_RULES } from "../program/rules";
+import { apiCallRecord } from "../program/rules/records";
 import { TAMPERING_RULE_IDS, UNWATCHED_TYPES, WATCH_LIST, type WatchEntry } from "../program/watchList";
 import { compileFilterPattern } from "../shared/filterPattern";
 import { fastPathRuleMatches } from "./support/eventBridgeSimulator";
@@ -34,21 +35,7 @@ function record(entry: WatchEntry, call: string, name: string): Record<string, u
         const list = entry.names.parameter.endsWith("[*]");
         requestParameters[entry.names.parameter.replace("[*]", "")] = list ? ["someone-elses", name] : name;
     }
-    return {
-        eventVersion: "1.08",
-        userIdentity: { type: "IAMUser", accountId: "111122223333", userName: "intruder" },
-        eventTime: "2026-12-06T10:00:00Z",
-        eventSource: "example.amazonaws.com",
-        eventName: concrete(call, "X20150331"),
-        awsRegion: "us-east-1",
-        sourceIPAddress: "198.51.100.7",
-        requestParameters,
-        eventID: "3f1c1a4e-0000-4000-8000-000000000001",
-        readOnly: false,
-        eventType: "AwsApiCall",
-        managementEvent: true,
-        recipientAccountId: "111122223333",
-    };
+    return apiCallRecord("example.amazonaws.com", concrete(call, "X20150331"), requestParameters);
 }
 
 function envelope(detail: Record<string, unknown>): Record<string, unknown> {
