@@ -1,7 +1,7 @@
-import { createAwsPorts } from "./aws";
-import { createHandler, type LoginAlertsHandler } from "./invocation";
-import { createOperatorsChannel } from "./operatorsChannel";
-import type { FetchLike } from "./slack";
+import { createAwsPorts } from "./awsPorts";
+import { createHandler, type LoginAlertsHandler } from "./ingest/invocation";
+import { createOperatorsChannel } from "./deliver/operatorsTopic";
+import type { FetchLike } from "./deliver/webhook";
 import { readSettings, type FunctionConfig } from "../shared/contract";
 
 /**

@@ -40,7 +40,7 @@ function deliveryRow(args: DashboardArgs): awsx.classic.cloudwatch.RowWidget {
     const rules = Object.entries(args.ruleMetrics).map(([id, name]) =>
         metric({ namespace: METRIC_NAMESPACE, name, statistic: "Sum", label: id }),
     );
-    // The function's embedded-metric lines (handler/metrics.ts): delay per path, and the backstop's firsts.
+    // The function's embedded-metric lines (handler/deliver/metrics.ts): delay per path, and the backstop's firsts.
     const byPath = (path: string, statistic: "Average" | "Maximum") =>
         metric({
             namespace: DELIVERY_METRICS.namespace,

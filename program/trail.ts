@@ -9,7 +9,7 @@ import { movedFrom } from "./moved";
 export interface TrailLogs {
     logGroupName: pulumi.Output<string>;
     logGroupArn: pulumi.Output<string>;
-    /** The trail whose status the function reads on every sweep (handler/trailStatus.ts); absent when only its log group is known. */
+    /** The trail whose status the function reads on every sweep (handler/ingest/trailStatus.ts); absent when only its log group is known. */
     trailArn?: pulumi.Output<string>;
 }
 

@@ -1,8 +1,8 @@
 import * as assert from "assert";
-import { dispositionOf } from "../handler/disposition";
+import { dispositionOf } from "../handler/decide/disposition";
 import { allowListProblem, inNetwork, parseCidr, parseRolePattern, type AllowEntry } from "../shared/allowList";
-import { parseCloudTrailRecord, toSignIn } from "../handler/parse";
-import type { SignIn } from "../handler/types";
+import { parseCloudTrailRecord, toSignIn } from "../handler/decide/parse";
+import type { SignIn } from "../handler/common/types";
 import { fixture } from "../tools/fixtures";
 
 function signIn(name: string): SignIn {

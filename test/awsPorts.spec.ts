@@ -1,9 +1,9 @@
 /**
- * The function's real AWS ports (handler/aws.ts) against the local stand-in of the AWS JSON APIs,
+ * The function's real AWS ports (handler/awsPorts.ts) against the local stand-in of the AWS JSON APIs,
  * reached through the SDK's AWS_ENDPOINT_URL_<SERVICE> variables as the deployed function would.
  */
 import * as assert from "assert";
-import { createAwsPorts } from "../handler/aws";
+import { createAwsPorts } from "../handler/awsPorts";
 import { useLocalAwsInProcess } from "./support/localAwsInProcess";
 
 describe("the function's AWS ports, on the local AWS stand-in", function () {

@@ -2,8 +2,8 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as ts from "typescript";
-import { CATALOGS, catalogFor } from "../handler/catalog";
-import { EN } from "../handler/catalog/en";
+import { CATALOGS, catalogFor } from "../handler/decide/catalog";
+import { EN } from "../handler/decide/catalog/en";
 import { BUILT_IN_RULE_IDS } from "../program/rules";
 import { LANGUAGES } from "../shared/contract";
 
@@ -21,7 +21,7 @@ function entries(value: unknown, at = ""): string[] {
 }
 
 // The builders: every word they place comes from a catalog.
-const BUILDERS = ["handler/format.ts", "handler/formatNotices.ts", "handler/notices.ts"];
+const BUILDERS = ["handler/decide/messages.ts", "handler/decide/reports.ts", "handler/decide/fallbacks.ts"];
 
 /**
  * The string literals of the builders that contain a word, each classified here as what it is: a

@@ -17,14 +17,14 @@
  * So nothing may depend on the envelope's id: what was posted is keyed by the CloudTrail eventID.
  */
 import * as assert from "assert";
-import type { SlackMessage } from "../handler/format";
-import { planEvent } from "../handler/fastPath";
-import { createHandler, handleInvocation, planWork } from "../handler/invocation";
-import { splitDelay, type DeliveryPath } from "../handler/catalog";
-import { EN } from "../handler/catalog/en";
-import { deliveryMetricLines } from "../handler/metrics";
-import { classifyTrigger } from "../handler/parse";
-import type { InvocationReport } from "../handler/types";
+import type { SlackMessage } from "../handler/decide/messages";
+import { planEvent } from "../handler/ingest/fastPath";
+import { createHandler, handleInvocation, planWork } from "../handler/ingest/invocation";
+import { splitDelay, type DeliveryPath } from "../handler/decide/catalog";
+import { EN } from "../handler/decide/catalog/en";
+import { deliveryMetricLines } from "../handler/deliver/metrics";
+import { classifyTrigger } from "../handler/decide/parse";
+import type { InvocationReport } from "../handler/common/types";
 import type { HandlerSettings } from "../shared/contract";
 import { compileFilterPattern } from "../shared/filterPattern";
 import { cloudTrailFixtures, fixture } from "../tools/fixtures";

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import * as fs from "fs";
-import { SAFETY_MS } from "../handler/sweep";
+import { SAFETY_MS } from "../handler/ingest/sweep";
 import * as path from "path";
 import {
     invokeInChild,

@@ -8,9 +8,9 @@ import {
     MAX_RECENT as MAX_RECENT_SIGHTINGS,
     MAX_VALUES_PER_DIMENSION,
     type PrincipalHistory,
-} from "../handler/firstSeen";
-import { userAgentClient, userAgentFamily } from "../handler/userAgent";
-import type { FirstSeenMark, SignIn } from "../handler/types";
+} from "../handler/decide/firstSeen";
+import { userAgentClient, userAgentFamily } from "../handler/decide/userAgent";
+import type { FirstSeenMark, SignIn } from "../handler/common/types";
 
 const DAY = 24 * 3600 * 1000;
 const T0 = Date.parse("2026-11-01T00:00:00Z");

@@ -9,10 +9,10 @@ import {
     type Block,
     type Presentation,
     type SlackMessage,
-} from "../handler/format";
-import { literal, plainLiteral } from "../handler/slackText";
-import { parseAlarmNotification, parseCloudTrailRecord, toSignIn, type ValidRecord } from "../handler/parse";
-import type { AlarmNotification, SignIn } from "../handler/types";
+} from "../handler/decide/messages";
+import { literal, plainLiteral } from "../handler/decide/mrkdwn";
+import { parseAlarmNotification, parseCloudTrailRecord, toSignIn, type ValidRecord } from "../handler/decide/parse";
+import type { AlarmNotification, SignIn } from "../handler/common/types";
 import { cloudTrailFixtures, fixture } from "../tools/fixtures";
 import { builtInRunTimeRule } from "./support/fakePorts";
 

@@ -23,7 +23,7 @@ const SEED = 0x1c0ffee;
 const RULE_ID = "console-signin";
 const KNOBS = { SLACK_TIMEOUT_MS: "300", SLACK_BACKOFF_BASE_MS: "50", SLACK_BACKOFF_CAP_MS: "200", MIN_POST_INTERVAL_MS: "0" };
 
-// Slack's Block Kit and chat limits, from Slack's reference rather than from handler/format.ts,
+// Slack's Block Kit and chat limits, from Slack's reference rather than from handler/decide/messages.ts,
 // so a regression there cannot move the goalposts.
 const LIMITS = { blocks: 50, headerText: 150, sectionText: 3000, fields: 10, fieldText: 2000, contextElements: 10, messageText: 40000 };
 

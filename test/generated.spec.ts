@@ -8,7 +8,7 @@ describe("generated text", function () {
             GENERATED.map((g) => g.file),
             [
                 "docs/tamper-evident.md",
-                "handler/catalog/ruleTitles.ts",
+                "handler/decide/catalog/ruleTitles.ts",
                 "docs/rules.md",
                 "docs/rules.ja.md",
                 "Pulumi.yaml",

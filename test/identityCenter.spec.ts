@@ -12,10 +12,10 @@ import {
     LOOKUP_BUDGET_MS,
     LOOKUP_MAX_PAGES,
     READ_PAST_SIGN_IN_MS,
-} from "../handler/identityCenter";
-import { parseCloudTrailRecord, toSignIn } from "../handler/parse";
-import { ruleRun } from "../handler/sweepRun";
-import type { AwsPorts, IdentityCenterMfa, LogEvent, LogEventPage, SignIn, TimeWindow } from "../handler/types";
+} from "../handler/deliver/identityCenter";
+import { parseCloudTrailRecord, toSignIn } from "../handler/decide/parse";
+import { ruleRun } from "../handler/deliver/ruleRun";
+import type { AwsPorts, IdentityCenterMfa, LogEvent, LogEventPage, SignIn, TimeWindow } from "../handler/common/types";
 import { fixture } from "../tools/fixtures";
 import { builtInRunTimeRule, fakeInvocation, unitSettings, type FakeClock } from "./support/fakePorts";
 

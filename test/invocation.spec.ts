@@ -1,7 +1,7 @@
 import * as assert from "assert";
-import { createHandler, handleInvocation, planWork } from "../handler/invocation";
-import { classifyTrigger, parseAlarmNotification } from "../handler/parse";
-import type { AwsPorts, InvocationReport } from "../handler/types";
+import { createHandler, handleInvocation, planWork } from "../handler/ingest/invocation";
+import { classifyTrigger, parseAlarmNotification } from "../handler/decide/parse";
+import type { AwsPorts, InvocationReport } from "../handler/common/types";
 import type { HandlerSettings } from "../shared/contract";
 import { fixture } from "../tools/fixtures";
 import { fakeInvocation, FakeSlackWebhook, builtInRunTimeRule, unitSettings } from "./support/fakePorts";

@@ -5,7 +5,7 @@
  */
 import { strict as assert } from "assert";
 import { alarmNamesOf, invokeInChild } from "../tools/local/deployedFunction";
-import { IDENTITY_CENTER_AUTH_PATTERN, LOOKUP_MAX_PAGES } from "../handler/identityCenter";
+import { IDENTITY_CENTER_AUTH_PATTERN, LOOKUP_MAX_PAGES } from "../handler/deliver/identityCenter";
 import { alarmNotification, fixture } from "../tools/fixtures";
 import { normaliseDelays } from "./support/baseline";
 import { useDeployedRig } from "./support/deployedRig";

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { onFirstUse } from "../handler/onFirstUse";
+import { onFirstUse } from "../handler/common/onFirstUse";
 
 describe("a client made on first use", function () {
     it("is not made until asked for, then made once and kept, even when it is falsy", function () {

@@ -1,8 +1,8 @@
-/** One event, one message (handler/overlap.ts): which rule posts an event several rules match. */
+/** One event, one message (handler/decide/overlap.ts): which rule posts an event several rules match. */
 import * as assert from "assert";
-import { claimants } from "../handler/overlap";
-import { parseCloudTrailRecord, toSignIn } from "../handler/parse";
-import type { SignIn } from "../handler/types";
+import { claimants } from "../handler/decide/overlap";
+import { parseCloudTrailRecord, toSignIn } from "../handler/decide/parse";
+import type { SignIn } from "../handler/common/types";
 import type { AllowEntry } from "../shared/allowList";
 import { cloudTrailFixtures } from "../tools/fixtures";
 import { builtInRunTimeRule, unitSettings } from "./support/fakePorts";

@@ -1,6 +1,6 @@
 import * as assert from "assert";
-import { createHandler } from "../handler/invocation";
-import type { InvocationReport } from "../handler/types";
+import { createHandler } from "../handler/ingest/invocation";
+import type { InvocationReport } from "../handler/common/types";
 import { BUILT_IN_RULE_IDS, BUILT_IN_RULES } from "../program/rules";
 import {
     describeRun,

@@ -18,15 +18,15 @@
  * region not among them is new, and "since" the principal's first such sign-in when that is within
  * the window. A sign-in the backstop posts after later sign-ins of its principal were posted is
  * judged the same way: those later ones say nothing of it. The line is rendered by the catalog's own
- * functions, as format.ts renders it.
+ * functions, as handler/decide/messages.ts renders it.
  */
 import { strict as assert } from "assert";
 import { BUILT_IN_RULES, type DeployTimeRule } from "../program/rules";
-import { networkOf } from "../handler/firstSeen";
-import { userAgentClient, userAgentFamily } from "../handler/userAgent";
-import { EN } from "../handler/catalog/en";
-import { eventDateFormatter, literal } from "../handler/format";
-import type { FirstSeenMark } from "../handler/types";
+import { networkOf } from "../handler/decide/firstSeen";
+import { userAgentClient, userAgentFamily } from "../handler/decide/userAgent";
+import { EN } from "../handler/decide/catalog/en";
+import { eventDateFormatter, literal } from "../handler/decide/messages";
+import type { FirstSeenMark } from "../handler/common/types";
 import { readPostedMessage, runSimulation, seededRandom, tally, type SimulationResult, type TrailEvent } from "./support/alarmSimulator";
 import { planEventBridge, type EventBridgeModel, type EventBridgePlan } from "./support/eventBridgeSimulator";
 import { cloudTrailFixtures } from "../tools/fixtures";
@@ -353,7 +353,7 @@ function sectionsOf(result: SimulationResult): Section[] {
                 return [];
             }
             // After the first line: the first-seen line, if any, then the other rules the event matches
-            // (one event, one message: handler/overlap.ts), which first-seen does not judge.
+            // (one event, one message: handler/decide/overlap.ts), which first-seen does not judge.
             const [, line, ...more] = text.split("\n").filter((l, n) => n === 0 || !l.startsWith("Also: "));
             assert.deepEqual(more, [], text);
             const also = text.split("\n").find((l) => l.startsWith("Also: "));

@@ -7,11 +7,11 @@ import {
     SLACK_LIMITS,
     type Presentation,
     type SlackMessage,
-} from "../handler/format";
-import { buildHeartbeatMessage, buildSummaryMessage } from "../handler/formatNotices";
-import { clip, literal } from "../handler/slackText";
-import { parseCloudTrailRecord, toSignIn } from "../handler/parse";
-import type { AlarmNotification, PrincipalName, SignIn, SummaryReport } from "../handler/types";
+} from "../handler/decide/messages";
+import { buildHeartbeatMessage, buildSummaryMessage } from "../handler/decide/reports";
+import { clip, literal } from "../handler/decide/mrkdwn";
+import { parseCloudTrailRecord, toSignIn } from "../handler/decide/parse";
+import type { AlarmNotification, PrincipalName, SignIn, SummaryReport } from "../handler/common/types";
 import { BUILT_IN_RULE_IDS } from "../program/rules";
 import { LANGUAGES, type RunTimeRule } from "../shared/contract";
 import { alarmNamesOf, invokeInChild } from "../tools/local/deployedFunction";

@@ -1,10 +1,10 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { splitDelay } from "../handler/catalog";
-import { EN } from "../handler/catalog/en";
-import { buildSignInMessages, formatEventTime, type Presentation } from "../handler/format";
-import { parseCloudTrailRecord, toSignIn } from "../handler/parse";
+import { splitDelay } from "../handler/decide/catalog";
+import { EN } from "../handler/decide/catalog/en";
+import { buildSignInMessages, formatEventTime, type Presentation } from "../handler/decide/messages";
+import { parseCloudTrailRecord, toSignIn } from "../handler/decide/parse";
 import { LANGUAGES, type Language } from "../shared/contract";
 import { cloudTrailFixtures } from "../tools/fixtures";
 import { blockKitBuilderUrl, messageSamples } from "../tools/sampleMessages";

@@ -1,9 +1,9 @@
 import * as assert from "assert";
-import { buildPendingMessage, buildSignInMessages, type Presentation, type SlackMessage } from "../handler/format";
-import { parseAlarmNotification, parseCloudTrailRecord, toSignIn } from "../handler/parse";
-import { slackRejectedError, slackUnavailableError } from "../handler/slack";
-import type { SendToSlack } from "../handler/slackSender";
-import { sweepRule } from "../handler/sweep";
+import { buildPendingMessage, buildSignInMessages, type Presentation, type SlackMessage } from "../handler/decide/messages";
+import { parseAlarmNotification, parseCloudTrailRecord, toSignIn } from "../handler/decide/parse";
+import { slackRejectedError, slackUnavailableError } from "../handler/deliver/webhook";
+import type { SendToSlack } from "../handler/deliver/pacedSender";
+import { sweepRule } from "../handler/ingest/sweep";
 import type {
     AlarmNotification,
     AwsPorts,
@@ -15,7 +15,7 @@ import type {
     SignIn,
     StateStore,
     TimeWindow,
-} from "../handler/types";
+} from "../handler/common/types";
 import { LOOKBACK_LIMIT_SECONDS, type HandlerSettings } from "../shared/contract";
 import { fixture } from "../tools/fixtures";
 import { FakeClock, fakeInvocation, builtInRunTimeRule, unitSettings, type InMemoryStateStore } from "./support/fakePorts";

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import type { Presentation } from "../handler/format";
+import type { Presentation } from "../handler/decide/messages";
 import { BUILT_IN_RULE_IDS } from "../program/rules";
 import { LANGUAGES } from "../shared/contract";
 import type { RecordedResource } from "../tools/offlineEngine";

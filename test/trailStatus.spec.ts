@@ -1,7 +1,7 @@
-/** CloudTrail's own status of the trail (handler/trailStatus.ts), judged and told once per change of state. */
+/** CloudTrail's own status of the trail (handler/ingest/trailStatus.ts), judged and told once per change of state. */
 import { strict as assert } from "assert";
-import { checkTrail, trailHealth } from "../handler/trailStatus";
-import type { InvocationReport } from "../handler/types";
+import { checkTrail, trailHealth } from "../handler/ingest/trailStatus";
+import type { InvocationReport } from "../handler/common/types";
 import { readStackSettings } from "../program/settings";
 import type { OfflineRun, RecordedResource } from "../tools/offlineEngine";
 import { FakeAwsPorts, fakeInvocation, unitSettings } from "./support/fakePorts";

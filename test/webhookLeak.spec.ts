@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import * as fs from "fs";
-import { SAFETY_MS } from "../handler/sweep";
+import { SAFETY_MS } from "../handler/ingest/sweep";
 import { alarmNamesOf, invokeInChild, unpackFunction, type ChildRun, type DeployedFunction } from "../tools/local/deployedFunction";
 import { LocalAws } from "../tools/local/localAws";
 import { LocalSlack, SLACK_ORIGIN_VARIABLE, type SlackAnswer } from "../tools/local/localSlack";

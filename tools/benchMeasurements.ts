@@ -5,14 +5,14 @@
  * plan (`npm start`). Also the number formatting the whole report shares.
  */
 import { spawn } from "child_process";
-import { SIGNINS_PER_MESSAGE } from "../handler/format";
+import { SIGNINS_PER_MESSAGE } from "../handler/decide/messages";
 import { alarmNotification, fixture } from "./fixtures";
 import { invokeInChild, lambdaNode, resetLocalEndpoints, type ChildRun, type DeployedFunction } from "./local/deployedFunction";
 import type { LocalAws } from "./local/localAws";
 import type { LocalSlack } from "./local/localSlack";
 import { REPO_ROOT } from "./repoRoot";
 
-// What the handler waits between two messages by default (handler/slack.ts), because Slack
+// What the handler waits between two messages by default (handler/deliver/webhook.ts), because Slack
 // allows about one message per second per webhook. The burst keeps it.
 const SLACK_SPACING_MS = 1100;
 

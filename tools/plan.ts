@@ -16,7 +16,7 @@ import { checkResources, type CheckResult } from "./policyCheck";
 import { stackConfigErrors } from "./projectConfig";
 import { REPO_ROOT } from "./repoRoot";
 import { messageSamples, renderSample, runPackagedFunction, stackSamples } from "./sampleMessages";
-import type { Presentation } from "../handler/format";
+import type { Presentation } from "../handler/decide/messages";
 import { policies as packPolicies } from "../policy/policies";
 import { PROJECT } from "../program/configValues";
 import { readStackSettings } from "../program/settings";

@@ -7,8 +7,8 @@
  * through the serialized handler, against local stand-ins for Slack and AWS, to show that the
  * packaged function posts what Slack accepts.
  */
-import { buildOkMessage, buildPendingMessage, buildSignInMessages, type Presentation, type SlackMessage } from "../handler/format";
-import { buildHeartbeatMessage, buildSummaryMessage, heartbeatNotice } from "../handler/formatNotices";
+import { buildOkMessage, buildPendingMessage, buildSignInMessages, type Presentation, type SlackMessage } from "../handler/decide/messages";
+import { buildHeartbeatMessage, buildSummaryMessage, heartbeatNotice } from "../handler/decide/reports";
 import {
     buildGapWarning,
     buildPlainEventsMessage,
@@ -16,9 +16,9 @@ import {
     refusedNoteNotice,
     undeliveredNotice,
     type OperatorsNotice,
-} from "../handler/notices";
-import { parseAlarmNotification, parseCloudTrailRecord, toSignIn } from "../handler/parse";
-import type { AlarmNotification, SignIn, SummaryReport } from "../handler/types";
+} from "../handler/decide/fallbacks";
+import { parseAlarmNotification, parseCloudTrailRecord, toSignIn } from "../handler/decide/parse";
+import type { AlarmNotification, SignIn, SummaryReport } from "../handler/common/types";
 import { BUILT_IN_RULE_IDS, BUILT_IN_RULES, type BuiltInRuleId } from "../program/rules";
 import type { Language, RunTimeRule, Severity } from "../shared/contract";
 import { matchesFilterPattern } from "../shared/filterPattern";

@@ -1,5 +1,5 @@
-import { createHandler } from "../../handler/invocation";
-import type { CloudTrailRecord, InvocationContext, InvocationReport } from "../../handler/types";
+import { createHandler } from "../../handler/ingest/invocation";
+import type { CloudTrailRecord, InvocationContext, InvocationReport } from "../../handler/common/types";
 import type { HandlerSettings, RunTimeRule } from "../../shared/contract";
 import type { DeployTimeRule } from "../../program/rules";
 import { fixture } from "../../tools/fixtures";

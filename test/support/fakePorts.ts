@@ -1,9 +1,9 @@
-import type { SlackMessage } from "../../handler/format";
-import type { FetchLike } from "../../handler/slack";
-import type { SendToSlack } from "../../handler/slackSender";
-import type { SweepDeps } from "../../handler/sweep";
-import { counterBytes } from "../../handler/stateDocuments";
-import type { AwsPorts, Clock, LogEvent, StateStore, StoredDocument, TimeWindow, TrailStatus } from "../../handler/types";
+import type { SlackMessage } from "../../handler/decide/messages";
+import type { FetchLike } from "../../handler/deliver/webhook";
+import type { SendToSlack } from "../../handler/deliver/pacedSender";
+import type { SweepDeps } from "../../handler/ingest/sweep";
+import { counterBytes } from "../../handler/state/documents";
+import type { AwsPorts, Clock, LogEvent, StateStore, StoredDocument, TimeWindow, TrailStatus } from "../../handler/common/types";
 import type { HandlerSettings, RunTimeRule } from "../../shared/contract";
 import { BUILT_IN_RULES, type BuiltInRuleId } from "../../program/rules";
 import { compileFilterPattern } from "../../shared/filterPattern";
@@ -171,7 +171,7 @@ function namedError(name: string, message: string): Error {
 }
 
 /**
- * The DynamoDB state table in memory, with the semantics of the real store in handler/stateStore.ts: a
+ * The DynamoDB state table in memory, with the semantics of the real store in handler/state/store.ts: a
  * conditional lease (free, expired, or already ours), posted keys with an expiry, and cursors. Each
  * call takes effect after its latency has passed, atomically, as a single DynamoDB request would.
  */
@@ -278,7 +278,7 @@ export class InMemoryStateStore implements StateStore {
         const item = this.counters.get(key) ?? {};
         const left: Record<string, number> = {};
         for (const [name, amount] of Object.entries(counters).filter(([, a]) => a !== 0)) {
-            // attribute_exists(#c), or attribute_not_exists(#c) AND its bytes fit (stateDocuments.ts)
+            // attribute_exists(#c), or attribute_not_exists(#c) AND its bytes fit (handler/state/documents.ts)
             const used = this.counterBytes.get(key) ?? 0;
             if (name in item) {
                 item[name] = item[name]! + amount;

@@ -1,6 +1,6 @@
-import { createHandler } from "../../handler/invocation";
-import type { FetchLike } from "../../handler/slack";
-import type { AwsPorts, Clock } from "../../handler/types";
+import { createHandler } from "../../handler/ingest/invocation";
+import type { FetchLike } from "../../handler/deliver/webhook";
+import type { AwsPorts, Clock } from "../../handler/common/types";
 import { InMemoryStateStore } from "./fakePorts";
 import type { HandlerSettings } from "../../shared/contract";
 import { fixture } from "../../tools/fixtures";
@@ -730,7 +730,7 @@ export function generateHostileCases(seed: number, options: GeneratorOptions): H
 
         // Rules such as root-activity match any API call, so the event name is displayed too. This one
         // is done by a service on root's behalf, so root-activity, more urgent than the rule at hand,
-        // does not claim it (one event, one message: handler/overlap.ts).
+        // does not claim it (one event, one message: handler/decide/overlap.ts).
         const rootCall = signIn((r) => {
             r["eventName"] = cycle(CONTROL_SEQUENCES, i + 3);
             (r["userIdentity"] as Json)["invokedBy"] = "support.amazonaws.com";

@@ -57,7 +57,7 @@ function disabledRulesDescription(): string {
 }
 
 export const RULES_GENERATED: readonly Generated[] = [
-    wholeModule("handler/catalog/ruleTitles.ts", SOURCE, ruleTitlesModule),
+    wholeModule("handler/decide/catalog/ruleTitles.ts", SOURCE, ruleTitlesModule),
     section("docs/rules.md", "rules", SOURCE, rulesTable),
     section("docs/rules.ja.md", "rules", SOURCE, rulesTableJa),
     yamlDescription("Pulumi.yaml", "disabledRules", disabledRulesDescription),

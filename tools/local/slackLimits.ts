@@ -25,7 +25,7 @@
  *
  * Slack's pages say "characters" without defining them. The stand-in counts UTF-16 code units
  * (String#length), which is never fewer than code points: a message it accepts is within the
- * limits under either reading, and handler/format.ts clips by the same measure.
+ * limits under either reading, and handler/decide/messages.ts clips by the same measure.
  */
 export const SLACK_BLOCK_LIMITS = {
     blocksPerMessage: 50,

@@ -1,0 +1,117 @@
+import { createStateStore } from "./state/store";
+import type { AwsPorts, LogEvent, LogEventPage, TimeWindow, TrailStatus } from "./common/types";
+import { onFirstUse } from "./common/onFirstUse";
+
+type Ssm = typeof import("@aws-sdk/client-ssm");
+type Logs = typeof import("@aws-sdk/client-cloudwatch-logs");
+type CloudTrail = typeof import("@aws-sdk/client-cloudtrail");
+
+async function getSecureParameter(sdk: Ssm, client: InstanceType<Ssm["SSMClient"]>, name: string): Promise<string> {
+    const out = await client.send(new sdk.GetParameterCommand({ Name: name, WithDecryption: true }));
+    const value = out.Parameter?.Value;
+    if (!value) {
+        throw new Error(`SSM parameter ${name} has no value.`);
+    }
+    return value;
+}
+
+/**
+ * One page of FilterLogEvents (a page may be empty while more follow), abandoned at the deadline:
+ * the SDK rejects with an AbortError and the caller keeps the token to resume from. An infinite
+ * deadline sets no timer: Node runs a delay past 2^31 - 1 ms after 1 ms instead.
+ */
+async function filterLogEventsPage(
+    sdk: Logs,
+    client: InstanceType<Logs["CloudWatchLogsClient"]>,
+    request: { logGroupName: string; pattern: string; window: TimeWindow; nextToken: string | undefined },
+    deadlineMs: number,
+): Promise<LogEventPage> {
+    const controller = new AbortController();
+    const timer = Number.isFinite(deadlineMs) ? setTimeout(() => controller.abort(), Math.max(0, deadlineMs - Date.now())) : undefined;
+    try {
+        const out = await client.send(
+            new sdk.FilterLogEventsCommand({
+                logGroupName: request.logGroupName,
+                filterPattern: request.pattern,
+                startTime: request.window.startMs,
+                endTime: request.window.endMs,
+                nextToken: request.nextToken,
+            }),
+            { abortSignal: controller.signal },
+        );
+        const events: LogEvent[] = [];
+        for (const e of out.events ?? []) {
+            if (typeof e.message === "string") {
+                events.push({ message: e.message, timestamp: e.timestamp ?? 0 });
+            }
+        }
+        return out.nextToken ? { events, nextToken: out.nextToken } : { events };
+    } finally {
+        clearTimeout(timer);
+    }
+}
+
+/** Every page of FilterLogEvents for the window, with no deadline; the sweep pages itself instead. */
+async function filterLogEvents(
+    sdk: Logs,
+    client: InstanceType<Logs["CloudWatchLogsClient"]>,
+    logGroupName: string,
+    pattern: string,
+    window: TimeWindow,
+): Promise<LogEvent[]> {
+    const events: LogEvent[] = [];
+    let nextToken: string | undefined;
+    do {
+        const page = await filterLogEventsPage(sdk, client, { logGroupName, pattern, window, nextToken }, Infinity);
+        events.push(...page.events);
+        nextToken = page.nextToken;
+    } while (nextToken);
+    return events;
+}
+
+async function trailStatus(sdk: CloudTrail, client: InstanceType<CloudTrail["CloudTrailClient"]>, trailArn: string): Promise<TrailStatus> {
+    const out = await client.send(new sdk.GetTrailStatusCommand({ Name: trailArn }));
+    return {
+        isLogging: out.IsLogging === true,
+        ...(out.LatestCloudWatchLogsDeliveryTime ? { cloudWatchLogsDeliveredAtMs: out.LatestCloudWatchLogsDeliveryTime.getTime() } : {}),
+        ...(out.LatestCloudWatchLogsDeliveryError ? { cloudWatchLogsError: out.LatestCloudWatchLogsDeliveryError } : {}),
+        ...(out.LatestDeliveryError ? { s3Error: out.LatestDeliveryError } : {}),
+    };
+}
+
+/**
+ * Real AWS clients. The SDK comes from the Lambda runtime, so it is required here, when first
+ * needed, rather than imported: an import would be followed by closure serialization into the package.
+ */
+export function createAwsPorts(tableName: string): AwsPorts {
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    const ssm = onFirstUse(() => {
+        const sdk = require("@aws-sdk/client-ssm") as Ssm;
+        return { sdk, client: new sdk.SSMClient({}) };
+    });
+    const logs = onFirstUse(() => {
+        const sdk = require("@aws-sdk/client-cloudwatch-logs") as Logs;
+        return { sdk, client: new sdk.CloudWatchLogsClient({}) };
+    });
+    const cloudTrail = onFirstUse(() => require("@aws-sdk/client-cloudtrail") as CloudTrail);
+    /* eslint-enable @typescript-eslint/no-require-imports */
+    // A trail is read in its home region, which its ARN names (arn:aws:cloudtrail:<region>:...).
+    const cloudTrailClients = new Map<string, InstanceType<CloudTrail["CloudTrailClient"]>>();
+    const cloudTrailClient = (arn: string) => {
+        const region = arn.split(":")[3] ?? "";
+        let client = cloudTrailClients.get(region);
+        if (!client) {
+            client = new (cloudTrail().CloudTrailClient)(region ? { region } : {});
+            cloudTrailClients.set(region, client);
+        }
+        return client;
+    };
+    return {
+        getSecureParameter: (name) => getSecureParameter(ssm().sdk, ssm().client, name),
+        filterLogEvents: (logGroupName, pattern, window) => filterLogEvents(logs().sdk, logs().client, logGroupName, pattern, window),
+        filterLogEventsPage: (logGroupName, pattern, window, nextToken, deadlineMs) =>
+            filterLogEventsPage(logs().sdk, logs().client, { logGroupName, pattern, window, nextToken }, deadlineMs),
+        trailStatus: (trailArn) => trailStatus(cloudTrail(), cloudTrailClient(trailArn), trailArn),
+        store: createStateStore(tableName),
+    };
+}

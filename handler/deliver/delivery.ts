@@ -1,0 +1,280 @@
+/** Getting a rule's events into Slack: messages Slack refuses are split, then sent plainly, then told to the operators. */
+import { dispositionOf, type Disposition } from "../decide/disposition";
+import { rejectedStatus } from "./webhook";
+import {
+    buildOkMessage,
+    buildPendingMessage,
+    buildSignInMessages,
+    ruleTitle,
+    type Presentation,
+    type SlackMessage,
+} from "../decide/messages";
+import { catalogFor } from "../decide/catalog";
+import { claimants } from "../decide/overlap";
+import { log } from "../common/log";
+import { writeDeliveryMetrics } from "./metrics";
+import {
+    buildGapWarning,
+    buildPlainEventsMessage,
+    gapNotice,
+    plainTextOf,
+    refusedNoteNotice,
+    undeliveredNotice,
+    type LookbackGap,
+    type OperatorsNotice,
+} from "../decide/fallbacks";
+import { newNetworkOf } from "../decide/firstSeen";
+import { learnPosted, markFirstSeen } from "../state/history";
+import { addIdentityCenterMfa } from "./identityCenter";
+import { failedKey, postedKey, record, type RuleRun } from "./ruleRun";
+import { COUNTERS, postedCounters, tally } from "../state/tally";
+import type { AlarmNotification, SignIn, TimeWindow } from "../common/types";
+import { severityRank, type HandlerSettings, type RunTimeRule, type Severity } from "../../shared/contract";
+
+// Slack's answers that refuse the message itself, not the webhook: 403, 404 and 410 mean the
+// webhook is gone and fail the invocation; a smaller or plainer message cannot fix those.
+const REFUSED_CONTENT: readonly number[] = [400, 413];
+/** Slack refused the message for what it says (400 invalid_blocks, invalid_payload, too long), not for where it was sent. */
+function refusedContent(err: unknown): boolean {
+    const status = rejectedStatus(err);
+    return status !== undefined && REFUSED_CONTENT.includes(status);
+}
+
+/** Posts a message; Slack's refusal of its content comes back as the error, any other failure is thrown. */
+async function sendUnlessRefused(run: RuleRun, message: SlackMessage): Promise<Error | undefined> {
+    try {
+        await run.deps.send(message, run.deadlineMs);
+        return undefined;
+    } catch (err) {
+        if (refusedContent(err)) {
+            log("warn", "Slack refused a message for its content", { rule: run.rule.id, error: (err as Error).message });
+            return err as Error;
+        }
+        throw err;
+    }
+}
+
+/** Tells the operators' topic; a failure fails the rule, so the retry tells them. */
+export async function tellOperators(run: RuleRun, notice: OperatorsNotice): Promise<void> {
+    const channel = run.deps.aws.operators;
+    if (!channel) {
+        log("error", "no operators' topic to tell", { rule: run.rule.id, subject: notice.subject, message: notice.message });
+        return;
+    }
+    await channel.publish(notice.subject, notice.message);
+}
+
+/**
+ * Records one message's events as posted, once Slack took it; per message, so a later failure
+ * re-posts only what Slack did not take. Counts it, writes the events' delivery metrics, and then
+ * what only a posted sign-in may teach: the first-seen history and the summary's tallies.
+ */
+async function recordDelivered(run: RuleRun, batch: readonly SignIn[], atMs: number): Promise<void> {
+    await record(
+        run,
+        batch.map((s) => postedKey(run.rule.id, s.eventId)),
+    );
+    await learnPosted(run, batch);
+    await tally(run, postedCounters(run.rule.id, batch, run.path === "backstop"));
+    run.report.posted += batch.length;
+    run.report.messages += 1;
+    writeDeliveryMetrics(
+        run.path,
+        atMs,
+        batch.map((s) => s.eventTime.getTime()),
+    );
+}
+
+/** Posts sign-ins; a message Slack refuses for its content is split in halves, down to one event. */
+async function deliverSignIns(run: RuleRun, titled: RunTimeRule, presentation: Presentation, signIns: readonly SignIn[]): Promise<void> {
+    // Each sign-in says how long after it the message went out, and by which path.
+    const atMs = run.deps.clock.now();
+    const shown: Presentation = { ...presentation, delivery: { path: run.path, atMs } };
+    for (const { message, eventIds } of buildSignInMessages(titled, signIns, shown)) {
+        const batch = signIns.filter((s) => eventIds.includes(s.eventId));
+        const refusal = await sendUnlessRefused(run, message);
+        if (!refusal) {
+            await recordDelivered(run, batch, atMs);
+        } else if (batch.length > 1) {
+            const half = Math.ceil(batch.length / 2);
+            await deliverSignIns(run, titled, presentation, batch.slice(0, half));
+            await deliverSignIns(run, titled, presentation, batch.slice(half));
+        } else {
+            await deliverPlainly(run, batch);
+        }
+    }
+}
+
+/** The last resort for an event Slack refused on its own: text naming its eventID; failing that, the operators. */
+async function deliverPlainly(run: RuleRun, batch: readonly SignIn[]): Promise<void> {
+    const eventIds = batch.map((s) => s.eventId);
+    const atMs = run.deps.clock.now();
+    const refusal = await sendUnlessRefused(run, buildPlainEventsMessage(run.rule, eventIds, run.presentation.language));
+    if (!refusal) {
+        await recordDelivered(run, batch, atMs);
+        return;
+    }
+    // Told first and recorded after: if the topic fails, the retry tries Slack and the topic again.
+    await tellOperators(run, undeliveredNotice(run.rule, eventIds, refusal.message, run.presentation.language));
+    await record(
+        run,
+        eventIds.map((id) => failedKey(run.rule.id, id)),
+    );
+    await tally(run, { [COUNTERS.failed]: eventIds.length });
+    for (const id of eventIds) {
+        run.report.skipped.push(
+            `${run.rule.id}: Slack refused event ${id} even as plain text; recorded as failed and reported to the operators`,
+        );
+    }
+    log("error", "Slack refused events even as plain text; recorded them as failed", {
+        rule: run.rule.id,
+        eventIds,
+        error: refusal.message,
+    });
+}
+
+/**
+ * Posts a note (alarm, gap, heartbeat) as it is, else as text alone, else tells the operators what
+ * `refused` says (by default, that the note was refused and why); true when Slack took it.
+ */
+export async function deliverNote(
+    run: RuleRun,
+    note: SlackMessage,
+    refused: (reason: string) => OperatorsNotice = (reason) => refusedNoteNotice(run.rule, note.text, reason, run.presentation.language),
+): Promise<boolean> {
+    if (!(await sendUnlessRefused(run, note))) {
+        return true;
+    }
+    const refusal = await sendUnlessRefused(run, plainTextOf(note));
+    if (!refusal) {
+        return true;
+    }
+    await tellOperators(run, refused(refusal.message));
+    return false;
+}
+
+/** The severity a sign-in from a network new for its principal takes under this rule, when that is more urgent than the rule's own. */
+function raisedSeverity(settings: HandlerSettings, rule: RunTimeRule): Severity | undefined {
+    const raised = settings.firstSeen.raiseOnNewNetwork[rule.id];
+    return raised && severityRank(raised) < severityRank(rule.severity) ? raised : undefined;
+}
+
+function groupByDisposition(settings: HandlerSettings, ruleId: string, signIns: readonly SignIn[]): Record<Disposition, SignIn[]> {
+    const groups: Record<Disposition, SignIn[]> = { report: [], downgrade: [], suppress: [] };
+    for (const signIn of signIns) {
+        groups[dispositionOf(settings.allowList, ruleId, signIn)].push(signIn);
+    }
+    return groups;
+}
+
+/**
+ * The sign-ins this rule posts — those it is the most urgent claimant of, each naming the other
+ * rules that would have posted it — and those it leaves to a more urgent rule (handler/decide/overlap.ts).
+ */
+function ownedBy(run: RuleRun, signIns: readonly SignIn[]): { toPost: SignIn[]; leftToOthers: SignIn[] } {
+    const { settings } = run.deps;
+    const words = catalogFor(run.presentation.language);
+    const toPost: SignIn[] = [];
+    const leftToOthers: SignIn[] = [];
+    for (const signIn of signIns) {
+        const [first, ...others] = claimants(settings, signIn, run.rule.id);
+        if (first !== undefined && first.id !== run.rule.id) {
+            leftToOthers.push(signIn);
+        } else {
+            const also = others.filter((r) => r.id !== run.rule.id);
+            toPost.push(also.length > 0 ? { ...signIn, alsoMatches: also.map((r) => ({ id: r.id, title: ruleTitle(r, words) })) } : signIn);
+        }
+    }
+    return { toPost, leftToOthers };
+}
+
+/** Posts the found sign-ins not yet handled: reported ones, then downgraded ones as informational; suppressed ones are recorded. */
+export async function postFound(run: RuleRun, window: TimeWindow, byId: ReadonlyMap<string, SignIn>): Promise<void> {
+    const { deps, rule } = run;
+    if (byId.size === 0) {
+        return;
+    }
+    const ids = [...byId.keys()];
+    const fresh = await deps.aws.store.unposted([...ids.map((id) => postedKey(rule.id, id)), ...ids.map((id) => failedKey(rule.id, id))]);
+    const unhandled = [...byId.values()].filter(
+        (s) => fresh.has(postedKey(rule.id, s.eventId)) && fresh.has(failedKey(rule.id, s.eventId)),
+    );
+    const { toPost, leftToOthers } = ownedBy(run, unhandled);
+    const groups = groupByDisposition(deps.settings, rule.id, toPost);
+    // Only what will be posted is looked up and marked: a suppressed sign-in is never posted, so it
+    // teaches the history nothing, not even within its batch.
+    const shown = [...groups.report, ...groups.downgrade];
+    await addIdentityCenterMfa(run, shown);
+    await markFirstSeen(run, shown);
+    const raisedTo = raisedSeverity(deps.settings, rule);
+    const raise = raisedTo ? groups.report.filter((s) => newNetworkOf(s) !== undefined) : [];
+    const report = groups.report.filter((s) => !raise.includes(s));
+    log("info", "looked up events", {
+        rule: rule.id,
+        window,
+        found: byId.size,
+        new: toPost.length,
+        raised: raise.length,
+        downgraded: groups.downgrade.length,
+        suppressed: groups.suppress.length,
+        leftToOtherRules: leftToOthers.length,
+    });
+    if (groups.suppress.length > 0) {
+        // Known sign-ins are recorded as handled so the next lookup does not consider them again.
+        await deps.aws.store.markPosted(
+            groups.suppress.map((s) => postedKey(rule.id, s.eventId)),
+            run.expiresAt,
+        );
+    }
+    // Sign-ins from a new network go first, under the raised severity (and its mention).
+    await deliverSignIns(run, { ...rule, severity: raisedTo ?? rule.severity }, { ...run.presentation, variant: "new-network" }, raise);
+    await deliverSignIns(run, rule, run.presentation, report);
+    // Downgraded sign-ins are posted as informational, without the rule's mention.
+    const known: RunTimeRule = { ...rule, severity: "info" };
+    await deliverSignIns(run, known, { ...run.presentation, mentions: {}, variant: "known" }, groups.downgrade);
+}
+
+/** What an alarm says on its own: that events are on their way, or (if asked for) that it is back to OK. */
+function alarmNote(run: RuleRun, alarm: AlarmNotification, foundNone: boolean): SlackMessage | undefined {
+    if (alarm.newState === "ALARM" && foundNone) {
+        return buildPendingMessage(run.rule, alarm, run.presentation);
+    }
+    return alarm.newState === "OK" && run.deps.settings.notifyOnOk ? buildOkMessage(run.rule, alarm, run.presentation) : undefined;
+}
+
+/**
+ * Runs `post` once per key, however many invocations ask: not when the key is recorded, and the key
+ * recorded after it. `post` says whether a message reached Slack, which the report counts.
+ */
+export async function noteOnce(run: RuleRun, key: string, post: () => Promise<boolean>): Promise<void> {
+    if ((await run.deps.aws.store.unposted([key])).size === 0) {
+        return;
+    }
+    if (await post()) {
+        run.report.messages += 1;
+    }
+    await record(run, [key]);
+}
+
+/** Posts the alarm's note once per state change, however many invocations the notification causes. */
+export async function postAlarmNote(run: RuleRun, alarm: AlarmNotification, foundNone: boolean): Promise<void> {
+    const note = alarmNote(run, alarm, foundNone);
+    if (note) {
+        const noteKey = `alarm#${alarm.alarmName}#${alarm.newState}#${alarm.stateChangeTime.toISOString()}`;
+        await noteOnce(run, noteKey, () => deliverNote(run, note));
+    }
+}
+
+/** Says once, in Slack and to the operators, that part of the rule's window is older than any lookup reaches. */
+export async function reportGap(run: RuleRun, gap: LookbackGap): Promise<void> {
+    await noteOnce(run, `gap#${run.rule.id}#${gap.fromMs}`, async () => {
+        log("warn", "the rule's cursor is older than the lookback limit; events in between are not looked up", {
+            rule: run.rule.id,
+            from: new Date(gap.fromMs).toISOString(),
+            to: new Date(gap.toMs).toISOString(),
+        });
+        const delivered = await deliverNote(run, buildGapWarning(run.rule, gap, run.presentation.timeZone, run.presentation.language));
+        await tellOperators(run, gapNotice(run.rule, gap, run.presentation.language));
+        return delivered;
+    });
+}

@@ -1,0 +1,121 @@
+/** Reading a rule's window from CloudWatch Logs page by page, within its share of the invocation's time. */
+import { SIGNINS_PER_MESSAGE } from "../decide/messages";
+import { log } from "../common/log";
+import { parseCloudTrailRecord, toSignIn } from "../decide/parse";
+import { ruleMatcher, rulesMatching } from "../decide/overlap";
+import { postFound } from "../deliver/delivery";
+import type { RuleRun } from "../deliver/ruleRun";
+import type { LogEventPage, PendingLookup, RuleProgress, SignIn, StateStore, TimeWindow } from "../common/types";
+import { severityRank, type HandlerSettings, type RunTimeRule } from "../../shared/contract";
+
+// FilterLogEvents keeps a nextToken valid for 24 hours; an older unfinished lookup is read again from its start.
+export const PAGE_TOKEN_MAX_AGE_MS = 23 * 3600 * 1000;
+// Sign-ins gathered from pages before they are posted and the paging position saved: small pages
+// still fill whole messages, and an invocation killed mid-lookup loses at most this much progress.
+const POST_EVERY = 10 * SIGNINS_PER_MESSAGE;
+/**
+ * When the rule stops starting new pages: its share of the time left, as if every rule the
+ * invocation takes after it (by severity, then configuration order) were still to be swept, so
+ * one large window cannot starve the others. What it does not read is resumed by the next invocation.
+ */
+export function pagingUntil(settings: HandlerSettings, rule: RunTimeRule, nowMs: number, deadlineMs: number): number {
+    const rank = (r: RunTimeRule) => severityRank(r.severity);
+    const at = settings.rules.findIndex((r) => r.id === rule.id);
+    const after = settings.rules.filter((r, i) => rank(r) > rank(rule) || (rank(r) === rank(rule) && i > at)).length;
+    return nowMs + (deadlineMs - nowMs) / (after + 1);
+}
+
+function isAbort(err: unknown): boolean {
+    return (err as Error | undefined)?.name === "AbortError";
+}
+
+async function readPage(run: RuleRun, window: TimeWindow, nextToken: string | undefined): Promise<LogEventPage> {
+    const { aws, settings } = run.deps;
+    if (aws.filterLogEventsPage) {
+        return aws.filterLogEventsPage(settings.trailLogGroupName, run.rule.pattern, window, nextToken, run.deadlineMs);
+    }
+    return { events: await aws.filterLogEvents(settings.trailLogGroupName, run.rule.pattern, window) };
+}
+
+/** The rule's events of a page as sign-ins by event id; records that do not parse are skipped with a reason. */
+function collect(run: RuleRun, page: LogEventPage, byId: Map<string, SignIn>): number {
+    let found = 0;
+    const matchers = run.deps.settings.rules.map((rule) => [rule.id, ruleMatcher(rule)] as const);
+    for (const event of page.events) {
+        const parsed = parseCloudTrailRecord(event.message);
+        if (!parsed.ok) {
+            run.report.skipped.push(`${run.rule.id}: ${parsed.reason}`);
+            log("warn", "skipped a log event", { rule: run.rule.id, reason: parsed.reason });
+            continue;
+        }
+        byId.set(parsed.value.eventID, { ...toSignIn(parsed.value), matchedRules: rulesMatching(matchers, event.message) });
+        found += 1;
+    }
+    return found;
+}
+
+/**
+ * Reads a window page by page, posting what it finds every {@link POST_EVERY} sign-ins and then
+ * saving the position (the window and the next page's token), until the window ends, the rule's
+ * share of time is used up, or a page does not come back before the deadline. Returns whether the
+ * window was read to its end and how many events it found.
+ */
+export async function readWindow(
+    run: RuleRun,
+    start: { window: TimeWindow; nextToken?: string },
+    cursorMs: number | undefined,
+    untilMs: number,
+): Promise<{ done: boolean; found: number }> {
+    const { deps, rule } = run;
+    const { window } = start;
+    const byId = new Map<string, SignIn>();
+    let token = start.nextToken;
+    let found = 0;
+    let slowestPageMs = 0;
+    const savePosition = async () => {
+        await postFound(run, window, byId);
+        // Posted or recorded: the next page's events start a new batch.
+        byId.clear();
+        if (token !== undefined && deps.aws.store.savePending) {
+            const pending: PendingLookup = { window, nextToken: token, savedAtMs: deps.clock.now() };
+            await deps.aws.store.savePending(rule.id, cursorMs, pending);
+        }
+    };
+    for (let pages = 0; ; pages++) {
+        const startedAt = deps.clock.now();
+        // One page always, so every invocation makes progress; then only pages expected back in time.
+        if (pages > 0 && startedAt + slowestPageMs >= untilMs) {
+            await savePosition();
+            return { done: false, found };
+        }
+        let page: LogEventPage;
+        try {
+            page = await readPage(run, window, token);
+        } catch (err) {
+            if (!isAbort(err)) {
+                throw err;
+            }
+            log("warn", "a lookup page did not come back before the deadline", { rule: rule.id, window, pages });
+            await savePosition();
+            return { done: false, found };
+        }
+        slowestPageMs = Math.max(slowestPageMs, deps.clock.now() - startedAt);
+        found += collect(run, page, byId);
+        token = page.nextToken;
+        if (token === undefined) {
+            await postFound(run, window, byId);
+            return { done: true, found };
+        }
+        if (byId.size >= POST_EVERY) {
+            await savePosition();
+        }
+    }
+}
+
+export async function progressOf(store: StateStore, ruleId: string): Promise<RuleProgress> {
+    if (store.getProgress) {
+        return store.getProgress(ruleId);
+    }
+    const cursorMs = await store.getCursor(ruleId);
+    return cursorMs === undefined ? {} : { cursorMs };
+}

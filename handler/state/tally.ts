@@ -1,0 +1,176 @@
+/**
+ * The summary's tallies: each message Slack takes adds its events to counters of the hour it was
+ * posted in, only when a summary is configured: its rule, the backstop and failures in the hour's
+ * item (`stats#2026-11-30T09`), its principals and new networks in the hour's principal items
+ * (`stats#2026-11-30T09#p0` …), chosen by the counter's name. The summary then reads the hours of
+ * its period; nothing is scanned.
+ */
+import { newNetworkOf } from "../decide/firstSeen";
+import { log } from "../common/log";
+import type { RuleRun } from "../deliver/ruleRun";
+import type { PrincipalName, SignIn } from "../common/types";
+
+// Long enough for a weekly summary posted late; then DynamoDB's TTL removes the hour.
+const TALLY_DAYS = 35;
+// A principal's names are attacker-controlled (a failed sign-in's user name); a counter name need not hold more.
+const MAX_NAME = 200;
+
+/** Counter names, one place for the writer and the reader. */
+export const COUNTERS = {
+    rulePrefix: "rule:",
+    whoPrefix: "who:",
+    newNetworkPrefix: "new:",
+    backstop: "backstop",
+    failed: "failed",
+    /** Events of principals the hour's principal items had no room to name. */
+    others: "others",
+} as const;
+
+/**
+ * Principal names are anyone's to choose (a failed sign-in takes any user name), so they are kept
+ * apart from the rule counters, in items of at most PRINCIPAL_ITEM_BYTES each: when one was an item
+ * with the rule counters, a busy hour's names took it to DynamoDB's 400 KB item limit ("Service,
+ * account, and table quotas") and every later count of the hour failed, rules included. 64 KB keeps
+ * an ADD to a full item at 64 write units (a write is billed on the item's size) and a weekly
+ * summary's read at 168 hours × 4 × 64 KB, about 43 MB, within the function's 256 MB.
+ */
+export const PRINCIPAL_SHARDS = 4;
+export const PRINCIPAL_ITEM_BYTES = 64 * 1024;
+
+export function hourKey(atMs: number): string {
+    return `stats#${new Date(atMs).toISOString().slice(0, 13)}`;
+}
+
+/** Every item of an hour's tally: the hour's own (rules, backstop, failures, others), then its principal items. */
+export function tallyKeysOf(hour: string): string[] {
+    return [hour, ...Array.from({ length: PRINCIPAL_SHARDS }, (_, n) => `${hour}#p${n}`)];
+}
+
+function isPrincipalCounter(name: string): boolean {
+    return name.startsWith(COUNTERS.whoPrefix) || name.startsWith(COUNTERS.newNetworkPrefix);
+}
+
+/** The principal item a counter goes to: FNV-1a of its name, so a name always lands in the same one. */
+function shardOf(name: string): number {
+    let hash = 0x811c9dc5;
+    for (let i = 0; i < name.length; i++) {
+        hash = Math.imul(hash ^ name.charCodeAt(i), 0x01000193) >>> 0;
+    }
+    return hash % PRINCIPAL_SHARDS;
+}
+
+/**
+ * A principal as a counter name holds it: its parts as JSON, each name cut, so the summary words it
+ * in the stack's language ("alice (role Admin)", "alice（ロール Admin）").
+ */
+export function principalToken(principal: PrincipalName): string {
+    const cut = (name: string) => name.slice(0, MAX_NAME);
+    switch (principal.kind) {
+        case "name":
+        case "federated":
+            return JSON.stringify({ ...principal, name: cut(principal.name) });
+        case "role-session":
+            return JSON.stringify({ ...principal, session: cut(principal.session), role: cut(principal.role) });
+        default:
+            return JSON.stringify(principal);
+    }
+}
+
+/** A counter name's principal; a name that is not a token (written by hand) is taken as a plain name. */
+export function principalOfToken(token: string): PrincipalName {
+    try {
+        const parsed = JSON.parse(token) as PrincipalName;
+        if (parsed && typeof parsed === "object" && typeof parsed.kind === "string") {
+            return parsed;
+        }
+    } catch {
+        // Not a token: fall through.
+    }
+    return { kind: "name", name: token };
+}
+
+/** "new:<network> <principal>": the network first, since it has no spaces and the principal may have any. */
+export function newNetworkCounter(network: string, principal: PrincipalName): string {
+    return `${COUNTERS.newNetworkPrefix}${network} ${principalToken(principal)}`;
+}
+
+/** What one posted message adds: its events under the rule and each principal, new networks, and whether the backstop posted them. */
+export function postedCounters(ruleId: string, batch: readonly SignIn[], backstop: boolean): Record<string, number> {
+    const counters: Record<string, number> = { [`${COUNTERS.rulePrefix}${ruleId}`]: batch.length };
+    for (const signIn of batch) {
+        // One message for an event several rules match: each of them counts it (handler/decide/overlap.ts).
+        for (const { id } of signIn.alsoMatches ?? []) {
+            const counter = `${COUNTERS.rulePrefix}${id}`;
+            counters[counter] = (counters[counter] ?? 0) + 1;
+        }
+        const who = `${COUNTERS.whoPrefix}${principalToken(signIn.principal)}`;
+        counters[who] = (counters[who] ?? 0) + 1;
+        const network = newNetworkOf(signIn);
+        if (network) {
+            counters[newNetworkCounter(network, signIn.principal)] = 1;
+        }
+    }
+    if (backstop) {
+        counters[COUNTERS.backstop] = batch.length;
+    }
+    return counters;
+}
+
+/**
+ * Adds each principal counter to its principal item; returns how many events went unnamed (their
+ * principal counter found no room). A new network that finds no room is left out of the summary's list.
+ */
+async function addPrincipals(run: RuleRun, hour: string, counters: Record<string, number>, expiresAt: number): Promise<number> {
+    const store = run.deps.aws.store;
+    const shards = new Map<number, Record<string, number>>();
+    for (const [name, amount] of Object.entries(counters).filter(([n]) => isPrincipalCounter(n))) {
+        const shard = shards.get(shardOf(name)) ?? {};
+        shard[name] = amount;
+        shards.set(shardOf(name), shard);
+    }
+    let unnamed = 0;
+    for (const [n, shard] of shards) {
+        const left = store.addCountersWithin
+            ? await store.addCountersWithin(`${hour}#p${n}`, shard, PRINCIPAL_ITEM_BYTES, expiresAt)
+            : shard;
+        unnamed += Object.entries(left)
+            .filter(([name]) => name.startsWith(COUNTERS.whoPrefix))
+            .reduce((sum, [, amount]) => sum + amount, 0);
+    }
+    if (unnamed > 0) {
+        log("warn", "this hour's tally has no room to name more principals; counted as others", {
+            rule: run.rule.id,
+            hour,
+            events: unnamed,
+        });
+    }
+    return unnamed;
+}
+
+/**
+ * Adds to this hour's counters when a summary is configured: the rule's first, so the summary's
+ * counts per rule never depend on the principals. A failure is logged: the summary may then
+ * undercount, and says nothing false.
+ */
+export async function tally(run: RuleRun, counters: Record<string, number>): Promise<void> {
+    const store = run.deps.aws.store;
+    if (run.deps.settings.summary === "off" || !store.addCounters) {
+        return;
+    }
+    const nowMs = run.deps.clock.now();
+    const hour = hourKey(nowMs);
+    const expiresAt = Math.floor(nowMs / 1000) + TALLY_DAYS * 24 * 3600;
+    try {
+        await store.addCounters(
+            hour,
+            Object.fromEntries(Object.entries(counters).filter(([name]) => !isPrincipalCounter(name))),
+            expiresAt,
+        );
+        const others = await addPrincipals(run, hour, counters, expiresAt);
+        if (others > 0) {
+            await store.addCounters(hour, { [COUNTERS.others]: others }, expiresAt);
+        }
+    } catch (err) {
+        log("error", "summary counters not written", { rule: run.rule.id, error: (err as Error).message, name: (err as Error).name });
+    }
+}
