@@ -32,5 +32,7 @@ export = async () => {
         // Rule id → "backstop only, because …": rules whose pattern EventBridge cannot express arrive in minutes, not seconds.
         fastPathBackstopOnly: alerts.fastPathBackstopOnly,
         dashboardUrl: alerts.dashboardUrl,
+        // Absent unless the stack serves an organization: the StackSet whose instances forward member accounts' events.
+        organizationStackSetName: alerts.organization?.stackSet.name,
     };
 };

@@ -11,6 +11,7 @@ import { DEFAULTS, type LoginAlertsArgs } from "./settings";
 import { AuditTrail, existingTrail, type TrailLogs } from "./trail";
 import { FastPath } from "./fastPath";
 import { fastPathPatterns } from "./fastPathPatterns";
+import { OrganizationForwarding } from "./organization/memberForwarding";
 import { withStackTags } from "./tags";
 
 export type { LoginAlertsArgs, RuleResources };
@@ -65,6 +66,8 @@ export class LoginAlerts extends pulumi.ComponentResource {
     readonly rules: Record<string, RuleResources>;
     /** The EventBridge fast path; undefined when it is off, no region is given, or no rule can take it. */
     readonly fastPath?: FastPath;
+    /** The member accounts' forwarding, when the stack serves an organization. */
+    readonly organization?: OrganizationForwarding;
     /** Rule id → why the rule is left to the CloudWatch Logs backstop: its pattern has no EventBridge form. */
     readonly fastPathBackstopOnly: Record<string, string>;
     /** The operators' CloudWatch dashboard, in the console. */
@@ -120,13 +123,39 @@ export class LoginAlerts extends pulumi.ComponentResource {
                 : {}),
         });
         this.dashboardUrl = operators.dashboardUrl;
+        const forwarding = this.fastPathAndOrganization(name, args, { env, physical }, notifier);
+        [this.fastPath, this.organization, this.fastPathBackstopOnly] = [
+            forwarding.fastPath,
+            forwarding.organization,
+            forwarding.backstopOnly,
+        ];
+        this.registerChildren();
+    }
+
+    /**
+     * The fast path, the organization's member accounts forwarding to its bus, and the rules left to
+     * the backstop because their patterns have no EventBridge form.
+     */
+    private fastPathAndOrganization(
+        name: string,
+        args: LoginAlertsArgs,
+        stack: { env: AwsEnv; physical: string },
+        notifier: Notifier,
+    ): { fastPath?: FastPath; organization?: OrganizationForwarding; backstopOnly: Record<string, string> } {
+        const { env, physical } = stack;
         const regions = args.fastPathRegions ?? DEFAULTS.fastPathRegions;
         const { patterns, routes } = fastPathPatterns(args.rules);
-        this.fastPathBackstopOnly = Object.fromEntries(routes.flatMap((r) => ("backstopOnly" in r ? [[r.ruleId, r.backstopOnly]] : [])));
-        if ((args.fastPath ?? DEFAULTS.fastPath) && regions.length > 0 && patterns.length > 0) {
-            this.fastPath = new FastPath(name, { regions, patterns, env, physical, notifier }, { parent: this });
+        const backstopOnly = Object.fromEntries(routes.flatMap((r) => ("backstopOnly" in r ? [[r.ruleId, r.backstopOnly]] : [])));
+        if (!(args.fastPath ?? DEFAULTS.fastPath) || regions.length === 0 || patterns.length === 0) {
+            return { backstopOnly };
         }
-        this.registerChildren();
+        const fastPath = new FastPath(name, { regions, patterns, env, physical, notifier }, { parent: this });
+        if (!args.organization) {
+            return { fastPath, backstopOnly };
+        }
+        const memberRegions = args.organization.regions.length > 0 ? args.organization.regions : regions;
+        const members = { organization: args.organization, regions: memberRegions, patterns, bus: fastPath.bus, env, physical };
+        return { fastPath, organization: new OrganizationForwarding(name, members, { parent: this }), backstopOnly };
     }
 
     private operators(
@@ -185,6 +214,7 @@ export class LoginAlerts extends pulumi.ComponentResource {
             deadLetterQueue: this.deadLetterQueue,
             stateTable: this.stateTable,
             fastPath: this.fastPath,
+            organization: this.organization,
             dashboardUrl: this.dashboardUrl,
         });
     }

@@ -29,6 +29,8 @@ export const FIXED_CHILDREN = [
     "operators",
     "operators-email",
     "operators-policy",
+    "organization-bus-policy",
+    "organization-stack-set",
     "state",
     "summary-policy",
     "summary-role",
@@ -53,7 +55,7 @@ export const FIXED_CHILDREN = [
 export type FixedChild = (typeof FIXED_CHILDREN)[number];
 
 /** The child components, each named `<name>-<kind>`; none ends in a rule child's suffix. */
-export type ComponentKind = "audit-trail" | "alert-rules" | "notifier" | "operator-alerts" | "fast-path";
+export type ComponentKind = "audit-trail" | "alert-rules" | "notifier" | "operator-alerts" | "fast-path" | "organization";
 
 export function componentName(name: string, kind: ComponentKind): string {
     return `${name}-${kind}`;
@@ -115,6 +117,11 @@ export function isRegionChild(suffix: string): boolean {
 export function fixedChildClash(ruleId: string): string | undefined {
     const names = RULE_CHILDREN.map((child) => `${ruleId}-${child}`);
     return FIXED_CHILDREN.find((fixed) => names.includes(fixed)) ?? names.find(isRegionChild);
+}
+
+/** The StackSet's instances in one region: `<name>-organization-<region>`, which no rule child's name can end like. */
+export function organizationInstanceName(name: string, region: string): string {
+    return `${name}-organization-${region}`;
 }
 
 /** The component's name in this project's program (index.ts): every child's name, and so every generated physical name, starts with it. */

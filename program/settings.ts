@@ -14,6 +14,7 @@ import { REGION_NAME } from "./names";
 import type { DeployTimeRule } from "./rules";
 import { readInsights } from "./insightSettings";
 import { readTags } from "./tags";
+import { readOrganization, type OrganizationSettings } from "./organization/settings";
 import { isSeverity, LOG_GROUP_NAME, readRules, SEVERITIES } from "./ruleSettings";
 
 export { ConfigError, DEFAULTS, type ConfigSource };
@@ -76,13 +77,15 @@ export interface LoginAlertsArgs {
     heartbeatMinutes?: number;
     /** Tags for every resource that takes tags, besides the provider's aws:defaultTags. Defaults to none. */
     tags?: Record<string, string>;
+    /** The organization whose member accounts forward their events through a StackSet. Defaults to none. */
+    organization?: OrganizationSettings;
 }
 
 /** Settings for one stack, validated: the component's args, every default filled in. */
 export type StackSettings = Required<
-    Omit<LoginAlertsArgs, "slackWebhookUrl" | "existingTrailLogGroupName" | "existingTrailArn" | "operatorEmail">
+    Omit<LoginAlertsArgs, "slackWebhookUrl" | "existingTrailLogGroupName" | "existingTrailArn" | "operatorEmail" | "organization">
 > &
-    Pick<LoginAlertsArgs, "existingTrailLogGroupName" | "existingTrailArn" | "operatorEmail"> & {
+    Pick<LoginAlertsArgs, "existingTrailLogGroupName" | "existingTrailArn" | "operatorEmail" | "organization"> & {
         /** Plain text only in memory, for validation; the program wraps it with `pulumi.secret`. */
         slackWebhookUrl: string;
     };
@@ -265,6 +268,9 @@ function readEmail(source: ConfigSource): Pick<StackSettings, "operatorEmail"> {
 /** Reads and checks every key; the first problem stops the program with a message naming the key and the fix. */
 export function readStackSettings(source: ConfigSource): StackSettings {
     const rules = readRules(source);
+    const trail = readTrailChoice(source);
+    const fastPath = readBoolean(source, "fastPath", DEFAULTS.fastPath);
+    const organization = readOrganization(source, { ...trail, fastPath });
     return {
         slackWebhookUrl: readWebhook(source),
         timeZone: readTimeZone(source),
@@ -285,14 +291,15 @@ export function readStackSettings(source: ConfigSource): StackSettings {
         sweepIntervalMinutes: readInteger(source, "sweepIntervalMinutes", DEFAULTS.sweepIntervalMinutes, (n) =>
             n >= 1 && n <= 60 ? undefined : "between 1 and 60",
         ),
-        ...readTrailChoice(source),
+        ...trail,
         ...readEmail(source),
         encryptTopics: readBoolean(source, "encryptTopics", DEFAULTS.encryptTopics),
         allowList: readAllowList(source, rules),
-        fastPath: readBoolean(source, "fastPath", DEFAULTS.fastPath),
+        fastPath,
         fastPathRegions: readFastPathRegions(source),
         ...readInsights(source, rules),
         tags: readTags(source),
+        ...(organization ? { organization } : {}),
     };
 }
 

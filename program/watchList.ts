@@ -142,10 +142,20 @@ export const WATCH_LIST: readonly WatchEntry[] = [
         rule: "delivery-tampering",
     },
     {
-        types: ["aws:cloudwatch/eventBus:EventBus"],
+        types: ["aws:cloudwatch/eventBus:EventBus", "aws:cloudwatch/eventBusPolicy:EventBusPolicy"],
         calls: ["PutPermission", "RemovePermission"],
         names: { parameter: "eventBusName", value: OWN },
         rule: "delivery-tampering",
+    },
+    {
+        types: ["aws:cloudformation/stackSet:StackSet", "aws:cloudformation/stackSetInstance:StackSetInstance"],
+        calls: ["DeleteStackInstances", "UpdateStackSet"],
+        names: { parameter: "stackSetName", value: OWN },
+        rule: "delivery-tampering",
+        why:
+            "the organization's forwarding, administered here. DeleteStackSet needs its instances deleted first (StackSetNotEmptyException); " +
+            "the template takes no parameters for UpdateStackInstances to change; StopStackSetOperation leaves instances OUTDATED, not gone. " +
+            "The member accounts' rules and roles are named like the stack's own, so the entries above watch them through the organization trail",
     },
     {
         types: ["aws:dynamodb/table:Table"],
@@ -203,8 +213,22 @@ function entryPattern(entry: WatchEntry, existingTrailLogGroupName: string | und
  * that names this stack's resource tells them apart.
  */
 export function tamperingPattern(rule: TamperingRuleId, existingTrailLogGroupName?: string): string {
-    const parts = WATCH_LIST.filter((e) => e.rule === rule).map((e) => entryPattern(e, existingTrailLogGroupName));
+    const parts = mergedByName(WATCH_LIST.filter((e) => e.rule === rule)).map((e) => entryPattern(e, existingTrailLogGroupName));
     return `{ ${parts.join(" || ")} }`;
+}
+
+/**
+ * Entries that name resources by the same parameter and value, as one: the pattern says the name
+ * once for all their calls, which keeps each rule within CloudWatch Logs' 1,024 characters.
+ */
+function mergedByName(entries: readonly WatchEntry[]): WatchEntry[] {
+    const merged = new Map<string, WatchEntry>();
+    for (const entry of entries) {
+        const name = entry.names ? `${entry.names.parameter}=${entry.names.value}` : `any:${merged.size}`;
+        const before = merged.get(name);
+        merged.set(name, before ? { ...before, calls: [...before.calls, ...entry.calls] } : entry);
+    }
+    return [...merged.values()];
 }
 
 /** An event name as EventBridge matches it: exact, a prefix, or a wildcard (EventBridge User Guide, "Content filtering in event patterns"). */

@@ -142,6 +142,10 @@ const BUILT_IN_EXPECTED: Record<BuiltInRuleId, EventPatternDerivation> = {
                 },
                 { eventName: ["RemoveTargets", "PutTargets"], requestParameters: { rule: [{ prefix: "login-alerts-" }] } },
                 { eventName: ["PutPermission", "RemovePermission"], requestParameters: { eventBusName: [{ prefix: "login-alerts-" }] } },
+                {
+                    eventName: ["DeleteStackInstances", "UpdateStackSet"],
+                    requestParameters: { stackSetName: [{ prefix: "login-alerts-" }] },
+                },
                 { eventName: ["DisableKey", "ScheduleKeyDeletion", "PutKeyPolicy"] },
             ],
         },

@@ -428,7 +428,7 @@ describe("the EventBridge fast path", function () {
         assert.deepStrictEqual(fastPathPatterns(BUILT_IN_RULE_IDS.map((id) => BUILT_IN_RULES[id])).patterns, PATTERNS);
         assert.deepStrictEqual(
             PATTERNS.map((p) => JSON.stringify(p).length),
-            [1747, 1809],
+            [1747, 1931],
         );
         assert.deepStrictEqual(run.outputs["fastPathBackstopOnly"], {});
     });

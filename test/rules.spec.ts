@@ -372,7 +372,7 @@ describe("the tampering rules", function () {
             [
                 ["trail-tampering", "critical", "CloudTrail or alerting tampered with", 1, 60, 892],
                 ["function-tampering", "critical", "Alert function, its role or webhook changed", 1, 60, 975],
-                ["delivery-tampering", "critical", "Alert topics, routing or keys changed", 1, 60, 902],
+                ["delivery-tampering", "critical", "Alert topics, routing or keys changed", 1, 60, 984],
             ],
         );
         for (const id of TAMPERING_RULE_IDS) {

@@ -18,6 +18,8 @@ const EVERY_OPTION_ON = {
     encryptTopics: "true",
     encryptTrailLogs: "true",
     summary: "daily",
+    organizationTrail: "true",
+    organization: JSON.stringify({ id: "o-a1b2c3d4e5", units: ["r-ab12"], regions: ["us-east-1"] }),
     customRules: JSON.stringify([
         { id: "break-glass", title: "Break-glass user", pattern: '{ $.userIdentity.userName = "break-glass" }', severity: "critical" },
     ]),
