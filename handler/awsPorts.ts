@@ -1,10 +1,13 @@
 import { createStateStore } from "./state/store";
-import type { AwsPorts, LogEvent, LogEventPage, TimeWindow, TrailStatus } from "./common/types";
+import { createOperatorsChannel } from "./deliver/operatorsTopic";
+import type { AwsPorts, LogEvent, LogEventPage, OperatorsChannel, TimeWindow, TrailStatus } from "./common/types";
+import { log } from "./common/log";
 import { onFirstUse } from "./common/onFirstUse";
 
 type Ssm = typeof import("@aws-sdk/client-ssm");
 type Logs = typeof import("@aws-sdk/client-cloudwatch-logs");
 type CloudTrail = typeof import("@aws-sdk/client-cloudtrail");
+type Organizations = typeof import("@aws-sdk/client-organizations");
 
 async function getSecureParameter(sdk: Ssm, client: InstanceType<Ssm["SSMClient"]>, name: string): Promise<string> {
     const out = await client.send(new sdk.GetParameterCommand({ Name: name, WithDecryption: true }));
@@ -51,24 +54,6 @@ async function filterLogEventsPage(
     }
 }
 
-/** Every page of FilterLogEvents for the window, with no deadline; the sweep pages itself instead. */
-async function filterLogEvents(
-    sdk: Logs,
-    client: InstanceType<Logs["CloudWatchLogsClient"]>,
-    logGroupName: string,
-    pattern: string,
-    window: TimeWindow,
-): Promise<LogEvent[]> {
-    const events: LogEvent[] = [];
-    let nextToken: string | undefined;
-    do {
-        const page = await filterLogEventsPage(sdk, client, { logGroupName, pattern, window, nextToken }, Infinity);
-        events.push(...page.events);
-        nextToken = page.nextToken;
-    } while (nextToken);
-    return events;
-}
-
 async function trailStatus(sdk: CloudTrail, client: InstanceType<CloudTrail["CloudTrailClient"]>, trailArn: string): Promise<TrailStatus> {
     const out = await client.send(new sdk.GetTrailStatusCommand({ Name: trailArn }));
     return {
@@ -80,10 +65,44 @@ async function trailStatus(sdk: CloudTrail, client: InstanceType<CloudTrail["Clo
 }
 
 /**
+ * The operators' topic, or, for a function told of none (the program always gives it one; only a
+ * test's settings leave it out), a channel that logs what it would have said, as an error: what
+ * must reach a person is never dropped silently.
+ */
+function operatorsChannel(topicArn: string | undefined): OperatorsChannel {
+    if (topicArn) {
+        return createOperatorsChannel(topicArn);
+    }
+    return {
+        publish: async (subject, message) => log("error", "no operators' topic to tell", { subject, body: message }),
+    };
+}
+
+/**
+ * An account's name, or undefined where AWS Organizations answers AccountNotFoundException: the
+ * account is not a member of the organization (AWS Organizations API Reference, "DescribeAccount").
+ */
+async function describeAccount(
+    sdk: Organizations,
+    client: InstanceType<Organizations["OrganizationsClient"]>,
+    accountId: string,
+): Promise<{ name: string } | undefined> {
+    try {
+        const out = await client.send(new sdk.DescribeAccountCommand({ AccountId: accountId }));
+        return { name: out.Account?.Name ?? accountId };
+    } catch (err) {
+        if ((err as Error).name === "AccountNotFoundException") {
+            return undefined;
+        }
+        throw err;
+    }
+}
+
+/**
  * Real AWS clients. The SDK comes from the Lambda runtime, so it is required here, when first
  * needed, rather than imported: an import would be followed by closure serialization into the package.
  */
-export function createAwsPorts(tableName: string): AwsPorts {
+export function createAwsPorts(tableName: string, operatorTopicArn?: string): AwsPorts {
     /* eslint-disable @typescript-eslint/no-require-imports */
     const ssm = onFirstUse(() => {
         const sdk = require("@aws-sdk/client-ssm") as Ssm;
@@ -94,6 +113,10 @@ export function createAwsPorts(tableName: string): AwsPorts {
         return { sdk, client: new sdk.CloudWatchLogsClient({}) };
     });
     const cloudTrail = onFirstUse(() => require("@aws-sdk/client-cloudtrail") as CloudTrail);
+    const organizations = onFirstUse(() => {
+        const sdk = require("@aws-sdk/client-organizations") as Organizations;
+        return { sdk, client: new sdk.OrganizationsClient({}) };
+    });
     /* eslint-enable @typescript-eslint/no-require-imports */
     // A trail is read in its home region, which its ARN names (arn:aws:cloudtrail:<region>:...).
     const cloudTrailClients = new Map<string, InstanceType<CloudTrail["CloudTrailClient"]>>();
@@ -108,10 +131,11 @@ export function createAwsPorts(tableName: string): AwsPorts {
     };
     return {
         getSecureParameter: (name) => getSecureParameter(ssm().sdk, ssm().client, name),
-        filterLogEvents: (logGroupName, pattern, window) => filterLogEvents(logs().sdk, logs().client, logGroupName, pattern, window),
         filterLogEventsPage: (logGroupName, pattern, window, nextToken, deadlineMs) =>
             filterLogEventsPage(logs().sdk, logs().client, { logGroupName, pattern, window, nextToken }, deadlineMs),
         trailStatus: (trailArn) => trailStatus(cloudTrail(), cloudTrailClient(trailArn), trailArn),
+        describeAccount: (accountId) => describeAccount(organizations().sdk, organizations().client, accountId),
         store: createStateStore(tableName),
+        operators: operatorsChannel(operatorTopicArn),
     };
 }

@@ -1,6 +1,5 @@
 import { createAwsPorts } from "./awsPorts";
 import { createHandler, type LoginAlertsHandler } from "./ingest/invocation";
-import { createOperatorsChannel } from "./deliver/operatorsTopic";
 import type { FetchLike } from "./deliver/webhook";
 import { readSettings, type FunctionConfig } from "../shared/contract";
 
@@ -13,9 +12,6 @@ export function lambdaHandlerFactory(config: FunctionConfig): LoginAlertsHandler
     // node-fetch is packaged beside the handler; requiring it here keeps serialization from following it.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const fetch = require("node-fetch") as FetchLike;
-    const aws = createAwsPorts(settings.stateTableName);
-    if (settings.operatorTopicArn) {
-        aws.operators = createOperatorsChannel(settings.operatorTopicArn);
-    }
+    const aws = createAwsPorts(settings.stateTableName, settings.operatorTopicArn);
     return createHandler({ settings, aws, fetch });
 }

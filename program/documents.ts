@@ -97,6 +97,8 @@ export interface FunctionResources {
     topicKey?: { arn: Value; region: Value };
     /** The trail whose status the function reads, when it is known. */
     trailArn?: Value;
+    /** The organization's member accounts, whose names and membership the function reads, when the stack serves one. */
+    organizationAccountsArn?: Value;
 }
 
 /** The function's permissions: checked by evaluation in test/iam.spec.ts, not by eye. */
@@ -129,6 +131,16 @@ export function functionPolicy(r: FunctionResources): PolicyDocument {
             ? [{ Sid: "ReadTrailStatus", Effect: "Allow" as const, Action: "cloudtrail:GetTrailStatus", Resource: r.trailArn }]
             : []),
         { Sid: "TellOperators", Effect: "Allow", Action: "sns:Publish", Resource: r.operatorTopicArn },
+        ...(r.organizationAccountsArn
+            ? [
+                  {
+                      Sid: "KnowMemberAccounts",
+                      Effect: "Allow" as const,
+                      Action: "organizations:DescribeAccount",
+                      Resource: r.organizationAccountsArn,
+                  },
+              ]
+            : []),
         // A publisher to an encrypted topic needs kms:GenerateDataKey* and kms:Decrypt on its key
         // (SNS Developer Guide, "Encryption at rest"); only through SNS, not to use the key directly.
         ...(r.topicKey

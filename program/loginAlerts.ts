@@ -33,6 +33,7 @@ export function functionConfig(args: LoginAlertsArgs): FunctionConfig {
         },
         summary: args.summary ?? DEFAULTS.summary,
         heartbeatQuietMinutes: args.heartbeatMinutes ?? DEFAULTS.heartbeatMinutes,
+        ...(args.organization ? { organizationId: args.organization.id } : {}),
     };
 }
 
@@ -104,7 +105,7 @@ export class LoginAlerts extends pulumi.ComponentResource {
         const operators = this.operators(name, physical, env, args, topicKeyArn);
         this.operatorTopic = operators.topic;
         const topicKey = topicKeyArn ? { arn: topicKeyArn, region: env.region } : undefined;
-        const notifier = this.notifier(name, { physical, account: env.account, heartbeatAlarm }, args, config, trailLogs, alerts, {
+        const notifier = this.notifier(name, { physical, env, heartbeatAlarm }, args, config, trailLogs, alerts, {
             arn: operators.topic.arn,
             topicKey,
         });
@@ -221,7 +222,7 @@ export class LoginAlerts extends pulumi.ComponentResource {
 
     private notifier(
         name: string,
-        stack: { physical: string; account: pulumi.Input<string>; heartbeatAlarm: string },
+        stack: { physical: string; env: AwsEnv; heartbeatAlarm: string },
         args: LoginAlertsArgs,
         config: FunctionConfig,
         trailLogs: TrailLogs,
@@ -239,7 +240,13 @@ export class LoginAlerts extends pulumi.ComponentResource {
                 operatorTopicArn: operatorTopic.arn,
                 ...(operatorTopic.topicKey ? { topicKey: operatorTopic.topicKey } : {}),
                 physical: stack.physical,
-                account: stack.account,
+                account: stack.env.account,
+                // The management account's id is in the ARN; a delegated administrator's stack may not know it.
+                ...(args.organization
+                    ? {
+                          organizationAccountsArn: pulumi.interpolate`arn:${stack.env.partition}:organizations::*:account/${args.organization.id}/*`,
+                      }
+                    : {}),
                 functionLogRetentionDays: args.functionLogRetentionDays ?? DEFAULTS.functionLogRetentionDays,
                 sweepIntervalMinutes: args.sweepIntervalMinutes ?? DEFAULTS.sweepIntervalMinutes,
                 heartbeatAlarmName: stack.heartbeatAlarm,

@@ -39,6 +39,8 @@ export interface NotifierArgs {
     sweepIntervalMinutes: number;
     /** The delivery heartbeat alarm's name, for HEARTBEAT_ALARM_NAME; "" when the stack has none. */
     heartbeatAlarmName: string;
+    /** The organization's member accounts (`arn:<partition>:organizations::*:account/<id>/*`), when the stack serves one. */
+    organizationAccountsArn?: pulumi.Input<string>;
 }
 
 // A function of its own, so the serialized closure captures `config` and the factory, nothing of the component.
@@ -135,6 +137,7 @@ export class Notifier extends pulumi.ComponentResource {
                         operatorTopicArn: args.operatorTopicArn,
                         ...(args.topicKey ? { topicKey: args.topicKey } : {}),
                         ...(args.trailLogs.trailArn ? { trailArn: args.trailLogs.trailArn } : {}),
+                        ...(args.organizationAccountsArn ? { organizationAccountsArn: args.organizationAccountsArn } : {}),
                     }),
                 ),
             },

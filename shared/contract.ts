@@ -116,6 +116,8 @@ export interface HandlerSettings {
     heartbeat?: { alarmName: string; quietMinutes: number };
     /** The trail whose status every sweep reads (CloudTrail's GetTrailStatus); absent when only its log group is known. */
     trailArn?: string;
+    /** The organization whose member accounts' events the stack serves; absent: the stack's own account alone. */
+    organizationId?: string;
 }
 
 /** A rule as captured into the function's code; its alarm's name is known only once deployed, so it comes from the environment. */
@@ -135,6 +137,8 @@ export interface FunctionConfig {
     summary: SummaryPeriod;
     /** Minutes without a log event before the heartbeat alarm fires; 0 when the stack has no heartbeat. */
     heartbeatQuietMinutes: number;
+    /** The organization whose member accounts forward their events; absent: the stack's own account alone. */
+    organizationId?: string;
 }
 
 /** The names of deployed resources the function needs, each an environment variable. */
@@ -211,6 +215,7 @@ export function readSettings(env: Record<string, string | undefined>, config: Fu
         summary: config.summary,
         ...heartbeatOf(env[VARIABLES.heartbeatAlarmName], config.heartbeatQuietMinutes),
         ...(env[VARIABLES.trailArn] ? { trailArn: env[VARIABLES.trailArn] } : {}),
+        ...(config.organizationId ? { organizationId: config.organizationId } : {}),
         // Tuning knobs for tests and emergencies; never set by the program.
         minPostIntervalMs: Number(env["MIN_POST_INTERVAL_MS"] || "1100"),
         slackTimeoutMs: Number(env["SLACK_TIMEOUT_MS"] || "10000"),

@@ -22,7 +22,7 @@
  * shared/, keeps no Set or Map at module level and defines no classes.
  */
 
-import { evaluate, type ComparisonOperator, type Expression, type Literal, type Segment } from "./filterEvaluate";
+import { evaluator, type ComparisonOperator, type Expression, type Literal, type Segment } from "./filterEvaluate";
 import { describeToken, fail, tokenize, type Token } from "./filterTokens";
 import { readJsonText, toDecimal, type JsonNode } from "./jsonText";
 
@@ -180,6 +180,23 @@ export function parseFilterPattern(pattern: string): Expression {
     return expression;
 }
 
+/** An event read once (readLogEvent), for several patterns to test (compileParsedFilterPattern); undefined when it is not a JSON object. */
+export type LogEventNode = JsonNode | undefined;
+
+/** Reads an event for compileParsedFilterPattern's tests: the raw log message, or an already-parsed object. */
+export function readLogEvent(event: unknown): LogEventNode {
+    return toEventNode(event);
+}
+
+/**
+ * Compiles a JSON filter pattern into a test of an event already read by readLogEvent, so that
+ * several patterns read each event once. Throws as compileFilterPattern does.
+ */
+export function compileParsedFilterPattern(pattern: string): (root: LogEventNode) => boolean {
+    const matches = evaluator(parseFilterPattern(pattern));
+    return (root: LogEventNode): boolean => root !== undefined && matches(root);
+}
+
 /**
  * Compiles a JSON filter pattern once so it can be run against many events.
  * Throws an Error named FilterPatternSyntaxError, whose message starts with
@@ -188,11 +205,8 @@ export function parseFilterPattern(pattern: string): Expression {
  * matches.
  */
 export function compileFilterPattern(pattern: string): (event: unknown) => boolean {
-    const expression = parseFilterPattern(pattern);
-    return (event: unknown): boolean => {
-        const root = toEventNode(event);
-        return root !== undefined && evaluate(expression, root);
-    };
+    const matches = compileParsedFilterPattern(pattern);
+    return (event: unknown): boolean => matches(toEventNode(event));
 }
 
 export function matchesFilterPattern(pattern: string, event: unknown): boolean {

@@ -17,127 +17,147 @@ export type JsonNode =
 
 const MAX_DEPTH = 1000;
 
-type Reader = { text: string; pos: number };
-
-function skipWhitespace(reader: Reader): void {
-    let c = reader.text.charCodeAt(reader.pos);
-    // JSON whitespace only: space, tab, line feed, carriage return.
-    while (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) {
-        reader.pos += 1;
-        c = reader.text.charCodeAt(reader.pos);
-    }
+/** Where a read stands in its text. */
+interface Cursor {
+    readonly text: string;
+    pos: number;
 }
 
-function readString(reader: Reader): string | undefined {
-    const start = reader.pos;
-    let i = start + 1;
-    while (i < reader.text.length) {
-        const c = reader.text.charCodeAt(i);
-        if (c === 0x22) {
-            reader.pos = i + 1;
-            try {
-                // JSON.parse of a lone string literal does the escape handling and rejects bad escapes.
-                return JSON.parse(reader.text.slice(start, i + 1)) as string;
-            } catch {
-                return undefined;
+/*
+ * The reader's steps are made once per text and call one another directly. The function's
+ * closure-serialized code (handler/) wraps every module-level function in a scope it builds anew
+ * on each call, which costs more than reading a token; a reader made of module-level steps paid
+ * that for every token of every record a lookup finds.
+ */
+
+/** The steps that read no nested value: whitespace, strings, numbers and words. */
+function scalarSteps(at: Cursor) {
+    const { text } = at;
+    return {
+        skipWhitespace(): void {
+            let c = text.charCodeAt(at.pos);
+            // JSON whitespace only: space, tab, line feed, carriage return.
+            while (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) {
+                at.pos += 1;
+                c = text.charCodeAt(at.pos);
             }
+        },
+        readString(): string | undefined {
+            const start = at.pos;
+            let escaped = false;
+            for (let i = start + 1; i < text.length; i += text.charCodeAt(i) === 0x5c ? 2 : 1) {
+                const c = text.charCodeAt(i);
+                if (c === 0x22) {
+                    at.pos = i + 1;
+                    // Nothing to unescape: the text between the quotes is the string.
+                    if (!escaped) return text.slice(start + 1, i);
+                    try {
+                        // JSON.parse of a lone string literal does the escape handling and rejects bad escapes.
+                        return JSON.parse(text.slice(start, i + 1)) as string;
+                    } catch {
+                        return undefined;
+                    }
+                }
+                if (c < 0x20) return undefined;
+                escaped ||= c === 0x5c;
+            }
+            return undefined;
+        },
+        readNumber(): string | undefined {
+            const match = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+            match.lastIndex = at.pos;
+            const found = match.exec(text);
+            if (!found) return undefined;
+            at.pos += found[0].length;
+            return found[0];
+        },
+        readWord(word: string): boolean {
+            if (!text.startsWith(word, at.pos)) return false;
+            at.pos += word.length;
+            return true;
+        },
+    };
+}
+
+type ReadValue = (depth: number) => JsonNode | undefined;
+
+/** The steps that read the values an array or an object holds, each with `readValue`. */
+function containerSteps(at: Cursor, s: ReturnType<typeof scalarSteps>, readValue: ReadValue) {
+    const { text } = at;
+    /** Reads `,`-separated entries up to `close`; false when the text is not such a list. */
+    function entries(close: string, entry: () => boolean): boolean {
+        at.pos += 1;
+        s.skipWhitespace();
+        if (text.charAt(at.pos) === close) {
+            at.pos += 1;
+            return true;
         }
-        if (c < 0x20) return undefined;
-        i += c === 0x5c ? 2 : 1;
+        for (;;) {
+            if (!entry()) return false;
+            s.skipWhitespace();
+            const ch = text.charAt(at.pos);
+            at.pos += 1;
+            if (ch === close) return true;
+            if (ch !== ",") return false;
+        }
     }
-    return undefined;
-}
-
-function readNumber(reader: Reader): string | undefined {
-    const match = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
-    match.lastIndex = reader.pos;
-    const found = match.exec(reader.text);
-    if (!found) return undefined;
-    reader.pos += found[0].length;
-    return found[0];
-}
-
-function readWord(reader: Reader, word: string): boolean {
-    if (!reader.text.startsWith(word, reader.pos)) return false;
-    reader.pos += word.length;
-    return true;
-}
-
-function readArray(reader: Reader, depth: number): JsonNode | undefined {
-    const items: JsonNode[] = [];
-    reader.pos += 1;
-    skipWhitespace(reader);
-    if (reader.text.charAt(reader.pos) === "]") {
-        reader.pos += 1;
-        return { kind: "array", items };
-    }
-    for (;;) {
-        const item = readValue(reader, depth + 1);
-        if (item === undefined) return undefined;
-        items.push(item);
-        skipWhitespace(reader);
-        const ch = reader.text.charAt(reader.pos);
-        reader.pos += 1;
-        if (ch === "]") return { kind: "array", items };
-        if (ch !== ",") return undefined;
-    }
-}
-
-function readObject(reader: Reader, depth: number): JsonNode | undefined {
-    // A prototype-less object, so that keys such as "__proto__" or "constructor" are plain keys.
-    const properties = Object.create(null) as Record<string, JsonNode>;
-    reader.pos += 1;
-    skipWhitespace(reader);
-    if (reader.text.charAt(reader.pos) === "}") {
-        reader.pos += 1;
-        return { kind: "object", properties };
-    }
-    for (;;) {
-        skipWhitespace(reader);
-        if (reader.text.charAt(reader.pos) !== '"') return undefined;
-        const key = readString(reader);
-        if (key === undefined) return undefined;
-        skipWhitespace(reader);
-        if (reader.text.charAt(reader.pos) !== ":") return undefined;
-        reader.pos += 1;
-        const value = readValue(reader, depth + 1);
-        if (value === undefined) return undefined;
-        properties[key] = value;
-        skipWhitespace(reader);
-        const ch = reader.text.charAt(reader.pos);
-        reader.pos += 1;
-        if (ch === "}") return { kind: "object", properties };
-        if (ch !== ",") return undefined;
-    }
-}
-
-function readValue(reader: Reader, depth: number): JsonNode | undefined {
-    if (depth > MAX_DEPTH) return undefined;
-    skipWhitespace(reader);
-    const ch = reader.text.charAt(reader.pos);
-    if (ch === "{") return readObject(reader, depth);
-    if (ch === "[") return readArray(reader, depth);
-    if (ch === '"') {
-        const value = readString(reader);
-        return value === undefined ? undefined : { kind: "string", value };
-    }
-    if (ch === "-" || (ch >= "0" && ch <= "9")) {
-        const text = readNumber(reader);
-        return text === undefined ? undefined : { kind: "number", text };
-    }
-    if (readWord(reader, "true")) return { kind: "boolean", value: true };
-    if (readWord(reader, "false")) return { kind: "boolean", value: false };
-    if (readWord(reader, "null")) return { kind: "null" };
-    return undefined;
+    return {
+        readArray(depth: number): JsonNode | undefined {
+            const items: JsonNode[] = [];
+            const item = () => {
+                const value = readValue(depth + 1);
+                return value !== undefined && items.push(value) > 0;
+            };
+            return entries("]", item) ? { kind: "array", items } : undefined;
+        },
+        readObject(depth: number): JsonNode | undefined {
+            // A prototype-less object, so that keys such as "__proto__" or "constructor" are plain keys.
+            const properties = Object.create(null) as Record<string, JsonNode>;
+            const property = () => {
+                s.skipWhitespace();
+                const key = text.charAt(at.pos) === '"' ? s.readString() : undefined;
+                s.skipWhitespace();
+                if (key === undefined || text.charAt(at.pos) !== ":") return false;
+                at.pos += 1;
+                const value = readValue(depth + 1);
+                if (value !== undefined) properties[key] = value;
+                return value !== undefined;
+            };
+            return entries("}", property) ? { kind: "object", properties } : undefined;
+        },
+    };
 }
 
 /** Reads a whole JSON text; undefined when it is not valid JSON. */
 export function readJsonText(text: string): JsonNode | undefined {
-    const reader: Reader = { text, pos: 0 };
-    const value = readValue(reader, 0);
+    const at: Cursor = { text, pos: 0 };
+    const s = scalarSteps(at);
+    // Declared before the function that uses it: closure serialization reads a name used before
+    // its `const` as a variable captured from outside.
+    const c = containerSteps(at, s, (depth) => readValue(depth));
+    function readValue(depth: number): JsonNode | undefined {
+        if (depth > MAX_DEPTH) return undefined;
+        s.skipWhitespace();
+        const ch = text.charAt(at.pos);
+        if (ch === "{") return c.readObject(depth);
+        if (ch === "[") return c.readArray(depth);
+        if (ch === '"') {
+            const value = s.readString();
+            return value === undefined ? undefined : { kind: "string", value };
+        }
+        if (ch === "-" || (ch >= "0" && ch <= "9")) {
+            const number = s.readNumber();
+            return number === undefined ? undefined : { kind: "number", text: number };
+        }
+        if (s.readWord("true")) return { kind: "boolean", value: true };
+        if (s.readWord("false")) return { kind: "boolean", value: false };
+        if (s.readWord("null")) return { kind: "null" };
+        return undefined;
+    }
+    const value = readValue(0);
     if (value === undefined) return undefined;
-    skipWhitespace(reader);
-    return reader.pos === text.length ? value : undefined;
+    s.skipWhitespace();
+    return at.pos === text.length ? value : undefined;
 }
 
 /**

@@ -52,8 +52,8 @@ function cloudResources(plan: unknown): Record<string, unknown> {
 // urgent of them naming the others, and AWS Sign-In's other events read as steps of signing in.
 describe("what the project deploys and posts, against the recorded baseline", function () {
     for (const stack of ["dev", "prod"]) {
-        it(`plans every resource of ${stack} with the same inputs (the function's code text aside)`, function () {
-            assert.deepStrictEqual(cloudResources(planWithoutCode(stack)), cloudResources(baseline(`plan-${stack}`)));
+        it(`plans every resource of ${stack} with the same inputs (the function's code text aside)`, async function () {
+            assert.deepStrictEqual(cloudResources(await planWithoutCode(stack)), cloudResources(baseline(`plan-${stack}`)));
         });
     }
 

@@ -1,5 +1,4 @@
 import * as assert from "assert";
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -9,6 +8,7 @@ import { ConfigError, readStackSettings, type ConfigSource } from "../program/se
 import { BUILT_IN_RULES, CIS_PATTERNS, ORIGINAL_SIGNIN_PATTERN } from "../program/rules";
 import { runWith, TEST_WEBHOOK, WEBHOOK_KEY } from "./support/program";
 import { cliConfigSource } from "./support/cliConfig";
+import { planStackFile } from "./support/planInProcess";
 import { runProgramOffline } from "../tools/offlineEngine";
 import { EXAMPLES_DIR, loadStackConfig } from "../tools/plan";
 
@@ -515,26 +515,14 @@ describe("stack configuration", function () {
     });
 
     describe("npm start (the offline plan)", function () {
-        const root = path.resolve(__dirname, "..");
-        // Unique per process, so concurrent test runs in one checkout do not share a stack file.
-        const stack = `configtest${process.pid}`;
-        const stackFile = path.join(root, `Pulumi.${stack}.yaml`);
-        after(() => fs.rmSync(stackFile, { force: true }));
+        const stack = "configtest";
 
-        function plan(config: Record<string, unknown>, ...args: string[]) {
-            fs.writeFileSync(stackFile, JSON.stringify({ config }));
-            return spawnSync(
-                process.execPath,
-                [require.resolve("ts-node/dist/bin"), "--transpile-only", "tools/plan.ts", "--stack", stack, ...args],
-                {
-                    cwd: root,
-                    encoding: "utf8",
-                },
-            );
+        function plan(config: Record<string, unknown>, ...flags: string[]) {
+            return planStackFile(stack, JSON.stringify({ config }), ...flags);
         }
 
-        it("exits non-zero with the CLI's own message when the webhook is in plain text", function () {
-            const result = plan({ "console-login-alerts:slackWebhookUrl": "https://hooks.slack.com/services/T1/B1/plain" });
+        it("exits non-zero with the CLI's own message when the webhook is in plain text", async function () {
+            const result = await plan({ "console-login-alerts:slackWebhookUrl": "https://hooks.slack.com/services/T1/B1/plain" });
             assert.strictEqual(result.status, 1);
             assert.strictEqual(
                 result.stderr.trim(),
@@ -542,8 +530,8 @@ describe("stack configuration", function () {
             );
         });
 
-        it("uses a placeholder secret for an encrypted webhook, says so, and prints every resource as JSON", function () {
-            const result = plan(
+        it("uses a placeholder secret for an encrypted webhook, says so, and prints every resource as JSON", async function () {
+            const result = await plan(
                 { "console-login-alerts:slackWebhookUrl": { secure: "v1:AAAA:BBBB" }, "console-login-alerts:timeZone": "Asia/Tokyo" },
                 "--json",
             );

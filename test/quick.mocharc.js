@@ -10,9 +10,7 @@ module.exports = {
     ...base,
     spec: ["test/**/*.spec.ts"],
     ignore: [
-        // Child processes: npm start, ts-node, tar, npm pack, a clean clone.
-        "test/config.spec.ts",
-        "test/projectConfig.spec.ts",
+        // Child processes: tar, npm pack, a clean clone.
         "test/policy.install.spec.ts",
         "test/policy.slack-webhook-in-secret.spec.ts",
         "test/workflows.cleanClone.spec.ts",
@@ -39,10 +37,12 @@ module.exports = {
         "test/policy.webhook-grpc.spec.ts",
         // The whole program under the mock engine, once or many times (6 to 70 s each).
         "test/allowListSettings.spec.ts",
+        "test/config.spec.ts",
         "test/deployment.spec.ts",
         "test/policy.config.spec.ts",
         "test/policy.fast-path-covers-trail-regions.spec.ts",
         "test/policy.program.spec.ts",
+        "test/projectConfig.spec.ts",
         "test/providerLayout.spec.ts",
         "test/summary.spec.ts",
         "test/tags.spec.ts",

@@ -20,20 +20,33 @@ export const BASELINE_DIR = path.join(REPO_ROOT, "test", "fixtures", "baseline")
 /** The committed stacks whose plans are recorded, each in plan-<stack>.json. */
 export const BASELINE_STACKS = ["dev", "prod"] as const;
 
-/** `npm start -- --json` for a committed stack, with the code archive's text replaced by a marker. */
-export function planWithoutCode(stack: string): unknown {
-    const args = ["start", "--silent", "--", "--json", ...(stack === "dev" ? [] : ["--stack", stack])];
-    const result = spawnSync("npm", args, { cwd: REPO_ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
-    if (result.status !== 0) {
-        throw new Error(`npm start failed: ${result.stderr}`);
-    }
-    const plan = JSON.parse(result.stdout) as { resources: Array<{ inputs: Record<string, unknown> }> };
+/** `npm start`'s flags for the JSON plan of a committed stack. */
+export function jsonPlanFlags(stack: string): string[] {
+    return ["--json", ...(stack === "dev" ? [] : ["--stack", stack])];
+}
+
+/** A JSON plan's text, parsed, with the code archive's text replaced by a marker. */
+export function withoutCode(planJson: string): unknown {
+    const plan = JSON.parse(planJson) as { resources: Array<{ inputs: Record<string, unknown> }> };
     for (const resource of plan.resources) {
         if (resource.inputs["code"] !== undefined) {
             resource.inputs["code"] = "[code]";
         }
     }
     return plan;
+}
+
+/** `npm start -- --json` for a committed stack, with the code archive's text replaced by a marker. */
+export function planWithoutCode(stack: string): unknown {
+    const result = spawnSync("npm", ["start", "--silent", "--", ...jsonPlanFlags(stack)], {
+        cwd: REPO_ROOT,
+        encoding: "utf8",
+        maxBuffer: 64 * 1024 * 1024,
+    });
+    if (result.status !== 0) {
+        throw new Error(`npm start failed: ${result.stderr}`);
+    }
+    return withoutCode(result.stdout);
 }
 
 /**

@@ -12,6 +12,7 @@ import {
     specialSecretSig as SECRET_SIG,
     specialSigKey as SIG,
 } from "@pulumi/pulumi/runtime/rpc";
+import { cacheClosures } from "./closureCache";
 import { mocks } from "./mockProvider";
 
 export { MOCK_ACCOUNT, MOCK_ORGANIZATION, MOCK_REGION } from "./mockProvider";
@@ -157,6 +158,16 @@ function projectFiles(root: string): string[] {
     return Object.keys(require.cache).filter((file) => file.startsWith(root) && !file.includes(`${path.sep}node_modules${path.sep}`));
 }
 
+/** A module of the program (not of tools/ or test/), which each run loads afresh. */
+function isProgramModule(file: string, root: string): boolean {
+    return (
+        file.startsWith(root) &&
+        !file.includes(`${path.sep}node_modules${path.sep}`) &&
+        !file.includes(`${path.sep}tools${path.sep}`) &&
+        !file.includes(`${path.sep}test${path.sep}`)
+    );
+}
+
 /** What the engine received of one registration, as a recorded resource. */
 function recordOf(req: RegisterRequest, urn: string, entry: { id: string | null; state: unknown } | undefined): RecordedResource {
     const secretPaths: string[] = [];
@@ -186,7 +197,7 @@ function recordOf(req: RegisterRequest, urn: string, entry: { id: string | null;
 /** A fresh module graph each run, so the program reads this run's config. */
 function forgetProgramModules(root: string): void {
     for (const file of projectFiles(root)) {
-        if (file !== __filename && !file.includes(`${path.sep}tools${path.sep}`) && !file.includes(`${path.sep}test${path.sep}`)) {
+        if (isProgramModule(file, root)) {
             delete require.cache[file];
         }
     }
@@ -219,21 +230,28 @@ export async function runProgramOffline(options: OfflineOptions): Promise<Offlin
     };
 
     forgetProgramModules(root);
-
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const module = require(program) as Record<string, unknown> | (() => Promise<Record<string, unknown>>);
-    // As Pulumi's Node.js runtime does: a program that exports a function is called, and what it
-    // returns (awaited) is the stack's outputs.
-    const exported = typeof module === "function" ? ((await module()) ?? {}) : module;
-    const outputs: Record<string, unknown> = {};
-    for (const [name, value] of Object.entries(exported)) {
-        outputs[name] = await resolveOutput(value);
+    // A program of its own (outside the project's modules) runs afresh too.
+    delete require.cache[program];
+    const runKey = JSON.stringify([options, path.relative(root, program)]);
+    const uncache = cacheClosures(runKey, root, (file) => isProgramModule(file, root) || file === program);
+    try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const module = require(program) as Record<string, unknown> | (() => Promise<Record<string, unknown>>);
+        // As Pulumi's Node.js runtime does: a program that exports a function is called, and what it
+        // returns (awaited) is the stack's outputs.
+        const exported = typeof module === "function" ? ((await module()) ?? {}) : module;
+        const outputs: Record<string, unknown> = {};
+        for (const [name, value] of Object.entries(exported)) {
+            outputs[name] = await resolveOutput(value);
+        }
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
+        await settings.waitForRPCs();
+        return { resources: recorded, outputs };
+    } finally {
+        uncache();
+        monitor.registerResource = original;
     }
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
-    await settings.waitForRPCs();
-    monitor.registerResource = original;
-    return { resources: recorded, outputs };
 }
 
 /** Resolves an Output (or a structure of them) to a plain value; secrets as `{ secret: value }`. */

@@ -236,12 +236,8 @@ export interface OperatorsChannel {
 /** The AWS calls the function makes, behind an interface so the logic can run against fakes. */
 export interface AwsPorts {
     getSecureParameter(name: string): Promise<string>;
-    filterLogEvents(logGroupName: string, pattern: string, window: TimeWindow): Promise<LogEvent[]>;
-    /**
-     * One page of FilterLogEvents, abandoned with an AbortError if it has not come back by
-     * `deadlineMs`. Without it the sweep reads the whole window with `filterLogEvents`, as one page.
-     */
-    filterLogEventsPage?(
+    /** One page of FilterLogEvents, abandoned with an AbortError if it has not come back by `deadlineMs`. */
+    filterLogEventsPage(
         logGroupName: string,
         pattern: string,
         window: TimeWindow,
@@ -250,12 +246,32 @@ export interface AwsPorts {
     ): Promise<LogEventPage>;
     /** CloudTrail's GetTrailStatus for a trail, by ARN. */
     trailStatus(trailArn: string): Promise<TrailStatus>;
+    /** AWS Organizations' DescribeAccount: a member account's name; undefined for an account outside the organization. */
+    describeAccount(accountId: string): Promise<{ name: string } | undefined>;
     store: StateStore;
-    /** Absent where the function has no operators' topic (tests): what it would say is logged instead. */
-    operators?: OperatorsChannel;
+    /** The operators' topic; where a stack has none (handler/index.ts), a channel that logs what it would have said. */
+    operators: OperatorsChannel;
 }
 
-/** Durable state: the per-rule cursor, which events are already in Slack, and the sweep lease. */
+/** A document to write if it is still at `expectedVersion` (undefined: if it does not exist yet). */
+export interface DocumentWrite {
+    key: string;
+    body: string;
+    expectedVersion: number | undefined;
+    expiresAtSeconds: number;
+}
+
+/**
+ * Counters to add to one item. `maxBytes` bounds the item: its counters may take at most that many
+ * bytes (state/documents.ts counterBytes), so a counter it does not hold yet is created only if it fits.
+ */
+export interface CounterAddition {
+    key: string;
+    counters: Readonly<Record<string, number>>;
+    maxBytes?: number;
+}
+
+/** Durable state: the per-rule cursor, which events are already in Slack, the sweep lease, documents and counters. */
 export interface StateStore {
     getCursor(ruleId: string): Promise<number | undefined>;
     setCursor(ruleId: string, atMs: number): Promise<void>;
@@ -265,34 +281,27 @@ export interface StateStore {
     /** Takes a rule's lease unless another invocation holds an unexpired one. */
     acquireLease(ruleId: string, owner: string, untilMs: number, nowMs: number): Promise<boolean>;
     releaseLease(ruleId: string, owner: string): Promise<void>;
-    /** The cursor and any unfinished lookup, in one read. Without it the sweep reads the cursor alone. */
-    getProgress?(ruleId: string): Promise<RuleProgress>;
+    /** The cursor and any unfinished lookup, in one read. */
+    getProgress(ruleId: string): Promise<RuleProgress>;
+    /** Keeps an unfinished lookup beside the cursor, which stays at `cursorMs`; `setCursor` clears it. */
+    savePending(ruleId: string, cursorMs: number | undefined, pending: PendingLookup): Promise<void>;
+    /** JSON documents by key (first-seen histories, the trail's state); absent keys are left out. */
+    readDocuments(keys: readonly string[]): Promise<Map<string, StoredDocument>>;
+    /** Writes a document if it is still at `expectedVersion`; false when another invocation wrote it first. */
+    writeDocument(key: string, body: string, expectedVersion: number | undefined, expiresAtSeconds: number): Promise<boolean>;
     /**
-     * Keeps an unfinished lookup beside the cursor, which stays at `cursorMs`; `setCursor` clears it.
-     * Without it an unfinished window is read again from its start (what was posted is not reposted).
+     * Writes documents, each if it is still at its expected version, up to 100 all or none (more in
+     * several such groups). Returns the keys not written: every key of a group in which one had
+     * changed, so the caller reads those again and retries.
      */
-    savePending?(ruleId: string, cursorMs: number | undefined, pending: PendingLookup): Promise<void>;
-    /** JSON documents by key (first-seen histories); absent keys are left out. Without it first-seen is off. */
-    readDocuments?(keys: readonly string[]): Promise<Map<string, StoredDocument>>;
+    writeDocuments(writes: readonly DocumentWrite[]): Promise<string[]>;
     /**
-     * Writes a document if it is still at `expectedVersion` (undefined: if it does not exist yet);
-     * false when another invocation wrote it first, so the caller reads again and retries.
+     * Adds to the counters of several items, all or none, creating what is missing (a bounded item's
+     * new counters only while they fit). Returns, by key, the counters of bounded items that did not fit.
      */
-    writeDocument?(key: string, body: string, expectedVersion: number | undefined, expiresAtSeconds: number): Promise<boolean>;
-    /** Adds to named counters of one item (the summary's hourly tallies), creating what is missing. */
-    addCounters?(key: string, counters: Readonly<Record<string, number>>, expiresAtSeconds: number): Promise<void>;
-    /**
-     * Adds to counters of one item whose counters may take at most `maxBytes` (state/documents.ts's
-     * counterBytes): a counter it does not hold is created only if it fits. Returns those that did not.
-     */
-    addCountersWithin?(
-        key: string,
-        counters: Readonly<Record<string, number>>,
-        maxBytes: number,
-        expiresAtSeconds: number,
-    ): Promise<Record<string, number>>;
+    addCounters(additions: readonly CounterAddition[], expiresAtSeconds: number): Promise<Map<string, Record<string, number>>>;
     /** The counters of each item that exists. */
-    readCounters?(keys: readonly string[]): Promise<Map<string, Record<string, number>>>;
+    readCounters(keys: readonly string[]): Promise<Map<string, Record<string, number>>>;
 }
 
 /** A stored JSON document and the version a conditional write must name. */

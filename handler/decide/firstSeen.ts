@@ -77,14 +77,19 @@ export function networkOf(sourceIp: string): string | undefined {
         return undefined;
     }
     const address = ipaddr.process(sourceIp);
-    const bits = address.kind() === "ipv4" ? 24 : 48;
-    const cidr = `${address.toString()}/${bits}`;
-    const network = address.kind() === "ipv4" ? ipaddr.IPv4.networkAddressFromCIDR(cidr) : ipaddr.IPv6.networkAddressFromCIDR(cidr);
-    return `${network.toString()}/${bits}`;
+    if (address.kind() === "ipv4") {
+        // The /24: the first three octets (no CIDR to parse and mask, for every sign-in of a burst).
+        const [a, b, c] = (address as ipaddr.IPv4).octets;
+        return `${a}.${b}.${c}.0/24`;
+    }
+    return `${ipaddr.IPv6.networkAddressFromCIDR(`${address.toString()}/48`).toString()}/48`;
 }
 
 /** The values a sign-in is judged on, per dimension; a dimension with no usable value is left out. */
-export function valuesOf(signIn: SignIn): Partial<Record<Dimension, string>> {
+export type SignInValues = Partial<Record<Dimension, string>>;
+
+/** A sign-in's values (SignInValues); judge and learn take them read once, when a caller has them. */
+export function valuesOf(signIn: SignIn): SignInValues {
     const network = networkOf(signIn.sourceIp);
     const agent = userAgentFamily(signIn.userAgent);
     const region = /^[a-z]{2}(-[a-z]+)+-\d$/.test(signIn.region) ? signIn.region : undefined;
@@ -97,8 +102,15 @@ function priorSighting(entry: Sightings | undefined, eventId: string, atMs: numb
         return undefined;
     }
     const id = sightingId(eventId);
-    const times = [entry.first, ...entry.recent].filter((s) => s.eventId !== id && s.atMs <= atMs).map((s) => s.atMs);
-    return times.length > 0 ? Math.max(...times) : undefined;
+    // A loop, not filter and map: every sign-in a batch marks asks this of up to four values.
+    let prior: number | undefined;
+    for (const s of entry.recent) {
+        if (s.eventId !== id && s.atMs <= atMs && (prior === undefined || s.atMs > prior)) {
+            prior = s.atMs;
+        }
+    }
+    const first = entry.first;
+    return first.eventId !== id && first.atMs <= atMs && (prior === undefined || first.atMs > prior) ? first.atMs : prior;
 }
 
 /**
@@ -106,7 +118,7 @@ function priorSighting(entry: Sightings | undefined, eventId: string, atMs: numb
  * before it — the same as when DynamoDB's TTL has removed the item), or which of its values were
  * not seen within the window.
  */
-export function judge(history: PrincipalHistory | undefined, signIn: SignIn, windowDays: number): FirstSeenMark {
+export function judge(history: PrincipalHistory | undefined, signIn: SignIn, windowDays: number, read?: SignInValues): FirstSeenMark {
     const atMs = signIn.eventTime.getTime();
     const windowStart = atMs - windowDays * DAY_MS;
     const latest = priorSighting(history?.any, signIn.eventId, atMs);
@@ -114,7 +126,7 @@ export function judge(history: PrincipalHistory | undefined, signIn: SignIn, win
         return { noHistory: true, windowDays };
     }
     const mark: FirstSeenMark = { noHistory: false, windowDays };
-    const values = valuesOf(signIn);
+    const values = read ?? valuesOf(signIn);
     const known = (dimension: Dimension, value: string) => {
         const prior = priorSighting(history[dimension][value], signIn.eventId, atMs);
         return prior !== undefined && prior >= windowStart;
@@ -122,9 +134,12 @@ export function judge(history: PrincipalHistory | undefined, signIn: SignIn, win
     if (values.networks && !known("networks", values.networks)) {
         mark.newNetwork = values.networks;
     }
-    const agent = userAgentClient(signIn.userAgent);
-    if (values.agents && agent && !known("agents", values.agents)) {
-        mark.newAgent = agent;
+    if (values.agents && !known("agents", values.agents)) {
+        // The family is read from the same agent: when there is one, there is a client to name.
+        const agent = userAgentClient(signIn.userAgent);
+        if (agent) {
+            mark.newAgent = agent;
+        }
     }
     if (values.regions && !known("regions", values.regions)) {
         mark.newRegion = values.regions;
@@ -140,7 +155,7 @@ function sighted(entry: Sightings | undefined, s: Sighting): Sightings {
     if (!entry) {
         return { first: s, recent: [s] };
     }
-    if ([entry.first, ...entry.recent].some((known) => known.eventId === s.eventId)) {
+    if (entry.first.eventId === s.eventId || entry.recent.some((known) => known.eventId === s.eventId)) {
         return entry;
     }
     const all = [...entry.recent, s].sort((a, b) => a.atMs - b.atMs);
@@ -165,7 +180,7 @@ function pruned(values: Record<string, Sightings>, oldestMs: number): Record<str
  * principal's latest sign-in are forgotten: measured in event time, not the clock, so a batch of
  * old events (a backstop catching up) teaches the same as when it happened.
  */
-export function learn(history: PrincipalHistory | undefined, signIn: SignIn, windowDays: number): PrincipalHistory {
+export function learn(history: PrincipalHistory | undefined, signIn: SignIn, windowDays: number, read?: SignInValues): PrincipalHistory {
     const s: Sighting = { atMs: signIn.eventTime.getTime(), eventId: sightingId(signIn.eventId) };
     const next: PrincipalHistory = {
         any: sighted(history?.any, s),
@@ -173,7 +188,7 @@ export function learn(history: PrincipalHistory | undefined, signIn: SignIn, win
         agents: { ...history?.agents },
         regions: { ...history?.regions },
     };
-    const values = valuesOf(signIn);
+    const values = read ?? valuesOf(signIn);
     for (const dimension of DIMENSIONS) {
         const value = values[dimension];
         if (value !== undefined) {
@@ -205,10 +220,15 @@ export function newNetworkOf(signIn: SignIn): string | undefined {
 /**
  * Marks each sign-in that has a principal, in event-time order, against the stored histories and
  * the successful sign-ins before it in the same batch (which are learned as the batch goes, so the
- * second sign-in from a new network in one batch is not new again). Returns nothing: the marks
- * are set on the sign-ins.
+ * second sign-in from a new network in one batch is not new again). The marks are set on the
+ * sign-ins; returns the histories as the batch left them, each with its teaching sign-ins learned
+ * (what the batch teaches once Slack has taken all of them).
  */
-export function markAll(histories: ReadonlyMap<string, PrincipalHistory>, signIns: readonly SignIn[], windowDays: number): void {
+export function markAll(
+    histories: ReadonlyMap<string, PrincipalHistory>,
+    signIns: readonly SignIn[],
+    windowDays: number,
+): Map<string, PrincipalHistory> {
     const running = new Map(histories);
     const inOrder = [...signIns].sort((a, b) => a.eventTime.getTime() - b.eventTime.getTime());
     for (const signIn of inOrder) {
@@ -216,11 +236,13 @@ export function markAll(histories: ReadonlyMap<string, PrincipalHistory>, signIn
         if (key === undefined) {
             continue;
         }
-        signIn.firstSeen = judge(running.get(key), signIn, windowDays);
+        const values = valuesOf(signIn);
+        signIn.firstSeen = judge(running.get(key), signIn, windowDays, values);
         if (teaches(signIn)) {
-            running.set(key, learn(running.get(key), signIn, windowDays));
+            running.set(key, learn(running.get(key), signIn, windowDays, values));
         }
     }
+    return running;
 }
 
 /** When the history item may expire: a window after its latest sighting, when nothing in it can make a sign-in known. */

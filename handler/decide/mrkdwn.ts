@@ -189,7 +189,13 @@ function fit(shown: string[], max: number): string {
  * so Slack does not turn URLs or channel names in it into links.
  */
 export function literal(value: unknown, max = MAX_VALUE): string {
-    return fit(pieces(String(value ?? ""), max, true), max);
+    const text = String(value ?? "");
+    // Printable ASCII but & < > and the formatting characters * ~ ` _ shows as it is: most values
+    // (addresses, regions, most names) need none of the work below.
+    if (text.length <= max && /^[\x20-\x25\x27-\x29\x2B-\x3B\x3D\x3F-\x5E\x61-\x7D]*$/.test(text)) {
+        return text;
+    }
+    return fit(pieces(text, max, true), max);
 }
 
 /**
@@ -198,5 +204,10 @@ export function literal(value: unknown, max = MAX_VALUE): string {
  * Give the object `emoji: false`, or ":name:" in the value becomes an emoji.
  */
 export function plainLiteral(value: unknown, max = MAX_VALUE): string {
-    return fit(pieces(String(value ?? ""), max, false), max);
+    const text = String(value ?? "");
+    // Printable ASCII shows as it is in plain text.
+    if (text.length <= max && /^[\x20-\x7E]*$/.test(text)) {
+        return text;
+    }
+    return fit(pieces(text, max, false), max);
 }

@@ -6,23 +6,24 @@
  * within its window finds it again and leaves it again, while the rule it was left to posts it with
  * the same guarantee as any event of its own.
  */
-import { compileFilterPattern } from "../../shared/filterPattern";
+import { compileParsedFilterPattern, readLogEvent, type LogEventNode } from "../../shared/filterPattern";
 import { severityRank, type HandlerSettings, type RunTimeRule, type Severity } from "../../shared/contract";
 import { dispositionOf } from "./disposition";
 import type { SignIn } from "../common/types";
 
-/** A rule's pattern as a test of a record's JSON text; a pattern the evaluator refuses matches nothing (the configuration check refuses it first). */
-export function ruleMatcher(rule: RunTimeRule): (text: string) => boolean {
+/** A rule's pattern as a test of a record read once; a pattern the evaluator refuses matches nothing (the configuration check refuses it first). */
+export function ruleMatcher(rule: RunTimeRule): (record: LogEventNode) => boolean {
     try {
-        return compileFilterPattern(rule.pattern);
+        return compileParsedFilterPattern(rule.pattern);
     } catch {
         return () => false;
     }
 }
 
-/** The ids of the rules whose patterns match a record, in the stack's order; compile once with `ruleMatcher` per batch. */
-export function rulesMatching(matchers: ReadonlyArray<readonly [string, (text: string) => boolean]>, text: string): string[] {
-    return matchers.filter(([, matches]) => matches(text)).map(([id]) => id);
+/** The ids of the rules whose patterns match a record's JSON text, in the stack's order; compile once with `ruleMatcher` per lookup. */
+export function rulesMatching(matchers: ReadonlyArray<readonly [string, (record: LogEventNode) => boolean]>, text: string): string[] {
+    const record = readLogEvent(text);
+    return matchers.filter(([, matches]) => matches(record)).map(([id]) => id);
 }
 
 /** How urgent a rule's post of a sign-in would be: its severity, or informational where the allow-list downgrades it. */

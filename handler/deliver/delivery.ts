@@ -24,10 +24,10 @@ import {
     type OperatorsNotice,
 } from "../decide/fallbacks";
 import { newNetworkOf } from "../decide/firstSeen";
-import { learnPosted, markFirstSeen } from "../state/history";
 import { addIdentityCenterMfa } from "./identityCenter";
+import { closeBatch, countFailed, countPosted, openBatch, type PostedBatch } from "./postedBatch";
+import type { ReadHistories } from "../state/history";
 import { failedKey, postedKey, record, type RuleRun } from "./ruleRun";
-import { COUNTERS, postedCounters, tally } from "../state/tally";
 import type { AlarmNotification, SignIn, TimeWindow } from "../common/types";
 import { severityRank, type HandlerSettings, type RunTimeRule, type Severity } from "../../shared/contract";
 
@@ -56,71 +56,76 @@ async function sendUnlessRefused(run: RuleRun, message: SlackMessage): Promise<E
 
 /** Tells the operators' topic; a failure fails the rule, so the retry tells them. */
 export async function tellOperators(run: RuleRun, notice: OperatorsNotice): Promise<void> {
-    const channel = run.deps.aws.operators;
-    if (!channel) {
-        log("error", "no operators' topic to tell", { rule: run.rule.id, subject: notice.subject, message: notice.message });
-        return;
-    }
-    await channel.publish(notice.subject, notice.message);
+    await run.deps.aws.operators.publish(notice.subject, notice.message);
 }
 
 /**
  * Records one message's events as posted, once Slack took it; per message, so a later failure
- * re-posts only what Slack did not take. Counts it, writes the events' delivery metrics, and then
- * what only a posted sign-in may teach: the first-seen history and the summary's tallies.
+ * re-posts only what Slack did not take. Counts it, writes the events' delivery metrics, and keeps
+ * what only a posted sign-in may teach (the first-seen history, the summary's tallies) for the
+ * end of the batch.
  */
-async function recordDelivered(run: RuleRun, batch: readonly SignIn[], atMs: number): Promise<void> {
+async function recordDelivered(run: RuleRun, batch: PostedBatch, signIns: readonly SignIn[], atMs: number): Promise<void> {
     await record(
         run,
-        batch.map((s) => postedKey(run.rule.id, s.eventId)),
+        signIns.map((s) => postedKey(run.rule.id, s.eventId)),
     );
-    await learnPosted(run, batch);
-    await tally(run, postedCounters(run.rule.id, batch, run.path === "backstop"));
-    run.report.posted += batch.length;
+    countPosted(run, batch, signIns);
+    run.report.posted += signIns.length;
     run.report.messages += 1;
     writeDeliveryMetrics(
         run.path,
         atMs,
-        batch.map((s) => s.eventTime.getTime()),
+        signIns.map((s) => s.eventTime.getTime()),
     );
 }
 
 /** Posts sign-ins; a message Slack refuses for its content is split in halves, down to one event. */
-async function deliverSignIns(run: RuleRun, titled: RunTimeRule, presentation: Presentation, signIns: readonly SignIn[]): Promise<void> {
+async function deliverSignIns(
+    run: RuleRun,
+    batch: PostedBatch,
+    titled: RunTimeRule,
+    presentation: Presentation,
+    signIns: readonly SignIn[],
+): Promise<void> {
     // Each sign-in says how long after it the message went out, and by which path.
     const atMs = run.deps.clock.now();
     const shown: Presentation = { ...presentation, delivery: { path: run.path, atMs } };
+    const byId = new Map(signIns.map((s) => [s.eventId, s]));
     for (const { message, eventIds } of buildSignInMessages(titled, signIns, shown)) {
-        const batch = signIns.filter((s) => eventIds.includes(s.eventId));
+        const inMessage = eventIds.flatMap((id) => byId.get(id) ?? []);
         const refusal = await sendUnlessRefused(run, message);
         if (!refusal) {
-            await recordDelivered(run, batch, atMs);
-        } else if (batch.length > 1) {
-            const half = Math.ceil(batch.length / 2);
-            await deliverSignIns(run, titled, presentation, batch.slice(0, half));
-            await deliverSignIns(run, titled, presentation, batch.slice(half));
+            await recordDelivered(run, batch, inMessage, atMs);
+        } else if (inMessage.length > 1) {
+            const half = Math.ceil(inMessage.length / 2);
+            await deliverSignIns(run, batch, titled, presentation, inMessage.slice(0, half));
+            await deliverSignIns(run, batch, titled, presentation, inMessage.slice(half));
         } else {
-            await deliverPlainly(run, batch);
+            await deliverPlainly(run, batch, inMessage);
         }
     }
 }
 
 /** The last resort for an event Slack refused on its own: text naming its eventID; failing that, the operators. */
-async function deliverPlainly(run: RuleRun, batch: readonly SignIn[]): Promise<void> {
-    const eventIds = batch.map((s) => s.eventId);
+async function deliverPlainly(run: RuleRun, batch: PostedBatch, signIns: readonly SignIn[]): Promise<void> {
+    const eventIds = signIns.map((s) => s.eventId);
     const atMs = run.deps.clock.now();
     const refusal = await sendUnlessRefused(run, buildPlainEventsMessage(run.rule, eventIds, run.presentation.language));
     if (!refusal) {
-        await recordDelivered(run, batch, atMs);
+        await recordDelivered(run, batch, signIns, atMs);
         return;
     }
+    const failed = eventIds.map((id) => failedKey(run.rule.id, id));
     // Told first and recorded after: if the topic fails, the retry tries Slack and the topic again.
-    await tellOperators(run, undeliveredNotice(run.rule, eventIds, refusal.message, run.presentation.language));
-    await record(
-        run,
-        eventIds.map((id) => failedKey(run.rule.id, id)),
-    );
-    await tally(run, { [COUNTERS.failed]: eventIds.length });
+    // So a failed record means the operators were told: an event refused before failures were
+    // recorded under their posted key too finds its failed record here, and is not told twice.
+    if ((await run.deps.aws.store.unposted(failed)).size > 0) {
+        await tellOperators(run, undeliveredNotice(run.rule, eventIds, refusal.message, run.presentation.language));
+    }
+    // Under its posted key too, the one a lookup reads: handled, and never tried again.
+    await record(run, [...failed, ...eventIds.map((id) => postedKey(run.rule.id, id))]);
+    countFailed(run, batch, eventIds.length);
     for (const id of eventIds) {
         run.report.skipped.push(
             `${run.rule.id}: Slack refused event ${id} even as plain text; recorded as failed and reported to the operators`,
@@ -188,27 +193,50 @@ function ownedBy(run: RuleRun, signIns: readonly SignIn[]): { toPost: SignIn[]; 
     return { toPost, leftToOthers };
 }
 
-/** Posts the found sign-ins not yet handled: reported ones, then downgraded ones as informational; suppressed ones are recorded. */
-export async function postFound(run: RuleRun, window: TimeWindow, byId: ReadonlyMap<string, SignIn>): Promise<void> {
+/**
+ * Posts the found sign-ins not yet handled: reported ones, then downgraded ones as informational;
+ * suppressed ones are recorded. `histories`: the first-seen histories a lookup's batches carry
+ * from one to the next (handler/state/history.ts).
+ */
+/**
+ * Where the stack serves an organization, the run's labels take each shown account's name from AWS
+ * Organizations, unless the stack labels it: a member account's sign-in then says whose it is.
+ */
+async function nameAccounts(run: RuleRun, shown: readonly SignIn[]): Promise<void> {
+    if (run.deps.settings.organizationId && shown.length > 0) {
+        const accountLabels = await run.deps.accounts.labelsFor(
+            shown.map((s) => s.accountId),
+            run.presentation.accountLabels,
+        );
+        run.presentation = { ...run.presentation, accountLabels };
+    }
+}
+
+export async function postFound(
+    run: RuleRun,
+    window: TimeWindow,
+    byId: ReadonlyMap<string, SignIn>,
+    histories?: ReadHistories,
+): Promise<void> {
     const { deps, rule } = run;
     if (byId.size === 0) {
         return;
     }
-    const ids = [...byId.keys()];
-    const fresh = await deps.aws.store.unposted([...ids.map((id) => postedKey(rule.id, id)), ...ids.map((id) => failedKey(rule.id, id))]);
-    const unhandled = [...byId.values()].filter(
-        (s) => fresh.has(postedKey(rule.id, s.eventId)) && fresh.has(failedKey(rule.id, s.eventId)),
-    );
+    // One key per event: an event Slack refused in every form is recorded under its posted key too.
+    const fresh = await deps.aws.store.unposted([...byId.keys()].map((id) => postedKey(rule.id, id)));
+    const unhandled = [...byId.values()].filter((s) => fresh.has(postedKey(rule.id, s.eventId)));
     const { toPost, leftToOthers } = ownedBy(run, unhandled);
     const groups = groupByDisposition(deps.settings, rule.id, toPost);
     // Only what will be posted is looked up and marked: a suppressed sign-in is never posted, so it
     // teaches the history nothing, not even within its batch.
     const shown = [...groups.report, ...groups.downgrade];
     await addIdentityCenterMfa(run, shown);
-    await markFirstSeen(run, shown);
+    await nameAccounts(run, shown);
+    const batch = await openBatch(run, shown, histories);
     const raisedTo = raisedSeverity(deps.settings, rule);
     const raise = raisedTo ? groups.report.filter((s) => newNetworkOf(s) !== undefined) : [];
-    const report = groups.report.filter((s) => !raise.includes(s));
+    const raised = new Set(raise);
+    const report = groups.report.filter((s) => !raised.has(s));
     log("info", "looked up events", {
         rule: rule.id,
         window,
@@ -226,12 +254,18 @@ export async function postFound(run: RuleRun, window: TimeWindow, byId: Readonly
             run.expiresAt,
         );
     }
-    // Sign-ins from a new network go first, under the raised severity (and its mention).
-    await deliverSignIns(run, { ...rule, severity: raisedTo ?? rule.severity }, { ...run.presentation, variant: "new-network" }, raise);
-    await deliverSignIns(run, rule, run.presentation, report);
-    // Downgraded sign-ins are posted as informational, without the rule's mention.
-    const known: RunTimeRule = { ...rule, severity: "info" };
-    await deliverSignIns(run, known, { ...run.presentation, mentions: {}, variant: "known" }, groups.downgrade);
+    try {
+        // Sign-ins from a new network go first, under the raised severity (and its mention).
+        const urgent: RunTimeRule = { ...rule, severity: raisedTo ?? rule.severity };
+        await deliverSignIns(run, batch, urgent, { ...run.presentation, variant: "new-network" }, raise);
+        await deliverSignIns(run, batch, rule, run.presentation, report);
+        // Downgraded sign-ins are posted as informational, without the rule's mention.
+        const known: RunTimeRule = { ...rule, severity: "info" };
+        await deliverSignIns(run, batch, known, { ...run.presentation, mentions: {}, variant: "known" }, groups.downgrade);
+    } finally {
+        // What Slack took before a failure still teaches and counts.
+        await closeBatch(run, batch);
+    }
 }
 
 /** What an alarm says on its own: that events are on their way, or (if asked for) that it is back to OK. */

@@ -56,9 +56,6 @@ export function authenticationOf(message: string): { user: IdentityStoreUser; mf
  */
 async function authenticationEvents(run: RuleRun, window: TimeWindow): Promise<{ events: LogEvent[]; complete: boolean }> {
     const { aws, settings, clock } = run.deps;
-    if (!aws.filterLogEventsPage) {
-        return { events: await aws.filterLogEvents(settings.trailLogGroupName, IDENTITY_CENTER_AUTH_PATTERN, window), complete: true };
-    }
     const deadlineMs = Math.min(run.deadlineMs, clock.now() + LOOKUP_BUDGET_MS);
     const events: LogEvent[] = [];
     for (let page = 0, nextToken: string | undefined; page < LOOKUP_MAX_PAGES && clock.now() < deadlineMs; page++) {

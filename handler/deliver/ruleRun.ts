@@ -1,6 +1,7 @@
 /** One rule's sweep: what every step needs, and the records that say an event was handled. */
 import type { Presentation } from "../decide/messages";
 import { log } from "../common/log";
+import type { AccountDirectory } from "./accountDirectory";
 import type { DeliveryPath } from "../decide/catalog";
 import type { SendToSlack } from "./pacedSender";
 import type { AlarmNotification, AwsPorts, Clock, InvocationReport, SignIn, StateStore } from "../common/types";
@@ -15,6 +16,8 @@ export interface SweepDeps {
     aws: AwsPorts;
     clock: Clock;
     send: SendToSlack;
+    /** The organization's accounts, asked once per container: membership and names. */
+    accounts: AccountDirectory;
 }
 
 /**
@@ -77,7 +80,7 @@ export function postedKey(ruleId: string, eventId: string): string {
     return `${ruleId}#${eventId}`;
 }
 
-// An event Slack refused in every form: its own record, so no lookup tries it again.
+// An event Slack refused in every form: recorded as failed, and under its posted key as handled, so no lookup tries it again.
 export function failedKey(ruleId: string, eventId: string): string {
     return `failed#${ruleId}#${eventId}`;
 }

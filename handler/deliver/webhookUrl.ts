@@ -34,7 +34,7 @@ export function checkedWebhookReader(aws: AwsPorts, parameterName: string): () =
             problem,
         });
         if (told !== problem) {
-            await aws.operators?.publish(REPOINTED_SUBJECT, message);
+            await aws.operators.publish(REPOINTED_SUBJECT, message);
             told = problem;
         }
         const err = new Error(message);

@@ -10,15 +10,15 @@ import { log } from "../common/log";
 import { parseEventDetail, toSignIn, type Trigger } from "../decide/parse";
 import { ruleRun, type SweepDeps, type SweepJob } from "../deliver/ruleRun";
 import type { InvocationReport, SignIn } from "../common/types";
-import { compileFilterPattern } from "../../shared/filterPattern";
+import { compileParsedFilterPattern, readLogEvent, type LogEventNode } from "../../shared/filterPattern";
 import type { RunTimeRule } from "../../shared/contract";
 
 type EventBridgeTrigger = Extract<Trigger, { kind: "eventbridge" }>;
 
-/** Whether the rule's pattern matches the record's JSON text; a pattern the evaluator refuses matches nothing, with a reason. */
-function ruleMatches(rule: RunTimeRule, text: string, report: InvocationReport): boolean {
+/** Whether the rule's pattern matches the record (read once for all rules); a pattern the evaluator refuses matches nothing. */
+function ruleMatches(rule: RunTimeRule, record: LogEventNode, report: InvocationReport): boolean {
     try {
-        return compileFilterPattern(rule.pattern)(text);
+        return compileParsedFilterPattern(rule.pattern)(record);
     } catch (err) {
         // The configuration refuses such a pattern before deployment; the backstop still looks it up.
         report.skipped.push(`${rule.id}: its filter pattern cannot be evaluated here (${(err as Error).message}); left to the backstop`);
@@ -35,12 +35,15 @@ function ruleMatches(rule: RunTimeRule, text: string, report: InvocationReport):
  * EventBridge sets `account` to the account the event came from; anyone allowed events:PutEvents
  * can write the rest, detail-type and detail included.
  */
-export function forgeryOf(trigger: EventBridgeTrigger, servedAccount: string | undefined): string | undefined {
+export function forgeryOf(trigger: EventBridgeTrigger, servedAccount: string | undefined, organizationId?: string): string | undefined {
     if (!trigger.source?.startsWith("aws.")) {
         return `its source ${JSON.stringify(trigger.source ?? null)} is not an AWS service's, so it is not CloudTrail's`;
     }
     if (servedAccount !== undefined && trigger.account !== servedAccount) {
-        return `it comes from account ${JSON.stringify(trigger.account ?? null)}, which this stack does not serve`;
+        const served = organizationId
+            ? `which is neither this stack's nor a member of organization ${organizationId}`
+            : "which this stack does not serve";
+        return `it comes from account ${JSON.stringify(trigger.account ?? null)}, ${served}`;
     }
     return undefined;
 }
@@ -55,8 +58,9 @@ export function planEvent(
     rules: readonly RunTimeRule[],
     report: InvocationReport,
     servedAccount: string | undefined,
+    organizationId?: string,
 ): SweepJob[] {
-    const forgery = forgeryOf(trigger, servedAccount);
+    const forgery = forgeryOf(trigger, servedAccount, organizationId);
     if (forgery) {
         report.skipped.push(`EventBridge event ${trigger.envelopeId}: refused, ${forgery}`);
         log("error", "refused an EventBridge event that is not AWS's word", { envelopeId: trigger.envelopeId, reason: forgery });
@@ -69,7 +73,8 @@ export function planEvent(
         log("warn", "skipped an EventBridge event", { envelopeId: trigger.envelopeId, detailType: trigger.detailType, reason });
         return [];
     }
-    const matched = rules.filter((rule) => ruleMatches(rule, detail.value.text, report));
+    const record = readLogEvent(detail.value.text);
+    const matched = rules.filter((rule) => ruleMatches(rule, record, report));
     const event: SignIn = { ...toSignIn(detail.value.record), matchedRules: matched.map((rule) => rule.id) };
     const jobs = matched.map((rule) => ({ rule, event }));
     if (jobs.length === 0) {

@@ -8,6 +8,7 @@ import { postSummary } from "./summary";
 import { classifyTrigger, parseAlarmNotification, ruleForAlarm, type Trigger } from "../decide/parse";
 import type { FetchLike } from "../deliver/webhook";
 import { createPacedSender } from "../deliver/pacedSender";
+import { accountDirectory } from "../deliver/accountDirectory";
 import { SAFETY_MS, sweepRule, type SweepDeps, type SweepJob } from "./sweep";
 import type { AwsPorts, Clock, InvocationContext, InvocationReport } from "../common/types";
 import { severityRank, type HandlerSettings, type RunTimeRule } from "../../shared/contract";
@@ -37,6 +38,7 @@ export function planWork(
     rules: readonly RunTimeRule[],
     report: InvocationReport,
     servedAccount?: string,
+    organizationId?: string,
 ): SweepJob[] {
     // One job per rule: several notifications of one alarm in a batch need one sweep, for the latest.
     const work = new Map<string, SweepJob>();
@@ -47,7 +49,7 @@ export function planWork(
         return [...work.values()];
     }
     if (trigger.kind === "eventbridge") {
-        return planEvent(trigger, rules, report, servedAccount);
+        return planEvent(trigger, rules, report, servedAccount, organizationId);
     }
     for (const message of trigger.messages) {
         const alarm = message.ok ? parseAlarmNotification(message.value.body) : message;
@@ -169,6 +171,19 @@ export async function sweepEach(
 }
 
 /**
+ * The account an event may come from: the function's own or, where the stack serves an
+ * organization, the event's account when AWS Organizations counts it a member. A failure to ask
+ * fails the invocation, so Lambda retries it rather than refusing a member's sign-in.
+ */
+async function servedAccountFor(deps: SweepDeps, trigger: Trigger, ownAccount: string | undefined): Promise<string | undefined> {
+    const account = trigger.kind === "eventbridge" ? trigger.account : undefined;
+    if (!deps.settings.organizationId || account === undefined || account === ownAccount) {
+        return ownAccount;
+    }
+    return (await deps.accounts.standing(account)).member ? account : ownAccount;
+}
+
+/**
  * One invocation: classify what triggered it, plan which rules to sweep, take the lease, sweep,
  * and report. The event stays `unknown` until classified: anything else is skipped with a reason.
  */
@@ -190,7 +205,8 @@ export async function handleInvocation(deps: SweepDeps, event: unknown, context:
     }
     const { heartbeats, rest } = takeHeartbeats(trigger, deps.settings.heartbeat?.alarmName);
     // The function's own account (arn:aws:lambda:<region>:<account>:function:<name>) is the one it serves.
-    const work = planWork(rest, deps.settings.rules, report, context.invokedFunctionArn?.split(":")[4]);
+    const served = await servedAccountFor(deps, rest, context.invokedFunctionArn?.split(":")[4]);
+    const work = planWork(rest, deps.settings.rules, report, served, deps.settings.organizationId);
     if (work.length === 0 && heartbeats.length === 0) {
         log("info", "invocation done", { ...report });
         return report;
@@ -228,5 +244,9 @@ export function createHandler(deps: HandlerDeps): LoginAlertsHandler {
     const clock = deps.clock ?? realClock;
     const { settings, aws } = deps;
     const send = createPacedSender(settings, checkedWebhookReader(aws, settings.webhookParameterName), deps.fetch, clock);
-    return (event, context) => handleInvocation({ settings, aws, clock, send }, event, context);
+    const accounts = accountDirectory(
+        (id) => aws.describeAccount(id),
+        () => clock.now(),
+    );
+    return (event, context) => handleInvocation({ settings, aws, clock, send, accounts }, event, context);
 }

@@ -5,6 +5,7 @@ import { parseCloudTrailRecord, toSignIn } from "../decide/parse";
 import { ruleMatcher, rulesMatching } from "../decide/overlap";
 import { postFound } from "../deliver/delivery";
 import type { RuleRun } from "../deliver/ruleRun";
+import type { ReadHistories } from "../state/history";
 import type { LogEventPage, PendingLookup, RuleProgress, SignIn, StateStore, TimeWindow } from "../common/types";
 import { severityRank, type HandlerSettings, type RunTimeRule } from "../../shared/contract";
 
@@ -29,18 +30,16 @@ function isAbort(err: unknown): boolean {
     return (err as Error | undefined)?.name === "AbortError";
 }
 
-async function readPage(run: RuleRun, window: TimeWindow, nextToken: string | undefined): Promise<LogEventPage> {
+function readPage(run: RuleRun, window: TimeWindow, nextToken: string | undefined): Promise<LogEventPage> {
     const { aws, settings } = run.deps;
-    if (aws.filterLogEventsPage) {
-        return aws.filterLogEventsPage(settings.trailLogGroupName, run.rule.pattern, window, nextToken, run.deadlineMs);
-    }
-    return { events: await aws.filterLogEvents(settings.trailLogGroupName, run.rule.pattern, window) };
+    return aws.filterLogEventsPage(settings.trailLogGroupName, run.rule.pattern, window, nextToken, run.deadlineMs);
 }
 
+type Matchers = Parameters<typeof rulesMatching>[0];
+
 /** The rule's events of a page as sign-ins by event id; records that do not parse are skipped with a reason. */
-function collect(run: RuleRun, page: LogEventPage, byId: Map<string, SignIn>): number {
+function collect(run: RuleRun, matchers: Matchers, page: LogEventPage, byId: Map<string, SignIn>): number {
     let found = 0;
-    const matchers = run.deps.settings.rules.map((rule) => [rule.id, ruleMatcher(rule)] as const);
     for (const event of page.events) {
         const parsed = parseCloudTrailRecord(event.message);
         if (!parsed.ok) {
@@ -69,14 +68,19 @@ export async function readWindow(
     const { deps, rule } = run;
     const { window } = start;
     const byId = new Map<string, SignIn>();
+    // Every rule's pattern, compiled once per lookup: each record is tested against all of them
+    // (handler/decide/overlap.ts) but this rule's, which CloudWatch's own evaluation found it by.
+    const matchers: Matchers = deps.settings.rules.map((r) => [r.id, r.id === rule.id ? () => true : ruleMatcher(r)] as const);
+    // The first-seen histories, read by the first batch that needs them and carried to the next.
+    const histories: ReadHistories = new Map();
     let token = start.nextToken;
     let found = 0;
     let slowestPageMs = 0;
     const savePosition = async () => {
-        await postFound(run, window, byId);
+        await postFound(run, window, byId, histories);
         // Posted or recorded: the next page's events start a new batch.
         byId.clear();
-        if (token !== undefined && deps.aws.store.savePending) {
+        if (token !== undefined) {
             const pending: PendingLookup = { window, nextToken: token, savedAtMs: deps.clock.now() };
             await deps.aws.store.savePending(rule.id, cursorMs, pending);
         }
@@ -100,10 +104,10 @@ export async function readWindow(
             return { done: false, found };
         }
         slowestPageMs = Math.max(slowestPageMs, deps.clock.now() - startedAt);
-        found += collect(run, page, byId);
+        found += collect(run, matchers, page, byId);
         token = page.nextToken;
         if (token === undefined) {
-            await postFound(run, window, byId);
+            await postFound(run, window, byId, histories);
             return { done: true, found };
         }
         if (byId.size >= POST_EVERY) {
@@ -112,10 +116,6 @@ export async function readWindow(
     }
 }
 
-export async function progressOf(store: StateStore, ruleId: string): Promise<RuleProgress> {
-    if (store.getProgress) {
-        return store.getProgress(ruleId);
-    }
-    const cursorMs = await store.getCursor(ruleId);
-    return cursorMs === undefined ? {} : { cursorMs };
+export function progressOf(store: StateStore, ruleId: string): Promise<RuleProgress> {
+    return store.getProgress(ruleId);
 }

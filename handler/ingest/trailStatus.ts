@@ -71,10 +71,6 @@ export async function checkTrail(deps: SweepDeps, deadlineMs: number, report: In
         return;
     }
     const store = deps.aws.store;
-    if (!store.readDocuments || !store.writeDocument) {
-        log("error", "the state store keeps no documents; the trail's status is not checked", { trail: trailArn });
-        return;
-    }
     const health = await healthNow(deps, trailArn);
     const key = `trail-status#${trailArn}`;
     const stored = (await store.readDocuments([key])).get(key);

@@ -1,4 +1,5 @@
-import { addCounters, addCountersWithin, readCounters, readDocuments, writeDocument } from "./documents";
+import { addCounters, readCounters } from "./counters";
+import { readDocuments, writeDocument, writeDocuments } from "./documents";
 import { BATCH_WRITE_ITEMS, batchGet, inRounds, conditionHeld, keyOf, type DynamoDb, type Table } from "./table";
 import type { PendingLookup, RuleProgress, StateStore } from "../common/types";
 
@@ -57,18 +58,23 @@ async function unposted(table: Table, keys: readonly string[]): Promise<Set<stri
     return new Set(keys.filter((k) => !seen.has(k)));
 }
 
+// The batches are independent, so they go side by side, each with its own rounds of what DynamoDB left unprocessed.
 async function markPosted(table: Table, keys: readonly string[], expiresAtSeconds: number): Promise<void> {
+    const batches: Array<Promise<void>> = [];
     for (let i = 0; i < keys.length; i += BATCH_WRITE_ITEMS) {
         const request: Record<string, Array<{ PutRequest: { Item: Record<string, { S: string } | { N: string }> } }>> = {
             [table.name]: keys.slice(i, i + BATCH_WRITE_ITEMS).map((k) => ({
                 PutRequest: { Item: { ...keyOf(`posted#${k}`), expiresAt: { N: String(expiresAtSeconds) } } },
             })),
         };
-        await inRounds("BatchWriteItem", request, async (rest) => {
-            const out = await table.client.send(new table.sdk.BatchWriteItemCommand({ RequestItems: rest }));
-            return out.UnprocessedItems as typeof rest | undefined;
-        });
+        batches.push(
+            inRounds("BatchWriteItem", request, async (rest) => {
+                const out = await table.client.send(new table.sdk.BatchWriteItemCommand({ RequestItems: rest }));
+                return out.UnprocessedItems as typeof rest | undefined;
+            }),
+        );
     }
+    await Promise.all(batches);
 }
 
 // One lease per rule: a flood on one rule never holds back another's alerts.
@@ -108,7 +114,7 @@ async function releaseLease(table: Table, ruleId: string, owner: string): Promis
 /**
  * The state table in DynamoDB: one item per rule cursor (`cursor#<rule>`, with the lookup to
  * resume, if any), per posted event (`posted#<rule>#<event>`, expired by TTL; an event Slack
- * refused in every form is `posted#failed#<rule>#<event>`, a lookback gap already reported
+ * refused in every form has that record and `posted#failed#<rule>#<event>`, a lookback gap already reported
  * `posted#gap#<rule>#<from>`), each rule's lease (`lease#<rule>`), each principal's first-seen
  * history (`history#<principal>`) and the summary's hourly counters (`stats#<hour>`, and its
  * principals in `stats#<hour>#p<n>`). The SDK comes from the Lambda runtime, so it is required here
@@ -129,9 +135,8 @@ export function createStateStore(tableName: string): StateStore {
         releaseLease: (ruleId, owner) => releaseLease(table, ruleId, owner),
         readDocuments: (keys) => readDocuments(table, keys),
         writeDocument: (key, body, expectedVersion, expiresAtSeconds) => writeDocument(table, key, body, expectedVersion, expiresAtSeconds),
-        addCounters: (key, counters, expiresAtSeconds) => addCounters(table, key, counters, expiresAtSeconds),
-        addCountersWithin: (key, counters, maxBytes, expiresAtSeconds) =>
-            addCountersWithin(table, key, counters, maxBytes, expiresAtSeconds),
+        writeDocuments: (writes) => writeDocuments(table, writes),
+        addCounters: (additions, expiresAtSeconds) => addCounters(table, additions, expiresAtSeconds),
         readCounters: (keys) => readCounters(table, keys),
     };
 }

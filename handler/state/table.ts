@@ -72,17 +72,66 @@ export async function batchGet(table: Table, keys: readonly string[]): Promise<I
     const asked = new Map(keys.map((k) => [storedKey(k), k]));
     const unique = [...asked.keys()];
     const items: Item[] = [];
+    const batches: Array<Promise<void>> = [];
+    // The batches are independent, so they go side by side.
     for (let i = 0; i < unique.length; i += BATCH_GET_KEYS) {
         const request: Record<string, { Keys: Array<Record<string, { S: string }>>; ConsistentRead: boolean }> = {
             [table.name]: { Keys: unique.slice(i, i + BATCH_GET_KEYS).map((k) => ({ pk: { S: k } })), ConsistentRead: true },
         };
-        await inRounds("BatchGetItem", request, async (rest) => {
-            const out = await table.client.send(new table.sdk.BatchGetItemCommand({ RequestItems: rest }));
-            items.push(...((out.Responses?.[table.name] ?? []) as Item[]));
-            return out.UnprocessedKeys as typeof rest | undefined;
-        });
+        batches.push(
+            inRounds("BatchGetItem", request, async (rest) => {
+                const out = await table.client.send(new table.sdk.BatchGetItemCommand({ RequestItems: rest }));
+                items.push(...((out.Responses?.[table.name] ?? []) as Item[]));
+                return out.UnprocessedKeys as typeof rest | undefined;
+            }),
+        );
     }
+    await Promise.all(batches);
     return items.map((item) => ({ ...item, pk: { S: asked.get(item["pk"]?.S ?? "") ?? "" } }));
+}
+
+/** One write of a group written all or none: a Put or an Update, as TransactWriteItems takes them. */
+export type TableWrite =
+    | Required<Pick<import("@aws-sdk/client-dynamodb").TransactWriteItem, "Put">>
+    | Required<Pick<import("@aws-sdk/client-dynamodb").TransactWriteItem, "Update">>;
+
+// TransactWriteItems takes at most 100 actions, no two on one item (DynamoDB API Reference, "TransactWriteItems").
+export const TRANSACTION_WRITES = 100;
+
+// Why DynamoDB cancels a transaction without it being wrong: a condition did not hold, or another
+// request was writing one of its items. Any other reason (throttling, a validation error) is thrown.
+const RETRYABLE_CANCELLATIONS: readonly string[] = ["None", "ConditionalCheckFailed", "TransactionConflict"];
+
+/**
+ * Writes up to {@link TRANSACTION_WRITES} items all or none: a single write as its own conditional
+ * request (a transaction bills each item twice), more as one TransactWriteItems. False when a
+ * condition did not hold, or another request held an item: then nothing was written.
+ */
+export async function allOrNone(table: Table, writes: readonly TableWrite[]): Promise<boolean> {
+    const [only, ...more] = writes;
+    if (!only) {
+        return true;
+    }
+    if (more.length === 0) {
+        return conditionHeld(
+            "Put" in only
+                ? table.client.send(new table.sdk.PutItemCommand(only.Put))
+                : table.client.send(new table.sdk.UpdateItemCommand(only.Update)),
+        );
+    }
+    try {
+        await table.client.send(new table.sdk.TransactWriteItemsCommand({ TransactItems: [...writes] }));
+        return true;
+    } catch (err) {
+        const reasons = (err as { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons ?? [];
+        if (
+            (err as Error).name === "TransactionCanceledException" &&
+            reasons.every((r) => RETRYABLE_CANCELLATIONS.includes(r.Code ?? "None"))
+        ) {
+            return false;
+        }
+        throw err;
+    }
 }
 
 /** Awaits a conditional write: false when its condition failed, any other failure thrown. */

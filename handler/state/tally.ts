@@ -1,14 +1,13 @@
 /**
- * The summary's tallies: each message Slack takes adds its events to counters of the hour it was
- * posted in, only when a summary is configured: its rule, the backstop and failures in the hour's
+ * The summary's tallies: the messages Slack takes add their events to counters of the hour they were
+ * posted in (a batch's at once), only when a summary is configured: its rule, the backstop and failures in the hour's
  * item (`stats#2026-11-30T09`), its principals and new networks in the hour's principal items
  * (`stats#2026-11-30T09#p0` …), chosen by the counter's name. The summary then reads the hours of
  * its period; nothing is scanned.
  */
 import { newNetworkOf } from "../decide/firstSeen";
 import { log } from "../common/log";
-import type { RuleRun } from "../deliver/ruleRun";
-import type { PrincipalName, SignIn } from "../common/types";
+import type { CounterAddition, PrincipalName, SignIn, StateStore } from "../common/types";
 
 // Long enough for a weekly summary posted late; then DynamoDB's TTL removes the hour.
 const TALLY_DAYS = 35;
@@ -116,61 +115,61 @@ export function postedCounters(ruleId: string, batch: readonly SignIn[], backsto
     return counters;
 }
 
-/**
- * Adds each principal counter to its principal item; returns how many events went unnamed (their
- * principal counter found no room). A new network that finds no room is left out of the summary's list.
- */
-async function addPrincipals(run: RuleRun, hour: string, counters: Record<string, number>, expiresAt: number): Promise<number> {
-    const store = run.deps.aws.store;
+/** Where an hour's tally goes, whose work it is (for the log), and when: the hour it is counted in. */
+export interface TallyScope {
+    store: StateStore;
+    ruleId: string;
+    nowMs: number;
+}
+
+/** Adds one record of counters to another, as DynamoDB's ADD would. */
+export function addInto(total: Record<string, number>, counters: Readonly<Record<string, number>>): void {
+    for (const [name, amount] of Object.entries(counters)) {
+        total[name] = (total[name] ?? 0) + amount;
+    }
+}
+
+/** The hour's additions: its own item's counters (rules, backstop, failures), then each principal item's, bounded. */
+function additionsOf(hour: string, counters: Readonly<Record<string, number>>): CounterAddition[] {
+    const own: Record<string, number> = {};
     const shards = new Map<number, Record<string, number>>();
-    for (const [name, amount] of Object.entries(counters).filter(([n]) => isPrincipalCounter(n))) {
+    for (const [name, amount] of Object.entries(counters)) {
+        if (!isPrincipalCounter(name)) {
+            own[name] = amount;
+            continue;
+        }
         const shard = shards.get(shardOf(name)) ?? {};
         shard[name] = amount;
         shards.set(shardOf(name), shard);
     }
-    let unnamed = 0;
-    for (const [n, shard] of shards) {
-        const left = store.addCountersWithin
-            ? await store.addCountersWithin(`${hour}#p${n}`, shard, PRINCIPAL_ITEM_BYTES, expiresAt)
-            : shard;
-        unnamed += Object.entries(left)
-            .filter(([name]) => name.startsWith(COUNTERS.whoPrefix))
-            .reduce((sum, [, amount]) => sum + amount, 0);
-    }
-    if (unnamed > 0) {
-        log("warn", "this hour's tally has no room to name more principals; counted as others", {
-            rule: run.rule.id,
-            hour,
-            events: unnamed,
-        });
-    }
-    return unnamed;
+    const principals = [...shards].map(([n, shard]) => ({ key: `${hour}#p${n}`, counters: shard, maxBytes: PRINCIPAL_ITEM_BYTES }));
+    return Object.keys(own).length > 0 ? [{ key: hour, counters: own }, ...principals] : principals;
 }
 
 /**
- * Adds to this hour's counters when a summary is configured: the rule's first, so the summary's
- * counts per rule never depend on the principals. A failure is logged: the summary may then
- * undercount, and says nothing false.
+ * Adds to this hour's counters, the hour's own and its principal items all or none; events whose
+ * principal counter found no room are then counted as others. A failure is logged: the summary
+ * may then undercount, and says nothing false.
  */
-export async function tally(run: RuleRun, counters: Record<string, number>): Promise<void> {
-    const store = run.deps.aws.store;
-    if (run.deps.settings.summary === "off" || !store.addCounters) {
-        return;
-    }
-    const nowMs = run.deps.clock.now();
+export async function tally(scope: TallyScope, counters: Readonly<Record<string, number>>): Promise<void> {
+    const { store, ruleId, nowMs } = scope;
     const hour = hourKey(nowMs);
     const expiresAt = Math.floor(nowMs / 1000) + TALLY_DAYS * 24 * 3600;
     try {
-        await store.addCounters(
-            hour,
-            Object.fromEntries(Object.entries(counters).filter(([name]) => !isPrincipalCounter(name))),
-            expiresAt,
-        );
-        const others = await addPrincipals(run, hour, counters, expiresAt);
-        if (others > 0) {
-            await store.addCounters(hour, { [COUNTERS.others]: others }, expiresAt);
+        const left = await store.addCounters(additionsOf(hour, counters), expiresAt);
+        const unnamed = [...left.values()]
+            .flatMap((shard) => Object.entries(shard))
+            .filter(([name]) => name.startsWith(COUNTERS.whoPrefix))
+            .reduce((sum, [, amount]) => sum + amount, 0);
+        if (unnamed > 0) {
+            log("warn", "this hour's tally has no room to name more principals; counted as others", {
+                rule: ruleId,
+                hour,
+                events: unnamed,
+            });
+            await store.addCounters([{ key: hour, counters: { [COUNTERS.others]: unnamed } }], expiresAt);
         }
     } catch (err) {
-        log("error", "summary counters not written", { rule: run.rule.id, error: (err as Error).message, name: (err as Error).name });
+        log("error", "summary counters not written", { rule: ruleId, error: (err as Error).message, name: (err as Error).name });
     }
 }

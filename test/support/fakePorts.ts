@@ -2,8 +2,23 @@ import type { SlackMessage } from "../../handler/decide/messages";
 import type { FetchLike } from "../../handler/deliver/webhook";
 import type { SendToSlack } from "../../handler/deliver/pacedSender";
 import type { SweepDeps } from "../../handler/ingest/sweep";
-import { counterBytes } from "../../handler/state/documents";
-import type { AwsPorts, Clock, LogEvent, StateStore, StoredDocument, TimeWindow, TrailStatus } from "../../handler/common/types";
+import { accountDirectory } from "../../handler/deliver/accountDirectory";
+import { counterBytes } from "../../handler/state/counters";
+import type {
+    AwsPorts,
+    Clock,
+    CounterAddition,
+    DocumentWrite,
+    LogEvent,
+    LogEventPage,
+    OperatorsChannel,
+    PendingLookup,
+    RuleProgress,
+    StateStore,
+    StoredDocument,
+    TimeWindow,
+    TrailStatus,
+} from "../../handler/common/types";
 import type { HandlerSettings, RunTimeRule } from "../../shared/contract";
 import { BUILT_IN_RULES, type BuiltInRuleId } from "../../program/rules";
 import { compileFilterPattern } from "../../shared/filterPattern";
@@ -20,7 +35,11 @@ export function fakeInvocation(nowMs: number, settings: HandlerSettings) {
     const send: SendToSlack = async (message) => {
         sent.push(message);
     };
-    const deps: SweepDeps = { settings, aws, clock, send };
+    const accounts = accountDirectory(
+        (id) => aws.describeAccount(id),
+        () => clock.now(),
+    );
+    const deps: SweepDeps = { settings, aws, clock, send, accounts };
     return { clock, aws, sent, deps };
 }
 
@@ -172,11 +191,14 @@ function namedError(name: string, message: string): Error {
 
 /**
  * The DynamoDB state table in memory, with the semantics of the real store in handler/state/store.ts: a
- * conditional lease (free, expired, or already ours), posted keys with an expiry, and cursors. Each
- * call takes effect after its latency has passed, atomically, as a single DynamoDB request would.
+ * conditional lease (free, expired, or already ours), posted keys with an expiry, cursors with the
+ * lookup left unfinished, versioned documents and counters. Each call takes effect after its
+ * latency has passed, atomically, as a single DynamoDB request (or transaction) would.
  */
 export class InMemoryStateStore implements StateStore {
     readonly cursors = new Map<string, number>();
+    /** The lookup each rule left unfinished, kept beside its cursor; setCursor clears it. */
+    readonly pending = new Map<string, PendingLookup>();
     /** Posted key → expiresAt (epoch seconds), as the TTL attribute stores it. */
     readonly posted = new Map<string, number>();
     /** Each rule's lease, by rule id. */
@@ -210,6 +232,25 @@ export class InMemoryStateStore implements StateStore {
     async setCursor(ruleId: string, atMs: number): Promise<void> {
         await this.io();
         this.cursors.set(ruleId, atMs);
+        this.pending.delete(ruleId);
+    }
+
+    async getProgress(ruleId: string): Promise<RuleProgress> {
+        await this.io();
+        const cursorMs = this.cursors.get(ruleId);
+        const lookup = this.pending.get(ruleId);
+        return { ...(cursorMs === undefined ? {} : { cursorMs }), ...(lookup ? { pending: lookup } : {}) };
+    }
+
+    async savePending(ruleId: string, cursorMs: number | undefined, lookup: PendingLookup): Promise<void> {
+        await this.io();
+        // The DynamoDB store replaces the cursor item: without a cursor, none is kept.
+        if (cursorMs === undefined) {
+            this.cursors.delete(ruleId);
+        } else {
+            this.cursors.set(ruleId, cursorMs);
+        }
+        this.pending.set(ruleId, lookup);
     }
 
     async unposted(keys: readonly string[]): Promise<Set<string>> {
@@ -249,48 +290,49 @@ export class InMemoryStateStore implements StateStore {
     }
 
     async writeDocument(key: string, body: string, expectedVersion: number | undefined, expiresAtSeconds: number): Promise<boolean> {
-        await this.io();
-        // attribute_not_exists(pk), or #version = :expected
-        if (this.documents.get(key)?.version !== expectedVersion) {
-            return false;
-        }
-        this.documents.set(key, { body, version: (expectedVersion ?? 0) + 1, expiresAtSeconds });
-        return true;
+        return (await this.writeDocuments([{ key, body, expectedVersion, expiresAtSeconds }])).length === 0;
     }
 
-    async addCounters(key: string, counters: Readonly<Record<string, number>>, expiresAtSeconds: number): Promise<void> {
+    async writeDocuments(writes: readonly DocumentWrite[]): Promise<string[]> {
         await this.io();
-        const item = this.counters.get(key) ?? {};
-        for (const [name, amount] of Object.entries(counters)) {
-            item[name] = (item[name] ?? 0) + amount;
-        }
-        this.counters.set(key, item);
-        this.counterExpiry.set(key, expiresAtSeconds);
-    }
-
-    async addCountersWithin(
-        key: string,
-        counters: Readonly<Record<string, number>>,
-        maxBytes: number,
-        expiresAtSeconds: number,
-    ): Promise<Record<string, number>> {
-        await this.io();
-        const item = this.counters.get(key) ?? {};
-        const left: Record<string, number> = {};
-        for (const [name, amount] of Object.entries(counters).filter(([, a]) => a !== 0)) {
-            // attribute_exists(#c), or attribute_not_exists(#c) AND its bytes fit (handler/state/documents.ts)
-            const used = this.counterBytes.get(key) ?? 0;
-            if (name in item) {
-                item[name] = item[name]! + amount;
-            } else if (used + counterBytes(name) <= maxBytes) {
-                item[name] = amount;
-                this.counterBytes.set(key, used + counterBytes(name));
-            } else {
-                left[name] = amount;
+        const unwritten: string[] = [];
+        // Groups of 100, all or none, as TransactWriteItems takes them.
+        for (let i = 0; i < writes.length; i += 100) {
+            const group = writes.slice(i, i + 100);
+            // attribute_not_exists(pk), or #version = :expected, for every write of the group
+            if (group.some((w) => this.documents.get(w.key)?.version !== w.expectedVersion)) {
+                unwritten.push(...group.map((w) => w.key));
+                continue;
+            }
+            for (const { key, body, expectedVersion, expiresAtSeconds } of group) {
+                this.documents.set(key, { body, version: (expectedVersion ?? 0) + 1, expiresAtSeconds });
             }
         }
-        this.counters.set(key, item);
-        this.counterExpiry.set(key, expiresAtSeconds);
+        return unwritten;
+    }
+
+    async addCounters(additions: readonly CounterAddition[], expiresAtSeconds: number): Promise<Map<string, Record<string, number>>> {
+        await this.io();
+        const left = new Map<string, Record<string, number>>();
+        for (const { key, counters, maxBytes } of additions) {
+            const item = this.counters.get(key) ?? {};
+            for (const [name, amount] of Object.entries(counters).filter(([, a]) => a !== 0)) {
+                // A bounded item's new counter is created only if its bytes fit (handler/state/counters.ts).
+                const used = this.counterBytes.get(key) ?? 0;
+                if (name in item) {
+                    item[name] = item[name]! + amount;
+                } else if (maxBytes === undefined) {
+                    item[name] = amount;
+                } else if (used + counterBytes(name) <= maxBytes) {
+                    item[name] = amount;
+                    this.counterBytes.set(key, used + counterBytes(name));
+                } else {
+                    left.set(key, { ...left.get(key), [name]: amount });
+                }
+            }
+            this.counters.set(key, item);
+            this.counterExpiry.set(key, expiresAtSeconds);
+        }
         return left;
     }
 
@@ -308,9 +350,18 @@ export interface FilterCall {
     returned: number;
 }
 
-/** AwsPorts in memory: SSM parameters, log groups searched with the real filter pattern, and the state table. */
+/**
+ * AwsPorts in memory: SSM parameters, log groups searched with the real filter pattern, the state
+ * table, and an operators' topic that keeps what it is told in `published`.
+ */
 export class FakeAwsPorts implements AwsPorts {
     readonly parameters = new Map<string, string>();
+    readonly published: Array<{ subject: string; message: string }> = [];
+    operators: OperatorsChannel = {
+        publish: async (subject, message) => {
+            this.published.push({ subject, message });
+        },
+    };
     readonly logGroups = new Map<string, FakeLogGroup>();
     readonly store: InMemoryStateStore;
     readonly filterCalls: FilterCall[] = [];
@@ -318,6 +369,9 @@ export class FakeAwsPorts implements AwsPorts {
     /** What GetTrailStatus answers, by trail ARN; a trail not here answers as CloudTrail does for an unknown one. */
     readonly trails = new Map<string, TrailStatus>();
     readonly trailStatusReads: string[] = [];
+    /** The organization's member accounts by id, with their names, as DescribeAccount answers. */
+    readonly accounts = new Map<string, string>();
+    readonly accountReads: string[] = [];
     private readonly latency: Latency;
 
     constructor(
@@ -326,6 +380,12 @@ export class FakeAwsPorts implements AwsPorts {
     ) {
         this.latency = { ...NO_LATENCY, ...latency };
         this.store = new InMemoryStateStore(clock, this.latency.dynamodbMs);
+    }
+
+    async describeAccount(accountId: string): Promise<{ name: string } | undefined> {
+        this.accountReads.push(accountId);
+        const name = this.accounts.get(accountId);
+        return name === undefined ? undefined : { name };
     }
 
     async trailStatus(trailArn: string): Promise<TrailStatus> {
@@ -360,6 +420,25 @@ export class FakeAwsPorts implements AwsPorts {
         return value;
     }
 
+    /**
+     * FilterLogEvents as one page: the whole window's events. Abandoned with an AbortError, as the
+     * real port is, when its latency takes it past the deadline.
+     */
+    async filterLogEventsPage(
+        logGroupName: string,
+        pattern: string,
+        window: TimeWindow,
+        _nextToken: string | undefined,
+        deadlineMs: number,
+    ): Promise<LogEventPage> {
+        const events = await this.filterLogEvents(logGroupName, pattern, window);
+        if (this.clock.now() > deadlineMs) {
+            throw namedError("AbortError", "This operation was aborted");
+        }
+        return { events };
+    }
+
+    /** Every event of the window that matches the pattern: the search behind each page, which a test may replace. */
     async filterLogEvents(logGroupName: string, pattern: string, window: TimeWindow): Promise<LogEvent[]> {
         if (this.latency.logsMs > 0) {
             await this.clock.sleep(this.latency.logsMs);

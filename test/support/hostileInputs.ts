@@ -874,12 +874,21 @@ export async function runInProcess(
     const aws: AwsPorts = {
         getSecureParameter: async () => FUZZ_WEBHOOK,
         trailStatus: async () => ({ isLogging: true }),
-        filterLogEvents: async (_group, pattern) => {
+        describeAccount: async () => undefined,
+        // Each lookup's window in one page.
+        filterLogEventsPage: async (_group, pattern) => {
             const messages = c.lookups[Math.min(lookup++, c.lookups.length - 1)] ?? [];
-            return messages.filter((m) => filter(pattern, m)).map((message, i) => ({ message, timestamp: START_MS - 120000 + i }));
+            return {
+                events: messages.filter((m) => filter(pattern, m)).map((message, i) => ({ message, timestamp: START_MS - 120000 + i })),
+            };
         },
         // The state table as the deployed handler has it, first-seen histories included.
         store: new InMemoryStateStore(clock),
+        // What the operators would be told is logged, as a function without a topic does (handler/awsPorts.ts).
+        operators: {
+            publish: async (subject, message) =>
+                console.error(JSON.stringify({ level: "error", message: "no operators' topic to tell", subject, body: message })),
+        },
     };
     const fetch: FetchLike = async (_url, init) => {
         payloads.push(JSON.parse(init.body));

@@ -8,7 +8,9 @@
  */
 import { strict as assert } from "assert";
 import { execFileSync, spawn, type ChildProcess } from "child_process";
+import * as crypto from "crypto";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { createRequire } from "module";
 import type * as grpcTypes from "@grpc/grpc-js";
@@ -136,11 +138,7 @@ function newestMtime(dir: string): number {
     return newest;
 }
 
-/**
- * Compiles the pack into policy/bin (its `npm run build`) unless bin/ is newer than every source, as
- * it is in CI, where .ci/run builds the pack once before the tests.
- */
-export function ensurePackBuilt(): void {
+function packIsBuilt(): boolean {
     const main = path.join(POLICY_DIR, "bin", "index.js");
     const built = fs.statSync(main, { throwIfNoEntry: false })?.mtimeMs ?? 0;
     const sources = Math.max(
@@ -149,11 +147,44 @@ export function ensurePackBuilt(): void {
         newestMtime(path.join(POLICY_DIR, "lib")),
         fs.statSync(path.join(POLICY_DIR, "tsconfig.json")).mtimeMs,
     );
-    if (built > sources) {
+    return built > sources;
+}
+
+function sleepSync(ms: number): void {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+// Mocha's workers may each find the pack unbuilt at once: one builds it, the others wait for it.
+const BUILD_LOCK = path.join(os.tmpdir(), `policy-pack-build-${crypto.createHash("sha256").update(POLICY_DIR).digest("hex").slice(0, 16)}`);
+const BUILD_LOCK_LIMIT_MS = 120_000;
+
+/**
+ * Compiles the pack into policy/bin (its `npm run build`) unless bin/ is newer than every source, as
+ * it is in CI, where .ci/run builds the pack once before the tests.
+ */
+export function ensurePackBuilt(): void {
+    let waitedSince = Date.now();
+    while (!packIsBuilt()) {
+        try {
+            fs.mkdirSync(BUILD_LOCK);
+        } catch {
+            // Another process is building it; a lock older than any build is left from one that died.
+            if (Date.now() - waitedSince < BUILD_LOCK_LIMIT_MS) {
+                sleepSync(200);
+                continue;
+            }
+            fs.rmSync(BUILD_LOCK, { recursive: true, force: true });
+            waitedSince = Date.now();
+            continue;
+        }
+        try {
+            fs.rmSync(path.join(POLICY_DIR, "bin"), { recursive: true, force: true });
+            execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", POLICY_DIR], { stdio: "inherit" });
+        } finally {
+            fs.rmSync(BUILD_LOCK, { recursive: true, force: true });
+        }
         return;
     }
-    fs.rmSync(path.join(POLICY_DIR, "bin"), { recursive: true, force: true });
-    execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", POLICY_DIR], { stdio: "inherit" });
 }
 
 /** Starts the pack in `dir` (policy/, built first, or a directory holding what `npm pack` ships). */

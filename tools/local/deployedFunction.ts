@@ -123,6 +123,10 @@ export interface ChildRun {
     spawnedAt: number;
     /** The Node version the function ran on (`v22.…`, as on Lambda's nodejs22.x). */
     nodeVersion: string | undefined;
+    /** User + system CPU of each invocation, in ms, measured around the handler's call (the module's loading is not in it). */
+    invocationCpuMs: number[];
+    /** User + system CPU of the whole process, in ms, from its start to its last invocation's end; undefined if it never got there. */
+    processCpuMs: number | undefined;
 }
 
 // Loads the handler the way the Lambda Node.js runtime does (module "__index", export "handler")
@@ -153,13 +157,18 @@ if (process.env.${SLACK_ORIGIN_VARIABLE}) {
   for (let i = 0; i < events.length; i++) {
     const deadline = Date.now() + budget;
     const context = { awsRequestId: "req-" + process.pid + "-" + i, functionName: "login-alerts", invokedFunctionArn: process.env.__FUNCTION_ARN, getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()) };
+    const cpu = process.cpuUsage();
     try {
       const value = await handler(events[i], context);
       process.stdout.write("@@RESULT " + JSON.stringify({ ok: true, value }) + "\\n");
     } catch (err) {
       process.stdout.write("@@RESULT " + JSON.stringify({ ok: false, error: { name: err.name, message: err.message } }) + "\\n");
     }
+    const spent = process.cpuUsage(cpu);
+    process.stdout.write("@@CPU " + (spent.user + spent.system) + "\\n");
   }
+  const total = process.cpuUsage();
+  process.stdout.write("@@CPU-TOTAL " + (total.user + total.system) + "\\n");
   // Keep-alive sockets of the SDK would hold the process open; a Lambda container is frozen instead.
   process.stdout.write("", () => process.exit(0));
 })();
@@ -223,7 +232,20 @@ export function invokeInChild(
                 .filter((l) => l.startsWith("@@RESULT "))
                 .map((l) => JSON.parse(l.slice("@@RESULT ".length)) as InvocationResult);
             const nodeVersion = /^@@NODE (\S+)$/m.exec(stdout)?.[1];
-            resolve({ results, stdout, stderr, exitCode, wallMs: Date.now() - spawnedAt, spawnedAt, nodeVersion });
+            const invocationCpuMs = [...stdout.matchAll(/^@@CPU (\d+)$/gm)].map((m) => Number(m[1]) / 1000);
+            const total = /^@@CPU-TOTAL (\d+)$/m.exec(stdout)?.[1];
+            const processCpuMs = total === undefined ? undefined : Number(total) / 1000;
+            resolve({
+                results,
+                stdout,
+                stderr,
+                exitCode,
+                wallMs: Date.now() - spawnedAt,
+                spawnedAt,
+                nodeVersion,
+                invocationCpuMs,
+                processCpuMs,
+            });
         });
     });
 }

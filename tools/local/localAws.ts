@@ -54,6 +54,11 @@ export class LocalAws extends HttpStandIn {
      * times in epoch seconds over the JSON protocol); any other name is TrailNotFoundException.
      */
     readonly trails = new Map<string, TrailStatusAnswer>();
+    /**
+     * The organization's accounts by id, answered as DescribeAccount answers (AWS Organizations API
+     * Reference, "DescribeAccount" and "Account"); any other id is AccountNotFoundException.
+     */
+    readonly accounts = new Map<string, { Name: string; Status?: string }>();
     readonly calls: AwsCall[] = [];
     readonly faults = new Map<string, AwsFault[]>();
     pageSize = 50;
@@ -240,6 +245,7 @@ export class LocalAws extends HttpStandIn {
             AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: this.url,
             AWS_ENDPOINT_URL_DYNAMODB: this.url,
             AWS_ENDPOINT_URL_CLOUDTRAIL: this.url,
+            AWS_ENDPOINT_URL_ORGANIZATIONS: this.url,
         };
     }
 
@@ -268,8 +274,25 @@ export class LocalAws extends HttpStandIn {
                 }
                 return { ok: trail };
             }
+            case "DescribeAccount":
+                return this.describeAccount(String(body["AccountId"]));
             default:
                 return { error: "UnknownOperationException", message: `The local stand-in does not implement ${operation}.` };
         }
+    }
+
+    private describeAccount(id: string): { ok: unknown } | { error: string; message: string } {
+        const account = this.accounts.get(id);
+        if (!account) {
+            return {
+                error: "AccountNotFoundException",
+                message:
+                    "We can't find an AWS account with the AccountId that you specified, or the account whose credentials you used to make this request isn't a member of an organization.",
+            };
+        }
+        const arn = `arn:aws:organizations::111122223333:account/o-a1b2c3d4e5/${id}`;
+        return {
+            ok: { Account: { Id: id, Arn: arn, Email: `${id}@example.com`, Name: account.Name, Status: account.Status ?? "ACTIVE" } },
+        };
     }
 }
