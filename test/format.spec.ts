@@ -448,8 +448,8 @@ describe("Slack formatting of sign-ins", function () {
     });
 
     it("writes midnight as 00:00:00, not 24:00:00", function () {
-        assert.strictEqual(formatEventTime(new Date("2024-05-20T15:00:00Z"), "Asia/Tokyo"), "2024-05-21 00:00:00 Asia/Tokyo");
-        assert.strictEqual(formatEventTime(new Date("2024-05-20T00:00:00Z"), "UTC"), "2024-05-20 00:00:00 UTC");
+        assert.strictEqual(formatEventTime(new Date("2024-05-20T15:00:00Z"), "Asia/Tokyo", "en"), "2024-05-21 00:00:00 Asia/Tokyo");
+        assert.strictEqual(formatEventTime(new Date("2024-05-20T00:00:00Z"), "UTC", "en"), "2024-05-20 00:00:00 UTC");
     });
 
     it("links to the event in the CloudTrail console of the region that recorded it", function () {
@@ -855,7 +855,7 @@ describe("Slack formatting of sign-ins", function () {
         it("gives the alarm notes' time in UTC too", function () {
             let text = "";
             const logs = captureLogs(() => {
-                text = formatEventTime(new Date("2021-06-08T07:58:32Z"), "Not a zone");
+                text = formatEventTime(new Date("2021-06-08T07:58:32Z"), "Not a zone", "en");
             });
             assert.strictEqual(text, "2021-06-08 07:58:32 UTC");
             assert.strictEqual(logs.length, 1);

@@ -300,11 +300,11 @@ function noteSamples(p: Presentation): Sample[] {
         { name: "alarm back to OK", message: buildOkMessage(rule("console-signin"), sampleAlarm("OK"), p) },
         {
             name: "events Slack would not show, as text",
-            message: buildPlainEventsMessage(rule("root-activity"), [SAMPLE_EVENT_ID], p.language),
+            message: buildPlainEventsMessage(rule("root-activity"), [SAMPLE_EVENT_ID], p),
         },
         {
             name: "lookup gap",
-            message: buildGapWarning(rule("console-signin"), sampleGap(), p.timeZone, p.language),
+            message: buildGapWarning(rule("console-signin"), sampleGap(), p),
         },
         {
             name: "heartbeat: CloudTrail delivery stopped",
@@ -345,19 +345,19 @@ function noticeSamples(p: Presentation): Sample[] {
     return [
         {
             name: "email: events Slack refused",
-            notice: undeliveredNotice(rule("root-activity"), [SAMPLE_EVENT_ID], "HTTP 400 invalid_blocks", p.language),
+            notice: undeliveredNotice(rule("root-activity"), [SAMPLE_EVENT_ID], "HTTP 400 invalid_blocks", p),
         },
         {
             name: "email: lookup gap",
-            notice: gapNotice(rule("console-signin"), sampleGap(), p.language),
+            notice: gapNotice(rule("console-signin"), sampleGap(), p),
         },
         {
             name: "email: note Slack refused",
-            notice: refusedNoteNotice(rule("console-signin"), "…", "HTTP 400 invalid_blocks", p.language),
+            notice: refusedNoteNotice(rule("console-signin"), "…", "HTTP 400 invalid_blocks", p),
         },
         {
             name: "email: heartbeat",
-            notice: heartbeatNotice({ ...SAMPLE_HEARTBEAT, alarm: heartbeatAlarm("ALARM") }, p.language),
+            notice: heartbeatNotice({ ...SAMPLE_HEARTBEAT, alarm: heartbeatAlarm("ALARM") }, p),
         },
     ];
 }

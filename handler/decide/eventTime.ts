@@ -81,18 +81,18 @@ function localeFormatter(timeZone: string, locale: string, options: Intl.DateTim
  * not at module level: closure serialization would copy a module-level cache, Intl objects and all,
  * into the function's code if anything formatted a time before the program was serialized.
  */
-export function eventTimeFormatter(timeZone: string, language: Language = "en"): (time: Date) => string {
+export function eventTimeFormatter(timeZone: string, language: Language): (time: Date) => string {
     const style = catalogFor(language).time;
     return style.kind === "sortable" ? sortableFormatter(timeZone, false) : localeFormatter(timeZone, style.locale, style.dateTime);
 }
 
 /** Dates alone, in the zone, the language's way: "2026-11-02", "2026年11月2日". */
-export function eventDateFormatter(timeZone: string, language: Language = "en"): (time: Date) => string {
+export function eventDateFormatter(timeZone: string, language: Language): (time: Date) => string {
     const style = catalogFor(language).time;
     return style.kind === "sortable" ? sortableFormatter(timeZone, true) : localeFormatter(timeZone, style.locale, style.date);
 }
 
 /** One time, formatted as {@link eventTimeFormatter} does; for many, build the formatter once. */
-export function formatEventTime(time: Date, timeZone: string, language: Language = "en"): string {
+export function formatEventTime(time: Date, timeZone: string, language: Language): string {
     return eventTimeFormatter(timeZone, language)(time);
 }

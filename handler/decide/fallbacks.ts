@@ -5,10 +5,10 @@
  * Event ids come from log events, which anyone who can write to the log group can forge, so every
  * one goes through `literal` (Slack) or `plainLiteral` (email).
  */
-import { catalogFor, type Catalog } from "./catalog";
-import { formatEventTime, ruleTitle, type SlackMessage } from "./messages";
+import type { Catalog } from "./catalog";
+import { formatEventTime, ruleTitle, wordsOf, type Presentation, type SlackMessage } from "./messages";
 import { escapeSlack, literal, plainLiteral } from "./mrkdwn";
-import type { Language, RunTimeRule } from "../../shared/contract";
+import type { RunTimeRule } from "../../shared/contract";
 
 // CloudTrail's event ids are 36 characters; a forged one is cut well before it could fill a message.
 const EVENT_ID_MAX = 64;
@@ -38,8 +38,8 @@ function listed(ids: readonly string[], show: (id: string) => string, words: Cat
  * Text alone, for events whose Block Kit message Slack refused: no blocks, so nothing in the
  * events can make Slack refuse it again, and the eventIDs to look them up by in CloudTrail.
  */
-export function buildPlainEventsMessage(rule: RunTimeRule, eventIds: readonly string[], language: Language = "en"): SlackMessage {
-    const words = catalogFor(language);
+export function buildPlainEventsMessage(rule: RunTimeRule, eventIds: readonly string[], p: Presentation): SlackMessage {
+    const words = wordsOf(p);
     const text = words.notice.plainEvents({
         title: escapeSlack(ruleTitle(rule, words)),
         events: words.signIn.eventCount(eventIds.length),
@@ -55,24 +55,19 @@ export function plainTextOf(message: SlackMessage): SlackMessage {
 }
 
 /** The warning in the channel that part of a rule's window will never be looked up. */
-export function buildGapWarning(rule: RunTimeRule, gap: LookbackGap, timeZone: string, language: Language = "en"): SlackMessage {
-    const words = catalogFor(language);
+export function buildGapWarning(rule: RunTimeRule, gap: LookbackGap, p: Presentation): SlackMessage {
+    const words = wordsOf(p);
     const text = words.notice.gapWarning({
         title: escapeSlack(ruleTitle(rule, words)),
-        from: formatEventTime(new Date(gap.fromMs), timeZone, language),
-        to: formatEventTime(new Date(gap.toMs), timeZone, language),
+        from: formatEventTime(new Date(gap.fromMs), p.timeZone, p.language),
+        to: formatEventTime(new Date(gap.toMs), p.timeZone, p.language),
     });
     return { text, blocks: [{ type: "section", text: { type: "mrkdwn", text, verbatim: true } }] };
 }
 
 /** The operators hear of events Slack refused even as plain text: recorded as failed, never posted. */
-export function undeliveredNotice(
-    rule: RunTimeRule,
-    eventIds: readonly string[],
-    reason: string,
-    language: Language = "en",
-): OperatorsNotice {
-    const words = catalogFor(language);
+export function undeliveredNotice(rule: RunTimeRule, eventIds: readonly string[], reason: string, p: Presentation): OperatorsNotice {
+    const words = wordsOf(p);
     return {
         subject: words.subjects.undelivered(rule.id, words.subjects.events(eventIds.length)),
         message: words.notice.undelivered({
@@ -86,22 +81,22 @@ export function undeliveredNotice(
 }
 
 /** The operators hear of a lookback gap too: Slack may be what was broken for so long. Times in UTC, as in the logs. */
-export function gapNotice(rule: RunTimeRule, gap: LookbackGap, language: Language = "en"): OperatorsNotice {
-    const words = catalogFor(language);
+export function gapNotice(rule: RunTimeRule, gap: LookbackGap, p: Presentation): OperatorsNotice {
+    const words = wordsOf(p);
     return {
         subject: words.subjects.gap(rule.id),
         message: words.notice.gap({
             ruleId: rule.id,
             title: plainLiteral(ruleTitle(rule, words)),
-            from: formatEventTime(new Date(gap.fromMs), "UTC", language),
-            to: formatEventTime(new Date(gap.toMs), "UTC", language),
+            from: formatEventTime(new Date(gap.fromMs), "UTC", p.language),
+            to: formatEventTime(new Date(gap.toMs), "UTC", p.language),
         }),
     };
 }
 
 /** The operators hear of a note Slack refused in every form. */
-export function refusedNoteNotice(rule: RunTimeRule, text: string, reason: string, language: Language = "en"): OperatorsNotice {
-    const words = catalogFor(language);
+export function refusedNoteNotice(rule: RunTimeRule, text: string, reason: string, p: Presentation): OperatorsNotice {
+    const words = wordsOf(p);
     return {
         subject: words.subjects.refusedNote(rule.id),
         message: words.notice.refusedNote({ ruleId: rule.id, reason: plainLiteral(reason, REASON_MAX), text: plainLiteral(text, 1000) }),

@@ -4,7 +4,7 @@
  * presentation's catalog; every value from outside (names, networks, log group) goes through
  * `literal` (Slack) or `plainLiteral` (email), and every list is cut to fit Slack's limits.
  */
-import { catalogFor, splitDelay, type Catalog } from "./catalog";
+import { splitDelay, type Catalog } from "./catalog";
 import {
     ALARM_NAME_MAX,
     ALARM_REASON_MAX,
@@ -24,7 +24,6 @@ import {
 import type { OperatorsNotice } from "./fallbacks";
 import { clip, literal, plainLiteral } from "./mrkdwn";
 import type { HeartbeatNotice, SummaryReport, TrailHealth } from "../common/types";
-import type { Language } from "../../shared/contract";
 
 // CloudWatch Logs log group names are at most 512 characters.
 const LOG_GROUP_MAX = 512;
@@ -64,8 +63,8 @@ function asciiSubject(subject: string): string {
 }
 
 /** The heartbeat for the operators' topic: Slack may be fine while the alerts are blind, and the operators own the trail. */
-export function heartbeatNotice(notice: HeartbeatNotice, language: Language = "en"): OperatorsNotice {
-    const words = catalogFor(language);
+export function heartbeatNotice(notice: HeartbeatNotice, p: Presentation): OperatorsNotice {
+    const words = wordsOf(p);
     const stopped = notice.alarm.newState !== "OK";
     return {
         subject: asciiSubject(words.subjects.heartbeat(stopped, notice.logGroupName)),
@@ -74,7 +73,7 @@ export function heartbeatNotice(notice: HeartbeatNotice, language: Language = "e
             logGroup: plainLiteral(notice.logGroupName, LOG_GROUP_MAX),
             quiet: quietFor(notice, words),
             // In UTC, as in the function's logs the operators will search.
-            when: formatEventTime(notice.alarm.stateChangeTime, "UTC", language),
+            when: formatEventTime(notice.alarm.stateChangeTime, "UTC", p.language),
             alarm: plainLiteral(notice.alarm.alarmName, ALARM_NAME_MAX),
         }),
     };
@@ -211,9 +210,9 @@ export function buildTrailStatusMessage(notice: TrailStatusNotice, p: Presentati
 }
 
 /** The trail's state change for the operators' topic, in UTC as in the function's logs. */
-export function trailStatusNotice(notice: TrailStatusNotice, language: Language = "en"): OperatorsNotice {
-    const words = catalogFor(language);
-    const problem = trailProblem(notice.health, words, plainLiteral, (ms) => formatEventTime(new Date(ms), "UTC", language));
+export function trailStatusNotice(notice: TrailStatusNotice, p: Presentation): OperatorsNotice {
+    const words = wordsOf(p);
+    const problem = trailProblem(notice.health, words, plainLiteral, (ms) => formatEventTime(new Date(ms), "UTC", p.language));
     return {
         // The trail's name, not its ARN: a subject holds under 100 characters, and the message has the ARN.
         subject: asciiSubject(words.subjects.trailStatus(problem === undefined, notice.trailArn.split("/").pop() ?? notice.trailArn)),

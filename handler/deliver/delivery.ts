@@ -111,7 +111,7 @@ async function deliverSignIns(
 async function deliverPlainly(run: RuleRun, batch: PostedBatch, signIns: readonly SignIn[]): Promise<void> {
     const eventIds = signIns.map((s) => s.eventId);
     const atMs = run.deps.clock.now();
-    const refusal = await sendUnlessRefused(run, buildPlainEventsMessage(run.rule, eventIds, run.presentation.language));
+    const refusal = await sendUnlessRefused(run, buildPlainEventsMessage(run.rule, eventIds, run.presentation));
     if (!refusal) {
         await recordDelivered(run, batch, signIns, atMs);
         return;
@@ -121,7 +121,7 @@ async function deliverPlainly(run: RuleRun, batch: PostedBatch, signIns: readonl
     // So a failed record means the operators were told: an event refused before failures were
     // recorded under their posted key too finds its failed record here, and is not told twice.
     if ((await run.deps.aws.store.unposted(failed)).size > 0) {
-        await tellOperators(run, undeliveredNotice(run.rule, eventIds, refusal.message, run.presentation.language));
+        await tellOperators(run, undeliveredNotice(run.rule, eventIds, refusal.message, run.presentation));
     }
     // Under its posted key too, the one a lookup reads: handled, and never tried again.
     await record(run, [...failed, ...eventIds.map((id) => postedKey(run.rule.id, id))]);
@@ -145,7 +145,7 @@ async function deliverPlainly(run: RuleRun, batch: PostedBatch, signIns: readonl
 export async function deliverNote(
     run: RuleRun,
     note: SlackMessage,
-    refused: (reason: string) => OperatorsNotice = (reason) => refusedNoteNotice(run.rule, note.text, reason, run.presentation.language),
+    refused: (reason: string) => OperatorsNotice = (reason) => refusedNoteNotice(run.rule, note.text, reason, run.presentation),
 ): Promise<boolean> {
     if (!(await sendUnlessRefused(run, note))) {
         return true;
@@ -307,8 +307,8 @@ export async function reportGap(run: RuleRun, gap: LookbackGap): Promise<void> {
             from: new Date(gap.fromMs).toISOString(),
             to: new Date(gap.toMs).toISOString(),
         });
-        const delivered = await deliverNote(run, buildGapWarning(run.rule, gap, run.presentation.timeZone, run.presentation.language));
-        await tellOperators(run, gapNotice(run.rule, gap, run.presentation.language));
+        const delivered = await deliverNote(run, buildGapWarning(run.rule, gap, run.presentation));
+        await tellOperators(run, gapNotice(run.rule, gap, run.presentation));
         return delivered;
     });
 }

@@ -54,9 +54,7 @@ export async function postHeartbeats(
             });
             const notice = { alarm, logGroupName: deps.settings.trailLogGroupName, quietMinutes };
             // Slack may refuse it; the operators hear of the silent trail either way.
-            return deliverNote(run, buildHeartbeatMessage(notice, run.presentation), () =>
-                heartbeatNotice(notice, run.presentation.language),
-            );
+            return deliverNote(run, buildHeartbeatMessage(notice, run.presentation), () => heartbeatNotice(notice, run.presentation));
         });
     }
 }

@@ -89,6 +89,6 @@ export async function checkTrail(deps: SweepDeps, deadlineMs: number, report: In
     if (await deliverNote(run, buildTrailStatusMessage(notice, run.presentation))) {
         report.messages += 1;
     }
-    await tellOperators(run, trailStatusNotice(notice, run.presentation.language));
+    await tellOperators(run, trailStatusNotice(notice, run.presentation));
     await store.writeDocument(key, state, stored?.version, expiresAt);
 }
