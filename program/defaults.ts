@@ -38,4 +38,5 @@ export const DEFAULTS = {
     summary: "off" as SummaryPeriod,
     heartbeatMinutes: 1440,
     tags: {} as Record<string, string>,
+    organization: {} as Record<string, unknown>,
 } as const;

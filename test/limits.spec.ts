@@ -4,10 +4,12 @@ import * as path from "path";
 import {
     FIXED_CHILDREN,
     REGION_CHILDREN,
+    REGION_NAME,
     RULE_CHILDREN,
     TRAIL_NAME_MAX,
     fixedChildClash,
     isRegionChild,
+    organizationInstanceName,
     regionChildName,
     trailName,
 } from "../program/names";
@@ -168,13 +170,17 @@ describe("AWS limits a real deployment would hit", function () {
             organizationTrail: "true",
             operatorEmail: "ops@example.com",
             summary: "daily",
+            organization: JSON.stringify({ id: "o-a1b2c3d4e5", units: ["r-ab12"], regions: ["us-east-1"] }),
         });
         const rules: readonly string[] = BUILT_IN_RULE_IDS;
         const named = everything.resources
             .filter((r) => r.custom && !rules.some((id) => r.name === `login-alerts-${id}-filter` || r.name === `login-alerts-${id}-alarm`))
             .map((r) => r.name.replace(/^login-alerts-/, ""));
         const perRegion = named.filter(isRegionChild);
-        assert.deepStrictEqual(named.filter((n) => !isRegionChild(n)).sort(), [...FIXED_CHILDREN].sort());
+        // The StackSet's instances, one a region, end in a region name, which no rule child's name does.
+        const instances = named.filter((n) => n.startsWith("organization-") && REGION_NAME.test(n.slice("organization-".length)));
+        assert.deepStrictEqual(instances, [organizationInstanceName("login-alerts", "us-east-1").slice("login-alerts-".length)]);
+        assert.deepStrictEqual(named.filter((n) => !isRegionChild(n) && !instances.includes(n)).sort(), [...FIXED_CHILDREN].sort());
         assert.deepStrictEqual(
             perRegion.sort(),
             // Two EventBridge rules a region for the built-in rules and this custom one (program/fastPathPatterns.ts).

@@ -3,6 +3,7 @@
  * fast path, through a CloudFormation StackSet, and from where the StackSet is administered.
  */
 import { ConfigError, isRecord, key, readJson, type ConfigSource } from "../configValues";
+import { DEFAULTS } from "../defaults";
 import { REGION_NAME } from "../names";
 
 /** Who administers the StackSet: the management account (`SELF`) or a delegated administrator. */
@@ -86,8 +87,8 @@ function needsProblem(needs: OrganizationNeeds): string | undefined {
 
 /** The `organization` key, checked; undefined when the stack serves its own account alone. */
 export function readOrganization(source: ConfigSource, needs: OrganizationNeeds): OrganizationSettings | undefined {
-    const organization = readJson<unknown>(source, "organization", undefined, EXAMPLE);
-    if (organization === undefined || (isRecord(organization) && Object.keys(organization).length === 0)) {
+    const organization = readJson<unknown>(source, "organization", DEFAULTS.organization, EXAMPLE);
+    if (isRecord(organization) && Object.keys(organization).length === 0) {
         return undefined;
     }
     if (!isRecord(organization)) {
