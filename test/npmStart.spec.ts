@@ -109,7 +109,7 @@ describe("npm start", function () {
                 "  pulumi config set --secret slackWebhookUrl https://hooks.slack.com/services/…  # the channel's webhook, encrypted",
                 "  pulumi up                                                                      # deploy (AWS credentials of the account)",
                 "  npm start -- --links  (or --resources)                                         # open the samples in Block Kit Builder; every resource",
-                "  npm test                                                                       # every test, offline (about 7 minutes)",
+                "  npm test                                                                       # every test, offline (about 3 minutes)",
             ]);
         });
     });

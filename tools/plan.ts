@@ -413,7 +413,7 @@ export function nextLines(stack: string, loaded: Pick<StackConfig, "stackFile" |
               ]),
         ["pulumi up", "deploy (AWS credentials of the account)"],
         ["npm start -- --links  (or --resources)", "open the samples in Block Kit Builder; every resource"],
-        ["npm test", "every test, offline (about 7 minutes)"],
+        ["npm test", "every test, offline (about 3 minutes)"],
     ];
     const width = Math.max(...commands.map(([c]) => c.length)) + 2;
     return ["Next:", ...commands.map(([command, why]) => `  ${command.padEnd(width)}# ${why}`)];
