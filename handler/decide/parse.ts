@@ -13,6 +13,17 @@ function isObject(value: unknown): value is Record<string, unknown> {
     return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/** The JSON object `text` holds; `what` names the text in the reason when it holds none. */
+function jsonObjectOf(text: string, what: string): Parsed<Record<string, unknown>> {
+    let json: unknown;
+    try {
+        json = JSON.parse(text);
+    } catch {
+        return fail(`${what} is not JSON`);
+    }
+    return isObject(json) ? ok(json) : fail(`${what} is not a JSON object`);
+}
+
 function asString(value: unknown): string | undefined {
     return typeof value === "string" && value.length > 0 ? value : undefined;
 }
@@ -105,15 +116,11 @@ const ALARM_STATES: readonly string[] = ["ALARM", "OK", "INSUFFICIENT_DATA"];
 
 /** Parses the JSON body CloudWatch publishes to SNS when an alarm changes state. */
 export function parseAlarmNotification(body: string): Parsed<AlarmNotification> {
-    let json: unknown;
-    try {
-        json = JSON.parse(body);
-    } catch {
-        return fail("the SNS message is not JSON");
+    const parsed = jsonObjectOf(body, "the SNS message");
+    if (!parsed.ok) {
+        return parsed;
     }
-    if (!isObject(json)) {
-        return fail("the SNS message is not a JSON object");
-    }
+    const json = parsed.value;
     const alarmName = asString(json["AlarmName"]);
     const newState = asString(json["NewStateValue"]);
     const changed = Date.parse(String(json["StateChangeTime"] ?? ""));
@@ -229,15 +236,12 @@ function sanitizeRecord(json: Record<string, unknown>, eventID: string, eventTim
 export type ValidRecord = CloudTrailRecord & { eventID: string; eventTime: string };
 
 export function parseCloudTrailRecord(message: string): Parsed<ValidRecord> {
-    let json: unknown;
-    try {
-        json = JSON.parse(message);
-    } catch {
-        return fail("the log event is not JSON");
-    }
-    if (!isObject(json)) {
-        return fail("the log event is not a JSON object");
-    }
+    const parsed = jsonObjectOf(message, "the log event");
+    return parsed.ok ? validRecordOf(parsed.value) : parsed;
+}
+
+/** A CloudTrail record's object, checked for the eventID and eventTime de-duplication and ordering need. */
+function validRecordOf(json: Record<string, unknown>): Parsed<ValidRecord> {
     if (!asString(json["eventID"])) {
         return fail("the CloudTrail record has no eventID");
     }
@@ -255,9 +259,9 @@ export function parseEventDetail(detail: unknown): Parsed<{ record: ValidRecord;
     if (!isObject(detail)) {
         return fail("the EventBridge event's detail is not a JSON object");
     }
-    const text = JSON.stringify(detail);
-    const parsed = parseCloudTrailRecord(text);
-    return parsed.ok ? ok({ record: parsed.value, text }) : parsed;
+    // The detail is already an object: checked as it is, not written out and parsed again.
+    const parsed = validRecordOf(detail);
+    return parsed.ok ? ok({ record: parsed.value, text: JSON.stringify(detail) }) : parsed;
 }
 
 function resultOf(record: CloudTrailRecord): SignIn["result"] {
