@@ -25,6 +25,7 @@ module.exports = {
         "test/knowThePerson.spec.ts",
         "test/limits.spec.ts",
         "test/organizationHandler.spec.ts",
+        "test/organizationDrift.spec.ts",
         "test/observability.spec.ts",
         "test/slackLimits.spec.ts",
         "test/slackSender.spec.ts",

@@ -315,6 +315,14 @@ function noteSamples(p: Presentation): Sample[] {
             message: buildHeartbeatMessage({ ...SAMPLE_HEARTBEAT, alarm: heartbeatAlarm("OK") }, p),
         },
         { name: "daily summary", message: buildSummaryMessage(sampleSummary(), p) },
+        {
+            name: "daily summary of an organization",
+            // The member account unlabelled: its name is AWS Organizations' (DescribeAccount), as the function reads it.
+            message: buildSummaryMessage(sampleOrganizationSummary(), {
+                ...p,
+                accountLabels: { ...p.accountLabels, [SAMPLE_MEMBER.id]: SAMPLE_MEMBER.name },
+            }),
+        },
     ];
 }
 
@@ -337,6 +345,24 @@ export function sampleSummary(): SummaryReport {
         newNetworks: [{ principal: { kind: "name", name: "alice@example.com" }, network: "203.0.113.0/24" }],
         backstopOnly: 1,
         failures: 0,
+    };
+}
+
+/** A member account of the sample organization, and its name in AWS Organizations. */
+export const SAMPLE_MEMBER = { id: "444455556666", name: "payments-prod" } as const;
+
+/** The day's summary where the stack serves an organization: a line per principal and account, `root` of two accounts two lines. */
+export function sampleOrganizationSummary(): SummaryReport {
+    const own = "111122223333";
+    return {
+        ...sampleSummary(),
+        perPrincipal: [
+            { principal: { kind: "name", name: "alice@example.com" }, accountId: own, count: 2 },
+            { principal: { kind: "root" }, accountId: SAMPLE_MEMBER.id, count: 2 },
+            { principal: { kind: "root" }, accountId: own, count: 1 },
+            { principal: { kind: "role-session", session: "bob@example.com", role: "OktaAdmins" }, accountId: SAMPLE_MEMBER.id, count: 1 },
+        ],
+        newNetworks: [{ principal: { kind: "name", name: "alice@example.com" }, accountId: own, network: "203.0.113.0/24" }],
     };
 }
 

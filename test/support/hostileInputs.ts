@@ -875,6 +875,10 @@ export async function runInProcess(
         getSecureParameter: async () => FUZZ_WEBHOOK,
         trailStatus: async () => ({ isLogging: true }),
         describeAccount: async () => undefined,
+        // No case is a drift check: a call would be a bug of the harness.
+        detectStackSetDrift: async () => Promise.reject(new Error("the hostile cases check no StackSet's drift")),
+        describeStackSetOperation: async () => Promise.reject(new Error("the hostile cases check no StackSet's drift")),
+        listDriftedStackInstances: async () => Promise.reject(new Error("the hostile cases check no StackSet's drift")),
         // Each lookup's window in one page.
         filterLogEventsPage: async (_group, pattern) => {
             const messages = c.lookups[Math.min(lookup++, c.lookups.length - 1)] ?? [];
