@@ -1,64 +1,109 @@
 /**
- * What the function's code archive holds beside the serialized handler: the CommonJS builds of
- * node-fetch 2 and ipaddr.js, and in place of whatwg-url a shim that hands node-fetch Node's own URL.
+ * The function's code archive: `__index.js`, the handler bundled by esbuild from its TypeScript
+ * sources with the two packages it runs (node-fetch 2 and ipaddr.js); `config.json`, what the
+ * stack's configuration tells it, as plain data; and the licences of the bundled packages.
+ *
+ * A bundle rather than Pulumi's closure serialization: the serializer wraps every module-level
+ * function in a scope rebuilt on each call (`with (...) { return function ... }`), so the same code
+ * ran 3 to 5 times slower and the cold start paid for it; its traps (no `super(message)` in an Error
+ * subclass, a captured `Set` lost) go with it. What the function is told is now data beside the
+ * code, never a value captured into it, so nothing of the program (a `pulumi.Config`, a secret
+ * Output) can reach the code by being read in a callback.
  */
+import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import type { BuildOptions, Metafile } from "esbuild";
+import { FUNCTION_CONFIG_FILE, type FunctionConfig } from "../shared/contract";
+import { PROJECT_ROOT } from "./projectRoot";
 
-// node-fetch 2 loads whatwg-url only as a fallback for runtimes without `url.URL`
-// (lib/index.js: `const URL = Url.URL || whatwgUrl.URL;`). Node 22 has it, so whatwg-url, tr46 (a
-// mapping table of some 260 KB) and webidl-conversions would ship and load for nothing; the
-// require still has to resolve, so this stands in for them.
-export const WHATWG_URL_SHIM: Readonly<Record<string, string>> = {
-    "node_modules/whatwg-url/package.json": `${JSON.stringify({ name: "whatwg-url", version: "0.0.0-node-url", main: "index.js", private: true }, null, 2)}\n`,
-    "node_modules/whatwg-url/index.js": [
-        '"use strict";',
-        "// Node's own WHATWG URL, which node-fetch 2 prefers anyway: see program/functionPackage.ts.",
-        'const { URL, URLSearchParams } = require("url");',
-        "module.exports = { URL, URLSearchParams };",
-        "",
-    ].join("\n"),
+/** The module Lambda loads (`__index`) and the export it calls (`handler`). */
+export const FUNCTION_HANDLER = "__index.handler";
+const FUNCTION_ENTRY = "handler/lambda.ts";
+const NOTICES_FILE = "THIRD-PARTY-NOTICES.txt";
+
+// node-fetch 2 requires whatwg-url only as a fallback for runtimes without `url.URL`
+// (lib/index.js: `const URL = Url.URL || whatwgUrl.URL;`); Node 22 has it, so whatwg-url, tr46 (a
+// mapping table of some 260 KB) and webidl-conversions would load and ship for nothing.
+const NODE_URL = "handler/common/nodeUrl.ts";
+
+export const BUNDLE_OPTIONS: BuildOptions = {
+    entryPoints: [FUNCTION_ENTRY],
+    absWorkingDir: PROJECT_ROOT,
+    bundle: true,
+    platform: "node",
+    target: "node22",
+    format: "cjs",
+    write: false,
+    metafile: true,
+    // The AWS SDK v3 comes from the Lambda runtime. node-fetch requires `encoding` in a try block,
+    // for a charset conversion the handler never asks for; left out, the require fails and is caught.
+    external: ["@aws-sdk/*", "encoding"],
+    alias: { "whatwg-url": `./${NODE_URL}` },
+    // Readable in the console and in stack traces: names and lines as written, no source map to load.
+    minify: false,
+    legalComments: "none",
+    logLevel: "silent",
 };
 
-// The packages the handler requires, by the files `require(name)` reads: package.json (for "main"),
-// the CommonJS build it names, and the license. Not node-fetch's ES module builds or browser.js, nor
-// either's README or type declarations. Packaged by file, they are excluded as packages, which also
-// leaves out what they depend on: nothing for ipaddr.js, only whatwg-url for node-fetch.
-const PACKAGES_BY_FILE: ReadonlyArray<{ name: string; license: string }> = [
-    { name: "node-fetch", license: "LICENSE.md" },
-    { name: "ipaddr.js", license: "LICENSE" },
-];
-
-// Paths relative to the program's folder, as Pulumi names the packages it finds.
-function filesThatRun(name: string, license: string): string[] {
-    const main = require.resolve(name);
-    const dir = path.dirname(require.resolve(`${name}/package.json`));
-    return [path.join(dir, "package.json"), main, path.join(dir, license)].map((f) => path.relative(process.cwd(), f));
+/** The bundle's text and, by file, what esbuild read to make it. */
+export interface HandlerBundle {
+    code: string;
+    metafile: Metafile;
 }
 
-/** The CallbackFunction's codePathOptions: its packages by file, and neither whatwg-url nor what it depends on. */
-export function functionCodePaths(): pulumi.runtime.CodePathOptions {
-    return {
-        extraExcludePackages: [...PACKAGES_BY_FILE.map((p) => p.name), "whatwg-url"],
-        extraIncludePaths: PACKAGES_BY_FILE.flatMap((p) => filesThatRun(p.name, p.license)),
-    };
-}
+let built: HandlerBundle | undefined;
 
 /**
- * Adds the whatwg-url shim to the function's code archive. CallbackFunction builds the archive
- * itself from codePathOptions, which name files on disk only, so the shim joins it here; the
- * archive stays an output of the closure, secret if the closure is.
+ * Bundles the handler once per process: the bundle depends on the sources alone, not on the stack's
+ * configuration, which travels beside it. Fails the program, naming what esbuild said, rather than
+ * deploy a function that cannot load.
  */
-export const withWhatwgUrlShim: pulumi.ResourceTransformation = (args) => {
-    if (args.type !== "aws:lambda/function:Function") {
-        return undefined;
+export function handlerBundle(): HandlerBundle {
+    if (!built) {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const esbuild = require("esbuild") as typeof import("esbuild");
+        const result = esbuild.buildSync(BUNDLE_OPTIONS);
+        const problems = [...result.errors, ...result.warnings].map((m) => m.text);
+        const output = result.outputFiles?.[0];
+        if (problems.length > 0 || !output || !result.metafile) {
+            throw new Error(`bundling the handler (${FUNCTION_ENTRY}) failed: ${problems.join("; ") || "no output"}`);
+        }
+        built = { code: output.text, metafile: result.metafile };
     }
-    const code = pulumi.output(args.props["code"] as pulumi.Input<pulumi.asset.AssetArchive>).apply(
-        async (archive) =>
-            new pulumi.asset.AssetArchive({
-                ...(await archive.assets),
-                ...Object.fromEntries(Object.entries(WHATWG_URL_SHIM).map(([name, text]) => [name, new pulumi.asset.StringAsset(text)])),
-            }),
-    );
-    return { props: { ...args.props, code }, opts: args.opts };
-};
+    return built;
+}
+
+/** The packages in the bundle, by the folder under node_modules each was read from. */
+export function bundledPackages(metafile: Metafile): string[] {
+    const names = Object.keys(metafile.inputs).flatMap((file) => {
+        const match = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(file);
+        return match?.[1] ? [match[1]] : [];
+    });
+    return [...new Set(names)].sort();
+}
+
+// The MIT licence of each bundled package asks for its notice in every copy.
+function licenceOf(name: string): string {
+    const dir = path.join(PROJECT_ROOT, "node_modules", name);
+    const file = fs.readdirSync(dir).find((f) => /^licen[cs]e/i.test(f));
+    if (!file) {
+        throw new Error(`the bundled package ${name} has no licence file in ${dir}`);
+    }
+    return `${name}\n\n${fs.readFileSync(path.join(dir, file), "utf8").trim()}\n`;
+}
+
+/** The notices of every bundled package, in one file. */
+export function thirdPartyNotices(metafile: Metafile): string {
+    return bundledPackages(metafile).map(licenceOf).join("\n---\n\n");
+}
+
+/** The function's code archive for a stack's configuration. */
+export function functionArchive(config: FunctionConfig): pulumi.asset.AssetArchive {
+    const bundle = handlerBundle();
+    return new pulumi.asset.AssetArchive({
+        "__index.js": new pulumi.asset.StringAsset(bundle.code),
+        [FUNCTION_CONFIG_FILE]: new pulumi.asset.StringAsset(`${JSON.stringify(config, null, 2)}\n`),
+        [NOTICES_FILE]: new pulumi.asset.StringAsset(thirdPartyNotices(bundle.metafile)),
+    });
+}

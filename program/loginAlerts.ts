@@ -61,7 +61,7 @@ export class LoginAlerts extends pulumi.ComponentResource {
     readonly operatorTopic: aws.sns.Topic;
     readonly webhookParameter: aws.ssm.Parameter;
     readonly alarmTopic: aws.sns.Topic;
-    readonly function: aws.lambda.CallbackFunction<unknown, unknown>;
+    readonly function: aws.lambda.Function;
     readonly deadLetterQueue: aws.sqs.Queue;
     readonly stateTable: aws.dynamodb.Table;
     readonly rules: Record<string, RuleResources>;

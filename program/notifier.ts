@@ -1,7 +1,6 @@
 /** The Notifier component: the function that posts to Slack, and everything it needs to run. */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { lambdaHandlerFactory } from "../handler";
 import {
     LOOKBACK_LIMIT_SECONDS,
     SCHEDULER_SCHEDULED_TIME,
@@ -12,7 +11,7 @@ import {
     type SummaryRequest,
 } from "../shared/contract";
 import { assumeRolePolicy, functionPolicy, invokeFunctionPolicy } from "./documents";
-import { functionCodePaths, withWhatwgUrlShim } from "./functionPackage";
+import { FUNCTION_HANDLER, functionArchive } from "./functionPackage";
 import { movedFrom } from "./moved";
 import { childName, componentName, webhookParameterName } from "./names";
 import type { TrailLogs } from "./trail";
@@ -21,7 +20,7 @@ const FUNCTION_TIMEOUT_SECONDS = 300;
 
 export interface NotifierArgs {
     slackWebhookUrl: pulumi.Input<string>;
-    /** What the function is told beyond resource names: captured into its code. */
+    /** What the function is told beyond resource names: a file beside its code. */
     config: FunctionConfig;
     trailLogs: TrailLogs;
     /** The topic the rules' alarms notify; the function subscribes to it. */
@@ -41,11 +40,6 @@ export interface NotifierArgs {
     heartbeatAlarmName: string;
     /** The organization's member accounts (`arn:<partition>:organizations::*:account/<id>/*`), when the stack serves one. */
     organizationAccountsArn?: pulumi.Input<string>;
-}
-
-// A function of its own, so the serialized closure captures `config` and the factory, nothing of the component.
-function handlerFactoryFor(config: FunctionConfig) {
-    return () => lambdaHandlerFactory(config);
 }
 
 /**
@@ -73,7 +67,7 @@ export class Notifier extends pulumi.ComponentResource {
     readonly webhookParameter: aws.ssm.Parameter;
     readonly stateTable: aws.dynamodb.Table;
     readonly deadLetterQueue: aws.sqs.Queue;
-    readonly function: aws.lambda.CallbackFunction<unknown, unknown>;
+    readonly function: aws.lambda.Function;
     private readonly was: pulumi.CustomResourceOptions;
 
     constructor(name: string, args: NotifierArgs, opts: pulumi.ComponentResourceOptions & { parent: pulumi.Resource }) {
@@ -107,12 +101,12 @@ export class Notifier extends pulumi.ComponentResource {
             { messageRetentionSeconds: LOOKBACK_LIMIT_SECONDS, sqsManagedSseEnabled: true },
             this.was,
         );
-        this.function = this.callbackFunction(name, args);
+        this.function = this.lambdaFunction(name, args);
         this.invokedBy(name, args);
         this.registerOutputs({ function: this.function, stateTable: this.stateTable, deadLetterQueue: this.deadLetterQueue });
     }
 
-    private callbackFunction(name: string, args: NotifierArgs): aws.lambda.CallbackFunction<unknown, unknown> {
+    private lambdaFunction(name: string, args: NotifierArgs): aws.lambda.Function {
         const logGroup = new aws.cloudwatch.LogGroup(
             childName(name, "function-logs"),
             { retentionInDays: args.functionLogRetentionDays },
@@ -143,39 +137,36 @@ export class Notifier extends pulumi.ComponentResource {
             },
             this.was,
         );
-        return new aws.lambda.CallbackFunction(
+        return new aws.lambda.Function(
             childName(name, "function"),
             {
                 description: "Posts AWS console sign-ins to Slack.",
-                // The factory runs once per cold start; it captures the configuration's plain data only.
-                callbackFactory: handlerFactoryFor(args.config),
-                role,
+                // The handler bundled, and the configuration's plain data beside it: see program/functionPackage.ts.
+                code: functionArchive(args.config),
+                handler: FUNCTION_HANDLER,
+                role: role.arn,
                 runtime: aws.lambda.Runtime.NodeJS22dX,
-                // Only what runs on Node 22: see program/functionPackage.ts.
-                codePathOptions: functionCodePaths(),
                 memorySize: 256,
                 timeout: FUNCTION_TIMEOUT_SECONDS,
                 loggingConfig: { logFormat: "Text", logGroup: logGroup.name },
                 environment: { variables: this.environmentVariables(args) },
             },
-            { ...this.was, dependsOn: [policy], transformations: [withWhatwgUrlShim] },
+            { ...this.was, dependsOn: [policy] },
         );
     }
 
     /** The function's environment: names of deployed resources only (shared/contract.ts writes and reads them). */
     private environmentVariables(args: NotifierArgs): Record<string, pulumi.Input<string>> {
-        return {
-            ...environmentOf<pulumi.Input<string>>({
-                webhookParameterName: this.webhookParameter.name,
-                trailLogGroupName: args.trailLogs.logGroupName,
-                stateTableName: this.stateTable.name,
-                alarmNames: pulumi.output(args.alarmNames).apply(encodeAlarmNames),
-                operatorTopicArn: args.operatorTopicArn,
-                heartbeatAlarmName: args.heartbeatAlarmName,
-                trailArn: args.trailLogs.trailArn ?? "",
-            }),
-            NODE_OPTIONS: "--enable-source-maps",
-        };
+        // No NODE_OPTIONS: the bundle is not minified and has no source map to follow.
+        return environmentOf<pulumi.Input<string>>({
+            webhookParameterName: this.webhookParameter.name,
+            trailLogGroupName: args.trailLogs.logGroupName,
+            stateTableName: this.stateTable.name,
+            alarmNames: pulumi.output(args.alarmNames).apply(encodeAlarmNames),
+            operatorTopicArn: args.operatorTopicArn,
+            heartbeatAlarmName: args.heartbeatAlarmName,
+            trailArn: args.trailLogs.trailArn ?? "",
+        });
     }
 
     /** Retries into the dead-letter queue; invoked by the alarm topic and by the sweep's schedule. */

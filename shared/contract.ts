@@ -7,8 +7,9 @@ import type { AllowEntry } from "./allowList";
  * Lambda caps a function's environment at 4 KB in all (Lambda Developer Guide, "Working with Lambda
  * environment variables"), so the environment carries only the names of resources that exist once
  * deployed. Everything the stack's configuration decides — the rule table, allow-list, account
- * labels, mentions — is plain, non-secret data captured into the function's code, whose size limit
- * is megabytes. The webhook is in neither: the function reads it from SSM at run time.
+ * labels, mentions — is plain, non-secret data in a file beside the function's code
+ * (`FUNCTION_CONFIG_FILE`), whose size limit is megabytes. The webhook is in neither: the function
+ * reads it from SSM at run time.
  */
 
 /** Severity of an alert rule, from least to most urgent. */
@@ -113,7 +114,7 @@ export interface RunTimeRule {
     alarmName: string;
 }
 
-/** Everything the function needs to know, read at cold start from its environment and its captured configuration. */
+/** Everything the function needs to know, read at cold start from its environment and its configuration file. */
 export interface HandlerSettings {
     webhookParameterName: string;
     trailLogGroupName: string;
@@ -152,10 +153,13 @@ export interface HandlerSettings {
     organizationId?: string;
 }
 
-/** A rule as captured into the function's code; its alarm's name is known only once deployed, so it comes from the environment. */
+/** A rule as the function is told it; its alarm's name is known only once deployed, so it comes from the environment. */
 export type CapturedRule = Omit<RunTimeRule, "alarmName">;
 
-/** What the configuration tells the function, captured into its code. Plain JSON data only. */
+/** The file beside the function's code that holds its `FunctionConfig` (program/functionPackage.ts writes it, handler/lambda.ts reads it). */
+export const FUNCTION_CONFIG_FILE = "config.json";
+
+/** What the configuration tells the function, in `FUNCTION_CONFIG_FILE` beside its code. Plain JSON data only. */
 export interface FunctionConfig {
     rules: CapturedRule[];
     timeZone: string;
@@ -187,7 +191,7 @@ export interface DeployedNames<T> {
     trailArn: T;
 }
 
-// Environment variable of each deployed name, in the environment's order. A plain object: closure serialization carries it.
+// Environment variable of each deployed name, in the environment's order.
 const VARIABLES: DeployedNames<string> = {
     webhookParameterName: "WEBHOOK_PARAMETER_NAME",
     trailLogGroupName: "TRAIL_LOG_GROUP_NAME",
@@ -213,7 +217,7 @@ function heartbeatOf(alarmName: string | undefined, quietMinutes: number): Pick<
     return alarmName && quietMinutes > 0 ? { heartbeat: { alarmName, quietMinutes } } : {};
 }
 
-/** Reads what the function was told: its environment (deployed names) and its captured configuration. */
+/** Reads what the function was told: its environment (deployed names) and its configuration file. */
 export function readSettings(env: Record<string, string | undefined>, config: FunctionConfig): HandlerSettings {
     const required = (key: keyof DeployedNames<string>): string => {
         const value = env[VARIABLES[key]];

@@ -20,10 +20,8 @@ export type Expression =
     | { kind: "check"; selector: Segment[]; check: "IS NULL" | "IS TRUE" | "IS FALSE" | "NOT EXISTS" };
 
 /*
- * An expression's test is made once, of steps that call one another directly. The function's
- * closure-serialized code (handler/) wraps every module-level function in a scope it builds anew
- * on each call, which costs more than a comparison; module-level steps paid that for each of the
- * many comparisons every rule makes of every event a lookup finds.
+ * An expression's test is made once, of steps that call one another directly: every rule makes
+ * many comparisons of every event a lookup finds, so none goes back through the parsed expression.
  */
 
 type Test = (root: JsonNode) => boolean;

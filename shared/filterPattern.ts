@@ -18,8 +18,8 @@
  * The tokens come from filterTokens.ts; the parsed expression is evaluated by
  * filterEvaluate.ts.
  *
- * This module is serialized into the function's code: it imports only from
- * shared/, keeps no Set or Map at module level and defines no classes.
+ * This module is bundled into the function's code as well as run by the
+ * program: it imports only from shared/.
  */
 
 import { evaluator, type ComparisonOperator, type Expression, type Literal, type Segment } from "./filterEvaluate";

@@ -5,9 +5,8 @@
  * strings, %regular expressions% and bare words. Syntax the documentation
  * rules out is refused here, with the column it starts at.
  *
- * Like filterPattern.ts this module is serialized into the function's code:
- * it imports only from shared/, keeps no Set or Map at module level and
- * defines no classes.
+ * Like filterPattern.ts this module is bundled into the function's code: it
+ * imports only from shared/.
  */
 
 import type { ComparisonOperator, Segment } from "./filterEvaluate";

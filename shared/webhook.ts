@@ -5,7 +5,7 @@
  */
 
 // Slack's webhook hosts: the commercial one and GovSlack's (api.slack.com/messaging/webhooks; GovSlack's
-// own documentation names hooks.slack-gov.com). An array: closure serialization carries it as it is.
+// own documentation names hooks.slack-gov.com).
 export const WEBHOOK_HOSTS: readonly string[] = ["hooks.slack.com", "hooks.slack-gov.com"];
 
 /** Why a value is not a Slack webhook URL, in words that never repeat any part of it. */

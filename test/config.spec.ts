@@ -551,8 +551,8 @@ describe("stack configuration", function () {
             );
             const fn = out.resources.find((r) => r.type === "aws:lambda/function:Function")!;
             const code = fn.inputs["code"] as { kind: string; assets: Record<string, { text?: string }> };
-            assert.match(code.assets["__index.js"]!.text!, /exports\.handler = /);
-            assert.ok(code.assets["__index.js"]!.text!.includes('"Asia/Tokyo"'), "the time zone is not in the function's code");
+            assert.match(code.assets["__index.js"]!.text!, /^module\.exports = __toCommonJS\(lambda_exports\);$/m);
+            assert.strictEqual((JSON.parse(code.assets["config.json"]!.text!) as { timeZone: string }).timeZone, "Asia/Tokyo");
             assert.ok(!result.stdout.includes("OFFLINEPLACEHOLDER"), "the placeholder secret is printed");
         });
     });

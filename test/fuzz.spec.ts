@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
-import { readSettings } from "../shared/contract";
-import type { HandlerSettings, Language } from "../shared/contract";
+import { FUNCTION_CONFIG_FILE, readSettings } from "../shared/contract";
+import type { FunctionConfig, HandlerSettings, Language } from "../shared/contract";
 import { invokeInChild, logLines, resetLocalEndpoints, unpackFunction, type DeployedFunction } from "../tools/local/deployedFunction";
 import { matchesFilterPattern } from "../shared/filterPattern";
 import {
@@ -449,19 +449,16 @@ describe("hostile and malformed input", function () {
             assert.deepStrictEqual(differences, []);
         });
 
-        it("posts times in UTC, with one warning, when the time zone captured in its code is unknown to the runtime", async function () {
-            // The configuration refuses an unknown zone, so the captured one is edited as a hand edit
-            // of the code, or an older ICU in the runtime, would leave it.
+        it("posts times in UTC, with one warning, when the time zone in its configuration file is unknown to the runtime", async function () {
+            // The configuration refuses an unknown zone, so the file is edited as a hand edit of the
+            // deployed package, or an older ICU in the runtime, would leave it.
             const { fn, slack, aws, env } = rig;
-            const index = `${fn.dir}/__index.js`;
+            const index = `${fn.dir}/${FUNCTION_CONFIG_FILE}`;
             const original = fs.readFileSync(index, "utf8");
-            assert.ok(original.includes('__config.timeZone = "UTC";'), "the captured time zone is not where this test expects it");
+            assert.strictEqual((JSON.parse(original) as FunctionConfig).timeZone, "UTC");
             const c = cases.find((x) => x.category === "log-not-json" && x.lookups.length === 1)!;
             try {
-                fs.writeFileSync(
-                    index,
-                    original.replace('__config.timeZone = "UTC";', `__config.timeZone = ${JSON.stringify(UNKNOWN_ZONE)};`),
-                );
+                fs.writeFileSync(index, JSON.stringify({ ...(JSON.parse(original) as FunctionConfig), timeZone: UNKNOWN_ZONE }));
                 await resetLocalEndpoints(fn, slack, aws);
                 const at = Date.now() - 120000;
                 c.lookups[0]!.forEach((message, i) =>

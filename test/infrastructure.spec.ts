@@ -3,9 +3,9 @@ import { CENTRAL_PATTERN } from "../program/fastPath";
 import { CLOUDTRAIL_DETAIL_TYPES, fastPathPatterns, routeOf } from "../program/fastPathPatterns";
 import { BUILT_IN_RULE_IDS, BUILT_IN_RULES, ORIGINAL_SIGNIN_PATTERN, type BuiltInRuleId } from "../program/rules";
 import { MOCK_ENABLED_REGIONS } from "../tools/mockProvider";
-import { LOOKBACK_LIMIT_SECONDS } from "../shared/contract";
+import { LOOKBACK_LIMIT_SECONDS, type FunctionConfig } from "../shared/contract";
 import type { OfflineRun } from "../tools/offlineEngine";
-import { indexJsOf } from "../tools/local/deployedFunction";
+import { archiveText, indexJsOf } from "../tools/local/deployedFunction";
 import { TEST_WEBHOOK, byName, defaultProgram, ofType, policyDoc, runWith } from "./support/program";
 
 const ACCOUNT = "111122223333";
@@ -309,7 +309,6 @@ describe("the LoginAlerts component under mocks", function () {
             ),
             HEARTBEAT_ALARM_NAME: "login-alerts-dev-delivery-heartbeat",
             TRAIL_ARN: byName(run, "login-alerts-trail").state["arn"],
-            NODE_OPTIONS: "--enable-source-maps",
         });
     });
 
@@ -329,30 +328,39 @@ describe("the LoginAlerts component under mocks", function () {
         const holders = run.resources.filter((r) => JSON.stringify(r.inputs).includes(TEST_WEBHOOK)).map((r) => r.name);
         assert.deepStrictEqual(holders, ["login-alerts-webhook"]);
         const fn = byName(run, "login-alerts-function");
-        assert.ok(!indexJsOf(fn).includes(TEST_WEBHOOK), "the serialized handler contains the webhook");
-        assert.ok(!indexJsOf(fn).includes("s3cr3tW3bh00k"), "the serialized handler contains part of the webhook");
-        assert.deepStrictEqual(fn.secretPaths, [], "a secret was captured into the function (its code would be marked secret)");
+        for (const name of ["__index.js", "config.json", "THIRD-PARTY-NOTICES.txt"]) {
+            assert.ok(!archiveText(fn, name).includes(TEST_WEBHOOK), `the function's ${name} contains the webhook`);
+            assert.ok(!archiveText(fn, name).includes("s3cr3tW3bh00k"), `the function's ${name} contains part of the webhook`);
+        }
+        assert.deepStrictEqual(fn.secretPaths, [], "a secret reached the function's inputs (its code would be marked secret)");
         assert.ok(!JSON.stringify(run.outputs).includes(TEST_WEBHOOK), "a stack output exposes the webhook");
         assert.ok(run.resources.every((r) => !JSON.stringify(r.inputs["tags"] ?? {}).includes("hooks.slack.com")));
     });
 
-    it("packages only ipaddr.js and node-fetch, by the files that run, and the whatwg-url shim beside the serialized handler", function () {
-        const code = byName(run, "login-alerts-function").inputs["code"] as { assets: Record<string, unknown> };
-        assert.deepStrictEqual(Object.keys(code.assets).sort(), [
-            "__index.js",
-            "node_modules/ipaddr.js/LICENSE",
-            "node_modules/ipaddr.js/lib/ipaddr.js",
-            "node_modules/ipaddr.js/package.json",
-            "node_modules/node-fetch/LICENSE.md",
-            "node_modules/node-fetch/lib/index.js",
-            "node_modules/node-fetch/package.json",
-            "node_modules/whatwg-url/index.js",
-            "node_modules/whatwg-url/package.json",
-        ]);
-        const text = indexJsOf(byName(run, "login-alerts-function"));
+    it("packages the bundled handler, the stack's configuration as data beside it, and the bundled packages' notices", function () {
+        const fn = byName(run, "login-alerts-function");
+        const code = fn.inputs["code"] as { assets: Record<string, unknown> };
+        assert.deepStrictEqual(Object.keys(code.assets).sort(), ["THIRD-PARTY-NOTICES.txt", "__index.js", "config.json"]);
+        const text = indexJsOf(fn);
+        // The SDK is the runtime's; node-fetch is in the bundle, not required from node_modules.
         assert.match(text, /require\("@aws-sdk\/client-ssm"\)/);
-        assert.match(text, /require\("node-fetch"\)/);
+        assert.doesNotMatch(text, /require\("node-fetch"\)/);
+        assert.match(text, /^\/\/ handler\/lambda\.ts$/m);
         assert.doesNotMatch(text, /@pulumi/);
+        const config = JSON.parse(archiveText(fn, "config.json")) as FunctionConfig;
+        assert.deepStrictEqual(
+            config.rules.map((r) => r.id),
+            BUILT_IN_RULE_IDS,
+        );
+        assert.deepStrictEqual(
+            {
+                timeZone: config.timeZone,
+                language: config.language,
+                summary: config.summary,
+                heartbeatQuietMinutes: config.heartbeatQuietMinutes,
+            },
+            { timeZone: "UTC", language: "en", summary: "off", heartbeatQuietMinutes: 1440 },
+        );
     });
 
     it("follows configuration: retention, expiry, force-destroy, time zone, pattern", async function () {
@@ -372,7 +380,10 @@ describe("the LoginAlerts component under mocks", function () {
             { days: 90 },
         );
         // Captured into the code as the configuration's plain data (the deployed-handler tests show it at work).
-        assert.ok(indexJsOf(byName(custom, "login-alerts-function")).includes('"Asia/Tokyo"'));
+        assert.strictEqual(
+            (JSON.parse(archiveText(byName(custom, "login-alerts-function"), "config.json")) as FunctionConfig).timeZone,
+            "Asia/Tokyo",
+        );
         assert.strictEqual(byName(custom, "login-alerts-console-signin-filter").inputs["pattern"], '{ ($.eventName = "ConsoleLogin") }');
     });
 });

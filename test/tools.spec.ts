@@ -2,7 +2,10 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import type { Presentation } from "../handler/decide/messages";
+import * as zlib from "zlib";
 import { BUILT_IN_RULE_IDS } from "../program/rules";
+import { handlerBundle } from "../program/functionPackage";
+import { bundleParts } from "../tools/benchArchive";
 import { LANGUAGES } from "../shared/contract";
 import type { RecordedResource } from "../tools/offlineEngine";
 import { closestFlag, describeInput, fastPathLines, parseFlags, planJson, planSummary, runPlan, usage } from "../tools/plan";
@@ -187,6 +190,41 @@ describe("npm start --resources", function () {
             assets: { "__index.js": { kind: "asset", text: "// café ✓\n" }, "package.json": { kind: "asset", text: "{}" } },
         };
         assert.strictEqual(describeInput(archive, false), "archive of 2 entries, __index.js 13 bytes");
+    });
+});
+
+describe("npm run bench's archive by part", function () {
+    it("splits the bundle at esbuild's path comments: its runtime, each package under node_modules, and the project's own code", function () {
+        const part = (lines: string[]) => ({
+            raw: Buffer.byteLength(lines.join("\n")),
+            stored: zlib.deflateRawSync(lines.join("\n")).length,
+        });
+        const code = [
+            "var __require = x;",
+            "// node_modules/node-fetch/lib/index.js",
+            "fetch;",
+            "// handler/lambda.ts",
+            "own;",
+            "// ../x/node_modules/@scope/pkg/a.js",
+            "scoped;",
+        ];
+        assert.deepStrictEqual(
+            [...bundleParts(code.join("\n"))],
+            [
+                ["esbuild's runtime", part(code.slice(0, 1))],
+                ["node-fetch", part(code.slice(1, 3))],
+                ["own code", part(code.slice(3, 5))],
+                ["@scope/pkg", part(code.slice(5))],
+            ],
+        );
+    });
+
+    it("finds in the real bundle node-fetch, ipaddr.js and the project's code, and nothing else", function () {
+        const parts = bundleParts(handlerBundle().code);
+        assert.deepStrictEqual([...parts.keys()].sort(), ["esbuild's runtime", "ipaddr.js", "node-fetch", "own code"]);
+        const raw = [...parts.values()].reduce((sum, p) => sum + p.raw, 0);
+        // Every line in exactly one part: the parts' bytes and the newlines between them make the whole.
+        assert.strictEqual(raw + parts.size - 1, Buffer.byteLength(handlerBundle().code));
     });
 });
 

@@ -102,27 +102,53 @@ export function archiveFiles(code: PlanAsset): ZipInput[] {
     return files.sort((a, b) => a.name.localeCompare(b.name));
 }
 
+/**
+ * What each part of the bundled `__index.js` costs: esbuild writes `// <path>` before each module it
+ * bundles (not minified), so the text from one such line to the next is that module's. Grouped by
+ * package under node_modules, the rest as the project's own code and esbuild's runtime helpers.
+ */
+export function bundleParts(code: string): Map<string, { raw: number; stored: number }> {
+    const texts = new Map<string, string[]>();
+    let group = "esbuild's runtime";
+    for (const line of code.split("\n")) {
+        const source = /^\/\/ (\S+\.[cm]?[jt]s)$/.exec(line)?.[1];
+        if (source) {
+            const pkg = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(source)?.[1];
+            group = pkg ?? "own code";
+        }
+        texts.set(group, [...(texts.get(group) ?? []), line]);
+    }
+    return new Map(
+        [...texts].map(([name, lines]) => {
+            const text = Buffer.from(lines.join("\n"), "utf8");
+            return [name, { raw: text.length, stored: zlib.deflateRawSync(text).length }];
+        }),
+    );
+}
+
 export async function archive(fn: DeployedFunction, out: string[]): Promise<boolean> {
     const files = archiveFiles(fn.resource.inputs["code"] as PlanAsset);
     const zip = await writeZip(files);
     const back = await readZip(zip);
     const entries: ZipEntryReport[] = back;
     const verified = back.length === files.length && back.every((e, i) => e.name === files[i]!.name && e.data.equals(files[i]!.data));
-    const groups = new Map<string, { files: number; raw: number; stored: number }>();
-    for (const e of entries) {
-        const group = e.name.startsWith("node_modules/") ? e.name.split("/").slice(0, 2).join("/") : e.name;
-        const g = groups.get(group) ?? { files: 0, raw: 0, stored: 0 };
-        groups.set(group, { files: g.files + 1, raw: g.raw + e.rawBytes, stored: g.stored + e.storedBytes });
-    }
     const raw = entries.reduce((s, e) => s + e.rawBytes, 0);
     out.push("Lambda code archive (zipped here with yazl: zlib deflate, default level)");
     out.push(
         `  ${pad("zip")}${n(zip.length)} bytes (${kib(zip.length)}), ${entries.length} files; ${n((zip.length / LAMBDA_ZIP_LIMIT_BYTES) * 100, 2)}% of Lambda's 50 MiB upload limit`,
     );
     out.push(`  ${pad("unzipped")}${n(raw)} bytes (${kib(raw)}); zip / unzipped = ${n(zip.length / raw, 2)}`);
-    for (const [name, g] of groups) {
-        out.push(`  ${pad(name)}${n(g.raw)} bytes raw, ${n(g.stored)} compressed, ${g.files} file${g.files === 1 ? "" : "s"}`);
+    for (const e of entries) {
+        out.push(`  ${pad(e.name)}${n(e.rawBytes)} bytes raw, ${n(e.storedBytes)} compressed`);
     }
+    const index = files.find((f) => f.name === "__index.js");
+    const parts = index ? bundleParts(index.data.toString("utf8")) : new Map<string, { raw: number; stored: number }>();
+    out.push("  __index.js by part (each deflated alone)");
+    for (const [name, part] of parts) {
+        out.push(`    ${pad(name)}${n(part.raw)} bytes raw, ${n(part.stored)} deflated`);
+    }
+    const packages = [...parts.keys()].filter((k) => k !== "own code" && !k.startsWith("esbuild"));
+    out.push(`  ${pad("bundled packages")}${packages.join(", ") || "none"}`);
     out.push(`  ${pad("read back")}${verified ? `${back.length} entries inflated, sizes and CRC-32 match` : "MISMATCH"}`);
     return verified;
 }

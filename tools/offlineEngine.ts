@@ -12,7 +12,6 @@ import {
     specialSecretSig as SECRET_SIG,
     specialSigKey as SIG,
 } from "@pulumi/pulumi/runtime/rpc";
-import { cacheClosures } from "./closureCache";
 import { mocks } from "./mockProvider";
 
 export { MOCK_ACCOUNT, MOCK_ORGANIZATION, MOCK_REGION } from "./mockProvider";
@@ -232,8 +231,6 @@ export async function runProgramOffline(options: OfflineOptions): Promise<Offlin
     forgetProgramModules(root);
     // A program of its own (outside the project's modules) runs afresh too.
     delete require.cache[program];
-    const runKey = JSON.stringify([options, path.relative(root, program)]);
-    const uncache = cacheClosures(runKey, root, (file) => isProgramModule(file, root) || file === program);
     try {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const module = require(program) as Record<string, unknown> | (() => Promise<Record<string, unknown>>);
@@ -249,7 +246,6 @@ export async function runProgramOffline(options: OfflineOptions): Promise<Offlin
         await settings.waitForRPCs();
         return { resources: recorded, outputs };
     } finally {
-        uncache();
         monitor.registerResource = original;
     }
 }

@@ -1,32 +1,7 @@
 /**
- * Mocha's global setup and teardown (.mocharc.json `require`), run once per test run in mocha's
- * own process, before its workers start: a folder for the run's serialized functions
- * (tools/closureCache.ts), which the workers and the processes the tests spawn inherit through the
- * environment, removed when the run ends. A folder already named in OFFLINE_CLOSURE_CACHE is used
- * and kept.
+ * Set up once per test process (.mocharc.json `require`): what makes the program's many runs under
+ * the mock engine cheaper without changing what they do.
  */
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
-import { CLOSURE_CACHE_VARIABLE } from "../../tools/closureCache";
-
-let made: string | undefined;
-
-export function mochaGlobalSetup(): void {
-    if (!process.env[CLOSURE_CACHE_VARIABLE]) {
-        made = fs.mkdtempSync(path.join(os.tmpdir(), "login-alerts-closures-"));
-        process.env[CLOSURE_CACHE_VARIABLE] = made;
-    }
-}
-
-export function mochaGlobalTeardown(): void {
-    if (made) {
-        fs.rmSync(made, { recursive: true, force: true });
-        delete process.env[CLOSURE_CACHE_VARIABLE];
-        made = undefined;
-    }
-}
-
 // Every run of the program under the mock engine loads its modules afresh (tools/offlineEngine.ts),
 // and ts-node transpiles a file each time it is loaded, a second or two of each run: the same text
 // gives the same JavaScript, so each file's is kept for the process.

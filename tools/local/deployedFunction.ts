@@ -16,7 +16,7 @@ export interface DeployedFunction {
     dir: string;
     /** The function's environment variables from its resource inputs. */
     environment: Record<string, string>;
-    /** The serialized handler's text. */
+    /** The bundled handler's text. */
     indexJs: string;
     /** Stand-in for the runtime's own node_modules (the AWS SDK), without the packaged dependencies. */
     runtimeModules: string;
@@ -64,13 +64,18 @@ export function archiveEntries(code: PlanAsset, action: string): ArchiveEntry[] 
     });
 }
 
-/** The serialized `__index.js` text of a function's code archive. */
-export function indexJsOf(resource: RecordedResource): string {
-    const index = archiveAssets(resource.inputs["code"] as PlanAsset)["__index.js"];
-    if (!index || index.kind !== "asset" || typeof index.text !== "string") {
-        throw new Error("the code archive has no __index.js text");
+/** The text of one file of a function's code archive. */
+export function archiveText(resource: RecordedResource, name: string): string {
+    const asset = archiveAssets(resource.inputs["code"] as PlanAsset)[name];
+    if (!asset || asset.kind !== "asset" || typeof asset.text !== "string") {
+        throw new Error(`the code archive has no ${name} text`);
     }
-    return index.text;
+    return asset.text;
+}
+
+/** The bundled `__index.js` text of a function's code archive. */
+export function indexJsOf(resource: RecordedResource): string {
+    return archiveText(resource, "__index.js");
 }
 
 /** Writes the function's code archive to a folder exactly as it would be packaged. */

@@ -3,11 +3,11 @@
  * as such a function usually is: the bench's cold start compares the deployed function with it
  * (tools/local/peerFunction.ts runs it exactly as the deployed function runs). On an ALARM
  * notification it reads the webhook from SSM and the sign-ins from CloudWatch Logs, both at once,
- * and posts them in one Block Kit message with node-fetch v2, packaged beside it as the function's
- * is. It keeps no state, takes no lease and checks nothing: it is the floor, not an alternative.
+ * and posts them in one Block Kit message with node-fetch v2, bundled with it as the function's is.
+ * It keeps no state, takes no lease and checks nothing: it is the floor, not an alternative.
  */
 "use strict";
-// The AWS SDK v3 comes from the Lambda runtime; node-fetch from the package, as the function's does.
+// The AWS SDK v3 comes from the Lambda runtime; node-fetch from the bundle, as the function's does.
 const { SSMClient, GetParameterCommand } = require("@aws-sdk/client-ssm");
 const { CloudWatchLogsClient, FilterLogEventsCommand } = require("@aws-sdk/client-cloudwatch-logs");
 const fetch = require("node-fetch");
