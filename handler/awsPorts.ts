@@ -194,8 +194,9 @@ async function listDriftedStackInstances(
 }
 
 /**
- * Real AWS clients. The SDK comes from the Lambda runtime, so it is required here, when first
- * needed, rather than imported: an import would be followed by closure serialization into the package.
+ * Real AWS clients. The SDK comes from the Lambda runtime (the bundle leaves @aws-sdk out:
+ * program/functionPackage.ts); each client is required when first needed, so a cold start loads only
+ * the clients its invocation uses.
  */
 export function createAwsPorts(tableName: string, operatorTopicArn?: string): AwsPorts {
     /* eslint-disable @typescript-eslint/no-require-imports */

@@ -58,7 +58,7 @@ const EXPECTED_PAYLOAD = {
     ],
 };
 
-describe("the deployed handler (serialized __index.js in a child process)", function () {
+describe("the deployed handler (bundled __index.js in a child process)", function () {
     const rig = useDeployedRig(defaultProgram);
     let fn: DeployedFunction;
     let slack: LocalSlack;

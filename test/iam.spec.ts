@@ -229,7 +229,7 @@ function asAuthorized(call: RecordedCall): RecordedCall[] {
     );
 }
 
-/** Runs the serialized handler over an alarm notification and a scheduled sweep; returns every AWS call it made. */
+/** Runs the packaged handler over an alarm notification and a scheduled sweep; returns every AWS call it made. */
 async function handlerCalls(run: OfflineRun): Promise<RecordedCall[]> {
     const fn = unpackFunction(run);
     const slack = await new LocalSlack().start();

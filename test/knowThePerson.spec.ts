@@ -1,5 +1,5 @@
 /**
- * Issue 14 through the deployed handler (the serialized __index.js in a child process, against
+ * Issue 14 through the deployed handler (the bundled __index.js in a child process, against
  * local Slack and AWS): first-seen marks, IAM Identity Center people and MFA, tampering, the
  * delivery heartbeat and the summary.
  */

@@ -1,5 +1,5 @@
 /**
- * The deployed function of an organization stack (serialized `__index.js` in a child process,
+ * The deployed function of an organization stack (bundled `__index.js` in a child process,
  * against the local AWS and Slack): a member account's sign-in is posted with the account's name
  * from AWS Organizations, an outside account's is refused with the reason, a failure to ask
  * AWS Organizations fails the invocation so Lambda retries it, and the daily summary counts a

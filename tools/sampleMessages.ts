@@ -4,7 +4,7 @@
  * mentions, on a fixed clock; on request one message of every other kind (heartbeat, summary,
  * Identity Center, first-seen, alarm notes, operators' emails), and under each message a link that
  * opens that exact payload in Slack's Block Kit Builder. Besides, a handful of fixture sign-ins go
- * through the serialized handler, against local stand-ins for Slack and AWS, to show that the
+ * through the packaged handler, against local stand-ins for Slack and AWS, to show that the
  * packaged function posts what Slack accepts.
  */
 import { buildOkMessage, buildPendingMessage, buildSignInMessages, type Presentation, type SlackMessage } from "../handler/decide/messages";
@@ -135,7 +135,7 @@ export interface PackagedRun {
 }
 
 /**
- * The fixture sign-ins in the trail's log group, one scheduled sweep of the serialized handler as
+ * The fixture sign-ins in the trail's log group, one scheduled sweep of the packaged handler as
  * Lambda runs it: what the channel receives, in order, and what Slack would have refused.
  */
 export async function runPackagedFunction(run: OfflineRun): Promise<PackagedRun> {
@@ -153,7 +153,7 @@ export async function runPackagedFunction(run: OfflineRun): Promise<PackagedRun>
         }
         const result = await invokeInChild(fn, [fixture("events_scheduled-sweep")], { env: { ...aws.env(), MIN_POST_INTERVAL_MS: "0" } });
         if (!result.results[0]?.ok) {
-            throw new Error(`the serialized handler failed: ${JSON.stringify(result.results[0]?.error ?? result.stderr)}`);
+            throw new Error(`the packaged handler failed: ${JSON.stringify(result.results[0]?.error ?? result.stderr)}`);
         }
         return {
             signIns: PACKAGED_RUN.length,

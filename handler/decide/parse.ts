@@ -128,7 +128,6 @@ export function classifyTrigger(event: unknown): Trigger {
     return { kind: "sns", messages: records.map((record: unknown, index) => snsMessageOf(record, index)) };
 }
 
-// An array, not a Set: closure serialization cannot carry a Set captured at module scope.
 const ALARM_STATES: readonly string[] = ["ALARM", "OK", "INSUFFICIENT_DATA"];
 
 /** Parses the JSON body CloudWatch publishes to SNS when an alarm changes state. */

@@ -184,8 +184,7 @@ async function markPosted(table: Table, keys: readonly string[], expiresAtSecond
  * in every form has that record and `posted#failed#<rule>#<event>`, a lookback gap already
  * reported `posted#gap#<rule>#<from>`), each principal's first-seen history (`history#<principal>`)
  * and the summary's hourly counters (`stats#<hour>`, and its principals in `stats#<hour>#p<n>`).
- * The SDK comes from the Lambda runtime, so it is required here at cold start: an import would be
- * followed by closure serialization into the package.
+ * The SDK comes from the Lambda runtime (the bundle leaves @aws-sdk out: program/functionPackage.ts).
  */
 export function createStateStore(tableName: string): StateStore {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
