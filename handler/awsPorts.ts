@@ -8,6 +8,7 @@ type Ssm = typeof import("@aws-sdk/client-ssm");
 type Logs = typeof import("@aws-sdk/client-cloudwatch-logs");
 type CloudTrail = typeof import("@aws-sdk/client-cloudtrail");
 type Organizations = typeof import("@aws-sdk/client-organizations");
+type Iam = typeof import("@aws-sdk/client-iam");
 
 async function getSecureParameter(sdk: Ssm, client: InstanceType<Ssm["SSMClient"]>, name: string): Promise<string> {
     const out = await client.send(new sdk.GetParameterCommand({ Name: name, WithDecryption: true }));
@@ -79,6 +80,24 @@ function operatorsChannel(topicArn: string | undefined): OperatorsChannel {
 }
 
 /**
+ * An IAM user's `email` tag, whatever its case: IAM's ListUserTags answers at most 50 tags, a user's
+ * limit, in one page (IAM API Reference, "ListUserTags"; IAM User Guide, "IAM and AWS STS quotas").
+ * A user who no longer exists (NoSuchEntity) has no email to ask.
+ */
+async function iamUserEmail(sdk: Iam, client: InstanceType<Iam["IAMClient"]>, userName: string): Promise<string | undefined> {
+    try {
+        const out = await client.send(new sdk.ListUserTagsCommand({ UserName: userName }));
+        const tag = (out.Tags ?? []).find((t) => t.Key?.toLowerCase() === "email");
+        return tag?.Value?.trim() || undefined;
+    } catch (err) {
+        if ((err as Error).name === "NoSuchEntityException" || (err as Error).name === "NoSuchEntity") {
+            return undefined;
+        }
+        throw err;
+    }
+}
+
+/**
  * An account's name, or undefined where AWS Organizations answers AccountNotFoundException: the
  * account is not a member of the organization (AWS Organizations API Reference, "DescribeAccount").
  */
@@ -117,6 +136,10 @@ export function createAwsPorts(tableName: string, operatorTopicArn?: string): Aw
         const sdk = require("@aws-sdk/client-organizations") as Organizations;
         return { sdk, client: new sdk.OrganizationsClient({}) };
     });
+    const iam = onFirstUse(() => {
+        const sdk = require("@aws-sdk/client-iam") as Iam;
+        return { sdk, client: new sdk.IAMClient({}) };
+    });
     /* eslint-enable @typescript-eslint/no-require-imports */
     // A trail is read in its home region, which its ARN names (arn:aws:cloudtrail:<region>:...).
     const cloudTrailClients = new Map<string, InstanceType<CloudTrail["CloudTrailClient"]>>();
@@ -135,6 +158,7 @@ export function createAwsPorts(tableName: string, operatorTopicArn?: string): Aw
             filterLogEventsPage(logs().sdk, logs().client, { logGroupName, pattern, window, nextToken }, deadlineMs),
         trailStatus: (trailArn) => trailStatus(cloudTrail(), cloudTrailClient(trailArn), trailArn),
         describeAccount: (accountId) => describeAccount(organizations().sdk, organizations().client, accountId),
+        iamUserEmail: (userName) => iamUserEmail(iam().sdk, iam().client, userName),
         store: createStateStore(tableName),
         operators: operatorsChannel(operatorTopicArn),
     };

@@ -168,7 +168,7 @@ export interface TimeWindow {
 
 /** What one invocation did; returned to Lambda and asserted by tests. */
 export interface InvocationReport {
-    trigger: "sweep" | "summary" | "sns" | "eventbridge" | "unknown";
+    trigger: "sweep" | "summary" | "sns" | "eventbridge" | "answer" | "unknown";
     rulesScanned: string[];
     posted: number;
     messages: number;
@@ -248,6 +248,8 @@ export interface AwsPorts {
     trailStatus(trailArn: string): Promise<TrailStatus>;
     /** AWS Organizations' DescribeAccount: a member account's name; undefined for an account outside the organization. */
     describeAccount(accountId: string): Promise<{ name: string } | undefined>;
+    /** An IAM user's `email` tag (IAM's ListUserTags, in the function's own account); undefined when it has none. */
+    iamUserEmail(userName: string): Promise<string | undefined>;
     store: StateStore;
     /** The operators' topic; where a stack has none (handler/index.ts), a channel that logs what it would have said. */
     operators: OperatorsChannel;

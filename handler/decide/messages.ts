@@ -94,7 +94,7 @@ function titleOf(rule: RunTimeRule, p: Presentation): string {
     return p.variant === "new-network" ? words.signIn.newNetworkTitle(title) : title;
 }
 
-function describeAccount(accountId: string, labels: Record<string, string>, words: Catalog): string {
+export function describeAccount(accountId: string, labels: Record<string, string>, words: Catalog): string {
     const label = Object.hasOwn(labels, accountId) ? labels[accountId] : undefined;
     return label ? words.signIn.account(accountId, label) : accountId;
 }

@@ -875,6 +875,7 @@ export async function runInProcess(
         getSecureParameter: async () => FUZZ_WEBHOOK,
         trailStatus: async () => ({ isLogging: true }),
         describeAccount: async () => undefined,
+        iamUserEmail: async () => undefined,
         // Each lookup's window in one page.
         filterLogEventsPage: async (_group, pattern) => {
             const messages = c.lookups[Math.min(lookup++, c.lookups.length - 1)] ?? [];
