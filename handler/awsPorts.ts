@@ -1,14 +1,27 @@
 import { createStateStore } from "./state/store";
 import { createOperatorsChannel } from "./deliver/operatorsTopic";
-import type { AwsPorts, LogEvent, LogEventPage, OperatorsChannel, TimeWindow, TrailStatus } from "./common/types";
+import type {
+    AwsPorts,
+    DriftedInstancePage,
+    LogEvent,
+    LogEventPage,
+    OperatorsChannel,
+    StackSetOperationState,
+    StackSetRef,
+    TimeWindow,
+    TrailStatus,
+} from "./common/types";
 import { log } from "./common/log";
 import { onFirstUse } from "./common/onFirstUse";
+import { STACK_SET_OPERATION_PREFERENCES } from "../shared/contract";
 
 type Ssm = typeof import("@aws-sdk/client-ssm");
 type Logs = typeof import("@aws-sdk/client-cloudwatch-logs");
 type CloudTrail = typeof import("@aws-sdk/client-cloudtrail");
 type Organizations = typeof import("@aws-sdk/client-organizations");
 type Iam = typeof import("@aws-sdk/client-iam");
+type CloudFormation = typeof import("@aws-sdk/client-cloudformation");
+type CloudFormationClient = InstanceType<CloudFormation["CloudFormationClient"]>;
 
 async function getSecureParameter(sdk: Ssm, client: InstanceType<Ssm["SSMClient"]>, name: string): Promise<string> {
     const out = await client.send(new sdk.GetParameterCommand({ Name: name, WithDecryption: true }));
@@ -118,8 +131,91 @@ async function describeAccount(
 }
 
 /**
- * Real AWS clients. The SDK comes from the Lambda runtime, so it is required here, when first
- * needed, rather than imported: an import would be followed by closure serialization into the package.
+ * Starts a drift detection of the StackSet (CloudFormation API Reference, "DetectStackSetDrift")
+ * with the preferences its deployments use: every region at once, half its accounts at a time.
+ */
+async function detectStackSetDrift(sdk: CloudFormation, client: CloudFormationClient, stackSet: StackSetRef): Promise<string> {
+    const p = STACK_SET_OPERATION_PREFERENCES;
+    const out = await client.send(
+        new sdk.DetectStackSetDriftCommand({
+            StackSetName: stackSet.name,
+            CallAs: stackSet.callAs,
+            OperationPreferences: {
+                RegionConcurrencyType: p.regionConcurrencyType,
+                ConcurrencyMode: p.concurrencyMode,
+                FailureTolerancePercentage: p.failureTolerancePercentage,
+                MaxConcurrentPercentage: p.maxConcurrentPercentage,
+            },
+        }),
+    );
+    if (!out.OperationId) {
+        throw new Error(`DetectStackSetDrift of StackSet ${stackSet.name} returned no OperationId.`);
+    }
+    return out.OperationId;
+}
+
+async function describeStackSetOperation(
+    sdk: CloudFormation,
+    client: CloudFormationClient,
+    stackSet: StackSetRef,
+    operationId: string,
+): Promise<StackSetOperationState> {
+    const out = await client.send(
+        new sdk.DescribeStackSetOperationCommand({ StackSetName: stackSet.name, CallAs: stackSet.callAs, OperationId: operationId }),
+    );
+    const operation = out.StackSetOperation;
+    const details = operation?.StackSetDriftDetectionDetails;
+    return {
+        status: operation?.Status ?? "UNKNOWN",
+        ...(operation?.StatusReason ? { statusReason: operation.StatusReason } : {}),
+        ...(details
+            ? {
+                  drift: {
+                      detectionStatus: details.DriftDetectionStatus ?? "UNKNOWN",
+                      total: details.TotalStackInstancesCount ?? 0,
+                      drifted: details.DriftedStackInstancesCount ?? 0,
+                      failed: details.FailedStackInstancesCount ?? 0,
+                  },
+              }
+            : {}),
+    };
+}
+
+/** One page of the drifted instances: ListStackInstances' DRIFT_STATUS filter, a hundred at a time (its MaxResults' most). */
+async function listDriftedStackInstances(
+    sdk: CloudFormation,
+    client: CloudFormationClient,
+    stackSet: StackSetRef,
+    nextToken: string | undefined,
+): Promise<DriftedInstancePage> {
+    const out = await client.send(
+        new sdk.ListStackInstancesCommand({
+            StackSetName: stackSet.name,
+            CallAs: stackSet.callAs,
+            Filters: [{ Name: "DRIFT_STATUS", Values: "DRIFTED" }],
+            MaxResults: 100,
+            NextToken: nextToken,
+        }),
+    );
+    const instances = (out.Summaries ?? []).flatMap((s) =>
+        s.Account && s.Region
+            ? [
+                  {
+                      account: s.Account,
+                      region: s.Region,
+                      ...(s.OrganizationalUnitId ? { unit: s.OrganizationalUnitId } : {}),
+                      ...(s.LastDriftCheckTimestamp ? { checkedAtMs: s.LastDriftCheckTimestamp.getTime() } : {}),
+                  },
+              ]
+            : [],
+    );
+    return out.NextToken ? { instances, nextToken: out.NextToken } : { instances };
+}
+
+/**
+ * Real AWS clients. The SDK comes from the Lambda runtime (the bundle leaves @aws-sdk out:
+ * program/functionPackage.ts); each client is required when first needed, so a cold start loads only
+ * the clients its invocation uses.
  */
 export function createAwsPorts(tableName: string, operatorTopicArn?: string): AwsPorts {
     /* eslint-disable @typescript-eslint/no-require-imports */
@@ -140,6 +236,11 @@ export function createAwsPorts(tableName: string, operatorTopicArn?: string): Aw
         const sdk = require("@aws-sdk/client-iam") as Iam;
         return { sdk, client: new sdk.IAMClient({}) };
     });
+    // The StackSet is administered from the stack's region, the function's own.
+    const cloudFormation = onFirstUse(() => {
+        const sdk = require("@aws-sdk/client-cloudformation") as CloudFormation;
+        return { sdk, client: new sdk.CloudFormationClient({}) };
+    });
     /* eslint-enable @typescript-eslint/no-require-imports */
     // A trail is read in its home region, which its ARN names (arn:aws:cloudtrail:<region>:...).
     const cloudTrailClients = new Map<string, InstanceType<CloudTrail["CloudTrailClient"]>>();
@@ -159,6 +260,11 @@ export function createAwsPorts(tableName: string, operatorTopicArn?: string): Aw
         trailStatus: (trailArn) => trailStatus(cloudTrail(), cloudTrailClient(trailArn), trailArn),
         describeAccount: (accountId) => describeAccount(organizations().sdk, organizations().client, accountId),
         iamUserEmail: (userName) => iamUserEmail(iam().sdk, iam().client, userName),
+        detectStackSetDrift: (stackSet) => detectStackSetDrift(cloudFormation().sdk, cloudFormation().client, stackSet),
+        describeStackSetOperation: (stackSet, operationId) =>
+            describeStackSetOperation(cloudFormation().sdk, cloudFormation().client, stackSet, operationId),
+        listDriftedStackInstances: (stackSet, nextToken) =>
+            listDriftedStackInstances(cloudFormation().sdk, cloudFormation().client, stackSet, nextToken),
         store: createStateStore(tableName),
         operators: operatorsChannel(operatorTopicArn),
     };

@@ -136,15 +136,10 @@ export function functionPolicy(r: FunctionResources): PolicyDocument {
         {
             Sid: "TrackPostedEvents",
             Effect: "Allow",
-            // UpdateItem: the summary's hourly tallies are added to with ADD, which cannot race.
-            Action: [
-                "dynamodb:GetItem",
-                "dynamodb:PutItem",
-                "dynamodb:UpdateItem",
-                "dynamodb:DeleteItem",
-                "dynamodb:BatchGetItem",
-                "dynamodb:BatchWriteItem",
-            ],
+            // UpdateItem: each rule's lease taken and given up with its cursor, and the summary's
+            // hourly tallies added to with ADD, which cannot race. GetItem: a rule's cursor where an
+            // earlier version kept it, read until the rule's own item holds one.
+            Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem"],
             Resource: r.stateTableArn,
         },
         { Sid: "DeadLetter", Effect: "Allow", Action: "sqs:SendMessage", Resource: r.deadLetterQueueArn },
@@ -173,6 +168,43 @@ export function functionPolicy(r: FunctionResources): PolicyDocument {
                       Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
                       Resource: r.topicKey.arn,
                       Condition: { StringEquals: { "kms:ViaService": pulumi.interpolate`sns.${r.topicKey.region}.amazonaws.com` } },
+                  },
+              ]
+            : []),
+    );
+}
+
+/** The organization's StackSet, whose drift the function checks, and who administers it. */
+export interface DriftCheckResources {
+    /** `arn:<partition>:cloudformation:<region>:<account>:stackset/<name>:*`, the id after the name being CloudFormation's. */
+    stackSetArn: Value;
+    /** A delegated administrator calls CloudFormation with CallAs DELEGATED_ADMIN. */
+    delegatedAdministrator: boolean;
+}
+
+/**
+ * What the function needs, beside its own policy, to check the organization's StackSet for drift:
+ * start a detection, read its operation and list the drifted instances (CloudFormation API
+ * Reference: DetectStackSetDrift, DescribeStackSetOperation, ListStackInstances), on that StackSet
+ * alone. A delegated administrator needs organizations:ListDelegatedAdministrators too (CloudFormation
+ * User Guide, "Register a delegated administrator member account"), an action that takes no resource
+ * (Service Authorization Reference, AWS Organizations): "*" is its only form.
+ */
+export function driftCheckPolicy(r: DriftCheckResources): PolicyDocument {
+    return document(
+        {
+            Sid: "CheckStackSetDrift",
+            Effect: "Allow",
+            Action: ["cloudformation:DetectStackSetDrift", "cloudformation:DescribeStackSetOperation", "cloudformation:ListStackInstances"],
+            Resource: r.stackSetArn,
+        },
+        ...(r.delegatedAdministrator
+            ? [
+                  {
+                      Sid: "ActAsDelegatedAdministrator",
+                      Effect: "Allow" as const,
+                      Action: "organizations:ListDelegatedAdministrators",
+                      Resource: "*",
                   },
               ]
             : []),
@@ -306,7 +338,7 @@ export function answersPolicy(r: AnswersResources): PolicyDocument {
     );
 }
 
-/** What the summary schedule's role may do: invoke the function, nothing else. */
+/** What a schedule's role (the summary's, the drift check's) may do: invoke the function, nothing else. */
 export function invokeFunctionPolicy(functionArn: Value): PolicyDocument {
     return document({ Effect: "Allow", Action: "lambda:InvokeFunction", Resource: functionArn });
 }

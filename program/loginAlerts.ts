@@ -171,7 +171,8 @@ export class LoginAlerts extends pulumi.ComponentResource {
             return { fastPath, backstopOnly };
         }
         const memberRegions = args.organization.regions.length > 0 ? args.organization.regions : regions;
-        const members = { organization: args.organization, regions: memberRegions, patterns, bus: fastPath.bus, env, physical };
+        const fn = { arn: notifier.function.arn, roleArn: notifier.function.role };
+        const members = { organization: args.organization, regions: memberRegions, patterns, bus: fastPath.bus, fn, env, physical };
         return { fastPath, organization: new OrganizationForwarding(name, members, { parent: this }), backstopOnly };
     }
 

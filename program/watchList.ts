@@ -175,7 +175,7 @@ export const WATCH_LIST: readonly WatchEntry[] = [
         calls: ["DeleteSchedule", "UpdateSchedule"],
         names: { parameter: "name", value: OWN },
         rule: "function-tampering",
-        why: "the summary's schedule (EventBridge Scheduler)",
+        why: "the summary's and the StackSet drift check's schedules (EventBridge Scheduler)",
     },
     {
         types: ["aws:sqs/queue:Queue"],

@@ -54,6 +54,38 @@ export interface SummaryRequest {
     scheduledTime?: string;
 }
 
+/**
+ * Who administers an organization's StackSet: the management account (`SELF`) or a delegated
+ * administrator (CloudFormation API Reference, `CallAs`). The program deploys the StackSet so and
+ * the function checks its drift so.
+ */
+export const CALL_AS = ["SELF", "DELEGATED_ADMIN"] as const;
+export type CallAs = (typeof CALL_AS)[number];
+
+/**
+ * How the organization's StackSet runs its operations, its deployments and its drift detections
+ * alike (CloudFormation API Reference, "StackSetOperationPreferences"): each region beside the
+ * others (a region that fails does not hold back the rest), half a region's accounts at a time, and
+ * a quarter of them may fail before CloudFormation stops there; the instances' status and the drift
+ * check report those that did.
+ */
+export const STACK_SET_OPERATION_PREFERENCES = {
+    regionConcurrencyType: "PARALLEL",
+    concurrencyMode: "SOFT_FAILURE_TOLERANCE",
+    failureTolerancePercentage: 25,
+    maxConcurrentPercentage: 50,
+} as const;
+
+/**
+ * The input the drift check's schedule sends the function of a stack that serves an organization:
+ * the handler recognises it by `loginAlertsDriftCheck`, the name of the stack's StackSet, and
+ * checks that StackSet's drift as `callAs` administers it (handler/ingest/drift.ts).
+ */
+export interface DriftCheckRequest {
+    loginAlertsDriftCheck: string;
+    callAs: CallAs;
+}
+
 /** Severities, most urgent first: the order in which an invocation takes rules. */
 export const SEVERITY_ORDER: readonly Severity[] = ["critical", "high", "info"];
 

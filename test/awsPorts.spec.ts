@@ -3,6 +3,7 @@
  * reached through the SDK's AWS_ENDPOINT_URL_<SERVICE> variables as the deployed function would.
  */
 import * as assert from "assert";
+import { DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { createAwsPorts } from "../handler/awsPorts";
 import { createStateStore } from "../handler/state/store";
 import { useLocalAwsInProcess } from "./support/localAwsInProcess";
@@ -54,6 +55,67 @@ describe("the function's AWS ports, on the local AWS stand-in", function () {
         } finally {
             process.off("warning", onWarning);
         }
+    });
+
+    it("keeps a rule's lease, cursor and unfinished lookup in one item, each write of them one conditional UpdateItem", async function () {
+        await local.aws.resetTable("login-alerts-state");
+        local.aws.calls.length = 0;
+        const store = createStateStore("login-alerts-state");
+        const pending = { window: { startMs: 1000, endMs: 2000 }, nextToken: "page-2", savedAtMs: 1500 };
+        const item = () => local.aws.item("lease#console-signin");
+
+        assert.deepStrictEqual(await store.acquireLease("console-signin", "a", 10_000, 1000), {});
+        // Held until 10,000: not another's before then, and only the holder keeps progress.
+        assert.strictEqual(await store.acquireLease("console-signin", "b", 20_000, 9999), undefined);
+        assert.strictEqual(await store.saveProgress("console-signin", "b", { cursorMs: 1 }), false);
+        assert.strictEqual(await store.saveProgress("console-signin", "a", { cursorMs: 500, pending }), true);
+        assert.deepStrictEqual(await store.acquireLease("console-signin", "a", 10_000, 2000), { cursorMs: 500, pending });
+        assert.strictEqual(await store.releaseLease("console-signin", "b", 9000), false);
+        assert.strictEqual(await store.releaseLease("console-signin", "a", 3000), true);
+        assert.deepStrictEqual(await item(), { pk: { S: "lease#console-signin" }, at: { N: "3000" }, until: { N: "0" } });
+        // Given up, it is anyone's; an expired one too.
+        assert.deepStrictEqual(await store.acquireLease("console-signin", "b", 20_000, 3000), { cursorMs: 3000 });
+        assert.deepStrictEqual(await store.acquireLease("console-signin", "c", 30_000, 20_001), { cursorMs: 3000 });
+        assert.strictEqual(await store.releaseLease("console-signin", "c", undefined), true);
+        assert.deepStrictEqual(await item(), { pk: { S: "lease#console-signin" }, at: { N: "3000" }, until: { N: "0" } });
+        assert.deepStrictEqual([...new Set(local.aws.calls.map((c) => c.target))], ["UpdateItem"]);
+
+        // A version before this one takes a lease given up, on its own condition (PutItem, then DeleteItem).
+        const sdk = new DynamoDBClient({});
+        await sdk.send(
+            new PutItemCommand({
+                TableName: "login-alerts-state",
+                Item: { pk: { S: "lease#console-signin" }, owner: { S: "earlier" }, until: { N: "40000" } },
+                ConditionExpression: "attribute_not_exists(pk) OR #until < :now OR #owner = :owner",
+                ExpressionAttributeNames: { "#until": "until", "#owner": "owner" },
+                ExpressionAttributeValues: { ":now": { N: "30001" }, ":owner": { S: "earlier" } },
+            }),
+        );
+        assert.strictEqual(await store.acquireLease("console-signin", "d", 50_000, 39_999), undefined);
+        // It moves its cursor in its own item, which this version reads where the rule's item holds none.
+        await local.aws.putItem({ pk: { S: "cursor#console-signin" }, at: { N: "35000" } });
+        assert.deepStrictEqual(await store.acquireLease("console-signin", "d", 50_000, 40_001), {});
+        assert.deepStrictEqual(await store.formerProgress("console-signin"), { cursorMs: 35_000 });
+        sdk.destroy();
+    });
+
+    it("reads posted records and documents in one BatchGetItem", async function () {
+        await local.aws.resetTable("login-alerts-state");
+        await local.aws.putItem(
+            { pk: { S: "posted#console-signin#e1" }, expiresAt: { N: "2000000000" } },
+            { pk: { S: "history#alice" }, body: { S: "{}" }, version: { N: "3" } },
+        );
+        local.aws.calls.length = 0;
+        const store = createStateStore("login-alerts-state");
+        const read = await store.unpostedAndDocuments(["console-signin#e1", "console-signin#e2"], ["history#alice", "history#bob"]);
+        assert.deepStrictEqual(read, {
+            unposted: new Set(["console-signin#e2"]),
+            documents: new Map([["history#alice", { body: "{}", version: 3 }]]),
+        });
+        assert.deepStrictEqual(
+            local.aws.calls.map((c) => c.target),
+            ["BatchGetItem"],
+        );
     });
 
     it("writes documents all or none, in one TransactWriteItems, and names every key of a group a changed one held back", async function () {

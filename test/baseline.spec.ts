@@ -49,7 +49,9 @@ function cloudResources(plan: unknown): Record<string, unknown> {
 // came to be derived from the rules themselves, two EventBridge rules a region in place of one. The
 // plans and payloads once more when root-activity took root's API calls made through the console
 // (invokedBy signin.amazonaws.com), an event several rules match was posted once under the most
-// urgent of them naming the others, and AWS Sign-In's other events read as steps of signing in.
+// urgent of them naming the others, and AWS Sign-In's other events read as steps of signing in. The
+// plans once more when each rule's lease came to hold its cursor, given up by an UpdateItem: the
+// function's policy no longer allows dynamodb:DeleteItem.
 // The plans once more when the function's environment gained BOT_TOKEN_PARAMETER_NAME and
 // SIGNING_SECRET_PARAMETER_NAME for "Was this you?", empty in both examples, which ask nobody.
 describe("what the project deploys and posts, against the recorded baseline", function () {

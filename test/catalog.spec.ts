@@ -21,7 +21,12 @@ function entries(value: unknown, at = ""): string[] {
 }
 
 // The builders: every word they place comes from a catalog.
-const BUILDERS = ["handler/decide/messages.ts", "handler/decide/reports.ts", "handler/decide/fallbacks.ts"];
+const BUILDERS = [
+    "handler/decide/messages.ts",
+    "handler/decide/reports.ts",
+    "handler/decide/fallbacks.ts",
+    "handler/decide/driftReports.ts",
+];
 
 /**
  * The string literals of the builders that contain a word, each classified here as what it is: a
@@ -57,6 +62,17 @@ const NOT_WORDING: Record<string, string> = {
     stale: "TrailHealth.kind, compared",
     unreadable: "TrailHealth.kind, compared",
     critical: "severity the heartbeat takes",
+    high: "severity of the drift check's failing notice",
+    running: "DriftProblem.kind, compared",
+    ended: "DriftProblem.kind, compared",
+    partial: "DriftProblem.kind, compared",
+    busy: "DriftProblem.kind, compared",
+    error: "DriftProblem.kind, compared",
+    drifted: "DriftNews.kind, compared",
+    failing: "DriftNews.kind, compared",
+    "in-sync": "DriftNews.kind, compared",
+    working: "DriftNews.kind, compared",
+    ":white_check_mark: ": "emoji shortcode",
     en: "language of callers that name none",
     "new-network": "Presentation.variant, compared",
     UTC: "time zone of the operators' emails, as in the logs",

@@ -58,7 +58,7 @@ const EXPECTED_PAYLOAD = {
     ],
 };
 
-describe("the deployed handler (serialized __index.js in a child process)", function () {
+describe("the deployed handler (bundled __index.js in a child process)", function () {
     const rig = useDeployedRig(defaultProgram);
     let fn: DeployedFunction;
     let slack: LocalSlack;
@@ -385,7 +385,7 @@ describe("the deployed handler when Slack refuses a message, a cursor is older t
         assert.match(sns.published[0]!.message, /HTTP 400 invalid_payload/);
         const failed = await aws.item(`posted#failed#console-signin#${OTHER_ID}`);
         assert.ok(failed?.["expiresAt"]?.N, JSON.stringify(failed));
-        assert.ok((await aws.item("cursor#console-signin"))?.["at"]?.N, "the cursor did not move");
+        assert.ok((await aws.item("lease#console-signin"))?.["at"]?.N, "the cursor did not move");
 
         // Neither event is tried again.
         const again = await invokeInChild(fn, [alarmEvent(alarmName)], { env });
@@ -407,7 +407,7 @@ describe("the deployed handler when Slack refuses a message, a cursor is older t
     it("looks back 14 days after a long outage, and says once in Slack and to the operators which days it could not look up", async function () {
         storeSignIn(SAMPLE, 10 * DAY_MS);
         const cursorMs = Date.now() - 20 * DAY_MS;
-        await aws.putItem({ pk: { S: "cursor#console-signin" }, at: { N: String(cursorMs) } });
+        await aws.putItem({ pk: { S: "lease#console-signin" }, at: { N: String(cursorMs) } });
         const run = await invokeInChild(fn, [fixture("events_scheduled-sweep")], { env });
         assert.strictEqual(run.results[0]!.ok, true, run.stderr);
         const sweep = run.results[0]!.value as { posted: number; messages: number };
@@ -423,7 +423,7 @@ describe("the deployed handler when Slack refuses a message, a cursor is older t
         assert.ok(reach > 13.9 * DAY_MS && reach < 14.1 * DAY_MS, `looked back ${reach / DAY_MS} days`);
 
         // The same gap met again (the cursor put back) is not reported twice.
-        await aws.putItem({ pk: { S: "cursor#console-signin" }, at: { N: String(cursorMs) } });
+        await aws.putItem({ pk: { S: "lease#console-signin" }, at: { N: String(cursorMs) } });
         const again = await invokeInChild(fn, [fixture("events_scheduled-sweep")], { env });
         assert.strictEqual(again.results[0]!.ok, true, again.stderr);
         assert.strictEqual(slack.accepted.length, 2);
@@ -441,7 +441,7 @@ describe("the deployed handler when Slack refuses a message, a cursor is older t
         const report = first.results[0]!.value as { posted: number; skipped: string[] };
         assert.ok(report.posted >= 1 && report.posted < 4, JSON.stringify(report));
         assert.match(report.skipped.join("\n"), /console-signin: the lookup stopped before the end of its window/);
-        const saved = await aws.item("cursor#console-signin");
+        const saved = await aws.item("lease#console-signin");
         assert.strictEqual(saved?.["nextToken"]?.S, String(report.posted), JSON.stringify(saved));
         assert.strictEqual(saved?.["at"], undefined, "the cursor moved before the window was read");
         const calls = aws.callsOf("FilterLogEvents").length;
@@ -452,8 +452,103 @@ describe("the deployed handler when Slack refuses a message, a cursor is older t
         assert.strictEqual(aws.callsOf("FilterLogEvents")[calls]!.body["nextToken"], String(report.posted));
         const posted = slack.accepted.flatMap((m) => ids.filter((id) => JSON.stringify(m).includes(id)));
         assert.deepStrictEqual(posted.sort(), ids);
-        const done = await aws.item("cursor#console-signin");
+        const done = await aws.item("lease#console-signin");
         assert.ok(done?.["at"]?.N && done["nextToken"] === undefined, JSON.stringify(done));
+    });
+});
+
+/**
+ * A table an earlier version wrote: each rule's cursor and unfinished lookup in `cursor#<rule>`, its
+ * lease alone in `lease#<rule>`, which now holds all three. The first invocation after the upgrade
+ * must take up the lookup and the cursor where that version left them, and honour its lease.
+ */
+describe("the deployed handler on a state table an earlier version wrote", function () {
+    const HOUR_MS = 3600 * 1000;
+    const rig = useDeployedRig(defaultProgram, { MIN_POST_INTERVAL_MS: "0" });
+    const ids = ["3f6e1c2a-0000-4000-8000-0000000000e0", "3f6e1c2a-0000-4000-8000-0000000000e1", "3f6e1c2a-0000-4000-8000-0000000000e2"];
+    // LocalAws's own page size, which the first test lowers to one event a page.
+    afterEach(() => (rig.aws.pageSize = 50));
+
+    function storeSignIn(eventID: string, atMs: number): void {
+        rig.aws.logEvents.push({
+            logGroupName: rig.fn.environment["TRAIL_LOG_GROUP_NAME"]!,
+            timestamp: atMs,
+            message: JSON.stringify({ ...SAMPLE, eventID }),
+        });
+    }
+
+    it("resumes the unfinished lookup and the cursor kept apart, posts nothing twice, and keeps both with the lease from then on", async function () {
+        const { fn, slack, aws, env } = rig;
+        const now = Date.now();
+        const window = { startMs: now - 4 * HOUR_MS, endMs: now - 2 * HOUR_MS };
+        // The earlier version posted the window's first sign-in and saved the page after it; the
+        // second is left in the window, the third after it, where only the old cursor reaches.
+        storeSignIn(ids[0]!, now - 3.5 * HOUR_MS);
+        storeSignIn(ids[1]!, now - 2.5 * HOUR_MS);
+        storeSignIn(ids[2]!, now - 0.5 * HOUR_MS);
+        aws.pageSize = 1;
+        await aws.putItem(
+            {
+                pk: { S: "cursor#console-signin" },
+                at: { N: String(now - 3 * HOUR_MS) },
+                lookupStart: { N: String(window.startMs) },
+                lookupEnd: { N: String(window.endMs) },
+                lookupSavedAt: { N: String(now - 60_000) },
+                nextToken: { S: "1" },
+            },
+            // A crashed invocation's lease, expired.
+            { pk: { S: "lease#console-signin" }, owner: { S: "an-earlier-request" }, until: { N: String(now - 1000) } },
+            { pk: { S: `posted#console-signin#${ids[0]}` }, expiresAt: { N: String(Math.floor(now / 1000) + 3600) } },
+        );
+
+        const run = await invokeInChild(fn, [fixture("events_scheduled-sweep")], { env });
+        assert.strictEqual(run.results[0]?.ok, true, run.stderr);
+        assert.deepStrictEqual((run.results[0]!.value as { skipped: string[] }).skipped, []);
+        assert.deepStrictEqual(
+            slack.accepted.map((m) => ids.filter((id) => JSON.stringify(m).includes(id))),
+            [[ids[1]], [ids[2]]],
+        );
+        const lookups = aws.callsOf("FilterLogEvents").filter((c) => c.body["filterPattern"] === ORIGINAL_SIGNIN_PATTERN);
+        assert.deepStrictEqual(
+            lookups.slice(0, 2).map((c) => [c.body["startTime"], c.body["endTime"], c.body["nextToken"]]),
+            [
+                [window.startMs, window.endMs, "1"],
+                // The finished lookup's end, less the lag allowance (60 min).
+                [window.endMs - HOUR_MS, lookups[1]!.body["endTime"], undefined],
+            ],
+        );
+        // Each rule's item had no cursor: the former item is read once a rule, for console-signin's resumed lookup.
+        assert.deepStrictEqual(aws.callsOf("GetItem").length, Object.keys(alarmNamesOf(fn)).length);
+        const item = await aws.item("lease#console-signin");
+        assert.deepStrictEqual(Object.keys(item ?? {}).sort(), ["at", "pk", "until"]);
+        assert.strictEqual(item!["until"]?.N, "0");
+        assert.ok(Number(item!["at"]?.N) >= now, JSON.stringify(item));
+
+        // From then on the rule's item alone says where its lookups stand.
+        aws.calls.length = 0;
+        const again = await invokeInChild(fn, [fixture("events_scheduled-sweep")], { env });
+        assert.strictEqual(again.results[0]?.ok, true, again.stderr);
+        assert.strictEqual((again.results[0]!.value as { posted: number }).posted, 0);
+        assert.deepStrictEqual(aws.callsOf("GetItem"), []);
+        assert.strictEqual(slack.accepted.length, 2);
+    });
+
+    it("leaves a rule to an invocation of the earlier version that still holds its lease", async function () {
+        const { fn, slack, aws, env } = rig;
+        const now = Date.now();
+        storeSignIn(ids[2]!, now - 120_000);
+        await aws.putItem({ pk: { S: "lease#console-signin" }, owner: { S: "an-earlier-request" }, until: { N: String(now + 60_000) } });
+        const run = await invokeInChild(fn, [fixture("events_scheduled-sweep")], { env });
+        assert.strictEqual(run.results[0]?.ok, true, run.stderr);
+        const report = run.results[0]!.value as { rulesScanned: string[]; skipped: string[] };
+        assert.deepStrictEqual(report.skipped, ["another invocation holds the lease of console-signin"]);
+        assert.ok(!report.rulesScanned.includes("console-signin"));
+        assert.deepStrictEqual(slack.requests, []);
+        assert.deepStrictEqual(await aws.item("lease#console-signin"), {
+            pk: { S: "lease#console-signin" },
+            owner: { S: "an-earlier-request" },
+            until: { N: String(now + 60_000) },
+        });
     });
 });
 

@@ -44,7 +44,7 @@ describe("deployment options and exposure", function () {
         assert.deepStrictEqual(iamStatements(run), [
             "login-alerts-fast-path-policy: Allow events:PutEvents -> arn:aws:events:us-east-1:111122223333:event-bus/login-alerts-dev-sign-ins",
             `login-alerts-function-policy: Allow cloudtrail:GetTrailStatus -> ${String(byName(run, "login-alerts-trail").state["arn"])}`,
-            `login-alerts-function-policy: Allow dynamodb:GetItem,dynamodb:PutItem,dynamodb:UpdateItem,dynamodb:DeleteItem,dynamodb:BatchGetItem,dynamodb:BatchWriteItem -> ${String(byName(run, "login-alerts-state").state["arn"])}`,
+            `login-alerts-function-policy: Allow dynamodb:GetItem,dynamodb:PutItem,dynamodb:UpdateItem,dynamodb:BatchGetItem,dynamodb:BatchWriteItem -> ${String(byName(run, "login-alerts-state").state["arn"])}`,
             `login-alerts-function-policy: Allow logs:CreateLogStream,logs:PutLogEvents -> ${fnLogs}:log-stream:*`,
             `login-alerts-function-policy: Allow logs:FilterLogEvents -> ${trailLogs}:*`,
             `login-alerts-function-policy: Allow sns:Publish -> ${String(byName(run, "login-alerts-operators").state["arn"])}`,

@@ -284,7 +284,7 @@ describe("the EventBridge fast path", function () {
             clock.at(EVENT_MS + 9_000, () => {
                 void aws.store
                     .markPosted([`console-signin#${IAM_USER.eventID}`], 2e9)
-                    .then(() => aws.store.releaseLease("console-signin", "sweeper"));
+                    .then(() => aws.store.releaseLease("console-signin", "sweeper", undefined));
             });
             const report = await clock.drive(handleInvocation(deps, DELIVERED, CONTEXT));
             assert.deepStrictEqual(report, {

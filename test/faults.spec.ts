@@ -23,7 +23,7 @@ import { defaultProgram, functionConfigFor } from "./support/program";
 const KNOBS = { SLACK_TIMEOUT_MS: "1000", SLACK_BACKOFF_BASE_MS: "50", SLACK_BACKOFF_CAP_MS: "200", MIN_POST_INTERVAL_MS: "0" };
 // Attempts per call of the SDK's standard retry mode: 3, except that the DynamoDB client defaults
 // to 4 (client-dynamodb 3.1169, the version standing in for the Lambda runtime's).
-const SDK_ATTEMPTS = { GetParameter: 3, FilterLogEvents: 3, BatchWriteItem: 4, PutItem: 4 } as const;
+const SDK_ATTEMPTS = { GetParameter: 3, FilterLogEvents: 3, BatchWriteItem: 4, UpdateItem: 4 } as const;
 // Throttles in a row that every client's retries absorb.
 const ABSORBED = 2;
 // Most of a scenario is spent waiting (Retry-After, the SDK's throttling backoff of up to
@@ -99,7 +99,7 @@ const throttles = (count: number): number[] => Array<number>(count).fill(400);
 
 /**
  * Installs throttling that starts only once `after` has been answered, so a later call of the
- * same operation (the cursor's PutItem, not the lease's) is the one that fails.
+ * same operation (the UpdateItem that moves the cursor, not the one that takes the lease) is the one that fails.
  */
 function throttleAfter(aws: LocalAws, operation: string, count: number, after: string, skip = 0): void {
     let left = count;
@@ -485,11 +485,11 @@ function awsScenarios(expectedCount: () => number): Scenario[] {
             },
         },
         {
-            rule: "fails on lease (PutItem) throttling before anything is posted, and the Lambda retry posts every sign-in once",
-            fault: `PutItem (lease) throttled ×${SDK_ATTEMPTS.PutItem}`,
+            rule: "fails on lease (UpdateItem) throttling before anything is posted, and the Lambda retry posts every sign-in once",
+            fault: `UpdateItem (lease) throttled ×${SDK_ATTEMPTS.UpdateItem}`,
             expected: "#1 fails before posting; the Lambda retry posts once",
-            awsOperation: "PutItem",
-            steps: [{ event: "alarm", faults: (aws) => aws.throttle("PutItem", SDK_ATTEMPTS.PutItem) }, { event: "alarm" }],
+            awsOperation: "UpdateItem",
+            steps: [{ event: "alarm", faults: (aws) => aws.throttle("UpdateItem", SDK_ATTEMPTS.UpdateItem) }, { event: "alarm" }],
             check(o) {
                 assert.deepStrictEqual(
                     o.runs[0]!.result,
@@ -509,20 +509,21 @@ function awsScenarios(expectedCount: () => number): Scenario[] {
             },
         },
         {
-            rule: "does not re-post when only the cursor update (PutItem) is throttled after the post",
-            fault: `PutItem (cursor) throttled ×${SDK_ATTEMPTS.PutItem} after the post`,
+            rule: "does not re-post when only the cursor update (UpdateItem) is throttled after the post, and lets the lease go for the retry",
+            fault: `UpdateItem (cursor) throttled ×${SDK_ATTEMPTS.UpdateItem} after the post`,
             expected: "#1 fails after recording; the retry posts nothing new",
-            awsOperation: "PutItem",
+            awsOperation: "UpdateItem",
             steps: [
                 // After the post, the message's two principals' first-seen histories are written in one
-                // TransactWriteItems; the next PutItem is the cursor.
-                { event: "alarm", faults: (aws) => throttleAfter(aws, "PutItem", SDK_ATTEMPTS.PutItem, "BatchWriteItem") },
+                // TransactWriteItems; the next UpdateItem gives the lease up and moves the cursor.
+                { event: "alarm", faults: (aws) => throttleAfter(aws, "UpdateItem", SDK_ATTEMPTS.UpdateItem, "BatchWriteItem") },
                 { event: "alarm" },
             ],
             check(o) {
                 assert.deepStrictEqual(o.runs[0]!.result, ruleFailure("ThrottlingException: Rate exceeded"), o.runs[0]!.run.stderr);
-                // The lease, then the cursor, throttled until the SDK gives up; the histories between them.
-                assert.deepStrictEqual(answersOf(o.runs[0]!, "PutItem"), [200, ...throttles(SDK_ATTEMPTS.PutItem)]);
+                // The lease taken; its release with the cursor throttled until the SDK gives up (the
+                // histories before it); then the lease released alone, so the retry need not wait.
+                assert.deepStrictEqual(answersOf(o.runs[0]!, "UpdateItem"), [200, ...throttles(SDK_ATTEMPTS.UpdateItem), 200]);
                 assert.deepStrictEqual(answersOf(o.runs[0]!, "TransactWriteItems"), [200]);
                 assert.deepStrictEqual(
                     o.runs[0]!.requests.map((r) => r.answeredWith),

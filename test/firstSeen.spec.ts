@@ -10,6 +10,8 @@ import {
     type PrincipalHistory,
 } from "../handler/decide/firstSeen";
 import { userAgentClient, userAgentFamily } from "../handler/decide/userAgent";
+import { parseCloudTrailRecord, toSignIn } from "../handler/decide/parse";
+import { fixture } from "../tools/fixtures";
 import type { FirstSeenMark, SignIn } from "../handler/common/types";
 
 const DAY = 24 * 3600 * 1000;
@@ -130,6 +132,21 @@ describe("first-seen: judging and learning", function () {
             undefined,
             "192.0.2.0/24",
         ]);
+    });
+
+    it("keeps a history per account: root of a member account is new there however often root signs in to another", function () {
+        const rootIn = (account: string, id: string, atMs: number): SignIn => {
+            const parsed = parseCloudTrailRecord(JSON.stringify(fixture("cloudtrail_root-mfa")).split("111122223333").join(account));
+            assert.ok(parsed.ok);
+            return { ...toSignIn(parsed.value), eventId: id, eventTime: new Date(atMs) };
+        };
+        const own = rootIn("111122223333", "e1", T0);
+        const member = rootIn("444455556666", "e2", T0 + DAY);
+        assert.deepEqual([own.principalKey, member.principalKey], ["111122223333|Root|root", "444455556666|Root|root"]);
+        const histories = new Map([[own.principalKey!, learn(undefined, own, days)]]);
+        const ownAgain = rootIn("111122223333", "e3", T0 + DAY);
+        markAll(histories, [member, ownAgain], days);
+        assert.deepEqual([member.firstSeen?.noHistory, ownAgain.firstSeen?.noHistory], [true, false]);
     });
 
     it("leaves sign-ins without a principal, and events other than console sign-ins, unmarked", function () {

@@ -388,7 +388,7 @@ describe("hostile and malformed input", function () {
         assert.deepStrictEqual(warnings, [UNKNOWN_ZONE]);
     });
 
-    describe("the deployed handler (serialized __index.js in a child process)", function () {
+    describe("the deployed handler (bundled __index.js in a child process)", function () {
         const SAMPLED: Category[] = [
             "envelope-not-object",
             "record-without-sns",

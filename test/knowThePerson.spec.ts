@@ -1,5 +1,5 @@
 /**
- * Issue 14 through the deployed handler (the serialized __index.js in a child process, against
+ * Issue 14 through the deployed handler (the bundled __index.js in a child process, against
  * local Slack and AWS): first-seen marks, IAM Identity Center people and MFA, tampering, the
  * delivery heartbeat and the summary.
  */
@@ -8,7 +8,7 @@ import { alarmNamesOf, invokeInChild } from "../tools/local/deployedFunction";
 import { IDENTITY_CENTER_AUTH_PATTERN, LOOKUP_MAX_PAGES } from "../handler/deliver/identityCenter";
 import { alarmNotification, fixture } from "../tools/fixtures";
 import { normaliseDelays } from "./support/baseline";
-import { useDeployedRig } from "./support/deployedRig";
+import { tallyAsLastHour, useDeployedRig } from "./support/deployedRig";
 import { runWith } from "./support/program";
 
 type Record_ = Record<string, unknown>;
@@ -375,7 +375,7 @@ describe("knowing the person and never going blind, through the deployed handler
             posting.results.every((r) => r.ok),
             posting.stderr,
         );
-        await tallyAsLastHour();
+        await tallyAsLastHour(rig.aws);
         const alreadyPosted = rig.slack.accepted.length;
         const to = Math.floor(Date.now() / HOUR) * HOUR;
         // As the schedule sends it (Scheduler's time written in), then as requests without a time,
@@ -410,24 +410,4 @@ describe("knowing the person and never going blind, through the deployed handler
             "• ops-admin from 198.51.100.0/24",
         ]);
     });
-
-    /** Moves what this hour's messages tallied into the last hour, the latest the daily summary reads. */
-    async function tallyAsLastHour(): Promise<void> {
-        const tallies = (await rig.aws.items()).filter((item) => item["pk"]?.S?.startsWith("stats#"));
-        assert.ok(tallies.length > 0, "the posted messages left no tally");
-        const merged: Record<string, { N: string }> = {};
-        for (const item of tallies) {
-            for (const [name, value] of Object.entries(item)) {
-                if (value.N !== undefined && name !== "expiresAt") {
-                    merged[name] = { N: String(Number(merged[name]?.N ?? 0) + Number(value.N)) };
-                }
-            }
-        }
-        const lastHour = Math.floor(Date.now() / HOUR) * HOUR - HOUR;
-        await rig.aws.putItem({
-            ...merged,
-            pk: { S: `stats#${new Date(lastHour).toISOString().slice(0, 13)}` },
-            expiresAt: { N: "1900000000" },
-        });
-    }
 });

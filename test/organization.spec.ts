@@ -329,11 +329,92 @@ describe("organization: the plan", function () {
         );
     });
 
+    it("checks the StackSet's drift hourly: a schedule only this account's may use invokes the function, which may check that StackSet alone", () => {
+        const fn = byName(run, "login-alerts-function");
+        const role = byName(run, "login-alerts-organization-drift-check-role");
+        assert.deepStrictEqual(byName(run, "login-alerts-organization-drift-check-schedule").inputs, {
+            description: "Checks the organization's StackSet for drift: a detection a day, reported when it ends.",
+            scheduleExpression: "rate(1 hour)",
+            flexibleTimeWindow: { mode: "OFF" },
+            target: {
+                arn: fn.state["arn"],
+                roleArn: role.state["arn"],
+                input: JSON.stringify({ loginAlertsDriftCheck: "login-alerts-org-member-forwarding", callAs: "SELF" }),
+            },
+        });
+        assert.deepStrictEqual(JSON.parse(String(role.inputs["assumeRolePolicy"])), {
+            Version: "2012-10-17",
+            Statement: [
+                {
+                    Effect: "Allow",
+                    Principal: { Service: "scheduler.amazonaws.com" },
+                    Action: "sts:AssumeRole",
+                    Condition: { StringEquals: { "aws:SourceAccount": MOCK_ACCOUNT } },
+                },
+            ],
+        });
+        const invoke = byName(run, "login-alerts-organization-drift-check-policy");
+        assert.strictEqual(invoke.inputs["role"], role.state["name"]);
+        assert.deepStrictEqual(policyDoc(invoke), {
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Action: "lambda:InvokeFunction", Resource: fn.state["arn"] }],
+        });
+        const permissions = byName(run, "login-alerts-organization-function-policy");
+        assert.strictEqual(permissions.inputs["role"], byName(run, "login-alerts-function-role").state["name"]);
+        assert.deepStrictEqual(policyDoc(permissions), {
+            Version: "2012-10-17",
+            Statement: [
+                {
+                    Sid: "CheckStackSetDrift",
+                    Effect: "Allow",
+                    Action: [
+                        "cloudformation:DetectStackSetDrift",
+                        "cloudformation:DescribeStackSetOperation",
+                        "cloudformation:ListStackInstances",
+                    ],
+                    Resource: `arn:aws:cloudformation:us-east-1:${MOCK_ACCOUNT}:stackset/login-alerts-org-member-forwarding:*`,
+                },
+            ],
+        });
+    });
+
+    it("lets a delegated administrator's function check the StackSet in the management account, and list the delegated administrators", async () => {
+        const delegated = await runWith(
+            {
+                organizationTrail: "true",
+                organization: JSON.stringify({ ...ORGANIZATION, regions: ["us-east-1"], callAs: "DELEGATED_ADMIN" }),
+            },
+            "org",
+        );
+        const schedule = byName(delegated, "login-alerts-organization-drift-check-schedule");
+        assert.strictEqual(
+            (schedule.inputs["target"] as { input: string }).input,
+            JSON.stringify({ loginAlertsDriftCheck: "login-alerts-org-member-forwarding", callAs: "DELEGATED_ADMIN" }),
+        );
+        assert.deepStrictEqual(policyDoc(byName(delegated, "login-alerts-organization-function-policy")).Statement, [
+            {
+                Sid: "CheckStackSetDrift",
+                Effect: "Allow",
+                Action: [
+                    "cloudformation:DetectStackSetDrift",
+                    "cloudformation:DescribeStackSetOperation",
+                    "cloudformation:ListStackInstances",
+                ],
+                Resource: "arn:aws:cloudformation:us-east-1:*:stackset/login-alerts-org-member-forwarding:*",
+            },
+            { Sid: "ActAsDelegatedAdministrator", Effect: "Allow", Action: "organizations:ListDelegatedAdministrators", Resource: "*" },
+        ]);
+    });
+
     it("creates nothing of the organization mode without the key", async () => {
         const plain = await runWith({}, "org");
         assert.deepStrictEqual(
             plain.resources.filter(
-                (r) => r.type.startsWith("aws:cloudformation/") || r.type === "aws:cloudwatch/eventBusPolicy:EventBusPolicy",
+                (r) =>
+                    r.type.startsWith("aws:cloudformation/") ||
+                    r.type === "aws:cloudwatch/eventBusPolicy:EventBusPolicy" ||
+                    r.type === "aws:scheduler/schedule:Schedule" ||
+                    r.name.startsWith("login-alerts-organization-"),
             ),
             [],
         );

@@ -1,8 +1,9 @@
 /**
- * The deployed function of an organization stack (serialized `__index.js` in a child process,
+ * The deployed function of an organization stack (bundled `__index.js` in a child process,
  * against the local AWS and Slack): a member account's sign-in is posted with the account's name
- * from AWS Organizations, an outside account's is refused with the reason, and a failure to ask
- * AWS Organizations fails the invocation so Lambda retries it.
+ * from AWS Organizations, an outside account's is refused with the reason, a failure to ask
+ * AWS Organizations fails the invocation so Lambda retries it, and the daily summary counts a
+ * principal per account, naming each account as the sign-ins do.
  */
 import * as assert from "assert";
 import { invokeInChild, type DeployedFunction } from "../tools/local/deployedFunction";
@@ -10,11 +11,13 @@ import type { LocalAws } from "../tools/local/localAws";
 import type { LocalSlack } from "../tools/local/localSlack";
 import { fixture } from "../tools/fixtures";
 import { MOCK_ORGANIZATION } from "../tools/offlineEngine";
-import { useDeployedRig } from "./support/deployedRig";
+import { tallyAsLastHour, useDeployedRig } from "./support/deployedRig";
 import { runWith } from "./support/program";
 
 const MEMBER = "444455556666";
+const OTHER_MEMBER = "777788889999";
 const OUTSIDER = "999988887777";
+const HOUR = 3600 * 1000;
 const DELIVERED = fixture<{ detail: Record<string, unknown> & { userIdentity: Record<string, unknown> } }>("eventbridge_console-signin");
 
 /** The console sign-in fixture as EventBridge brings it from another account of the organization. */
@@ -28,6 +31,13 @@ function signInFrom(account: string, eventId: string): Record<string, unknown> {
     return { ...DELIVERED, id: `envelope-${eventId}`, account, detail };
 }
 
+/** The same sign-in by the root user of `account`, as CloudTrail records root (userIdentity type Root, the account's ARN). */
+function rootSignInFrom(account: string, eventId: string): Record<string, unknown> {
+    const envelope = signInFrom(account, eventId) as { detail: Record<string, unknown> };
+    const userIdentity = { type: "Root", principalId: account, arn: `arn:aws:iam::${account}:root`, accountId: account, accessKeyId: "" };
+    return { ...envelope, detail: { ...envelope.detail, userIdentity } };
+}
+
 function accountFieldsOf(payloads: unknown[]): string[] {
     return JSON.stringify(payloads).match(/\d{12} \([^)]*\)/g) ?? [];
 }
@@ -39,6 +49,7 @@ describe("the deployed function of an organization stack", function () {
                 {
                     organizationTrail: "true",
                     organization: JSON.stringify({ id: MOCK_ORGANIZATION, units: ["r-ab12"], regions: ["us-east-1"] }),
+                    summary: "daily",
                 },
                 "org",
             ),
@@ -109,5 +120,39 @@ describe("the deployed function of an organization stack", function () {
         assert.strictEqual(run.results[0]?.ok, false);
         assert.deepStrictEqual(run.results[0]?.error, { name: "TooManyRequestsException", message: "Rate exceeded" });
         assert.deepStrictEqual(slack.requests, []);
+    });
+
+    it("posts a daily summary in which root of two member accounts is two lines, each account named by AWS Organizations", async function () {
+        aws.accounts.set(OTHER_MEMBER, { Name: "data-lake" });
+        const signIns = [
+            rootSignInFrom(MEMBER, "66666666-6666-4666-8666-666666666666"),
+            rootSignInFrom(MEMBER, "77777777-7777-4777-8777-777777777777"),
+            rootSignInFrom(OTHER_MEMBER, "88888888-8888-4888-8888-888888888888"),
+        ];
+        const posting = await invokeInChild(fn, signIns, { env });
+        assert.deepStrictEqual(
+            posting.results.map((r) => r.ok && (r.value as { posted: number }).posted),
+            [1, 1, 1],
+            posting.stderr,
+        );
+        await tallyAsLastHour(aws);
+        const to = Math.floor(Date.now() / HOUR) * HOUR;
+        const summary = await invokeInChild(fn, [{ loginAlertsSummary: "daily", scheduledTime: new Date(to).toISOString() }], { env });
+        assert.deepStrictEqual(
+            summary.results.map((r) => r.ok && (r.value as { messages: number }).messages),
+            [1],
+            summary.stderr,
+        );
+
+        const blocks = (slack.accepted.at(-1) as { blocks: Array<{ text?: { text: string } }> }).blocks;
+        assert.strictEqual(
+            blocks[3]?.text?.text,
+            "*Top principals*\n• root in 444455556666 (payments-prod): 2\n• root in 777788889999 (data-lake): 1",
+        );
+        // Each process is a new container: the summary's asks its own, once per account.
+        assert.deepStrictEqual(
+            aws.callsOf("DescribeAccount").map((c) => c.body),
+            [{ AccountId: MEMBER }, { AccountId: OTHER_MEMBER }, { AccountId: MEMBER }, { AccountId: OTHER_MEMBER }],
+        );
     });
 });

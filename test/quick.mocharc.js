@@ -14,7 +14,7 @@ module.exports = {
         "test/policy.install.spec.ts",
         "test/policy.slack-webhook-in-secret.spec.ts",
         "test/workflows.cleanClone.spec.ts",
-        // The serialized function, run on runtime/'s Node against the local Slack and AWS.
+        // The packaged function, run on runtime/'s Node against the local Slack and AWS.
         "test/baseline.spec.ts",
         "test/confirmationDeployed.spec.ts",
         "test/deployedHandler.spec.ts",
@@ -26,6 +26,7 @@ module.exports = {
         "test/knowThePerson.spec.ts",
         "test/limits.spec.ts",
         "test/organizationHandler.spec.ts",
+        "test/organizationDrift.spec.ts",
         "test/observability.spec.ts",
         "test/slackApiRouting.spec.ts",
         "test/slackLimits.spec.ts",

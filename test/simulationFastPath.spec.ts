@@ -2,13 +2,15 @@
  * A simulated day of sign-ins through both paths at once, in virtual time, with the real handler: the
  * EventBridge fast path (seconds, heavy-tailed, 1% of events dropped) and the CloudWatch Logs
  * backstop (CloudTrail delivering 2 to 15 minutes late, metric filters, alarms, SNS, the 5-minute
- * sweep), invoking the same function concurrently. Then the same day with EventBridge switched off.
- * Prints the sign-in-to-Slack delay of both; docs/speed.md quotes these figures.
+ * sweep), invoking the same function concurrently. Then the same day with EventBridge switched off,
+ * and the same day in an organization's member accounts, whose events take one more EventBridge hop.
+ * Prints the sign-in-to-Slack delay of each; docs/speed.md and docs/organization.md quote these figures.
  */
 import * as assert from "assert";
 import { BUILT_IN_RULE_IDS, BUILT_IN_RULES } from "../program/rules";
 import { DELIVERY_METRICS } from "../shared/contract";
 import {
+    ACCOUNT_ID,
     describeRun,
     runSimulation,
     seededRandom,
@@ -27,6 +29,7 @@ import {
     type EventBridgeModel,
     type EventBridgePlan,
     type FirstPost,
+    withAnotherHop,
 } from "./support/eventBridgeSimulator";
 import { cloudTrailFixtures } from "../tools/fixtures";
 
@@ -131,12 +134,31 @@ const RANDOM = seededRandom(SEED);
 const DAY = day(RANDOM);
 const PLAN: EventBridgePlan = planEventBridge(DAY.events, EVENTBRIDGE, RANDOM);
 
-function options(deliveries: SimulationOptions["deliveries"]): SimulationOptions {
+/** The organization's member accounts, with their names in AWS Organizations; the day's events are dealt to them in turn. */
+const MEMBERS: Readonly<Record<string, string>> = { "444455556666": "payments-prod", "777788889999": "data-lake" };
+const ORGANIZATION_ID = "o-a1b2c3d4e5";
+const MEMBER_OF = new Map(DAY.events.map((e, i) => [e.record.eventID, Object.keys(MEMBERS)[i % 2]!]));
+
+/** An event of the stack's account (a CloudTrail record, or its EventBridge envelope) as it is in a member account. */
+function inMemberAccount<T>(value: T, eventID: string): T {
+    return JSON.parse(JSON.stringify(value).split(ACCOUNT_ID).join(MEMBER_OF.get(eventID)!)) as T;
+}
+
+/**
+ * The same day in the member accounts: the same events and CloudTrail delays, each in its member
+ * account, and the same first EventBridge hop followed by a second (withAnotherHop), drawn from
+ * the same seeded generator after the first, so the runs above keep their draws.
+ */
+const MEMBER_DAY: TrailEvent[] = DAY.events.map((e) => ({ ...e, record: inMemberAccount(e.record, e.record.eventID) }));
+const TWO_HOPS = withAnotherHop(PLAN, DAY.events, EVENTBRIDGE, RANDOM);
+const MEMBER_DELIVERIES = TWO_HOPS.deliveries.map((d) => ({ ...d, event: inMemberAccount(d.event, d.eventID) }));
+
+function options(deliveries: SimulationOptions["deliveries"], events: readonly TrailEvent[] = DAY.events): SimulationOptions {
     return {
         startMs: DAY_START,
         // Long enough after the last delivery for the alarms to settle and two sweeps to run.
         endMs: Math.ceil((DAY.lastDeliveryMs + 15 * MINUTE) / MINUTE) * MINUTE,
-        events: DAY.events,
+        events,
         rules: RULES,
         // As observed log groups stamp CloudTrail's events: the time CloudTrail delivered the batch.
         timestamps: "delivery",
@@ -173,10 +195,16 @@ describe("both delivery paths over a simulated day, in virtual time", function (
 
     let withFastPath: SimulationResult;
     let withoutFastPath: SimulationResult;
+    let fromMembers: SimulationResult;
 
     before(async function () {
         withFastPath = await runSimulation(options(PLAN.deliveries));
         withoutFastPath = await runSimulation(options([]));
+        fromMembers = await runSimulation({
+            ...options(MEMBER_DELIVERIES, MEMBER_DAY),
+            settings: { organizationId: ORGANIZATION_ID },
+            memberAccounts: MEMBERS,
+        });
     });
 
     it("builds a day of sign-ins, CloudTrail delays of 2 to 15 minutes, and EventBridge delays with a median of seconds and a long tail", function () {
@@ -256,5 +284,51 @@ describe("both delivery paths over a simulated day, in virtual time", function (
         assert.ok(without.p50Ms >= LOGS_DELAY_MS.min, `median ${without.p50Ms} ms`);
         assert.ok(withFast.p50Ms < without.p50Ms / 10);
         assert.ok(withFast.maxMs <= without.maxMs + MINUTE, "the fast path made the slowest alert slower");
+    });
+
+    it("posts every member account's alert once through one more EventBridge hop, each account named by AWS Organizations", function () {
+        const first = assertEveryAlertOnce("member accounts, one more hop", fromMembers);
+        const posts = [...first.values()];
+        const oneHop = summarize([...firstPosts(withFastPath, DAY.events).values()].map((p) => p.delayMs));
+        const twoHops = summarize(posts.map((p) => p.delayMs));
+        const backstopFirst = posts.filter((p) => p.path === "backstop");
+        const oneHopBackstop = [...firstPosts(withFastPath, DAY.events).values()].filter((p) => p.path === "backstop").length;
+        const hops = summarize(TWO_HOPS.deliveries.map((d) => d.delayMs));
+        console.log(
+            `      EventBridge, two draws added up (seed ${SEED}, the second drawn after the first): ${TWO_HOPS.deliveries.length} delivered, ` +
+                `${PLAN.dropped.size} dropped by the first draw and ${TWO_HOPS.droppedByHop} by the second | delay p50 ${formatMs(hops.p50Ms)}, ` +
+                `p95 ${formatMs(hops.p95Ms)}, p99 ${formatMs(hops.p99Ms)}, max ${formatMs(hops.maxMs)}`,
+        );
+        const ofDropped = backstopFirst.filter((p) => TWO_HOPS.dropped.has(p.eventID)).length;
+        console.log(
+            `      ${describeDelays("member accounts", twoHops)}; backstop posted first: ${backstopFirst.length} alerts, ` +
+                `${ofDropped} of events either draw dropped and ${backstopFirst.length - ofDropped} that EventBridge delivered later`,
+        );
+        // The rows of docs/organization.md's table, as computed.
+        const row = (name: string, s: DelaySummary, backstop: number) =>
+            `| ${name} | ${formatMs(s.p50Ms)} | ${formatMs(s.p95Ms)} | ${formatMs(s.p99Ms)} | ${formatMs(s.maxMs)} | ${backstop} |`;
+        console.log(`      ${row("the stack's own account (speed.md's day)", oneHop, oneHopBackstop)}`);
+        console.log(`      ${row("member accounts, one more EventBridge draw", twoHops, backstopFirst.length)}`);
+
+        // Every event either hop dropped that a rule reports was posted, by the backstop.
+        const droppedPosts = posts.filter((p) => TWO_HOPS.dropped.has(p.eventID));
+        assert.ok(droppedPosts.length >= PLAN.dropped.size, `${droppedPosts.length} alerts of dropped events`);
+        assert.deepStrictEqual(
+            droppedPosts.filter((p) => p.path !== "backstop").map((p) => p.pair),
+            [],
+        );
+        // Every sign-in message names its member account by the name AWS Organizations gives it.
+        const signInMessages = fromMembers.messages.filter((m) => m.eventIds.length > 0).length;
+        assert.ok(signInMessages >= 300, `${signInMessages} sign-in messages`);
+        const accepted = fromMembers.slack.posts.filter((p) => p.status === 200).map((p) => JSON.stringify(p.payload));
+        const named = accepted.filter((payload) => Object.entries(MEMBERS).some(([id, name]) => payload.includes(`${id} (${name})`)));
+        assert.strictEqual(named.length, signInMessages);
+        assert.ok(fromMembers.aws.accountReads.length <= fromMembers.lambda.containerCount * Object.keys(MEMBERS).length);
+        // The second hop can only delay: no percentile is sooner than one hop's, and most alerts still come within a minute.
+        for (const key of ["p50Ms", "p95Ms", "p99Ms"] as const) {
+            assert.ok(twoHops[key] >= oneHop[key], `${key}: ${twoHops[key]} ms with two hops, ${oneHop[key]} ms with one`);
+        }
+        assert.ok(twoHops.p50Ms < MINUTE, `median ${twoHops.p50Ms} ms`);
+        assert.ok(backstopFirst.length >= oneHopBackstop, `${backstopFirst.length} alerts came from the backstop`);
     });
 });

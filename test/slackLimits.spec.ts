@@ -170,19 +170,31 @@ function principalNamed(name: string, i: number): PrincipalName {
     return kinds[i % kinds.length]!;
 }
 
-/** A summary as large as anything could make it: 10,000 principals and new networks with hostile names, 24 rules. */
+/**
+ * A summary as large as anything could make it: 10,000 principals and new networks with hostile
+ * names, each in an account with a 5,000-character label or an account id as long and hostile, 24 rules.
+ */
 function maximalSummary(): SummaryReport {
     const long = [amp(HUGE), japanese(HUGE)];
     const name = (i: number): string => `${long[i % 2]}<!channel>\n*${i}*`;
+    const accountId = (i: number): string => (i % 3 === 0 ? "111122223333" : name(i));
     return {
         period: "weekly",
         fromMs: Date.UTC(2026, 10, 22),
         toMs: Date.UTC(2026, 10, 29),
         perRule: Array.from({ length: 24 }, (_, i) => ({ ruleId: `custom-${i}`, title: amp(TITLE_MAX), count: i === 0 ? 0 : 10 ** 9 })),
-        perPrincipal: Array.from({ length: 10_000 }, (_, i) => ({ principal: principalNamed(name(i), i), count: 10_000 - i })),
+        perPrincipal: Array.from({ length: 10_000 }, (_, i) => ({
+            principal: principalNamed(name(i), i),
+            accountId: accountId(i),
+            count: 10_000 - i,
+        })),
         otherPrincipals: 123_456_789,
         unnamedPrincipalEvents: 10 ** 9,
-        newNetworks: Array.from({ length: 10_000 }, (_, i) => ({ principal: principalNamed(name(i), i), network: long[0]! })),
+        newNetworks: Array.from({ length: 10_000 }, (_, i) => ({
+            principal: principalNamed(name(i), i),
+            accountId: accountId(i),
+            network: long[0]!,
+        })),
         backstopOnly: 10 ** 9,
         failures: 10 ** 9,
     };

@@ -269,7 +269,7 @@ describe("postToSlack after a request that never reached Slack, and after one th
 // Short enough to keep each run within seconds.
 const KNOBS = { SLACK_TIMEOUT_MS: "1000", SLACK_BACKOFF_BASE_MS: "50", SLACK_BACKOFF_CAP_MS: "200", MIN_POST_INTERVAL_MS: "0" };
 
-describe("the deployed handler's Slack sender (serialized __index.js in a child process)", function () {
+describe("the deployed handler's Slack sender (bundled __index.js in a child process)", function () {
     // The rig's reset also points the webhook parameter at the local Slack; each test sets it first anyway.
     const rig = useDeployedRig(defaultProgram, KNOBS);
     let fn: DeployedFunction;

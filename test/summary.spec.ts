@@ -3,11 +3,11 @@ import { handleInvocation } from "../handler/ingest/invocation";
 import { classifyTrigger, parseCloudTrailRecord, toSignIn } from "../handler/decide/parse";
 import { COUNTER_BYTES_ATTRIBUTE } from "../handler/state/counters";
 import { createStateStore } from "../handler/state/store";
-import { postSummary } from "../handler/ingest/summary";
+import { postSummary, summaryReport } from "../handler/ingest/summary";
 import { ruleRun } from "../handler/deliver/ruleRun";
-import type { SignIn } from "../handler/common/types";
+import type { InvocationReport, SignIn } from "../handler/common/types";
 import type { SweepDeps } from "../handler/ingest/sweep";
-import { COUNTERS, hourKey, postedCounters, PRINCIPAL_ITEM_BYTES, tally } from "../handler/state/tally";
+import { COUNTERS, hourKey, newNetworkCounter, postedCounters, PRINCIPAL_ITEM_BYTES, tally } from "../handler/state/tally";
 import type { SlackMessage } from "../handler/decide/messages";
 import { SCHEDULER_SCHEDULED_TIME, type SummaryRequest } from "../shared/contract";
 import { useLocalAwsInProcess } from "./support/localAwsInProcess";
@@ -82,6 +82,97 @@ describe("the summary request", function () {
             'the summary request\'s scheduledTime "<aws.scheduler.scheduled-time>" is not a UTC time such as 2022-03-22T18:59:43Z',
         ]);
         assert.deepStrictEqual(sent, []);
+    });
+});
+
+describe("the summary's tallies, per account", function () {
+    const OWN = "111122223333";
+    const MEMBER = "444455556666";
+    const ROOT = builtInRunTimeRule("root-activity");
+    const DAY = { fromMs: SCHEDULED - 24 * HOUR, toMs: SCHEDULED };
+    const { log } = console;
+    beforeEach(() => (console.log = () => undefined));
+    afterEach(() => (console.log = log));
+
+    /** The root sign-in fixture as CloudTrail records it in `account`. */
+    function rootIn(account: string, eventId: string): SignIn {
+        const parsed = parseCloudTrailRecord(JSON.stringify(fixture("cloudtrail_root-mfa")).split(OWN).join(account));
+        assert.ok(parsed.ok);
+        return { ...toSignIn(parsed.value), eventId };
+    }
+
+    it("counts root of two accounts under two counters, each naming its account", function () {
+        assert.deepStrictEqual(postedCounters(ROOT.id, [rootIn(OWN, "e1"), rootIn(MEMBER, "e2"), rootIn(MEMBER, "e3")], false), {
+            "rule:root-activity": 3,
+            'who:{"account":"111122223333","kind":"root"}': 1,
+            'who:{"account":"444455556666","kind":"root"}': 2,
+        });
+        assert.strictEqual(
+            newNetworkCounter("203.0.113.0/24", rootIn(MEMBER, "e4")),
+            'new:203.0.113.0/24 {"account":"444455556666","kind":"root"}',
+        );
+    });
+
+    it("reports a principal of two accounts as two lines, each with its account, even where the stack serves no organization", function () {
+        const tallies = [
+            postedCounters(ROOT.id, [rootIn(OWN, "e1"), rootIn(MEMBER, "e2")], false),
+            postedCounters(ROOT.id, [rootIn(MEMBER, "e3")], false),
+            { [newNetworkCounter("203.0.113.0/24", rootIn(MEMBER, "e3"))]: 1 },
+        ];
+        const report = summaryReport("daily", DAY, [ROOT], tallies);
+        assert.deepStrictEqual(report.perPrincipal, [
+            { principal: { kind: "root" }, accountId: MEMBER, count: 2 },
+            { principal: { kind: "root" }, accountId: OWN, count: 1 },
+        ]);
+        assert.deepStrictEqual(report.newNetworks, [{ principal: { kind: "root" }, accountId: MEMBER, network: "203.0.113.0/24" }]);
+        assert.strictEqual(report.otherPrincipals, 0);
+    });
+
+    it("leaves the account unsaid where every principal acted in one, merging tallies written before accounts were counted", function () {
+        const before = { 'who:{"kind":"root"}': 2, 'new:198.51.100.0/24 {"kind":"root"}': 1 };
+        const after = {
+            'who:{"account":"111122223333","kind":"root"}': 3,
+            'who:{"account":"111122223333","kind":"name","name":"alice"}': 1,
+            'new:198.51.100.0/24 {"account":"111122223333","kind":"root"}': 1,
+        };
+        const report = summaryReport("daily", DAY, [ROOT], [before, after]);
+        assert.deepStrictEqual(report.perPrincipal, [
+            { principal: { kind: "root" }, count: 5 },
+            { principal: { kind: "name", name: "alice" }, count: 1 },
+        ]);
+        assert.deepStrictEqual(report.newNetworks, [{ principal: { kind: "root" }, network: "198.51.100.0/24" }]);
+    });
+
+    it("names the account of every line where the stack serves an organization, and lists tallies from before without one rather than guess", function () {
+        const before = { 'who:{"kind":"root"}': 2 };
+        const after = { 'who:{"account":"111122223333","kind":"root"}': 3 };
+        assert.deepStrictEqual(summaryReport("daily", DAY, [ROOT], [before, after], true).perPrincipal, [
+            { principal: { kind: "root" }, accountId: OWN, count: 3 },
+            { principal: { kind: "root" }, count: 2 },
+        ]);
+    });
+
+    it("posts an organization's summary with each line's account labelled as its stack labels it, else named by AWS Organizations, else by id", async function () {
+        const settings = unitSettings({
+            rules: [ROOT],
+            summary: "daily",
+            organizationId: "o-a1b2c3d4e5",
+            accountLabels: { [OWN]: "security" },
+        });
+        const { aws, sent, deps } = fakeInvocation(SCHEDULED + 60_000, settings);
+        aws.accounts.set(MEMBER, "payments-prod");
+        const outsider = "999988887777";
+        const signIns = [rootIn(MEMBER, "e1"), rootIn(MEMBER, "e2"), rootIn(OWN, "e3"), rootIn(outsider, "e4")];
+        await tally({ store: aws.store, ruleId: ROOT.id, nowMs: SCHEDULED - HOUR }, postedCounters(ROOT.id, signIns, false));
+        const report: InvocationReport = { trigger: "summary", rulesScanned: [], posted: 0, messages: 0, skipped: [] };
+        await postSummary(deps, { period: "daily", scheduledMs: SCHEDULED }, SCHEDULED + 300_000, report);
+
+        const principals = sent[0]!.blocks[3] as { text: { text: string } };
+        assert.strictEqual(
+            principals.text.text,
+            "*Top principals*\n• root in 444455556666 (payments-prod): 2\n• root in 111122223333 (security): 1\n• root in 999988887777: 1",
+        );
+        assert.deepStrictEqual(aws.accountReads, [MEMBER, outsider]);
     });
 });
 

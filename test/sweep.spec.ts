@@ -3,21 +3,23 @@ import { buildPendingMessage, buildSignInMessages, type Presentation, type Slack
 import { parseAlarmNotification, parseCloudTrailRecord, toSignIn } from "../handler/decide/parse";
 import { slackRejectedError, slackUnavailableError } from "../handler/deliver/webhook";
 import type { SendToSlack } from "../handler/deliver/pacedSender";
-import { sweepRule } from "../handler/ingest/sweep";
+import { openBatch, readBatch } from "../handler/deliver/postedBatch";
+import { ruleRun } from "../handler/deliver/ruleRun";
+import type { ReadHistories } from "../handler/state/history";
+import { batchGetRoom } from "../handler/state/table";
+import { SAFETY_MS, sweepRule as sweepRuleHoldingLease, type HeldLease, type SweepDeps, type SweepJob } from "../handler/ingest/sweep";
 import type {
     AlarmNotification,
     AwsPorts,
     InvocationReport,
     LogEventPage,
     OperatorsChannel,
-    PendingLookup,
     SignIn,
-    StateStore,
     TimeWindow,
 } from "../handler/common/types";
 import { LOOKBACK_LIMIT_SECONDS, type HandlerSettings } from "../shared/contract";
 import { fixture } from "../tools/fixtures";
-import { FakeClock, fakeInvocation, builtInRunTimeRule, unitSettings, type InMemoryStateStore } from "./support/fakePorts";
+import { FakeClock, fakeInvocation, builtInRunTimeRule, unitSettings } from "./support/fakePorts";
 
 const NOW = Date.parse("2021-06-08T08:00:00Z");
 // What a sweep at NOW shows: each sign-in says it was posted by the backstop, at NOW.
@@ -68,6 +70,22 @@ function world(settings = settingsWith()) {
     const logEvent = (record: { eventTime: string }, message = JSON.stringify(record)) =>
         group.put(message, { timestamp: Date.parse(record.eventTime), ingestedAt: Date.parse(record.eventTime) + 60_000 });
     return { clock, aws, sent, deps, logEvent };
+}
+
+/**
+ * sweepRule as an invocation runs it: under the rule's lease, taken before with where the rule's
+ * lookups stand and given up after, moving the cursor as the sweep asks.
+ */
+async function sweepRule(deps: SweepDeps, job: SweepJob, deadlineMs: number, report: InvocationReport): Promise<void> {
+    const owner = "sweep-spec";
+    const progress = await deps.aws.store.acquireLease(job.rule.id, owner, deadlineMs + SAFETY_MS, deps.clock.now());
+    assert.ok(progress, "the rule's lease was held");
+    const lease: HeldLease = { owner, progress };
+    try {
+        await sweepRuleHoldingLease(deps, job, lease, deadlineMs, report);
+    } finally {
+        await deps.aws.store.releaseLease(job.rule.id, owner, lease.moveCursorTo);
+    }
 }
 
 // Matches the rule's pattern, but has no eventID to key it by.
@@ -141,6 +159,63 @@ describe("sweepRule", function () {
         assert.deepStrictEqual(report, emptyReport());
     });
 
+    it("takes up the cursor an earlier version kept apart while the rule's item holds none, and keeps it in the item from then on", async function () {
+        const { aws, sent, deps, logEvent } = world();
+        logEvent(IAM_USER);
+        aws.store.former.set("console-signin", { cursorMs: NOW - 5 * 60_000 });
+        aws.store.posted.set(`console-signin#${IAM_USER.eventID}`, 1);
+        await sweepRule(deps, { rule: RULE }, DEADLINE, emptyReport());
+        await sweepRule(deps, { rule: RULE }, DEADLINE, emptyReport());
+
+        assert.deepStrictEqual(
+            aws.filterCalls.map((c) => c.window),
+            [
+                { startMs: NOW - 20 * 60_000, endMs: NOW },
+                { startMs: NOW - 15 * 60_000, endMs: NOW },
+            ],
+        );
+        assert.deepStrictEqual(aws.store.formerReads, ["console-signin"]);
+        assert.deepStrictEqual(sent, []);
+        assert.strictEqual(aws.store.cursors.get("console-signin"), NOW);
+    });
+
+    it("reads which sign-ins are posted and the first-seen histories of those it would show in one request", async function () {
+        const { aws, deps, logEvent } = world(settingsWith({ firstSeen: { days: 90, raiseOnNewNetwork: {} } }));
+        logEvent(IAM_USER);
+        logEvent(BOT_USER);
+        await sweepRule(deps, { rule: RULE }, DEADLINE, emptyReport());
+
+        assert.deepStrictEqual(aws.store.reads, [
+            {
+                posted: [`console-signin#${IAM_USER.eventID}`, `console-signin#${BOT_USER.eventID}`],
+                documents: ["history#111122223333|IAMUser|ops-admin", "history#111122223333|IAMUser|deploy-bot"],
+            },
+        ]);
+    });
+
+    it("reads beside the posted records only the histories that fit in their last call of 100 keys, and the others when marking", async function () {
+        const { aws, deps } = world(settingsWith({ firstSeen: { days: 90, raiseOnNewNetwork: {} } }));
+        const run = ruleRun(deps, RULE, "backstop", DEADLINE, emptyReport());
+        const users = Array.from({ length: 60 }, (_, i) => `user-${i}`);
+        const shown = users.map((userName, i) =>
+            signInOf({ ...IAM_USER, eventID: `e${i}`, userIdentity: { ...IAM_USER.userIdentity, userName } }),
+        );
+        const keys = Array.from({ length: 150 }, (_, i) => `console-signin#e${i}`);
+        const known: ReadHistories = new Map();
+        assert.strictEqual((await readBatch(run, keys, shown, known)).size, 150);
+        await openBatch(run, shown, known);
+
+        const historyKeys = users.map((u) => `history#111122223333|IAMUser|${u}`);
+        assert.deepStrictEqual(
+            aws.store.reads.map((r) => [r.posted.length, r.documents]),
+            [
+                [150, historyKeys.slice(0, 50)],
+                [0, historyKeys.slice(50)],
+            ],
+        );
+        assert.deepStrictEqual([0, 1, 99, 100, 150, 400].map(batchGetRoom), [0, 99, 1, 0, 50, 0]);
+    });
+
     it("records suppressed sign-ins as handled without posting, and posts downgraded ones as informational without the mention", async function () {
         const settings = settingsWith({
             mentions: { info: "<!here>" },
@@ -197,6 +272,24 @@ describe("sweepRule", function () {
         assert.deepStrictEqual(second, emptyReport());
     });
 
+    it("names the alarm's account in its pending note by AWS Organizations where the stack serves an organization", async function () {
+        const { aws, sent, deps } = world(settingsWith({ organizationId: "o-a1b2c3d4e5" }));
+        const alarm = consoleAlarm();
+        aws.accounts.set(alarm.accountId, "security-tooling");
+        await sweepRule(deps, { rule: RULE, alarm }, DEADLINE, emptyReport());
+
+        assert.deepStrictEqual(sent, [
+            buildPendingMessage(RULE, alarm, {
+                language: "en",
+                timeZone: "UTC",
+                accountLabels: { [alarm.accountId]: "security-tooling" },
+                mentions: {},
+            }),
+        ]);
+        assert.ok(JSON.stringify(sent).includes(`${alarm.accountId} (security-tooling)`));
+        assert.deepStrictEqual(aws.accountReads, [alarm.accountId]);
+    });
+
     it("leaves the cursor and the posted records alone when Slack refuses the message, so the next sweep posts it", async function () {
         const { aws, deps, logEvent } = world();
         logEvent(IAM_USER);
@@ -234,32 +327,6 @@ function operatorsChannel(): OperatorsChannel & { published: Array<{ subject: st
             published.push({ subject, message });
         },
     };
-}
-
-/** The state store of the fakes, with the unfinished lookup kept beside the cursor as the DynamoDB store keeps it. */
-function withProgress(
-    store: InMemoryStateStore,
-): InMemoryStateStore & Required<Pick<StateStore, "getProgress" | "savePending">> & { pending: Map<string, PendingLookup> } {
-    const pending = new Map<string, PendingLookup>();
-    const setCursor = store.setCursor.bind(store);
-    return Object.assign(store, {
-        pending,
-        getProgress: async (ruleId: string) => {
-            const cursorMs = store.cursors.get(ruleId);
-            const lookup = pending.get(ruleId);
-            return { ...(cursorMs === undefined ? {} : { cursorMs }), ...(lookup ? { pending: lookup } : {}) };
-        },
-        savePending: async (ruleId: string, cursorMs: number | undefined, lookup: PendingLookup) => {
-            if (cursorMs !== undefined) {
-                store.cursors.set(ruleId, cursorMs);
-            }
-            pending.set(ruleId, lookup);
-        },
-        setCursor: async (ruleId: string, atMs: number) => {
-            pending.delete(ruleId);
-            await setCursor(ruleId, atMs);
-        },
-    });
 }
 
 describe("sweepRule when Slack refuses a message, the lookback limit is reached, or lookups are slow", function () {
@@ -367,7 +434,7 @@ describe("sweepRule when Slack refuses a message, the lookback limit is reached,
             const record = { ...IAM_USER, eventID, eventTime: new Date(NOW - (10 - i) * 60_000).toISOString() };
             logEvent(record);
         }
-        const store = withProgress(aws.store);
+        const store = aws.store;
         const ports: AwsPorts = aws;
         const pageCalls: Array<{ window: TimeWindow; nextToken: string | undefined }> = [];
         // FilterLogEvents pages of one event, 20 s each.

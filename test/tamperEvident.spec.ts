@@ -1,6 +1,6 @@
 /**
  * An intruder with ordinary rights in the account can neither silence nor fool the alerts: each
- * attack tried through the deployed handler (the serialized __index.js in a child process, against
+ * attack tried through the deployed handler (the bundled __index.js in a child process, against
  * local Slack and local AWS, whose DynamoDB is dynalite and refuses a partition key over 2,048
  * bytes as DynamoDB does).
  */

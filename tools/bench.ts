@@ -6,7 +6,7 @@
  *   npm run bench -- --only burst       # the bursts alone
  *
  * - the Lambda code archive, zipped here with Node (a fresh machine may have no `zip` binary);
- * - the serialized handler's cold start to its first Slack POST, beside `node -e ""` and beside a
+ * - the packaged handler's cold start to its first Slack POST, beside `node -e ""` and beside a
  *   minimal peer function doing the same I/O as it must (tools/local/minimalPeer.js);
  * - the same from an EventBridge sign-in (the fast path) beside an ALARM notification (the alarm path);
  * - a burst of sign-ins in one window through the deployed handler, at Slack's real pace, then the
@@ -15,7 +15,7 @@
  * - the AWS calls and log bytes of one idle sweep, which the cost estimate multiplies;
  * - the wall time of the offline plan (`npm start`).
  *
- * The handler runs exactly as packaged (the serialized __index.js in a child process) against the
+ * The handler runs exactly as packaged (the bundled __index.js in a child process) against the
  * local Slack and AWS stand-ins in tools/local/, which the tests use too. The measurements are in
  * benchArchive.ts and benchMeasurements.ts; this file runs them in order and prints the report.
  */

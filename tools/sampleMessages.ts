@@ -4,7 +4,7 @@
  * mentions, on a fixed clock; on request one message of every other kind (heartbeat, summary,
  * Identity Center, first-seen, alarm notes, operators' emails), and under each message a link that
  * opens that exact payload in Slack's Block Kit Builder. Besides, a handful of fixture sign-ins go
- * through the serialized handler, against local stand-ins for Slack and AWS, to show that the
+ * through the packaged handler, against local stand-ins for Slack and AWS, to show that the
  * packaged function posts what Slack accepts.
  */
 import { buildOkMessage, buildPendingMessage, buildSignInMessages, type Presentation, type SlackMessage } from "../handler/decide/messages";
@@ -143,7 +143,7 @@ export interface PackagedRun {
 }
 
 /**
- * The fixture sign-ins in the trail's log group, one scheduled sweep of the serialized handler as
+ * The fixture sign-ins in the trail's log group, one scheduled sweep of the packaged handler as
  * Lambda runs it: what the channel receives, in order, and what Slack would have refused.
  */
 export async function runPackagedFunction(run: OfflineRun): Promise<PackagedRun> {
@@ -167,7 +167,7 @@ export async function runPackagedFunction(run: OfflineRun): Promise<PackagedRun>
             env: { ...aws.env(), ...api?.env(), MIN_POST_INTERVAL_MS: "0" },
         });
         if (!result.results[0]?.ok) {
-            throw new Error(`the serialized handler failed: ${JSON.stringify(result.results[0]?.error ?? result.stderr)}`);
+            throw new Error(`the packaged handler failed: ${JSON.stringify(result.results[0]?.error ?? result.stderr)}`);
         }
         return {
             signIns: PACKAGED_RUN.length,
@@ -341,6 +341,14 @@ function noteSamples(p: Presentation): Sample[] {
             message: buildHeartbeatMessage({ ...SAMPLE_HEARTBEAT, alarm: heartbeatAlarm("OK") }, p),
         },
         { name: "daily summary", message: buildSummaryMessage(sampleSummary(), p) },
+        {
+            name: "daily summary of an organization",
+            // The member account unlabelled: its name is AWS Organizations' (DescribeAccount), as the function reads it.
+            message: buildSummaryMessage(sampleOrganizationSummary(), {
+                ...p,
+                accountLabels: { ...p.accountLabels, [SAMPLE_MEMBER.id]: SAMPLE_MEMBER.name },
+            }),
+        },
     ];
 }
 
@@ -363,6 +371,24 @@ export function sampleSummary(): SummaryReport {
         newNetworks: [{ principal: { kind: "name", name: "alice@example.com" }, network: "203.0.113.0/24" }],
         backstopOnly: 1,
         failures: 0,
+    };
+}
+
+/** A member account of the sample organization, and its name in AWS Organizations. */
+export const SAMPLE_MEMBER = { id: "444455556666", name: "payments-prod" } as const;
+
+/** The day's summary where the stack serves an organization: a line per principal and account, `root` of two accounts two lines. */
+export function sampleOrganizationSummary(): SummaryReport {
+    const own = "111122223333";
+    return {
+        ...sampleSummary(),
+        perPrincipal: [
+            { principal: { kind: "name", name: "alice@example.com" }, accountId: own, count: 2 },
+            { principal: { kind: "root" }, accountId: SAMPLE_MEMBER.id, count: 2 },
+            { principal: { kind: "root" }, accountId: own, count: 1 },
+            { principal: { kind: "role-session", session: "bob@example.com", role: "OktaAdmins" }, accountId: SAMPLE_MEMBER.id, count: 1 },
+        ],
+        newNetworks: [{ principal: { kind: "name", name: "alice@example.com" }, accountId: own, network: "203.0.113.0/24" }],
     };
 }
 

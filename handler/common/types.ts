@@ -1,4 +1,5 @@
 import type { Context } from "aws-lambda";
+import type { CallAs } from "../../shared/contract";
 
 /** The part of a CloudTrail record this project reads; everything is optional because records vary. */
 export interface CloudTrailRecord {
@@ -134,13 +135,17 @@ export interface SummaryReport {
     toMs: number;
     /** Rule id → events posted, for every rule (zero included, so a quiet rule is visibly quiet). */
     perRule: Array<{ ruleId: string; title: string; count: number }>;
-    /** Principals by events posted, most first; at most SUMMARY_TOP_PRINCIPALS of them, with the rest counted. */
-    perPrincipal: Array<{ principal: PrincipalName; count: number }>;
+    /**
+     * Principals by events posted, most first; at most SUMMARY_TOP_PRINCIPALS of them, with the rest
+     * counted. A principal is a line per account, with `accountId`, where the summary names accounts
+     * (handler/ingest/summary.ts summaryReport).
+     */
+    perPrincipal: Array<{ principal: PrincipalName; accountId?: string; count: number }>;
     otherPrincipals: number;
     /** Events of principals an hour's tally had no room to name (handler/state/tally.ts): counted, not listed. */
     unnamedPrincipalEvents: number;
     /** Sign-ins from networks new for their principal. */
-    newNetworks: Array<{ principal: PrincipalName; network: string }>;
+    newNetworks: Array<{ principal: PrincipalName; accountId?: string; network: string }>;
     /** Events the backstop posted first (EventBridge did not bring them). */
     backstopOnly: number;
     /** Events Slack refused even as text, reported to the operators instead. */
@@ -168,7 +173,7 @@ export interface TimeWindow {
 
 /** What one invocation did; returned to Lambda and asserted by tests. */
 export interface InvocationReport {
-    trigger: "sweep" | "summary" | "sns" | "eventbridge" | "answer" | "unknown";
+    trigger: "sweep" | "summary" | "drift" | "sns" | "eventbridge" | "answer" | "unknown";
     rulesScanned: string[];
     posted: number;
     messages: number;
@@ -228,6 +233,44 @@ export type TrailHealth =
     | { kind: "stale"; sinceMs: number }
     | { kind: "unreadable"; error: string };
 
+/** The organization's StackSet, as the function names it to CloudFormation. */
+export interface StackSetRef {
+    name: string;
+    callAs: CallAs;
+}
+
+/** A StackSet operation as DescribeStackSetOperation tells it, reduced to what the drift check judges. */
+export interface StackSetOperationState {
+    /** RUNNING, QUEUED, STOPPING, SUCCEEDED, FAILED or STOPPED (CloudFormation API Reference, "StackSetOperation"). */
+    status: string;
+    statusReason?: string;
+    /** A drift detection's counts of stack instances (CloudFormation API Reference, "StackSetDriftDetectionDetails"). */
+    drift?: { detectionStatus: string; total: number; drifted: number; failed: number };
+}
+
+/** A stack instance whose last drift detection found it DRIFTED (CloudFormation API Reference, "StackInstanceSummary"). */
+export interface DriftedInstance {
+    account: string;
+    region: string;
+    /** The organizational unit (or root) the instance was deployed to. */
+    unit?: string;
+    checkedAtMs?: number;
+}
+
+/** Why the StackSet's drift detections do not complete, as the drift check last saw it. */
+export type DriftProblem =
+    | { kind: "running"; operationId: string; sinceMs: number }
+    | { kind: "ended"; operationId: string; status: string; reason?: string }
+    | { kind: "partial"; operationId: string; failed: number; total: number }
+    | { kind: "busy" }
+    | { kind: "error"; error: string };
+
+/** One page of ListStackInstances, filtered to the drifted instances, and the token of the next. */
+export interface DriftedInstancePage {
+    instances: DriftedInstance[];
+    nextToken?: string;
+}
+
 /** The operators' topic: what must reach a person even when Slack refuses it or is the broken part. */
 export interface OperatorsChannel {
     publish(subject: string, message: string): Promise<void>;
@@ -250,6 +293,12 @@ export interface AwsPorts {
     describeAccount(accountId: string): Promise<{ name: string } | undefined>;
     /** An IAM user's `email` tag (IAM's ListUserTags, in the function's own account); undefined when it has none. */
     iamUserEmail(userName: string): Promise<string | undefined>;
+    /** CloudFormation's DetectStackSetDrift, with the StackSet's operation preferences: the operation's id. */
+    detectStackSetDrift(stackSet: StackSetRef): Promise<string>;
+    /** CloudFormation's DescribeStackSetOperation. */
+    describeStackSetOperation(stackSet: StackSetRef, operationId: string): Promise<StackSetOperationState>;
+    /** One page of CloudFormation's ListStackInstances, filtered to the instances whose drift status is DRIFTED. */
+    listDriftedStackInstances(stackSet: StackSetRef, nextToken: string | undefined): Promise<DriftedInstancePage>;
     store: StateStore;
     /** The operators' topic; where a stack has none (handler/index.ts), a channel that logs what it would have said. */
     operators: OperatorsChannel;
@@ -273,20 +322,39 @@ export interface CounterAddition {
     maxBytes?: number;
 }
 
-/** Durable state: the per-rule cursor, which events are already in Slack, the sweep lease, documents and counters. */
+/**
+ * Durable state: each rule's lease with its cursor, which events are already in Slack, documents
+ * and counters.
+ */
 export interface StateStore {
-    getCursor(ruleId: string): Promise<number | undefined>;
-    setCursor(ruleId: string, atMs: number): Promise<void>;
     /** The ids among `keys` that have not been recorded as posted. */
     unposted(keys: readonly string[]): Promise<Set<string>>;
+    /** `unposted` and `readDocuments` in one read. */
+    unpostedAndDocuments(
+        postedKeys: readonly string[],
+        documentKeys: readonly string[],
+    ): Promise<{ unposted: Set<string>; documents: Map<string, StoredDocument> }>;
     markPosted(keys: readonly string[], expiresAtSeconds: number): Promise<void>;
-    /** Takes a rule's lease unless another invocation holds an unexpired one. */
-    acquireLease(ruleId: string, owner: string, untilMs: number, nowMs: number): Promise<boolean>;
-    releaseLease(ruleId: string, owner: string): Promise<void>;
-    /** The cursor and any unfinished lookup, in one read. */
-    getProgress(ruleId: string): Promise<RuleProgress>;
-    /** Keeps an unfinished lookup beside the cursor, which stays at `cursorMs`; `setCursor` clears it. */
-    savePending(ruleId: string, cursorMs: number | undefined, pending: PendingLookup): Promise<void>;
+    /**
+     * Takes a rule's lease unless another invocation holds an unexpired one, and returns where the
+     * rule's lookups stand, kept with the lease; undefined when another holds it.
+     */
+    acquireLease(ruleId: string, owner: string, untilMs: number, nowMs: number): Promise<RuleProgress | undefined>;
+    /**
+     * Gives the lease up and, given a cursor, moves the cursor there and clears any unfinished
+     * lookup, in one write; only while the lease is `owner`'s. False when it is not: nothing written.
+     */
+    releaseLease(ruleId: string, owner: string, cursorMs: number | undefined): Promise<boolean>;
+    /**
+     * Keeps where the rule's lookups stand: the cursor at `progress.cursorMs` (none: none kept) and
+     * the unfinished lookup, if any; only while the lease is `owner`'s. False when it is not.
+     */
+    saveProgress(ruleId: string, owner: string, progress: RuleProgress): Promise<boolean>;
+    /**
+     * Where the rule's lookups stood in the item earlier versions kept apart from the lease; read
+     * where the lease's item holds neither a cursor nor a lookup, so an upgrade loses neither.
+     */
+    formerProgress(ruleId: string): Promise<RuleProgress>;
     /** JSON documents by key (first-seen histories, the trail's state); absent keys are left out. */
     readDocuments(keys: readonly string[]): Promise<Map<string, StoredDocument>>;
     /** Writes a document if it is still at `expectedVersion`; false when another invocation wrote it first. */

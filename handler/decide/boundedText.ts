@@ -8,7 +8,7 @@ export function boundedText(text: string, maxBytes = TEXT_BYTES_MAX): string {
     if (Buffer.byteLength(text) <= maxBytes) {
         return text;
     }
-    // Required here: Node's own module, so serialization never tries to capture it.
+    // Required here, on the rare long text: most invocations never load it.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { createHash } = require("crypto") as typeof import("crypto");
     return `sha256:${createHash("sha256").update(text).digest("hex")}`;

@@ -77,9 +77,8 @@ function localeFormatter(timeZone: string, locale: string, options: Intl.DateTim
 /**
  * Formats times in the zone the team works in, the way the language writes them (its catalog's
  * time style). Building an Intl.DateTimeFormat costs far more than using one, so a formatter builds
- * it once, on first use, and the sortable UTC form needs none. The formatter lives in this closure,
- * not at module level: closure serialization would copy a module-level cache, Intl objects and all,
- * into the function's code if anything formatted a time before the program was serialized.
+ * it once, on first use, and the sortable UTC form needs none. The formatter lives in this closure:
+ * one per presentation, so a run in another time zone or language never meets a stale one.
  */
 export function eventTimeFormatter(timeZone: string, language: Language): (time: Date) => string {
     const style = catalogFor(language).time;

@@ -40,7 +40,7 @@ function sightingId(eventId: string): string {
 }
 
 export type Dimension = "networks" | "agents" | "regions";
-// An array, not a Set or an object's keys: closure serialization carries it as it is.
+// In the order the history stores and the message shows them.
 export const DIMENSIONS: readonly Dimension[] = ["networks", "agents", "regions"];
 
 /** One principal's history, as stored (JSON) under `history#<principal key>`. */

@@ -94,6 +94,7 @@ function titleOf(rule: RunTimeRule, p: Presentation): string {
     return p.variant === "new-network" ? words.signIn.newNetworkTitle(title) : title;
 }
 
+/** An account as a sign-in names it: its id, and its label (configured, or the organization's name for it) when it has one. */
 export function describeAccount(accountId: string, labels: Record<string, string>, words: Catalog): string {
     const label = Object.hasOwn(labels, accountId) ? labels[accountId] : undefined;
     return label ? words.signIn.account(accountId, label) : accountId;

@@ -1,7 +1,7 @@
 import { HIDDEN_USER, personOf, principalNameOf, roleNameOf } from "./principal";
 import type { ScheduledEvent, SNSEvent, SNSEventRecord, SNSMessage } from "aws-lambda";
-import type { AlarmNotification, CloudTrailRecord, SignIn, TimeWindow } from "../common/types";
-import type { RunTimeRule, SummaryRequest } from "../../shared/contract";
+import type { AlarmNotification, CloudTrailRecord, SignIn, StackSetRef, TimeWindow } from "../common/types";
+import { CALL_AS, type RunTimeRule, type SummaryRequest } from "../../shared/contract";
 import type { AnswerRequest } from "../../shared/confirm";
 
 /** Either a value or the reason it could not be had; bad input is reported, never thrown. */
@@ -44,6 +44,7 @@ export type Trigger =
     | { kind: "sweep" }
     | { kind: "summary"; period: SummaryRequest["loginAlertsSummary"]; scheduledMs?: number }
     | { kind: "answer"; handed: AnswerRequest["loginAlertsAnswer"] }
+    | { kind: "drift"; stackSet: StackSetRef }
     | { kind: "sns"; messages: Array<Parsed<{ messageId: string; body: string }>> }
     | { kind: "eventbridge"; envelopeId: string; detailType: string; source?: string; account?: string; detail: unknown }
     | { kind: "unknown"; reason: string };
@@ -90,6 +91,19 @@ function answerTrigger(answer: unknown): Trigger {
     return { kind: "answer", handed: { body, timestamp, signature } };
 }
 
+// CloudFormation API Reference, "CreateStackSet": StackSetName is a letter, then letters, digits and hyphens, 128 in all.
+const STACK_SET_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
+
+/** A drift check request (shared/contract.ts DriftCheckRequest); one naming no StackSet CloudFormation could have is skipped. */
+function driftTrigger(name: unknown, callAs: unknown): Trigger {
+    const asCalled = CALL_AS.find((c) => c === callAs);
+    if (typeof name !== "string" || !STACK_SET_NAME.test(name) || asCalled === undefined) {
+        const shown = JSON.stringify({ loginAlertsDriftCheck: name, callAs })?.slice(0, 200);
+        return { kind: "unknown", reason: `the drift check request ${shown} names no StackSet and CallAs (SELF or DELEGATED_ADMIN)` };
+    }
+    return { kind: "drift", stackSet: { name, callAs: asCalled } };
+}
+
 export function classifyTrigger(event: unknown): Trigger {
     if (!isObject(event)) {
         return { kind: "unknown", reason: "the event is not a JSON object" };
@@ -101,6 +115,9 @@ export function classifyTrigger(event: unknown): Trigger {
     const period = event["loginAlertsSummary"];
     if (period === "daily" || period === "weekly") {
         return summaryTrigger(period, event["scheduledTime"]);
+    }
+    if (event["loginAlertsDriftCheck"] !== undefined) {
+        return driftTrigger(event["loginAlertsDriftCheck"], event["callAs"]);
     }
     const scheduled: Unchecked<ScheduledEvent> = event;
     if (scheduled.source === "aws.events" && scheduled["detail-type"] === "Scheduled Event") {
@@ -126,7 +143,6 @@ export function classifyTrigger(event: unknown): Trigger {
     return { kind: "sns", messages: records.map((record: unknown, index) => snsMessageOf(record, index)) };
 }
 
-// An array, not a Set: closure serialization cannot carry a Set captured at module scope.
 const ALARM_STATES: readonly string[] = ["ALARM", "OK", "INSUFFICIENT_DATA"];
 
 /** Parses the JSON body CloudWatch publishes to SNS when an alarm changes state. */

@@ -8,6 +8,7 @@ import { splitDelay, type Catalog } from "./catalog";
 import {
     ALARM_NAME_MAX,
     ALARM_REASON_MAX,
+    describeAccount,
     eventText,
     eventTimeFormatter,
     formatEventTime,
@@ -23,7 +24,7 @@ import {
 } from "./messages";
 import type { OperatorsNotice } from "./fallbacks";
 import { clip, literal, plainLiteral } from "./mrkdwn";
-import type { HeartbeatNotice, SummaryReport, TrailHealth } from "../common/types";
+import type { HeartbeatNotice, PrincipalName, SummaryReport, TrailHealth } from "../common/types";
 
 // CloudWatch Logs log group names are at most 512 characters.
 const LOG_GROUP_MAX = 512;
@@ -58,7 +59,7 @@ export function buildHeartbeatMessage(notice: HeartbeatNotice, p: Presentation):
 }
 
 /** An SNS subject: printable ASCII only (anything else as "?"), one line, under 100 characters. */
-function asciiSubject(subject: string): string {
+export function asciiSubject(subject: string): string {
     return clip(subject.replace(/[^\x20-\x7E]/g, "?"), SUBJECT_MAX);
 }
 
@@ -82,6 +83,9 @@ export function heartbeatNotice(notice: HeartbeatNotice, p: Presentation): Opera
 // A rule title is at most 100 characters, a principal's name is cut to this, a network is a CIDR.
 const NAME_MAX = 100;
 const NETWORK_MAX = 64;
+// An account id and its label: a configured one, or an organization's account name (at most 50 characters,
+// AWS Organizations API Reference, "Account").
+const ACCOUNT_MAX = 100;
 
 // A line is at least "\n• x: 0", 7 characters: no section holds more than this many, so no more are
 // made (10,000 names cost no more than 1,500).
@@ -114,10 +118,19 @@ function listSection<T>(heading: string, items: readonly T[], line: (item: T) =>
     return { type: "section", text: eventText(more > 0 ? `${text}\n${words.summary.more(more)}` : text) };
 }
 
+/** A summary line's principal, with its account as a sign-in's message names it where the line has one. */
+function whoText(line: { principal: PrincipalName; accountId?: string }, p: Presentation, words: Catalog): string {
+    const who = principalText(line.principal, words, NAME_MAX);
+    return line.accountId === undefined
+        ? who
+        : words.summary.inAccount(who, literal(describeAccount(line.accountId, p.accountLabels, words), ACCOUNT_MAX));
+}
+
 /**
  * The daily or weekly summary: every rule's count (zeros shown, so a quiet channel is visibly
- * quiet), the principals with most events, sign-ins from new networks, and what reached Slack
- * only by the backstop or not at all. Six blocks, each cut to Slack's limits whatever the sizes.
+ * quiet), the principals with most events and sign-ins from new networks (each with its account,
+ * where the report names accounts), and what reached Slack only by the backstop or not at all.
+ * Six blocks, each cut to Slack's limits whatever the sizes.
  */
 export function buildSummaryMessage(report: SummaryReport, p: Presentation): SlackMessage {
     const words = wordsOf(p);
@@ -136,17 +149,11 @@ export function buildSummaryMessage(report: SummaryReport, p: Presentation): Sla
             0,
             words,
         ),
-        listSection(
-            s.topPrincipals,
-            report.perPrincipal,
-            (r) => s.countLine(principalText(r.principal, words, NAME_MAX), r.count),
-            report.otherPrincipals,
-            words,
-        ),
+        listSection(s.topPrincipals, report.perPrincipal, (r) => s.countLine(whoText(r, p, words), r.count), report.otherPrincipals, words),
         listSection(
             s.newNetworks,
             report.newNetworks,
-            (n) => s.newNetworkLine(principalText(n.principal, words, NAME_MAX), literal(n.network, NETWORK_MAX)),
+            (n) => s.newNetworkLine(whoText(n, p, words), literal(n.network, NETWORK_MAX)),
             0,
             words,
         ),

@@ -4,7 +4,7 @@
  * Windows": the family, without the version, which changes every few weeks).
  */
 
-// Arrays of pairs, not Maps: closure serialization carries them as they are.
+// Tried in order: the first match names the browser, so Edge and Opera come before the Chrome they also claim to be.
 const BROWSERS: Array<[RegExp, string]> = [
     [/Edg(?:e|A|iOS)?\/(\d+)/, "Edge"],
     [/OPR\/(\d+)/, "Opera"],

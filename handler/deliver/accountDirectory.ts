@@ -21,8 +21,8 @@ export interface AccountDirectory {
 const NOT_MEMBER_TTL_MS = 5 * 60_000;
 
 /**
- * A directory that asks `describe` and remembers the answers. The map is made here, not at module
- * scope, so the function's serialized code carries none of its contents.
+ * A directory that asks `describe` and remembers the answers, one per container: the map is made
+ * here, not at module scope, so each handler (and each test) starts with its own.
  */
 export function accountDirectory(describe: DescribeAccount, now: () => number): AccountDirectory {
     const known = new Map<string, { standing: AccountStanding; atMs: number }>();

@@ -26,7 +26,7 @@ import {
 import { newNetworkOf } from "../decide/firstSeen";
 import { addIdentityCenterMfa } from "./identityCenter";
 import { partitionAsked, postAndAsk } from "./confirmation";
-import { closeBatch, countFailed, countPosted, openBatch, type PostedBatch } from "./postedBatch";
+import { closeBatch, countFailed, countPosted, openBatch, readBatch, type PostedBatch } from "./postedBatch";
 import type { ReadHistories } from "../state/history";
 import { failedKey, postedKey, record, type RuleRun } from "./ruleRun";
 import type { AlarmNotification, SignIn, TimeWindow } from "../common/types";
@@ -217,20 +217,42 @@ function ownedBy(run: RuleRun, signIns: readonly SignIn[]): { toPost: SignIn[]; 
 }
 
 /**
+ * The found sign-ins not yet handled, by disposition, and how many of them this rule posts and
+ * leaves to others. Which and whose are decided first, from each sign-in alone, so that whether
+ * they are handled is read together with the first-seen histories of those that would be shown
+ * (readBatch): `known` gains them.
+ */
+async function unhandled(
+    run: RuleRun,
+    byId: ReadonlyMap<string, SignIn>,
+    known: ReadHistories,
+): Promise<{ groups: Record<Disposition, SignIn[]>; toPost: number; leftToOthers: number }> {
+    const { toPost, leftToOthers } = ownedBy(run, [...byId.values()]);
+    const groups = groupByDisposition(run.deps.settings, run.rule.id, toPost);
+    // One key per event: an event Slack refused in every form is recorded under its posted key too.
+    const keys = [...byId.keys()].map((id) => postedKey(run.rule.id, id));
+    const fresh = await readBatch(run, keys, [...groups.report, ...groups.downgrade], known);
+    const isNew = (s: SignIn) => fresh.has(postedKey(run.rule.id, s.eventId));
+    return {
+        groups: { report: groups.report.filter(isNew), downgrade: groups.downgrade.filter(isNew), suppress: groups.suppress.filter(isNew) },
+        toPost: toPost.filter(isNew).length,
+        leftToOthers: leftToOthers.filter(isNew).length,
+    };
+}
+
+/**
  * Posts the found sign-ins not yet handled: reported ones, then downgraded ones as informational;
  * suppressed ones are recorded. `histories`: the first-seen histories a lookup's batches carry
  * from one to the next (handler/state/history.ts).
  */
 /**
  * Where the stack serves an organization, the run's labels take each shown account's name from AWS
- * Organizations, unless the stack labels it: a member account's sign-in then says whose it is.
+ * Organizations, unless the stack labels it: a member account's sign-in (or an alarm's note) then
+ * says whose it is.
  */
-async function nameAccounts(run: RuleRun, shown: readonly SignIn[]): Promise<void> {
-    if (run.deps.settings.organizationId && shown.length > 0) {
-        const accountLabels = await run.deps.accounts.labelsFor(
-            shown.map((s) => s.accountId),
-            run.presentation.accountLabels,
-        );
+async function nameAccounts(run: RuleRun, accountIds: readonly string[]): Promise<void> {
+    if (run.deps.settings.organizationId && accountIds.length > 0) {
+        const accountLabels = await run.deps.accounts.labelsFor(accountIds, run.presentation.accountLabels);
         run.presentation = { ...run.presentation, accountLabels };
     }
 }
@@ -245,17 +267,17 @@ export async function postFound(
     if (byId.size === 0) {
         return;
     }
-    // One key per event: an event Slack refused in every form is recorded under its posted key too.
-    const fresh = await deps.aws.store.unposted([...byId.keys()].map((id) => postedKey(rule.id, id)));
-    const unhandled = [...byId.values()].filter((s) => fresh.has(postedKey(rule.id, s.eventId)));
-    const { toPost, leftToOthers } = ownedBy(run, unhandled);
-    const groups = groupByDisposition(deps.settings, rule.id, toPost);
+    const known: ReadHistories = histories ?? new Map();
+    const { groups, toPost, leftToOthers } = await unhandled(run, byId, known);
     // Only what will be posted is looked up and marked: a suppressed sign-in is never posted, so it
     // teaches the history nothing, not even within its batch.
     const shown = [...groups.report, ...groups.downgrade];
     await addIdentityCenterMfa(run, shown);
-    await nameAccounts(run, shown);
-    const batch = await openBatch(run, shown, histories);
+    await nameAccounts(
+        run,
+        shown.map((s) => s.accountId),
+    );
+    const batch = await openBatch(run, shown, known);
     const raisedTo = raisedSeverity(deps.settings, rule);
     const raise = raisedTo ? groups.report.filter((s) => newNetworkOf(s) !== undefined) : [];
     const raised = new Set(raise);
@@ -264,11 +286,11 @@ export async function postFound(
         rule: rule.id,
         window,
         found: byId.size,
-        new: toPost.length,
+        new: toPost,
         raised: raise.length,
         downgraded: groups.downgrade.length,
         suppressed: groups.suppress.length,
-        leftToOtherRules: leftToOthers.length,
+        leftToOtherRules: leftToOthers,
     });
     if (groups.suppress.length > 0) {
         // Known sign-ins are recorded as handled so the next lookup does not consider them again.
@@ -291,12 +313,12 @@ export async function postFound(
     }
 }
 
-/** What an alarm says on its own: that events are on their way, or (if asked for) that it is back to OK. */
-function alarmNote(run: RuleRun, alarm: AlarmNotification, foundNone: boolean): SlackMessage | undefined {
+/** What an alarm says on its own, in a presentation: that events are on their way, or (if asked for) that it is back to OK. */
+function alarmNote(run: RuleRun, alarm: AlarmNotification, foundNone: boolean): ((p: Presentation) => SlackMessage) | undefined {
     if (alarm.newState === "ALARM" && foundNone) {
-        return buildPendingMessage(run.rule, alarm, run.presentation);
+        return (p) => buildPendingMessage(run.rule, alarm, p);
     }
-    return alarm.newState === "OK" && run.deps.settings.notifyOnOk ? buildOkMessage(run.rule, alarm, run.presentation) : undefined;
+    return alarm.newState === "OK" && run.deps.settings.notifyOnOk ? (p) => buildOkMessage(run.rule, alarm, p) : undefined;
 }
 
 /**
@@ -318,7 +340,11 @@ export async function postAlarmNote(run: RuleRun, alarm: AlarmNotification, foun
     const note = alarmNote(run, alarm, foundNone);
     if (note) {
         const noteKey = `alarm#${alarm.alarmName}#${alarm.newState}#${alarm.stateChangeTime.toISOString()}`;
-        await noteOnce(run, noteKey, () => deliverNote(run, note));
+        await noteOnce(run, noteKey, async () => {
+            // The pending note names the alarm's account; asked only when a note is to be posted.
+            await nameAccounts(run, [alarm.accountId]);
+            return deliverNote(run, note(run.presentation));
+        });
     }
 }
 

@@ -13,8 +13,7 @@ function subjectOf(text: string): string {
 
 /**
  * The operators' SNS topic, for what must reach a person even when Slack refuses it. The SDK comes
- * from the Lambda runtime, so it is required here at cold start: an import would be followed by
- * closure serialization into the package.
+ * from the Lambda runtime (the bundle leaves @aws-sdk out: program/functionPackage.ts).
  */
 export function createOperatorsChannel(topicArn: string): OperatorsChannel {
     // Loaded on first use: most invocations never tell the operators anything.

@@ -2,10 +2,20 @@
  * One lookup batch on its way to Slack: the first-seen histories its sign-ins were marked against,
  * and what its posted messages teach those histories and add to the summary's tallies, written once
  * when the batch is done (a burst's 1,000 sign-ins are a few batches, not 25 messages' worth of
- * writes; the histories are read once a lookup, then carried from batch to batch). Both writes
- * only add detail and are logged, not thrown, when they fail.
+ * writes; the histories are read once a lookup, with the batch's posted records where they fit,
+ * then carried from batch to batch). Both writes only add detail and are logged, not thrown, when
+ * they fail.
  */
-import { learnPosted, markFirstSeen, type HistoryScope, type ReadHistories } from "../state/history";
+import {
+    historiesOf,
+    historyKey,
+    learnPosted,
+    markFirstSeen,
+    unreadPrincipals,
+    type HistoryScope,
+    type ReadHistories,
+} from "../state/history";
+import { batchGetRoom } from "../state/table";
 import { addInto, COUNTERS, postedCounters, tally } from "../state/tally";
 import type { RuleRun } from "./ruleRun";
 import type { SignIn } from "../common/types";
@@ -23,6 +33,26 @@ function historyScope(run: RuleRun): HistoryScope {
 }
 
 const summarised = (run: RuleRun): boolean => run.deps.settings.summary !== "off";
+
+/**
+ * Which of `postedKeys` are not recorded as posted and, in the same BatchGetItem calls, the
+ * first-seen histories `known` lacks of as many principals of `shown` (the sign-ins that would be
+ * shown, were they new) as fit in the room the posted keys leave in their last call: never a call
+ * more than the posted records take alone. `known` gains them; openBatch reads any other it needs.
+ */
+export async function readBatch(
+    run: RuleRun,
+    postedKeys: readonly string[],
+    shown: readonly SignIn[],
+    known: ReadHistories,
+): Promise<Set<string>> {
+    const principals = unreadPrincipals(historyScope(run), shown, known).slice(0, batchGetRoom(postedKeys.length));
+    const { unposted, documents } = await run.deps.aws.store.unpostedAndDocuments(postedKeys, principals.map(historyKey));
+    for (const [principal, stored] of historiesOf(principals, documents)) {
+        known.set(principal, stored);
+    }
+    return unposted;
+}
 
 /**
  * Marks the batch's sign-ins that will be shown against their first-seen histories: those `known`

@@ -4,8 +4,8 @@ import { log } from "../common/log";
 import type { SlackMessage } from "../decide/messages";
 import type { Clock } from "../common/types";
 
-// Errors are plain Errors with a name, not subclasses: closure serialization rewrites class
-// constructors so that `super(message)` on Error no longer sets the message.
+// Errors are plain Errors with a name and fields, not subclasses: they cross the ports and the
+// child process of the deployed tests as they are, and a name is what the retries and logs read.
 
 /** The HTTP status of a Slack rejection from slackRejectedError; undefined for any other error. */
 export function rejectedStatus(err: unknown): number | undefined {

@@ -8,12 +8,13 @@ import { postSummary } from "./summary";
 import { handleAnswer } from "./answer";
 import { escalateUnanswered } from "./unanswered";
 import { createSlackApp } from "../deliver/slackApp";
+import { checkDrift } from "./drift";
 import { classifyTrigger, parseAlarmNotification, ruleForAlarm, type Trigger } from "../decide/parse";
 import type { FetchLike } from "../deliver/webhook";
 import { createPacedSender } from "../deliver/pacedSender";
 import { accountDirectory } from "../deliver/accountDirectory";
-import { SAFETY_MS, sweepRule, type SweepDeps, type SweepJob } from "./sweep";
-import type { AwsPorts, Clock, InvocationContext, InvocationReport } from "../common/types";
+import { SAFETY_MS, sweepRule, type HeldLease, type SweepDeps, type SweepJob } from "./sweep";
+import type { AwsPorts, Clock, InvocationContext, InvocationReport, RuleProgress } from "../common/types";
 import { severityRank, type HandlerSettings, type RunTimeRule } from "../../shared/contract";
 
 // How long an invocation waits for another one's sweep to finish before leaving the work to it.
@@ -37,7 +38,7 @@ export interface HandlerDeps {
  * are skipped with a reason in the report.
  */
 export function planWork(
-    trigger: Exclude<Trigger, { kind: "unknown" | "summary" | "answer" }>,
+    trigger: Exclude<Trigger, { kind: "unknown" | "summary" | "drift" | "answer" }>,
     rules: readonly RunTimeRule[],
     report: InvocationReport,
     servedAccount?: string,
@@ -85,7 +86,7 @@ export function bySeverity(work: readonly SweepJob[]): SweepJob[] {
     return [...work].sort((a, b) => rank(a) - rank(b));
 }
 
-async function tryLease(deps: SweepDeps, ruleId: string, owner: string, leaseUntil: number): Promise<boolean> {
+async function tryLease(deps: SweepDeps, ruleId: string, owner: string, leaseUntil: number): Promise<RuleProgress | undefined> {
     try {
         return await deps.aws.store.acquireLease(ruleId, owner, leaseUntil, deps.clock.now());
     } catch (err) {
@@ -107,15 +108,43 @@ export async function waitForRuleLease(
     owner: string,
     deadlineMs: number,
     waitMs: number,
-): Promise<boolean> {
+): Promise<HeldLease | undefined> {
     const leaseUntil = deadlineMs + SAFETY_MS;
-    let leased = await tryLease(deps, ruleId, owner, leaseUntil);
+    let progress = await tryLease(deps, ruleId, owner, leaseUntil);
     const waitUntil = Math.min(deps.clock.now() + waitMs, deadlineMs);
-    while (!leased && deps.clock.now() < waitUntil) {
+    while (!progress && deps.clock.now() < waitUntil) {
         await deps.clock.sleep(LEASE_RETRY_MS);
-        leased = await tryLease(deps, ruleId, owner, leaseUntil);
+        progress = await tryLease(deps, ruleId, owner, leaseUntil);
     }
-    return leased;
+    return progress && { owner, progress };
+}
+
+/**
+ * Gives the rule's lease up, moving its cursor in the same write when the sweep read a window to
+ * its end; returns why the rule failed, if the cursor could not be moved. A lease another
+ * invocation holds by now (ours expired and was taken) is left to it with the cursor, which that
+ * one moves only past what it has read whole: at worst a later lookup reads this window again and
+ * finds its events recorded. A cursor not written fails the rule, as when it was a write of its
+ * own, so Lambda's retry reads the window again; a release alone that fails is logged: the lease expires.
+ */
+async function giveUp(deps: SweepDeps, ruleId: string, lease: HeldLease): Promise<string | undefined> {
+    const { store } = deps.aws;
+    const warn = (err: Error) => log("warn", "could not release a rule's lease; it will expire", { rule: ruleId, error: err.message });
+    try {
+        if (!(await store.releaseLease(ruleId, lease.owner, lease.moveCursorTo))) {
+            log("warn", "another invocation held the rule's lease by the end of this one; the cursor is left to it", { rule: ruleId });
+        }
+        return undefined;
+    } catch (err) {
+        if (lease.moveCursorTo === undefined) {
+            warn(err as Error);
+            return undefined;
+        }
+        log("error", "could not move the rule's cursor", { rule: ruleId, error: (err as Error).message, name: (err as Error).name });
+        // The lease alone, so that the retry need not wait for it to expire.
+        await store.releaseLease(ruleId, lease.owner, undefined).catch(warn);
+        return `${ruleId}: ${(err as Error).name}: ${(err as Error).message}`;
+    }
 }
 
 /** Sweeps one rule under its lease, then releases it; returns why it failed, as a sentence, if it did. */
@@ -131,28 +160,27 @@ async function sweepJob(
     // so Lambda retries it: its events or its note would otherwise wait for the next sweep
     // unannounced. The scheduled sweep leaves a busy rule to the invocation sweeping it, and to the next sweep.
     const waits = job.alarm !== undefined || job.event !== undefined;
-    if (!(await waitForRuleLease(deps, ruleId, owner, deadlineMs, waits ? LEASE_WAIT_MS : 0))) {
+    const lease = await waitForRuleLease(deps, ruleId, owner, deadlineMs, waits ? LEASE_WAIT_MS : 0);
+    if (!lease) {
         report.skipped.push(`another invocation holds the lease of ${ruleId}`);
         log("info", "another invocation is sweeping this rule", { rule: ruleId, alarm: job.alarm?.alarmName, eventId: job.event?.eventId });
         return waits ? `${ruleId}: another invocation held the rule's lease for ${LEASE_WAIT_MS / 1000} s; retrying` : undefined;
     }
     report.rulesScanned.push(ruleId);
+    let failure: string | undefined;
     try {
         if (job.event) {
             await postEvent(deps, job.rule, job.event, deadlineMs, report);
         } else {
-            await sweepRule(deps, job, deadlineMs, report);
+            await sweepRule(deps, job, lease, deadlineMs, report);
         }
-        return undefined;
     } catch (err) {
         log("error", "rule failed", { rule: ruleId, error: (err as Error).message, name: (err as Error).name });
-        return `${ruleId}: ${(err as Error).name}: ${(err as Error).message}`;
-    } finally {
-        // The lease expires on its own; a failed release must not hide the outcome above.
-        await deps.aws.store.releaseLease(ruleId, owner).catch((err: Error) => {
-            log("warn", "could not release a rule's lease; it will expire", { rule: ruleId, error: err.message });
-        });
+        failure = `${ruleId}: ${(err as Error).name}: ${(err as Error).message}`;
     }
+    // Given up whatever the outcome; a failure to give it up must not hide the sweep's own above.
+    const notGivenUp = await giveUp(deps, ruleId, lease);
+    return failure ?? notGivenUp;
 }
 
 /** Sweeps each job, critical rules first, each under its own rule's lease; returns the failures, as sentences. */
@@ -210,6 +238,11 @@ export async function handleInvocation(container: SweepDeps, event: unknown, con
     }
     if (trigger.kind === "answer") {
         await handleAnswer(deps, trigger.handed, deadlineMs, report);
+        log("info", "invocation done", { ...report });
+        return report;
+    }
+    if (trigger.kind === "drift") {
+        await checkDrift(deps, trigger.stackSet, deadlineMs, report);
         log("info", "invocation done", { ...report });
         return report;
     }

@@ -6,7 +6,7 @@ import { ruleMatcher, rulesMatching } from "../decide/overlap";
 import { postFound } from "../deliver/delivery";
 import type { RuleRun } from "../deliver/ruleRun";
 import type { ReadHistories } from "../state/history";
-import type { LogEventPage, PendingLookup, RuleProgress, SignIn, StateStore, TimeWindow } from "../common/types";
+import type { LogEventPage, PendingLookup, RuleProgress, SignIn, TimeWindow } from "../common/types";
 import { severityRank, type HandlerSettings, type RunTimeRule } from "../../shared/contract";
 
 // FilterLogEvents keeps a nextToken valid for 24 hours; an older unfinished lookup is read again from its start.
@@ -14,6 +14,17 @@ export const PAGE_TOKEN_MAX_AGE_MS = 23 * 3600 * 1000;
 // Sign-ins gathered from pages before they are posted and the paging position saved: small pages
 // still fill whole messages, and an invocation killed mid-lookup loses at most this much progress.
 const POST_EVERY = 10 * SIGNINS_PER_MESSAGE;
+/**
+ * A rule's lease while an invocation holds it: whose it is, where the rule's lookups stood when it
+ * was taken, and where its cursor moves when the lease is given up, once a window has been read to
+ * its end (handler/ingest/invocation.ts).
+ */
+export interface HeldLease {
+    owner: string;
+    progress: RuleProgress;
+    moveCursorTo?: number;
+}
+
 /**
  * When the rule stops starting new pages: its share of the time left, as if every rule the
  * invocation takes after it (by severity, then configuration order) were still to be swept, so
@@ -61,6 +72,7 @@ function collect(run: RuleRun, matchers: Matchers, page: LogEventPage, byId: Map
  */
 export async function readWindow(
     run: RuleRun,
+    lease: HeldLease,
     start: { window: TimeWindow; nextToken?: string },
     cursorMs: number | undefined,
     untilMs: number,
@@ -82,7 +94,7 @@ export async function readWindow(
         byId.clear();
         if (token !== undefined) {
             const pending: PendingLookup = { window, nextToken: token, savedAtMs: deps.clock.now() };
-            await deps.aws.store.savePending(rule.id, cursorMs, pending);
+            await keepProgress(run, lease, { ...(cursorMs === undefined ? {} : { cursorMs }), pending });
         }
     };
     for (let pages = 0; ; pages++) {
@@ -116,6 +128,13 @@ export async function readWindow(
     }
 }
 
-export function progressOf(store: StateStore, ruleId: string): Promise<RuleProgress> {
-    return store.getProgress(ruleId);
+/**
+ * Keeps where the rule's lookups stand, while the lease is ours. Once another invocation holds it
+ * (ours expired and was taken), the cursor and lookup are that invocation's to keep: ours is left
+ * unwritten, which at worst has a later lookup read again what this one posted, and find it recorded.
+ */
+export async function keepProgress(run: RuleRun, lease: HeldLease, progress: RuleProgress): Promise<void> {
+    if (!(await run.deps.aws.store.saveProgress(run.rule.id, lease.owner, progress))) {
+        log("warn", "the rule's lease is another invocation's now; its progress is left to that one", { rule: run.rule.id });
+    }
 }

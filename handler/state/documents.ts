@@ -2,18 +2,23 @@
  * The state table's JSON documents (first-seen histories, the trail's last state): each written
  * with a version condition, so two invocations never lose each other's writes.
  */
-import { allOrNone, batchGet, keyOf, TRANSACTION_WRITES, type Table, type TableWrite } from "./table";
+import { allOrNone, batchGet, keyOf, TRANSACTION_WRITES, type Item, type Table, type TableWrite } from "./table";
 import type { DocumentWrite, StoredDocument } from "../common/types";
 
-export async function readDocuments(table: Table, keys: readonly string[]): Promise<Map<string, StoredDocument>> {
+/** The documents among items read, by key. */
+export function documentsOf(items: readonly Item[]): Map<string, StoredDocument> {
     const documents = new Map<string, StoredDocument>();
-    for (const item of await batchGet(table, keys)) {
+    for (const item of items) {
         const [pk, body, version] = [item["pk"]?.S, item["body"]?.S, item["version"]?.N];
         if (pk !== undefined && body !== undefined && version !== undefined) {
             documents.set(pk, { body, version: Number(version) });
         }
     }
     return documents;
+}
+
+export async function readDocuments(table: Table, keys: readonly string[]): Promise<Map<string, StoredDocument>> {
+    return documentsOf(await batchGet(table, keys));
 }
 
 /** The Put of a document at its next version, on the condition that it is still at the one expected. */

@@ -8,7 +8,7 @@
  */
 import { historyExpiresAt, historyKeyOf, learn, markAll, teaches, type PrincipalHistory } from "../decide/firstSeen";
 import { log } from "../common/log";
-import type { DocumentWrite, SignIn, StateStore } from "../common/types";
+import type { DocumentWrite, SignIn, StateStore, StoredDocument } from "../common/types";
 
 // Two invocations rarely learn the same principal at once; a few rounds of read, merge and
 // conditional write settle it.
@@ -51,7 +51,11 @@ function parsed(body: string, key: string): PrincipalHistory | undefined {
 
 /** The stored histories of these principals, in one read; a principal without one is there with neither history nor version. */
 async function readHistories(store: StateStore, principals: readonly string[]): Promise<ReadHistories> {
-    const documents = await store.readDocuments(principals.map(historyKey));
+    return historiesOf(principals, await store.readDocuments(principals.map(historyKey)));
+}
+
+/** The principals' histories from their documents as read (historyKey); a principal without one is there with neither history nor version. */
+export function historiesOf(principals: readonly string[], documents: ReadonlyMap<string, StoredDocument>): ReadHistories {
     const read: ReadHistories = new Map();
     for (const principal of principals) {
         const document = documents.get(historyKey(principal));
@@ -60,6 +64,15 @@ async function readHistories(store: StateStore, principals: readonly string[]): 
         read.set(principal, { ...(history ? { history } : {}), ...(document ? { version: document.version } : {}) });
     }
     return read;
+}
+
+function principalsOf(signIns: readonly SignIn[]): string[] {
+    return [...new Set(signIns.flatMap((s) => historyKeyOf(s) ?? []))];
+}
+
+/** The principals whose histories markFirstSeen would read for these sign-ins: none when first-seen is off, and none `known` holds. */
+export function unreadPrincipals(scope: HistoryScope, signIns: readonly SignIn[], known: ReadHistories): string[] {
+    return scope.days <= 0 ? [] : principalsOf(signIns).filter((p) => !known.has(p));
 }
 
 /**
@@ -72,12 +85,12 @@ export async function markFirstSeen(
     signIns: readonly SignIn[],
     known: ReadHistories = new Map(),
 ): Promise<ReadHistories> {
-    const principals = [...new Set(signIns.flatMap((s) => historyKeyOf(s) ?? []))];
+    const principals = principalsOf(signIns);
     if (scope.days <= 0 || principals.length === 0) {
         return known;
     }
     const read = known;
-    const unread = principals.filter((p) => !read.has(p));
+    const unread = unreadPrincipals(scope, signIns, read);
     for (const [principal, stored] of unread.length > 0 ? await readHistories(scope.store, unread) : []) {
         read.set(principal, stored);
     }

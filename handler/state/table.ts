@@ -15,9 +15,15 @@ export interface Table {
 // up after a bounded number of rounds so the invocation fails (and is retried) instead of spinning.
 const UNPROCESSED_ROUNDS = 8;
 
-// BatchGetItem reads at most 100 keys per call, BatchWriteItem writes at most 25 items.
+// BatchGetItem reads at most 100 keys per call, BatchWriteItem writes at most 25 items (DynamoDB
+// API Reference, "BatchGetItem", "BatchWriteItem").
 const BATCH_GET_KEYS = 100;
 export const BATCH_WRITE_ITEMS = 25;
+
+/** How many more keys a read of `keys` keys (batchGet) takes without another call: the room its last call leaves. */
+export function batchGetRoom(keys: number): number {
+    return (BATCH_GET_KEYS - (keys % BATCH_GET_KEYS)) % BATCH_GET_KEYS;
+}
 
 async function unprocessedBackoff(round: number, operation: string): Promise<void> {
     if (round >= UNPROCESSED_ROUNDS) {

@@ -1,9 +1,9 @@
 /**
  * The summary's tallies: the messages Slack takes add their events to counters of the hour they were
  * posted in (a batch's at once), only when a summary is configured: its rule, the backstop and failures in the hour's
- * item (`stats#2026-11-30T09`), its principals and new networks in the hour's principal items
- * (`stats#2026-11-30T09#p0` …), chosen by the counter's name. The summary then reads the hours of
- * its period; nothing is scanned.
+ * item (`stats#2026-11-30T09`), its principals and new networks, each principal with its account,
+ * in the hour's principal items (`stats#2026-11-30T09#p0` …), chosen by the counter's name. The
+ * summary then reads the hours of its period; nothing is scanned.
  */
 import { newNetworkOf } from "../decide/firstSeen";
 import { log } from "../common/log";
@@ -59,38 +59,47 @@ function shardOf(name: string): number {
 }
 
 /**
- * A principal as a counter name holds it: its parts as JSON, each name cut, so the summary words it
- * in the stack's language ("alice (role Admin)", "alice（ロール Admin）").
+ * A principal as a counter name holds it: the account it acted in, then its parts, as JSON, each
+ * name cut, so `root` of two accounts is two counters and the summary words each in the stack's
+ * language ("alice (role Admin)", "alice（ロール Admin）") beside its account.
  */
-export function principalToken(principal: PrincipalName): string {
+export function principalToken(principal: PrincipalName, accountId: string): string {
     const cut = (name: string) => name.slice(0, MAX_NAME);
+    const account = cut(accountId);
     switch (principal.kind) {
         case "name":
         case "federated":
-            return JSON.stringify({ ...principal, name: cut(principal.name) });
+            return JSON.stringify({ account, ...principal, name: cut(principal.name) });
         case "role-session":
-            return JSON.stringify({ ...principal, session: cut(principal.session), role: cut(principal.role) });
+            return JSON.stringify({ account, ...principal, session: cut(principal.session), role: cut(principal.role) });
         default:
-            return JSON.stringify(principal);
+            return JSON.stringify({ account, ...principal });
     }
 }
 
-/** A counter name's principal; a name that is not a token (written by hand) is taken as a plain name. */
-export function principalOfToken(token: string): PrincipalName {
+/** A principal and the account it acted in, as a counter names them; tallies written before accounts were counted name none. */
+export interface TalliedPrincipal {
+    principal: PrincipalName;
+    accountId?: string;
+}
+
+/** A counter name's principal and account; a name that is not a token (written by hand) is taken as a plain name. */
+export function principalOfToken(token: string): TalliedPrincipal {
     try {
-        const parsed = JSON.parse(token) as PrincipalName;
+        const parsed = JSON.parse(token) as PrincipalName & { account?: unknown };
         if (parsed && typeof parsed === "object" && typeof parsed.kind === "string") {
-            return parsed;
+            const { account, ...principal } = parsed;
+            return typeof account === "string" ? { principal, accountId: account } : { principal };
         }
     } catch {
         // Not a token: fall through.
     }
-    return { kind: "name", name: token };
+    return { principal: { kind: "name", name: token } };
 }
 
 /** "new:<network> <principal>": the network first, since it has no spaces and the principal may have any. */
-export function newNetworkCounter(network: string, principal: PrincipalName): string {
-    return `${COUNTERS.newNetworkPrefix}${network} ${principalToken(principal)}`;
+export function newNetworkCounter(network: string, signIn: Pick<SignIn, "principal" | "accountId">): string {
+    return `${COUNTERS.newNetworkPrefix}${network} ${principalToken(signIn.principal, signIn.accountId)}`;
 }
 
 /** What one posted message adds: its events under the rule and each principal, new networks, and whether the backstop posted them. */
@@ -102,11 +111,11 @@ export function postedCounters(ruleId: string, batch: readonly SignIn[], backsto
             const counter = `${COUNTERS.rulePrefix}${id}`;
             counters[counter] = (counters[counter] ?? 0) + 1;
         }
-        const who = `${COUNTERS.whoPrefix}${principalToken(signIn.principal)}`;
+        const who = `${COUNTERS.whoPrefix}${principalToken(signIn.principal, signIn.accountId)}`;
         counters[who] = (counters[who] ?? 0) + 1;
         const network = newNetworkOf(signIn);
         if (network) {
-            counters[newNetworkCounter(network, signIn.principal)] = 1;
+            counters[newNetworkCounter(network, signIn)] = 1;
         }
     }
     if (backstop) {

@@ -5,9 +5,11 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { STACK_SET_OPERATION_PREFERENCES } from "../../shared/contract";
 import type { AwsEnv } from "../documents";
 import { childName, componentName, organizationInstanceName } from "../names";
 import { organizationBusPolicy } from "./busPolicy";
+import { driftCheck } from "./driftCheck";
 import { memberTemplate } from "./memberTemplate";
 import { memberRolePath, stackSetName } from "./names";
 import type { OrganizationSettings } from "./settings";
@@ -19,27 +21,21 @@ export interface OrganizationForwardingArgs {
     /** The fast path's patterns: the member accounts' rules are the stack's own regional rules. */
     patterns: ReadonlyArray<Record<string, unknown>>;
     bus: aws.cloudwatch.EventBus;
+    /** The function, which checks the StackSet's drift on a schedule, and its role. */
+    fn: { arn: pulumi.Input<string>; roleArn: pulumi.Input<string> };
     env: AwsEnv;
     physical: string;
 }
 
-/**
- * Each region's operation runs beside the others (a region that fails does not hold back the rest),
- * and within a region a quarter of the accounts may fail before CloudFormation stops there; the
- * instances' status and the scheduled drift check report those that did (CloudFormation API
- * Reference, "StackSetOperationPreferences").
- */
-export const OPERATION_PREFERENCES = {
-    regionConcurrencyType: "PARALLEL",
-    concurrencyMode: "SOFT_FAILURE_TOLERANCE",
-    failureTolerancePercentage: 25,
-    maxConcurrentPercentage: 50,
-};
+/** The StackSet's operation preferences, which its drift detections use too (shared/contract.ts). */
+export const OPERATION_PREFERENCES = STACK_SET_OPERATION_PREFERENCES;
 
 export class OrganizationForwarding extends pulumi.ComponentResource {
     readonly busPolicy: aws.cloudwatch.EventBusPolicy;
     readonly stackSet: aws.cloudformation.StackSet;
     readonly instances: Record<string, aws.cloudformation.StackSetInstance> = {};
+    /** Invokes the function hourly to check the StackSet's drift. */
+    readonly driftCheckSchedule: aws.scheduler.Schedule;
 
     constructor(name: string, args: OrganizationForwardingArgs, opts: pulumi.ComponentResourceOptions) {
         super("console-login-alerts:index:OrganizationForwarding", componentName(name, "organization"), {}, opts);
@@ -91,7 +87,8 @@ export class OrganizationForwarding extends pulumi.ComponentResource {
                 parent,
             );
         }
-        this.registerOutputs({ busPolicy: this.busPolicy, stackSet: this.stackSet });
+        this.driftCheckSchedule = driftCheck(name, { organization, stackSet: this.stackSet, fn: args.fn, env: args.env }, this);
+        this.registerOutputs({ busPolicy: this.busPolicy, stackSet: this.stackSet, driftCheckSchedule: this.driftCheckSchedule });
     }
 }
 

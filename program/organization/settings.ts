@@ -5,10 +5,9 @@
 import { ConfigError, isRecord, key, readJson, type ConfigSource } from "../configValues";
 import { DEFAULTS } from "../defaults";
 import { REGION_NAME } from "../names";
+import { CALL_AS, type CallAs } from "../../shared/contract";
 
-/** Who administers the StackSet: the management account (`SELF`) or a delegated administrator. */
-export const CALL_AS = ["SELF", "DELEGATED_ADMIN"] as const;
-export type CallAs = (typeof CALL_AS)[number];
+export { CALL_AS, type CallAs };
 
 export interface OrganizationSettings {
     /** The organization's id, `o-…`: only its principals may put events on the stack's bus. */

@@ -11,6 +11,8 @@ export const ACCOUNT_ID = "111122223333";
 const REGION = "us-east-1";
 const REGION_NAME = "US East (N. Virginia)";
 const TOPIC_ARN = "arn:aws:sns:us-east-1:111122223333:login-alerts-alarms-e88e06f";
+// The function's ARN names the account it serves (handler/ingest/invocation.ts): events of others are refused or asked about.
+const FUNCTION_ARN = "arn:aws:lambda:us-east-1:111122223333:function:login-alerts-handler-7c2e4d1";
 const LOG_GROUP = "login-alerts-trail-3f2a9c1";
 const WEBHOOK_PARAMETER = "/console-login-alerts/login-alerts-dev/slack-webhook-url";
 const WEBHOOK_URL = "https://hooks.slack.com/services/T0SIM0000/B0SIM0000/simulatedWebhookToken";
@@ -287,6 +289,7 @@ export class LambdaService {
         const startedAtMs = this.clock.now();
         const context: InvocationContext = {
             awsRequestId: requestId,
+            invokedFunctionArn: FUNCTION_ARN,
             getRemainingTimeInMillis: () => Math.max(0, startedAtMs + LAMBDA_TIMEOUT_MS - this.clock.now()),
         };
         const record: InvocationRecord = { requestId, trigger, attempt, container: container.id, startedAtMs, endedAtMs: startedAtMs };
@@ -374,6 +377,8 @@ export interface SimulationOptions {
     settings?: Partial<HandlerSettings>;
     /** Further asynchronous invocations of the function (EventBridge events, say), each at its delivery time. */
     deliveries?: ReadonlyArray<{ atMs: number; event: unknown; trigger: string }>;
+    /** The organization's member accounts by id, with the names AWS Organizations' DescribeAccount answers. */
+    memberAccounts?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -461,6 +466,9 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     const latency: Latency = { dynamodbMs: 8, logsMs: 150, ssmMs: 30, ...options.latency };
     const aws = new FakeAwsPorts(clock, latency);
     aws.parameters.set(WEBHOOK_PARAMETER, WEBHOOK_URL);
+    for (const [id, name] of Object.entries(options.memberAccounts ?? {})) {
+        aws.accounts.set(id, name);
+    }
     const slack = new FakeSlackWebhook(clock, options.slackLatencyMs ?? 250);
     const outage = options.slackOutage;
     if (outage) {

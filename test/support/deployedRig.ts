@@ -2,6 +2,7 @@
  * The setting of a deployed-handler spec: the program's function unpacked once, as Lambda would
  * unpack it, with a local Slack and local AWS started for the spec and reset before each test.
  */
+import * as assert from "assert";
 import type { OfflineRun } from "../../tools/offlineEngine";
 import { removeUnpacked, resetLocalEndpoints, unpackFunction, type DeployedFunction } from "../../tools/local/deployedFunction";
 import { LocalAws } from "../../tools/local/localAws";
@@ -35,4 +36,30 @@ export function useDeployedRig(program: () => Promise<OfflineRun>, knobs: Record
         await resetLocalEndpoints(rig.fn, rig.slack, rig.aws);
     });
     return rig;
+}
+
+const HOUR = 3600 * 1000;
+
+/**
+ * Moves what this hour's messages tallied into the last hour, the latest a daily summary asked for
+ * now reads: the function counts a message in the hour it was posted in, and a summary reads only
+ * hours that have ended.
+ */
+export async function tallyAsLastHour(aws: LocalAws): Promise<void> {
+    const tallies = (await aws.items()).filter((item) => item["pk"]?.S?.startsWith("stats#"));
+    assert.ok(tallies.length > 0, "the posted messages left no tally");
+    const merged: Record<string, { N: string }> = {};
+    for (const item of tallies) {
+        for (const [name, value] of Object.entries(item)) {
+            if (value.N !== undefined && name !== "expiresAt") {
+                merged[name] = { N: String(Number(merged[name]?.N ?? 0) + Number(value.N)) };
+            }
+        }
+    }
+    const lastHour = Math.floor(Date.now() / HOUR) * HOUR - HOUR;
+    await aws.putItem({
+        ...merged,
+        pk: { S: `stats#${new Date(lastHour).toISOString().slice(0, 13)}` },
+        expiresAt: { N: "1900000000" },
+    });
 }

@@ -118,6 +118,38 @@ export function planEventBridge(events: readonly TrailEvent[], model: EventBridg
     return { deliveries, dropped, notForwarded };
 }
 
+/**
+ * The plan with one more EventBridge hop after each delivery, as a member account's event takes
+ * (its default bus, then the stack's bus in another account): a further delay drawn from the same
+ * model, and a further drop, independent of the first hop's. Both draws are made for every event,
+ * in the events' order, delivered or not, as planEventBridge makes its own.
+ */
+export function withAnotherHop(
+    plan: EventBridgePlan,
+    events: readonly TrailEvent[],
+    model: EventBridgeModel,
+    random: () => number,
+): EventBridgePlan & { droppedByHop: number } {
+    const delay = logNormalDelays(random, model.medianMs, model.p99Ms);
+    const firstHop = new Map(plan.deliveries.map((d) => [d.eventID, d]));
+    const deliveries: EventBridgeDelivery[] = [];
+    const dropped = new Set(plan.dropped);
+    for (const e of events) {
+        const drop = random() < model.dropRate;
+        const delayMs = Math.round(delay());
+        const delivered = firstHop.get(e.record.eventID);
+        if (!delivered) {
+            continue;
+        }
+        if (drop) {
+            dropped.add(e.record.eventID);
+        } else {
+            deliveries.push({ ...delivered, atMs: delivered.atMs + delayMs, delayMs: delivered.delayMs + delayMs });
+        }
+    }
+    return { deliveries, dropped, notForwarded: plan.notForwarded, droppedByHop: dropped.size - plan.dropped.size };
+}
+
 export interface FirstPost {
     /** "rule eventID" */
     pair: string;

@@ -15,6 +15,7 @@ import type {
     OperatorsChannel,
     PendingLookup,
     RuleProgress,
+    StackSetRef,
     StateStore,
     StoredDocument,
     TimeWindow,
@@ -24,6 +25,7 @@ import type { HandlerSettings, RunTimeRule } from "../../shared/contract";
 import { BUILT_IN_RULES, type BuiltInRuleId } from "../../program/rules";
 import { compileFilterPattern } from "../../shared/filterPattern";
 import type { StoredLogEvent } from "../../tools/local/localAws";
+import { FakeStackSets } from "./fakeStackSets";
 
 /**
  * One in-process world for the handler at `nowMs`: a fake clock and AWS, a sender that keeps every
@@ -192,14 +194,21 @@ function namedError(name: string, message: string): Error {
 
 /**
  * The DynamoDB state table in memory, with the semantics of the real store in handler/state/store.ts: a
- * conditional lease (free, expired, or already ours), posted keys with an expiry, cursors with the
- * lookup left unfinished, versioned documents and counters. Each call takes effect after its
+ * conditional lease (free, expired, or already ours) with the rule's cursor and the lookup it left
+ * unfinished, written only while the lease is the writer's, posted keys with an expiry, versioned
+ * documents and counters. Each call takes effect after its
  * latency has passed, atomically, as a single DynamoDB request (or transaction) would.
  */
 export class InMemoryStateStore implements StateStore {
+    /** Each rule's cursor, kept with its lease. */
     readonly cursors = new Map<string, number>();
-    /** The lookup each rule left unfinished, kept beside its cursor; setCursor clears it. */
+    /** The lookup each rule left unfinished, kept beside its cursor; moving the cursor clears it. */
     readonly pending = new Map<string, PendingLookup>();
+    /** What versions before the cursor joined the lease kept apart (`cursor#<rule>`), and each read of it. */
+    readonly former = new Map<string, RuleProgress>();
+    readonly formerReads: string[] = [];
+    /** Every read of posted records and documents, one request each, in order. */
+    readonly reads: Array<{ posted: string[]; documents: string[] }> = [];
     /** Posted key → expiresAt (epoch seconds), as the TTL attribute stores it. */
     readonly posted = new Map<string, number>();
     /** Each rule's lease, by rule id. */
@@ -225,38 +234,27 @@ export class InMemoryStateStore implements StateStore {
         }
     }
 
-    async getCursor(ruleId: string): Promise<number | undefined> {
-        await this.io();
-        return this.cursors.get(ruleId);
-    }
-
-    async setCursor(ruleId: string, atMs: number): Promise<void> {
-        await this.io();
-        this.cursors.set(ruleId, atMs);
-        this.pending.delete(ruleId);
-    }
-
-    async getProgress(ruleId: string): Promise<RuleProgress> {
-        await this.io();
+    /** Where the rule's lookups stand, as its lease's item holds them. */
+    private progress(ruleId: string): RuleProgress {
         const cursorMs = this.cursors.get(ruleId);
         const lookup = this.pending.get(ruleId);
         return { ...(cursorMs === undefined ? {} : { cursorMs }), ...(lookup ? { pending: lookup } : {}) };
     }
 
-    async savePending(ruleId: string, cursorMs: number | undefined, lookup: PendingLookup): Promise<void> {
-        await this.io();
-        // The DynamoDB store replaces the cursor item: without a cursor, none is kept.
-        if (cursorMs === undefined) {
-            this.cursors.delete(ruleId);
-        } else {
-            this.cursors.set(ruleId, cursorMs);
-        }
-        this.pending.set(ruleId, lookup);
+    async unposted(keys: readonly string[]): Promise<Set<string>> {
+        return (await this.unpostedAndDocuments(keys, [])).unposted;
     }
 
-    async unposted(keys: readonly string[]): Promise<Set<string>> {
+    async unpostedAndDocuments(
+        postedKeys: readonly string[],
+        documentKeys: readonly string[],
+    ): Promise<{ unposted: Set<string>; documents: Map<string, StoredDocument> }> {
         await this.io();
-        return new Set(keys.filter((k) => !this.posted.has(k)));
+        this.reads.push({ posted: [...postedKeys], documents: [...documentKeys] });
+        return {
+            unposted: new Set(postedKeys.filter((k) => !this.posted.has(k))),
+            documents: new Map(documentKeys.flatMap((k) => (this.documents.has(k) ? [[k, { ...this.documents.get(k)! }] as const] : []))),
+        };
     }
 
     async markPosted(keys: readonly string[], expiresAtSeconds: number): Promise<void> {
@@ -266,28 +264,58 @@ export class InMemoryStateStore implements StateStore {
         }
     }
 
-    async acquireLease(ruleId: string, owner: string, untilMs: number, nowMs: number): Promise<boolean> {
+    async acquireLease(ruleId: string, owner: string, untilMs: number, nowMs: number): Promise<RuleProgress | undefined> {
         await this.io();
-        // attribute_not_exists(pk) OR #until < :now OR #owner = :owner
+        // attribute_not_exists(#owner) OR #until < :now OR #owner = :owner
         const held = this.leases[ruleId];
         const granted = held === undefined || held.untilMs < nowMs || held.owner === owner;
         if (granted) {
             this.leases[ruleId] = { owner, untilMs };
         }
         this.leaseAttempts.push({ ruleId, owner, atMs: this.clock.now(), granted });
-        return granted;
+        return granted ? this.progress(ruleId) : undefined;
     }
 
-    async releaseLease(ruleId: string, owner: string): Promise<void> {
+    async releaseLease(ruleId: string, owner: string, cursorMs: number | undefined): Promise<boolean> {
         await this.io();
-        if (this.leases[ruleId]?.owner === owner) {
-            delete this.leases[ruleId];
+        // #owner = :owner
+        if (this.leases[ruleId]?.owner !== owner) {
+            return false;
         }
+        delete this.leases[ruleId];
+        if (cursorMs !== undefined) {
+            this.cursors.set(ruleId, cursorMs);
+            this.pending.delete(ruleId);
+        }
+        return true;
+    }
+
+    async saveProgress(ruleId: string, owner: string, { cursorMs, pending }: RuleProgress): Promise<boolean> {
+        await this.io();
+        if (this.leases[ruleId]?.owner !== owner) {
+            return false;
+        }
+        if (cursorMs === undefined) {
+            this.cursors.delete(ruleId);
+        } else {
+            this.cursors.set(ruleId, cursorMs);
+        }
+        if (pending === undefined) {
+            this.pending.delete(ruleId);
+        } else {
+            this.pending.set(ruleId, pending);
+        }
+        return true;
+    }
+
+    async formerProgress(ruleId: string): Promise<RuleProgress> {
+        await this.io();
+        this.formerReads.push(ruleId);
+        return this.former.get(ruleId) ?? {};
     }
 
     async readDocuments(keys: readonly string[]): Promise<Map<string, StoredDocument>> {
-        await this.io();
-        return new Map(keys.flatMap((k) => (this.documents.has(k) ? [[k, { ...this.documents.get(k)! }] as const] : [])));
+        return (await this.unpostedAndDocuments([], keys)).documents;
     }
 
     async writeDocument(key: string, body: string, expectedVersion: number | undefined, expiresAtSeconds: number): Promise<boolean> {
@@ -373,6 +401,12 @@ export class FakeAwsPorts implements AwsPorts {
     /** The organization's member accounts by id, with their names, as DescribeAccount answers. */
     readonly accounts = new Map<string, string>();
     readonly accountReads: string[] = [];
+    /** The organization's StackSets, whose drift CloudFormation reports. */
+    readonly cloudFormation = new FakeStackSets();
+    readonly detectStackSetDrift = (ref: StackSetRef) => this.cloudFormation.detectStackSetDrift(ref);
+    readonly describeStackSetOperation = (ref: StackSetRef, id: string) => this.cloudFormation.describeStackSetOperation(ref, id);
+    readonly listDriftedStackInstances = (ref: StackSetRef, token: string | undefined) =>
+        this.cloudFormation.listDriftedStackInstances(ref, token);
     private readonly latency: Latency;
 
     constructor(

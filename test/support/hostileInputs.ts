@@ -876,6 +876,10 @@ export async function runInProcess(
         trailStatus: async () => ({ isLogging: true }),
         describeAccount: async () => undefined,
         iamUserEmail: async () => undefined,
+        // No case is a drift check: a call would be a bug of the harness.
+        detectStackSetDrift: async () => Promise.reject(new Error("the hostile cases check no StackSet's drift")),
+        describeStackSetOperation: async () => Promise.reject(new Error("the hostile cases check no StackSet's drift")),
+        listDriftedStackInstances: async () => Promise.reject(new Error("the hostile cases check no StackSet's drift")),
         // Each lookup's window in one page.
         filterLogEventsPage: async (_group, pattern) => {
             const messages = c.lookups[Math.min(lookup++, c.lookups.length - 1)] ?? [];

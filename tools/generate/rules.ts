@@ -10,7 +10,7 @@ function titlesIn(language: Language): Record<string, string> {
     return Object.fromEntries(RULE_DEFINITIONS.map((d: RuleDefinition) => [d.id, d.titles[language]]));
 }
 
-/** The function's catalogs take their rule titles from here: a small module, not the definitions, is serialized into its code. */
+/** The function's catalogs take their rule titles from here: a small module, not the definitions, is bundled into its code. */
 function ruleTitlesModule(): string {
     const byLanguage = Object.fromEntries(LANGUAGES.map((language) => [language, titlesIn(language)]));
     return [

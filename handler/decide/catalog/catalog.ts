@@ -158,6 +158,7 @@ export interface SubjectWords {
     trailStatus(healthy: boolean, trail: string): string;
     question(denied: boolean, eventId: string): string;
     askingFailed(eventId: string): string;
+    stackSetDrift(news: "drifted" | "in-sync" | "failing" | "working", stackSet: string): string;
     /** "1 event", "2 events", in the subject's English. */
     events(n: number): string;
 }
@@ -187,6 +188,35 @@ export interface TrailStatusWords {
     notice(v: { trail: string; problem: string | undefined }): string;
 }
 
+/**
+ * The organization's StackSet checked for drift, told once per change: stack instances changed
+ * outside CloudFormation, all in sync again, no detection completing, detections completing again.
+ * Values come in already made literal; the channel's and the email's texts are the same words.
+ */
+export interface StackSetDriftWords {
+    title: string;
+    /** "1 stack instance", "2 stack instances". */
+    instances(n: number): string;
+    drifted(v: { mention: string; stackSet: string; instances: string }): string;
+    /** One drifted instance on a line of its own (the text fallback and the email). */
+    instanceLine(account: string, region: string): string;
+    labels: { unit: string; checked: string };
+    /** The command that shows what changed in one instance; `operation` is the detection's id. */
+    howToSee(v: { stackSet: string; operation: string; callAs: string }): string;
+    inSync(stackSet: string): string;
+    failingTitle: string;
+    failing(v: { mention: string; stackSet: string; since: string; problem: string }): string;
+    working(stackSet: string): string;
+    /** What kept the detections from completing, one clause each. */
+    problem: {
+        running(operation: string, since: string): string;
+        ended(operation: string, status: string, reason: string | undefined): string;
+        partial(operation: string, failed: number, total: number): string;
+        busy: string;
+        error(error: string): string;
+    };
+}
+
 /** The periodic summary. */
 export interface SummaryWords {
     title(period: "daily" | "weekly"): string;
@@ -199,6 +229,8 @@ export interface SummaryWords {
     /** One line of a count list: "Console sign-in: 3". */
     countLine(name: string, n: number): string;
     newNetworkLine(who: string, network: string): string;
+    /** A principal of a summary that names accounts, and its account as a sign-in names it: "root in 444455556666 (payments-prod)". */
+    inAccount(who: string, account: string): string;
     /** The last line of a list that could not show everything. */
     more(n: number): string;
     backstopOnly(n: number): string;
@@ -266,6 +298,7 @@ export interface Catalog {
     subjects: SubjectWords;
     heartbeat: HeartbeatWords;
     trailStatus: TrailStatusWords;
+    stackSetDrift: StackSetDriftWords;
     summary: SummaryWords;
     question: QuestionWords;
 }

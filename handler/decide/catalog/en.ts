@@ -35,6 +35,13 @@ export const SUBJECTS: SubjectWords = {
             ? `console-login-alerts: sign-in denied by its person (${eventId})`
             : `console-login-alerts: sign-in not confirmed in time (${eventId})`,
     askingFailed: (eventId) => `console-login-alerts: could not ask about a sign-in (${eventId})`,
+    stackSetDrift: (news, stackSet) =>
+        ({
+            drifted: `console-login-alerts: StackSet ${stackSet} drifted`,
+            "in-sync": `console-login-alerts: StackSet ${stackSet} is in sync again`,
+            failing: `console-login-alerts: StackSet ${stackSet} drift is not checked`,
+            working: `console-login-alerts: StackSet ${stackSet} drift is checked again`,
+        })[news],
     events,
 };
 
@@ -205,6 +212,33 @@ export const EN: Catalog = {
                 : `Trail ${v.trail}: ${v.problem}. Sign-ins are not seen while this lasts, whatever reaches the log group; ` +
                   "check the trail (StartLogging) and its role, and CloudTrail in this account for who changed them.",
     },
+    stackSetDrift: {
+        title: "Member accounts' forwarding changed outside CloudFormation",
+        instances: (n) => (n === 1 ? "1 stack instance" : `${n} stack instances`),
+        drifted: (v) =>
+            `${v.mention}StackSet ${v.stackSet}: drift detection found ${v.instances} changed outside CloudFormation. ` +
+            "A forwarding rule or role of these accounts no longer matches the template, so their sign-ins may not reach Slack within seconds; " +
+            "the organization trail still brings them. Find who changed it in CloudTrail, then restore it (update the StackSet) or explain it.",
+        instanceLine: (account, region) => `${account} in ${region}`,
+        labels: { unit: "Organizational unit", checked: "Drift checked" },
+        howToSee: (v) =>
+            `What changed: aws cloudformation list-stack-instance-resource-drifts --stack-set-name ${v.stackSet} ` +
+            `--operation-id ${v.operation} --call-as ${v.callAs} --stack-instance-account <account> --stack-instance-region <region>`,
+        inSync: (stackSet) => `StackSet ${stackSet}: every stack instance matches the template again.`,
+        failingTitle: "StackSet drift not checked",
+        failing: (v) =>
+            `${v.mention}StackSet ${v.stackSet}: no drift detection has completed since ${v.since}: ${v.problem}. ` +
+            "Changes to the member accounts' forwarding that the tampering rules do not name go unseen while this lasts; " +
+            "look at the StackSet's operations in the CloudFormation console.",
+        working: (stackSet) => `StackSet ${stackSet}: drift detections complete again.`,
+        problem: {
+            running: (operation, since) => `detection ${operation}, started ${since}, has not ended`,
+            ended: (operation, status, reason) => `detection ${operation} ended ${status}${reason === undefined ? "" : ` (${reason})`}`,
+            partial: (operation, failed, total) => `detection ${operation} could not check ${failed} of ${total} stack instances`,
+            busy: "other operations of the StackSet kept every detection from starting",
+            error: (error) => `CloudFormation answered ${error}`,
+        },
+    },
     summary: {
         title: (period) => (period === "daily" ? "Daily sign-in summary" : "Weekly sign-in summary"),
         period: (from, to) => `${from} – ${to}`,
@@ -215,6 +249,7 @@ export const EN: Catalog = {
         none: "None",
         countLine: (name, n) => `${name}: ${n}`,
         newNetworkLine: (who, network) => `${who} from ${network}`,
+        inAccount: (who, account) => `${who} in ${account}`,
         more: (n) => `… and ${n} more`,
         backstopOnly: (n) => `Posted by the CloudWatch Logs backstop alone (EventBridge did not bring them): ${n}`,
         failures: (n) => `Refused by Slack and reported to the operators: ${n}`,

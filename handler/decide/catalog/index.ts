@@ -6,7 +6,7 @@ import { JA } from "./ja";
 export type { Catalog, Delay, DeliveryPath, NewThings, NotAskedReason, Remedy, SeenWindow, ShownSignIn } from "./catalog";
 export { splitDelay } from "./catalog";
 
-/** Every language's catalog. A plain object: closure serialization carries it into the function's code. */
+/** Every language's catalog. */
 export const CATALOGS: Record<Language, Catalog> = { en: EN, ja: JA };
 
 /** The catalog of a language; English for a value that is none (a hand-edited function's code). */

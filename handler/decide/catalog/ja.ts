@@ -203,6 +203,35 @@ export const JA: Catalog = {
                 : `証跡 ${v.trail}: ${v.problem}。この間、ロググループに何が届いてもサインインは検知されません。` +
                   "証跡（StartLogging）とロールを確認し、誰が変更したかをこのアカウントの CloudTrail で確認してください。",
     },
+    stackSetDrift: {
+        title: "メンバーアカウントの転送設定が CloudFormation 外で変更されました",
+        instances: (n) => `${n} 個のスタックインスタンス`,
+        drifted: (v) =>
+            `${v.mention}StackSet ${v.stackSet}: ドリフト検出で ${v.instances}が CloudFormation の外で変更されていました。` +
+            "これらのアカウントの転送ルールまたはロールがテンプレートと一致しないため、サインインが数秒以内に Slack に届かない可能性があります" +
+            "（組織の証跡からは引き続き届きます）。誰が変更したかを CloudTrail で確認し、StackSet の更新で元に戻すか、理由を確認してください。",
+        instanceLine: (account, region) => `${account}（${region}）`,
+        labels: { unit: "組織単位", checked: "ドリフト検出日時" },
+        howToSee: (v) =>
+            `変更内容: aws cloudformation list-stack-instance-resource-drifts --stack-set-name ${v.stackSet} ` +
+            `--operation-id ${v.operation} --call-as ${v.callAs} --stack-instance-account <アカウント> --stack-instance-region <リージョン>`,
+        inSync: (stackSet) => `StackSet ${stackSet}: すべてのスタックインスタンスが再びテンプレートと一致しています。`,
+        failingTitle: "StackSet のドリフトを確認できていません",
+        failing: (v) =>
+            `${v.mention}StackSet ${v.stackSet}: ${v.since} 以降、ドリフト検出が一度も完了していません（${v.problem}）。` +
+            "この間、改ざん検知ルールが対象としないメンバーアカウントの転送設定の変更は検知されません。" +
+            "CloudFormation コンソールで StackSet のオペレーションを確認してください。",
+        working: (stackSet) => `StackSet ${stackSet}: ドリフト検出が再び完了するようになりました。`,
+        problem: {
+            running: (operation, since) => `${since} に開始した検出 ${operation} が終わっていません`,
+            ended: (operation, status, reason) =>
+                `検出 ${operation} が ${status} で終了しました${reason === undefined ? "" : `（${reason}）`}`,
+            partial: (operation, failed, total) =>
+                `検出 ${operation} で ${total} 個中 ${failed} 個のスタックインスタンスを確認できませんでした`,
+            busy: "StackSet の他のオペレーションのため、検出を開始できませんでした",
+            error: (error) => `CloudFormation の応答: ${error}`,
+        },
+    },
     summary: {
         title: (period) => (period === "daily" ? "サインインの日次サマリー" : "サインインの週次サマリー"),
         period: (from, to) => `${from} 〜 ${to}`,
@@ -213,6 +242,7 @@ export const JA: Catalog = {
         none: "なし",
         countLine: (name, n) => `${name}: ${n} 件`,
         newNetworkLine: (who, network) => `${who}: ${network}`,
+        inAccount: (who, account) => `${account} の ${who}`,
         more: (n) => `…ほか ${n} 件`,
         backstopOnly: (n) => `CloudWatch Logs 経由でのみ投稿（EventBridge から届かず）: ${n} 件`,
         failures: (n) => `Slack が拒否し運用担当に通知: ${n} 件`,
