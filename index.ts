@@ -13,6 +13,15 @@ export = async () => {
     const alerts = new LoginAlerts(COMPONENT_NAME, {
         ...settings,
         slackWebhookUrl: pulumi.secret(settings.slackWebhookUrl),
+        ...(settings.confirm
+            ? {
+                  confirm: {
+                      ...settings.confirm,
+                      slackBotToken: pulumi.secret(settings.confirm.slackBotToken),
+                      slackSigningSecret: pulumi.secret(settings.confirm.slackSigningSecret),
+                  },
+              }
+            : {}),
         fastPathRegions: await fastPathRegions(settings),
     });
     return {
@@ -34,5 +43,7 @@ export = async () => {
         dashboardUrl: alerts.dashboardUrl,
         // Absent unless the stack serves an organization: the StackSet whose instances forward member accounts' events.
         organizationStackSetName: alerts.organization?.stackSet.name,
+        // Absent unless the stack asks people "Was this you?": the Slack app's Interactivity Request URL.
+        slackInteractivityUrl: alerts.answers?.url.functionUrl,
     };
 };

@@ -19,6 +19,7 @@ type Ssm = typeof import("@aws-sdk/client-ssm");
 type Logs = typeof import("@aws-sdk/client-cloudwatch-logs");
 type CloudTrail = typeof import("@aws-sdk/client-cloudtrail");
 type Organizations = typeof import("@aws-sdk/client-organizations");
+type Iam = typeof import("@aws-sdk/client-iam");
 type CloudFormation = typeof import("@aws-sdk/client-cloudformation");
 type CloudFormationClient = InstanceType<CloudFormation["CloudFormationClient"]>;
 
@@ -89,6 +90,24 @@ function operatorsChannel(topicArn: string | undefined): OperatorsChannel {
     return {
         publish: async (subject, message) => log("error", "no operators' topic to tell", { subject, body: message }),
     };
+}
+
+/**
+ * An IAM user's `email` tag, whatever its case: IAM's ListUserTags answers at most 50 tags, a user's
+ * limit, in one page (IAM API Reference, "ListUserTags"; IAM User Guide, "IAM and AWS STS quotas").
+ * A user who no longer exists (NoSuchEntity) has no email to ask.
+ */
+async function iamUserEmail(sdk: Iam, client: InstanceType<Iam["IAMClient"]>, userName: string): Promise<string | undefined> {
+    try {
+        const out = await client.send(new sdk.ListUserTagsCommand({ UserName: userName }));
+        const tag = (out.Tags ?? []).find((t) => t.Key?.toLowerCase() === "email");
+        return tag?.Value?.trim() || undefined;
+    } catch (err) {
+        if ((err as Error).name === "NoSuchEntityException" || (err as Error).name === "NoSuchEntity") {
+            return undefined;
+        }
+        throw err;
+    }
 }
 
 /**
@@ -213,6 +232,10 @@ export function createAwsPorts(tableName: string, operatorTopicArn?: string): Aw
         const sdk = require("@aws-sdk/client-organizations") as Organizations;
         return { sdk, client: new sdk.OrganizationsClient({}) };
     });
+    const iam = onFirstUse(() => {
+        const sdk = require("@aws-sdk/client-iam") as Iam;
+        return { sdk, client: new sdk.IAMClient({}) };
+    });
     // The StackSet is administered from the stack's region, the function's own.
     const cloudFormation = onFirstUse(() => {
         const sdk = require("@aws-sdk/client-cloudformation") as CloudFormation;
@@ -236,6 +259,7 @@ export function createAwsPorts(tableName: string, operatorTopicArn?: string): Aw
             filterLogEventsPage(logs().sdk, logs().client, { logGroupName, pattern, window, nextToken }, deadlineMs),
         trailStatus: (trailArn) => trailStatus(cloudTrail(), cloudTrailClient(trailArn), trailArn),
         describeAccount: (accountId) => describeAccount(organizations().sdk, organizations().client, accountId),
+        iamUserEmail: (userName) => iamUserEmail(iam().sdk, iam().client, userName),
         detectStackSetDrift: (stackSet) => detectStackSetDrift(cloudFormation().sdk, cloudFormation().client, stackSet),
         describeStackSetOperation: (stackSet, operationId) =>
             describeStackSetOperation(cloudFormation().sdk, cloudFormation().client, stackSet, operationId),

@@ -39,4 +39,9 @@ export const DEFAULTS = {
     heartbeatMinutes: 1440,
     tags: {} as Record<string, string>,
     organization: {} as Record<string, unknown>,
+    confirm: {} as Record<string, unknown>,
+    confirmMinutes: 30,
+    confirmUsers: {} as Record<string, string>,
+    slackBotToken: "",
+    slackSigningSecret: "",
 } as const;

@@ -4,6 +4,7 @@
  * serialize them with `pulumi.jsonStringify`.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { REQUEST_KEY_PREFIX } from "../shared/confirm";
 
 type Value = pulumi.Input<string>;
 
@@ -99,9 +100,29 @@ export interface FunctionResources {
     trailArn?: Value;
     /** The organization's member accounts, whose names and membership the function reads, when the stack serves one. */
     organizationAccountsArn?: Value;
+    /**
+     * "Was this you?": the Slack app's bot token and signing secret parameters (the function checks
+     * each answer's signature again), and the account's IAM users
+     * (`arn:<partition>:iam::<account>:user/*`), whose `email` tag says whom to ask.
+     */
+    confirm?: { botTokenParameterArn: Value; signingSecretParameterArn: Value; usersArn: Value };
 }
 
-/** The function's permissions: checked by evaluation in test/iam.spec.ts, not by eye. */
+/** "Was this you?": the Slack app's two parameters, and IAM users' tags, which say whom to ask. */
+function askingStatements(confirm: NonNullable<FunctionResources["confirm"]>): Statement[] {
+    return [
+        {
+            Sid: "ReadSlackApp",
+            Effect: "Allow",
+            Action: "ssm:GetParameter",
+            Resource: [confirm.botTokenParameterArn, confirm.signingSecretParameterArn],
+        },
+        // IAM API Reference, ListUserTags: authorized on the user's ARN; users with a path are under user/ too.
+        { Sid: "FindWhomToAsk", Effect: "Allow", Action: "iam:ListUserTags", Resource: confirm.usersArn },
+    ];
+}
+
+/** The function's permissions: checked by evaluation in test/iam.spec.ts (and test/confirm.spec.ts), not by eye. */
 export function functionPolicy(r: FunctionResources): PolicyDocument {
     return document(
         { Sid: "ReadWebhook", Effect: "Allow", Action: "ssm:GetParameter", Resource: r.webhookParameterArn },
@@ -126,6 +147,7 @@ export function functionPolicy(r: FunctionResources): PolicyDocument {
             ? [{ Sid: "ReadTrailStatus", Effect: "Allow" as const, Action: "cloudtrail:GetTrailStatus", Resource: r.trailArn }]
             : []),
         { Sid: "TellOperators", Effect: "Allow", Action: "sns:Publish", Resource: r.operatorTopicArn },
+        ...(r.confirm ? askingStatements(r.confirm) : []),
         ...(r.organizationAccountsArn
             ? [
                   {
@@ -279,6 +301,41 @@ export function trailKeyStatements(env: AwsEnv, trailArn: Value): Statement[] {
             },
         },
     ];
+}
+
+/** The resources the answer endpoint touches ("Was this you?"). */
+export interface AnswersResources {
+    signingSecretParameterArn: Value;
+    stateTableArn: Value;
+    notifierFunctionArn: Value;
+    logGroupArn: Value;
+}
+
+/**
+ * The answer endpoint's permissions: read the signing secret, record each request it takes (only
+ * under REQUEST_KEY_PREFIX: DynamoDB Developer Guide, "Using IAM policy conditions for fine-grained
+ * access control", dynamodb:LeadingKeys is the item's partition key, so the endpoint can neither
+ * overwrite nor forge the notifier's items), hand the answer to the notifier, and write its logs.
+ * Checked by evaluation in test/confirm.spec.ts.
+ */
+export function answersPolicy(r: AnswersResources): PolicyDocument {
+    return document(
+        { Sid: "ReadSigningSecret", Effect: "Allow", Action: "ssm:GetParameter", Resource: r.signingSecretParameterArn },
+        {
+            Sid: "RefuseReplays",
+            Effect: "Allow",
+            Action: "dynamodb:PutItem",
+            Resource: r.stateTableArn,
+            Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [`${REQUEST_KEY_PREFIX}*`] } },
+        },
+        { Sid: "HandOverAnswers", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: r.notifierFunctionArn },
+        {
+            Sid: "WriteOwnLogs",
+            Effect: "Allow",
+            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+            Resource: pulumi.interpolate`${r.logGroupArn}:log-stream:*`,
+        },
+    );
 }
 
 /** What a schedule's role (the summary's, the drift check's) may do: invoke the function, nothing else. */

@@ -19,7 +19,9 @@ import { PROJECT_ROOT } from "./projectRoot";
 
 /** The module Lambda loads (`__index`) and the export it calls (`handler`). */
 export const FUNCTION_HANDLER = "__index.handler";
-const FUNCTION_ENTRY = "handler/lambda.ts";
+/** Each function's entry point: the notifier, and the endpoint Slack sends answers to ("Was this you?"). */
+export const FUNCTION_ENTRIES = { notifier: "handler/lambda.ts", answers: "handler/interaction.ts" } as const;
+export type FunctionEntry = keyof typeof FUNCTION_ENTRIES;
 const NOTICES_FILE = "THIRD-PARTY-NOTICES.txt";
 
 // node-fetch 2 requires whatwg-url only as a fallback for runtimes without `url.URL`
@@ -28,7 +30,7 @@ const NOTICES_FILE = "THIRD-PARTY-NOTICES.txt";
 const NODE_URL = "handler/common/nodeUrl.ts";
 
 export const BUNDLE_OPTIONS: BuildOptions = {
-    entryPoints: [FUNCTION_ENTRY],
+    entryPoints: [FUNCTION_ENTRIES.notifier],
     absWorkingDir: PROJECT_ROOT,
     bundle: true,
     platform: "node",
@@ -52,26 +54,29 @@ export interface HandlerBundle {
     metafile: Metafile;
 }
 
-let built: HandlerBundle | undefined;
+const built = new Map<FunctionEntry, HandlerBundle>();
 
 /**
- * Bundles the handler once per process: the bundle depends on the sources alone, not on the stack's
- * configuration, which travels beside it. Fails the program, naming what esbuild said, rather than
- * deploy a function that cannot load.
+ * Bundles a function's handler once per process: the bundle depends on the sources alone, not on
+ * the stack's configuration, which travels beside it. Fails the program, naming what esbuild said,
+ * rather than deploy a function that cannot load.
  */
-export function handlerBundle(): HandlerBundle {
-    if (!built) {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const esbuild = require("esbuild") as typeof import("esbuild");
-        const result = esbuild.buildSync(BUNDLE_OPTIONS);
-        const problems = [...result.errors, ...result.warnings].map((m) => m.text);
-        const output = result.outputFiles?.[0];
-        if (problems.length > 0 || !output || !result.metafile) {
-            throw new Error(`bundling the handler (${FUNCTION_ENTRY}) failed: ${problems.join("; ") || "no output"}`);
-        }
-        built = { code: output.text, metafile: result.metafile };
+export function handlerBundle(entry: FunctionEntry = "notifier"): HandlerBundle {
+    const kept = built.get(entry);
+    if (kept) {
+        return kept;
     }
-    return built;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const esbuild = require("esbuild") as typeof import("esbuild");
+    const result = esbuild.buildSync({ ...BUNDLE_OPTIONS, entryPoints: [FUNCTION_ENTRIES[entry]] });
+    const problems = [...result.errors, ...result.warnings].map((m) => m.text);
+    const output = result.outputFiles?.[0];
+    if (problems.length > 0 || !output || !result.metafile) {
+        throw new Error(`bundling the handler (${FUNCTION_ENTRIES[entry]}) failed: ${problems.join("; ") || "no output"}`);
+    }
+    const bundle = { code: output.text, metafile: result.metafile };
+    built.set(entry, bundle);
+    return bundle;
 }
 
 /** The packages in the bundle, by the folder under node_modules each was read from. */
@@ -98,12 +103,22 @@ export function thirdPartyNotices(metafile: Metafile): string {
     return bundledPackages(metafile).map(licenceOf).join("\n---\n\n");
 }
 
-/** The function's code archive for a stack's configuration. */
+/** The notifier's code archive for a stack's configuration. */
 export function functionArchive(config: FunctionConfig): pulumi.asset.AssetArchive {
-    const bundle = handlerBundle();
+    const bundle = handlerBundle("notifier");
     return new pulumi.asset.AssetArchive({
         "__index.js": new pulumi.asset.StringAsset(bundle.code),
         [FUNCTION_CONFIG_FILE]: new pulumi.asset.StringAsset(`${JSON.stringify(config, null, 2)}\n`),
         [NOTICES_FILE]: new pulumi.asset.StringAsset(thirdPartyNotices(bundle.metafile)),
+    });
+}
+
+/** The answer endpoint's code archive: it is told nothing beyond its environment. */
+export function answersArchive(): pulumi.asset.AssetArchive {
+    const bundle = handlerBundle("answers");
+    const notices = thirdPartyNotices(bundle.metafile);
+    return new pulumi.asset.AssetArchive({
+        "__index.js": new pulumi.asset.StringAsset(bundle.code),
+        ...(notices ? { [NOTICES_FILE]: new pulumi.asset.StringAsset(notices) } : {}),
     });
 }

@@ -3,9 +3,10 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { FunctionConfig } from "../shared/contract";
 import { AlertRules, type RuleResources } from "./alertRules";
+import { Answers } from "./answers";
 import { keyPolicy, topicKeyStatements, type AwsEnv } from "./documents";
-import { childName, heartbeatAlarmName, physicalPrefix, trailName } from "./names";
-import { Notifier } from "./notifier";
+import { childName, heartbeatAlarmName, physicalPrefix, signingSecretParameterName, trailName } from "./names";
+import { Notifier, type NotifierArgs } from "./notifier";
 import { Operators } from "./operators";
 import { DEFAULTS, type LoginAlertsArgs } from "./settings";
 import { AuditTrail, existingTrail, type TrailLogs } from "./trail";
@@ -34,6 +35,18 @@ export function functionConfig(args: LoginAlertsArgs): FunctionConfig {
         summary: args.summary ?? DEFAULTS.summary,
         heartbeatQuietMinutes: args.heartbeatMinutes ?? DEFAULTS.heartbeatMinutes,
         ...(args.organization ? { organizationId: args.organization.id } : {}),
+        // Field by field: the Slack app's two secrets travel beside these in the args, never into the code.
+        ...(args.confirm
+            ? {
+                  confirm: {
+                      rules: args.confirm.rules,
+                      severities: args.confirm.severities,
+                      minutes: args.confirm.minutes,
+                      channel: args.confirm.channel,
+                      users: args.confirm.users,
+                  },
+              }
+            : {}),
     };
 }
 
@@ -69,6 +82,8 @@ export class LoginAlerts extends pulumi.ComponentResource {
     readonly fastPath?: FastPath;
     /** The member accounts' forwarding, when the stack serves an organization. */
     readonly organization?: OrganizationForwarding;
+    /** The endpoint Slack sends "Was this you?" answers to, when the stack asks people. */
+    readonly answers?: Answers;
     /** Rule id → why the rule is left to the CloudWatch Logs backstop: its pattern has no EventBridge form. */
     readonly fastPathBackstopOnly: Record<string, string>;
     /** The operators' CloudWatch dashboard, in the console. */
@@ -113,6 +128,7 @@ export class LoginAlerts extends pulumi.ComponentResource {
         this.stateTable = notifier.stateTable;
         this.deadLetterQueue = notifier.deadLetterQueue;
         this.function = notifier.function;
+        this.answers = this.answersEndpoint(name, physical, args, notifier);
         operators.watch({
             deadLetterQueueName: notifier.deadLetterQueue.name,
             functionName: notifier.function.name,
@@ -217,8 +233,46 @@ export class LoginAlerts extends pulumi.ComponentResource {
             stateTable: this.stateTable,
             fastPath: this.fastPath,
             organization: this.organization,
+            answers: this.answers,
             dashboardUrl: this.dashboardUrl,
         });
+    }
+
+    /**
+     * What the notifier needs to ask: the bot token, and the signing secret's parameter, named in
+     * advance because the answer endpoint, created after the function it invokes, creates it.
+     */
+    private notifierConfirm(
+        slackBotToken: pulumi.Input<string>,
+        stack: { physical: string; env: AwsEnv },
+    ): NonNullable<NotifierArgs["confirm"]> {
+        const { account, region, partition } = stack.env;
+        const name = signingSecretParameterName(stack.physical);
+        return {
+            slackBotToken,
+            // arn:<partition>:ssm:<region>:<account>:parameter<name>, the name's leading / included
+            // (Service Authorization Reference, "Resource types defined by AWS Systems Manager": parameter).
+            signingSecretParameter: { name, arn: pulumi.interpolate`arn:${partition}:ssm:${region}:${account}:parameter${name}` },
+            usersArn: pulumi.interpolate`arn:${partition}:iam::${account}:user/*`,
+        };
+    }
+
+    /** "Was this you?": the endpoint Slack sends answers to, beside the notifier that asked. */
+    private answersEndpoint(name: string, physical: string, args: LoginAlertsArgs, notifier: Notifier): Answers | undefined {
+        if (!args.confirm) {
+            return undefined;
+        }
+        return new Answers(
+            name,
+            {
+                slackSigningSecret: args.confirm.slackSigningSecret,
+                physical,
+                notifierFunction: notifier.function,
+                stateTable: notifier.stateTable,
+                functionLogRetentionDays: args.functionLogRetentionDays ?? DEFAULTS.functionLogRetentionDays,
+            },
+            { parent: this },
+        );
     }
 
     private notifier(
@@ -251,6 +305,7 @@ export class LoginAlerts extends pulumi.ComponentResource {
                 functionLogRetentionDays: args.functionLogRetentionDays ?? DEFAULTS.functionLogRetentionDays,
                 sweepIntervalMinutes: args.sweepIntervalMinutes ?? DEFAULTS.sweepIntervalMinutes,
                 heartbeatAlarmName: stack.heartbeatAlarm,
+                ...(args.confirm ? { confirm: this.notifierConfirm(args.confirm.slackBotToken, stack) } : {}),
             },
             { parent: this },
         );

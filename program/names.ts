@@ -10,6 +10,15 @@ export const FIXED_CHILDREN = [
     "alarms-invoke",
     "alarms-policy",
     "alarms-subscription",
+    "answers-function",
+    "answers-invoke-function",
+    "answers-invoke-url",
+    "answers-logs",
+    "answers-policy",
+    "answers-role",
+    "answers-signing-secret",
+    "answers-url",
+    "bot-token",
     "dashboard",
     "dead-letters",
     "dead-letters-alarm",
@@ -59,7 +68,7 @@ export const FIXED_CHILDREN = [
 export type FixedChild = (typeof FIXED_CHILDREN)[number];
 
 /** The child components, each named `<name>-<kind>`; none ends in a rule child's suffix. */
-export type ComponentKind = "audit-trail" | "alert-rules" | "notifier" | "operator-alerts" | "fast-path" | "organization";
+export type ComponentKind = "audit-trail" | "alert-rules" | "notifier" | "operator-alerts" | "fast-path" | "organization" | "answers";
 
 export function componentName(name: string, kind: ComponentKind): string {
     return `${name}-${kind}`;
@@ -145,6 +154,16 @@ export function metricName(physical: string, ruleId: string): string {
 
 export function webhookParameterName(physical: string): string {
     return `/console-login-alerts/${physical}/slack-webhook-url`;
+}
+
+/** The Slack app's bot token ("Was this you?"), which only the notifier reads. */
+export function botTokenParameterName(physical: string): string {
+    return `/console-login-alerts/${physical}/slack-bot-token`;
+}
+
+/** The Slack app's signing secret ("Was this you?"), which only the answer endpoint reads. */
+export function signingSecretParameterName(physical: string): string {
+    return `/console-login-alerts/${physical}/slack-signing-secret`;
 }
 
 /**

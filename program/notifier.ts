@@ -13,7 +13,7 @@ import {
 import { assumeRolePolicy, functionPolicy, invokeFunctionPolicy } from "./documents";
 import { FUNCTION_HANDLER, functionArchive } from "./functionPackage";
 import { movedFrom } from "./moved";
-import { childName, componentName, webhookParameterName } from "./names";
+import { botTokenParameterName, childName, componentName, webhookParameterName } from "./names";
 import type { TrailLogs } from "./trail";
 
 const FUNCTION_TIMEOUT_SECONDS = 300;
@@ -40,6 +40,15 @@ export interface NotifierArgs {
     heartbeatAlarmName: string;
     /** The organization's member accounts (`arn:<partition>:organizations::*:account/<id>/*`), when the stack serves one. */
     organizationAccountsArn?: pulumi.Input<string>;
+    /**
+     * "Was this you?": the Slack app's bot token; its signing secret's parameter, which the answer
+     * endpoint creates and the function reads too; and the account's IAM users (`arn:<partition>:iam::<account>:user/*`).
+     */
+    confirm?: {
+        slackBotToken: pulumi.Input<string>;
+        signingSecretParameter: { name: string; arn: pulumi.Input<string> };
+        usersArn: pulumi.Input<string>;
+    };
 }
 
 /**
@@ -65,6 +74,8 @@ function sweepSchedule(minutes: number): string {
  */
 export class Notifier extends pulumi.ComponentResource {
     readonly webhookParameter: aws.ssm.Parameter;
+    /** The Slack app's bot token, when the stack asks people "Was this you?". */
+    readonly botTokenParameter?: aws.ssm.Parameter;
     readonly stateTable: aws.dynamodb.Table;
     readonly deadLetterQueue: aws.sqs.Queue;
     readonly function: aws.lambda.Function;
@@ -83,6 +94,19 @@ export class Notifier extends pulumi.ComponentResource {
             },
             this.was,
         );
+        if (args.confirm) {
+            // New with "Was this you?", so it has no former URN to alias.
+            this.botTokenParameter = new aws.ssm.Parameter(
+                childName(name, "bot-token"),
+                {
+                    name: botTokenParameterName(args.physical),
+                    type: "SecureString",
+                    value: pulumi.secret(args.confirm.slackBotToken),
+                    description: 'Slack app bot token for console sign-in alerts\' "Was this you?" questions.',
+                },
+                { parent: this },
+            );
+        }
         this.stateTable = new aws.dynamodb.Table(
             childName(name, "state"),
             {
@@ -103,7 +127,12 @@ export class Notifier extends pulumi.ComponentResource {
         );
         this.function = this.lambdaFunction(name, args);
         this.invokedBy(name, args);
-        this.registerOutputs({ function: this.function, stateTable: this.stateTable, deadLetterQueue: this.deadLetterQueue });
+        this.registerOutputs({
+            function: this.function,
+            stateTable: this.stateTable,
+            deadLetterQueue: this.deadLetterQueue,
+            botTokenParameter: this.botTokenParameter,
+        });
     }
 
     private lambdaFunction(name: string, args: NotifierArgs): aws.lambda.Function {
@@ -132,6 +161,15 @@ export class Notifier extends pulumi.ComponentResource {
                         ...(args.topicKey ? { topicKey: args.topicKey } : {}),
                         ...(args.trailLogs.trailArn ? { trailArn: args.trailLogs.trailArn } : {}),
                         ...(args.organizationAccountsArn ? { organizationAccountsArn: args.organizationAccountsArn } : {}),
+                        ...(this.botTokenParameter && args.confirm
+                            ? {
+                                  confirm: {
+                                      botTokenParameterArn: this.botTokenParameter.arn,
+                                      signingSecretParameterArn: args.confirm.signingSecretParameter.arn,
+                                      usersArn: args.confirm.usersArn,
+                                  },
+                              }
+                            : {}),
                     }),
                 ),
             },
@@ -166,6 +204,8 @@ export class Notifier extends pulumi.ComponentResource {
             operatorTopicArn: args.operatorTopicArn,
             heartbeatAlarmName: args.heartbeatAlarmName,
             trailArn: args.trailLogs.trailArn ?? "",
+            botTokenParameterName: this.botTokenParameter?.name ?? "",
+            signingSecretParameterName: args.confirm?.signingSecretParameter.name ?? "",
         });
     }
 

@@ -15,6 +15,8 @@ import type { DeployTimeRule } from "./rules";
 import { readInsights } from "./insightSettings";
 import { readTags } from "./tags";
 import { readOrganization, type OrganizationSettings } from "./organization/settings";
+import { readConfirm, type ConfirmSettings } from "./confirmSettings";
+import type { ConfirmConfig } from "../shared/confirm";
 import { isSeverity, LOG_GROUP_NAME, readRules, SEVERITIES } from "./ruleSettings";
 
 export { ConfigError, DEFAULTS, type ConfigSource };
@@ -79,15 +81,22 @@ export interface LoginAlertsArgs {
     tags?: Record<string, string>;
     /** The organization whose member accounts forward their events through a StackSet. Defaults to none. */
     organization?: OrganizationSettings;
+    /** "Was this you?": whom the Slack app asks about which sign-ins; pass the two secrets as secrets. Defaults to nobody. */
+    confirm?: ConfirmConfig & { slackBotToken: pulumi.Input<string>; slackSigningSecret: pulumi.Input<string> };
 }
 
 /** Settings for one stack, validated: the component's args, every default filled in. */
 export type StackSettings = Required<
-    Omit<LoginAlertsArgs, "slackWebhookUrl" | "existingTrailLogGroupName" | "existingTrailArn" | "operatorEmail" | "organization">
+    Omit<
+        LoginAlertsArgs,
+        "slackWebhookUrl" | "existingTrailLogGroupName" | "existingTrailArn" | "operatorEmail" | "organization" | "confirm"
+    >
 > &
     Pick<LoginAlertsArgs, "existingTrailLogGroupName" | "existingTrailArn" | "operatorEmail" | "organization"> & {
         /** Plain text only in memory, for validation; the program wraps it with `pulumi.secret`. */
         slackWebhookUrl: string;
+        /** Its two secrets likewise. */
+        confirm?: ConfirmSettings;
     };
 
 // The values CloudWatch Logs accepts for retentionInDays.
@@ -300,7 +309,17 @@ export function readStackSettings(source: ConfigSource): StackSettings {
         ...readInsights(source, rules),
         tags: readTags(source),
         ...(organization ? { organization } : {}),
+        ...confirmOf(
+            readConfirm(
+                source,
+                rules.map((r) => r.id),
+            ),
+        ),
     };
+}
+
+function confirmOf(confirm: ConfirmSettings | undefined): Pick<StackSettings, "confirm"> {
+    return confirm ? { confirm } : {};
 }
 
 /** The stack's real configuration, as `pulumi preview` and `pulumi up` provide it. */

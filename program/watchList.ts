@@ -86,11 +86,16 @@ export const WATCH_LIST: readonly WatchEntry[] = [
             "aws:lambda/function:Function",
             "aws:lambda/permission:Permission",
             "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig",
+            "aws:lambda/functionUrl:FunctionUrl",
         ],
         calls: ["DeleteFunction*", "UpdateFunction*", "PutFunction*", "RemovePermission20*", "AddPermission20*"],
         names: { parameter: "functionName", value: OWN_ANYWHERE },
         rule: "function-tampering",
-        why: "PutFunctionConcurrency 0 throttles every invocation, and throttles are not errors",
+        why:
+            "PutFunctionConcurrency 0 throttles every invocation, and throttles are not errors. " +
+            "The answer endpoint's URL is changed or removed by UpdateFunctionUrlConfig and DeleteFunctionUrlConfig " +
+            '(Lambda Developer Guide, "Monitoring function URLs with CloudTrail"), which name it by FunctionName and ' +
+            "fall under `UpdateFunction*` and `DeleteFunction*` with or without a version suffix",
     },
     {
         types: ["aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy"],
@@ -103,7 +108,9 @@ export const WATCH_LIST: readonly WatchEntry[] = [
         calls: ["PutParameter", "DeleteParameter", "LabelParameterVersion"],
         names: { parameter: "name", value: "/console-login-alerts/*" },
         rule: "function-tampering",
-        why: "the webhook: a new value sends every alert elsewhere",
+        why:
+            "the webhook and the Slack app's bot token and signing secret: a new value sends every alert elsewhere, " +
+            "or lets anyone answer for the person asked",
     },
     {
         types: ["aws:ssm/parameter:Parameter"],

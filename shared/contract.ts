@@ -1,3 +1,4 @@
+import type { ConfirmConfig } from "./confirm";
 import type { AllowEntry } from "./allowList";
 
 /**
@@ -151,6 +152,8 @@ export interface HandlerSettings {
     trailArn?: string;
     /** The organization whose member accounts' events the stack serves; absent: the stack's own account alone. */
     organizationId?: string;
+    /** "Was this you?": whom to ask about which sign-ins, and the SSM parameters holding the Slack app's bot token and signing secret. */
+    confirm?: ConfirmConfig & { botTokenParameterName: string; signingSecretParameterName: string };
 }
 
 /** A rule as the function is told it; its alarm's name is known only once deployed, so it comes from the environment. */
@@ -175,6 +178,8 @@ export interface FunctionConfig {
     heartbeatQuietMinutes: number;
     /** The organization whose member accounts forward their events; absent: the stack's own account alone. */
     organizationId?: string;
+    /** "Was this you?"; absent: nobody is asked. */
+    confirm?: ConfirmConfig;
 }
 
 /** The names of deployed resources the function needs, each an environment variable. */
@@ -189,6 +194,10 @@ export interface DeployedNames<T> {
     heartbeatAlarmName: T;
     /** The trail whose status the function reads on every sweep; "" when only its log group is known. */
     trailArn: T;
+    /** The SSM parameter holding the Slack app's bot token; "" when the stack asks nobody. */
+    botTokenParameterName: T;
+    /** The SSM parameter holding the Slack app's signing secret, to check each answer; "" when the stack asks nobody. */
+    signingSecretParameterName: T;
 }
 
 // Environment variable of each deployed name, in the environment's order.
@@ -200,6 +209,8 @@ const VARIABLES: DeployedNames<string> = {
     operatorTopicArn: "OPERATOR_TOPIC_ARN",
     heartbeatAlarmName: "HEARTBEAT_ALARM_NAME",
     trailArn: "TRAIL_ARN",
+    botTokenParameterName: "BOT_TOKEN_PARAMETER_NAME",
+    signingSecretParameterName: "SIGNING_SECRET_PARAMETER_NAME",
 };
 
 /** The function's environment variables; `T` is a string at run time and an Output at deploy time. */
@@ -215,6 +226,21 @@ export function encodeAlarmNames(names: Record<string, string>): string {
 
 function heartbeatOf(alarmName: string | undefined, quietMinutes: number): Pick<HandlerSettings, "heartbeat"> {
     return alarmName && quietMinutes > 0 ? { heartbeat: { alarmName, quietMinutes } } : {};
+}
+
+function confirmOf(env: Record<string, string | undefined>, confirm: ConfirmConfig | undefined): Pick<HandlerSettings, "confirm"> {
+    if (!confirm) {
+        return {};
+    }
+    const [botTokenParameterName, signingSecretParameterName] = [
+        env[VARIABLES.botTokenParameterName],
+        env[VARIABLES.signingSecretParameterName],
+    ];
+    if (!botTokenParameterName || !signingSecretParameterName) {
+        const missing = botTokenParameterName ? VARIABLES.signingSecretParameterName : VARIABLES.botTokenParameterName;
+        throw new Error(`Environment variable ${missing} is not set, but the stack asks people; redeploy the stack.`);
+    }
+    return { confirm: { ...confirm, botTokenParameterName, signingSecretParameterName } };
 }
 
 /** Reads what the function was told: its environment (deployed names) and its configuration file. */
@@ -252,6 +278,7 @@ export function readSettings(env: Record<string, string | undefined>, config: Fu
         ...heartbeatOf(env[VARIABLES.heartbeatAlarmName], config.heartbeatQuietMinutes),
         ...(env[VARIABLES.trailArn] ? { trailArn: env[VARIABLES.trailArn] } : {}),
         ...(config.organizationId ? { organizationId: config.organizationId } : {}),
+        ...confirmOf(env, config.confirm),
         // Tuning knobs for tests and emergencies; never set by the program.
         minPostIntervalMs: Number(env["MIN_POST_INTERVAL_MS"] || "1100"),
         slackTimeoutMs: Number(env["SLACK_TIMEOUT_MS"] || "10000"),

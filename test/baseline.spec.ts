@@ -52,6 +52,8 @@ function cloudResources(plan: unknown): Record<string, unknown> {
 // urgent of them naming the others, and AWS Sign-In's other events read as steps of signing in. The
 // plans once more when each rule's lease came to hold its cursor, given up by an UpdateItem: the
 // function's policy no longer allows dynamodb:DeleteItem.
+// The plans once more when the function's environment gained BOT_TOKEN_PARAMETER_NAME and
+// SIGNING_SECRET_PARAMETER_NAME for "Was this you?", empty in both examples, which ask nobody.
 describe("what the project deploys and posts, against the recorded baseline", function () {
     for (const stack of ["dev", "prod"]) {
         it(`plans every resource of ${stack} with the same inputs (the function's code text aside)`, async function () {

@@ -9,18 +9,23 @@ import * as path from "path";
 import { ConfigError, readStackSettings } from "../program/settings";
 import { filterPatternProblem } from "../shared/filterPattern";
 import { configKeys, splitRange } from "../tools/generate/configuration";
+import { CONFIRM_ON, SECRET_KEYS } from "./support/program";
 
 const KEYS = configKeys(fs.readFileSync(path.join(__dirname, "..", "Pulumi.yaml"), "utf8"));
 const WEBHOOK = "https://hooks.slack.com/services/T0TEST000/B0TEST000/XXXXXXXXXXXXXXXX";
 
 /** Whether the program takes `value` for the key, everything else at its default. */
 // What a key's description says it needs besides itself.
-const NEEDS: Record<string, Record<string, string>> = { organization: { organizationTrail: "true" } };
+const NEEDS: Record<string, Record<string, string>> = {
+    organization: { organizationTrail: "true" },
+    confirm: CONFIRM_ON,
+    confirmUsers: CONFIRM_ON,
+};
 
 function accepts(name: string, value: string): boolean {
     const values: Record<string, string> = { slackWebhookUrl: WEBHOOK, ...NEEDS[name], [name]: value };
     try {
-        readStackSettings({ get: (k) => values[k], isSecret: (k) => k === "slackWebhookUrl" });
+        readStackSettings({ get: (k) => values[k], isSecret: (k) => (SECRET_KEYS as readonly string[]).includes(k) });
         return true;
     } catch (error) {
         if (error instanceof ConfigError) {
@@ -124,10 +129,21 @@ describe("Pulumi.yaml's descriptions", function () {
         }
     }
 
-    it("find JSON examples where they are: customRules, mentions, accountLabels, allowList, fastPathRegions, newNetworkSeverity, tags, organization", function () {
+    it("find JSON examples where they are: customRules, mentions, accountLabels, allowList, fastPathRegions, newNetworkSeverity, tags, organization, confirm, confirmUsers", function () {
         assert.deepStrictEqual(
             KEYS.filter(([, spec]) => jsonExamples(spec.description ?? "").length > 0).map(([name]) => name),
-            ["customRules", "mentions", "accountLabels", "allowList", "fastPathRegions", "newNetworkSeverity", "tags", "organization"],
+            [
+                "customRules",
+                "mentions",
+                "accountLabels",
+                "allowList",
+                "fastPathRegions",
+                "newNetworkSeverity",
+                "tags",
+                "organization",
+                "confirm",
+                "confirmUsers",
+            ],
         );
     });
 

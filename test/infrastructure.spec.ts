@@ -309,6 +309,9 @@ describe("the LoginAlerts component under mocks", function () {
             ),
             HEARTBEAT_ALARM_NAME: "login-alerts-dev-delivery-heartbeat",
             TRAIL_ARN: byName(run, "login-alerts-trail").state["arn"],
+            // The stack asks nobody "Was this you?" (test/confirm.spec.ts).
+            BOT_TOKEN_PARAMETER_NAME: "",
+            SIGNING_SECRET_PARAMETER_NAME: "",
         });
     });
 

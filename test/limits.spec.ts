@@ -19,7 +19,7 @@ import { archiveFiles, writeZip } from "../tools/benchArchive";
 import { MOCK_ENABLED_REGIONS } from "../tools/mockProvider";
 import type { OfflineRun, PlanAsset } from "../tools/offlineEngine";
 import { archiveText, functionResource, indexJsOf, unpackFunction } from "../tools/local/deployedFunction";
-import { byName, ofType, runWith } from "./support/program";
+import { CONFIRM_ON, byName, ofType, runWith } from "./support/program";
 
 // Lambda Developer Guide, "Working with Lambda environment variables": "The total size of all
 // environment variables doesn't exceed 4 KB." Measured here as the JSON of the whole map in UTF-8,
@@ -168,6 +168,7 @@ describe("AWS limits a real deployment would hit", function () {
 
     it("knows every child it can create, so a custom rule id can never take one's name", async function () {
         const everything = await runWith({
+            ...CONFIRM_ON,
             encryptTopics: "true",
             encryptTrailLogs: "true",
             organizationTrail: "true",

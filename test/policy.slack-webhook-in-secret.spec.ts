@@ -347,6 +347,130 @@ describe("policy slack-webhook-in-secret: hosts, encodings and tokens", () => {
 });
 
 // ---------------------------------------------------------------------------------------------
+// A Slack app's bot token and signing secret ("Was this you?").
+// ---------------------------------------------------------------------------------------------
+
+// The example Slack's "Verifying requests from Slack" shows: hexadecimal, no prefix.
+const SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
+const SIGNING_SECRET_HELD = (name: string, type: string, path: string) =>
+    `Resource "${name}" (${type}) has a Slack signing secret in ${path}, where it is stored in plain text and shown to anyone who can read ` +
+    "the resource; keep the secret only in an SSM SecureString parameter's value or a Secrets Manager secret version's secretString and read it from there at run time.";
+
+function signingSecretParameter(type: string, value: Record<string, unknown>): EngineResource {
+    return resource({
+        type: "aws:ssm/parameter:Parameter",
+        name: "answers-signing-secret",
+        inputs: { name: "/console-login-alerts/dev/slack-signing-secret", type, ...value },
+    });
+}
+
+describe("policy slack-webhook-in-secret: a Slack app's bot token and signing secret", () => {
+    it("flags the bot and user tokens of a Slack app in a tag and in the code's config.json", async () => {
+        const { fn } = webhookStack();
+        const tagged = withProps(fn, { tags: { team: "security", "slack-bot": TOKENS.bot } });
+        const shipped = withProps(fn, {
+            code: assetArchive({
+                "__index.js": stringAsset(HANDLER),
+                "config.json": stringAsset(JSON.stringify({ userToken: TOKENS.user })),
+            }),
+        });
+        assert.deepEqual(await messages(slackWebhookInSecret, [tagged, shipped]), [
+            TOKEN_HELD("function", LAMBDA, 'tags["slack-bot"]'),
+            TOKEN_HELD("function", LAMBDA, 'code["config.json"]'),
+        ]);
+    });
+
+    it("flags a signing secret in an environment variable and a tag whose keys say so", async () => {
+        const { fn } = webhookStack();
+        const broken = withProps(fn, {
+            environment: { variables: { SLACK_SIGNING_SECRET: secret(SIGNING_SECRET) } },
+            tags: { team: "security", "slack-signing-secret": SIGNING_SECRET },
+        });
+        assert.deepEqual(await messages(slackWebhookInSecret, [broken]), [
+            SIGNING_SECRET_HELD("function", LAMBDA, "environment.variables.SLACK_SIGNING_SECRET"),
+            SIGNING_SECRET_HELD("function", LAMBDA, 'tags["slack-signing-secret"]'),
+        ]);
+    });
+
+    it("flags a signing secret assigned in the text of a code file", async () => {
+        const { fn } = webhookStack();
+        const files = {
+            "__index.js": `var settings = { signingSecret: "${SIGNING_SECRET}" };\n${HANDLER}`,
+            ".env": `SLACK_SIGNING_SECRET=${SIGNING_SECRET}\n`,
+            "config.json": JSON.stringify({ slackSigningSecret: SIGNING_SECRET }),
+        };
+        for (const [file, text] of Object.entries(files)) {
+            const broken = withProps(fn, { code: assetArchive({ [file]: stringAsset(text) }) });
+            assert.deepEqual(
+                await messages(slackWebhookInSecret, [broken]),
+                [SIGNING_SECRET_HELD("function", LAMBDA, `code["${file}"]`)],
+                file,
+            );
+        }
+    });
+
+    it("flags a signing secret in a String parameter whose name says so, and in a SecureString parameter's insecureValue", async () => {
+        assert.deepEqual(
+            await messages(slackWebhookInSecret, [
+                signingSecretParameter("String", { value: SIGNING_SECRET }),
+                signingSecretParameter("SecureString", { insecureValue: SIGNING_SECRET }),
+            ]),
+            [
+                'Parameter "answers-signing-secret" stores a Slack signing secret in value as a plain String parameter, readable by anyone who can read ' +
+                    'the parameter or the stack; set its type to "SecureString".',
+                SIGNING_SECRET_HELD("answers-signing-secret", "aws:ssm/parameter:Parameter", "insecureValue"),
+            ],
+        );
+    });
+
+    it("passes a signing secret in a SecureString parameter (value or valueWo) and a Secrets Manager secret version", async () => {
+        const version = resource({
+            type: "aws:secretsmanager/secretVersion:SecretVersion",
+            name: "signing-secret",
+            inputs: { secretId: "slack-signing-secret", secretString: secret(SIGNING_SECRET) },
+        });
+        assert.deepEqual(
+            await check(slackWebhookInSecret, [
+                signingSecretParameter("SecureString", { value: secret(SIGNING_SECRET) }),
+                signingSecretParameter("SecureString", { valueWo: secret(SIGNING_SECRET), valueWoVersion: 1 }),
+                version,
+            ]),
+            [],
+        );
+    });
+
+    it("does not take a reference to the secret, a remark, or hexadecimal under another key for a signing secret", async () => {
+        const { fn } = webhookStack();
+        const fine = withProps(fn, {
+            environment: {
+                variables: {
+                    SIGNING_SECRET_PARAMETER_NAME: "/console-login-alerts/dev/slack-signing-secret",
+                    SLACK_SIGNING_SECRET_ARN: "arn:aws:secretsmanager:us-east-1:111122223333:secret:slack-signing-secret-AbCdEf",
+                    BUILD_ID: SIGNING_SECRET,
+                },
+            },
+            tags: { "signing-secret": "rotated quarterly", "signing-secret-owner": "security" },
+            description: "Checks the signing secret of each request",
+        });
+        assert.deepEqual(await check(slackWebhookInSecret, [fine]), []);
+    });
+
+    it("names every kind one value holds, and repeats none of them", async () => {
+        const { fn } = webhookStack();
+        const all = JSON.stringify({ url: WEBHOOK, token: TOKENS.bot, signingSecret: SIGNING_SECRET });
+        const found = await messages(slackWebhookInSecret, [withProps(fn, { environment: { variables: { SLACK: all } } })]);
+        assert.deepEqual(found, [
+            'Resource "function" (aws:lambda/function:Function) has a Slack webhook URL, a Slack token and a Slack signing secret in environment.variables.SLACK, ' +
+                "where it is stored in plain text and shown to anyone who can read the resource; keep them only in an SSM SecureString parameter's value or a " +
+                "Secrets Manager secret version's secretString and read it from there at run time.",
+        ]);
+        for (const m of found) {
+            assert.ok(!m.includes("hooks.slack") && !m.includes("xoxb-1") && !m.includes(SIGNING_SECRET), m);
+        }
+    });
+});
+
+// ---------------------------------------------------------------------------------------------
 // Code shipped from disk: directories, zip/jar and tar archives, file assets.
 // ---------------------------------------------------------------------------------------------
 
@@ -381,7 +505,7 @@ const LEAKY = { ...APP, "lib/settings.py": `SLACK_WEBHOOK_URL = "${WEBHOOK}"\n` 
 
 function unreadable(name: string, type: string, at: string, reason: string): string {
     return (
-        `Resource "${name}" (${type}) uploads files in ${at} that the policy cannot check for a Slack webhook URL or token: ` +
+        `Resource "${name}" (${type}) uploads files in ${at} that the policy cannot check for a Slack webhook URL, token or signing secret: ` +
         `${reason}; if they hold no Slack credential, exempt the resource in this policy's config, with the reason.`
     );
 }

@@ -37,7 +37,7 @@ function projectWith(key: string, spec: unknown): unknown {
 
 describe("Pulumi.yaml and the stack files, as the Pulumi CLI checks them", function () {
     it("finds the example stacks", function () {
-        assert.deepStrictEqual([...committedStacks].sort(), ["dev", "org", "prod"]);
+        assert.deepStrictEqual([...committedStacks].sort(), ["confirm", "dev", "org", "prod"]);
     });
 
     for (const stack of committedStacks) {

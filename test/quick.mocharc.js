@@ -16,6 +16,7 @@ module.exports = {
         "test/workflows.cleanClone.spec.ts",
         // The packaged function, run on runtime/'s Node against the local Slack and AWS.
         "test/baseline.spec.ts",
+        "test/confirmationDeployed.spec.ts",
         "test/deployedHandler.spec.ts",
         "test/faults.spec.ts",
         "test/flood.spec.ts",
@@ -27,6 +28,7 @@ module.exports = {
         "test/organizationHandler.spec.ts",
         "test/organizationDrift.spec.ts",
         "test/observability.spec.ts",
+        "test/slackApiRouting.spec.ts",
         "test/slackLimits.spec.ts",
         "test/slackSender.spec.ts",
         "test/tamperEvident.spec.ts",
@@ -40,6 +42,7 @@ module.exports = {
         // The whole program under the mock engine, once or many times (1 to 12 s each).
         "test/allowListSettings.spec.ts",
         "test/config.spec.ts",
+        "test/confirm.spec.ts",
         "test/deployment.spec.ts",
         "test/organization.spec.ts",
         "test/policy.config.spec.ts",

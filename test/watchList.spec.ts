@@ -10,10 +10,12 @@ import { apiCallRecord } from "../program/rules/records";
 import { TAMPERING_RULE_IDS, UNWATCHED_TYPES, WATCH_LIST, type WatchEntry } from "../program/watchList";
 import { compileFilterPattern } from "../shared/filterPattern";
 import { fastPathRuleMatches } from "./support/eventBridgeSimulator";
-import { runWith } from "./support/program";
+import { CONFIRM_ON, runWith } from "./support/program";
 
-// Every option that adds resources: an email subscription, both keys, the summary's schedule, a custom rule.
+// Every option that adds resources: an email subscription, both keys, the summary's schedule, a
+// custom rule, the organization's forwarding, and "Was this you?" (its endpoint's function URL).
 const EVERY_OPTION_ON = {
+    ...CONFIRM_ON,
     operatorEmail: "ops@example.com",
     encryptTopics: "true",
     encryptTrailLogs: "true",
@@ -60,6 +62,7 @@ describe("the watch list", function () {
         );
         // Both keys and the summary's schedule are in that plan, so their entries were judged above.
         assert.ok(types.includes("aws:kms/key:Key") && types.includes("aws:sns/topicSubscription:TopicSubscription"));
+        assert.ok(types.includes("aws:lambda/functionUrl:FunctionUrl"));
     });
 
     for (const entry of WATCH_LIST) {

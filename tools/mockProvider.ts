@@ -67,6 +67,15 @@ function specialState(type: string, name: string, inputs: Record<string, unknown
             const url = `https://sqs.${MOCK_REGION}.amazonaws.com/${MOCK_ACCOUNT}/${physical}`;
             return { id: url, state: { ...inputs, name: physical, arn: `arn:aws:sqs:${at}:${physical}`, url } };
         }
+        case "aws:lambda/functionUrl:FunctionUrl": {
+            // A URL id is 32 lower-case letters and digits (Lambda Developer Guide, "Creating and managing Lambda function URLs").
+            const urlId = crypto.createHash("sha1").update(name).digest("hex").slice(0, 32);
+            const functionUrl = `https://${urlId}.lambda-url.${at.split(":")[0]!}.on.aws/`;
+            return {
+                id: String(inputs["functionName"]),
+                state: { ...inputs, urlId, functionUrl, functionArn: `arn:aws:lambda:${at}:function:${String(inputs["functionName"])}` },
+            };
+        }
         case "aws:kms/key:Key":
             return { id: autoname(name), state: { ...inputs, arn: `arn:aws:kms:${at}:key/${autoname(name)}`, keyId: autoname(name) } };
         default:

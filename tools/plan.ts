@@ -23,6 +23,13 @@ import { readStackSettings } from "../program/settings";
 import { LANGUAGES, type Language, type RunTimeRule } from "../shared/contract";
 
 export const PLACEHOLDER_WEBHOOK = "https://hooks.slack.com/services/T00000000/B00000000/OFFLINEPLACEHOLDER";
+/** The Slack app's secrets ("Was this you?") the plan puts in place of encrypted or missing ones, shaped so the program takes them. */
+export const PLACEHOLDER_APP_SECRETS: Readonly<Record<string, string>> = {
+    slackBotToken: "xoxb-0000000000-0000000000000-OFFLINEPLACEHOLDER",
+    slackSigningSecret: "OFFLINEPLACEHOLDER00000000000000",
+};
+// Each encrypted key's placeholder, by its short name.
+const PLACEHOLDERS: Readonly<Record<string, string>> = { slackWebhookUrl: PLACEHOLDER_WEBHOOK, ...PLACEHOLDER_APP_SECRETS };
 
 /** The checks `pulumi preview` makes of Pulumi.yaml and the stack file failed; each message is the CLI's. */
 export class StackConfigError extends Error {
@@ -39,6 +46,8 @@ export interface StackConfig {
     stackFile: string;
     /** The stack file sets the webhook (encrypted); otherwise the plan supplied a placeholder. */
     webhookSet: boolean;
+    /** The Slack app's secrets the stack needs (it sets `confirm`) but does not set, for which the plan supplied placeholders. */
+    appSecretsSupplied: string[];
 }
 
 /** Where the example stacks live: beside, not in, the project, so `pulumi stack init` never picks one up. */
@@ -95,7 +104,7 @@ export function loadStackConfig(stack: string, root = REPO_ROOT): StackConfig {
     }
     for (const [key, value] of Object.entries(stackYaml.config ?? {})) {
         if (value && typeof value === "object" && "secure" in (value as object)) {
-            config[key] = key.endsWith(":slackWebhookUrl") ? PLACEHOLDER_WEBHOOK : "offline-placeholder";
+            config[key] = PLACEHOLDERS[key.slice(key.indexOf(":") + 1)] ?? "offline-placeholder";
             secretKeys.push(key);
             notes.push(`${key} is encrypted in ${path.relative(root, stackFile)}; the plan uses a placeholder secret in its place.`);
         } else {
@@ -116,7 +125,41 @@ export function loadStackConfig(stack: string, root = REPO_ROOT): StackConfig {
             `${webhookKey} is not set; the plan uses a placeholder secret. Set it with: pulumi config set --secret slackWebhookUrl <url>`,
         );
     }
-    return { config, secretKeys, notes, stackFile: path.relative(root, stackFile), webhookSet };
+    const appSecretsSupplied = supplyAppSecrets(project.name, config, secretKeys, notes);
+    return { config, secretKeys, notes, stackFile: path.relative(root, stackFile), webhookSet, appSecretsSupplied };
+}
+
+/**
+ * A stack whose `confirm` asks about some sign-ins needs the Slack app's two secrets, which an
+ * example cannot hold encrypted for whoever copies it: the plan supplies placeholders for those
+ * not set, as it does for the webhook, and says so. Returns the keys it supplied.
+ */
+function supplyAppSecrets(project: string, config: Record<string, string>, secretKeys: string[], notes: string[]): string[] {
+    if (!asksAnyone(config[`${project}:confirm`])) {
+        return [];
+    }
+    const missing = Object.keys(PLACEHOLDER_APP_SECRETS).filter((name) => !config[`${project}:${name}`]);
+    for (const name of missing) {
+        config[`${project}:${name}`] = PLACEHOLDER_APP_SECRETS[name]!;
+        secretKeys.push(`${project}:${name}`);
+        notes.push(
+            `${project}:${name} is not set; the plan uses a placeholder secret. Set it with: pulumi config set --secret ${name} <${APP_SECRET_WHAT[name]!}>`,
+        );
+    }
+    return missing;
+}
+
+const APP_SECRET_WHAT: Readonly<Record<string, string>> = { slackBotToken: "xoxb-…", slackSigningSecret: "signing secret" };
+
+/** Whether a `confirm` value names a rule or a severity to ask about; the program judges the rest. */
+function asksAnyone(confirm: string | undefined): boolean {
+    try {
+        const value = JSON.parse(confirm ?? "{}") as Record<string, unknown> | null;
+        const some = (list: unknown) => Array.isArray(list) && list.length > 0;
+        return typeof value === "object" && value !== null && (some(value["rules"]) || some(value["severities"]));
+    } catch {
+        return false;
+    }
 }
 
 function redact(value: unknown, at: string, secrets: string[]): unknown {
@@ -373,7 +416,15 @@ function rulesPerRegion(run: OfflineRun): number {
 }
 
 // The outputs a person reaches for after `pulumi up`, in this order; --resources and --json give every one.
-const KEY_OUTPUTS = ["dashboardUrl", "functionName", "webhookParameterName", "deadLetterQueueUrl", "trailLogGroupName"];
+// slackInteractivityUrl, when the stack asks people, goes into the Slack app's settings.
+const KEY_OUTPUTS = [
+    "dashboardUrl",
+    "functionName",
+    "webhookParameterName",
+    "deadLetterQueueUrl",
+    "trailLogGroupName",
+    "slackInteractivityUrl",
+];
 
 /** The outputs, every one or only the key ones, a line each. */
 function outputLines(outputs: Record<string, unknown>, every: boolean): string[] {
@@ -397,7 +448,7 @@ export function policyLines(policy: CheckResult, policies = packPolicies.length)
 }
 
 /** The commands a newcomer runs next: deploy the stack, look closer, run the tests. */
-export function nextLines(stack: string, loaded: Pick<StackConfig, "stackFile" | "webhookSet">): string[] {
+export function nextLines(stack: string, loaded: Pick<StackConfig, "stackFile" | "webhookSet" | "appSecretsSupplied">): string[] {
     const own = `Pulumi.${stack}.yaml`;
     const commands: Array<[string, string]> = [
         loaded.stackFile === own
@@ -411,6 +462,10 @@ export function nextLines(stack: string, loaded: Pick<StackConfig, "stackFile" |
                       string,
                   ],
               ]),
+        ...loaded.appSecretsSupplied.map((name): [string, string] => [
+            `pulumi config set --secret ${name} <${APP_SECRET_WHAT[name]!}>`,
+            "the Slack app's, from its settings, encrypted",
+        ]),
         ["pulumi up", "deploy (AWS credentials of the account)"],
         ["npm start -- --links  (or --resources)", "open the samples in Block Kit Builder; every resource"],
         ["npm test", "every test, offline (about 3 minutes)"],

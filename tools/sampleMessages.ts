@@ -20,12 +20,20 @@ import {
 import { parseAlarmNotification, parseCloudTrailRecord, toSignIn } from "../handler/decide/parse";
 import type { AlarmNotification, SignIn, SummaryReport } from "../handler/common/types";
 import { BUILT_IN_RULE_IDS, BUILT_IN_RULES, type BuiltInRuleId } from "../program/rules";
-import type { Language, RunTimeRule, Severity } from "../shared/contract";
+import { FUNCTION_CONFIG_FILE, type FunctionConfig, type Language, type RunTimeRule, type Severity } from "../shared/contract";
 import { matchesFilterPattern } from "../shared/filterPattern";
 import { alarmNotification, cloudTrailFixtures, fixture } from "./fixtures";
-import { invokeInChild, removeUnpacked, resetLocalEndpoints, unpackFunction } from "./local/deployedFunction";
+import {
+    archiveText,
+    invokeInChild,
+    removeUnpacked,
+    resetLocalEndpoints,
+    unpackFunction,
+    type DeployedFunction,
+} from "./local/deployedFunction";
 import { LocalAws } from "./local/localAws";
 import { LocalSlack } from "./local/localSlack";
+import { LocalSlackApi } from "./local/localSlackApi";
 import type { OfflineRun } from "./offlineEngine";
 
 interface Payload {
@@ -142,8 +150,12 @@ export async function runPackagedFunction(run: OfflineRun): Promise<PackagedRun>
     const fn = unpackFunction(run);
     const slack = await new LocalSlack().start();
     const aws = await new LocalAws().start();
+    const api = await slackAppFor(fn);
     try {
         await resetLocalEndpoints(fn, slack, aws);
+        if (api) {
+            aws.parameters.set(fn.environment["BOT_TOKEN_PARAMETER_NAME"]!, { type: "SecureString", value: api.botToken });
+        }
         for (const name of PACKAGED_RUN) {
             aws.logEvents.push({
                 logGroupName: fn.environment["TRAIL_LOG_GROUP_NAME"]!,
@@ -151,7 +163,9 @@ export async function runPackagedFunction(run: OfflineRun): Promise<PackagedRun>
                 message: JSON.stringify(fixture(`cloudtrail_${name}`)),
             });
         }
-        const result = await invokeInChild(fn, [fixture("events_scheduled-sweep")], { env: { ...aws.env(), MIN_POST_INTERVAL_MS: "0" } });
+        const result = await invokeInChild(fn, [fixture("events_scheduled-sweep")], {
+            env: { ...aws.env(), ...api?.env(), MIN_POST_INTERVAL_MS: "0" },
+        });
         if (!result.results[0]?.ok) {
             throw new Error(`the packaged handler failed: ${JSON.stringify(result.results[0]?.error ?? result.stderr)}`);
         }
@@ -165,8 +179,20 @@ export async function runPackagedFunction(run: OfflineRun): Promise<PackagedRun>
     } finally {
         await slack.stop();
         await aws.stop();
+        await api?.stop();
         removeUnpacked(fn);
     }
+}
+
+/** The local Slack Web API, with the stack's channel, when the stack asks people "Was this you?". */
+async function slackAppFor(fn: DeployedFunction): Promise<LocalSlackApi | undefined> {
+    const confirm = (JSON.parse(archiveText(fn.resource, FUNCTION_CONFIG_FILE)) as FunctionConfig).confirm;
+    if (!confirm) {
+        return undefined;
+    }
+    const api = await new LocalSlackApi().start();
+    api.channels.add(confirm.channel);
+    return api;
 }
 
 /** A built-in rule as the function sees it, optionally at another severity. */

@@ -173,7 +173,7 @@ export interface TimeWindow {
 
 /** What one invocation did; returned to Lambda and asserted by tests. */
 export interface InvocationReport {
-    trigger: "sweep" | "summary" | "drift" | "sns" | "eventbridge" | "unknown";
+    trigger: "sweep" | "summary" | "drift" | "sns" | "eventbridge" | "answer" | "unknown";
     rulesScanned: string[];
     posted: number;
     messages: number;
@@ -291,6 +291,8 @@ export interface AwsPorts {
     trailStatus(trailArn: string): Promise<TrailStatus>;
     /** AWS Organizations' DescribeAccount: a member account's name; undefined for an account outside the organization. */
     describeAccount(accountId: string): Promise<{ name: string } | undefined>;
+    /** An IAM user's `email` tag (IAM's ListUserTags, in the function's own account); undefined when it has none. */
+    iamUserEmail(userName: string): Promise<string | undefined>;
     /** CloudFormation's DetectStackSetDrift, with the StackSet's operation preferences: the operation's id. */
     detectStackSetDrift(stackSet: StackSetRef): Promise<string>;
     /** CloudFormation's DescribeStackSetOperation. */

@@ -2,6 +2,7 @@ import { HIDDEN_USER, personOf, principalNameOf, roleNameOf } from "./principal"
 import type { ScheduledEvent, SNSEvent, SNSEventRecord, SNSMessage } from "aws-lambda";
 import type { AlarmNotification, CloudTrailRecord, SignIn, StackSetRef, TimeWindow } from "../common/types";
 import { CALL_AS, type RunTimeRule, type SummaryRequest } from "../../shared/contract";
+import type { AnswerRequest } from "../../shared/confirm";
 
 /** Either a value or the reason it could not be had; bad input is reported, never thrown. */
 export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
@@ -42,6 +43,7 @@ type Unchecked<T> = { [K in keyof T]?: unknown };
 export type Trigger =
     | { kind: "sweep" }
     | { kind: "summary"; period: SummaryRequest["loginAlertsSummary"]; scheduledMs?: number }
+    | { kind: "answer"; handed: AnswerRequest["loginAlertsAnswer"] }
     | { kind: "drift"; stackSet: StackSetRef }
     | { kind: "sns"; messages: Array<Parsed<{ messageId: string; body: string }>> }
     | { kind: "eventbridge"; envelopeId: string; detailType: string; source?: string; account?: string; detail: unknown }
@@ -80,6 +82,15 @@ function summaryTrigger(period: SummaryRequest["loginAlertsSummary"], scheduledT
     return { kind: "summary", period, scheduledMs };
 }
 
+/** An answer the interaction endpoint handed over: Slack's request, whose signature the answer's job checks. */
+function answerTrigger(answer: unknown): Trigger {
+    const [body, timestamp, signature] = isObject(answer) ? [answer["body"], answer["timestamp"], answer["signature"]] : [];
+    if (typeof body !== "string" || typeof timestamp !== "string" || typeof signature !== "string") {
+        return { kind: "unknown", reason: "the answer has no body, timestamp and signature strings" };
+    }
+    return { kind: "answer", handed: { body, timestamp, signature } };
+}
+
 // CloudFormation API Reference, "CreateStackSet": StackSetName is a letter, then letters, digits and hyphens, 128 in all.
 const STACK_SET_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
 
@@ -96,6 +107,10 @@ function driftTrigger(name: unknown, callAs: unknown): Trigger {
 export function classifyTrigger(event: unknown): Trigger {
     if (!isObject(event)) {
         return { kind: "unknown", reason: "the event is not a JSON object" };
+    }
+    const answer = event["loginAlertsAnswer"];
+    if (answer !== undefined) {
+        return answerTrigger(answer);
     }
     const period = event["loginAlertsSummary"];
     if (period === "daily" || period === "weekly") {

@@ -25,6 +25,7 @@ import {
 } from "../decide/fallbacks";
 import { newNetworkOf } from "../decide/firstSeen";
 import { addIdentityCenterMfa } from "./identityCenter";
+import { partitionAsked, postAndAsk } from "./confirmation";
 import { closeBatch, countFailed, countPosted, openBatch, readBatch, type PostedBatch } from "./postedBatch";
 import type { ReadHistories } from "../state/history";
 import { failedKey, postedKey, record, type RuleRun } from "./ruleRun";
@@ -80,8 +81,30 @@ async function recordDelivered(run: RuleRun, batch: PostedBatch, signIns: readon
     );
 }
 
-/** Posts sign-ins; a message Slack refuses for its content is split in halves, down to one event. */
+/**
+ * Posts sign-ins: those the stack asks about one by one through the Slack app (handler/deliver/
+ * confirmation.ts), the rest, and any the app could not post, by the webhook.
+ */
 async function deliverSignIns(
+    run: RuleRun,
+    batch: PostedBatch,
+    titled: RunTimeRule,
+    presentation: Presentation,
+    signIns: readonly SignIn[],
+): Promise<void> {
+    const { asked, rest } = partitionAsked(run, titled, signIns);
+    const notAsked: SignIn[] = [];
+    for (const signIn of asked) {
+        const shown: Presentation = { ...presentation, delivery: { path: run.path, atMs: run.deps.clock.now() } };
+        if (!(await postAndAsk(run, titled, shown, signIn, (s, at) => recordDelivered(run, batch, s, at)))) {
+            notAsked.push(signIn);
+        }
+    }
+    await deliverByWebhook(run, batch, titled, presentation, [...notAsked, ...rest]);
+}
+
+/** Posts sign-ins by the webhook; a message Slack refuses for its content is split in halves, down to one event. */
+async function deliverByWebhook(
     run: RuleRun,
     batch: PostedBatch,
     titled: RunTimeRule,
@@ -99,8 +122,8 @@ async function deliverSignIns(
             await recordDelivered(run, batch, inMessage, atMs);
         } else if (inMessage.length > 1) {
             const half = Math.ceil(inMessage.length / 2);
-            await deliverSignIns(run, batch, titled, presentation, inMessage.slice(0, half));
-            await deliverSignIns(run, batch, titled, presentation, inMessage.slice(half));
+            await deliverByWebhook(run, batch, titled, presentation, inMessage.slice(0, half));
+            await deliverByWebhook(run, batch, titled, presentation, inMessage.slice(half));
         } else {
             await deliverPlainly(run, batch, inMessage);
         }

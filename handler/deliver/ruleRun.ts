@@ -2,6 +2,7 @@
 import type { Presentation } from "../decide/messages";
 import { log } from "../common/log";
 import type { AccountDirectory } from "./accountDirectory";
+import type { SlackApp } from "./slackApp";
 import type { DeliveryPath } from "../decide/catalog";
 import type { SendToSlack } from "./pacedSender";
 import type { AlarmNotification, AwsPorts, Clock, InvocationReport, SignIn, StateStore } from "../common/types";
@@ -18,6 +19,10 @@ export interface SweepDeps {
     send: SendToSlack;
     /** The organization's accounts, asked once per container: membership and names. */
     accounts: AccountDirectory;
+    /** The Slack app that asks "Was this you?"; a port that refuses every call when the stack asks nobody. */
+    app: SlackApp;
+    /** The function's own account, from its ARN: only its IAM users' tags can be read. */
+    ownAccountId?: string;
 }
 
 /**

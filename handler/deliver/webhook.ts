@@ -148,13 +148,13 @@ type Attempt = { accepted: true } | { accepted: false; problem: string; retryAft
 const NOT_SENT_CODES: readonly string[] = ["ENOTFOUND", "EAI_AGAIN", "ECONNREFUSED", "ENETUNREACH", "EHOSTUNREACH", "EPROTO"];
 const NOT_SENT_PREFIXES: readonly string[] = ["ERR_TLS_", "ERR_SSL_", "CERT_", "UNABLE_TO_", "DEPTH_ZERO_", "SELF_SIGNED_"];
 
-function neverSent(err: unknown): boolean {
+export function neverSent(err: unknown): boolean {
     const code = (err as { code?: unknown } | undefined)?.code;
     return typeof code === "string" && (NOT_SENT_CODES.includes(code) || NOT_SENT_PREFIXES.some((p) => code.startsWith(p)));
 }
 
 // Number(null) is 0: a missing header must fall back to Slack's one message per second.
-function retryAfterMs(header: string | null): number {
+export function retryAfterMs(header: string | null): number {
     const seconds = header === null || header.trim() === "" ? NaN : Number(header);
     return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : 1000;
 }
@@ -222,7 +222,7 @@ async function postOnce(
     return judgeAnswer(answer.status, answer.headers, answer.raw, webhookUrl);
 }
 
-function backoff(attempt: number, options: SlackPostOptions, clock: Clock): number {
+export function backoff(attempt: number, options: SlackPostOptions, clock: Clock): number {
     const ceiling = Math.min(options.backoffCapMs, options.backoffBaseMs * 2 ** (attempt - 1));
     return Math.round(ceiling / 2 + (clock.random() * ceiling) / 2);
 }

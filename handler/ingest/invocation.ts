@@ -5,6 +5,9 @@ import { checkedWebhookReader } from "../deliver/webhookUrl";
 import { checkTrail } from "./trailStatus";
 import { postHeartbeats, takeHeartbeats } from "./heartbeat";
 import { postSummary } from "./summary";
+import { handleAnswer } from "./answer";
+import { escalateUnanswered } from "./unanswered";
+import { createSlackApp } from "../deliver/slackApp";
 import { checkDrift } from "./drift";
 import { classifyTrigger, parseAlarmNotification, ruleForAlarm, type Trigger } from "../decide/parse";
 import type { FetchLike } from "../deliver/webhook";
@@ -35,7 +38,7 @@ export interface HandlerDeps {
  * are skipped with a reason in the report.
  */
 export function planWork(
-    trigger: Exclude<Trigger, { kind: "unknown" | "summary" | "drift" }>,
+    trigger: Exclude<Trigger, { kind: "unknown" | "summary" | "drift" | "answer" }>,
     rules: readonly RunTimeRule[],
     report: InvocationReport,
     servedAccount?: string,
@@ -215,7 +218,9 @@ async function servedAccountFor(deps: SweepDeps, trigger: Trigger, ownAccount: s
  * One invocation: classify what triggered it, plan which rules to sweep, take the lease, sweep,
  * and report. The event stays `unknown` until classified: anything else is skipped with a reason.
  */
-export async function handleInvocation(deps: SweepDeps, event: unknown, context: InvocationContext): Promise<InvocationReport> {
+export async function handleInvocation(container: SweepDeps, event: unknown, context: InvocationContext): Promise<InvocationReport> {
+    const ownAccountId = context.invokedFunctionArn?.split(":")[4];
+    const deps: SweepDeps = ownAccountId ? { ...container, ownAccountId } : container;
     const deadlineMs = deps.clock.now() + context.getRemainingTimeInMillis() - SAFETY_MS;
     const trigger = classifyTrigger(event);
     const report: InvocationReport = { trigger: trigger.kind, rulesScanned: [], posted: 0, messages: 0, skipped: [] };
@@ -231,6 +236,11 @@ export async function handleInvocation(deps: SweepDeps, event: unknown, context:
         log("info", "invocation done", { ...report });
         return report;
     }
+    if (trigger.kind === "answer") {
+        await handleAnswer(deps, trigger.handed, deadlineMs, report);
+        log("info", "invocation done", { ...report });
+        return report;
+    }
     if (trigger.kind === "drift") {
         await checkDrift(deps, trigger.stackSet, deadlineMs, report);
         log("info", "invocation done", { ...report });
@@ -238,7 +248,7 @@ export async function handleInvocation(deps: SweepDeps, event: unknown, context:
     }
     const { heartbeats, rest } = takeHeartbeats(trigger, deps.settings.heartbeat?.alarmName);
     // The function's own account (arn:aws:lambda:<region>:<account>:function:<name>) is the one it serves.
-    const served = await servedAccountFor(deps, rest, context.invokedFunctionArn?.split(":")[4]);
+    const served = await servedAccountFor(deps, rest, ownAccountId);
     const work = planWork(rest, deps.settings.rules, report, served, deps.settings.organizationId);
     if (work.length === 0 && heartbeats.length === 0) {
         log("info", "invocation done", { ...report });
@@ -248,7 +258,10 @@ export async function handleInvocation(deps: SweepDeps, event: unknown, context:
     // CloudTrail's own word on the trail, which no log line can fake.
     await postHeartbeats(deps, heartbeats, deadlineMs, report);
     const trailFailure = trigger.kind === "sweep" ? await trailChecked(deps, deadlineMs, report) : undefined;
-    const failures = [...(trailFailure ? [trailFailure] : []), ...(await sweepEach(deps, work, context.awsRequestId, deadlineMs, report))];
+    const rulesFailed = await sweepEach(deps, work, context.awsRequestId, deadlineMs, report);
+    // After the rules: a question is escalated only once its sign-in had its turn to be posted.
+    const questionsFailure = trigger.kind === "sweep" ? await escalateUnanswered(deps, deadlineMs, report) : undefined;
+    const failures = [trailFailure, ...rulesFailed, questionsFailure].filter((f): f is string => f !== undefined);
     log("info", "invocation done", { ...report });
     if (failures.length > 0) {
         // Failing the invocation makes Lambda retry it and, after the retries, dead-letter it.
@@ -281,5 +294,6 @@ export function createHandler(deps: HandlerDeps): LoginAlertsHandler {
         (id) => aws.describeAccount(id),
         () => clock.now(),
     );
-    return (event, context) => handleInvocation({ settings, aws, clock, send, accounts }, event, context);
+    const app = createSlackApp(settings, aws, deps.fetch, clock);
+    return (event, context) => handleInvocation({ settings, aws, clock, send, accounts, app }, event, context);
 }

@@ -17,6 +17,16 @@ const SLACK_WEBHOOK = /hooks\.slack(?:-gov)?\.com\/(?:services|workflows|trigger
 // "tokens start with xoxb-" and placeholders such as "xoxb-your-token" do not.
 const SLACK_TOKEN = /(?<![A-Za-z0-9])(?:xox[abpe]|xapp)-\d+-[A-Za-z0-9-]{6,}/;
 
+// A Slack app's signing secret is a run of hexadecimal digits with no prefix
+// (https://api.slack.com/authentication/verifying-requests-from-slack), so it is recognisable only
+// by what holds it: a key (an environment variable, a tag, a property, a key in a file's text) or
+// an SSM parameter's name that says "signing secret", with a value of at least 16 letters and
+// digits. A parameter's name or ARN (SIGNING_SECRET_PARAMETER_NAME) has `/` or `:`, so it is no such value.
+const SIGNING_SECRET_KEY = /signing[_-]?secret/i;
+const SIGNING_SECRET_VALUE = /^[A-Za-z0-9]{16,}$/;
+// In a file or a longer text: `signingSecret: "…"`, `"SLACK_SIGNING_SECRET": "…"`, `SLACK_SIGNING_SECRET=…`.
+const SIGNING_SECRET_ASSIGNED = /signing[_-]?secret\w*["'`]?\s*[:=]\s*["'`]?[A-Za-z0-9]{16,}(?![A-Za-z0-9])/i;
+
 // Percent-encoding (a URL in a query string, partly or twice encoded) and the escapes JSON and
 // JavaScript allow in a string ("https:\/\/hooks...", "\u002F") hide a webhook from the patterns.
 function decoded(text: string): string {
@@ -30,10 +40,13 @@ function decoded(text: string): string {
     return out;
 }
 
-type Credential = "webhook" | "token";
+type Credential = "webhook" | "token" | "signing secret";
 
-/** The Slack credentials a text holds, in a fixed order. */
-export function slackCredentialsIn(text: string): Credential[] {
+/**
+ * The Slack credentials a text holds, in a fixed order; `keyed`: the key or parameter name that
+ * holds the text says it is a signing secret.
+ */
+export function slackCredentialsIn(text: string, keyed = false): Credential[] {
     const plain = decoded(text);
     const found: Credential[] = [];
     if (SLACK_WEBHOOK.test(plain)) {
@@ -41,6 +54,9 @@ export function slackCredentialsIn(text: string): Credential[] {
     }
     if (SLACK_TOKEN.test(plain)) {
         found.push("token");
+    }
+    if ((keyed && SIGNING_SECRET_VALUE.test(plain.trim())) || SIGNING_SECRET_ASSIGNED.test(plain)) {
+        found.push("signing secret");
     }
     return found;
 }
@@ -72,13 +88,16 @@ async function assetFindings(value: unknown, path: string): Promise<Finding[] | 
     return found;
 }
 
+/** Whether the value at a path, under the given key, is named as a signing secret. */
+type SaysSigningSecret = (key: string, path: string) => boolean;
+
 /** Property paths under `value` that hold a Slack credential, including files inside assets and archives. */
-async function findings(value: unknown, path: string): Promise<Finding[]> {
+async function findings(value: unknown, path: string, says: SaysSigningSecret, key = ""): Promise<Finding[]> {
     if (value === NOT_YET_KNOWN || value === undefined) {
         return [];
     }
     if (typeof value === "string") {
-        const credentials = slackCredentialsIn(value);
+        const credentials = slackCredentialsIn(value, says(key, path));
         return credentials.length > 0 ? [{ path, credentials }] : [];
     }
     const inAsset = await assetFindings(value, path);
@@ -88,13 +107,13 @@ async function findings(value: unknown, path: string): Promise<Finding[]> {
     const found: Finding[] = [];
     if (Array.isArray(value)) {
         for (let i = 0; i < value.length; i++) {
-            found.push(...(await findings(read(value, i), propertyPath(path, i))));
+            found.push(...(await findings(read(value, i), propertyPath(path, i), says)));
         }
         return found;
     }
     if (value !== null && typeof value === "object") {
-        for (const key of Object.keys(value)) {
-            found.push(...(await findings(read(value, key), propertyPath(path, key))));
+        for (const child of Object.keys(value)) {
+            found.push(...(await findings(read(value, child), propertyPath(path, child), says, child)));
         }
     }
     return found;
@@ -105,6 +124,13 @@ async function findings(value: unknown, path: string): Promise<Finding[]> {
 const PARAMETER_VALUE_PATHS = ["value", "valueWo"];
 const SECRET_VERSION_VALUE_PATHS = ["secretString", "secretStringWo"];
 
+/** A key that says signing secret, or any value of an SSM parameter whose name says so. */
+function signingSecretNames(args: ResourceValidationArgs): SaysSigningSecret {
+    const name = args.type === AWS.ssmParameter ? readString(args.props, "name") : undefined;
+    const parameterSays = typeof name === "string" && SIGNING_SECRET_KEY.test(name);
+    return (key, path) => SIGNING_SECRET_KEY.test(key) || (parameterSays && [...PARAMETER_VALUE_PATHS, "insecureValue"].includes(path));
+}
+
 function allowedAt(args: ResourceValidationArgs, path: string): boolean {
     if (args.type === AWS.ssmParameter && PARAMETER_VALUE_PATHS.includes(path)) {
         const type = readString(args.props, "type");
@@ -114,18 +140,25 @@ function allowedAt(args: ResourceValidationArgs, path: string): boolean {
     return args.type === AWS.secretVersion && SECRET_VERSION_VALUE_PATHS.includes(path);
 }
 
+const NAMES: Record<Credential, { what: string; it: string }> = {
+    webhook: { what: "a Slack webhook URL", it: "the URL" },
+    token: { what: "a Slack token", it: "the token" },
+    "signing secret": { what: "a Slack signing secret", it: "the secret" },
+};
+
 /** What was found, named without repeating it: "a Slack webhook URL", and "the URL" to refer back. */
 function named(credentials: Credential[]): { what: string; it: string } {
-    if (credentials.length > 1) {
-        return { what: "a Slack webhook URL and a Slack token", it: "them" };
+    const whats = credentials.map((c) => NAMES[c].what);
+    if (whats.length > 1) {
+        return { what: `${whats.slice(0, -1).join(", ")} and ${whats.at(-1)!}`, it: "them" };
     }
-    return credentials[0] === "token" ? { what: "a Slack token", it: "the token" } : { what: "a Slack webhook URL", it: "the URL" };
+    return NAMES[credentials[0]!];
 }
 
 function message(args: ResourceValidationArgs, finding: Finding): string {
     if ("unread" in finding) {
         return (
-            `Resource "${args.name}" (${args.type}) uploads files in ${finding.path} that the policy cannot check for a Slack webhook URL or token: ` +
+            `Resource "${args.name}" (${args.type}) uploads files in ${finding.path} that the policy cannot check for a Slack webhook URL, token or signing secret: ` +
             `${finding.unread}; if they hold no Slack credential, exempt the resource in this policy's config, with the reason.`
         );
     }
@@ -145,15 +178,15 @@ function message(args: ResourceValidationArgs, finding: Finding): string {
 export const slackWebhookInSecret: ResourceValidationPolicy = {
     name: "slack-webhook-in-secret",
     description:
-        "A Slack webhook URL or token appears only as the value (or write-only valueWo) of an SSM SecureString parameter or the secretString (or write-only secretStringWo) of a Secrets Manager secret version.",
+        "A Slack webhook URL, token or signing secret appears only as the value (or write-only valueWo) of an SSM SecureString parameter or the secretString (or write-only secretStringWo) of a Secrets Manager secret version.",
     enforcementLevel: "mandatory",
     remediationSteps:
-        "Store the webhook URL or token as the value of an aws.ssm.Parameter of type SecureString (or the secretString of an aws.secretsmanager.SecretVersion); " +
+        "Store the webhook URL, token or signing secret as the value of an aws.ssm.Parameter of type SecureString (or the secretString of an aws.secretsmanager.SecretVersion); " +
         "their write-only valueWo and secretStringWo are better still, as they never reach the state file. " +
         "pass the function only the parameter's name, and read the value with ssm:GetParameter (WithDecryption) at run time. " +
         "Never capture it, or a configuration object that holds it, in a callback function's closure, nor ship it in a file of the function's code.",
     validateResource: async (args, reportViolation) => {
-        for (const finding of await findings(args.props, "")) {
+        for (const finding of await findings(args.props, "", signingSecretNames(args))) {
             if ("credentials" in finding && allowedAt(args, finding.path)) {
                 continue;
             }

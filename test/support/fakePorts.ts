@@ -1,3 +1,4 @@
+import { NO_SLACK_APP } from "../../handler/deliver/slackApp";
 import type { SlackMessage } from "../../handler/decide/messages";
 import type { FetchLike } from "../../handler/deliver/webhook";
 import type { SendToSlack } from "../../handler/deliver/pacedSender";
@@ -41,7 +42,7 @@ export function fakeInvocation(nowMs: number, settings: HandlerSettings) {
         (id) => aws.describeAccount(id),
         () => clock.now(),
     );
-    const deps: SweepDeps = { settings, aws, clock, send, accounts };
+    const deps: SweepDeps = { settings, aws, clock, send, accounts, app: NO_SLACK_APP };
     return { clock, aws, sent, deps };
 }
 
@@ -414,6 +415,15 @@ export class FakeAwsPorts implements AwsPorts {
     ) {
         this.latency = { ...NO_LATENCY, ...latency };
         this.store = new InMemoryStateStore(clock, this.latency.dynamodbMs);
+    }
+
+    /** IAM users' email tags, by user name. */
+    readonly userEmails = new Map<string, string>();
+    readonly userEmailReads: string[] = [];
+
+    async iamUserEmail(userName: string): Promise<string | undefined> {
+        this.userEmailReads.push(userName);
+        return this.userEmails.get(userName);
     }
 
     async describeAccount(accountId: string): Promise<{ name: string } | undefined> {

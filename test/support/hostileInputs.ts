@@ -875,6 +875,7 @@ export async function runInProcess(
         getSecureParameter: async () => FUZZ_WEBHOOK,
         trailStatus: async () => ({ isLogging: true }),
         describeAccount: async () => undefined,
+        iamUserEmail: async () => undefined,
         // No case is a drift check: a call would be a bug of the harness.
         detectStackSetDrift: async () => Promise.reject(new Error("the hostile cases check no StackSet's drift")),
         describeStackSetOperation: async () => Promise.reject(new Error("the hostile cases check no StackSet's drift")),

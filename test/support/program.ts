@@ -7,19 +7,33 @@ import { runProgramOffline, type OfflineRun, type RecordedResource } from "../..
 export const TEST_WEBHOOK = "https://hooks.slack.com/services/T0TEST000/B0TEST000/s3cr3tW3bh00kT0k3nZZ";
 export const WEBHOOK_KEY = "console-login-alerts:slackWebhookUrl";
 
-/** Runs the program with the given extra config (short keys), the webhook set as a secret. */
+/** The Slack app's secrets ("Was this you?"), which must never show up anywhere but their SSM parameters. */
+export const TEST_BOT_TOKEN = "xoxb-1234567890-1234567890123-B0tT0k3nPr0beZZ";
+export const TEST_SIGNING_SECRET = "S1gn1ngS3cr3tPr0beZZ0123456789ab";
+/** The keys a stack sets with --secret. */
+export const SECRET_KEYS = ["slackWebhookUrl", "slackBotToken", "slackSigningSecret"] as const;
+
+/** A stack that asks "Was this you?" about one rule's and one severity's sign-ins (short keys). */
+export const CONFIRM_ON: Readonly<Record<string, string>> = {
+    confirm: JSON.stringify({ rules: ["signin-without-mfa"], severities: ["critical"], channel: "C0123ABCDEF" }),
+    slackBotToken: TEST_BOT_TOKEN,
+    slackSigningSecret: TEST_SIGNING_SECRET,
+};
+
+/** Runs the program with the given extra config (short keys), the webhook and the Slack app's secrets set as secrets. */
 export function runWith(extra: Record<string, string> = {}, stack = "dev"): Promise<OfflineRun> {
     const config: Record<string, string> = { [WEBHOOK_KEY]: TEST_WEBHOOK };
     for (const [k, v] of Object.entries(extra)) {
         config[`console-login-alerts:${k}`] = v;
     }
-    return runProgramOffline({ config, secretKeys: [WEBHOOK_KEY], stack });
+    const secretKeys = SECRET_KEYS.map((k) => `console-login-alerts:${k}`).filter((k) => k in config);
+    return runProgramOffline({ config, secretKeys, stack });
 }
 
 /** What the program captures into the function's code for the given extra config (short keys). */
 export function functionConfigFor(extra: Record<string, string> = {}): FunctionConfig {
     const values: Record<string, string> = { slackWebhookUrl: TEST_WEBHOOK, ...extra };
-    return functionConfig(readStackSettings({ get: (k) => values[k], isSecret: (k) => k === "slackWebhookUrl" }));
+    return functionConfig(readStackSettings({ get: (k) => values[k], isSecret: (k) => (SECRET_KEYS as readonly string[]).includes(k) }));
 }
 
 let defaultRun: Promise<OfflineRun> | undefined;

@@ -5,8 +5,10 @@ import * as path from "path";
 import type { OfflineRun, PlanAsset, RecordedResource } from "../offlineEngine";
 import { REPO_ROOT } from "../repoRoot";
 import { WEBHOOK_HOSTS } from "../../shared/webhook";
+import { FUNCTION_CONFIG_FILE } from "../../shared/contract";
 import type { LocalAws } from "./localAws";
 import { SLACK_ORIGIN_VARIABLE, type LocalSlack } from "./localSlack";
+import { SLACK_API_HOSTS, SLACK_API_ORIGIN_VARIABLE } from "./localSlackApi";
 
 // What the Lambda runtime adds to the package: the AWS SDK v3 (and what it depends on), nothing else.
 const PACKAGED_ONLY = ["ipaddr.js", "node-fetch", "tr46", "webidl-conversions", "whatwg-url"];
@@ -28,13 +30,33 @@ export interface DeployedFunction {
     slackOrigin?: string;
 }
 
-/** Finds the one Lambda function of a run. */
+/**
+ * Finds the notifier's function of a run: the one Lambda function told the stack's configuration
+ * (FUNCTION_CONFIG_FILE beside its code); the answer endpoint's ("Was this you?") is told none.
+ */
 export function functionResource(run: OfflineRun): RecordedResource {
-    const fns = run.resources.filter((r) => r.type === "aws:lambda/function:Function");
+    const fns = run.resources.filter(
+        (r) => r.type === "aws:lambda/function:Function" && FUNCTION_CONFIG_FILE in archiveAssetsOrNone(r.inputs["code"] as PlanAsset),
+    );
     if (fns.length !== 1) {
-        throw new Error(`expected one Lambda function, found ${fns.length}`);
+        throw new Error(`expected one Lambda function with ${FUNCTION_CONFIG_FILE}, found ${fns.length}`);
     }
     return fns[0]!;
+}
+
+/** The answer endpoint's function of a run ("Was this you?"): the one told no configuration. */
+export function answersFunctionResource(run: OfflineRun): RecordedResource {
+    const fns = run.resources.filter(
+        (r) => r.type === "aws:lambda/function:Function" && !(FUNCTION_CONFIG_FILE in archiveAssetsOrNone(r.inputs["code"] as PlanAsset)),
+    );
+    if (fns.length !== 1) {
+        throw new Error(`expected one Lambda function without ${FUNCTION_CONFIG_FILE}, found ${fns.length}`);
+    }
+    return fns[0]!;
+}
+
+function archiveAssetsOrNone(code: PlanAsset | undefined): Record<string, PlanAsset> {
+    return code?.kind === "archive" && code.assets ? code.assets : {};
 }
 
 /** The assets of a function's code archive, or an error when the code is not an asset archive. */
@@ -78,9 +100,8 @@ export function indexJsOf(resource: RecordedResource): string {
     return archiveText(resource, "__index.js");
 }
 
-/** Writes the function's code archive to a folder exactly as it would be packaged. */
-export function unpackFunction(run: OfflineRun): DeployedFunction {
-    const resource = functionResource(run);
+/** Writes a function's code archive (the notifier's unless told another) to a folder exactly as it would be packaged. */
+export function unpackFunction(run: OfflineRun, resource = functionResource(run)): DeployedFunction {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "login-alerts-fn-"));
     for (const entry of archiveEntries(resource.inputs["code"] as PlanAsset, "unpack")) {
         const target = path.join(dir, entry.name);
@@ -141,17 +162,22 @@ const path = require("path");
 // Events come in a file: one environment string holds at most 128 KiB, and an EventBridge event may be 256 KB.
 const events = JSON.parse(require("fs").readFileSync(process.env.__EVENTS_FILE, "utf8"));
 const budget = Number(process.env.__REMAINING_MS);
-// Slack's webhook hosts stand for the local Slack here, as DNS and TLS would make them in the
-// cloud: the function posts to https://hooks.slack.com/... and its own check of that host holds.
-if (process.env.${SLACK_ORIGIN_VARIABLE}) {
-  const route = new URL(process.env.${SLACK_ORIGIN_VARIABLE});
+// Slack's webhook hosts stand for the local Slack here, and its Web API hosts for the local Web API,
+// as DNS and TLS would make them in the cloud: the function calls https://hooks.slack.com/... and
+// https://slack.com/api/..., and its own checks of those hosts hold.
+const routes = [
+  [process.env.${SLACK_ORIGIN_VARIABLE}, ${JSON.stringify(WEBHOOK_HOSTS)}],
+  [process.env.${SLACK_API_ORIGIN_VARIABLE}, ${JSON.stringify(SLACK_API_HOSTS)}],
+].filter(([origin]) => origin).map(([origin, hosts]) => ({ url: new URL(origin), hosts }));
+if (routes.length > 0) {
   const https = require("https");
-  const through = require(route.protocol === "https:" ? "https" : "http");
   const request = https.request;
   https.request = function (options, ...rest) {
-    if (options && typeof options === "object" && ${JSON.stringify(WEBHOOK_HOSTS)}.includes(options.hostname)) {
+    const route = options && typeof options === "object" && routes.find((r) => r.hosts.includes(options.hostname));
+    if (route) {
+      const through = require(route.url.protocol === "https:" ? "https" : "http");
       const { agent: _agent, ...kept } = options;
-      return through.request({ ...kept, protocol: route.protocol, hostname: route.hostname, host: route.hostname, port: route.port }, ...rest);
+      return through.request({ ...kept, protocol: route.url.protocol, hostname: route.url.hostname, host: route.url.hostname, port: route.url.port }, ...rest);
     }
     return request.call(this, options, ...rest);
   };

@@ -156,6 +156,8 @@ export interface SubjectWords {
     refusedNote(ruleId: string): string;
     heartbeat(stopped: boolean, logGroup: string): string;
     trailStatus(healthy: boolean, trail: string): string;
+    question(denied: boolean, eventId: string): string;
+    askingFailed(eventId: string): string;
     stackSetDrift(news: "drifted" | "in-sync" | "failing" | "working", stackSet: string): string;
     /** "1 event", "2 events", in the subject's English. */
     events(n: number): string;
@@ -248,6 +250,45 @@ export interface ShownSignIn {
     when: string;
 }
 
+/** Why nobody was asked about a sign-in; each catalog words it. */
+export type NotAskedReason =
+    { kind: "shared" } | { kind: "unknown-person"; who: string } | { kind: "no-slack-user"; email: string } | { kind: "asking-failed" };
+
+/** What a person can do once they say a sign-in was not theirs, by the kind of principal. */
+export type Remedy = "identity-center" | "iam-user" | "other";
+
+/** "Was this you?": the question in a direct message, its state on the channel's message, and the replies. */
+export interface QuestionWords {
+    title: string;
+    intro(account: string): string;
+    yes: string;
+    no: string;
+    /** The state line on the channel's message; `who` is a Slack mention, `after` a worded delay. */
+    waiting(who: string, until: string): string;
+    confirmed(who: string, after: string): string;
+    denied(who: string, after: string): string;
+    unanswered(who: string, minutes: number): string;
+    notAsked(reason: NotAskedReason): string;
+    /** The channel's escalation, with the severity's mention before it. */
+    escalation(v: { title: string; who: string; denied: boolean; minutes: number }): string;
+    /** What the person who said "no" is told to do: nothing irreversible happens by itself. */
+    remedy(kind: Remedy, account: string): string;
+    /** The direct message once answered. */
+    answeredYes: string;
+    answeredNo: string;
+    answeredLate(minutes: number): string;
+    /** Ephemeral replies to a click that is not taken. */
+    notYours(who: string): string;
+    otherWorkspace: string;
+    expired(minutes: number): string;
+    unknownQuestion: string;
+    alreadyAnswered(confirmed: boolean): string;
+    /** The operators' email when asking failed: the sign-in was posted in the channel all the same. */
+    askingFailedNotice(v: { eventId: string; account: string; reason: string }): string;
+    /** The operators' email: what happened and where to look. */
+    operatorsNotice(v: { title: string; who: string; denied: boolean; eventId: string; account: string; minutes: number }): string;
+}
+
 export interface Catalog {
     time: TimeStyle;
     principal: PrincipalWords;
@@ -259,4 +300,5 @@ export interface Catalog {
     trailStatus: TrailStatusWords;
     stackSetDrift: StackSetDriftWords;
     summary: SummaryWords;
+    question: QuestionWords;
 }

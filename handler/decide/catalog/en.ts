@@ -1,5 +1,5 @@
 import { RULE_TITLES } from "./ruleTitles";
-import type { Catalog, Delay, NewThings, SeenWindow, SubjectWords } from "./catalog";
+import type { Catalog, Delay, NewThings, NotAskedReason, QuestionWords, Remedy, SeenWindow, SubjectWords } from "./catalog";
 
 function events(n: number): string {
     return n === 1 ? "1 event" : `${n} events`;
@@ -30,6 +30,11 @@ export const SUBJECTS: SubjectWords = {
             : `console-login-alerts: CloudTrail delivery to ${logGroup} resumed`,
     trailStatus: (healthy, trail) =>
         healthy ? `console-login-alerts: trail ${trail} is logging again` : `console-login-alerts: trail ${trail} is not delivering`,
+    question: (denied, eventId) =>
+        denied
+            ? `console-login-alerts: sign-in denied by its person (${eventId})`
+            : `console-login-alerts: sign-in not confirmed in time (${eventId})`,
+    askingFailed: (eventId) => `console-login-alerts: could not ask about a sign-in (${eventId})`,
     stackSetDrift: (news, stackSet) =>
         ({
             drifted: `console-login-alerts: StackSet ${stackSet} drifted`,
@@ -38,6 +43,67 @@ export const SUBJECTS: SubjectWords = {
             working: `console-login-alerts: StackSet ${stackSet} drift is checked again`,
         })[news],
     events,
+};
+
+function notAsked(reason: NotAskedReason): string {
+    switch (reason.kind) {
+        case "shared":
+            return "Nobody was asked: root and role sessions are not one known person.";
+        case "unknown-person":
+            return `Nobody was asked: no Slack user is known for ${reason.who} (confirmUsers, or an IAM user's email tag).`;
+        case "no-slack-user":
+            return `Nobody was asked: Slack has no active user with the email ${reason.email}.`;
+        case "asking-failed":
+            return "Nobody was asked: the Slack app could not send the question; the operators were told.";
+    }
+}
+
+function remedy(kind: Remedy, account: string): string {
+    switch (kind) {
+        case "identity-center":
+            return (
+                `In account ${account}, revoke the session: IAM console → Roles → the AWSReservedSSO role → Revoke active sessions; ` +
+                "then reset the person's password and MFA in IAM Identity Center."
+            );
+        case "iam-user":
+            return `In account ${account}: IAM console → Users → the user → deactivate access keys, reset the console password and MFA, and review recent activity in CloudTrail.`;
+        case "other":
+            return `Review the sign-in in CloudTrail in account ${account} and follow your incident process.`;
+    }
+}
+
+const QUESTION: QuestionWords = {
+    title: "Was this you?",
+    intro: (account) => `Someone signed in to the AWS console of account ${account} as you. Was this you?`,
+    yes: "Yes, it was me",
+    no: "No — alert security",
+    waiting: (who, until) => `:hourglass_flowing_sand: Asked ${who} whether this was them; unanswered at ${until}, it escalates.`,
+    confirmed: (who, after) => `:white_check_mark: ${who} confirmed it was them (after ${after}).`,
+    denied: (who, after) => `:rotating_light: ${who} says it was not them (after ${after}).`,
+    unanswered: (who, minutes) => `:warning: ${who} did not answer within ${minutes} min.`,
+    notAsked,
+    escalation: (v) =>
+        v.denied
+            ? `${v.title}: ${v.who} says this sign-in was not them. Treat it as an incident.`
+            : `${v.title}: ${v.who} did not confirm this sign-in within ${v.minutes} min.`,
+    remedy,
+    answeredYes: ":white_check_mark: Thanks — recorded: it was you.",
+    answeredNo:
+        ":rotating_light: Recorded: it was not you. The channel and the operators have been alerted. Nothing was changed in AWS by itself.",
+    answeredLate: (minutes) => `:warning: This question was not answered within ${minutes} min and has been escalated.`,
+    notYours: (who) => `Only ${who} can answer this question.`,
+    otherWorkspace: "This answer came from another Slack workspace and was not taken.",
+    expired: (minutes) => `This question was open for ${minutes} min and has expired; it was escalated.`,
+    unknownQuestion: "This question is not known to the stack any more (answered long ago, or from another stack).",
+    alreadyAnswered: (confirmed) => (confirmed ? "Already answered: it was you." : "Already answered: it was not you."),
+    askingFailedNotice: (v) =>
+        `The Slack app could not ask about sign-in ${v.eventId} in account ${v.account}: ${v.reason}. ` +
+        "The sign-in was posted in the channel all the same; if the question was sent before this failed, it escalates when unanswered.",
+    operatorsNotice: (v) =>
+        (v.denied
+            ? `${v.who} says a sign-in to account ${v.account} was not them (rule ${v.title}, eventID ${v.eventId}).`
+            : `${v.who} did not confirm a sign-in to account ${v.account} within ${v.minutes} min (rule ${v.title}, eventID ${v.eventId}).`) +
+        " Nothing was changed in AWS by itself; look the event up in CloudTrail by its eventID.",
 };
 
 export const EN: Catalog = {
@@ -189,4 +255,5 @@ export const EN: Catalog = {
         failures: (n) => `Refused by Slack and reported to the operators: ${n}`,
         unnamed: (n) => `By principals not named (more in one hour than the tally names): ${n}`,
     },
+    question: QUESTION,
 };

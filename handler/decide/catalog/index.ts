@@ -3,7 +3,7 @@ import type { Catalog } from "./catalog";
 import { EN } from "./en";
 import { JA } from "./ja";
 
-export type { Catalog, Delay, DeliveryPath, NewThings, SeenWindow, ShownSignIn } from "./catalog";
+export type { Catalog, Delay, DeliveryPath, NewThings, NotAskedReason, Remedy, SeenWindow, ShownSignIn } from "./catalog";
 export { splitDelay } from "./catalog";
 
 /** Every language's catalog. */

@@ -1,5 +1,5 @@
 import { RULE_TITLES } from "./ruleTitles";
-import type { Catalog, Delay, NewThings, SeenWindow } from "./catalog";
+import type { Catalog, Delay, NewThings, NotAskedReason, QuestionWords, Remedy, SeenWindow } from "./catalog";
 import { SUBJECTS } from "./en";
 
 // Japanese alerts follow the AWS console's Japanese: short noun phrases, a space between Japanese
@@ -21,6 +21,66 @@ function firstSeen(who: string, what: NewThings, window: SeenWindow): string {
     const span = "days" in window ? `過去 ${window.days} 日間` : `${window.since}以降`;
     return `:new: ${who} の新しいサインイン元（${span}で初めて）: ${clauses.join("、")}`;
 }
+
+function notAsked(reason: NotAskedReason): string {
+    switch (reason.kind) {
+        case "shared":
+            return "確認先なし: ルートユーザーとロールのセッションは特定の 1 人ではありません。";
+        case "unknown-person":
+            return `確認先なし: ${reason.who} に対応する Slack ユーザーが不明です（confirmUsers、または IAM ユーザーの email タグ）。`;
+        case "no-slack-user":
+            return `確認先なし: メールアドレス ${reason.email} の有効な Slack ユーザーがいません。`;
+        case "asking-failed":
+            return "確認先なし: Slack アプリが質問を送れませんでした。運用担当に通知しました。";
+    }
+}
+
+function remedy(kind: Remedy, account: string): string {
+    switch (kind) {
+        case "identity-center":
+            return (
+                `アカウント ${account} で、IAM コンソール → ロール → AWSReservedSSO のロール → アクティブなセッションを無効化 を実行し、` +
+                "IAM Identity Center でその人のパスワードと MFA をリセットしてください。"
+            );
+        case "iam-user":
+            return `アカウント ${account} で、IAM コンソール → ユーザー → 該当ユーザー でアクセスキーを無効化し、コンソールパスワードと MFA をリセットして、CloudTrail で最近の操作を確認してください。`;
+        case "other":
+            return `アカウント ${account} の CloudTrail でこのサインインを確認し、インシデント対応の手順に従ってください。`;
+    }
+}
+
+const QUESTION: QuestionWords = {
+    title: "これはあなたですか？",
+    intro: (account) => `アカウント ${account} の AWS コンソールに、あなたとしてサインインがありました。これはあなたですか？`,
+    yes: "はい、私です",
+    no: "いいえ — セキュリティに通知",
+    waiting: (who, until) => `:hourglass_flowing_sand: ${who} に本人か確認中です。${until} までに回答がなければエスカレーションします。`,
+    confirmed: (who, after) => `:white_check_mark: ${who} が本人と確認しました（${after} 後）。`,
+    denied: (who, after) => `:rotating_light: ${who} は本人ではないと回答しました（${after} 後）。`,
+    unanswered: (who, minutes) => `:warning: ${who} は ${minutes} 分以内に回答しませんでした。`,
+    notAsked,
+    escalation: (v) =>
+        v.denied
+            ? `${v.title}: ${v.who} はこのサインインを本人ではないと回答しました。インシデントとして扱ってください。`
+            : `${v.title}: ${v.who} は ${v.minutes} 分以内にこのサインインを確認しませんでした。`,
+    remedy,
+    answeredYes: ":white_check_mark: ありがとうございます。本人と記録しました。",
+    answeredNo: ":rotating_light: 本人ではないと記録しました。チャンネルと運用担当に通知しました。AWS 側では何も自動で変更していません。",
+    answeredLate: (minutes) => `:warning: この質問は ${minutes} 分以内に回答されず、エスカレーションされました。`,
+    notYours: (who) => `この質問に回答できるのは ${who} だけです。`,
+    otherWorkspace: "この回答は別の Slack ワークスペースからのため、受け付けませんでした。",
+    expired: (minutes) => `この質問は ${minutes} 分で期限切れとなり、エスカレーションされました。`,
+    unknownQuestion: "この質問はこのスタックで見つかりません（ずっと前に回答済みか、別のスタックのものです）。",
+    alreadyAnswered: (confirmed) => (confirmed ? "回答済み: 本人です。" : "回答済み: 本人ではありません。"),
+    askingFailedNotice: (v) =>
+        `Slack アプリは、アカウント ${v.account} のサインイン ${v.eventId} について確認できませんでした: ${v.reason}。` +
+        "サインインはチャンネルに投稿済みです。質問が送られていれば、回答がないときにエスカレーションします。",
+    operatorsNotice: (v) =>
+        (v.denied
+            ? `${v.who} は、アカウント ${v.account} へのサインインを本人ではないと回答しました（ルール ${v.title}、eventID ${v.eventId}）。`
+            : `${v.who} は、アカウント ${v.account} へのサインインを ${v.minutes} 分以内に確認しませんでした（ルール ${v.title}、eventID ${v.eventId}）。`) +
+        " AWS 側では何も自動で変更していません。CloudTrail で eventID を検索してください。",
+};
 
 export const JA: Catalog = {
     time: {
@@ -188,4 +248,5 @@ export const JA: Catalog = {
         failures: (n) => `Slack が拒否し運用担当に通知: ${n} 件`,
         unnamed: (n) => `名前を記録できなかったプリンシパル（1 時間の集計に入りきらない数）: ${n} 件`,
     },
+    question: QUESTION,
 };
