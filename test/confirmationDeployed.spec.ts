@@ -264,6 +264,41 @@ describe("Was this you? through the deployed notifier and answer endpoint", func
         assert.deepStrictEqual(lambda.queued, []);
     });
 
+    it("keeps the bot token and the signing secret out of every log line, error, response and message to the operators", async function () {
+        const secrets = [api.botToken, TEST_SIGNING_SECRET];
+        const texts: string[] = [];
+        const keep = (run: ChildRun) => texts.push(run.stdout, run.stderr, JSON.stringify(run.results));
+        // Slack refuses the token: asking fails, the sign-in goes by the webhook, the operators hear why.
+        api.refuseToken("token_revoked");
+        keep(await signInWithoutMfa());
+        assert.match(
+            sns.published[0]?.message ?? "",
+            /Slack refused the bot token in \/console-login-alerts\/[^ ]+\/slack-bot-token \(users\.lookupByEmail answered token_revoked\)/,
+        );
+        texts.push(...sns.published.map((p) => `${p.subject ?? ""} ${p.message}`));
+        // Forged, stale and oversize requests to the endpoint, and a forged hand-over to the notifier.
+        api.reset();
+        api.channels.add(CHANNEL);
+        api.addUser(PERSON);
+        await resetLocalEndpoints(notifier, slack, aws);
+        aws.parameters.set(notifier.environment["BOT_TOKEN_PARAMETER_NAME"]!, { type: "SecureString", value: api.botToken });
+        aws.parameters.set(notifier.environment["SIGNING_SECRET_PARAMETER_NAME"]!, { type: "SecureString", value: TEST_SIGNING_SECRET });
+        await signInWithoutMfa();
+        for (const attempt of [
+            await click("yes", { secret: "not-the-app-signing-secret-0123" }),
+            await click("yes", { atSeconds: Math.floor(Date.now() / 1000) - 900 }),
+        ]) {
+            keep(attempt.run);
+        }
+        const forged = await notify([{ loginAlertsAnswer: { body: "payload=%7B%7D", timestamp: "1", signature: "v0=" + "0".repeat(64) } }]);
+        assert.match(forged.stdout + forged.stderr, /refused an answer that is not Slack's word/);
+        keep(forged);
+        assert.deepStrictEqual(
+            texts.filter((t) => secrets.some((secret) => t.includes(secret))),
+            [],
+        );
+    });
+
     /** Moves the question's deadline (and its place on the open list) by `deltaMs`, as time passing would. */
     async function moveDeadline(deltaMs: number): Promise<void> {
         const client = new DynamoDBClient({

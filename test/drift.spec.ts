@@ -12,6 +12,7 @@ import { DRIFT_DETECTION_INTERVAL_MS, DRIFT_STALE_AFTER_MS, driftCheckKey } from
 import type { InvocationReport, StackSetRef } from "../handler/common/types";
 import type { DriftCheckRequest } from "../shared/contract";
 import { fakeInvocation, unitSettings } from "./support/fakePorts";
+import { expectedDriftMessage } from "./support/fakeStackSets";
 
 const START = Date.UTC(2026, 11, 7, 9, 0, 0);
 const HOUR = 3600_000;
@@ -109,43 +110,12 @@ describe("the StackSet's drift check", function () {
             drift: { detectionStatus: "COMPLETED", total: 34, drifted: 2, failed: 0 },
         });
         assert.deepStrictEqual(await run(START + HOUR), report(1));
-        const body = `StackSet ${STACK_SET}: drift detection found 2 stack instances changed outside CloudFormation. ${TAIL}`;
-        const command =
-            `What changed: aws cloudformation list-stack-instance-resource-drifts --stack-set-name ${STACK_SET} --operation-id drift-operation-1 ` +
-            "--call-as SELF --stack-instance-account <account> --stack-instance-region <region>";
-        const instance = (line: string, unit: string) => ({
-            type: "section",
-            text: { type: "mrkdwn", text: `*${line}*`, verbatim: true },
-            fields: [
-                { type: "mrkdwn", text: `*Organizational unit*\n${unit}`, verbatim: true },
-                { type: "mrkdwn", text: "*Drift checked*\n2026-12-07 09:20:00 UTC", verbatim: true },
-            ],
-        });
-        assert.deepStrictEqual(sent, [
-            {
-                text: `${body}\n${MEMBER} (payments-prod) in us-east-1\n${OTHER} in eu-west-1`,
-                blocks: [
-                    {
-                        type: "header",
-                        text: {
-                            type: "plain_text",
-                            text: ":rotating_light: Member accounts' forwarding changed outside CloudFormation",
-                            emoji: true,
-                        },
-                    },
-                    { type: "section", text: { type: "mrkdwn", text: body, verbatim: true } },
-                    instance(`${MEMBER} (payments-prod) in us-east-1`, "ou-ab12-11111111"),
-                    instance(`${OTHER} in eu-west-1`, "ou-ab12-22222222"),
-                    { type: "context", elements: [{ type: "mrkdwn", text: command, verbatim: true }] },
-                ],
-            },
+        const expected = expectedDriftMessage(STACK_SET, "drift-operation-1", [
+            [`${MEMBER} (payments-prod) in us-east-1`, "ou-ab12-11111111"],
+            [`${OTHER} in eu-west-1`, "ou-ab12-22222222"],
         ]);
-        assert.deepStrictEqual(aws.published, [
-            {
-                subject: `console-login-alerts: StackSet ${STACK_SET} drifted`,
-                message: `${body}\n${MEMBER} (payments-prod) in us-east-1\n${OTHER} in eu-west-1\n${command}`,
-            },
-        ]);
+        assert.deepStrictEqual(sent, [expected.slack]);
+        assert.deepStrictEqual(aws.published, [expected.operators]);
         // The next day's detection finds the same instances drifted: not news.
         await run(START + DRIFT_DETECTION_INTERVAL_MS);
         aws.cloudFormation.end(STACK_SET, "drift-operation-2", {

@@ -114,6 +114,31 @@ describe("npm start", function () {
         });
     });
 
+    it("--stack confirm: the question, each state of the channel's message and the escalations, after the stack's own sign-ins", async function () {
+        const { code, out, err } = await start("--stack", "confirm");
+        assert.strictEqual(code, 0, err);
+        const names = out
+            .split("\n")
+            .filter((line) => line.startsWith("── Was this you?"))
+            .map((line) => line.slice(3));
+        assert.deepStrictEqual(names, [
+            "Was this you?: the channel, waiting for the answer",
+            "Was this you?: the direct message",
+            "Was this you?: the channel, confirmed",
+            "Was this you?: the channel, denied",
+            "Was this you?: the direct message, denied",
+            "Was this you?: the escalation of a denial",
+            "Was this you?: the channel, unanswered",
+            "Was this you?: the escalation of a silence",
+            "Was this you?: nobody to ask",
+        ]);
+        assert.ok(out.includes("┃ [ Yes, it was me ]  [ No — alert security ]\n"), out);
+        assert.match(
+            out,
+            /^Packaged function: 6 fixture sign-ins through its __index\.js, as Lambda runs it, made \d+ Slack messages; the local Slack, which holds them to Slack's limits, accepted all \d+\.$/m,
+        );
+    });
+
     it("--links: under each sample, the Block Kit Builder link that opens exactly its blocks", async function () {
         const { code, out, err } = await start("--links");
         assert.strictEqual(code, 0, err);

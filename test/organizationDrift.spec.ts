@@ -12,6 +12,7 @@ import { LocalSns } from "../tools/local/localSns";
 import { MOCK_ORGANIZATION, type OfflineRun } from "../tools/offlineEngine";
 import { useDeployedRig } from "./support/deployedRig";
 import { ofType, runWith } from "./support/program";
+import { expectedDriftMessage } from "./support/fakeStackSets";
 
 const STACK_SET = "login-alerts-org-member-forwarding";
 const MEMBER = "444455556666";
@@ -104,48 +105,12 @@ describe("the deployed function checking the organization's StackSet for drift",
         const operationId = endDetection({ status: "SUCCEEDED" });
         instances.forEach((i) => (i.lastDriftCheck = CHECKED));
         assert.deepStrictEqual((await check()).report, report(1));
-        const body =
-            `StackSet ${STACK_SET}: drift detection found 2 stack instances changed outside CloudFormation. ` +
-            "A forwarding rule or role of these accounts no longer matches the template, so their sign-ins may not reach Slack within seconds; " +
-            "the organization trail still brings them. Find who changed it in CloudTrail, then restore it (update the StackSet) or explain it.";
-        const command =
-            `What changed: aws cloudformation list-stack-instance-resource-drifts --stack-set-name ${STACK_SET} --operation-id ${operationId} ` +
-            "--call-as SELF --stack-instance-account <account> --stack-instance-region <region>";
-        const instance = (line: string, unit: string) => ({
-            type: "section",
-            text: { type: "mrkdwn", text: `*${line}*`, verbatim: true },
-            fields: [
-                { type: "mrkdwn", text: `*Organizational unit*\n${unit}`, verbatim: true },
-                { type: "mrkdwn", text: "*Drift checked*\n2026-12-07 09:20:00 UTC", verbatim: true },
-            ],
-        });
-        const lines = `${MEMBER} (payments-prod) in us-east-1\n${OTHER_MEMBER} in us-east-1`;
-        assert.deepStrictEqual(rig.slack.accepted, [
-            {
-                text: `${body}\n${lines}`,
-                blocks: [
-                    {
-                        type: "header",
-                        text: {
-                            type: "plain_text",
-                            text: ":rotating_light: Member accounts' forwarding changed outside CloudFormation",
-                            emoji: true,
-                        },
-                    },
-                    { type: "section", text: { type: "mrkdwn", text: body, verbatim: true } },
-                    instance(`${MEMBER} (payments-prod) in us-east-1`, "ou-ab12-11111111"),
-                    instance(`${OTHER_MEMBER} in us-east-1`, "ou-ab12-22222222"),
-                    { type: "context", elements: [{ type: "mrkdwn", text: command, verbatim: true }] },
-                ],
-            },
+        const expected = expectedDriftMessage(STACK_SET, operationId, [
+            [`${MEMBER} (payments-prod) in us-east-1`, "ou-ab12-11111111"],
+            [`${OTHER_MEMBER} in us-east-1`, "ou-ab12-22222222"],
         ]);
-        assert.deepStrictEqual(sns.published, [
-            {
-                topicArn: rig.fn.environment["OPERATOR_TOPIC_ARN"],
-                subject: `console-login-alerts: StackSet ${STACK_SET} drifted`,
-                message: `${body}\n${lines}\n${command}`,
-            },
-        ]);
+        assert.deepStrictEqual(rig.slack.accepted, [expected.slack]);
+        assert.deepStrictEqual(sns.published, [{ topicArn: rig.fn.environment["OPERATOR_TOPIC_ARN"], ...expected.operators }]);
         // Each account's name is asked for once; AWS Organizations names no member 777788889999 here.
         assert.deepStrictEqual(
             rig.aws.callsOf("DescribeAccount").map((c) => [c.body["AccountId"], c.answeredWith]),

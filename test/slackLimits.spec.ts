@@ -1,3 +1,5 @@
+import { messageProblem } from "../tools/local/localSlackApi";
+import type { AppMessage } from "../handler/decide/questionMessages";
 import * as assert from "assert";
 import {
     buildOkMessage,
@@ -103,7 +105,12 @@ async function post(slack: LocalSlack, body: string): Promise<{ status: number; 
 }
 
 /** The stand-in's answer to a message, with its reason when refused. */
-function verdictOf(message: SlackMessage): string {
+function verdictOf(message: SlackMessage | AppMessage): string {
+    // The app's messages (with buttons) go through the Web API, whose stand-in knows actions blocks.
+    if ((message.blocks ?? []).some((b) => b.type === "actions")) {
+        const problem = messageProblem(message.text, message.blocks);
+        return problem ? `${problem.status} ${JSON.stringify(problem.body)}` : "200 ok";
+    }
     const verdict = validateWebhookPayload(JSON.stringify(message));
     return verdict.status === 200 ? "200 ok" : `${verdict.status} ${verdict.body}: ${verdict.reason}`;
 }

@@ -15,12 +15,13 @@ import { runProgramOffline, type OfflineRun, type PlanAsset, type RecordedResour
 import { checkResources, type CheckResult } from "./policyCheck";
 import { stackConfigErrors } from "./projectConfig";
 import { REPO_ROOT } from "./repoRoot";
-import { messageSamples, renderSample, runPackagedFunction, stackSamples } from "./sampleMessages";
+import { messageSamples, questionSamples, renderSample, runPackagedFunction, stackSamples } from "./sampleMessages";
+import { archiveText, functionResource } from "./local/deployedFunction";
 import type { Presentation } from "../handler/decide/messages";
 import { policies as packPolicies } from "../policy/policies";
 import { PROJECT } from "../program/configValues";
 import { readStackSettings } from "../program/settings";
-import { LANGUAGES, type Language, type RunTimeRule } from "../shared/contract";
+import { FUNCTION_CONFIG_FILE, LANGUAGES, type FunctionConfig, type Language, type RunTimeRule } from "../shared/contract";
 
 export const PLACEHOLDER_WEBHOOK = "https://hooks.slack.com/services/T00000000/B00000000/OFFLINEPLACEHOLDER";
 /** The Slack app's secrets ("Was this you?") the plan puts in place of encrypted or missing ones, shaped so the program takes them. */
@@ -685,7 +686,9 @@ async function sampleLines(
     const backstopOnly = (run.outputs["fastPathBackstopOnly"] ?? {}) as Record<string, string>;
     const fast = Array.isArray(run.outputs["fastPathRegions"]) && (run.outputs["fastPathRegions"] as unknown[]).length > 0;
     const samples = stackSamples(rules, p, (id) => (fast && !(id in backstopOnly) ? "fast" : "backstop"));
-    const others = flags.allSamples ? messageSamples(p.language, p.timeZone, p) : [];
+    // A stack that asks "Was this you?" shows the question and each state of its channel message.
+    const asks = Boolean((JSON.parse(archiveText(functionResource(run), FUNCTION_CONFIG_FILE)) as FunctionConfig).confirm);
+    const others = flags.allSamples ? messageSamples(p.language, p.timeZone, p) : asks ? questionSamples(p) : [];
     const labels = Object.keys(p.accountLabels).length > 0 ? "its account labels" : "no account labels";
     const mentions = Object.keys(p.mentions).length > 0 ? "its mentions" : "no mentions";
     const packaged = await runPackagedFunction(run);

@@ -22,6 +22,17 @@ import type { AlarmNotification, SignIn, SummaryReport } from "../handler/common
 import { BUILT_IN_RULE_IDS, BUILT_IN_RULES, type BuiltInRuleId } from "../program/rules";
 import { FUNCTION_CONFIG_FILE, type FunctionConfig, type Language, type RunTimeRule, type Severity } from "../shared/contract";
 import { matchesFilterPattern } from "../shared/filterPattern";
+import { remedyFor, type Question } from "../handler/decide/question";
+import {
+    answeredMessage,
+    escalationMessage,
+    notAskedLine,
+    questionMessage,
+    signInMessage,
+    stateLine,
+    withState,
+    type AppMessage,
+} from "../handler/decide/questionMessages";
 import { alarmNotification, cloudTrailFixtures, fixture } from "./fixtures";
 import {
     archiveText,
@@ -34,11 +45,17 @@ import {
 import { LocalAws } from "./local/localAws";
 import { LocalSlack } from "./local/localSlack";
 import { LocalSlackApi } from "./local/localSlackApi";
+import { LocalIam } from "./local/localIam";
 import type { OfflineRun } from "./offlineEngine";
 
 interface Payload {
     text: string;
-    blocks?: Array<{ type: string; text?: { text: string }; fields?: Array<{ text: string }>; elements?: Array<{ text: string }> }>;
+    blocks?: Array<{
+        type: string;
+        text?: { text: string };
+        fields?: Array<{ text: string }>;
+        elements?: Array<{ text?: string | { text: string } }>;
+    }>;
 }
 
 /**
@@ -115,7 +132,14 @@ export function renderMessage(payload: Payload): string {
             }
             lines.push(...fieldLines(block.fields ?? []));
         } else if (block.type === "context") {
-            lines.push(`┃ ${(block.elements ?? []).map((e) => plain(e.text)).join(" ")}`);
+            lines.push(
+                `┃ ${(block.elements ?? []).map((e) => plain(typeof e.text === "string" ? e.text : (e.text?.text ?? ""))).join(" ")}`,
+            );
+        } else if (block.type === "actions") {
+            // Buttons, as Slack draws them side by side.
+            lines.push(
+                `┃ ${(block.elements ?? []).map((e) => `[ ${typeof e.text === "string" ? e.text : (e.text?.text ?? "")} ]`).join("  ")}`,
+            );
         }
     }
     return lines.join("\n");
@@ -151,6 +175,8 @@ export async function runPackagedFunction(run: OfflineRun): Promise<PackagedRun>
     const slack = await new LocalSlack().start();
     const aws = await new LocalAws().start();
     const api = await slackAppFor(fn);
+    // IAM answers ListUserTags here with no tags: the sample run's IAM users have no email to ask.
+    const iam = await new LocalIam().start();
     try {
         await resetLocalEndpoints(fn, slack, aws);
         if (api) {
@@ -164,7 +190,7 @@ export async function runPackagedFunction(run: OfflineRun): Promise<PackagedRun>
             });
         }
         const result = await invokeInChild(fn, [fixture("events_scheduled-sweep")], {
-            env: { ...aws.env(), ...api?.env(), MIN_POST_INTERVAL_MS: "0" },
+            env: { ...aws.env(), ...iam.env(), ...api?.env(), MIN_POST_INTERVAL_MS: "0" },
         });
         if (!result.results[0]?.ok) {
             throw new Error(`the packaged handler failed: ${JSON.stringify(result.results[0]?.error ?? result.stderr)}`);
@@ -180,6 +206,7 @@ export async function runPackagedFunction(run: OfflineRun): Promise<PackagedRun>
         await slack.stop();
         await aws.stop();
         await api?.stop();
+        await iam.stop();
         removeUnpacked(fn);
     }
 }
@@ -226,7 +253,7 @@ export function sampleAlarm(
 }
 
 /** One sample: a Slack message, or an operators' email. */
-export type Sample = { name: string; message: SlackMessage } | { name: string; notice: OperatorsNotice };
+export type Sample = { name: string; message: SlackMessage | AppMessage } | { name: string; notice: OperatorsNotice };
 
 const MINUTE = 60_000;
 
@@ -414,6 +441,46 @@ function noticeSamples(p: Presentation): Sample[] {
     ];
 }
 
+/**
+ * "Was this you?": the channel's message in each of its states, the direct message before and after
+ * a denial, the escalation, and the sign-in nobody could be asked about.
+ */
+export function questionSamples(p: Presentation): Sample[] {
+    const noMfa = signIn("iam-user-no-mfa");
+    const askedAt = noMfa.eventTime.getTime() + 9_000;
+    const titled = rule("signin-without-mfa");
+    const message = signInMessage(titled, noMfa, { ...p, delivery: { path: "fast", atMs: askedAt } });
+    const q: Question = {
+        eventId: noMfa.eventId,
+        ruleId: titled.id,
+        severity: titled.severity,
+        state: "waiting",
+        userId: "U0123ABCDEF",
+        teamId: "T0123ABCDEF",
+        askedAtMs: askedAt,
+        deadlineMs: askedAt + 30 * MINUTE,
+        channel: "C0123ABCDEF",
+        ts: "1715677970.000100",
+        message,
+        accountId: noMfa.accountId,
+        remedy: remedyFor(noMfa),
+    };
+    const inState = (change: Partial<Question>): SlackMessage => withState(message, stateLine({ ...q, ...change }, p, 30));
+    const asked = questionMessage(message, q.accountId, q.eventId, p);
+    const denied: Question = { ...q, state: "denied", answeredAtMs: askedAt + 95_000 };
+    return [
+        { name: "Was this you?: the channel, waiting for the answer", message: inState({}) },
+        { name: "Was this you?: the direct message", message: asked },
+        { name: "Was this you?: the channel, confirmed", message: inState({ state: "confirmed", answeredAtMs: askedAt + 130_000 }) },
+        { name: "Was this you?: the channel, denied", message: inState(denied) },
+        { name: "Was this you?: the direct message, denied", message: answeredMessage(asked, denied, p, 30) },
+        { name: "Was this you?: the escalation of a denial", message: escalationMessage(titled, denied, p, 30) },
+        { name: "Was this you?: the channel, unanswered", message: inState({ state: "unanswered" }) },
+        { name: "Was this you?: the escalation of a silence", message: escalationMessage(titled, { ...q, state: "unanswered" }, p, 30) },
+        { name: "Was this you?: nobody to ask", message: withState(message, notAskedLine({ kind: "shared" }, p)) },
+    ];
+}
+
 /** The account label and mention the samples of every kind show when no stack's are given: the snapshots' own. */
 export const DEMO_SHOWN: Pick<Presentation, "accountLabels" | "mentions"> = {
     accountLabels: { "111122223333": "production" },
@@ -427,7 +494,7 @@ export function messageSamples(
     shown: Pick<Presentation, "accountLabels" | "mentions"> = DEMO_SHOWN,
 ): Sample[] {
     const p: Presentation = { timeZone, language, accountLabels: shown.accountLabels, mentions: shown.mentions };
-    return [...signInSamples(p), ...personSamples(p), ...noteSamples(p), ...noticeSamples(p)];
+    return [...signInSamples(p), ...personSamples(p), ...noteSamples(p), ...questionSamples(p), ...noticeSamples(p)];
 }
 
 /** Renders a sample: a message, with its Block Kit Builder link on request, or an email. */

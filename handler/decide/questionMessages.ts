@@ -2,7 +2,7 @@
  * "Was this you?" in Slack: the channel's message with the question's state on its last line, the
  * direct message with the two buttons, the escalation, and the replies to a click. Pure.
  */
-import type { ActionsBlock } from "@slack/types";
+import type { ActionsBlock, Button } from "@slack/types";
 import { ANSWER_ACTIONS } from "../../shared/confirm";
 import type { RunTimeRule } from "../../shared/contract";
 import type { SignIn } from "../common/types";
@@ -22,10 +22,13 @@ import {
 import { escapeSlack } from "./mrkdwn";
 import type { Question } from "./question";
 
+/** An actions block of buttons, the only elements this module builds. */
+export type ButtonsBlock = Omit<ActionsBlock, "elements"> & { elements: Button[] };
+
 /** A message the Slack app posts through the Web API: Block Kit with buttons where it asks. */
 export interface AppMessage {
     text: string;
-    blocks: Array<Block | ActionsBlock>;
+    blocks: Array<Block | ButtonsBlock>;
 }
 
 /** A reply only the person who clicked sees (block_actions' response_url: response_type ephemeral). */
@@ -87,7 +90,7 @@ export function questionMessage(channelMessage: SlackMessage, accountId: string,
     const intro = words.intro(escapeSlack(account));
     // The channel's section of the sign-in (its header and count line stay in the channel).
     const facts = channelMessage.blocks.filter((b) => b.type === "section").slice(1);
-    const buttons: ActionsBlock = {
+    const buttons: ButtonsBlock = {
         type: "actions",
         block_id: "login-alerts-confirm",
         elements: [

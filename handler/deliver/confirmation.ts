@@ -59,7 +59,8 @@ async function askingFailed(run: RuleRun, signIn: SignIn, err: unknown): Promise
     if (isRetryable(err)) {
         throw err;
     }
-    const reason = `${(err as Error).name}: ${(err as Error).message}`;
+    // Without its closing full stop: the notice goes on after it.
+    const reason = `${(err as Error).name}: ${(err as Error).message}`.replace(/\.$/, "");
     log("error", "could not ask about a sign-in; posting it without the question", { eventId: signIn.eventId, error: reason });
     const account = describeAccount(signIn.accountId, run.presentation.accountLabels, wordsOf(run.presentation));
     const message = wordsOf(run.presentation).question.askingFailedNotice({ eventId: signIn.eventId, account, reason });
@@ -141,7 +142,7 @@ async function ask(run: RuleRun, api: SlackApi, q: Question, p: Presentation): P
         const dm = await api.postMessage({ channel: q.userId, ...questionMessage(q.message, q.accountId, q.eventId, p) });
         await saveQuestion(store, { ...q, dm }, 1, run.deps.clock.now());
     } catch (err) {
-        const reason = `${(err as Error).name}: ${(err as Error).message}`;
+        const reason = `${(err as Error).name}: ${(err as Error).message}`.replace(/\.$/, "");
         log("error", "could not send the question; it escalates at its deadline", { eventId: q.eventId, error: reason });
         const account = describeAccount(q.accountId, p.accountLabels, wordsOf(p));
         await run.deps.aws.operators.publish(

@@ -27,7 +27,7 @@ import type { KnownBlock } from "@slack/types";
 import { realClock } from "../common/clock";
 import { log } from "../common/log";
 import type { Clock } from "../common/types";
-import { NO_ATTEMPT, backoff, neverSent, redactedExcerpt, retryAfterMs, type FetchLike, type SlackPostOptions } from "./webhook";
+import { NO_ATTEMPT, backoff, redactedExcerpt, retryAfterMs, timedPost, type FetchLike, type SlackPostOptions } from "./webhook";
 
 /**
  * The Web API's hosts: Slack's, and GovSlack's, which "does not run on the slack.com domain.
@@ -251,24 +251,8 @@ async function callOnce(
     timeoutMs: number,
     cutByDeadline: boolean,
 ): Promise<Attempt> {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), timeoutMs);
-    let answer: { status: number; headers: { get(name: string): string | null }; raw: string };
-    try {
-        const response = await fetchImpl(url, { method: "POST", ...requestOf(call, token), signal: controller.signal, redirect: "manual" });
-        answer = { status: response.status, headers: response.headers, raw: await response.text() };
-    } catch (err) {
-        if (!controller.signal.aborted) {
-            const problem = `network error: ${scrubbed((err as Error).message, token, 200)}`;
-            return neverSent(err) ? { answered: false, problem } : { answered: false, problem, unconfirmed: true };
-        }
-        const problem = cutByDeadline ? `no answer in the ${timeoutMs} ms left before the deadline` : `no answer within ${timeoutMs} ms`;
-        return { answered: false, problem, unconfirmed: true };
-    } finally {
-        clearTimeout(timer);
-    }
-    // Judged outside the try, so that a refusal it throws is not taken for a network error.
-    return judged(call.method, answer.status, answer.headers, answer.raw, token);
+    const answer = await timedPost(fetchImpl, url, requestOf(call, token), { timeoutMs, cutByDeadline }, (m) => scrubbed(m, token, 200));
+    return "problem" in answer ? { answered: false, ...answer } : judged(call.method, answer.status, answer.headers, answer.raw, token);
 }
 
 function logWarnings(method: string, body: Json): void {

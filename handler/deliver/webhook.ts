@@ -188,6 +188,43 @@ function judgeAnswer(status: number, headers: { get(name: string): string | null
         : { accepted: false, problem, unconfirmed: true };
 }
 
+/** What one POST to Slack came back with, or why it did not: whether it may have reached Slack is `unconfirmed`. */
+export type TimedAnswer =
+    { status: number; headers: { get(name: string): string | null }; raw: string } | { problem: string; unconfirmed?: true };
+
+/**
+ * One POST, abandoned after `timeoutMs`. A network error's message is told through `redact`, which
+ * cuts out what is secret (the webhook URL, the bot token). The answer is judged by the caller,
+ * outside this try, so that a refusal its judgement throws is not taken for a network error.
+ */
+export async function timedPost(
+    fetchImpl: FetchLike,
+    url: string,
+    request: { headers: Record<string, string>; body: string },
+    timing: { timeoutMs: number; cutByDeadline: boolean },
+    redact: (message: string) => string,
+): Promise<TimedAnswer> {
+    const { timeoutMs, cutByDeadline } = timing;
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    try {
+        const response = await fetchImpl(url, { method: "POST", ...request, signal: controller.signal, redirect: "manual" });
+        return { status: response.status, headers: response.headers, raw: await response.text() };
+    } catch (err) {
+        if (!controller.signal.aborted) {
+            const problem = `network error: ${redact((err as Error).message)}`;
+            return neverSent(err) ? { problem } : { problem, unconfirmed: true };
+        }
+        // The request went out and was abandoned unanswered: Slack may have acted on it.
+        return {
+            problem: cutByDeadline ? `no answer in the ${timeoutMs} ms left before the deadline` : `no answer within ${timeoutMs} ms`,
+            unconfirmed: true,
+        };
+    } finally {
+        clearTimeout(timer);
+    }
+}
+
 async function postOnce(
     fetchImpl: FetchLike,
     webhookUrl: string,
@@ -195,31 +232,11 @@ async function postOnce(
     timeoutMs: number,
     cutByDeadline: boolean,
 ): Promise<Attempt> {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), timeoutMs);
-    let answer: { status: number; headers: { get(name: string): string | null }; raw: string };
-    try {
-        const response = await fetchImpl(webhookUrl, {
-            method: "POST",
-            headers: { "Content-Type": "application/json; charset=utf-8" },
-            body,
-            signal: controller.signal,
-            redirect: "manual",
-        });
-        answer = { status: response.status, headers: response.headers, raw: (await response.text()).trim() };
-    } catch (err) {
-        if (!controller.signal.aborted) {
-            const problem = `network error: ${redactedExcerpt((err as Error).message, webhookUrl, 200)}`;
-            return neverSent(err) ? { accepted: false, problem } : { accepted: false, problem, unconfirmed: true };
-        }
-        // The request went out and was abandoned unanswered: Slack may have posted it.
-        const problem = cutByDeadline ? `no answer in the ${timeoutMs} ms left before the deadline` : `no answer within ${timeoutMs} ms`;
-        return { accepted: false, problem, unconfirmed: true };
-    } finally {
-        clearTimeout(timer);
-    }
-    // Judged outside the try, so that a refusal it throws is not taken for a network error.
-    return judgeAnswer(answer.status, answer.headers, answer.raw, webhookUrl);
+    const request = { headers: { "Content-Type": "application/json; charset=utf-8" }, body };
+    const answer = await timedPost(fetchImpl, webhookUrl, request, { timeoutMs, cutByDeadline }, (m) =>
+        redactedExcerpt(m, webhookUrl, 200),
+    );
+    return "problem" in answer ? { accepted: false, ...answer } : judgeAnswer(answer.status, answer.headers, answer.raw.trim(), webhookUrl);
 }
 
 export function backoff(attempt: number, options: SlackPostOptions, clock: Clock): number {

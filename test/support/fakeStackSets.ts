@@ -76,3 +76,46 @@ export class FakeStackSets {
         return next < drifted.length ? { instances, nextToken: String(next) } : { instances };
     }
 }
+
+/**
+ * The drift message the function posts for drifted instances of `stackSet` found by `operationId`,
+ * each `[line, unit]`, checked at 2026-12-07 09:20 UTC: what Slack receives, and what the operators'
+ * topic is told, exactly. The in-process and the deployed drift specs both expect it.
+ */
+export function expectedDriftMessage(stackSet: string, operationId: string, instances: ReadonlyArray<[line: string, unit: string]>) {
+    const body =
+        `StackSet ${stackSet}: drift detection found ${instances.length} stack instance${instances.length === 1 ? "" : "s"} changed outside CloudFormation. ` +
+        "A forwarding rule or role of these accounts no longer matches the template, so their sign-ins may not reach Slack within seconds; " +
+        "the organization trail still brings them. Find who changed it in CloudTrail, then restore it (update the StackSet) or explain it.";
+    const command =
+        `What changed: aws cloudformation list-stack-instance-resource-drifts --stack-set-name ${stackSet} --operation-id ${operationId} ` +
+        "--call-as SELF --stack-instance-account <account> --stack-instance-region <region>";
+    const lines = instances.map(([line]) => line).join("\n");
+    const slack = {
+        text: `${body}\n${lines}`,
+        blocks: [
+            {
+                type: "header",
+                text: {
+                    type: "plain_text",
+                    text: ":rotating_light: Member accounts' forwarding changed outside CloudFormation",
+                    emoji: true,
+                },
+            },
+            { type: "section", text: { type: "mrkdwn", text: body, verbatim: true } },
+            ...instances.map(([line, unit]) => ({
+                type: "section",
+                text: { type: "mrkdwn", text: `*${line}*`, verbatim: true },
+                fields: [
+                    { type: "mrkdwn", text: `*Organizational unit*\n${unit}`, verbatim: true },
+                    { type: "mrkdwn", text: "*Drift checked*\n2026-12-07 09:20:00 UTC", verbatim: true },
+                ],
+            })),
+            { type: "context", elements: [{ type: "mrkdwn", text: command, verbatim: true }] },
+        ],
+    };
+    return {
+        slack,
+        operators: { subject: `console-login-alerts: StackSet ${stackSet} drifted`, message: `${body}\n${lines}\n${command}` },
+    };
+}
