@@ -206,7 +206,10 @@ describe("Was this you?: what Slack shows", function () {
                 elements: [
                     {
                         type: "mrkdwn",
-                        text: "In account 111122223333 (production): IAM console → Users → the user → deactivate access keys, reset the console password and MFA, and review recent activity in CloudTrail.",
+                        text:
+                            "In account 111122223333 (production): deactivate the user's access keys, reset the console password and MFA, and " +
+                            "<https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_disable-perms.html|deny the credentials issued so far>; " +
+                            "then review recent activity in CloudTrail.",
                     },
                 ],
             },

@@ -257,6 +257,18 @@ export type NotAskedReason =
 /** What a person can do once they say a sign-in was not theirs, by the kind of principal. */
 export type Remedy = "identity-center" | "iam-user" | "other";
 
+/**
+ * Where AWS says how, by kind. An Identity Center role cannot be edited in IAM: its sessions are
+ * revoked in Identity Center (IAM User Guide, "Disabling permissions for temporary security
+ * credentials"; IAM Identity Center User Guide, "Revoke active IAM role sessions created by
+ * permission sets"). Every catalog links the same pages.
+ */
+export const REMEDY_LINKS = {
+    identityCenter: "https://docs.aws.amazon.com/singlesignon/latest/userguide/useraccess.html#revoke-user-permissions",
+    iamUser: "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_disable-perms.html",
+    role: "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_revoke-sessions.html",
+} as const;
+
 /** "Was this you?": the question in a direct message, its state on the channel's message, and the replies. */
 export interface QuestionWords {
     title: string;

@@ -1,5 +1,15 @@
 import { RULE_TITLES } from "./ruleTitles";
-import type { Catalog, Delay, NewThings, NotAskedReason, QuestionWords, Remedy, SeenWindow, SubjectWords } from "./catalog";
+import {
+    REMEDY_LINKS,
+    type Catalog,
+    type Delay,
+    type NewThings,
+    type NotAskedReason,
+    type QuestionWords,
+    type Remedy,
+    type SeenWindow,
+    type SubjectWords,
+} from "./catalog";
 
 function events(n: number): string {
     return n === 1 ? "1 event" : `${n} events`;
@@ -62,13 +72,16 @@ function remedy(kind: Remedy, account: string): string {
     switch (kind) {
         case "identity-center":
             return (
-                `In account ${account}, revoke the session: IAM console → Roles → the AWSReservedSSO role → Revoke active sessions; ` +
-                "then reset the person's password and MFA in IAM Identity Center."
+                `In IAM Identity Center, <${REMEDY_LINKS.identityCenter}|revoke your active sessions and permission set sessions> ` +
+                `(account ${account}), then reset your password and MFA. The AWSReservedSSO role cannot be edited in IAM.`
             );
         case "iam-user":
-            return `In account ${account}: IAM console → Users → the user → deactivate access keys, reset the console password and MFA, and review recent activity in CloudTrail.`;
+            return (
+                `In account ${account}: deactivate the user's access keys, reset the console password and MFA, and ` +
+                `<${REMEDY_LINKS.iamUser}|deny the credentials issued so far>; then review recent activity in CloudTrail.`
+            );
         case "other":
-            return `Review the sign-in in CloudTrail in account ${account} and follow your incident process.`;
+            return `In account ${account}: <${REMEDY_LINKS.role}|revoke the role's sessions>, then review the sign-in in CloudTrail.`;
     }
 }
 

@@ -1,5 +1,14 @@
 import { RULE_TITLES } from "./ruleTitles";
-import type { Catalog, Delay, NewThings, NotAskedReason, QuestionWords, Remedy, SeenWindow } from "./catalog";
+import {
+    REMEDY_LINKS,
+    type Catalog,
+    type Delay,
+    type NewThings,
+    type NotAskedReason,
+    type QuestionWords,
+    type Remedy,
+    type SeenWindow,
+} from "./catalog";
 import { SUBJECTS } from "./en";
 
 // Japanese alerts follow the AWS console's Japanese: short noun phrases, a space between Japanese
@@ -39,13 +48,16 @@ function remedy(kind: Remedy, account: string): string {
     switch (kind) {
         case "identity-center":
             return (
-                `アカウント ${account} で、IAM コンソール → ロール → AWSReservedSSO のロール → アクティブなセッションを無効化 を実行し、` +
-                "IAM Identity Center でその人のパスワードと MFA をリセットしてください。"
+                `IAM Identity Center で<${REMEDY_LINKS.identityCenter}|アクティブなセッションと許可セットのセッションを取り消し>（アカウント ${account}）、` +
+                "パスワードと MFA をリセットしてください。AWSReservedSSO のロールは IAM では編集できません。"
             );
         case "iam-user":
-            return `アカウント ${account} で、IAM コンソール → ユーザー → 該当ユーザー でアクセスキーを無効化し、コンソールパスワードと MFA をリセットして、CloudTrail で最近の操作を確認してください。`;
+            return (
+                `アカウント ${account} で、アクセスキーを無効化し、コンソールパスワードと MFA をリセットして、` +
+                `<${REMEDY_LINKS.iamUser}|発行済みの認証情報を拒否>してください。その後 CloudTrail で最近の操作を確認してください。`
+            );
         case "other":
-            return `アカウント ${account} の CloudTrail でこのサインインを確認し、インシデント対応の手順に従ってください。`;
+            return `アカウント ${account} で<${REMEDY_LINKS.role}|ロールのセッションを取り消し>、CloudTrail でこのサインインを確認してください。`;
     }
 }
 
