@@ -7,34 +7,14 @@ import type { FetchLike } from "../handler/deliver/webhook";
 import type { Clock } from "../handler/common/types";
 import { listenLocally } from "../tools/local/httpStandIn";
 import { LocalSlackApi, type ScriptedApiAnswer } from "../tools/local/localSlackApi";
+import { sampleQuestion } from "./support/sampleQuestion";
 
 const START = Date.UTC(2026, 11, 7, 9, 0, 0);
 const PARAMETER = "/login-alerts/slack-bot-token";
 const ALICE = { id: "U0ALICE01", email: "alice@example.com" };
-const QUESTION_BLOCKS: KnownBlock[] = [
-    { type: "section", text: { type: "mrkdwn", text: "*Was this you?* A console sign-in as *alice* to `111122223333`." } },
-    {
-        type: "actions",
-        block_id: "answer",
-        elements: [
-            {
-                type: "button",
-                action_id: "confirm-yes",
-                text: { type: "plain_text", text: "Yes, it was me" },
-                style: "primary",
-                value: "e1",
-            },
-            {
-                type: "button",
-                action_id: "confirm-no",
-                text: { type: "plain_text", text: "No — alert security" },
-                style: "danger",
-                value: "e1",
-            },
-        ],
-    },
-];
-const QUESTION = { text: "Was this you? A console sign-in as alice to 111122223333.", blocks: QUESTION_BLOCKS };
+// The direct message the function sends, buttons and all.
+const SAMPLE = sampleQuestion();
+const QUESTION = { text: SAMPLE.text, blocks: SAMPLE.blocks };
 
 /** A clock whose sleeps pass at once, each one noted. */
 class JumpingClock implements Clock {
@@ -398,13 +378,13 @@ describe("the Slack Web API client", function () {
 
         it("takes blocks as a form's JSON string, and refuses a message with neither text nor blocks", async function () {
             const form = { Authorization: `Bearer ${api.botToken}`, "Content-Type": "application/x-www-form-urlencoded" };
-            const blocks = encodeURIComponent(JSON.stringify(QUESTION_BLOCKS));
+            const blocks = encodeURIComponent(JSON.stringify(QUESTION.blocks));
             const [status, posted] = (await raw("chat.postMessage", {
                 headers: form,
                 body: `channel=U0ALICE01&text=hi&blocks=${blocks}`,
             })) as [number, { ts: string }];
             assert.strictEqual(status, 200);
-            assert.deepStrictEqual(api.message("D0ALICE01", posted.ts)?.blocks, QUESTION_BLOCKS);
+            assert.deepStrictEqual(api.message("D0ALICE01", posted.ts)?.blocks, QUESTION.blocks);
             assert.deepStrictEqual(await raw("chat.postMessage", { headers: form, body: "channel=U0ALICE01" }), [
                 200,
                 { ok: false, error: "no_text", errors: ["neither text nor blocks"] },

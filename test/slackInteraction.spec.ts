@@ -1,54 +1,16 @@
 import * as assert from "assert";
 import { MAX_INTERACTION_BODY_BYTES, readButtonClick } from "../handler/decide/interaction";
 import { buttonClick, signedInteraction, type KeptMessage } from "../tools/local/localSlackApi";
+import { ANSWER_ACTIONS } from "../shared/confirm";
+import { sampleQuestion } from "./support/sampleQuestion";
 
 const SECRET = "0123456789abcdef0123456789abcdef";
 const AT = 1_767_225_600;
 
-/** A direct message as the app posts it: what happened, and the two answers. */
-const QUESTION: KeptMessage = {
-    channel: "D0ALICE01",
-    ts: "1767225590.000100",
-    text: "Was this you? A console sign-in as alice to 111122223333 at 2026-01-01 00:00 UTC from 192.0.2.10.",
-    blocks: [
-        {
-            type: "section",
-            block_id: "what",
-            text: { type: "mrkdwn", text: "*Was this you?* A console sign-in as *alice* to `111122223333`." },
-        },
-        {
-            type: "section",
-            block_id: "facts",
-            fields: [
-                { type: "mrkdwn", text: "*When*\n2026-01-01 00:00 UTC" },
-                { type: "mrkdwn", text: "*From*\n192.0.2.10" },
-                { type: "mrkdwn", text: "*Browser*\nChrome 120 on macOS" },
-                { type: "mrkdwn", text: "*MFA*\nYes" },
-            ],
-        },
-        {
-            type: "actions",
-            block_id: "answer",
-            elements: [
-                {
-                    type: "button",
-                    action_id: "confirm-yes",
-                    text: { type: "plain_text", text: "Yes, it was me" },
-                    style: "primary",
-                    value: "e6f1c1d2-0000-4000-8000-000000000001",
-                },
-                {
-                    type: "button",
-                    action_id: "confirm-no",
-                    text: { type: "plain_text", text: "No — alert security" },
-                    style: "danger",
-                    value: "e6f1c1d2-0000-4000-8000-000000000001",
-                },
-            ],
-        },
-    ],
-    history: [],
-};
+/** The direct message as the function posts it, kept as Slack keeps it. */
+const SAMPLE = sampleQuestion();
+const QUESTION: KeptMessage = { channel: "D0ALICE01", ts: "1767225590.000100", text: SAMPLE.text, blocks: SAMPLE.blocks, history: [] };
+const [YES, NO] = [ANSWER_ACTIONS.yes, ANSWER_ACTIONS.no];
 
 const ALICE = { userId: "U0ALICE01", teamId: "T0EXAMPLE", atSeconds: AT };
 
@@ -62,20 +24,20 @@ function reasonFor(body: string): string | undefined {
 }
 
 function clickWith(change: (payload: Record<string, unknown>) => void): string {
-    const payload = buttonClick(QUESTION, "confirm-no", ALICE);
+    const payload = buttonClick(QUESTION, NO, ALICE);
     change(payload);
     return bodyOf(payload);
 }
 
 describe("reading a button click from Slack", function () {
     it("reads who answered what, on which message, from a block_actions payload", function () {
-        assert.deepStrictEqual(readButtonClick(bodyOf(buttonClick(QUESTION, "confirm-yes", ALICE))), {
+        assert.deepStrictEqual(readButtonClick(bodyOf(buttonClick(QUESTION, YES, ALICE))), {
             ok: true,
             click: {
                 teamId: "T0EXAMPLE",
                 userId: "U0ALICE01",
-                actionId: "confirm-yes",
-                value: "e6f1c1d2-0000-4000-8000-000000000001",
+                actionId: YES,
+                value: SAMPLE.eventId,
                 responseUrl: "https://hooks.slack.com/actions/T0EXAMPLE/1234567890123/ResponseUrlSecretPart0001",
                 channelId: "D0ALICE01",
                 messageTs: "1767225590.000100",
@@ -84,10 +46,10 @@ describe("reading a button click from Slack", function () {
     });
 
     it("reads a body whose spaces are form-encoded as +", function () {
-        const body = bodyOf(buttonClick(QUESTION, "confirm-no", ALICE)).replace(/%20/g, "+");
+        const body = bodyOf(buttonClick(QUESTION, NO, ALICE)).replace(/%20/g, "+");
         const reading = readButtonClick(body);
         assert.ok(reading.ok);
-        assert.strictEqual(reading.click.actionId, "confirm-no");
+        assert.strictEqual(reading.click.actionId, NO);
     });
 
     it("takes the workspace from user.team_id where an organization-wide install sends no team", function () {
@@ -124,7 +86,7 @@ describe("reading a button click from Slack", function () {
             reasonFor(clickWith((p) => (p["actions"] = [...(p["actions"] as unknown[]), ...(p["actions"] as unknown[])]))),
             "the payload has 2 actions, not one",
         );
-        assert.strictEqual(reasonFor(clickWith((p) => (p["actions"] = ["confirm-no"]))), "the payload's action is not an object");
+        assert.strictEqual(reasonFor(clickWith((p) => (p["actions"] = [NO]))), "the payload's action is not an object");
     });
 
     it("refuses a payload that lacks what the answer needs, naming each part", function () {
@@ -166,7 +128,7 @@ describe("reading a button click from Slack", function () {
     });
 
     it("refuses a body over 64 KiB before parsing it, and reads one just under", function () {
-        const click = bodyOf(buttonClick(QUESTION, "confirm-yes", ALICE));
+        const click = bodyOf(buttonClick(QUESTION, YES, ALICE));
         const padded = (bytes: number) => `${click}&pad=${"x".repeat(bytes - click.length - "&pad=".length)}`;
         assert.strictEqual(MAX_INTERACTION_BODY_BYTES, 65536);
         assert.ok(readButtonClick(padded(65536)).ok);
@@ -175,9 +137,10 @@ describe("reading a button click from Slack", function () {
         assert.strictEqual(reasonFor(`payload=${"あ".repeat(30000)}`), "the body is 90008 bytes, more than 65536");
     });
 
-    it("finds a click on the question a twenty-third of the limit", function () {
-        const bytes = Buffer.byteLength(bodyOf(buttonClick(QUESTION, "confirm-no", ALICE)));
-        // The question above, form-encoded with the rest of Slack's payload (1,828 bytes of JSON).
-        assert.strictEqual(bytes, 2866);
+    it("finds a click on the function's own question under a sixteenth of the limit", function () {
+        const bytes = Buffer.byteLength(bodyOf(buttonClick(QUESTION, NO, ALICE)));
+        // The question as the function sends it, form-encoded with the rest of Slack's payload.
+        assert.strictEqual(bytes, 3898);
+        assert.ok(bytes * 16 < MAX_INTERACTION_BODY_BYTES);
     });
 });

@@ -16,9 +16,9 @@ import { WEBHOOK_HOSTS } from "../../shared/webhook";
 
 /**
  * The largest body read, in bytes. A click's payload carries the whole message the button is in,
- * as the app posted it, plus the user, team, channel and container: for a question of three blocks
- * and two buttons (test/slackInteraction.spec.ts) that is 1.8 KB of JSON, 2.9 KB form-encoded, and
- * form encoding never more than triples JSON (each byte at most `%XX`). 64 KiB leaves room for a
+ * as the app posted it, plus the user, team, channel and container: for the function's own question
+ * (test/slackInteraction.spec.ts) that is 3.9 KB form-encoded, and form encoding never more than
+ * triples JSON (each byte at most `%XX`). 64 KiB leaves room for a
  * question many times longer, and for what Slack adds to the message (its bot profile), while
  * keeping the parse of a hostile body small; a Lambda function URL itself takes up to 6 MB.
  */
