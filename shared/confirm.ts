@@ -2,7 +2,7 @@
  * "Was this you?": what the program tells the function about asking the person who signed in, and
  * what the interaction endpoint hands the function when someone answers. Both sides read it here.
  */
-import type { Severity } from "./contract";
+import type { Severity } from "./severity";
 
 /** Which sign-ins are asked about, and where and how long the question stays open. */
 export interface ConfirmConfig {

@@ -1,4 +1,5 @@
 import type { ConfirmConfig } from "./confirm";
+import type { Severity } from "./severity";
 import type { AllowEntry } from "./allowList";
 
 /**
@@ -13,8 +14,7 @@ import type { AllowEntry } from "./allowList";
  * reads it from SSM at run time.
  */
 
-/** Severity of an alert rule, from least to most urgent. */
-export type Severity = "info" | "high" | "critical";
+export type { Severity } from "./severity";
 
 /** The languages people read the function's messages in; every message comes from that language's catalog. */
 export const LANGUAGES = ["en", "ja"] as const;
