@@ -144,7 +144,9 @@ export async function handler(event: LambdaFunctionURLEvent): Promise<LambdaFunc
         log("info", "handed an answer to the notifier", { bytes: bytes.length });
         return answer(200);
     } catch (err) {
-        // Slack shows the person an error; their click again is a new, newly signed request.
-        return answer(500, `${(err as Error).name}: ${(err as Error).message}`);
+        // Failed, not answered: Lambda counts the error, so the operators' alarm on it fires; Slack
+        // shows the person an error, and their click again is a new, newly signed request.
+        log("error", "could not take a click", { error: `${(err as Error).name}: ${(err as Error).message}` });
+        throw err;
     }
 }

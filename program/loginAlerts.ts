@@ -135,6 +135,7 @@ export class LoginAlerts extends pulumi.ComponentResource {
             functionRoleArn: notifier.function.role,
             ruleMetrics: alerts.metrics,
             trailLogGroupName: trailLogs.logGroupName,
+            ...(this.answers ? { answersFunctionName: this.answers.function.name } : {}),
             ...(heartbeatAlarm
                 ? { heartbeat: { minutes: heartbeatMinutes, alarmName: heartbeatAlarm, alarmTopicArn: alerts.topic.arn } }
                 : {}),

@@ -10,6 +10,7 @@ export const FIXED_CHILDREN = [
     "alarms-invoke",
     "alarms-policy",
     "alarms-subscription",
+    "answers-errors-alarm",
     "answers-function",
     "answers-invoke-function",
     "answers-invoke-url",

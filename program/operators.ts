@@ -27,6 +27,8 @@ export interface WatchedArgs {
     trailLogGroupName: pulumi.Input<string>;
     /** The delivery heartbeat; absent when the stack has none. */
     heartbeat?: HeartbeatArgs;
+    /** The answer endpoint of "Was this you?"; absent when the stack asks nobody. */
+    answersFunctionName?: pulumi.Input<string>;
 }
 
 /** The delivery heartbeat: an alarm on the trail's log group receiving nothing for `minutes`. */
@@ -108,6 +110,19 @@ export class Operators extends pulumi.ComponentResource {
             { namespace: "AWS/Lambda", metricName: "Errors", dimensions: { FunctionName: watched.functionName }, statistic: "Sum" },
         );
         const heartbeat = watched.heartbeat ? this.heartbeatAlarm(watched.heartbeat, watched.trailLogGroupName) : undefined;
+        // A click the endpoint could not hand over fails it (Slack shows the person an error): the operators hear.
+        const answers = watched.answersFunctionName
+            ? this.alarm(
+                  childName(name, "answers-errors-alarm"),
+                  pulumi.interpolate`The "Was this you?" answer endpoint of console-login-alerts (${args.physical}) failed; answers may not be taken. ${see}${this.dashboardUrl}`,
+                  {
+                      namespace: "AWS/Lambda",
+                      metricName: "Errors",
+                      dimensions: { FunctionName: watched.answersFunctionName },
+                      statistic: "Sum",
+                  },
+              )
+            : undefined;
         new aws.sns.TopicPolicy(
             childName(name, "operators-policy"),
             {
@@ -116,7 +131,7 @@ export class Operators extends pulumi.ComponentResource {
                     cloudWatchPublishPolicy(
                         this.topic.arn,
                         args.account,
-                        [deadLetters.arn, errors.arn, ...(heartbeat ? [heartbeat.arn] : [])],
+                        [deadLetters.arn, errors.arn, ...(heartbeat ? [heartbeat.arn] : []), ...(answers ? [answers.arn] : [])],
                         [watched.functionRoleArn],
                     ),
                 ),

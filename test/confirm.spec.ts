@@ -28,6 +28,7 @@ import {
     byName,
     defaultProgram,
     ofType,
+    policyDoc,
     runWith,
 } from "./support/program";
 
@@ -208,7 +209,38 @@ describe('"Was this you?" under mocks', function () {
             ],
         );
         assert.strictEqual(byName(run, "login-alerts-bot-token").parent, byName(run, "login-alerts-notifier").urn);
-        assert.strictEqual(run.resources.length - off.resources.length, 10);
+        // The component, its 8 children, the bot token, and the operators' alarm on the endpoint's errors.
+        assert.strictEqual(run.resources.length - off.resources.length, 11);
+    });
+
+    it("tells the operators when the answer endpoint fails, and lets that alarm publish to their topic", function () {
+        const alarm = byName(run, "login-alerts-answers-errors-alarm");
+        const topic = byName(run, "login-alerts-operators");
+        assert.strictEqual(alarm.parent, byName(run, "login-alerts-operator-alerts").urn);
+        assert.deepStrictEqual(
+            { ...alarm.inputs, alarmDescription: undefined },
+            {
+                alarmDescription: undefined,
+                namespace: "AWS/Lambda",
+                metricName: "Errors",
+                dimensions: { FunctionName: byName(run, "login-alerts-answers-function").state["name"] },
+                statistic: "Sum",
+                period: 300,
+                evaluationPeriods: 1,
+                threshold: 1,
+                comparisonOperator: "GreaterThanOrEqualToThreshold",
+                treatMissingData: "notBreaching",
+                alarmActions: [topic.state["arn"]],
+            },
+        );
+        assert.match(
+            String(alarm.inputs["alarmDescription"]),
+            /^The "Was this you\?" answer endpoint of console-login-alerts \(login-alerts-dev\) failed; answers may not be taken\. Dashboard: https:/,
+        );
+        const publish = policyDoc(byName(run, "login-alerts-operators-policy")).Statement[0] as {
+            Condition: { ArnLike: { "aws:SourceArn": string[] } };
+        };
+        assert.ok(publish.Condition.ArnLike["aws:SourceArn"].includes(String(alarm.state["arn"])));
     });
 
     it("keeps the bot token and the signing secret in SSM SecureString parameters, marked secret", function () {
@@ -535,7 +567,7 @@ describe('"Was this you?": the example stack', function () {
                 parameters: counts((r) => r.type === "aws:ssm/parameter:Parameter"),
                 urls: counts((r) => r.type === "aws:lambda/functionUrl:FunctionUrl"),
             },
-            { resources: 138, components: 7, functions: 2, parameters: 3, urls: 1 },
+            { resources: 139, components: 7, functions: 2, parameters: 3, urls: 1 },
         );
         const bot = out.resources.find((r) => r.name === "login-alerts-bot-token")!;
         assert.strictEqual(bot.inputs["value"], "[secret]");

@@ -236,6 +236,21 @@ describe("Was this you? through the deployed notifier and answer endpoint", func
         assert.strictEqual(api.messages.length, 1);
     });
 
+    it("fails, for the operators' alarm on its errors, when it cannot hand a click over; the person's click again is taken", async function () {
+        await signInWithoutMfa();
+        // More throttles than the SDK's three attempts.
+        lambda.fault = { status: 429, type: "TooManyRequestsException", times: 5 };
+        const failed = await click("yes");
+        assert.deepStrictEqual(failed.run.results[0]?.ok, false);
+        assert.strictEqual(failed.run.results[0]?.error?.name, "TooManyRequestsException");
+        assert.match(failed.run.stdout + failed.run.stderr, /could not take a click/);
+        assert.deepStrictEqual(lambda.queued, []);
+        lambda.fault = undefined;
+        const again = await click("yes", { atSeconds: Math.floor(Date.now() / 1000) + 1 });
+        assert.strictEqual(again.result?.statusCode, 200);
+        assert.strictEqual(lambda.queued.length, 1);
+    });
+
     it("refuses a forged signature (401) and hands nothing over", async function () {
         await signInWithoutMfa();
         const { result } = await click("yes", { secret: "not-the-app-signing-secret-0123" });

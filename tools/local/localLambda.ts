@@ -17,13 +17,15 @@ const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
 
 export class LocalLambda extends HttpStandIn {
     readonly queued: QueuedInvocation[] = [];
-    /** Answers the next Invoke with this status and error type instead (e.g. 429 TooManyRequestsException). */
-    fault: { status: number; type: string } | undefined;
+    /** Answers the next `times` Invokes with this status and error type instead (e.g. 429 TooManyRequestsException). */
+    fault: { status: number; type: string; times: number } | undefined;
 
     protected handle(req: http.IncomingMessage, res: http.ServerResponse, raw: Buffer): void {
         const path = INVOKE_PATH.exec(new URL(req.url ?? "/", "http://localhost").pathname);
         const fault = this.fault;
-        this.fault = undefined;
+        if (fault && --fault.times <= 0) {
+            this.fault = undefined;
+        }
         if (!path || req.method !== "POST" || fault) {
             const [status, type] = fault ? [fault.status, fault.type] : [404, "ResourceNotFoundException"];
             res.writeHead(status, { "content-type": "application/json", "x-amzn-errortype": type });
