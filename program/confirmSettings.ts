@@ -3,6 +3,7 @@
  * the channel the Slack app posts them in), `confirmMinutes`, `confirmUsers`, and the app's two
  * secrets, `slackBotToken` and `slackSigningSecret`. Off unless `confirm` names a rule or severity.
  */
+import { EMAIL_ADDRESS, SLACK_USER_ID } from "../shared/addresses";
 import type { ConfirmConfig } from "../shared/confirm";
 import type { Severity } from "../shared/contract";
 import { ConfigError, isRecord, key, readInteger, readJson, readOptional, type ConfigSource } from "./configValues";
@@ -15,11 +16,8 @@ export interface ConfirmSettings extends ConfirmConfig {
     slackSigningSecret: string;
 }
 
-// Slack's conversation ids: C… (public), G… (private) (api.slack.com/types/conversation); user ids
-// U… or W… (Enterprise Grid) (api.slack.com/types/user).
+// Slack's conversation ids: C… (public), G… (private) (api.slack.com/types/conversation).
 const CHANNEL_ID = /^[CG][A-Z0-9]{8,}$/;
-const USER_ID = /^[UW][A-Z0-9]{8,}$/;
-const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 // An IAM user or Identity Center user name, optionally `<account id>/` before it.
 const PRINCIPAL = /^(\d{12}\/)?[\w+=,.@-]{1,128}$/;
 const EXAMPLE = '{"rules":["signin-without-mfa"],"severities":["critical"],"channel":"C0123ABCDEF"}';
@@ -55,7 +53,7 @@ function readUsers(source: ConfigSource): Record<string, string> {
     const users = readJson<unknown>(source, "confirmUsers", DEFAULTS.confirmUsers, example);
     const bad = isRecord(users)
         ? Object.entries(users).find(
-              ([who, whom]) => !PRINCIPAL.test(who) || typeof whom !== "string" || !(USER_ID.test(whom) || EMAIL.test(whom)),
+              ([who, whom]) => !PRINCIPAL.test(who) || typeof whom !== "string" || !(SLACK_USER_ID.test(whom) || EMAIL_ADDRESS.test(whom)),
           )
         : undefined;
     if (!isRecord(users) || bad) {

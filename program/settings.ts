@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { AllowEntry } from "../shared/allowList";
 import type { Language, Severity, SummaryPeriod } from "../shared/contract";
 import { webhookProblem } from "../shared/webhook";
+import { EMAIL_ADDRESS } from "../shared/addresses";
 import { ConfigError, isRecord, key, PROJECT, readBoolean, readInteger, readJson, readOptional, type ConfigSource } from "./configValues";
 import { readAllowList } from "./allowListSettings";
 import { DEFAULTS } from "./defaults";
@@ -268,7 +269,7 @@ function readEmail(source: ConfigSource): Pick<StackSettings, "operatorEmail"> {
     if (email === undefined) {
         return {};
     }
-    if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
+    if (!EMAIL_ADDRESS.test(email)) {
         throw new ConfigError(`Configuration key ${key("operatorEmail")} must be an email address, such as ops@example.com.`);
     }
     return { operatorEmail: email };

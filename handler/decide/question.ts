@@ -3,6 +3,7 @@
  * a question. Pure: the asking and the answering (handler/deliver/confirmation.ts,
  * handler/ingest/answer.ts) do what these say.
  */
+import { EMAIL_ADDRESS, SLACK_USER_ID } from "../../shared/addresses";
 import type { Answer, ConfirmConfig, QuestionState } from "../../shared/confirm";
 import type { Severity } from "../../shared/contract";
 import type { SignIn } from "../common/types";
@@ -45,11 +46,8 @@ export type PersonToAsk =
     | { kind: "iam-user"; userName: string }
     | { kind: "nobody"; reason: NotAskedReason };
 
-const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
-const USER_ID = /^[UW][A-Z0-9]{8,}$/;
-
 function mapped(value: string): PersonToAsk {
-    return USER_ID.test(value) ? { kind: "user-id", userId: value } : { kind: "email", email: value };
+    return SLACK_USER_ID.test(value) ? { kind: "user-id", userId: value } : { kind: "email", email: value };
 }
 
 /**
@@ -74,7 +72,7 @@ export function personToAsk(signIn: SignIn, confirm: ConfirmConfig, ownAccountId
     if (listed !== undefined) {
         return mapped(listed);
     }
-    if (signIn.person !== undefined && EMAIL.test(signIn.person)) {
+    if (signIn.person !== undefined && EMAIL_ADDRESS.test(signIn.person)) {
         return { kind: "email", email: signIn.person };
     }
     if (signIn.identityType === "IAMUser" && signIn.userName !== undefined && signIn.accountId === ownAccountId) {
