@@ -9,6 +9,7 @@ import { createHash } from "crypto";
 import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from "aws-lambda";
 import { log } from "./common/log";
 import { onFirstUse } from "./common/onFirstUse";
+import { refreshedEvery } from "./common/refreshed";
 import { MAX_INTERACTION_BODY_BYTES, readButtonClick } from "./decide/interaction";
 import { verifySlackRequest } from "./decide/slackSignature";
 import { ANSWERS_VARIABLES, REQUEST_KEY_PREFIX, answerOf, type AnswerRequest } from "../shared/confirm";
@@ -45,15 +46,15 @@ const lambda = onFirstUse(() => {
 });
 /* eslint-enable @typescript-eslint/no-require-imports */
 
-let secret: { value: string; readAtMs: number } | undefined;
-async function signingSecret(): Promise<string> {
-    if (!secret || Date.now() - secret.readAtMs > SECRET_MAX_AGE_MS) {
+const signingSecret = refreshedEvery(
+    async () => {
         const { sdk, client } = ssm();
         const out = await client.send(new sdk.GetParameterCommand({ Name: env("signingSecretParameterName"), WithDecryption: true }));
-        secret = { value: (out.Parameter?.Value ?? "").trim(), readAtMs: Date.now() };
-    }
-    return secret.value;
-}
+        return (out.Parameter?.Value ?? "").trim();
+    },
+    Date.now,
+    SECRET_MAX_AGE_MS,
+);
 
 /** Records the request by its signature; false when it was recorded before: a replay. */
 async function firstTime(signature: string): Promise<boolean> {

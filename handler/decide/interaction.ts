@@ -86,7 +86,8 @@ function actionOf(payload: Json): Json | string {
     return objectAt(actions[0]) ?? "the payload's action is not an object";
 }
 
-function isSlackResponseUrl(value: string): boolean {
+/** Whether a click's response_url is Slack's: https on its hooks host, with neither port nor credentials. */
+export function isSlackResponseUrl(value: string): boolean {
     try {
         const url = new URL(value);
         return url.protocol === "https:" && WEBHOOK_HOSTS.includes(url.hostname) && !url.port && !url.username;

@@ -54,17 +54,22 @@ async function lookUp(api: SlackApi, email: string): Promise<{ userId: string } 
     return found.found ? { userId: found.userId } : { reason: { kind: "no-slack-user", email } };
 }
 
+/** Logs why asking about a sign-in failed, as `logged` says what happens next, and tells the operators. */
+async function tellAskingFailed(run: RuleRun, of: { eventId: string; accountId: string }, err: unknown, logged: string): Promise<void> {
+    // Without its closing full stop: the notice goes on after it.
+    const reason = `${(err as Error).name}: ${(err as Error).message}`.replace(/\.$/, "");
+    log("error", logged, { eventId: of.eventId, error: reason });
+    const account = describeAccount(of.accountId, run.presentation.accountLabels, wordsOf(run.presentation));
+    const message = wordsOf(run.presentation).question.askingFailedNotice({ eventId: of.eventId, account, reason });
+    await run.deps.aws.operators.publish(SUBJECTS.askingFailed(of.eventId), message);
+}
+
 /** Asking failed before the channel had the sign-in: the operators hear why, and the caller posts it by the webhook. */
 async function askingFailed(run: RuleRun, signIn: SignIn, err: unknown): Promise<false> {
     if (isRetryable(err)) {
         throw err;
     }
-    // Without its closing full stop: the notice goes on after it.
-    const reason = `${(err as Error).name}: ${(err as Error).message}`.replace(/\.$/, "");
-    log("error", "could not ask about a sign-in; posting it without the question", { eventId: signIn.eventId, error: reason });
-    const account = describeAccount(signIn.accountId, run.presentation.accountLabels, wordsOf(run.presentation));
-    const message = wordsOf(run.presentation).question.askingFailedNotice({ eventId: signIn.eventId, account, reason });
-    await run.deps.aws.operators.publish(SUBJECTS.askingFailed(signIn.eventId), message);
+    await tellAskingFailed(run, signIn, err, "could not ask about a sign-in; posting it without the question");
     return false;
 }
 
@@ -142,12 +147,6 @@ async function ask(run: RuleRun, api: SlackApi, q: Question, p: Presentation): P
         const dm = await api.postMessage({ channel: q.userId, ...questionMessage(q.message, q.accountId, q.eventId, p) });
         await saveQuestion(store, { ...q, dm }, 1, run.deps.clock.now());
     } catch (err) {
-        const reason = `${(err as Error).name}: ${(err as Error).message}`.replace(/\.$/, "");
-        log("error", "could not send the question; it escalates at its deadline", { eventId: q.eventId, error: reason });
-        const account = describeAccount(q.accountId, p.accountLabels, wordsOf(p));
-        await run.deps.aws.operators.publish(
-            SUBJECTS.askingFailed(q.eventId),
-            wordsOf(p).question.askingFailedNotice({ eventId: q.eventId, account, reason }),
-        );
+        await tellAskingFailed(run, q, err, "could not send the question; it escalates at its deadline");
     }
 }

@@ -9,7 +9,15 @@ import { describeAccount, ruleTitle, wordsOf, type Presentation } from "../decid
 import type { Question } from "../decide/question";
 import { answeredMessage, escalationMessage, questionMessage, stateLine, withState } from "../decide/questionMessages";
 import { deliverNote, noteOnce, tellOperators } from "./delivery";
-import type { RuleRun } from "./ruleRun";
+import { noteRun, ruleRun, type RuleRun, type SweepDeps } from "./ruleRun";
+import { saveQuestion, type StoredQuestion } from "../state/questions";
+import type { InvocationReport } from "../common/types";
+
+/** The run a question's messages go out under: its rule's, or a note's when the stack no longer has the rule. */
+export function questionRun(deps: SweepDeps, ruleId: string, deadlineMs: number, report: InvocationReport): RuleRun {
+    const rule = deps.settings.rules.find((r) => r.id === ruleId);
+    return rule ? ruleRun(deps, rule, "backstop", deadlineMs, report) : noteRun(deps, ruleId, deadlineMs, report);
+}
 
 /** The channel's message and the direct message, updated in place to the question's state. */
 export async function showState(run: RuleRun, q: Question, p: Presentation, minutes: number): Promise<void> {
@@ -42,4 +50,25 @@ export async function followUp(run: RuleRun, q: Question, p: Presentation, minut
     if (q.state === "denied" || q.state === "unanswered") {
         await escalate(run, q, p, minutes);
     }
+}
+
+/**
+ * Moves a question to its new state if it is still as it was read, then shows the state and, for
+ * a denial or a silence, escalates: an answer taken and a deadline passed end alike. False when
+ * another invocation changed the question first.
+ */
+export async function settle(
+    deps: SweepDeps,
+    stored: StoredQuestion,
+    change: Pick<Question, "state" | "answeredAtMs">,
+    deadlineMs: number,
+    report: InvocationReport,
+): Promise<boolean> {
+    const q: Question = { ...stored.question, ...change };
+    if (!(await saveQuestion(deps.aws.store, q, stored.version, deps.clock.now()))) {
+        return false;
+    }
+    const run = questionRun(deps, q.ruleId, deadlineMs, report);
+    await followUp(run, q, run.presentation, deps.settings.confirm?.minutes ?? 0);
+    return true;
 }

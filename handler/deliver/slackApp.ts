@@ -4,12 +4,13 @@
  * run stop at that run's deadline.
  */
 import { createSlackApi, type SlackApi } from "./slackApi";
+import { refreshedEvery } from "../common/refreshed";
 import { WEBHOOK_MAX_AGE_MS } from "./pacedSender";
 import type { EphemeralReply } from "../decide/questionMessages";
-import type { FetchLike } from "./webhook";
+import { isSlackResponseUrl } from "../decide/interaction";
+import { redactedExcerpt, timedPost, type FetchLike } from "./webhook";
 import type { AwsPorts, Clock } from "../common/types";
 import type { HandlerSettings } from "../../shared/contract";
-import { WEBHOOK_HOSTS } from "../../shared/webhook";
 
 export interface SlackApp {
     /** The Web API, its calls bounded by `deadlineMs`. */
@@ -29,28 +30,17 @@ export const NO_SLACK_APP: SlackApp = {
     reply: () => Promise.reject(new Error("the stack asks nobody: it has no Slack app")),
 };
 
-function responseUrlProblem(responseUrl: string): string | undefined {
-    try {
-        const url = new URL(responseUrl);
-        return url.protocol === "https:" && WEBHOOK_HOSTS.includes(url.hostname) ? undefined : "is not on Slack's hooks host";
-    } catch {
-        return "is not a URL";
-    }
-}
-
 export function createSlackApp(settings: HandlerSettings, aws: AwsPorts, fetch: FetchLike, clock: Clock): SlackApp {
     const confirm = settings.confirm;
     if (!confirm) {
         return NO_SLACK_APP;
     }
-    // Read at most every five minutes, as the webhook is: a rotated token takes effect without a redeploy.
-    let token: { value: string; readAtMs: number } | undefined;
-    const readToken = async (): Promise<string> => {
-        if (!token || clock.now() - token.readAtMs > WEBHOOK_MAX_AGE_MS) {
-            token = { value: (await aws.getSecureParameter(confirm.botTokenParameterName)).trim(), readAtMs: clock.now() };
-        }
-        return token.value;
-    };
+    // Read at most every five minutes, as the webhook is.
+    const readToken = refreshedEvery(
+        async () => (await aws.getSecureParameter(confirm.botTokenParameterName)).trim(),
+        () => clock.now(),
+        WEBHOOK_MAX_AGE_MS,
+    );
     const options = {
         fetch,
         readToken,
@@ -65,17 +55,16 @@ export function createSlackApp(settings: HandlerSettings, aws: AwsPorts, fetch: 
         api: (deadlineMs) => createSlackApi({ ...options, deadlineMs }),
         teamId: async (deadlineMs) => (team ??= (await createSlackApi({ ...options, deadlineMs }).authTest()).teamId),
         reply: async (responseUrl, reply) => {
-            const problem = responseUrlProblem(responseUrl);
-            if (problem) {
-                throw new Error(`the click's response_url ${problem}; no reply was sent`);
+            // Read from a click whose signature held, and checked there; checked again before anything is sent to it.
+            if (!isSlackResponseUrl(responseUrl)) {
+                throw new Error("the click's response_url is not an https URL on Slack's hooks host; no reply was sent");
             }
-            const answer = await fetch(responseUrl, {
-                method: "POST",
-                headers: { "Content-Type": "application/json; charset=utf-8" },
-                body: JSON.stringify(reply),
-                signal: AbortSignal.timeout(settings.slackTimeoutMs),
-                redirect: "manual",
-            });
+            const request = { headers: { "Content-Type": "application/json; charset=utf-8" }, body: JSON.stringify(reply) };
+            const timing = { timeoutMs: settings.slackTimeoutMs, cutByDeadline: false };
+            const answer = await timedPost(fetch, responseUrl, request, timing, (m) => redactedExcerpt(m, responseUrl, 200));
+            if ("problem" in answer) {
+                throw new Error(`Slack did not take the reply to a click: ${answer.problem}`);
+            }
             if (answer.status !== 200) {
                 throw new Error(`Slack answered the reply to a click with HTTP ${answer.status}`);
             }

@@ -10,9 +10,9 @@ import { readButtonClick } from "../decide/interaction";
 import { judgeAnswer, type Judgement, type Question } from "../decide/question";
 import { replyTo } from "../decide/questionMessages";
 import { verifySlackRequest } from "../decide/slackSignature";
-import { followUp } from "../deliver/questionFollowUp";
-import { noteRun, ruleRun, type RuleRun, type SweepDeps } from "../deliver/ruleRun";
-import { readQuestion, saveQuestion, type StoredQuestion } from "../state/questions";
+import { questionRun, settle } from "../deliver/questionFollowUp";
+import type { RuleRun, SweepDeps } from "../deliver/ruleRun";
+import { readQuestion } from "../state/questions";
 import { answerOf, type AnswerRequest } from "../../shared/confirm";
 
 type Handed = AnswerRequest["loginAlertsAnswer"];
@@ -42,22 +42,6 @@ async function clickOf(deps: SweepDeps, handed: Handed, report: InvocationReport
     return { ...read.click, answer, receivedAtMs: Number(handed.timestamp) * 1000 };
 }
 
-function runFor(deps: SweepDeps, q: Question | undefined, deadlineMs: number, report: InvocationReport): RuleRun {
-    const rule = deps.settings.rules.find((r) => r.id === q?.ruleId);
-    return rule ? ruleRun(deps, rule, "backstop", deadlineMs, report) : noteRun(deps, q?.ruleId ?? "question", deadlineMs, report);
-}
-
-/** Takes the judged answer: the question's new state, then what Slack shows and any escalation. */
-async function take(run: RuleRun, stored: StoredQuestion, judgement: Judgement, receivedAtMs: number): Promise<boolean> {
-    const state = judgement.kind === "take" ? judgement.state : "unanswered";
-    const q: Question = { ...stored.question, state, ...(judgement.kind === "take" ? { answeredAtMs: receivedAtMs } : {}) };
-    if (!(await saveQuestion(run.deps.aws.store, q, stored.version, run.deps.clock.now()))) {
-        return false;
-    }
-    await followUp(run, q, run.presentation, run.deps.settings.confirm?.minutes ?? 0);
-    return true;
-}
-
 /** Tells the person who clicked what became of a click that did not take a question. */
 async function replyIfNotTaken(run: RuleRun, url: string, judgement: Judgement, q: Question | undefined): Promise<void> {
     if (judgement.kind === "take") {
@@ -78,15 +62,18 @@ export async function handleAnswer(deps: SweepDeps, handed: Handed, deadlineMs: 
     for (let attempt = 0; attempt < 3; attempt++) {
         const stored = await readQuestion(deps.aws.store, click.value);
         const judgement = judgeAnswer(stored?.question, click);
-        const run = runFor(deps, stored?.question, deadlineMs, report);
         log("info", "an answer to a question", { questionId: click.value, judgement: judgement.kind, answer: click.answer });
-        if (
-            stored &&
-            (judgement.kind === "take" || judgement.kind === "late") &&
-            !(await take(run, stored, judgement, click.receivedAtMs))
-        ) {
+        // An answer taken settles the question as answered; one received after its deadline, as unanswered.
+        const change =
+            judgement.kind === "take"
+                ? { state: judgement.state, answeredAtMs: click.receivedAtMs }
+                : judgement.kind === "late"
+                  ? { state: "unanswered" as const }
+                  : undefined;
+        if (stored && change && !(await settle(deps, stored, change, deadlineMs, report))) {
             continue;
         }
+        const run = questionRun(deps, stored?.question.ruleId ?? "question", deadlineMs, report);
         await replyIfNotTaken(run, click.responseUrl, judgement, stored?.question);
         return;
     }

@@ -6,9 +6,9 @@
 import { log } from "../common/log";
 import type { InvocationReport } from "../common/types";
 import { overdue } from "../decide/question";
-import { followUp } from "../deliver/questionFollowUp";
-import { noteRun, ruleRun, type SweepDeps } from "../deliver/ruleRun";
-import { openQuestions, readQuestion, saveQuestion } from "../state/questions";
+import { settle } from "../deliver/questionFollowUp";
+import type { SweepDeps } from "../deliver/ruleRun";
+import { openQuestions, readQuestion } from "../state/questions";
 
 /** Escalates one overdue question, unless it was answered or escalated meanwhile. */
 async function expire(deps: SweepDeps, eventId: string, deadlineMs: number, report: InvocationReport): Promise<void> {
@@ -16,11 +16,7 @@ async function expire(deps: SweepDeps, eventId: string, deadlineMs: number, repo
     if (!stored || stored.question.state !== "waiting") {
         return;
     }
-    const q = { ...stored.question, state: "unanswered" as const };
-    const rule = deps.settings.rules.find((r) => r.id === q.ruleId);
-    const run = rule ? ruleRun(deps, rule, "backstop", deadlineMs, report) : noteRun(deps, q.ruleId, deadlineMs, report);
-    if (await saveQuestion(deps.aws.store, q, stored.version, deps.clock.now())) {
-        await followUp(run, q, run.presentation, deps.settings.confirm?.minutes ?? 0);
+    if (await settle(deps, stored, { state: "unanswered" }, deadlineMs, report)) {
         report.messages += 1;
     }
 }
