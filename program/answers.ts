@@ -7,8 +7,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ANSWERS_VARIABLES } from "../shared/confirm";
-import { answersPolicy, assumeRolePolicy } from "./documents";
-import { answersArchive, FUNCTION_HANDLER } from "./functionPackage";
+import { answersPolicy } from "./documents";
+import { answersArchive } from "./functionPackage";
+import { ownFunction } from "./ownFunction";
 import { childName, componentName, signingSecretParameterName } from "./names";
 
 /**
@@ -59,52 +60,33 @@ export class Answers extends pulumi.ComponentResource {
     }
 
     private endpointFunction(name: string, args: AnswersArgs): aws.lambda.Function {
-        const parent = { parent: this };
-        const logGroup = new aws.cloudwatch.LogGroup(
-            childName(name, "answers-logs"),
-            { retentionInDays: args.functionLogRetentionDays },
-            parent,
-        );
-        const role = new aws.iam.Role(
-            childName(name, "answers-role"),
-            { assumeRolePolicy: pulumi.jsonStringify(assumeRolePolicy("lambda.amazonaws.com")) },
-            parent,
-        );
-        const policy = new aws.iam.RolePolicy(
-            childName(name, "answers-policy"),
+        return ownFunction(
             {
-                role: role.id,
-                policy: pulumi.jsonStringify(
+                names: {
+                    logs: childName(name, "answers-logs"),
+                    role: childName(name, "answers-role"),
+                    policy: childName(name, "answers-policy"),
+                    function: childName(name, "answers-function"),
+                },
+                logRetentionDays: args.functionLogRetentionDays,
+                policy: (logGroupArn) =>
                     answersPolicy({
                         signingSecretParameterArn: this.signingSecretParameter.arn,
                         stateTableArn: args.stateTable.arn,
                         notifierFunctionArn: args.notifierFunction.arn,
-                        logGroupArn: logGroup.arn,
+                        logGroupArn,
                     }),
-                ),
-            },
-            parent,
-        );
-        // Deployed names only: the signing secret stays in its parameter (shared/confirm.ts names the variables).
-        const variables: Record<string, pulumi.Input<string>> = {
-            [ANSWERS_VARIABLES.signingSecretParameterName]: this.signingSecretParameter.name,
-            [ANSWERS_VARIABLES.notifierFunctionArn]: args.notifierFunction.arn,
-            [ANSWERS_VARIABLES.stateTableName]: args.stateTable.name,
-        };
-        return new aws.lambda.Function(
-            childName(name, "answers-function"),
-            {
                 description: 'Takes Slack\'s "Was this you?" answers and hands them to the console sign-in alerts function.',
                 code: answersArchive(),
-                handler: FUNCTION_HANDLER,
-                role: role.arn,
-                runtime: aws.lambda.Runtime.NodeJS22dX,
-                memorySize: 256,
-                timeout: ANSWERS_TIMEOUT_SECONDS,
-                loggingConfig: { logFormat: "Text", logGroup: logGroup.name },
-                environment: { variables },
+                timeoutSeconds: ANSWERS_TIMEOUT_SECONDS,
+                // Deployed names only: the signing secret stays in its parameter (shared/confirm.ts names the variables).
+                environment: {
+                    [ANSWERS_VARIABLES.signingSecretParameterName]: this.signingSecretParameter.name,
+                    [ANSWERS_VARIABLES.notifierFunctionArn]: args.notifierFunction.arn,
+                    [ANSWERS_VARIABLES.stateTableName]: args.stateTable.name,
+                },
             },
-            { ...parent, dependsOn: [policy] },
+            { parent: this },
         );
     }
 

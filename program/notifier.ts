@@ -11,7 +11,8 @@ import {
     type SummaryRequest,
 } from "../shared/contract";
 import { assumeRolePolicy, functionPolicy, invokeFunctionPolicy } from "./documents";
-import { FUNCTION_HANDLER, functionArchive } from "./functionPackage";
+import { functionArchive } from "./functionPackage";
+import { ownFunction } from "./ownFunction";
 import { movedFrom } from "./moved";
 import { botTokenParameterName, childName, componentName, webhookParameterName } from "./names";
 import type { TrailLogs } from "./trail";
@@ -136,25 +137,20 @@ export class Notifier extends pulumi.ComponentResource {
     }
 
     private lambdaFunction(name: string, args: NotifierArgs): aws.lambda.Function {
-        const logGroup = new aws.cloudwatch.LogGroup(
-            childName(name, "function-logs"),
-            { retentionInDays: args.functionLogRetentionDays },
-            this.was,
-        );
-        const role = new aws.iam.Role(
-            childName(name, "function-role"),
-            { assumeRolePolicy: pulumi.jsonStringify(assumeRolePolicy("lambda.amazonaws.com")) },
-            this.was,
-        );
-        const policy = new aws.iam.RolePolicy(
-            childName(name, "function-policy"),
+        return ownFunction(
             {
-                role: role.id,
-                policy: pulumi.jsonStringify(
+                names: {
+                    logs: childName(name, "function-logs"),
+                    role: childName(name, "function-role"),
+                    policy: childName(name, "function-policy"),
+                    function: childName(name, "function"),
+                },
+                logRetentionDays: args.functionLogRetentionDays,
+                policy: (logGroupArn) =>
                     functionPolicy({
                         webhookParameterArn: this.webhookParameter.arn,
                         trailLogGroupArn: args.trailLogs.logGroupArn,
-                        functionLogGroupArn: logGroup.arn,
+                        functionLogGroupArn: logGroupArn,
                         stateTableArn: this.stateTable.arn,
                         deadLetterQueueArn: this.deadLetterQueue.arn,
                         operatorTopicArn: args.operatorTopicArn,
@@ -171,25 +167,13 @@ export class Notifier extends pulumi.ComponentResource {
                               }
                             : {}),
                     }),
-                ),
-            },
-            this.was,
-        );
-        return new aws.lambda.Function(
-            childName(name, "function"),
-            {
                 description: "Posts AWS console sign-ins to Slack.",
                 // The handler bundled, and the configuration's plain data beside it: see program/functionPackage.ts.
                 code: functionArchive(args.config),
-                handler: FUNCTION_HANDLER,
-                role: role.arn,
-                runtime: aws.lambda.Runtime.NodeJS22dX,
-                memorySize: 256,
-                timeout: FUNCTION_TIMEOUT_SECONDS,
-                loggingConfig: { logFormat: "Text", logGroup: logGroup.name },
-                environment: { variables: this.environmentVariables(args) },
+                timeoutSeconds: FUNCTION_TIMEOUT_SECONDS,
+                environment: this.environmentVariables(args),
             },
-            { ...this.was, dependsOn: [policy] },
+            this.was,
         );
     }
 
