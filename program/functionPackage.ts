@@ -79,12 +79,14 @@ export function handlerBundle(entry: FunctionEntry = "notifier"): HandlerBundle 
     return bundle;
 }
 
+/** The package a bundled file was read from (`node-fetch`, `@scope/name`); undefined for the project's own. */
+export function packageOf(file: string): string | undefined {
+    return /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(file)?.[1];
+}
+
 /** The packages in the bundle, by the folder under node_modules each was read from. */
 export function bundledPackages(metafile: Metafile): string[] {
-    const names = Object.keys(metafile.inputs).flatMap((file) => {
-        const match = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(file);
-        return match?.[1] ? [match[1]] : [];
-    });
+    const names = Object.keys(metafile.inputs).flatMap((file) => packageOf(file) ?? []);
     return [...new Set(names)].sort();
 }
 

@@ -8,7 +8,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { archiveText, indexJsOf } from "../tools/local/deployedFunction";
+import { archiveText, functionConfigOf, indexJsOf } from "../tools/local/deployedFunction";
 import { MOCK_ACCOUNT, MOCK_REGION, type OfflineRun, type RecordedResource } from "../tools/offlineEngine";
 import { checkResources } from "../tools/policyCheck";
 import { BUILT_IN_RULES } from "../program/rules";
@@ -16,7 +16,6 @@ import { apiCallRecord } from "../program/rules/records";
 import { ConfigError, readStackSettings } from "../program/settings";
 import { compileFilterPattern } from "../shared/filterPattern";
 import { REQUEST_KEY_PREFIX } from "../shared/confirm";
-import type { FunctionConfig } from "../shared/contract";
 import { documentOf, evaluate, type PolicyDocument, type Request } from "./support/iamPlan";
 import { planStackFile } from "./support/planInProcess";
 import {
@@ -314,9 +313,9 @@ describe('"Was this you?" under mocks', function () {
     });
 
     it("tells the notifier whom to ask about which sign-ins in config.json, and nothing when it asks nobody", function () {
-        const config = JSON.parse(archiveText(byName(run, "login-alerts-function"), "config.json")) as FunctionConfig;
+        const config = functionConfigOf(byName(run, "login-alerts-function"));
         assert.deepStrictEqual(config.confirm, { ...CONFIRM, minutes: 45, users: USERS });
-        const quiet = JSON.parse(archiveText(byName(off, "login-alerts-function"), "config.json")) as FunctionConfig;
+        const quiet = functionConfigOf(byName(off, "login-alerts-function"));
         assert.strictEqual(quiet.confirm, undefined);
     });
 

@@ -3,9 +3,9 @@ import { CENTRAL_PATTERN } from "../program/fastPath";
 import { CLOUDTRAIL_DETAIL_TYPES, fastPathPatterns, routeOf } from "../program/fastPathPatterns";
 import { BUILT_IN_RULE_IDS, BUILT_IN_RULES, ORIGINAL_SIGNIN_PATTERN, type BuiltInRuleId } from "../program/rules";
 import { MOCK_ENABLED_REGIONS } from "../tools/mockProvider";
-import { LOOKBACK_LIMIT_SECONDS, type FunctionConfig } from "../shared/contract";
+import { LOOKBACK_LIMIT_SECONDS } from "../shared/contract";
 import type { OfflineRun } from "../tools/offlineEngine";
-import { archiveText, indexJsOf } from "../tools/local/deployedFunction";
+import { archiveText, functionConfigOf, indexJsOf } from "../tools/local/deployedFunction";
 import { TEST_WEBHOOK, byName, defaultProgram, ofType, policyDoc, runWith } from "./support/program";
 
 const ACCOUNT = "111122223333";
@@ -350,7 +350,7 @@ describe("the LoginAlerts component under mocks", function () {
         assert.doesNotMatch(text, /require\("node-fetch"\)/);
         assert.match(text, /^\/\/ handler\/lambda\.ts$/m);
         assert.doesNotMatch(text, /@pulumi/);
-        const config = JSON.parse(archiveText(fn, "config.json")) as FunctionConfig;
+        const config = functionConfigOf(fn);
         assert.deepStrictEqual(
             config.rules.map((r) => r.id),
             BUILT_IN_RULE_IDS,
@@ -383,10 +383,7 @@ describe("the LoginAlerts component under mocks", function () {
             { days: 90 },
         );
         // Captured into the code as the configuration's plain data (the deployed-handler tests show it at work).
-        assert.strictEqual(
-            (JSON.parse(archiveText(byName(custom, "login-alerts-function"), "config.json")) as FunctionConfig).timeZone,
-            "Asia/Tokyo",
-        );
+        assert.strictEqual(functionConfigOf(byName(custom, "login-alerts-function")).timeZone, "Asia/Tokyo");
         assert.strictEqual(byName(custom, "login-alerts-console-signin-filter").inputs["pattern"], '{ ($.eventName = "ConsoleLogin") }');
     });
 });

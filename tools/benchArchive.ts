@@ -9,6 +9,7 @@ import * as zlib from "zlib";
 import * as yauzl from "yauzl";
 import * as yazl from "yazl";
 import { kib, n, pad } from "./benchMeasurements";
+import { packageOf } from "../program/functionPackage";
 import { archiveEntries, type DeployedFunction } from "./local/deployedFunction";
 import type { PlanAsset } from "./offlineEngine";
 
@@ -113,8 +114,7 @@ export function bundleParts(code: string): Map<string, { raw: number; stored: nu
     for (const line of code.split("\n")) {
         const source = /^\/\/ (\S+\.[cm]?[jt]s)$/.exec(line)?.[1];
         if (source) {
-            const pkg = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(source)?.[1];
-            group = pkg ?? "own code";
+            group = packageOf(source) ?? "own code";
         }
         texts.set(group, [...(texts.get(group) ?? []), line]);
     }

@@ -16,12 +16,12 @@ import { checkResources, type CheckResult } from "./policyCheck";
 import { stackConfigErrors } from "./projectConfig";
 import { REPO_ROOT } from "./repoRoot";
 import { messageSamples, questionSamples, renderSample, runPackagedFunction, stackSamples } from "./sampleMessages";
-import { archiveText, functionResource } from "./local/deployedFunction";
+import { functionConfigOf, functionResource } from "./local/deployedFunction";
 import type { Presentation } from "../handler/decide/messages";
 import { policies as packPolicies } from "../policy/policies";
 import { PROJECT } from "../program/configValues";
 import { readStackSettings } from "../program/settings";
-import { FUNCTION_CONFIG_FILE, LANGUAGES, type FunctionConfig, type Language, type RunTimeRule } from "../shared/contract";
+import { LANGUAGES, type Language, type RunTimeRule } from "../shared/contract";
 
 export const PLACEHOLDER_WEBHOOK = "https://hooks.slack.com/services/T00000000/B00000000/OFFLINEPLACEHOLDER";
 /** The Slack app's secrets ("Was this you?") the plan puts in place of encrypted or missing ones, shaped so the program takes them. */
@@ -687,7 +687,7 @@ async function sampleLines(
     const fast = Array.isArray(run.outputs["fastPathRegions"]) && (run.outputs["fastPathRegions"] as unknown[]).length > 0;
     const samples = stackSamples(rules, p, (id) => (fast && !(id in backstopOnly) ? "fast" : "backstop"));
     // A stack that asks "Was this you?" shows the question and each state of its channel message.
-    const asks = Boolean((JSON.parse(archiveText(functionResource(run), FUNCTION_CONFIG_FILE)) as FunctionConfig).confirm);
+    const asks = Boolean(functionConfigOf(functionResource(run)).confirm);
     const others = flags.allSamples ? messageSamples(p.language, p.timeZone, p) : asks ? questionSamples(p) : [];
     const labels = Object.keys(p.accountLabels).length > 0 ? "its account labels" : "no account labels";
     const mentions = Object.keys(p.mentions).length > 0 ? "its mentions" : "no mentions";

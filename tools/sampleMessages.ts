@@ -20,7 +20,7 @@ import {
 import { parseAlarmNotification, parseCloudTrailRecord, toSignIn } from "../handler/decide/parse";
 import type { AlarmNotification, SignIn, SummaryReport } from "../handler/common/types";
 import { BUILT_IN_RULE_IDS, BUILT_IN_RULES, type BuiltInRuleId } from "../program/rules";
-import { FUNCTION_CONFIG_FILE, type FunctionConfig, type Language, type RunTimeRule, type Severity } from "../shared/contract";
+import type { Language, RunTimeRule, Severity } from "../shared/contract";
 import { matchesFilterPattern } from "../shared/filterPattern";
 import { remedyFor, type Question } from "../handler/decide/question";
 import {
@@ -35,7 +35,7 @@ import {
 } from "../handler/decide/questionMessages";
 import { alarmNotification, cloudTrailFixtures, fixture } from "./fixtures";
 import {
-    archiveText,
+    functionConfigOf,
     invokeInChild,
     removeUnpacked,
     resetLocalEndpoints,
@@ -213,7 +213,7 @@ export async function runPackagedFunction(run: OfflineRun): Promise<PackagedRun>
 
 /** The local Slack Web API, with the stack's channel, when the stack asks people "Was this you?". */
 async function slackAppFor(fn: DeployedFunction): Promise<LocalSlackApi | undefined> {
-    const confirm = (JSON.parse(archiveText(fn.resource, FUNCTION_CONFIG_FILE)) as FunctionConfig).confirm;
+    const confirm = functionConfigOf(fn.resource).confirm;
     if (!confirm) {
         return undefined;
     }

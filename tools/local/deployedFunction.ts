@@ -5,7 +5,7 @@ import * as path from "path";
 import type { OfflineRun, PlanAsset, RecordedResource } from "../offlineEngine";
 import { REPO_ROOT } from "../repoRoot";
 import { WEBHOOK_HOSTS } from "../../shared/webhook";
-import { FUNCTION_CONFIG_FILE } from "../../shared/contract";
+import { FUNCTION_CONFIG_FILE, type FunctionConfig } from "../../shared/contract";
 import type { LocalAws } from "./localAws";
 import { SLACK_ORIGIN_VARIABLE, type LocalSlack } from "./localSlack";
 import { SLACK_API_HOSTS, SLACK_API_ORIGIN_VARIABLE } from "./localSlackApi";
@@ -93,6 +93,11 @@ export function archiveText(resource: RecordedResource, name: string): string {
         throw new Error(`the code archive has no ${name} text`);
     }
     return asset.text;
+}
+
+/** What the notifier was told: the `config.json` beside its code. */
+export function functionConfigOf(resource: RecordedResource): FunctionConfig {
+    return JSON.parse(archiveText(resource, FUNCTION_CONFIG_FILE)) as FunctionConfig;
 }
 
 /** The bundled `__index.js` text of a function's code archive. */
