@@ -14,17 +14,20 @@ import type {
 import { log } from "./common/log";
 import { onFirstUse } from "./common/onFirstUse";
 import { STACK_SET_OPERATION_PREFERENCES } from "../shared/contract";
+import { CLOUDWATCH_LOGS, jsonApi, SSM, type JsonApi } from "./common/awsJson";
+import type * as SsmTypes from "@aws-sdk/client-ssm";
+import type * as LogsTypes from "@aws-sdk/client-cloudwatch-logs";
 
-type Ssm = typeof import("@aws-sdk/client-ssm");
-type Logs = typeof import("@aws-sdk/client-cloudwatch-logs");
+type Ssm = JsonApi<{ GetParameter: [SsmTypes.GetParameterRequest, SsmTypes.GetParameterResult] }>;
+type Logs = JsonApi<{ FilterLogEvents: [LogsTypes.FilterLogEventsRequest, LogsTypes.FilterLogEventsResponse] }>;
 type CloudTrail = typeof import("@aws-sdk/client-cloudtrail");
 type Organizations = typeof import("@aws-sdk/client-organizations");
 type Iam = typeof import("@aws-sdk/client-iam");
 type CloudFormation = typeof import("@aws-sdk/client-cloudformation");
 type CloudFormationClient = InstanceType<CloudFormation["CloudFormationClient"]>;
 
-async function getSecureParameter(sdk: Ssm, client: InstanceType<Ssm["SSMClient"]>, name: string): Promise<string> {
-    const out = await client.send(new sdk.GetParameterCommand({ Name: name, WithDecryption: true }));
+async function getSecureParameter(ssm: Ssm, name: string): Promise<string> {
+    const out = await ssm.call("GetParameter", { Name: name, WithDecryption: true });
     const value = out.Parameter?.Value;
     if (!value) {
         throw new Error(`SSM parameter ${name} has no value.`);
@@ -34,27 +37,27 @@ async function getSecureParameter(sdk: Ssm, client: InstanceType<Ssm["SSMClient"
 
 /**
  * One page of FilterLogEvents (a page may be empty while more follow), abandoned at the deadline:
- * the SDK rejects with an AbortError and the caller keeps the token to resume from. An infinite
+ * the request rejects with an AbortError and the caller keeps the token to resume from. An infinite
  * deadline sets no timer: Node runs a delay past 2^31 - 1 ms after 1 ms instead.
  */
 async function filterLogEventsPage(
-    sdk: Logs,
-    client: InstanceType<Logs["CloudWatchLogsClient"]>,
+    logs: Logs,
     request: { logGroupName: string; pattern: string; window: TimeWindow; nextToken: string | undefined },
     deadlineMs: number,
 ): Promise<LogEventPage> {
     const controller = new AbortController();
     const timer = Number.isFinite(deadlineMs) ? setTimeout(() => controller.abort(), Math.max(0, deadlineMs - Date.now())) : undefined;
     try {
-        const out = await client.send(
-            new sdk.FilterLogEventsCommand({
+        const out = await logs.call(
+            "FilterLogEvents",
+            {
                 logGroupName: request.logGroupName,
                 filterPattern: request.pattern,
                 startTime: request.window.startMs,
                 endTime: request.window.endMs,
-                nextToken: request.nextToken,
-            }),
-            { abortSignal: controller.signal },
+                ...(request.nextToken ? { nextToken: request.nextToken } : {}),
+            },
+            { signal: controller.signal },
         );
         const events: LogEvent[] = [];
         for (const e of out.events ?? []) {
@@ -213,20 +216,15 @@ async function listDriftedStackInstances(
 }
 
 /**
- * Real AWS clients. The SDK comes from the Lambda runtime (the bundle leaves @aws-sdk out:
- * program/functionPackage.ts); each client is required when first needed, so a cold start loads only
- * the clients its invocation uses.
+ * Real AWS clients. SSM, CloudWatch Logs and DynamoDB, on every sign-in's path, are the function's
+ * own requests (common/awsJson.ts); the rest come from the AWS SDK of the Lambda runtime (the bundle
+ * leaves @aws-sdk out: program/functionPackage.ts), each required when first needed, so a cold start
+ * loads only the clients its invocation uses.
  */
 export function createAwsPorts(tableName: string, operatorTopicArn?: string): AwsPorts {
     /* eslint-disable @typescript-eslint/no-require-imports */
-    const ssm = onFirstUse(() => {
-        const sdk = require("@aws-sdk/client-ssm") as Ssm;
-        return { sdk, client: new sdk.SSMClient({}) };
-    });
-    const logs = onFirstUse(() => {
-        const sdk = require("@aws-sdk/client-cloudwatch-logs") as Logs;
-        return { sdk, client: new sdk.CloudWatchLogsClient({}) };
-    });
+    const ssm: Ssm = jsonApi(SSM);
+    const logs: Logs = jsonApi(CLOUDWATCH_LOGS);
     const cloudTrail = onFirstUse(() => require("@aws-sdk/client-cloudtrail") as CloudTrail);
     const organizations = onFirstUse(() => {
         const sdk = require("@aws-sdk/client-organizations") as Organizations;
@@ -254,9 +252,9 @@ export function createAwsPorts(tableName: string, operatorTopicArn?: string): Aw
         return client;
     };
     return {
-        getSecureParameter: (name) => getSecureParameter(ssm().sdk, ssm().client, name),
+        getSecureParameter: (name) => getSecureParameter(ssm, name),
         filterLogEventsPage: (logGroupName, pattern, window, nextToken, deadlineMs) =>
-            filterLogEventsPage(logs().sdk, logs().client, { logGroupName, pattern, window, nextToken }, deadlineMs),
+            filterLogEventsPage(logs, { logGroupName, pattern, window, nextToken }, deadlineMs),
         trailStatus: (trailArn) => trailStatus(cloudTrail(), cloudTrailClient(trailArn), trailArn),
         describeAccount: (accountId) => describeAccount(organizations().sdk, organizations().client, accountId),
         iamUserEmail: (userName) => iamUserEmail(iam().sdk, iam().client, userName),

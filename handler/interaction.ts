@@ -8,15 +8,14 @@
 import { createHash } from "crypto";
 import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from "aws-lambda";
 import { log } from "./common/log";
-import { onFirstUse } from "./common/onFirstUse";
+import { awsRequest, DYNAMODB, jsonApi, LAMBDA, SSM, type JsonApi } from "./common/awsJson";
 import { refreshedEvery } from "./common/refreshed";
 import { MAX_INTERACTION_BODY_BYTES, readButtonClick } from "./decide/interaction";
 import { verifySlackRequest } from "./decide/slackSignature";
 import { ANSWERS_VARIABLES, REQUEST_KEY_PREFIX, answerOf, type AnswerRequest } from "../shared/confirm";
 
-type Ssm = typeof import("@aws-sdk/client-ssm");
-type DynamoDb = typeof import("@aws-sdk/client-dynamodb");
-type Lambda = typeof import("@aws-sdk/client-lambda");
+import type { GetParameterRequest, GetParameterResult } from "@aws-sdk/client-ssm";
+import type { PutItemInput, PutItemOutput } from "@aws-sdk/client-dynamodb";
 
 // How long a request's record keeps a replay out: past Slack's five-minute window, no replay passes the signature check anyway.
 const REQUEST_RECORD_SECONDS = 600;
@@ -31,25 +30,13 @@ function env(name: keyof typeof ANSWERS_VARIABLES): string {
     return value;
 }
 
-/* eslint-disable @typescript-eslint/no-require-imports */
-const ssm = onFirstUse(() => {
-    const sdk = require("@aws-sdk/client-ssm") as Ssm;
-    return { sdk, client: new sdk.SSMClient({}) };
-});
-const dynamo = onFirstUse(() => {
-    const sdk = require("@aws-sdk/client-dynamodb") as DynamoDb;
-    return { sdk, client: new sdk.DynamoDBClient({}) };
-});
-const lambda = onFirstUse(() => {
-    const sdk = require("@aws-sdk/client-lambda") as Lambda;
-    return { sdk, client: new sdk.LambdaClient({}) };
-});
-/* eslint-enable @typescript-eslint/no-require-imports */
+// The function's own AWS requests (common/awsJson.ts): a click is acknowledged without loading the SDK.
+const ssm: JsonApi<{ GetParameter: [GetParameterRequest, GetParameterResult] }> = jsonApi(SSM);
+const dynamo: JsonApi<{ PutItem: [PutItemInput, PutItemOutput] }> = jsonApi(DYNAMODB);
 
 const signingSecret = refreshedEvery(
     async () => {
-        const { sdk, client } = ssm();
-        const out = await client.send(new sdk.GetParameterCommand({ Name: env("signingSecretParameterName"), WithDecryption: true }));
+        const out = await ssm.call("GetParameter", { Name: env("signingSecretParameterName"), WithDecryption: true });
         return (out.Parameter?.Value ?? "").trim();
     },
     Date.now,
@@ -58,17 +45,14 @@ const signingSecret = refreshedEvery(
 
 /** Records the request by its signature; false when it was recorded before: a replay. */
 async function firstTime(signature: string): Promise<boolean> {
-    const { sdk, client } = dynamo();
     const key = `${REQUEST_KEY_PREFIX}${createHash("sha256").update(signature).digest("hex")}`;
     const expiresAt = Math.floor(Date.now() / 1000) + REQUEST_RECORD_SECONDS;
     try {
-        await client.send(
-            new sdk.PutItemCommand({
-                TableName: env("stateTableName"),
-                Item: { pk: { S: key }, expiresAt: { N: String(expiresAt) } },
-                ConditionExpression: "attribute_not_exists(pk)",
-            }),
-        );
+        await dynamo.call("PutItem", {
+            TableName: env("stateTableName"),
+            Item: { pk: { S: key }, expiresAt: { N: String(expiresAt) } },
+            ConditionExpression: "attribute_not_exists(pk)",
+        });
         return true;
     } catch (err) {
         if ((err as Error).name === "ConditionalCheckFailedException") {
@@ -78,15 +62,17 @@ async function firstTime(signature: string): Promise<boolean> {
     }
 }
 
+/**
+ * Lambda's Invoke, asynchronous (X-Amz-Invocation-Type: Event): Lambda answers 202 once it has
+ * queued the event (Lambda API Reference, "Invoke"); the function's name, an ARN, is one path segment.
+ */
 async function handOver(request: AnswerRequest): Promise<void> {
-    const { sdk, client } = lambda();
-    await client.send(
-        new sdk.InvokeCommand({
-            FunctionName: env("notifierFunctionArn"),
-            InvocationType: "Event",
-            Payload: Buffer.from(JSON.stringify(request)),
-        }),
-    );
+    await awsRequest(LAMBDA, {
+        method: "POST",
+        path: `/2015-03-31/functions/${encodeURIComponent(env("notifierFunctionArn"))}/invocations`,
+        headers: { "content-type": "application/json", "x-amz-invocation-type": "Event" },
+        body: JSON.stringify(request),
+    });
 }
 
 function answer(statusCode: number, why?: string): LambdaFunctionURLResult {

@@ -7,6 +7,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { assumeRolePolicy, type PolicyDocument } from "./documents";
 import { FUNCTION_HANDLER } from "./functionPackage";
+import { DNS_SUFFIX_VARIABLE } from "../shared/contract";
 
 export interface OwnFunctionArgs {
     /** The resource names of the log group, role, policy and function. */
@@ -20,7 +21,11 @@ export interface OwnFunctionArgs {
     environment: Record<string, pulumi.Input<string>>;
 }
 
-/** Every function of the stack runs the bundled handler on Node 22 with 256 MB, logging plain text to its own group. */
+/**
+ * Every function of the stack runs the bundled handler on Node 22 with 256 MB, logging plain text to
+ * its own group. Each signs its own AWS requests (handler/common/awsJson.ts) and so is told the DNS
+ * suffix of the partition's endpoints (amazonaws.com, amazonaws.com.cn), as the provider answers it.
+ */
 export function ownFunction(args: OwnFunctionArgs, opts: pulumi.CustomResourceOptions): aws.lambda.Function {
     const logGroup = new aws.cloudwatch.LogGroup(args.names.logs, { retentionInDays: args.logRetentionDays }, opts);
     const role = new aws.iam.Role(
@@ -44,7 +49,12 @@ export function ownFunction(args: OwnFunctionArgs, opts: pulumi.CustomResourceOp
             memorySize: 256,
             timeout: args.timeoutSeconds,
             loggingConfig: { logFormat: "Text", logGroup: logGroup.name },
-            environment: { variables: args.environment },
+            environment: {
+                variables: {
+                    ...args.environment,
+                    [DNS_SUFFIX_VARIABLE]: aws.getPartitionOutput({}, { parent: opts.parent }).dnsSuffix,
+                },
+            },
         },
         { ...opts, dependsOn: [policy] },
     );

@@ -200,6 +200,12 @@ export interface DeployedNames<T> {
     signingSecretParameterName: T;
 }
 
+/**
+ * The environment variable that tells every function the DNS suffix of its partition's endpoints
+ * (amazonaws.com; amazonaws.com.cn in China), for the requests it signs itself (handler/common/awsJson.ts).
+ */
+export const DNS_SUFFIX_VARIABLE = "SERVICE_DNS_SUFFIX";
+
 // Environment variable of each deployed name, in the environment's order.
 const VARIABLES: DeployedNames<string> = {
     webhookParameterName: "WEBHOOK_PARAMETER_NAME",

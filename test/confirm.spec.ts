@@ -261,7 +261,7 @@ describe('"Was this you?" under mocks', function () {
         assert.deepStrictEqual(signingSecret.secretPaths, ["value"]);
     });
 
-    it("runs the answer endpoint on nodejs22.x, 256 MB, 10 s, with its own log group and an environment of deployed names only", function () {
+    it("runs the answer endpoint on nodejs22.x, 256 MB, 10 s, with its own log group and an environment of deployed names and the partition's DNS suffix only", function () {
         const fn = byName(run, "login-alerts-answers-function");
         const logGroup = byName(run, "login-alerts-answers-logs");
         assert.deepStrictEqual(logGroup.inputs, { retentionInDays: 365 });
@@ -281,6 +281,7 @@ describe('"Was this you?" under mocks', function () {
                         SIGNING_SECRET_PARAMETER_NAME: SIGNING_SECRET_PARAMETER,
                         NOTIFIER_FUNCTION_ARN: stateOf(byName(run, "login-alerts-function"), "arn"),
                         STATE_TABLE_NAME: stateOf(byName(run, "login-alerts-state"), "name"),
+                        SERVICE_DNS_SUFFIX: "amazonaws.com",
                     },
                 },
             },
@@ -292,12 +293,14 @@ describe('"Was this you?" under mocks', function () {
         );
     });
 
-    it("packages the endpoint bundled from handler/interaction.ts, told nothing beside its environment", function () {
+    it("packages the endpoint bundled from handler/interaction.ts, told nothing beside its environment, loading no AWS SDK", function () {
         const fn = byName(run, "login-alerts-answers-function");
         const assets = Object.keys((fn.inputs["code"] as { assets: Record<string, unknown> }).assets);
         assert.ok(assets.includes("__index.js") && !assets.includes("config.json"), assets.join(", "));
         assert.match(indexJsOf(fn), /^\/\/ handler\/interaction\.ts$/m);
         assert.doesNotMatch(indexJsOf(fn), /@pulumi/);
+        // Its three AWS calls are its own requests (handler/common/awsJson.ts): a cold start loads no SDK.
+        assert.doesNotMatch(indexJsOf(fn), /require\("@aws-sdk\//);
     });
 
     it("tells the notifier the two parameters' names, and empty names when the stack asks nobody", function () {

@@ -20,6 +20,7 @@ import {
     type DeployedFunction,
 } from "../tools/local/deployedFunction";
 import { LocalAws } from "../tools/local/localAws";
+import { LOCAL_CREDENTIALS } from "../tools/local/localDynamo";
 import { LocalIam } from "../tools/local/localIam";
 import { LocalLambda } from "../tools/local/localLambda";
 import { LocalSlack } from "../tools/local/localSlack";
@@ -319,7 +320,7 @@ describe("Was this you? through the deployed notifier and answer endpoint", func
         const client = new DynamoDBClient({
             region: "us-east-1",
             endpoint: aws.url,
-            credentials: { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "x" },
+            credentials: LOCAL_CREDENTIALS,
         });
         const table = notifier.environment["STATE_TABLE_NAME"]!;
         for (const key of [`question#${EVENT_ID}`, "questions#open"]) {

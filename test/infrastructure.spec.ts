@@ -289,7 +289,7 @@ describe("the LoginAlerts component under mocks", function () {
         );
     });
 
-    it("runs the function on nodejs22.x with its own log group, and an environment of deployed names only", function () {
+    it("runs the function on nodejs22.x with its own log group, and an environment of deployed names and the partition's DNS suffix only", function () {
         const fn = byName(run, "login-alerts-function");
         assert.strictEqual(fn.inputs["runtime"], "nodejs22.x");
         assert.strictEqual(fn.inputs["memorySize"], 256);
@@ -312,6 +312,8 @@ describe("the LoginAlerts component under mocks", function () {
             // The stack asks nobody "Was this you?" (test/confirm.spec.ts).
             BOT_TOKEN_PARAMETER_NAME: "",
             SIGNING_SECRET_PARAMETER_NAME: "",
+            // As the provider answers aws:getPartition (tools/mockProvider.ts: the commercial partition).
+            SERVICE_DNS_SUFFIX: "amazonaws.com",
         });
     });
 
@@ -345,8 +347,10 @@ describe("the LoginAlerts component under mocks", function () {
         const code = fn.inputs["code"] as { assets: Record<string, unknown> };
         assert.deepStrictEqual(Object.keys(code.assets).sort(), ["THIRD-PARTY-NOTICES.txt", "__index.js", "config.json"]);
         const text = indexJsOf(fn);
-        // The SDK is the runtime's; node-fetch is in the bundle, not required from node_modules.
-        assert.match(text, /require\("@aws-sdk\/client-ssm"\)/);
+        // SSM, CloudWatch Logs and DynamoDB are the function's own requests; the SDK clients off the
+        // sign-in's path are the runtime's; node-fetch is in the bundle, not required from node_modules.
+        assert.doesNotMatch(text, /require\("@aws-sdk\/client-(ssm|cloudwatch-logs|dynamodb)"\)/);
+        assert.match(text, /require\("@aws-sdk\/client-sns"\)/);
         assert.doesNotMatch(text, /require\("node-fetch"\)/);
         assert.match(text, /^\/\/ handler\/lambda\.ts$/m);
         assert.doesNotMatch(text, /@pulumi/);

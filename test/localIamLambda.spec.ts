@@ -8,8 +8,10 @@ import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { createAwsPorts } from "../handler/awsPorts";
 import { LocalIam } from "../tools/local/localIam";
 import { LocalLambda } from "../tools/local/localLambda";
+import { LOCAL_CREDENTIALS } from "../tools/local/localDynamo";
 
-const CREDENTIALS = { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" };
+// The stand-ins answer only what is signed with these, as AWS answers only what its keys sign.
+const CREDENTIALS = LOCAL_CREDENTIALS;
 
 describe("the local IAM and Lambda stand-ins, through the AWS SDK", function () {
     const saved = { ...process.env };

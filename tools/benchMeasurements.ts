@@ -261,7 +261,7 @@ const CALLS_GOAL = 0.1;
 
 /**
  * The CPU of the same ALARM notification with nothing in its window (it posts the alarm's note):
- * a cold child that starts Node, loads the function and the same SDK clients, and answers; what a
+ * a cold child that starts Node, loads the function, makes the same kinds of AWS calls, and answers; what a
  * burst's child spends beyond it is what its sign-ins cost. The least of three, so that a busy
  * machine can only make the sign-ins' share look larger.
  */

@@ -1,6 +1,7 @@
 import { addCounters, readCounters } from "./counters";
 import { documentsOf, readDocuments, writeDocument, writeDocuments } from "./documents";
-import { BATCH_WRITE_ITEMS, batchGet, inRounds, conditionHeld, keyOf, type DynamoDb, type Item, type Table } from "./table";
+import { DYNAMODB, jsonApi } from "../common/awsJson";
+import { BATCH_WRITE_ITEMS, batchGet, inRounds, conditionHeld, keyOf, type DynamoDbOperations, type Item, type Table } from "./table";
 import type { RuleProgress, StateStore, StoredDocument } from "../common/types";
 
 /**
@@ -51,7 +52,7 @@ function progressOf(item: Item): RuleProgress {
 function ownersUpdate(table: Table, ruleId: string, owner: string, update: string, values: Record<string, Value>) {
     // DynamoDB refuses a request that names an attribute none of its expressions uses.
     const used = (name: string) => update.includes(name) || name === "#owner";
-    return new table.sdk.UpdateItemCommand({
+    return table.dynamo.call("UpdateItem", {
         TableName: table.name,
         Key: keyOf(ruleKey(ruleId)),
         UpdateExpression: update,
@@ -75,17 +76,15 @@ async function acquireLease(
     nowMs: number,
 ): Promise<RuleProgress | undefined> {
     try {
-        const out = await table.client.send(
-            new table.sdk.UpdateItemCommand({
-                TableName: table.name,
-                Key: keyOf(ruleKey(ruleId)),
-                UpdateExpression: "SET #owner = :owner, #until = :until",
-                ConditionExpression: "attribute_not_exists(#owner) OR #until < :now OR #owner = :owner",
-                ExpressionAttributeNames: { "#owner": "owner", "#until": "until" },
-                ExpressionAttributeValues: { ":owner": { S: owner }, ":until": { N: String(untilMs) }, ":now": { N: String(nowMs) } },
-                ReturnValues: "ALL_NEW",
-            }),
-        );
+        const out = await table.dynamo.call("UpdateItem", {
+            TableName: table.name,
+            Key: keyOf(ruleKey(ruleId)),
+            UpdateExpression: "SET #owner = :owner, #until = :until",
+            ConditionExpression: "attribute_not_exists(#owner) OR #until < :now OR #owner = :owner",
+            ExpressionAttributeNames: { "#owner": "owner", "#until": "until" },
+            ExpressionAttributeValues: { ":owner": { S: owner }, ":until": { N: String(untilMs) }, ":now": { N: String(nowMs) } },
+            ReturnValues: "ALL_NEW",
+        });
         return progressOf((out.Attributes ?? {}) as Item);
     } catch (err) {
         if ((err as Error).name === "ConditionalCheckFailedException") {
@@ -107,7 +106,7 @@ function releaseLease(table: Table, ruleId: string, owner: string, cursorMs: num
     const update =
         cursorMs === undefined ? "REMOVE #owner SET #until = :expired" : `REMOVE #owner, ${LOOKUP} SET #until = :expired, #at = :at`;
     const values: Record<string, Value> = { ":expired": { N: "0" }, ...(cursorMs === undefined ? {} : { ":at": { N: String(cursorMs) } }) };
-    return conditionHeld(table.client.send(ownersUpdate(table, ruleId, owner, update, values)));
+    return conditionHeld(ownersUpdate(table, ruleId, owner, update, values));
 }
 
 /** Keeps the cursor and the unfinished lookup as `progress` has them (absent: removed), while the lease is ours. */
@@ -133,13 +132,11 @@ function saveProgress(table: Table, ruleId: string, owner: string, { cursorMs, p
         });
     }
     const update = [set.length > 0 ? `SET ${set.join(", ")}` : "", remove.length > 0 ? `REMOVE ${remove.join(", ")}` : ""].join(" ").trim();
-    return conditionHeld(table.client.send(ownersUpdate(table, ruleId, owner, update, values)));
+    return conditionHeld(ownersUpdate(table, ruleId, owner, update, values));
 }
 
 async function formerProgress(table: Table, ruleId: string): Promise<RuleProgress> {
-    const out = await table.client.send(
-        new table.sdk.GetItemCommand({ TableName: table.name, Key: keyOf(formerCursorKey(ruleId)), ConsistentRead: true }),
-    );
+    const out = await table.dynamo.call("GetItem", { TableName: table.name, Key: keyOf(formerCursorKey(ruleId)), ConsistentRead: true });
     return progressOf((out.Item ?? {}) as Item);
 }
 
@@ -169,7 +166,7 @@ async function markPosted(table: Table, keys: readonly string[], expiresAtSecond
         };
         batches.push(
             inRounds("BatchWriteItem", request, async (rest) => {
-                const out = await table.client.send(new table.sdk.BatchWriteItemCommand({ RequestItems: rest }));
+                const out = await table.dynamo.call("BatchWriteItem", { RequestItems: rest });
                 return out.UnprocessedItems as typeof rest | undefined;
             }),
         );
@@ -184,12 +181,10 @@ async function markPosted(table: Table, keys: readonly string[], expiresAtSecond
  * in every form has that record and `posted#failed#<rule>#<event>`, a lookback gap already
  * reported `posted#gap#<rule>#<from>`), each principal's first-seen history (`history#<principal>`)
  * and the summary's hourly counters (`stats#<hour>`, and its principals in `stats#<hour>#p<n>`).
- * The SDK comes from the Lambda runtime (the bundle leaves @aws-sdk out: program/functionPackage.ts).
+ * Its requests are the function's own (common/awsJson.ts), signed and retried as the SDK would.
  */
 export function createStateStore(tableName: string): StateStore {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const sdk = require("@aws-sdk/client-dynamodb") as DynamoDb;
-    const table: Table = { name: tableName, client: new sdk.DynamoDBClient({}), sdk };
+    const table: Table = { name: tableName, dynamo: jsonApi<DynamoDbOperations>(DYNAMODB) };
     return {
         unposted: async (keys) => (await unpostedAndDocuments(table, keys, [])).unposted,
         unpostedAndDocuments: (postedKeys, documentKeys) => unpostedAndDocuments(table, postedKeys, documentKeys),

@@ -2,13 +2,23 @@
 import { boundedText } from "../decide/boundedText";
 import { realClock } from "../common/clock";
 
-export type DynamoDb = typeof import("@aws-sdk/client-dynamodb");
+import type * as Dynamo from "@aws-sdk/client-dynamodb";
+import type { JsonApi } from "../common/awsJson";
+
+/** The DynamoDB operations the state table takes, each with its input and output (the SDK's types, for their shapes only). */
+export type DynamoDbOperations = {
+    GetItem: [Dynamo.GetItemInput, Dynamo.GetItemOutput];
+    PutItem: [Dynamo.PutItemInput, Dynamo.PutItemOutput];
+    UpdateItem: [Dynamo.UpdateItemInput, Dynamo.UpdateItemOutput];
+    BatchGetItem: [Dynamo.BatchGetItemInput, Dynamo.BatchGetItemOutput];
+    BatchWriteItem: [Dynamo.BatchWriteItemInput, Dynamo.BatchWriteItemOutput];
+    TransactWriteItems: [Dynamo.TransactWriteItemsInput, Dynamo.TransactWriteItemsOutput];
+};
 
 /** The state table and a client for it. */
 export interface Table {
     name: string;
-    client: import("@aws-sdk/client-dynamodb").DynamoDBClient;
-    sdk: DynamoDb;
+    dynamo: JsonApi<DynamoDbOperations>;
 }
 
 // DynamoDB reports sustained throttling of batch calls as unprocessed items, not as an error; give
@@ -86,7 +96,7 @@ export async function batchGet(table: Table, keys: readonly string[]): Promise<I
         };
         batches.push(
             inRounds("BatchGetItem", request, async (rest) => {
-                const out = await table.client.send(new table.sdk.BatchGetItemCommand({ RequestItems: rest }));
+                const out = await table.dynamo.call("BatchGetItem", { RequestItems: rest });
                 items.push(...((out.Responses?.[table.name] ?? []) as Item[]));
                 return out.UnprocessedKeys as typeof rest | undefined;
             }),
@@ -97,9 +107,7 @@ export async function batchGet(table: Table, keys: readonly string[]): Promise<I
 }
 
 /** One write of a group written all or none: a Put or an Update, as TransactWriteItems takes them. */
-export type TableWrite =
-    | Required<Pick<import("@aws-sdk/client-dynamodb").TransactWriteItem, "Put">>
-    | Required<Pick<import("@aws-sdk/client-dynamodb").TransactWriteItem, "Update">>;
+export type TableWrite = Required<Pick<Dynamo.TransactWriteItem, "Put">> | Required<Pick<Dynamo.TransactWriteItem, "Update">>;
 
 // TransactWriteItems takes at most 100 actions, no two on one item (DynamoDB API Reference, "TransactWriteItems").
 export const TRANSACTION_WRITES = 100;
@@ -119,14 +127,10 @@ export async function allOrNone(table: Table, writes: readonly TableWrite[]): Pr
         return true;
     }
     if (more.length === 0) {
-        return conditionHeld(
-            "Put" in only
-                ? table.client.send(new table.sdk.PutItemCommand(only.Put))
-                : table.client.send(new table.sdk.UpdateItemCommand(only.Update)),
-        );
+        return conditionHeld("Put" in only ? table.dynamo.call("PutItem", only.Put) : table.dynamo.call("UpdateItem", only.Update));
     }
     try {
-        await table.client.send(new table.sdk.TransactWriteItemsCommand({ TransactItems: [...writes] }));
+        await table.dynamo.call("TransactWriteItems", { TransactItems: [...writes] });
         return true;
     } catch (err) {
         const reasons = (err as { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons ?? [];

@@ -11,6 +11,16 @@ import {
 import { HttpStandIn, listenLocally } from "./httpStandIn";
 import { dynalite, forwardRequest, LOCAL_CREDENTIALS, tableStatus, waitForTable, type ForwardedAnswer } from "./localDynamo";
 import { filterLogEvents, type StoredLogEvent } from "./localLogs";
+import { answerIfSigned } from "./sigv4Check";
+
+// The name each API's requests are signed for, by the prefix of its X-Amz-Target.
+const SIGNING_NAMES: Record<string, string> = {
+    DynamoDB_20120810: "dynamodb",
+    AmazonSSM: "ssm",
+    Logs_20140328: "logs",
+    CloudTrail_20131101: "cloudtrail",
+    AWSOrganizationsV20161128: "organizations",
+};
 
 export type { StoredLogEvent } from "./localLogs";
 
@@ -80,7 +90,19 @@ export class LocalAws extends HttpStandIn {
         return this.origin;
     }
 
+    /** Answers only what is signed with the local credentials for the service the target names, as AWS does. */
     protected handle(req: http.IncomingMessage, res: http.ServerResponse, raw: Buffer): void {
+        const target = String(req.headers["x-amz-target"] ?? "");
+        const service = SIGNING_NAMES[target.split(".")[0] ?? ""] ?? "unknown";
+        answerIfSigned(
+            { req, res, raw },
+            service,
+            () => this.answerSigned(req, res, raw),
+            () => this.calls.push({ target: target.split(".")[1] ?? target, body: {}, answeredWith: 403 }),
+        );
+    }
+
+    private answerSigned(req: http.IncomingMessage, res: http.ServerResponse, raw: Buffer): void {
         const target = String(req.headers["x-amz-target"] ?? "");
         const body = JSON.parse(raw.toString("utf8") || "{}") as Record<string, unknown>;
         const operation = target.split(".")[1] ?? target;

@@ -6,6 +6,7 @@
  */
 import type * as http from "http";
 import { HttpStandIn } from "./httpStandIn";
+import { answerIfSigned } from "./sigv4Check";
 
 export interface QueuedInvocation {
     functionName: string;
@@ -20,7 +21,12 @@ export class LocalLambda extends HttpStandIn {
     /** Answers the next `times` Invokes with this status and error type instead (e.g. 429 TooManyRequestsException). */
     fault: { status: number; type: string; times: number } | undefined;
 
+    /** Answers only what is signed with the local credentials for Lambda, as AWS does. */
     protected handle(req: http.IncomingMessage, res: http.ServerResponse, raw: Buffer): void {
+        answerIfSigned({ req, res, raw }, "lambda", () => this.answerSigned(req, res, raw));
+    }
+
+    private answerSigned(req: http.IncomingMessage, res: http.ServerResponse, raw: Buffer): void {
         const path = INVOKE_PATH.exec(new URL(req.url ?? "/", "http://localhost").pathname);
         const fault = this.fault;
         if (fault && --fault.times <= 0) {
