@@ -9,6 +9,11 @@
  * The SDK is still used, from the runtime, by the calls off the hot path (SNS, CloudTrail, IAM,
  * Organizations, CloudFormation). test/awsJson.spec.ts holds this client to the SDK: the same
  * signatures, endpoints, retries and errors.
+ *
+ * What the SDK does that this leaves out, because a Lambda function does not need it: credentials
+ * from anywhere but the environment (Lambda puts the role's there), correcting for a skewed clock
+ * (Lambda keeps the clock), FIPS and dual-stack endpoints (the program asks for neither), the
+ * standard mode's retry quota, and timestamps and blobs in answers (none of these calls reads one).
  */
 import * as http from "http";
 import * as https from "https";
