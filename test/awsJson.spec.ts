@@ -157,15 +157,19 @@ describe("the function's own AWS requests", function () {
             assert.strictEqual(notJson.message, "AWS answered 502 (HTTP 502).");
         });
 
-        it("retries throttling (base 500 ms), 5xx and broken connections (base 100 ms), at most 3 attempts; nothing else", function () {
+        it("retries throttling (base 500 ms), 5xx and failed connections (base 100 ms), doubling, at most 3 attempts; nothing else", function () {
             const error = (name: string, status = 400, code?: string) =>
                 Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status }, ...(code ? { code } : {}) });
             const full = () => 1;
-            assert.strictEqual(retryDelayMs(error("ThrottlingException"), 1, full), 1000);
-            assert.strictEqual(retryDelayMs(error("ProvisionedThroughputExceededException"), 2, full), 2000);
-            assert.strictEqual(retryDelayMs(error("TooManyRequestsException", 429), 1, full), 1000);
-            assert.strictEqual(retryDelayMs(error("InternalServerError", 500), 1, full), 200);
-            assert.strictEqual(retryDelayMs(error("Error", 0, "ECONNRESET"), 2, full), 400);
+            assert.strictEqual(retryDelayMs(error("ThrottlingException"), 1, full), 500);
+            assert.strictEqual(retryDelayMs(error("ProvisionedThroughputExceededException"), 2, full), 1000);
+            assert.strictEqual(retryDelayMs(error("TooManyRequestsException", 429), 1, full), 500);
+            assert.strictEqual(retryDelayMs(error("InternalServerError", 500), 1, full), 100);
+            assert.strictEqual(retryDelayMs(error("Error", 0, "ECONNRESET"), 2, full), 200);
+            assert.strictEqual(
+                retryDelayMs(error("Error", 0, "EAI_AGAIN"), 1, () => 0.5),
+                50,
+            );
             assert.strictEqual(retryDelayMs(error("ThrottlingException"), MAX_ATTEMPTS, full), undefined);
             assert.strictEqual(retryDelayMs(error("ConditionalCheckFailedException"), 1, full), undefined);
             assert.strictEqual(retryDelayMs(error("ValidationException"), 1, full), undefined);

@@ -145,8 +145,9 @@ export function awsErrorOf(answer: Answer): AwsError {
 }
 
 // What the SDKs' standard retry mode retries: throttling and transient errors by type, 5xx answers
-// and connections that failed (@smithy/service-error-classification; "Retry behavior", AWS SDKs and
-// Tools Reference Guide). At most 3 attempts, each wait drawn between 0 and base × 2^attempt.
+// and connections that failed, never an abort (the retry module of @smithy/core; "Retry behavior",
+// AWS SDKs and Tools Reference Guide). At most 3 attempts; the n-th retry waits a random part of
+// base × 2^(n-1), at most 20 s.
 const THROTTLING = new Set([
     "BandwidthLimitExceeded",
     "EC2ThrottledException",
@@ -164,7 +165,7 @@ const THROTTLING = new Set([
     "TransactionInProgressException",
 ]);
 const TRANSIENT = new Set(["TimeoutError", "RequestTimeout", "RequestTimeoutException"]);
-const NETWORK = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT"]);
+const NETWORK = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN"]);
 export const MAX_ATTEMPTS = 3;
 const BASE_DELAY_MS = 100;
 const THROTTLING_BASE_DELAY_MS = 500;
@@ -179,7 +180,7 @@ export function retryDelayMs(err: unknown, attempt: number, random: () => number
     if (attempt >= MAX_ATTEMPTS || !(throttled || transient) || name === "AbortError") {
         return undefined;
     }
-    return random() * Math.min(MAX_DELAY_MS, (throttled ? THROTTLING_BASE_DELAY_MS : BASE_DELAY_MS) * 2 ** attempt);
+    return Math.floor(random() * Math.min(MAX_DELAY_MS, (throttled ? THROTTLING_BASE_DELAY_MS : BASE_DELAY_MS) * 2 ** (attempt - 1)));
 }
 
 const USER_AGENT = "console-login-alerts";

@@ -11,11 +11,16 @@ import { severityRank, type HandlerSettings, type RunTimeRule, type Severity } f
 import { dispositionOf } from "./disposition";
 import type { SignIn } from "../common/types";
 
-/** A rule's pattern as a test of a record read once; a pattern the evaluator refuses matches nothing (the configuration check refuses it first). */
-export function ruleMatcher(rule: RunTimeRule): (record: LogEventNode) => boolean {
+/**
+ * A rule's pattern as a test of a record read once. A pattern the evaluator refuses matches nothing,
+ * after `refused` is told why: the configuration check refuses such a pattern before deployment, and
+ * the backstop, which CloudWatch evaluates, still finds its events.
+ */
+export function ruleMatcher(rule: RunTimeRule, refused: (reason: string) => void = () => undefined): (record: LogEventNode) => boolean {
     try {
         return compileParsedFilterPattern(rule.pattern);
-    } catch {
+    } catch (err) {
+        refused((err as Error).message);
         return () => false;
     }
 }

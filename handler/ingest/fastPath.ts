@@ -10,21 +10,18 @@ import { log } from "../common/log";
 import { parseEventDetail, toSignIn, type Trigger } from "../decide/parse";
 import { ruleRun, type SweepDeps, type SweepJob } from "../deliver/ruleRun";
 import type { InvocationReport, SignIn } from "../common/types";
-import { compileParsedFilterPattern, readLogEvent, type LogEventNode } from "../../shared/filterPattern";
+import { readLogEvent, type LogEventNode } from "../../shared/filterPattern";
+import { ruleMatcher } from "../decide/overlap";
 import type { RunTimeRule } from "../../shared/contract";
 
 type EventBridgeTrigger = Extract<Trigger, { kind: "eventbridge" }>;
 
-/** Whether the rule's pattern matches the record (read once for all rules); a pattern the evaluator refuses matches nothing. */
+/** Whether the rule's pattern matches the record (read once for all rules); a pattern the evaluator refuses is reported and left to the backstop. */
 function ruleMatches(rule: RunTimeRule, record: LogEventNode, report: InvocationReport): boolean {
-    try {
-        return compileParsedFilterPattern(rule.pattern)(record);
-    } catch (err) {
-        // The configuration refuses such a pattern before deployment; the backstop still looks it up.
-        report.skipped.push(`${rule.id}: its filter pattern cannot be evaluated here (${(err as Error).message}); left to the backstop`);
-        log("error", "a rule's filter pattern cannot be evaluated on the fast path", { rule: rule.id, error: (err as Error).message });
-        return false;
-    }
+    return ruleMatcher(rule, (reason) => {
+        report.skipped.push(`${rule.id}: its filter pattern cannot be evaluated here (${reason}); left to the backstop`);
+        log("error", "a rule's filter pattern cannot be evaluated on the fast path", { rule: rule.id, error: reason });
+    })(record);
 }
 
 /**
