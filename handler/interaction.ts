@@ -13,7 +13,6 @@ import { refreshedEvery } from "./common/refreshed";
 import { MAX_INTERACTION_BODY_BYTES, readButtonClick } from "./decide/interaction";
 import { verifySlackRequest } from "./decide/slackSignature";
 import { ANSWERS_VARIABLES, REQUEST_KEY_PREFIX, answerOf, type AnswerRequest } from "../shared/confirm";
-
 import type { GetParameterRequest, GetParameterResult } from "@aws-sdk/client-ssm";
 import type { PutItemInput, PutItemOutput } from "@aws-sdk/client-dynamodb";
 
