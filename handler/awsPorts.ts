@@ -14,14 +14,15 @@ import type {
 import { log } from "./common/log";
 import { onFirstUse } from "./common/onFirstUse";
 import { STACK_SET_OPERATION_PREFERENCES } from "../shared/contract";
-import { CLOUDWATCH_LOGS, jsonApi, SSM, type JsonApi } from "./common/awsJson";
+import { CLOUDWATCH_LOGS, jsonApi, ORGANIZATIONS, SSM, type JsonApi } from "./common/awsJson";
 import type * as SsmTypes from "@aws-sdk/client-ssm";
 import type * as LogsTypes from "@aws-sdk/client-cloudwatch-logs";
+import type * as OrganizationsTypes from "@aws-sdk/client-organizations";
 
 type Ssm = JsonApi<{ GetParameter: [SsmTypes.GetParameterRequest, SsmTypes.GetParameterResult] }>;
 type Logs = JsonApi<{ FilterLogEvents: [LogsTypes.FilterLogEventsRequest, LogsTypes.FilterLogEventsResponse] }>;
 type CloudTrail = typeof import("@aws-sdk/client-cloudtrail");
-type Organizations = typeof import("@aws-sdk/client-organizations");
+type Organizations = JsonApi<{ DescribeAccount: [OrganizationsTypes.DescribeAccountRequest, OrganizationsTypes.DescribeAccountResponse] }>;
 type Iam = typeof import("@aws-sdk/client-iam");
 type CloudFormation = typeof import("@aws-sdk/client-cloudformation");
 type CloudFormationClient = InstanceType<CloudFormation["CloudFormationClient"]>;
@@ -117,13 +118,9 @@ async function iamUserEmail(sdk: Iam, client: InstanceType<Iam["IAMClient"]>, us
  * An account's name, or undefined where AWS Organizations answers AccountNotFoundException: the
  * account is not a member of the organization (AWS Organizations API Reference, "DescribeAccount").
  */
-async function describeAccount(
-    sdk: Organizations,
-    client: InstanceType<Organizations["OrganizationsClient"]>,
-    accountId: string,
-): Promise<{ name: string } | undefined> {
+async function describeAccount(organizations: Organizations, accountId: string): Promise<{ name: string } | undefined> {
     try {
-        const out = await client.send(new sdk.DescribeAccountCommand({ AccountId: accountId }));
+        const out = await organizations.call("DescribeAccount", { AccountId: accountId });
         return { name: out.Account?.Name ?? accountId };
     } catch (err) {
         if ((err as Error).name === "AccountNotFoundException") {
@@ -216,8 +213,8 @@ async function listDriftedStackInstances(
 }
 
 /**
- * Real AWS clients. SSM, CloudWatch Logs and DynamoDB, on every sign-in's path, are the function's
- * own requests (common/awsJson.ts); the rest come from the AWS SDK of the Lambda runtime (the bundle
+ * Real AWS clients. SSM, CloudWatch Logs and DynamoDB, on every sign-in's path, and AWS
+ * Organizations, on a member account's, are the function's own requests (common/awsJson.ts); the rest come from the AWS SDK of the Lambda runtime (the bundle
  * leaves @aws-sdk out: program/functionPackage.ts), each required when first needed, so a cold start
  * loads only the clients its invocation uses.
  */
@@ -226,10 +223,7 @@ export function createAwsPorts(tableName: string, operatorTopicArn?: string): Aw
     const ssm: Ssm = jsonApi(SSM);
     const logs: Logs = jsonApi(CLOUDWATCH_LOGS);
     const cloudTrail = onFirstUse(() => require("@aws-sdk/client-cloudtrail") as CloudTrail);
-    const organizations = onFirstUse(() => {
-        const sdk = require("@aws-sdk/client-organizations") as Organizations;
-        return { sdk, client: new sdk.OrganizationsClient({}) };
-    });
+    const organizations: Organizations = jsonApi(ORGANIZATIONS);
     const iam = onFirstUse(() => {
         const sdk = require("@aws-sdk/client-iam") as Iam;
         return { sdk, client: new sdk.IAMClient({}) };
@@ -256,7 +250,7 @@ export function createAwsPorts(tableName: string, operatorTopicArn?: string): Aw
         filterLogEventsPage: (logGroupName, pattern, window, nextToken, deadlineMs) =>
             filterLogEventsPage(logs, { logGroupName, pattern, window, nextToken }, deadlineMs),
         trailStatus: (trailArn) => trailStatus(cloudTrail(), cloudTrailClient(trailArn), trailArn),
-        describeAccount: (accountId) => describeAccount(organizations().sdk, organizations().client, accountId),
+        describeAccount: (accountId) => describeAccount(organizations, accountId),
         iamUserEmail: (userName) => iamUserEmail(iam().sdk, iam().client, userName),
         detectStackSetDrift: (stackSet) => detectStackSetDrift(cloudFormation().sdk, cloudFormation().client, stackSet),
         describeStackSetOperation: (stackSet, operationId) =>

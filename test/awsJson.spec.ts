@@ -6,6 +6,11 @@
  */
 import * as assert from "assert";
 import * as http from "http";
+import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { LambdaClient } from "@aws-sdk/client-lambda";
+import { OrganizationsClient } from "@aws-sdk/client-organizations";
+import { SSMClient } from "@aws-sdk/client-ssm";
 import {
     awsErrorOf,
     awsRequest,
@@ -16,6 +21,7 @@ import {
     LAMBDA,
     CLOUDWATCH_LOGS,
     MAX_ATTEMPTS,
+    ORGANIZATIONS,
     retryDelayMs,
     SSM,
     type AwsError,
@@ -95,28 +101,54 @@ describe("the function's own AWS requests", function () {
 
         it("uses AWS_ENDPOINT_URL_<service>, then AWS_ENDPOINT_URL, unless told to ignore them", function () {
             const configured = { ...env, AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: "http://127.0.0.1:1/", AWS_ENDPOINT_URL: "http://127.0.0.1:2/" };
-            assert.strictEqual(endpointOf(CLOUDWATCH_LOGS, configured).href, "http://127.0.0.1:1/");
-            assert.strictEqual(endpointOf(SSM, configured).href, "http://127.0.0.1:2/");
-            assert.strictEqual(
-                endpointOf(SSM, { ...configured, AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: "true" }).href,
-                "https://ssm.cn-north-1.amazonaws.com.cn/",
-            );
-        });
-
-        it("otherwise calls the service in the function's region, under its partition's DNS suffix", function () {
             assert.deepStrictEqual(
-                [DYNAMODB, SSM, CLOUDWATCH_LOGS, LAMBDA].map((s) => endpointOf(s, env).href),
+                [endpointOf(CLOUDWATCH_LOGS, configured), endpointOf(SSM, configured)].map((e) => [e.url.href, e.region]),
                 [
-                    "https://dynamodb.cn-north-1.amazonaws.com.cn/",
-                    "https://ssm.cn-north-1.amazonaws.com.cn/",
-                    "https://logs.cn-north-1.amazonaws.com.cn/",
-                    "https://lambda.cn-north-1.amazonaws.com.cn/",
+                    ["http://127.0.0.1:1/", "cn-north-1"],
+                    ["http://127.0.0.1:2/", "cn-north-1"],
                 ],
+            );
+            assert.strictEqual(
+                endpointOf(SSM, { ...configured, AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: "true" }).url.href,
+                "https://ssm.cn-north-1.amazonaws.com.cn/",
             );
             assert.throws(() => endpointOf(SSM, { AWS_REGION: "us-east-1" }), {
                 message: `Environment variable ${DNS_SUFFIX_VARIABLE} is not set; redeploy the stack.`,
             });
         });
+
+        // Regions of each partition, with the partition's DNS suffix as aws:getPartition answers it.
+        const REGIONS: Array<[string, string]> = [
+            ["us-east-1", "amazonaws.com"],
+            ["eu-west-1", "amazonaws.com"],
+            ["ap-northeast-1", "amazonaws.com"],
+            ["cn-north-1", "amazonaws.com.cn"],
+            ["cn-northwest-1", "amazonaws.com.cn"],
+            ["us-gov-west-1", "amazonaws.com"],
+            ["us-gov-east-1", "amazonaws.com"],
+            ["us-iso-east-1", "c2s.ic.gov"],
+            ["eusc-de-east-1", "amazonaws.eu"],
+        ];
+        const SDK_CLIENTS = [
+            [DYNAMODB, DynamoDBClient, { AccountIdEndpointMode: "disabled" }],
+            [SSM, SSMClient, {}],
+            [CLOUDWATCH_LOGS, CloudWatchLogsClient, {}],
+            [LAMBDA, LambdaClient, {}],
+            [ORGANIZATIONS, OrganizationsClient, {}],
+        ] as const;
+        for (const [service, Client, extra] of SDK_CLIENTS) {
+            it(`calls ${service.signingName} where the SDK's endpoint rules do, in every partition, signed for that endpoint's region`, function () {
+                for (const [region, dnsSuffix] of REGIONS) {
+                    const sdk = new Client({ region }).config.endpointProvider(
+                        { Region: region, UseFIPS: false, UseDualStack: false, ...extra },
+                        {},
+                    );
+                    const scheme = sdk.properties?.["authSchemes"] as Array<{ signingRegion?: string }> | undefined;
+                    const ours = endpointOf(service, { AWS_REGION: region, [DNS_SUFFIX_VARIABLE]: dnsSuffix });
+                    assert.deepStrictEqual([ours.url.href, ours.region], [sdk.url.href, scheme?.[0]?.signingRegion ?? region], region);
+                }
+            });
+        }
 
         it("signs with the role's credentials Lambda puts in the environment, and says so when they are missing", function () {
             assert.deepStrictEqual(credentialsOf({ AWS_ACCESS_KEY_ID: "ASIA1", AWS_SECRET_ACCESS_KEY: "s", AWS_SESSION_TOKEN: "t" }), {

@@ -1,13 +1,13 @@
 /**
- * The function's own client for the AWS APIs on its hot path: SSM, CloudWatch Logs and DynamoDB
- * (their JSON protocol: a POST of the input with X-Amz-Target, answered with the output or an error's
- * `__type`) and Lambda's Invoke. Each request is signed with SigV4 (./sigv4.ts) and sent with Node's
+ * The function's own client for the AWS APIs on a sign-in's path: SSM, CloudWatch Logs, DynamoDB and,
+ * for a member account's sign-in, AWS Organizations (their JSON protocol: a POST of the input with
+ * X-Amz-Target, answered with the output or an error's `__type`), and Lambda's Invoke. Each request is signed with SigV4 (./sigv4.ts) and sent with Node's
  * own http/https, retried as the AWS SDKs' "standard" mode retries.
  *
- * Why not the AWS SDK the Lambda runtime provides: loading its core and these three clients took
- * about 120 ms of a cold start's 200 (docs/speed.md); what these calls need of it is a few lines.
- * The SDK is still used, from the runtime, by the calls off the hot path (SNS, CloudTrail, IAM,
- * Organizations, CloudFormation). test/awsJson.spec.ts holds this client to the SDK: the same
+ * Why not the AWS SDK the Lambda runtime provides: loading its core and the SSM, CloudWatch Logs and
+ * DynamoDB clients took about 120 ms of a cold start's 200 (docs/speed.md); what these calls need of
+ * it is a few lines. The SDK is still used, from the runtime, by the calls off that path (SNS,
+ * CloudTrail, IAM, CloudFormation). test/awsJson.spec.ts holds this client to the SDK: the same
  * signatures, endpoints, retries and errors.
  *
  * What the SDK does that this leaves out, because a Lambda function does not need it: credentials
@@ -26,6 +26,8 @@ export interface AwsService {
     signingName: string;
     /** The service's id as AWS_ENDPOINT_URL_<id> names it ("Service-specific endpoints", AWS SDKs and Tools Reference Guide). */
     endpointId: string;
+    /** For a service with one endpoint per partition: the region of that endpoint, which requests are signed for. */
+    globalRegion?: (region: string, dnsSuffix: string) => string;
 }
 
 /** A service of the JSON protocol: its target prefix and JSON version (the service's Smithy model). */
@@ -49,6 +51,29 @@ export const CLOUDWATCH_LOGS: JsonService = {
 };
 export const LAMBDA: AwsService = { signingName: "lambda", endpointId: "LAMBDA" };
 
+function organizationsRegion(region: string, dnsSuffix: string): string {
+    if (dnsSuffix === "amazonaws.com.cn") {
+        return "cn-northwest-1";
+    }
+    if (dnsSuffix !== "amazonaws.com") {
+        return region;
+    }
+    return region.startsWith("us-gov-") ? "us-gov-west-1" : "us-east-1";
+}
+
+/**
+ * AWS Organizations answers at one endpoint per partition: us-east-1's in the commercial partition,
+ * us-gov-west-1's in GovCloud, cn-northwest-1's in China, and the region's own elsewhere (the
+ * endpoint rules of the SDK's Organizations client; test/awsJson.spec.ts compares them region by region).
+ */
+export const ORGANIZATIONS: JsonService = {
+    signingName: "organizations",
+    endpointId: "ORGANIZATIONS",
+    targetPrefix: "AWSOrganizationsV20161128",
+    jsonVersion: "1.1",
+    globalRegion: organizationsRegion,
+};
+
 export type Environment = Record<string, string | undefined>;
 
 /** An error AWS answered: `name` is its type (ConditionalCheckFailedException), its other fields as AWS sent them. */
@@ -58,23 +83,25 @@ export interface AwsError extends Error {
 }
 
 /**
- * Where requests to `service` go: AWS_ENDPOINT_URL_<id> or AWS_ENDPOINT_URL when set (and not
- * ignored), as every AWS SDK reads them; otherwise the service's regional endpoint,
- * `https://<service>.<region>.<DNS suffix>`, the suffix being the partition's as the program found it.
+ * Where requests to `service` go, and the region they are signed for: AWS_ENDPOINT_URL_<id> or
+ * AWS_ENDPOINT_URL when set (and not ignored), as every AWS SDK reads them; otherwise the service's
+ * endpoint, `https://<service>.<region>.<DNS suffix>`, the suffix being the partition's as the
+ * program found it, and the region the function's own or the service's global one.
  */
-export function endpointOf(service: AwsService, env: Environment): URL {
+export function endpointOf(service: AwsService, env: Environment): { url: URL; region: string } {
+    const region = env["AWS_REGION"];
+    const suffix = env[DNS_SUFFIX_VARIABLE];
     if (env["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"]?.toLowerCase() !== "true") {
         const configured = env[`AWS_ENDPOINT_URL_${service.endpointId}`] || env["AWS_ENDPOINT_URL"];
         if (configured) {
-            return new URL(configured);
+            return { url: new URL(configured), region: region || "us-east-1" };
         }
     }
-    const region = env["AWS_REGION"];
-    const suffix = env[DNS_SUFFIX_VARIABLE];
     if (!region || !suffix) {
         throw new Error(`Environment variable ${region ? DNS_SUFFIX_VARIABLE : "AWS_REGION"} is not set; redeploy the stack.`);
     }
-    return new URL(`https://${service.signingName}.${region}.${suffix}`);
+    const at = service.globalRegion?.(region, suffix) ?? region;
+    return { url: new URL(`https://${service.signingName}.${at}.${suffix}`), region: at };
 }
 
 /** Lambda gives a function its role's temporary credentials in these three variables. */
@@ -200,9 +227,8 @@ export async function awsRequest(
     options: { env?: Environment; signal?: AbortSignal; random?: () => number } = {},
 ): Promise<Answer> {
     const env = options.env ?? process.env;
-    const endpoint = endpointOf(service, env);
+    const { url: endpoint, region } = endpointOf(service, env);
     const url = new URL(request.path, endpoint.href.endsWith("/") ? endpoint : `${endpoint.href}/`);
-    const region = env["AWS_REGION"] ?? "us-east-1";
     for (let attempt = 1; ; attempt++) {
         try {
             const headers = signed({ ...request, url }, { region, service: service.signingName }, credentialsOf(env), new Date());

@@ -40,14 +40,6 @@ export interface AwsCall {
 /** An item of the state table, in DynamoDB's attribute-value form. */
 export type Item = Record<string, AttributeValue>;
 
-/**
- * A local stand-in for the three AWS JSON APIs the function calls (SSM, CloudWatch Logs, DynamoDB),
- * reached through AWS_ENDPOINT_URL_SSM, AWS_ENDPOINT_URL_CLOUDWATCH_LOGS, AWS_ENDPOINT_URL_DYNAMODB and
- * AWS_ENDPOINT_URL_CLOUDTRAIL.
- * FilterLogEvents evaluates the real filter pattern and pages like the service does. DynamoDB calls
- * are forwarded to an in-memory dynalite server, so conditional writes, batch limits and validation
- * errors are DynamoDB's own; this server only records them and applies scripted faults first.
- */
 /** GetTrailStatus's answer, as much of it as the function reads. */
 export interface TrailStatusAnswer {
     IsLogging: boolean;
@@ -56,6 +48,14 @@ export interface TrailStatusAnswer {
     LatestDeliveryError?: string;
 }
 
+/**
+ * A local stand-in for the AWS JSON APIs the function calls (SSM, CloudWatch Logs, DynamoDB,
+ * CloudTrail, Organizations), reached through their AWS_ENDPOINT_URL_<service> variables (env()).
+ * Like AWS, it answers only requests signed with its credentials (./sigv4Check.ts).
+ * FilterLogEvents evaluates the real filter pattern and pages like the service does. DynamoDB calls
+ * are forwarded to an in-memory dynalite server, so conditional writes, batch limits and validation
+ * errors are DynamoDB's own; this server only records them and applies scripted faults first.
+ */
 export class LocalAws extends HttpStandIn {
     readonly parameters = new Map<string, { type: string; value: string }>();
     readonly logEvents: StoredLogEvent[] = [];
