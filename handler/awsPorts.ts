@@ -14,14 +14,21 @@ import type {
 import { log } from "./common/log";
 import { onFirstUse } from "./common/onFirstUse";
 import { STACK_SET_OPERATION_PREFERENCES } from "../shared/contract";
-import { CLOUDWATCH_LOGS, jsonApi, ORGANIZATIONS, SSM, type JsonApi } from "./common/awsJson";
+import { CLOUDTRAIL, CLOUDWATCH_LOGS, jsonApi, ORGANIZATIONS, SSM, type JsonApi } from "./common/awsJson";
 import type * as SsmTypes from "@aws-sdk/client-ssm";
 import type * as LogsTypes from "@aws-sdk/client-cloudwatch-logs";
 import type * as OrganizationsTypes from "@aws-sdk/client-organizations";
 
 type Ssm = JsonApi<{ GetParameter: [SsmTypes.GetParameterRequest, SsmTypes.GetParameterResult] }>;
 type Logs = JsonApi<{ FilterLogEvents: [LogsTypes.FilterLogEventsRequest, LogsTypes.FilterLogEventsResponse] }>;
-type CloudTrail = typeof import("@aws-sdk/client-cloudtrail");
+/** GetTrailStatus's answer over the JSON protocol, times in epoch seconds (CloudTrail API Reference, "GetTrailStatus"). */
+interface TrailStatusAnswer {
+    IsLogging?: boolean;
+    LatestCloudWatchLogsDeliveryTime?: number;
+    LatestCloudWatchLogsDeliveryError?: string;
+    LatestDeliveryError?: string;
+}
+type CloudTrail = JsonApi<{ GetTrailStatus: [{ Name: string }, TrailStatusAnswer] }>;
 type Organizations = JsonApi<{ DescribeAccount: [OrganizationsTypes.DescribeAccountRequest, OrganizationsTypes.DescribeAccountResponse] }>;
 type Iam = typeof import("@aws-sdk/client-iam");
 type CloudFormation = typeof import("@aws-sdk/client-cloudformation");
@@ -72,11 +79,13 @@ async function filterLogEventsPage(
     }
 }
 
-async function trailStatus(sdk: CloudTrail, client: InstanceType<CloudTrail["CloudTrailClient"]>, trailArn: string): Promise<TrailStatus> {
-    const out = await client.send(new sdk.GetTrailStatusCommand({ Name: trailArn }));
+async function trailStatus(cloudTrail: CloudTrail, trailArn: string): Promise<TrailStatus> {
+    const out = await cloudTrail.call("GetTrailStatus", { Name: trailArn });
     return {
         isLogging: out.IsLogging === true,
-        ...(out.LatestCloudWatchLogsDeliveryTime ? { cloudWatchLogsDeliveredAtMs: out.LatestCloudWatchLogsDeliveryTime.getTime() } : {}),
+        ...(out.LatestCloudWatchLogsDeliveryTime
+            ? { cloudWatchLogsDeliveredAtMs: Math.round(out.LatestCloudWatchLogsDeliveryTime * 1000) }
+            : {}),
         ...(out.LatestCloudWatchLogsDeliveryError ? { cloudWatchLogsError: out.LatestCloudWatchLogsDeliveryError } : {}),
         ...(out.LatestDeliveryError ? { s3Error: out.LatestDeliveryError } : {}),
     };
@@ -213,8 +222,9 @@ async function listDriftedStackInstances(
 }
 
 /**
- * Real AWS clients. SSM, CloudWatch Logs and DynamoDB, on every sign-in's path, and AWS
- * Organizations, on a member account's, are the function's own requests (common/awsJson.ts); the rest come from the AWS SDK of the Lambda runtime (the bundle
+ * Real AWS clients. SSM, CloudWatch Logs and DynamoDB, on every sign-in's path, AWS Organizations,
+ * on a member account's, and CloudTrail, on every sweep, are the function's own requests
+ * (common/awsJson.ts); the rest come from the AWS SDK of the Lambda runtime (the bundle
  * leaves @aws-sdk out: program/functionPackage.ts), each required when first needed, so a cold start
  * loads only the clients its invocation uses.
  */
@@ -222,7 +232,6 @@ export function createAwsPorts(tableName: string, operatorTopicArn?: string): Aw
     /* eslint-disable @typescript-eslint/no-require-imports */
     const ssm: Ssm = jsonApi(SSM);
     const logs: Logs = jsonApi(CLOUDWATCH_LOGS);
-    const cloudTrail = onFirstUse(() => require("@aws-sdk/client-cloudtrail") as CloudTrail);
     const organizations: Organizations = jsonApi(ORGANIZATIONS);
     const iam = onFirstUse(() => {
         const sdk = require("@aws-sdk/client-iam") as Iam;
@@ -235,21 +244,15 @@ export function createAwsPorts(tableName: string, operatorTopicArn?: string): Aw
     });
     /* eslint-enable @typescript-eslint/no-require-imports */
     // A trail is read in its home region, which its ARN names (arn:aws:cloudtrail:<region>:...).
-    const cloudTrailClients = new Map<string, InstanceType<CloudTrail["CloudTrailClient"]>>();
-    const cloudTrailClient = (arn: string) => {
-        const region = arn.split(":")[3] ?? "";
-        let client = cloudTrailClients.get(region);
-        if (!client) {
-            client = new (cloudTrail().CloudTrailClient)(region ? { region } : {});
-            cloudTrailClients.set(region, client);
-        }
-        return client;
+    const cloudTrailOf = (arn: string): CloudTrail => {
+        const region = arn.split(":")[3];
+        return jsonApi(CLOUDTRAIL, region ? { region } : {});
     };
     return {
         getSecureParameter: (name) => getSecureParameter(ssm, name),
         filterLogEventsPage: (logGroupName, pattern, window, nextToken, deadlineMs) =>
             filterLogEventsPage(logs, { logGroupName, pattern, window, nextToken }, deadlineMs),
-        trailStatus: (trailArn) => trailStatus(cloudTrail(), cloudTrailClient(trailArn), trailArn),
+        trailStatus: (trailArn) => trailStatus(cloudTrailOf(trailArn), trailArn),
         describeAccount: (accountId) => describeAccount(organizations, accountId),
         iamUserEmail: (userName) => iamUserEmail(iam().sdk, iam().client, userName),
         detectStackSetDrift: (stackSet) => detectStackSetDrift(cloudFormation().sdk, cloudFormation().client, stackSet),

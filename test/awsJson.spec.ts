@@ -6,6 +6,7 @@
  */
 import * as assert from "assert";
 import * as http from "http";
+import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { LambdaClient } from "@aws-sdk/client-lambda";
@@ -21,6 +22,7 @@ import {
     LAMBDA,
     CLOUDWATCH_LOGS,
     MAX_ATTEMPTS,
+    CLOUDTRAIL,
     ORGANIZATIONS,
     retryDelayMs,
     SSM,
@@ -135,6 +137,7 @@ describe("the function's own AWS requests", function () {
             [CLOUDWATCH_LOGS, CloudWatchLogsClient, {}],
             [LAMBDA, LambdaClient, {}],
             [ORGANIZATIONS, OrganizationsClient, {}],
+            [CLOUDTRAIL, CloudTrailClient, {}],
         ] as const;
         for (const [service, Client, extra] of SDK_CLIENTS) {
             it(`calls ${service.signingName} where the SDK's endpoint rules do, in every partition, signed for that endpoint's region`, function () {

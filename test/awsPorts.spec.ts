@@ -143,4 +143,28 @@ describe("the function's AWS ports, on the local AWS stand-in", function () {
             ],
         );
     });
+
+    it("reads a trail's status in the trail's home region, its delivery time from epoch seconds, and names a trail that is gone", async function () {
+        const trail = "arn:aws:cloudtrail:eu-west-1:111122223333:trail/org-trail";
+        local.aws.trails.set(trail, {
+            IsLogging: true,
+            LatestCloudWatchLogsDeliveryTime: 1765084391.25,
+            LatestDeliveryError: "AccessDenied",
+        });
+        local.aws.calls.length = 0;
+        const ports = createAwsPorts("login-alerts-state");
+        assert.deepStrictEqual(await ports.trailStatus(trail), {
+            isLogging: true,
+            cloudWatchLogsDeliveredAtMs: 1765084391250,
+            s3Error: "AccessDenied",
+        });
+        await assert.rejects(ports.trailStatus("arn:aws:cloudtrail:us-west-2:111122223333:trail/gone"), { name: "TrailNotFoundException" });
+        assert.deepStrictEqual(
+            local.aws.calls.map((c) => [c.target, c.answeredWith, c.signedFor]),
+            [
+                ["GetTrailStatus", 200, "eu-west-1"],
+                ["GetTrailStatus", 400, "us-west-2"],
+            ],
+        );
+    });
 });

@@ -347,9 +347,9 @@ describe("the LoginAlerts component under mocks", function () {
         const code = fn.inputs["code"] as { assets: Record<string, unknown> };
         assert.deepStrictEqual(Object.keys(code.assets).sort(), ["THIRD-PARTY-NOTICES.txt", "__index.js", "config.json"]);
         const text = indexJsOf(fn);
-        // SSM, CloudWatch Logs, DynamoDB and Organizations are the function's own requests; the SDK
+        // SSM, CloudWatch Logs, DynamoDB, Organizations and CloudTrail are the function's own requests; the SDK
         // clients off a sign-in's path are the runtime's; node-fetch is in the bundle, not required from node_modules.
-        assert.doesNotMatch(text, /require\("@aws-sdk\/client-(ssm|cloudwatch-logs|dynamodb|organizations)"\)/);
+        assert.doesNotMatch(text, /require\("@aws-sdk\/client-(ssm|cloudwatch-logs|dynamodb|organizations|cloudtrail)"\)/);
         assert.match(text, /require\("@aws-sdk\/client-sns"\)/);
         assert.doesNotMatch(text, /require\("node-fetch"\)/);
         assert.match(text, /^\/\/ handler\/lambda\.ts$/m);

@@ -6,8 +6,9 @@
  *
  * Why not the AWS SDK the Lambda runtime provides: loading its core and the SSM, CloudWatch Logs and
  * DynamoDB clients took about 120 ms of a cold start's 200 (docs/speed.md); what these calls need of
- * it is a few lines. The SDK is still used, from the runtime, by the calls off that path (SNS,
- * CloudTrail, IAM, CloudFormation). test/awsJson.spec.ts holds this client to the SDK: the same
+ * it is a few lines. CloudTrail's GetTrailStatus, on every sweep, is one of its requests too. The
+ * SDK is still used, from the runtime, for SNS (only when the operators must be told something),
+ * IAM and CloudFormation (the XML Query protocol). test/awsJson.spec.ts holds this client to the SDK: the same
  * signatures, endpoints, retries and errors.
  *
  * What the SDK does that this leaves out, because a Lambda function does not need it: credentials
@@ -47,6 +48,12 @@ export const CLOUDWATCH_LOGS: JsonService = {
     signingName: "logs",
     endpointId: "CLOUDWATCH_LOGS",
     targetPrefix: "Logs_20140328",
+    jsonVersion: "1.1",
+};
+export const CLOUDTRAIL: JsonService = {
+    signingName: "cloudtrail",
+    endpointId: "CLOUDTRAIL",
+    targetPrefix: "CloudTrail_20131101",
     jsonVersion: "1.1",
 };
 export const LAMBDA: AwsService = { signingName: "lambda", endpointId: "LAMBDA" };
@@ -256,14 +263,17 @@ export interface JsonApi<Ops extends Record<string, [object, object]>> {
 
 /**
  * A client of a JSON-protocol service, its environment (process.env unless given) read at each call:
- * the tests point it at local stand-ins, and may draw the retries' waits.
+ * the tests point it at local stand-ins, and may draw the retries' waits. It calls the function's own
+ * region unless given another (a trail is read in its home region).
  */
 export function jsonApi<Ops extends Record<string, [object, object]>>(
     service: JsonService,
-    given: { env?: Environment; random?: () => number } = {},
+    given: { env?: Environment; random?: () => number; region?: string } = {},
 ): JsonApi<Ops> {
+    const { region, ...rest } = given;
     return {
         call: async (operation, input, options = {}) => {
+            const env = region ? { ...(rest.env ?? process.env), AWS_REGION: region } : rest.env;
             const answer = await awsRequest(
                 service,
                 {
@@ -275,7 +285,7 @@ export function jsonApi<Ops extends Record<string, [object, object]>>(
                     },
                     body: JSON.stringify(input),
                 },
-                { ...given, ...(options.signal ? { signal: options.signal } : {}) },
+                { ...rest, ...(env ? { env } : {}), ...(options.signal ? { signal: options.signal } : {}) },
             );
             return JSON.parse(answer.body || "{}") as Ops[typeof operation][1];
         },

@@ -35,6 +35,8 @@ export interface AwsCall {
     target: string;
     body: Record<string, unknown>;
     answeredWith: number;
+    /** The region the request was signed for, as its credential scope names it. */
+    signedFor?: string;
 }
 
 /** An item of the state table, in DynamoDB's attribute-value form. */
@@ -106,9 +108,10 @@ export class LocalAws extends HttpStandIn {
         const target = String(req.headers["x-amz-target"] ?? "");
         const body = JSON.parse(raw.toString("utf8") || "{}") as Record<string, unknown>;
         const operation = target.split(".")[1] ?? target;
+        const signedFor = /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(String(req.headers["authorization"]))?.[1];
         const contentType = target.startsWith("DynamoDB") ? "application/x-amz-json-1.0" : "application/x-amz-json-1.1";
         const reply = (status: number, payload: unknown, errorType?: string) => {
-            this.calls.push({ target: operation, body, answeredWith: status });
+            this.calls.push({ target: operation, body, answeredWith: status, signedFor });
             res.writeHead(status, { "content-type": contentType, ...(errorType ? { "x-amzn-errortype": errorType } : {}) });
             res.end(JSON.stringify(payload));
         };
@@ -120,7 +123,7 @@ export class LocalAws extends HttpStandIn {
         if (target.startsWith("DynamoDB_20120810.")) {
             this.forwardToDynamo(req, raw).then(
                 (answer) => {
-                    this.calls.push({ target: operation, body, answeredWith: answer.status });
+                    this.calls.push({ target: operation, body, answeredWith: answer.status, signedFor });
                     res.writeHead(answer.status, answer.headers);
                     res.end(answer.body);
                 },
