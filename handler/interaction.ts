@@ -10,6 +10,7 @@ import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from "aws-lambda
 import { log } from "./common/log";
 import { awsRequest, DYNAMODB, jsonApi, LAMBDA, SSM, type JsonApi } from "./common/awsJson";
 import { refreshedEvery } from "./common/refreshed";
+import { conditionHeld } from "./state/table";
 import { MAX_INTERACTION_BODY_BYTES, readButtonClick } from "./decide/interaction";
 import { verifySlackRequest } from "./decide/slackSignature";
 import { ANSWERS_VARIABLES, REQUEST_KEY_PREFIX, answerOf, type AnswerRequest } from "../shared/confirm";
@@ -46,19 +47,13 @@ const signingSecret = refreshedEvery(
 async function firstTime(signature: string): Promise<boolean> {
     const key = `${REQUEST_KEY_PREFIX}${createHash("sha256").update(signature).digest("hex")}`;
     const expiresAt = Math.floor(Date.now() / 1000) + REQUEST_RECORD_SECONDS;
-    try {
-        await dynamo.call("PutItem", {
+    return conditionHeld(
+        dynamo.call("PutItem", {
             TableName: env("stateTableName"),
             Item: { pk: { S: key }, expiresAt: { N: String(expiresAt) } },
             ConditionExpression: "attribute_not_exists(pk)",
-        });
-        return true;
-    } catch (err) {
-        if ((err as Error).name === "ConditionalCheckFailedException") {
-            return false;
-        }
-        throw err;
-    }
+        }),
+    );
 }
 
 /**

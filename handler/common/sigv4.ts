@@ -87,19 +87,16 @@ export function signed(
     if (credentials.sessionToken) {
         headers["x-amz-security-token"] = credentials.sessionToken;
     }
-    const names = Object.keys(headers)
-        .map((name) => name.toLowerCase())
-        .sort();
-    const value = (name: string) => {
-        const key = Object.keys(headers).find((k) => k.toLowerCase() === name) ?? name;
-        return (headers[key] ?? "").trim().replace(/\s+/g, " ");
-    };
-    const signedHeaders = names.join(";");
+    // Canonical headers: names in lower case, sorted; values trimmed, runs of spaces made one.
+    const canonical = Object.entries(headers)
+        .map(([name, value]) => [name.toLowerCase(), value.trim().replace(/\s+/g, " ")] as const)
+        .sort(([a], [b]) => (a < b ? -1 : 1));
+    const signedHeaders = canonical.map(([name]) => name).join(";");
     const canonicalRequest = [
         request.method,
         canonicalPath(request.url),
         canonicalQuery(request.url),
-        names.map((name) => `${name}:${value(name)}\n`).join(""),
+        canonical.map(([name, value]) => `${name}:${value}\n`).join(""),
         signedHeaders,
         sha256Hex(request.body),
     ].join("\n");

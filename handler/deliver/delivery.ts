@@ -81,6 +81,11 @@ async function recordDelivered(run: RuleRun, batch: PostedBatch, signIns: readon
     );
 }
 
+/** The presentation of a message going out now: each sign-in in it says how long after it the message went out, and by which path. */
+function deliveredNow(run: RuleRun, presentation: Presentation): Presentation & Required<Pick<Presentation, "delivery">> {
+    return { ...presentation, delivery: { path: run.path, atMs: run.deps.clock.now() } };
+}
+
 /**
  * Posts sign-ins: those the stack asks about one by one through the Slack app (handler/deliver/
  * confirmation.ts), the rest, and any the app could not post, by the webhook.
@@ -95,8 +100,7 @@ async function deliverSignIns(
     const { asked, rest } = partitionAsked(run, titled, signIns);
     const notAsked: SignIn[] = [];
     for (const signIn of asked) {
-        const shown: Presentation = { ...presentation, delivery: { path: run.path, atMs: run.deps.clock.now() } };
-        if (!(await postAndAsk(run, titled, shown, signIn, (s, at) => recordDelivered(run, batch, s, at)))) {
+        if (!(await postAndAsk(run, titled, deliveredNow(run, presentation), signIn, (s, at) => recordDelivered(run, batch, s, at)))) {
             notAsked.push(signIn);
         }
     }
@@ -111,15 +115,13 @@ async function deliverByWebhook(
     presentation: Presentation,
     signIns: readonly SignIn[],
 ): Promise<void> {
-    // Each sign-in says how long after it the message went out, and by which path.
-    const atMs = run.deps.clock.now();
-    const shown: Presentation = { ...presentation, delivery: { path: run.path, atMs } };
+    const shown = deliveredNow(run, presentation);
     const byId = new Map(signIns.map((s) => [s.eventId, s]));
     for (const { message, eventIds } of buildSignInMessages(titled, signIns, shown)) {
         const inMessage = eventIds.flatMap((id) => byId.get(id) ?? []);
         const refusal = await sendUnlessRefused(run, message);
         if (!refusal) {
-            await recordDelivered(run, batch, inMessage, atMs);
+            await recordDelivered(run, batch, inMessage, shown.delivery.atMs);
         } else if (inMessage.length > 1) {
             const half = Math.ceil(inMessage.length / 2);
             await deliverByWebhook(run, batch, titled, presentation, inMessage.slice(0, half));

@@ -1,7 +1,17 @@
 import { addCounters, readCounters } from "./counters";
 import { documentsOf, readDocuments, writeDocument, writeDocuments } from "./documents";
 import { DYNAMODB, jsonApi } from "../common/awsJson";
-import { BATCH_WRITE_ITEMS, batchGet, inRounds, conditionHeld, keyOf, type DynamoDbOperations, type Item, type Table } from "./table";
+import {
+    BATCH_WRITE_ITEMS,
+    batchGet,
+    inRounds,
+    conditionHeld,
+    keyOf,
+    unlessConditionFailed,
+    type DynamoDbOperations,
+    type Item,
+    type Table,
+} from "./table";
 import type { RuleProgress, StateStore, StoredDocument } from "../common/types";
 
 /**
@@ -75,8 +85,8 @@ async function acquireLease(
     untilMs: number,
     nowMs: number,
 ): Promise<RuleProgress | undefined> {
-    try {
-        const out = await table.dynamo.call("UpdateItem", {
+    const out = await unlessConditionFailed(
+        table.dynamo.call("UpdateItem", {
             TableName: table.name,
             Key: keyOf(ruleKey(ruleId)),
             UpdateExpression: "SET #owner = :owner, #until = :until",
@@ -84,14 +94,9 @@ async function acquireLease(
             ExpressionAttributeNames: { "#owner": "owner", "#until": "until" },
             ExpressionAttributeValues: { ":owner": { S: owner }, ":until": { N: String(untilMs) }, ":now": { N: String(nowMs) } },
             ReturnValues: "ALL_NEW",
-        });
-        return progressOf((out.Attributes ?? {}) as Item);
-    } catch (err) {
-        if ((err as Error).name === "ConditionalCheckFailedException") {
-            return undefined;
-        }
-        throw err;
-    }
+        }),
+    );
+    return out && progressOf((out.Attributes ?? {}) as Item);
 }
 
 /**

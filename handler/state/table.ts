@@ -144,15 +144,19 @@ export async function allOrNone(table: Table, writes: readonly TableWrite[]): Pr
     }
 }
 
-/** Awaits a conditional write: false when its condition failed, any other failure thrown. */
-export async function conditionHeld(write: Promise<unknown>): Promise<boolean> {
+/** Awaits a conditional write: its answer, or undefined when its condition failed; any other failure thrown. */
+export async function unlessConditionFailed<T>(write: Promise<T>): Promise<T | undefined> {
     try {
-        await write;
-        return true;
+        return await write;
     } catch (err) {
         if ((err as Error).name === "ConditionalCheckFailedException") {
-            return false;
+            return undefined;
         }
         throw err;
     }
+}
+
+/** Awaits a conditional write: false when its condition failed, any other failure thrown. */
+export async function conditionHeld(write: Promise<object>): Promise<boolean> {
+    return (await unlessConditionFailed(write)) !== undefined;
 }
